@@ -1,0 +1,315 @@
+/*
+ * asynctask: module entry, php.ini settings, startup and shutdown.
+ * Everything else lives in src/, one concept per file.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <event2/event.h>
+
+#include "php.h"
+#include "php_ini.h"
+#include "ext/standard/info.h"
+#include "ext/spl/spl_exceptions.h"
+#include "zend_exceptions.h"
+
+#include "php_asynctask.h"
+#include "asynctask_arginfo.h"
+#include "src/exceptions.h"
+#include "src/callable.h"
+#include "src/pool.h"
+#include "src/task.h"
+#include "src/future.h"
+#include "src/serializer.h"
+
+#ifdef ZTS
+# error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"
+#endif
+
+ZEND_DECLARE_MODULE_GLOBALS(asynctask)
+
+/* --- php.ini ----------------------------------------------------------- */
+
+/* The warning must name the value being refused, not the one in force. */
+static zend_result refuse(zend_ini_entry *entry, zend_string *new_value, const char *accepted)
+{
+	php_error_docref(NULL, E_WARNING, "Invalid value \"%s\" for %s: %s; the previous or default value stays in force",
+		ZSTR_VAL(new_value), ZSTR_VAL(entry->name), accepted);
+	return FAILURE;
+}
+
+static bool parse_long(zend_string *value, zend_long min, zend_long max, zend_long *out)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(ZSTR_VAL(value), &end, 10);
+	if (ZSTR_LEN(value) == 0 || *end != '\0' || errno != 0 || n < min || n > max) {
+		return false;
+	}
+	*out = (zend_long) n;
+	return true;
+}
+
+static bool parse_seconds(zend_string *value, double *out)
+{
+	const char *end;
+	double d = zend_strtod(ZSTR_VAL(value), &end);
+	if (ZSTR_LEN(value) == 0 || *end != '\0' || !(d >= 0) || d > 86400.0 * 365) {
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+static bool parse_size(zend_string *value, zend_long min, zend_long max, zend_long *out)
+{
+	zend_string *error = NULL;
+	zend_long n = zend_ini_parse_quantity(value, &error);
+	if (error) {
+		zend_string_release(error);
+		return false;
+	}
+	if (n < min || n > max) {
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+#define INI_TARGET(type) ((type *) ZEND_INI_GET_ADDR())
+
+static ZEND_INI_MH(OnUpdateWorkers)
+{
+	(void) mh_arg3; (void) stage;
+	if (!parse_long(new_value, 0, ASYNCTASK_WORKERS_MAX, INI_TARGET(zend_long))) {
+		return refuse(entry, new_value, "an integer from 0 (one per online CPU) to 1024");
+	}
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateCount)
+{
+	(void) mh_arg3; (void) stage;
+	if (!parse_long(new_value, 0, ZEND_LONG_MAX, INI_TARGET(zend_long))) {
+		return refuse(entry, new_value, "an integer >= 0 (0 = never)");
+	}
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateSeconds)
+{
+	(void) mh_arg3; (void) stage;
+	if (!parse_seconds(new_value, INI_TARGET(double))) {
+		return refuse(entry, new_value, "a number of seconds >= 0");
+	}
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateQueueSize)
+{
+	(void) mh_arg3; (void) stage;
+	if (!parse_size(new_value, 64 * 1024, (zend_long) 1 << 36, INI_TARGET(zend_long))) {
+		return refuse(entry, new_value, "a size from 64K to 64G, e.g. 16M");
+	}
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdatePayloadSize)
+{
+	(void) mh_arg3; (void) stage;
+	if (!parse_size(new_value, 1024, (zend_long) UINT32_MAX, INI_TARGET(zend_long))) {
+		return refuse(entry, new_value, "a size from 1K to 4G, e.g. 64M");
+	}
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateSerializer)
+{
+	if (!asynctask_serializer_name_valid(ZSTR_VAL(new_value))) {
+		return refuse(entry, new_value, "\"php\" or \"igbinary\"");
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+PHP_INI_BEGIN()
+	STD_PHP_INI_ENTRY("asynctask.workers", "0", PHP_INI_ALL, OnUpdateWorkers,
+		workers, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.queue_size", "16M", PHP_INI_ALL, OnUpdateQueueSize,
+		queue_size, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.max_payload", "64M", PHP_INI_ALL, OnUpdatePayloadSize,
+		max_payload, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.task_timeout", "0", PHP_INI_ALL, OnUpdateSeconds,
+		task_timeout, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.max_requests", "0", PHP_INI_ALL, OnUpdateCount,
+		max_requests, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.dispatch_timeout", "5", PHP_INI_ALL, OnUpdateSeconds,
+		dispatch_timeout, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.shutdown_timeout", "30", PHP_INI_ALL, OnUpdateSeconds,
+		shutdown_timeout, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.tmpdir", "", PHP_INI_ALL, OnUpdateString,
+		tmpdir, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.serializer", "php", PHP_INI_ALL, OnUpdateSerializer,
+		serializer, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.bootstrap", "", PHP_INI_SYSTEM, OnUpdateString,
+		bootstrap, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_BOOLEAN("asynctask.enable", "0", PHP_INI_SYSTEM, OnUpdateBool,
+		enable, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.log", "", PHP_INI_ALL, OnUpdateString,
+		log, zend_asynctask_globals, asynctask_globals)
+PHP_INI_END()
+
+/* --- AsyncTask\Pool ---------------------------------------------------- */
+
+ZEND_METHOD(AsyncTask_Pool, __construct)
+{
+	(void) return_value;
+	ZEND_PARSE_PARAMETERS_NONE();
+}
+
+ZEND_METHOD(AsyncTask_Pool, start)
+{
+	zend_long workers = 0;
+	bool is_null = true;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG_OR_NULL(workers, is_null)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!is_null && (workers < 1 || workers > ASYNCTASK_WORKERS_MAX)) {
+		zend_argument_value_error(1, "must be null (asynctask.workers) or between 1 and %d", ASYNCTASK_WORKERS_MAX);
+		RETURN_THROWS();
+	}
+	asynctask_pool_start(is_null ? 0 : workers);
+}
+
+ZEND_METHOD(AsyncTask_Pool, stop)
+{
+	double timeout = 0;
+	bool is_null = true;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_DOUBLE_OR_NULL(timeout, is_null)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!is_null && !(timeout >= 0)) {
+		zend_argument_value_error(1, "must be null (asynctask.shutdown_timeout) or a number of seconds >= 0");
+		RETURN_THROWS();
+	}
+	asynctask_pool_stop(is_null ? ASYNCTASK_G(shutdown_timeout) : timeout);
+}
+
+ZEND_METHOD(AsyncTask_Pool, reload)
+{
+	(void) return_value;
+	ZEND_PARSE_PARAMETERS_NONE();
+	asynctask_pool_reload();
+}
+
+ZEND_METHOD(AsyncTask_Pool, stats)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	asynctask_pool_stats(return_value);
+}
+
+/* --- module ------------------------------------------------------------ */
+
+static PHP_GINIT_FUNCTION(asynctask)
+{
+#if defined(COMPILE_DL_ASYNCTASK) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(asynctask_globals, 0, sizeof(*asynctask_globals));
+	asynctask_globals->result_fd = -1;
+}
+
+PHP_MINIT_FUNCTION(asynctask)
+{
+	(void) type;
+	REGISTER_INI_ENTRIES();
+
+	asynctask_ce_exception = register_class_AsyncTask_Exception(spl_ce_RuntimeException);
+	asynctask_ce_serialization_exception = register_class_AsyncTask_SerializationException(asynctask_ce_exception);
+	asynctask_ce_queue_full_exception = register_class_AsyncTask_QueueFullException(asynctask_ce_exception);
+	asynctask_ce_timeout_exception = register_class_AsyncTask_TimeoutException(asynctask_ce_exception);
+	asynctask_ce_task_failed_exception = register_class_AsyncTask_TaskFailedException(asynctask_ce_exception);
+	asynctask_ce_task_timeout_exception =
+		register_class_AsyncTask_TaskTimeoutException(asynctask_ce_task_failed_exception);
+	asynctask_ce_worker_crashed_exception =
+		register_class_AsyncTask_WorkerCrashedException(asynctask_ce_task_failed_exception);
+
+	asynctask_task_minit(register_class_AsyncTask_Task());
+	asynctask_future_minit(register_class_AsyncTask_Future());
+	register_class_AsyncTask_Pool();
+	return SUCCESS;
+}
+
+PHP_MSHUTDOWN_FUNCTION(asynctask)
+{
+	(void) type;
+	UNREGISTER_INI_ENTRIES();
+	return SUCCESS;
+}
+
+PHP_RINIT_FUNCTION(asynctask)
+{
+	(void) type; (void) module_number;
+#if defined(COMPILE_DL_ASYNCTASK) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	zend_hash_init(&ASYNCTASK_G(results), 8, NULL, ZVAL_PTR_DTOR, 0);
+	zend_hash_init(&ASYNCTASK_G(abandoned), 8, NULL, NULL, 0);
+	asynctask_callable_cache_init();
+	return SUCCESS;
+}
+
+PHP_RSHUTDOWN_FUNCTION(asynctask)
+{
+	(void) type; (void) module_number;
+	/* the owner drains its pool first: fire-and-forget tasks are not lost at exit */
+	asynctask_pool_request_shutdown();
+	zend_hash_destroy(&ASYNCTASK_G(results));
+	zend_hash_destroy(&ASYNCTASK_G(abandoned));
+	smart_str_free(&ASYNCTASK_G(result_buffer));
+	asynctask_callable_cache_destroy();
+	return SUCCESS;
+}
+
+PHP_MINFO_FUNCTION(asynctask)
+{
+	char workers[32];
+
+	php_info_print_table_start();
+	php_info_print_table_header(2, "asynctask support", "enabled");
+	php_info_print_table_row(2, "Version", PHP_ASYNCTASK_VERSION);
+	php_info_print_table_row(2, "libevent", event_get_version());
+	php_info_print_table_row(2, "Serializers", "php, igbinary (when loaded)");
+	snprintf(workers, sizeof(workers), "%s", ASYNCTASK_G(pool) ? "running" : "not running");
+	php_info_print_table_row(2, "Pool in this process", workers);
+	php_info_print_table_end();
+
+	DISPLAY_INI_ENTRIES();
+}
+
+zend_module_entry asynctask_module_entry = {
+	STANDARD_MODULE_HEADER,
+	"asynctask",
+	ext_functions,
+	PHP_MINIT(asynctask),
+	PHP_MSHUTDOWN(asynctask),
+	PHP_RINIT(asynctask),
+	PHP_RSHUTDOWN(asynctask),
+	PHP_MINFO(asynctask),
+	PHP_ASYNCTASK_VERSION,
+	PHP_MODULE_GLOBALS(asynctask),
+	PHP_GINIT(asynctask),
+	NULL,
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX
+};
+
+#ifdef COMPILE_DL_ASYNCTASK
+ZEND_GET_MODULE(asynctask)
+#endif

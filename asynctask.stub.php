@@ -1,0 +1,96 @@
+<?php
+
+/**
+ * @generate-class-entries
+ * @undocumentable
+ */
+
+namespace AsyncTask {
+
+    class Task
+    {
+        public function __construct(callable $callable, mixed ...$args) {}
+
+        public function handle(): mixed {}
+
+        public function dispatch(): Future {}
+
+        public function withTimeout(float $seconds): static {}
+    }
+
+    /**
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Future
+    {
+        private function __construct() {}
+
+        public function id(): string {}
+
+        public function isDone(): bool {}
+
+        public function wait(?float $timeout = null): mixed {}
+
+        public function cancel(): bool {}
+
+        public static function all(array $futures, ?float $timeout = null): array {}
+
+        public static function any(array $futures, ?float $timeout = null): int|string {}
+    }
+
+    /**
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Pool
+    {
+        private function __construct() {}
+
+        public static function start(?int $workers = null): void {}
+
+        public static function stop(?float $timeout = null): void {}
+
+        public static function reload(): void {}
+
+        public static function stats(): array {}
+    }
+
+    class Exception extends \RuntimeException
+    {
+    }
+
+    class SerializationException extends Exception
+    {
+    }
+
+    class QueueFullException extends Exception
+    {
+    }
+
+    class TimeoutException extends Exception
+    {
+    }
+
+    class TaskFailedException extends Exception
+    {
+        private string $remoteClass = "";
+        private string $remoteTrace = "";
+
+        public function getRemoteClass(): string {}
+
+        public function getRemoteTraceAsString(): string {}
+    }
+
+    class TaskTimeoutException extends TaskFailedException
+    {
+    }
+
+    class WorkerCrashedException extends TaskFailedException
+    {
+    }
+
+    function dispatch(callable $callable, mixed ...$args): Future {}
+
+    function map(callable $callable, iterable $items): array {}
+}

@@ -1,0 +1,57 @@
+/*
+ * asynctask: a task worker pool for PHP over shared memory.
+ */
+#ifndef PHP_ASYNCTASK_H
+#define PHP_ASYNCTASK_H
+
+extern zend_module_entry asynctask_module_entry;
+#define phpext_asynctask_ptr &asynctask_module_entry
+
+#define PHP_ASYNCTASK_VERSION "0.1.0"
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+typedef struct _asynctask_pool_t asynctask_pool_t;
+
+ZEND_BEGIN_MODULE_GLOBALS(asynctask)
+	/* php.ini */
+	zend_long workers;
+	zend_long queue_size;
+	zend_long max_payload;
+	double    task_timeout;
+	zend_long max_requests;
+	double    dispatch_timeout;
+	double    shutdown_timeout;
+	char     *tmpdir;
+	char     *serializer;
+	char     *bootstrap;
+	bool      enable;
+	char     *log;
+
+	/* this process's view of the pool (NULL when none is running) */
+	asynctask_pool_t *pool;
+	size_t    pool_size;
+	/* this process's result pipe: its fd, the pid that made it, bytes of a partial message */
+	int       result_fd;
+	int       result_pid;
+	smart_str result_buffer;
+	/* results this process has received and no Future has taken yet: task id => zend_string */
+	HashTable results;
+	/* task ids whose Future is gone: their results are dropped on arrival */
+	HashTable abandoned;
+	/* compiled files (worker side) and resolved closures (dispatcher side) */
+	HashTable closure_cache;
+	HashTable file_cache;
+	/* true in a pool process (manager or worker): never start a pool from here */
+	bool      in_pool_process;
+ZEND_END_MODULE_GLOBALS(asynctask)
+
+ZEND_EXTERN_MODULE_GLOBALS(asynctask)
+#define ASYNCTASK_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(asynctask, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_ASYNCTASK)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+#endif /* PHP_ASYNCTASK_H */

@@ -1,0 +1,40 @@
+/*
+ * The AsyncTask\… exception hierarchy, and the failure a task reports
+ * from a worker rebuilt as an exception in the process that waits for it.
+ */
+#ifndef ASYNCTASK_EXCEPTIONS_H
+#define ASYNCTASK_EXCEPTIONS_H
+
+#include "php.h"
+
+extern zend_class_entry *asynctask_ce_exception;
+extern zend_class_entry *asynctask_ce_serialization_exception;
+extern zend_class_entry *asynctask_ce_queue_full_exception;
+extern zend_class_entry *asynctask_ce_timeout_exception;
+extern zend_class_entry *asynctask_ce_task_failed_exception;
+extern zend_class_entry *asynctask_ce_task_timeout_exception;
+extern zend_class_entry *asynctask_ce_worker_crashed_exception;
+
+/* What a worker reports when its task did not return a value. */
+typedef struct {
+	zend_string *remote_class;   /* e.g. "InvalidArgumentException" */
+	zend_string *message;
+	zend_long    code;
+	zend_string *file;           /* may be NULL */
+	zend_long    line;
+	zend_string *trace;          /* may be NULL */
+} asynctask_remote_error_t;
+
+/* Throws `ce` with a printf-style message. */
+ZEND_ATTRIBUTE_FORMAT(printf, 2, 3)
+void asynctask_throw(zend_class_entry *ce, const char *format, ...);
+
+/* Throws a TaskFailedException (or subclass `ce`) carrying the remote error. */
+void asynctask_throw_remote(zend_class_entry *ce, const asynctask_remote_error_t *error);
+
+/* Fills `error` from the exception object `ex` (raised in a worker). */
+void asynctask_remote_error_from_exception(asynctask_remote_error_t *error, zend_object *ex);
+
+void asynctask_remote_error_dtor(asynctask_remote_error_t *error);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * Robust process-shared mutex and futex sleeps.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+
+#include "lock.h"
+
+int asynctask_lock_init(asynctask_lock_t *lock)
+{
+	pthread_mutexattr_t attr;
+	int err;
+
+	if ((err = pthread_mutexattr_init(&attr)) != 0) {
+		return err;
+	}
+	if ((err = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)) == 0
+		&& (err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)) == 0) {
+		err = pthread_mutex_init(&lock->mutex, &attr);
+	}
+	pthread_mutexattr_destroy(&attr);
+	lock->recovered = 0;
+	return err;
+}
+
+void asynctask_lock_acquire(asynctask_lock_t *lock)
+{
+	int err = pthread_mutex_lock(&lock->mutex);
+
+	if (err == EOWNERDEAD) {
+		/* The holder died inside a critical section. Every critical section
+		 * of the queue publishes its changes with a final store, so what the
+		 * dead holder left is either complete or not visible. */
+		pthread_mutex_consistent(&lock->mutex);
+		lock->recovered++;
+	}
+}
+
+void asynctask_lock_release(asynctask_lock_t *lock)
+{
+	pthread_mutex_unlock(&lock->mutex);
+}
+
+int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (timeout >= 0) {
+		ts.tv_sec = (time_t) timeout;
+		ts.tv_nsec = (long) ((timeout - (double) ts.tv_sec) * 1e9);
+		tsp = &ts;
+	}
+	/* Not FUTEX_PRIVATE_FLAG: the word is shared between processes. */
+	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, tsp, NULL, 0) == -1) {
+		if (errno == EAGAIN) {
+			return 0;
+		}
+		return errno;
+	}
+	return 0;
+}
+
+void asynctask_futex_wake(uint32_t *word, int n)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+uint64_t asynctask_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}

@@ -1,0 +1,378 @@
+/*
+ * The manager's libevent loop.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "php.h"
+
+#include "php_asynctask.h"
+#include "manager.h"
+#include "worker.h"
+#include "pool.h"
+#include "result.h"
+
+#define TICK_USEC 100000  /* time limits are enforced to within this */
+
+/* A report the owner's full pipe could not take yet. */
+typedef struct pending_report {
+	struct pending_report *next;
+	pid_t    owner;
+	uint64_t task_id;
+	asynctask_result_status_t status;
+	size_t   length;
+	char     data[];
+} pending_report_t;
+
+static struct {
+	asynctask_pool_t  *pool;
+	struct event_base *base;
+	struct event      *events[5];
+	pending_report_t  *pending;
+	bool               draining;
+} manager;
+
+static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
+{
+	int err = asynctask_result_post(manager.pool->runtime_dir, owner, id, status, data, len, 0);
+
+	if (err == EAGAIN) {
+		pending_report_t *report = malloc(sizeof(*report) + len);
+		if (!report) {
+			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller", id);
+			return;
+		}
+		report->owner = owner;
+		report->task_id = id;
+		report->status = status;
+		report->length = len;
+		memcpy(report->data, data, len);
+		report->next = manager.pending;
+		manager.pending = report;
+	} else if (err != 0) {
+		ASYNCTASK_COUNT(manager.pool, dropped_results);
+	}
+}
+
+static void retry_reports(void)
+{
+	pending_report_t **link = &manager.pending;
+
+	while (*link) {
+		pending_report_t *report = *link;
+		int err = asynctask_result_post(manager.pool->runtime_dir, report->owner, report->task_id,
+			report->status, report->data, report->length, 0);
+		if (err == EAGAIN) {
+			link = &report->next;
+			continue;
+		}
+		if (err != 0) {
+			ASYNCTASK_COUNT(manager.pool, dropped_results);
+		}
+		*link = report->next;
+		free(report);
+	}
+}
+
+static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message)
+{
+	asynctask_remote_error_t error = {0};
+	smart_str encoded = {0};
+
+	error.message = zend_string_init(message, strlen(message), 0);
+	asynctask_remote_error_encode(&error, &encoded);
+	post_report(claim->owner, claim->task_id, status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	smart_str_free(&encoded);
+	asynctask_remote_error_dtor(&error);
+}
+
+static void describe_exit(char *buf, size_t size, int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		snprintf(buf, size, "was killed by signal %d (%s)", sig, strsignal(sig));
+	} else if (WIFEXITED(status)) {
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	} else {
+		snprintf(buf, size, "ended with wait status %d", status);
+	}
+}
+
+static void spawn(uint32_t index)
+{
+	asynctask_pool_t *pool = manager.pool;
+	asynctask_worker_slot_t *slot = &pool->slots[index];
+	pid_t parent = getpid();
+
+	memset(&slot->claim, 0, sizeof(slot->claim));
+	slot->timed_out = 0;
+	slot->tasks = 0;
+	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a worker never outlives its manager */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+			_exit(1);
+		}
+		asynctask_worker_run(pool, index);
+	}
+	if (pid < 0) {
+		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+		return;
+	}
+	slot->pid = pid;
+	slot->state = ASYNCTASK_WORKER_RUNNING;
+}
+
+static bool stopping(void)
+{
+	return __atomic_load_n(&manager.pool->stopping, __ATOMIC_SEQ_CST) != 0;
+}
+
+static bool queue_has_work(void)
+{
+	return __atomic_load_n(&manager.pool->queue.live, __ATOMIC_SEQ_CST) > 0;
+}
+
+/* Stops the loop once a requested stop has drained everything. */
+static void check_drained(void)
+{
+	if (!stopping()) {
+		return;
+	}
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		if (manager.pool->slots[i].state != ASYNCTASK_WORKER_EMPTY) {
+			return;
+		}
+	}
+	if (queue_has_work()) {
+		/* every worker left while tasks were queued (they crashed): run them */
+		return;
+	}
+	event_base_loopbreak(manager.base);
+}
+
+static void worker_exited(asynctask_worker_slot_t *slot, int status)
+{
+	asynctask_pool_t *pool = manager.pool;
+	asynctask_claim_t claim = slot->claim;
+	char how[96], message[512];
+
+	describe_exit(how, sizeof(how), status);
+	if (claim.task_id != 0) {
+		if (slot->timed_out) {
+			snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
+				"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) slot->pid);
+			ASYNCTASK_COUNT(pool, timed_out);
+			report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
+		} else {
+			snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
+				(int) slot->pid, claim.task_id, how);
+			ASYNCTASK_COUNT(pool, crashed);
+			report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
+			asynctask_log("%s", message);
+		}
+		ASYNCTASK_COUNT(pool, failed);
+		if (claim.spill[0]) {
+			unlink(claim.spill);
+		}
+	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		asynctask_log("worker (pid %d) %s while idle", (int) slot->pid, how);
+	}
+	memset(&slot->claim, 0, sizeof(slot->claim));
+	slot->pid = 0;
+	slot->state = ASYNCTASK_WORKER_EMPTY;
+
+	/* it may have taken a wake-up meant for work that is still queued */
+	asynctask_queue_wake_all(&pool->queue);
+
+	if (!stopping() || queue_has_work()) {
+		spawn((uint32_t) (slot - pool->slots));
+		ASYNCTASK_COUNT(pool, respawned);
+	}
+}
+
+static void reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (uint32_t i = 0; i < manager.pool->workers; i++) {
+			asynctask_worker_slot_t *slot = &manager.pool->slots[i];
+			if (slot->state != ASYNCTASK_WORKER_EMPTY && slot->pid == pid) {
+				worker_exited(slot, status);
+				break;
+			}
+		}
+	}
+	check_drained();
+}
+
+static void enforce_time_limits(void)
+{
+	uint64_t now = asynctask_now_ns();
+
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &manager.pool->slots[i];
+		uint64_t id = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST);
+		uint32_t limit = slot->claim.timeout_ms;
+
+		if (id == 0 || limit == 0 || slot->timed_out || slot->state == ASYNCTASK_WORKER_EMPTY) {
+			continue;
+		}
+		if (now - slot->claim.started_ns >= (uint64_t) limit * 1000000u
+			&& __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == id) {
+			slot->timed_out = 1;
+			kill(slot->pid, SIGKILL);
+		}
+	}
+}
+
+/* Kills every worker now; their tasks are reported as failed. */
+static void stop_now(const char *why)
+{
+	asynctask_pool_t *pool = manager.pool;
+	char message[256];
+
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (slot->state == ASYNCTASK_WORKER_EMPTY) {
+			continue;
+		}
+		kill(slot->pid, SIGKILL);
+		waitpid(slot->pid, NULL, 0);
+		if (slot->claim.task_id != 0) {
+			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
+			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
+			ASYNCTASK_COUNT(pool, crashed);
+			ASYNCTASK_COUNT(pool, failed);
+			if (slot->claim.spill[0]) {
+				unlink(slot->claim.spill);
+			}
+		}
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+		slot->pid = 0;
+	}
+	event_base_loopbreak(manager.base);
+}
+
+static bool owner_alive(void)
+{
+	return getppid() == manager.pool->owner;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void) fd; (void) what; (void) arg;
+
+	if (!owner_alive()) {
+		stop_now("the process that owned the pool exited");
+		return;
+	}
+	enforce_time_limits();
+	retry_reports();
+	if (!stopping()) {
+		for (uint32_t i = 0; i < manager.pool->workers; i++) {
+			if (manager.pool->slots[i].state == ASYNCTASK_WORKER_EMPTY) {
+				spawn(i);
+			}
+		}
+	}
+	check_drained();
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void) what; (void) arg;
+
+	switch (sig) {
+		case SIGCHLD:
+			reap();
+			break;
+		case SIGTERM:
+			stop_now("the pool manager was terminated");
+			break;
+		case SIGUSR1:
+			/* reload: workers of an older generation retire after their task */
+			__atomic_add_fetch(&manager.pool->generation, 1, __ATOMIC_SEQ_CST);
+			asynctask_queue_wake_all(&manager.pool->queue);
+			break;
+		case SIGUSR2:
+			check_drained();
+			break;
+	}
+}
+
+static void add_event(int index, struct event *ev, const struct timeval *tv)
+{
+	if (!ev || event_add(ev, tv) != 0) {
+		asynctask_log("the pool manager cannot set up its event loop");
+		_exit(70);
+	}
+	manager.events[index] = ev;
+}
+
+ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
+{
+	static const int signals[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2 };
+	struct timeval tick = { 0, TICK_USEC };
+
+	ASYNCTASK_G(in_pool_process) = true;
+	manager.pool = pool;
+	pool->manager = (int32_t) getpid();
+
+	/* its own process group: a terminal's ^C reaches the script, which then
+	 * drains the pool, rather than every worker at once */
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->owner) {
+		_exit(1);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (ASYNCTASK_G(result_fd) >= 0) {
+		close(ASYNCTASK_G(result_fd)); /* the owner's */
+		ASYNCTASK_G(result_fd) = -1;
+	}
+
+	manager.base = event_base_new();
+	if (!manager.base) {
+		asynctask_log("the pool manager cannot create its event base");
+		_exit(70);
+	}
+	for (int i = 0; i < 4; i++) {
+		add_event(i, evsignal_new(manager.base, signals[i], on_signal, NULL), NULL);
+	}
+	add_event(4, event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
+
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		spawn(i);
+	}
+	event_base_dispatch(manager.base);
+
+	/* the loop ends when drained or stopped: wait for anything left, report, leave */
+	reap();
+	retry_reports();
+	bool orphaned = !owner_alive();
+	for (int i = 0; i < 5; i++) {
+		event_free(manager.events[i]);
+	}
+	event_base_free(manager.base);
+	if (orphaned) {
+		/* nobody is left to clean up after the pool: do it here */
+		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+	}
+	_exit(0);
+}

@@ -1,0 +1,14 @@
+/*
+ * The manager: a process forked from the pool's owner that runs a libevent
+ * loop. It forks the workers, reaps them, respawns them, enforces time
+ * limits, reports the task a dead worker held, and stops when asked to.
+ */
+#ifndef ASYNCTASK_MANAGER_H
+#define ASYNCTASK_MANAGER_H
+
+#include "php_asynctask.h"
+
+/* Runs in the freshly forked manager; never returns. */
+ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool);
+
+#endif

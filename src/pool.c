@@ -1,0 +1,379 @@
+/*
+ * The pool as seen from its owner: start, stop, reload, stats.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "php.h"
+#include "SAPI.h"
+#include "ext/standard/file.h"
+#include "main/php_open_temporary_file.h"
+
+#include "php_asynctask.h"
+#include "pool.h"
+#include "manager.h"
+#include "result.h"
+#include "exceptions.h"
+#include "shm.h"
+#include "lock.h"
+
+#define RING_ALIGN 64
+
+static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
+{
+	size_t header = sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t);
+	*ring_offset = (header + RING_ALIGN - 1) & ~(uint64_t) (RING_ALIGN - 1);
+	return (size_t) (*ring_offset + ring);
+}
+
+static uint32_t default_workers(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (uint32_t) cpus : 1;
+}
+
+static const char *task_tmpdir(void)
+{
+	const char *dir = ASYNCTASK_G(tmpdir);
+	return dir && dir[0] ? dir : php_get_temporary_directory();
+}
+
+static bool may_own_pool(void)
+{
+	return strcmp(sapi_module.name, "cli") == 0 || strcmp(sapi_module.name, "phpdbg") == 0;
+}
+
+void asynctask_log(const char *format, ...)
+{
+	char line[2048];
+	va_list args;
+	time_t now = time(NULL);
+	struct tm tm;
+	const char *path = ASYNCTASK_G(log);
+
+	localtime_r(&now, &tm);
+	int n = (int) strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S] ", &tm);
+	n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) getpid());
+	va_start(args, format);
+	n += vsnprintf(line + n, sizeof(line) - (size_t) n, format, args);
+	va_end(args);
+	if (n >= (int) sizeof(line) - 1) {
+		n = (int) sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+
+	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : STDERR_FILENO;
+	if (fd >= 0) {
+		ssize_t ignored = write(fd, line, (size_t) n);
+		(void) ignored;
+		if (fd != STDERR_FILENO) {
+			close(fd);
+		}
+	}
+}
+
+static zend_result make_runtime_dir(char *dir, size_t size)
+{
+	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", task_tmpdir(), (int) getpid());
+	if (n < 0 || (size_t) n >= size) {
+		asynctask_throw(asynctask_ce_exception, "asynctask.tmpdir is too long (at most %zu bytes)", size - 32);
+		return FAILURE;
+	}
+	/* mkdtemp makes it 0700: only this user's processes reach the FIFOs inside. */
+	if (!mkdtemp(dir)) {
+		asynctask_throw(asynctask_ce_exception, "cannot create the pool's runtime directory %s: %s",
+			dir, strerror(errno));
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+/* Removes the runtime directory and whatever is left in it (FIFOs of
+ * dispatchers that died, result spills nobody took). */
+static void remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *entry;
+	char path[PATH_MAX];
+
+	if (!d) {
+		return;
+	}
+	while ((entry = readdir(d)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void forget_pool(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	if (pool) {
+		asynctask_results_close(pool->runtime_dir);
+		asynctask_shm_unmap(pool, ASYNCTASK_G(pool_size));
+	}
+	ASYNCTASK_G(pool) = NULL;
+	ASYNCTASK_G(pool_size) = 0;
+}
+
+zend_result asynctask_pool_start(zend_long workers)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	uint64_t ring_offset;
+
+	if (pool && asynctask_pool_alive()) {
+		return SUCCESS;
+	}
+	if (pool) {
+		forget_pool();
+	}
+	if (ASYNCTASK_G(in_pool_process)) {
+		asynctask_throw(asynctask_ce_exception,
+			"a task cannot dispatch tasks or start a pool: return the work to the caller instead");
+		return FAILURE;
+	}
+	if (!may_own_pool()) {
+		asynctask_throw(asynctask_ce_exception,
+			"asynctask runs its pool only under the CLI in this version; under the %s SAPI no pool was "
+			"started (a shared pool started by asynctask.enable=1 is not available yet)", sapi_module.name);
+		return FAILURE;
+	}
+	if (workers <= 0) {
+		workers = ASYNCTASK_G(workers) > 0 ? ASYNCTASK_G(workers) : (zend_long) default_workers();
+	}
+	if (workers > ASYNCTASK_WORKERS_MAX) {
+		zend_argument_value_error(1, "must be between 1 and %d", ASYNCTASK_WORKERS_MAX);
+		return FAILURE;
+	}
+
+	size_t size = region_size((uint32_t) workers, (uint64_t) ASYNCTASK_G(queue_size), &ring_offset);
+	pool = asynctask_shm_map(size);
+	if (!pool) {
+		asynctask_throw(asynctask_ce_exception, "cannot map %zu bytes of shared memory for the queue "
+			"(asynctask.queue_size): %s", size, strerror(errno));
+		return FAILURE;
+	}
+	pool->magic = ASYNCTASK_POOL_MAGIC;
+	pool->workers = (uint32_t) workers;
+	pool->owner = (int32_t) getpid();
+	pool->next_task_id = 1;
+	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
+	pool->ring_offset = ring_offset;
+	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
+	int err = asynctask_queue_init(&pool->queue, (uint64_t) ASYNCTASK_G(queue_size));
+	if (err != 0) {
+		asynctask_shm_unmap(pool, size);
+		asynctask_throw(asynctask_ce_exception, "cannot initialise the queue lock: %s", strerror(err));
+		return FAILURE;
+	}
+	if (make_runtime_dir(pool->runtime_dir, sizeof(pool->runtime_dir)) == FAILURE) {
+		asynctask_shm_unmap(pool, size);
+		return FAILURE;
+	}
+	ASYNCTASK_G(pool) = pool;
+	ASYNCTASK_G(pool_size) = size;
+	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
+		remove_runtime_dir(pool->runtime_dir);
+		forget_pool();
+		return FAILURE;
+	}
+
+	/* What PHP or libc buffered must not be written again by every child. */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int fork_errno = errno;
+		remove_runtime_dir(pool->runtime_dir);
+		forget_pool();
+		asynctask_throw(asynctask_ce_exception, "cannot fork the pool manager: %s", strerror(fork_errno));
+		return FAILURE;
+	}
+	if (pid == 0) {
+		asynctask_manager_run(pool);
+	}
+	pool->manager = (int32_t) pid;
+	return SUCCESS;
+}
+
+asynctask_pool_t *asynctask_pool_get(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool || !asynctask_pool_alive()) {
+		if (pool && pool->owner != (int32_t) getpid()) {
+			asynctask_throw(asynctask_ce_exception, "the pool of process %d is gone; "
+				"a forked process can dispatch only while the pool it inherited runs", (int) pool->owner);
+			return NULL;
+		}
+		if (asynctask_pool_start(0) == FAILURE) {
+			return NULL;
+		}
+		pool = ASYNCTASK_G(pool);
+	}
+	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
+		return NULL;
+	}
+	return pool;
+}
+
+bool asynctask_pool_alive(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool || pool->manager <= 0) {
+		return false;
+	}
+	if (pool->owner == (int32_t) getpid()) {
+		/* our child: reap it if it died, so it is not mistaken for alive */
+		int status;
+		pid_t r = waitpid(pool->manager, &status, WNOHANG);
+		if (r == pool->manager) {
+			asynctask_log("the pool manager (pid %d) exited unexpectedly (status %d)", (int) pool->manager, status);
+			pool->manager = -1;
+			return false;
+		}
+		return r == 0;
+	}
+	return kill(pool->manager, 0) == 0 || errno == EPERM;
+}
+
+static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)
+{
+	*workers = *running = 0;
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (slot->state == ASYNCTASK_WORKER_RUNNING && slot->pid > 0) {
+			(*workers)++;
+			if (__atomic_load_n(&slot->claim.task_id, __ATOMIC_RELAXED) != 0) {
+				(*running)++;
+			}
+		}
+	}
+}
+
+/* Waits for the manager to exit, reading results meanwhile. Returns true if it did. */
+static bool wait_manager(asynctask_pool_t *pool, double timeout)
+{
+	uint64_t deadline = asynctask_now_ns() + (uint64_t) (timeout * 1e9);
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pool->manager, &status, WNOHANG);
+		if (r == pool->manager || (r < 0 && errno == ECHILD)) {
+			return true;
+		}
+		asynctask_results_drain();
+		if (asynctask_now_ns() >= deadline) {
+			return false;
+		}
+		struct timespec nap = { 0, 5 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+}
+
+void asynctask_pool_stop(double timeout)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool) {
+		return;
+	}
+	if (pool->owner != (int32_t) getpid()) {
+		forget_pool();
+		return;
+	}
+	if (pool->manager > 0) {
+		__atomic_store_n(&pool->stopping, 1, __ATOMIC_SEQ_CST);
+		asynctask_queue_wake_all(&pool->queue);
+		kill(pool->manager, SIGUSR2); /* "stopping": look now rather than at the next tick */
+		if (!wait_manager(pool, timeout)) {
+			zend_long workers, running;
+			count_live_workers(pool, &workers, &running);
+			uint64_t queued = __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST);
+			asynctask_log("the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
+				"%" PRIu64 " queued task(s) dropped, " ZEND_LONG_FMT " running task(s) killed",
+				timeout, queued, running);
+			/* the manager leads its own process group: the workers go with it */
+			kill(-pool->manager, SIGKILL);
+			kill(pool->manager, SIGKILL);
+			waitpid(pool->manager, NULL, 0);
+		}
+		pool->manager = -1;
+	}
+	asynctask_results_drain();
+	asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+	asynctask_results_close(pool->runtime_dir);
+	remove_runtime_dir(pool->runtime_dir);
+	forget_pool();
+}
+
+void asynctask_pool_reload(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool || !asynctask_pool_alive()) {
+		return;
+	}
+	__atomic_add_fetch(&pool->generation, 1, __ATOMIC_SEQ_CST);
+	asynctask_queue_wake_all(&pool->queue);
+	kill(pool->manager, SIGUSR1);
+}
+
+void asynctask_pool_stats(zval *return_value)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	zend_long workers = 0, running = 0;
+	asynctask_counters_t c = {0};
+	uint64_t queued = 0, used = 0, total = 0;
+
+	if (pool && asynctask_pool_alive()) {
+		count_live_workers(pool, &workers, &running);
+		memcpy(&c, &pool->counters, sizeof(c));
+		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
+		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
+		total = pool->queue.capacity;
+	}
+	array_init_size(return_value, 16);
+	add_assoc_long(return_value, "workers", workers);
+	add_assoc_long(return_value, "idle", workers - running);
+	add_assoc_long(return_value, "queued", (zend_long) queued);
+	add_assoc_long(return_value, "running", running);
+	add_assoc_long(return_value, "completed", (zend_long) c.completed);
+	add_assoc_long(return_value, "failed", (zend_long) c.failed);
+	add_assoc_long(return_value, "crashed", (zend_long) c.crashed);
+	add_assoc_long(return_value, "timed_out", (zend_long) c.timed_out);
+	add_assoc_long(return_value, "respawned", (zend_long) c.respawned);
+	add_assoc_long(return_value, "queue_bytes_used", (zend_long) used);
+	add_assoc_long(return_value, "queue_bytes_total", (zend_long) total);
+	add_assoc_long(return_value, "dispatched", (zend_long) c.dispatched);
+	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
+	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
+}
+
+void asynctask_pool_request_shutdown(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool || ASYNCTASK_G(in_pool_process)) {
+		return;
+	}
+	if (pool->owner == (int32_t) getpid()) {
+		asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
+	} else {
+		forget_pool();
+	}
+}

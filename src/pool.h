@@ -1,0 +1,93 @@
+/*
+ * The pool: its shared region (header, worker slots, queue ring) and its
+ * lifecycle as seen from the process that owns it.
+ */
+#ifndef ASYNCTASK_POOL_H
+#define ASYNCTASK_POOL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "php.h"
+#include "php_asynctask.h"
+#include "queue.h"
+
+#define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
+#define ASYNCTASK_WORKERS_MAX 1024
+
+typedef enum {
+	ASYNCTASK_WORKER_EMPTY = 0,   /* no process */
+	ASYNCTASK_WORKER_RUNNING,     /* forked; idle or busy as its claim says */
+} asynctask_worker_state_t;
+
+typedef struct {
+	int32_t  pid;
+	uint32_t state;
+	uint32_t generation;          /* pool generation it was started in (reload) */
+	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
+	uint64_t tasks;               /* tasks this process has run */
+	asynctask_claim_t claim;      /* the task it holds */
+} asynctask_worker_slot_t;
+
+typedef struct {
+	uint64_t dispatched;
+	uint64_t completed;
+	uint64_t failed;              /* every task that did not return a value */
+	uint64_t crashed;             /* ... of which the worker died */
+	uint64_t timed_out;           /* ... of which were killed past their time limit */
+	uint64_t cancelled;
+	uint64_t respawned;
+	uint64_t dropped_results;     /* results whose dispatcher was gone */
+} asynctask_counters_t;
+
+struct _asynctask_pool_t {
+	uint32_t magic;
+	uint32_t workers;             /* slots */
+	int32_t  owner;               /* the process that started the pool and stops it */
+	int32_t  manager;
+	uint32_t stopping;            /* drain the queue, then exit */
+	uint32_t generation;          /* bumped by reload: workers of older generations retire */
+	uint64_t next_task_id;
+	uint64_t max_requests;
+	uint64_t ring_offset;         /* from the start of the region */
+	asynctask_counters_t counters;
+	char     runtime_dir[ASYNCTASK_SPILL_PATH_MAX];  /* 0700: result FIFOs and result spills */
+	char     tmpdir[ASYNCTASK_SPILL_PATH_MAX];       /* task spills */
+	asynctask_queue_t queue;
+	asynctask_worker_slot_t slots[];
+};
+
+static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
+{
+	return (unsigned char *) pool + pool->ring_offset;
+}
+
+#define ASYNCTASK_COUNT(pool, name) __atomic_add_fetch(&(pool)->counters.name, 1, __ATOMIC_RELAXED)
+
+/* The pool this process can dispatch to, starting it if this process may
+ * (CLI). Throws and returns NULL otherwise. */
+asynctask_pool_t *asynctask_pool_get(void);
+
+/* Starts the pool with `workers` processes (0: asynctask.workers). No-op when running. */
+zend_result asynctask_pool_start(zend_long workers);
+
+/* Drains the queue (at most timeout seconds), then stops the pool. Only the owner stops it. */
+void asynctask_pool_stop(double timeout);
+
+/* Asks every worker to finish its current task and be replaced. */
+void asynctask_pool_reload(void);
+
+/* Fills return_value with the stats array. */
+void asynctask_pool_stats(zval *return_value);
+
+/* Is the manager of this process's pool still alive? */
+bool asynctask_pool_alive(void);
+
+/* Request end: the owner drains and stops its pool; others forget theirs. */
+void asynctask_pool_request_shutdown(void);
+
+/* Manager and workers: a line to asynctask.log (stderr when unset). */
+ZEND_ATTRIBUTE_FORMAT(printf, 1, 2)
+void asynctask_log(const char *format, ...);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * The task queue.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+#define RECORD_ALIGN 8
+#define HEADER_SIZE  sizeof(asynctask_record_t)
+
+static uint64_t record_size(uint64_t length)
+{
+	return (HEADER_SIZE + length + RECORD_ALIGN - 1) & ~(uint64_t) (RECORD_ALIGN - 1);
+}
+
+size_t asynctask_queue_inline_max(const asynctask_queue_t *q)
+{
+	/* A quarter of the ring: one large task never monopolises the queue. */
+	return (size_t) (q->capacity / 4 - HEADER_SIZE);
+}
+
+int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity)
+{
+	memset(q, 0, sizeof(*q));
+	q->capacity = capacity & ~(uint64_t) (RECORD_ALIGN - 1);
+	return asynctask_lock_init(&q->lock);
+}
+
+static asynctask_record_t *record_at(unsigned char *ring, uint64_t offset)
+{
+	return (asynctask_record_t *) (ring + offset);
+}
+
+/* Finds room for `need` bytes: *pos is where the record goes, *pad the bytes
+ * skipped at the end of the ring to get there. Lock held. */
+static bool find_room(asynctask_queue_t *q, uint64_t need, uint64_t *pos, uint64_t *pad)
+{
+	if (q->count == 0) {
+		q->head = q->tail = q->used = 0;
+	}
+	*pad = 0;
+	if (q->used == 0 || q->tail > q->head) {
+		/* free: [tail, capacity) and [0, head) */
+		if (q->capacity - q->tail >= need) {
+			*pos = q->tail;
+			return true;
+		}
+		if (q->head >= need) {
+			*pos = 0;
+			*pad = q->capacity - q->tail;
+			return true;
+		}
+		return false;
+	}
+	/* free: [tail, head) */
+	if (q->head - q->tail >= need) {
+		*pos = q->tail;
+		return true;
+	}
+	return false;
+}
+
+/* Moves head past padding at the end of the ring. Lock held. */
+static void skip_padding(asynctask_queue_t *q, unsigned char *ring)
+{
+	if (q->count == 0) {
+		return;
+	}
+	uint64_t rest = q->capacity - q->head;
+	if (rest < HEADER_SIZE || (record_at(ring, q->head)->flags & ASYNCTASK_RECORD_PAD)) {
+		q->used -= rest;
+		q->head = 0;
+	}
+}
+
+static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload)
+{
+	uint64_t need = record_size(record->length), pos, pad;
+
+	if (!find_room(q, need, &pos, &pad)) {
+		return false;
+	}
+	if (pad >= HEADER_SIZE) {
+		asynctask_record_t *filler = record_at(ring, q->tail);
+		memset(filler, 0, HEADER_SIZE);
+		filler->size = pad;
+		filler->flags = ASYNCTASK_RECORD_PAD;
+	}
+	asynctask_record_t *slot = record_at(ring, pos);
+	*slot = *record;
+	slot->size = need;
+	memcpy(slot + 1, payload, record->length);
+
+	/* Publish last: a producer killed above leaves the ring as it was. */
+	q->tail = pos + need;
+	q->used += pad + need;
+	q->count++;
+	q->live++;
+	q->items_seq++;
+	return true;
+}
+
+int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, double timeout, asynctask_queue_idle_fn idle)
+{
+	uint64_t deadline = asynctask_now_ns() + (uint64_t) (timeout * 1e9);
+
+	if (record_size(record->length) > q->capacity) {
+		return E2BIG;
+	}
+	for (;;) {
+		asynctask_lock_acquire(&q->lock);
+		bool pushed = try_push(q, ring, record, payload);
+		uint32_t seq = q->space_seq;
+		if (!pushed) {
+			q->producers_sleeping++;
+		}
+		asynctask_lock_release(&q->lock);
+
+		if (pushed) {
+			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0) {
+				asynctask_futex_wake(&q->items_seq, 1);
+			}
+			return 0;
+		}
+
+		uint64_t now = asynctask_now_ns();
+		if (now < deadline) {
+			/* Short sleeps: while it waits the producer must keep reading its
+			 * own results, or workers blocked on its full pipe never make room. */
+			double left = (double) (deadline - now) / 1e9;
+			asynctask_futex_wait(&q->space_seq, seq, left < 0.05 ? left : 0.05);
+		}
+		__atomic_sub_fetch(&q->producers_sleeping, 1, __ATOMIC_SEQ_CST);
+		if (idle) {
+			idle();
+		}
+		if (now >= deadline) {
+			return ETIMEDOUT;
+		}
+	}
+}
+
+/* Removes the record at head. Lock held. */
+static void drop_head(asynctask_queue_t *q, asynctask_record_t *record)
+{
+	q->head += record->size;
+	q->used -= record->size;
+	q->count--;
+	if (q->count == 0) {
+		q->head = q->tail = q->used = 0;
+	}
+	q->space_seq++;
+}
+
+static void remove_spill(asynctask_record_t *record)
+{
+	if (record->flags & ASYNCTASK_RECORD_SPILLED) {
+		char path[ASYNCTASK_SPILL_PATH_MAX];
+		size_t len = record->length < sizeof(path) - 1 ? record->length : sizeof(path) - 1;
+		memcpy(path, record + 1, len);
+		path[len] = '\0';
+		unlink(path);
+	}
+}
+
+bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
+	zend_string **payload, uint32_t *spilled, uint32_t *seq)
+{
+	bool taken = false;
+	bool made_room = false;
+
+	asynctask_lock_acquire(&q->lock);
+	for (;;) {
+		skip_padding(q, ring);
+		if (q->count == 0) {
+			break;
+		}
+		asynctask_record_t *record = record_at(ring, q->head);
+		made_room = true;
+		if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
+			remove_spill(record);
+			drop_head(q, record);
+			continue;
+		}
+		*payload = zend_string_init((const char *) (record + 1), record->length, 0);
+		*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
+		claim->owner = record->owner;
+		claim->timeout_ms = record->timeout_ms;
+		claim->started_ns = asynctask_now_ns();
+		if (*spilled) {
+			size_t len = record->length < sizeof(claim->spill) - 1 ? record->length : sizeof(claim->spill) - 1;
+			memcpy(claim->spill, record + 1, len);
+			claim->spill[len] = '\0';
+		} else {
+			claim->spill[0] = '\0';
+		}
+		/* the task id last: from here on the manager treats the task as held */
+		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
+		q->live--;
+		drop_head(q, record);
+		taken = true;
+		break;
+	}
+	if (!taken) {
+		*seq = q->items_seq;
+		q->consumers_sleeping++;
+	}
+	asynctask_lock_release(&q->lock);
+
+	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
+		asynctask_futex_wake(&q->space_seq, INT_MAX);
+	}
+	return taken;
+}
+
+void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
+{
+	asynctask_futex_wait(&q->items_seq, seq, -1);
+	__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
+}
+
+void asynctask_queue_wake_all(asynctask_queue_t *q)
+{
+	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
+	asynctask_futex_wake(&q->items_seq, INT_MAX);
+	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
+	asynctask_futex_wake(&q->space_seq, INT_MAX);
+}
+
+bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+{
+	bool cancelled = false;
+
+	asynctask_lock_acquire(&q->lock);
+	uint64_t offset = q->head;
+	for (uint64_t seen = 0; seen < q->count; ) {
+		if (q->capacity - offset < HEADER_SIZE) {
+			offset = 0;
+			continue;
+		}
+		asynctask_record_t *record = record_at(ring, offset);
+		if (record->flags & ASYNCTASK_RECORD_PAD) {
+			offset = 0;
+			continue;
+		}
+		if (record->task_id == task_id) {
+			if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+				record->flags |= ASYNCTASK_RECORD_CANCELLED;
+				q->live--;
+				cancelled = true;
+			}
+			break;
+		}
+		offset += record->size;
+		seen++;
+	}
+	asynctask_lock_release(&q->lock);
+	return cancelled;
+}
+
+uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
+{
+	uint64_t dropped;
+
+	asynctask_lock_acquire(&q->lock);
+	dropped = q->live;
+	for (;;) {
+		skip_padding(q, ring);
+		if (q->count == 0) {
+			break;
+		}
+		asynctask_record_t *record = record_at(ring, q->head);
+		remove_spill(record);
+		drop_head(q, record);
+	}
+	q->live = 0;
+	asynctask_lock_release(&q->lock);
+	asynctask_queue_wake_all(q);
+	return dropped;
+}

@@ -1,0 +1,345 @@
+/*
+ * Result FIFOs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#include "php_asynctask.h"
+#include "result.h"
+#include "spill.h"
+#include "lock.h"
+
+#define RESULT_MAGIC 0x31525441u /* "ATR1" */
+
+typedef struct {
+	uint32_t magic;
+	uint32_t length;     /* bytes after this header */
+	uint64_t task_id;
+	uint8_t  status;
+	uint8_t  spilled;    /* the bytes after the header are a spill file's path */
+	uint8_t  reserved[6];
+} result_header_t;
+
+static void fifo_path(char *buf, size_t size, const char *dir, pid_t pid)
+{
+	snprintf(buf, size, "%s/%d.fifo", dir, (int) pid);
+}
+
+zend_result asynctask_results_open(const char *dir)
+{
+	char path[PATH_MAX];
+	pid_t pid = getpid();
+
+	if (ASYNCTASK_G(result_fd) >= 0 && ASYNCTASK_G(result_pid) == pid) {
+		return SUCCESS;
+	}
+	if (ASYNCTASK_G(result_fd) >= 0) {
+		/* inherited from the process we were forked from: its FIFO, not ours */
+		close(ASYNCTASK_G(result_fd));
+		ASYNCTASK_G(result_fd) = -1;
+		smart_str_free(&ASYNCTASK_G(result_buffer));
+		zend_hash_clean(&ASYNCTASK_G(results));
+		zend_hash_clean(&ASYNCTASK_G(abandoned));
+	}
+	fifo_path(path, sizeof(path), dir, pid);
+	if (mkfifo(path, 0600) != 0 && errno != EEXIST) {
+		asynctask_throw(asynctask_ce_exception, "cannot create the result pipe %s: %s", path, strerror(errno));
+		return FAILURE;
+	}
+	/* O_RDWR: opening never blocks, and the pipe never reads EOF while writers come and go. */
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		asynctask_throw(asynctask_ce_exception, "cannot open the result pipe %s: %s", path, strerror(errno));
+		unlink(path);
+		return FAILURE;
+	}
+	ASYNCTASK_G(result_fd) = fd;
+	ASYNCTASK_G(result_pid) = pid;
+	return SUCCESS;
+}
+
+void asynctask_results_close(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (ASYNCTASK_G(result_fd) < 0) {
+		return;
+	}
+	close(ASYNCTASK_G(result_fd));
+	ASYNCTASK_G(result_fd) = -1;
+	smart_str_free(&ASYNCTASK_G(result_buffer));
+	if (ASYNCTASK_G(result_pid) == getpid() && dir) {
+		fifo_path(path, sizeof(path), dir, getpid());
+		unlink(path);
+	}
+}
+
+int asynctask_results_fd(void)
+{
+	return ASYNCTASK_G(result_pid) == getpid() ? ASYNCTASK_G(result_fd) : -1;
+}
+
+static void store(uint64_t id, uint8_t status, const char *data, size_t len)
+{
+	if (zend_hash_index_del(&ASYNCTASK_G(abandoned), id) == SUCCESS) {
+		return; /* nobody waits for it any more */
+	}
+	zend_string *result = zend_string_alloc(len + 1, 0);
+	ZSTR_VAL(result)[0] = (char) status;
+	memcpy(ZSTR_VAL(result) + 1, data, len);
+	ZSTR_VAL(result)[len + 1] = '\0';
+	zval zv;
+	ZVAL_STR(&zv, result);
+	/* the first report wins: a worker killed between posting its result and
+	 * releasing its claim is reported once more by the manager */
+	if (!zend_hash_index_add(&ASYNCTASK_G(results), id, &zv)) {
+		zend_string_release(result);
+	}
+}
+
+static void store_spilled(uint64_t id, uint8_t status, const char *path_bytes, size_t len)
+{
+	char path[ASYNCTASK_SPILL_PATH_MAX];
+
+	if (len >= sizeof(path)) {
+		return;
+	}
+	memcpy(path, path_bytes, len);
+	path[len] = '\0';
+	zend_string *data = asynctask_spill_take(path);
+	if (!data) {
+		char message[ASYNCTASK_SPILL_PATH_MAX + 128];
+		asynctask_remote_error_t error = {0};
+		smart_str encoded = {0};
+		snprintf(message, sizeof(message), "the result file %s could not be read: %s", path, strerror(errno));
+		error.message = zend_string_init(message, strlen(message), 0);
+		asynctask_remote_error_encode(&error, &encoded);
+		asynctask_remote_error_dtor(&error);
+		store(id, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+		smart_str_free(&encoded);
+		return;
+	}
+	store(id, status, ZSTR_VAL(data), ZSTR_LEN(data));
+	zend_string_efree(data);
+}
+
+/* Consumes every complete message at the start of the buffer. */
+static int parse(smart_str *buffer)
+{
+	size_t offset = 0;
+	int count = 0;
+	const char *base = ZSTR_VAL(buffer->s);
+	size_t size = ZSTR_LEN(buffer->s);
+
+	while (size - offset >= sizeof(result_header_t)) {
+		result_header_t header;
+		memcpy(&header, base + offset, sizeof(header));
+		if (header.magic != RESULT_MAGIC) {
+			php_error_docref(NULL, E_WARNING, "asynctask: corrupt result pipe (bad magic); %zu bytes dropped",
+				size - offset);
+			offset = size;
+			break;
+		}
+		if (size - offset - sizeof(header) < header.length) {
+			break;
+		}
+		const char *data = base + offset + sizeof(header);
+		if (header.spilled) {
+			store_spilled(header.task_id, header.status, data, header.length);
+		} else {
+			store(header.task_id, header.status, data, header.length);
+		}
+		offset += sizeof(header) + header.length;
+		count++;
+	}
+	if (offset == size) {
+		ZSTR_LEN(buffer->s) = 0;
+	} else if (offset > 0) {
+		memmove(ZSTR_VAL(buffer->s), base + offset, size - offset);
+		ZSTR_LEN(buffer->s) = size - offset;
+	}
+	return count;
+}
+
+int asynctask_results_drain(void)
+{
+	int fd = asynctask_results_fd();
+	smart_str *buffer = &ASYNCTASK_G(result_buffer);
+	int count = 0;
+
+	if (fd < 0) {
+		return 0;
+	}
+	for (;;) {
+		smart_str_alloc(buffer, 65536, 0);
+		ssize_t n = read(fd, ZSTR_VAL(buffer->s) + ZSTR_LEN(buffer->s), 65536);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		ZSTR_LEN(buffer->s) += (size_t) n;
+		count += parse(buffer);
+	}
+	return count;
+}
+
+zend_string *asynctask_results_take(uint64_t id)
+{
+	zval *zv = zend_hash_index_find(&ASYNCTASK_G(results), id);
+	if (!zv) {
+		return NULL;
+	}
+	zend_string *result = zend_string_copy(Z_STR_P(zv));
+	zend_hash_index_del(&ASYNCTASK_G(results), id);
+	return result;
+}
+
+/* --- posting ----------------------------------------------------------- */
+
+static int post_message(int fd, const char *message, size_t len, pid_t owner, double timeout)
+{
+	uint64_t deadline = timeout > 0 ? asynctask_now_ns() + (uint64_t) (timeout * 1e9) : 0;
+
+	for (;;) {
+		ssize_t n = write(fd, message, len);
+		if (n == (ssize_t) len) {
+			return 0;
+		}
+		if (n >= 0) {
+			return EIO; /* cannot happen for len <= PIPE_BUF */
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN) {
+			return errno;
+		}
+		if (timeout == 0 || (timeout > 0 && asynctask_now_ns() >= deadline)) {
+			return EAGAIN;
+		}
+		if (kill(owner, 0) != 0 && errno == ESRCH) {
+			return ESRCH;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		(void) poll(&pfd, 1, 100);
+	}
+}
+
+int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
+	const char *data, size_t len, double timeout)
+{
+	char path[PATH_MAX];
+	char message[PIPE_BUF];
+	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
+	result_header_t header = { .magic = RESULT_MAGIC, .task_id = id, .status = (uint8_t) status };
+
+	if (len > sizeof(message) - sizeof(header)) {
+		int err = asynctask_spill_write(dir, data, len, spill);
+		if (err != 0) {
+			return err;
+		}
+		data = spill;
+		len = strlen(spill);
+		header.spilled = 1;
+	}
+	header.length = (uint32_t) len;
+	memcpy(message, &header, sizeof(header));
+	memcpy(message + sizeof(header), data, len);
+
+	fifo_path(path, sizeof(path), dir, owner);
+	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (err != 0 && spill[0]) {
+		unlink(spill);
+	}
+	return err;
+}
+
+/* --- remote errors ----------------------------------------------------- */
+
+static void put_string(smart_str *out, zend_string *s)
+{
+	uint32_t len = s ? (uint32_t) ZSTR_LEN(s) : UINT32_MAX;
+	smart_str_appendl(out, (const char *) &len, sizeof(len));
+	if (s) {
+		smart_str_append(out, s);
+	}
+}
+
+static void put_long(smart_str *out, zend_long value)
+{
+	int64_t v = (int64_t) value;
+	smart_str_appendl(out, (const char *) &v, sizeof(v));
+}
+
+void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out)
+{
+	put_string(out, error->remote_class);
+	put_string(out, error->message);
+	put_string(out, error->file);
+	put_string(out, error->trace);
+	put_long(out, error->code);
+	put_long(out, error->line);
+	smart_str_0(out);
+}
+
+static bool get_string(const char **p, const char *end, zend_string **s)
+{
+	uint32_t len;
+	if ((size_t) (end - *p) < sizeof(len)) {
+		return false;
+	}
+	memcpy(&len, *p, sizeof(len));
+	*p += sizeof(len);
+	if (len == UINT32_MAX) {
+		*s = NULL;
+		return true;
+	}
+	if ((size_t) (end - *p) < len) {
+		return false;
+	}
+	*s = zend_string_init(*p, len, 0);
+	*p += len;
+	return true;
+}
+
+static bool get_long(const char **p, const char *end, zend_long *value)
+{
+	int64_t v;
+	if ((size_t) (end - *p) < sizeof(v)) {
+		return false;
+	}
+	memcpy(&v, *p, sizeof(v));
+	*p += sizeof(v);
+	*value = (zend_long) v;
+	return true;
+}
+
+bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error)
+{
+	const char *p = data, *end = data + len;
+
+	memset(error, 0, sizeof(*error));
+	if (get_string(&p, end, &error->remote_class) && get_string(&p, end, &error->message)
+		&& get_string(&p, end, &error->file) && get_string(&p, end, &error->trace)
+		&& get_long(&p, end, &error->code) && get_long(&p, end, &error->line)) {
+		return true;
+	}
+	asynctask_remote_error_dtor(error);
+	return false;
+}

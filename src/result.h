@@ -1,0 +1,58 @@
+/*
+ * Results: each dispatching process owns one FIFO in the pool's private
+ * runtime directory, and workers (or the manager, for a task whose worker
+ * died) post results to it.
+ *
+ * Every message is written with one write() of at most PIPE_BUF bytes,
+ * which POSIX makes atomic, so messages from many writers never interleave.
+ * A result larger than that travels in a spill file named by the message.
+ */
+#ifndef ASYNCTASK_RESULT_H
+#define ASYNCTASK_RESULT_H
+
+#include "php.h"
+#include "exceptions.h"
+
+typedef enum {
+	ASYNCTASK_RESULT_VALUE = 1,      /* serialized return value */
+	ASYNCTASK_RESULT_THREW,          /* the task threw: remote error */
+	ASYNCTASK_RESULT_FAILED,         /* the task could not run: remote error */
+	ASYNCTASK_RESULT_UNENCODABLE,    /* the return value could not be serialized: remote error */
+	ASYNCTASK_RESULT_CRASHED,        /* the worker died: remote error */
+	ASYNCTASK_RESULT_TIMED_OUT,      /* killed past its time limit: remote error */
+	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
+} asynctask_result_status_t;
+
+/* A received result: status byte followed by the data. */
+#define ASYNCTASK_RESULT_STATUS(s) ((asynctask_result_status_t) (unsigned char) ZSTR_VAL(s)[0])
+#define ASYNCTASK_RESULT_DATA(s)   (ZSTR_VAL(s) + 1)
+#define ASYNCTASK_RESULT_LEN(s)    (ZSTR_LEN(s) - 1)
+
+/* --- the dispatching side --------------------------------------------- */
+
+/* Makes sure this process has its FIFO in dir (a process forked from a
+ * dispatcher gets its own). Returns SUCCESS or throws. */
+zend_result asynctask_results_open(const char *dir);
+/* Closes and removes this process's FIFO. */
+void asynctask_results_close(const char *dir);
+/* The fd to poll for results, or -1. */
+int asynctask_results_fd(void);
+/* Reads every result waiting in the FIFO into ASYNCTASK_G(results). Returns how many. */
+int asynctask_results_drain(void);
+/* Takes the result of task id, if it arrived (caller owns the string). */
+zend_string *asynctask_results_take(uint64_t id);
+
+/* --- the posting side (workers, manager) ------------------------------- */
+
+/* Posts a result to owner's FIFO in dir. timeout < 0: wait for room as long
+ * as the owner lives; 0: do not wait. Returns 0, EAGAIN (no room in time),
+ * or ESRCH/ENXIO/ENOENT when the owner is gone (the result is dropped). */
+int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
+	const char *data, size_t len, double timeout);
+
+/* Remote errors travel in a small binary encoding that needs no PHP serializer,
+ * so the manager can write them too. */
+void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out);
+bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * Values crossing a process boundary.
+ */
+#include "php.h"
+#include "zend_exceptions.h"
+#include "zend_closures.h"
+#include "zend_generators.h"
+#include "zend_interfaces.h"
+#include "ext/standard/php_var.h"
+
+#include "php_asynctask.h"
+#include "serializer.h"
+#include "exceptions.h"
+
+/* How deep the refusal walk follows arrays and objects before it trusts the serializer. */
+#define VALUE_CHECK_MAX_DEPTH 64
+
+bool asynctask_serializer_name_valid(const char *name)
+{
+	return strcmp(name, "php") == 0 || strcmp(name, "igbinary") == 0;
+}
+
+static bool use_igbinary(void)
+{
+	return strcmp(ASYNCTASK_G(serializer), "igbinary") == 0;
+}
+
+/* Calls a PHP function of the igbinary extension by name. */
+static zend_result call_igbinary(const char *name, zval *arg, zval *retval)
+{
+	zend_function *fn = zend_hash_str_find_ptr(EG(function_table), name, strlen(name));
+	if (!fn) {
+		asynctask_throw(asynctask_ce_serialization_exception,
+			"asynctask.serializer=igbinary but the igbinary extension is not loaded");
+		return FAILURE;
+	}
+	zend_call_known_function(fn, NULL, NULL, retval, 1, arg, NULL);
+	return EG(exception) ? FAILURE : SUCCESS;
+}
+
+/* Turns whatever the serializer threw into a SerializationException naming `what`. */
+static void rethrow_as_serialization(const char *what)
+{
+	zend_object *previous = EG(exception);
+	zend_string *message = NULL;
+
+	if (previous) {
+		zval rv;
+		zval *msg = zend_read_property(zend_get_exception_base(previous), previous,
+			"message", sizeof("message") - 1, 1, &rv);
+		if (Z_TYPE_P(msg) == IS_STRING) {
+			message = zend_string_copy(Z_STR_P(msg));
+		}
+		if (instanceof_function(previous->ce, asynctask_ce_serialization_exception)) {
+			if (message) zend_string_release(message);
+			return;
+		}
+		zend_clear_exception();
+	}
+	asynctask_throw(asynctask_ce_serialization_exception, "%s cannot be serialized: %s",
+		what, message ? ZSTR_VAL(message) : "the serializer failed");
+	if (message) zend_string_release(message);
+}
+
+zend_result asynctask_serialize(zval *value, smart_str *out, const char *what)
+{
+	if (use_igbinary()) {
+		zval encoded;
+		if (call_igbinary("igbinary_serialize", value, &encoded) == FAILURE || Z_TYPE(encoded) != IS_STRING) {
+			zval_ptr_dtor(&encoded);
+			rethrow_as_serialization(what);
+			return FAILURE;
+		}
+		smart_str_append(out, Z_STR(encoded));
+		zval_ptr_dtor(&encoded);
+		return SUCCESS;
+	}
+
+	php_serialize_data_t var_hash;
+	PHP_VAR_SERIALIZE_INIT(var_hash);
+	php_var_serialize(out, value, &var_hash);
+	PHP_VAR_SERIALIZE_DESTROY(var_hash);
+	if (EG(exception)) {
+		rethrow_as_serialization(what);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
+{
+	ZVAL_UNDEF(out);
+
+	if (use_igbinary()) {
+		zval encoded;
+		ZVAL_STRINGL(&encoded, buf, len);
+		zend_result ok = call_igbinary("igbinary_unserialize", &encoded, out);
+		zval_ptr_dtor(&encoded);
+		if (ok == FAILURE) {
+			zval_ptr_dtor(out);
+			ZVAL_UNDEF(out);
+			rethrow_as_serialization("a received value");
+			return FAILURE;
+		}
+		return SUCCESS;
+	}
+
+	const unsigned char *p = (const unsigned char *) buf;
+	const unsigned char *end = p + len;
+	php_unserialize_data_t var_hash;
+	PHP_VAR_UNSERIALIZE_INIT(var_hash);
+	zval *tmp = var_tmp_var(&var_hash);
+	bool ok = php_var_unserialize(tmp, &p, end, &var_hash) && p == end;
+	if (ok) {
+		ZVAL_COPY(out, tmp);
+	}
+	PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+	if (!ok || EG(exception)) {
+		if (!Z_ISUNDEF_P(out)) {
+			zval_ptr_dtor(out);
+			ZVAL_UNDEF(out);
+		}
+		if (EG(exception)) {
+			rethrow_as_serialization("a received value");
+		} else {
+			asynctask_throw(asynctask_ce_serialization_exception,
+				"a received value is corrupt: it failed to unserialize at byte %zu of %zu",
+				(size_t) (p - (const unsigned char *) buf), len);
+		}
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+static zend_result refuse(const char *what, const char *path, const char *reason)
+{
+	asynctask_throw(asynctask_ce_serialization_exception, "%s%s%s cannot be sent to a worker: %s",
+		what, path[0] ? " at " : "", path, reason);
+	return FAILURE;
+}
+
+/* A class decides its own encoding when it has __serialize, __sleep or Serializable. */
+static bool encodes_itself(zend_class_entry *ce)
+{
+	return ce->__serialize != NULL || ce->serialize != NULL
+		|| zend_hash_str_exists(&ce->function_table, "__sleep", sizeof("__sleep") - 1);
+}
+
+static zend_result check(zval *value, const char *what, smart_str *path, int depth);
+
+static zend_result check_table(HashTable *ht, const char *what, smart_str *path, int depth)
+{
+	zend_string *key;
+	zend_ulong index;
+	zval *item;
+	zend_result result = SUCCESS;
+	size_t mark = path->s ? ZSTR_LEN(path->s) : 0;
+
+	ZEND_HASH_FOREACH_KEY_VAL_IND(ht, index, key, item) {
+		if (key) {
+			smart_str_appendc(path, '[');
+			smart_str_append_escaped_truncated(path, key, 40);
+			smart_str_appendc(path, ']');
+		} else {
+			smart_str_append_printf(path, "[" ZEND_ULONG_FMT "]", index);
+		}
+		smart_str_0(path);
+		result = check(item, what, path, depth + 1);
+		if (path->s) {
+			ZSTR_LEN(path->s) = mark;
+		}
+		if (result == FAILURE) {
+			break;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return result;
+}
+
+static zend_result check(zval *value, const char *what, smart_str *path, int depth)
+{
+	const char *where = path->s ? ZSTR_VAL(path->s) : "";
+
+	ZVAL_DEREF(value);
+	if (depth > VALUE_CHECK_MAX_DEPTH) {
+		return SUCCESS;
+	}
+	switch (Z_TYPE_P(value)) {
+		case IS_RESOURCE: {
+			const char *type = zend_rsrc_list_get_rsrc_type(Z_RES_P(value));
+			char reason[160];
+			snprintf(reason, sizeof(reason),
+				"it is a resource (%s); resources such as files, sockets and database handles "
+				"belong to one process: open them inside the task", type ? type : "closed");
+			return refuse(what, where, reason);
+		}
+		case IS_ARRAY: {
+			HashTable *ht = Z_ARRVAL_P(value);
+			zend_result result;
+			if (GC_IS_RECURSIVE(ht)) {
+				return SUCCESS;
+			}
+			if (!(GC_FLAGS(ht) & GC_IMMUTABLE)) GC_PROTECT_RECURSION(ht);
+			result = check_table(ht, what, path, depth);
+			if (!(GC_FLAGS(ht) & GC_IMMUTABLE)) GC_UNPROTECT_RECURSION(ht);
+			return result;
+		}
+		case IS_OBJECT: {
+			zend_object *obj = Z_OBJ_P(value);
+			zend_class_entry *ce = obj->ce;
+			zend_result result;
+			if (ce == zend_ce_closure) {
+				return refuse(what, where,
+					"it is a closure; closures can only be sent as the task itself, not inside its "
+					"arguments, use variables or results");
+			}
+			if (ce == zend_ce_generator) {
+				return refuse(what, where, "it is a Generator, which cannot be serialized");
+			}
+			if (ce->ce_flags & ZEND_ACC_NOT_SERIALIZABLE) {
+				char reason[200];
+				snprintf(reason, sizeof(reason), "objects of class %s cannot be serialized", ZSTR_VAL(ce->name));
+				return refuse(what, where, reason);
+			}
+			if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
+				return refuse(what, where, "it is an object of an anonymous class, which cannot be serialized");
+			}
+			if (encodes_itself(ce) || GC_IS_RECURSIVE(obj)) {
+				return SUCCESS;
+			}
+			HashTable *props = obj->handlers->get_properties(obj);
+			if (!props) {
+				return SUCCESS;
+			}
+			GC_PROTECT_RECURSION(obj);
+			result = check_table(props, what, path, depth);
+			GC_UNPROTECT_RECURSION(obj);
+			return result;
+		}
+		default:
+			return SUCCESS;
+	}
+}
+
+zend_result asynctask_value_check(zval *value, const char *what)
+{
+	smart_str path = {0};
+	zend_result result = check(value, what, &path, 0);
+	smart_str_free(&path);
+	return result;
+}

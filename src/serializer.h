@@ -1,0 +1,30 @@
+/*
+ * Values crossing a process boundary: the configured serializer
+ * (asynctask.serializer = php | igbinary) and the checks that refuse,
+ * with a precise reason, what cannot cross.
+ */
+#ifndef ASYNCTASK_SERIALIZER_H
+#define ASYNCTASK_SERIALIZER_H
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+/* true for a valid asynctask.serializer value */
+bool asynctask_serializer_name_valid(const char *name);
+
+/* Appends the encoding of `value` to `out`. On failure throws
+ * SerializationException naming `what` (e.g. "argument #1") and returns FAILURE. */
+zend_result asynctask_serialize(zval *value, smart_str *out, const char *what);
+
+/* Decodes `len` bytes into `out`. On failure throws SerializationException
+ * and returns FAILURE (out is left UNDEF). */
+zend_result asynctask_unserialize(const char *buf, size_t len, zval *out);
+
+/* Refuses values that cannot be sent to another process: resources, closures,
+ * generators and objects of classes marked not serializable, at any depth of
+ * arrays and plain objects. `what` names the value in the message, e.g.
+ * "argument #2" or "use variable $db". Throws SerializationException and
+ * returns FAILURE on refusal. */
+zend_result asynctask_value_check(zval *value, const char *what);
+
+#endif

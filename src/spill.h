@@ -1,0 +1,24 @@
+/*
+ * Spill files: payloads too large for the shared queue (or, for results,
+ * for one atomic pipe write) travel through a private file instead. The file
+ * is created 0600 and removed by whoever takes it, or by the manager when
+ * the worker holding it dies.
+ */
+#ifndef ASYNCTASK_SPILL_H
+#define ASYNCTASK_SPILL_H
+
+#include "php.h"
+
+#define ASYNCTASK_SPILL_PATH_MAX 256
+
+/* Writes data to a new file in dir; its name goes to path. Returns 0 or an errno value. */
+int asynctask_spill_write(const char *dir, const char *data, size_t len, char path[ASYNCTASK_SPILL_PATH_MAX]);
+
+/* Reads the whole file and removes it. Returns NULL with errno set on failure
+ * (the file is removed in every case). */
+zend_string *asynctask_spill_take(const char *path);
+
+/* Writes all of buf to fd, retrying on EINTR and short writes. Returns 0 or an errno value. */
+int asynctask_write_all(int fd, const char *buf, size_t len);
+
+#endif

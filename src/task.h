@@ -1,0 +1,29 @@
+/*
+ * AsyncTask\Task: a callable and its arguments (or a subclass with its own
+ * handle()), and dispatch().
+ */
+#ifndef ASYNCTASK_TASK_H
+#define ASYNCTASK_TASK_H
+
+#include "php.h"
+
+extern zend_class_entry *asynctask_ce_task;
+
+typedef struct {
+	zval        callable;   /* UNDEF for a subclass that did not pass one */
+	zval        args;       /* array */
+	double      timeout;    /* seconds; < 0: asynctask.task_timeout */
+	zend_object std;
+} asynctask_task_t;
+
+static inline asynctask_task_t *asynctask_task_from_obj(zend_object *obj)
+{
+	return (asynctask_task_t *) ((char *) obj - XtOffsetOf(asynctask_task_t, std));
+}
+
+void asynctask_task_minit(zend_class_entry *ce);
+
+/* Enqueues the task and makes return_value its Future. Throws on failure. */
+void asynctask_task_dispatch(zend_object *task, zval *return_value);
+
+#endif

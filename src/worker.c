@@ -1,0 +1,331 @@
+/*
+ * A task worker.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "php.h"
+#include "php_main.h"
+#include "php_output.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+#include "ext/random/php_random.h"
+
+#include "php_asynctask.h"
+#include "worker.h"
+#include "pool.h"
+#include "payload.h"
+#include "result.h"
+#include "serializer.h"
+#include "spill.h"
+
+typedef struct {
+	asynctask_pool_t        *pool;
+	asynctask_worker_slot_t *slot;
+	uint32_t                 generation;
+} worker_t;
+
+static worker_t worker;
+
+static void post(asynctask_result_status_t status, const char *data, size_t len)
+{
+	const asynctask_claim_t *claim = &worker.slot->claim;
+	int err = asynctask_result_post(worker.pool->runtime_dir, claim->owner, claim->task_id, status, data, len, -1);
+
+	if (err != 0) {
+		ASYNCTASK_COUNT(worker.pool, dropped_results);
+		if (err != ENXIO && err != ENOENT && err != ESRCH) {
+			asynctask_log("the result of task %" PRIu64 " could not be posted: %s", claim->task_id, strerror(err));
+		}
+	}
+}
+
+static void post_error(asynctask_result_status_t status, asynctask_remote_error_t *error)
+{
+	smart_str encoded = {0};
+
+	asynctask_remote_error_encode(error, &encoded);
+	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	smart_str_free(&encoded);
+	ASYNCTASK_COUNT(worker.pool, failed);
+}
+
+static void post_message(asynctask_result_status_t status, const char *message)
+{
+	asynctask_remote_error_t error = {0};
+
+	error.message = zend_string_init(message, strlen(message), 0);
+	post_error(status, &error);
+	asynctask_remote_error_dtor(&error);
+}
+
+/* The task is over (its result posted): the manager no longer answers for it. */
+static void release_claim(void)
+{
+	__atomic_store_n(&worker.slot->claim.task_id, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Turns the pending exception into the task's failure. */
+static void post_exception(asynctask_result_status_t status)
+{
+	asynctask_remote_error_t error = {0};
+	zend_object *ex = EG(exception);
+
+	GC_ADDREF(ex);
+	zend_clear_exception();
+	asynctask_remote_error_from_exception(&error, ex);
+	OBJ_RELEASE(ex);
+	if (EG(exception)) {
+		zend_clear_exception();
+	}
+	post_error(status, &error);
+	asynctask_remote_error_dtor(&error);
+}
+
+static void post_return_value(zval *retval)
+{
+	smart_str encoded = {0};
+
+	if (asynctask_value_check(retval, "the task's return value") == SUCCESS
+		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS) {
+		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+		ASYNCTASK_COUNT(worker.pool, completed);
+	} else {
+		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
+	}
+	smart_str_free(&encoded);
+}
+
+static void run_job(asynctask_job_t *job)
+{
+	zval retval;
+	zend_fcall_info fci;
+	zend_fcall_info_cache fcc;
+	char *error = NULL;
+
+	if (zend_fcall_info_init(&job->callable, 0, &fci, &fcc, NULL, &error) != SUCCESS) {
+		char message[512];
+		snprintf(message, sizeof(message), "the task is not callable in the worker: %s", error ? error : "unknown reason");
+		if (error) efree(error);
+		post_message(ASYNCTASK_RESULT_FAILED, message);
+		return;
+	}
+	if (error) efree(error);
+	zend_fcall_info_args(&fci, &job->args);
+	fci.retval = &retval;
+	ZVAL_UNDEF(&retval);
+	zend_call_function(&fci, &fcc);
+	zend_fcall_info_args_clear(&fci, 1);
+
+	if (EG(exception)) {
+		if (zend_is_unwind_exit(EG(exception))) {
+			char message[128];
+			snprintf(message, sizeof(message), "the task called exit() (status %d); its worker was replaced",
+				EG(exit_status));
+			zend_clear_exception();
+			ASYNCTASK_COUNT(worker.pool, crashed);
+			post_message(ASYNCTASK_RESULT_CRASHED, message);
+			release_claim();
+			_exit(0);
+		}
+		post_exception(ASYNCTASK_RESULT_THREW);
+	} else {
+		post_return_value(&retval);
+	}
+	zval_ptr_dtor(&retval);
+}
+
+static void run_payload(zend_string *payload)
+{
+	asynctask_job_t job;
+	zend_string *error = NULL;
+
+	if (asynctask_payload_decode(ZSTR_VAL(payload), ZSTR_LEN(payload), &job, &error) == FAILURE) {
+		post_message(ASYNCTASK_RESULT_FAILED, error ? ZSTR_VAL(error) : "the task could not be decoded");
+		if (error) zend_string_release(error);
+		return;
+	}
+	run_job(&job);
+	asynctask_job_dtor(&job);
+}
+
+/* A fatal error unwound the task: report PHP's message and leave, the
+ * engine's state is not to be trusted after a bailout. */
+static ZEND_NORETURN void die_fatally(void)
+{
+	asynctask_remote_error_t error = {0};
+
+	error.message = PG(last_error_message)
+		? zend_string_copy(PG(last_error_message))
+		: zend_string_init("the task ended with a fatal error", sizeof("the task ended with a fatal error") - 1, 0);
+	if (PG(last_error_file)) {
+		error.file = zend_string_copy(PG(last_error_file));
+		error.line = PG(last_error_lineno);
+	}
+	ASYNCTASK_COUNT(worker.pool, crashed);
+	post_error(ASYNCTASK_RESULT_CRASHED, &error);
+	release_claim();
+	_exit(255);
+}
+
+static void run_guarded(zend_string *data)
+{
+	zend_try {
+		run_payload(data);
+	} zend_catch {
+		die_fatally();
+	} zend_end_try();
+}
+
+static void run_task(zend_string *payload, bool spilled)
+{
+	zend_string *data = payload;
+
+	if (spilled) {
+		data = asynctask_spill_take(worker.slot->claim.spill);
+		worker.slot->claim.spill[0] = '\0';
+		if (!data) {
+			char message[ASYNCTASK_SPILL_PATH_MAX + 64];
+			snprintf(message, sizeof(message), "the task's payload file could not be read: %s", strerror(errno));
+			post_message(ASYNCTASK_RESULT_FAILED, message);
+			return;
+		}
+	}
+	run_guarded(data);
+	if (data != payload) {
+		zend_string_release(data);
+	}
+}
+
+static bool should_retire(void)
+{
+	asynctask_pool_t *pool = worker.pool;
+
+	if (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) != worker.generation) {
+		return true;
+	}
+	if (__atomic_load_n(&pool->stopping, __ATOMIC_SEQ_CST) && __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST) == 0) {
+		return true;
+	}
+	return pool->max_requests > 0 && worker.slot->tasks >= pool->max_requests;
+}
+
+static void redirect_output(void)
+{
+	const char *path = ASYNCTASK_G(log);
+	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : dup(STDERR_FILENO);
+
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+}
+
+static void set_ini(const char *name, const char *value)
+{
+	zend_string *key = zend_string_init(name, strlen(name), 0);
+	zend_alter_ini_entry_chars(key, value, strlen(value), PHP_INI_SYSTEM, PHP_INI_STAGE_RUNTIME);
+	zend_string_release(key);
+}
+
+/* What a forked child must undo of its parent before it runs PHP code. */
+static void prepare_process(void)
+{
+	static const int reset[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP, SIGALRM };
+	sigset_t none;
+
+	ASYNCTASK_G(in_pool_process) = true;
+	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++) {
+		signal(reset[i], SIG_DFL);  /* the manager's libevent handlers */
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* a fresh random sequence per worker, not the parent's */
+	RANDOM_G(mt19937_seeded) = false;
+	RANDOM_G(combined_lcg_seeded) = false;
+
+	/* the parent's buffered output is the parent's to print */
+	php_output_discard_all();
+	fflush(NULL);
+	redirect_output();
+	set_ini("display_errors", "0");
+	set_ini("log_errors", "1");
+	if (ASYNCTASK_G(log) && ASYNCTASK_G(log)[0]) {
+		set_ini("error_log", ASYNCTASK_G(log));
+	}
+}
+
+static void include_bootstrap(void)
+{
+	const char *path = ASYNCTASK_G(bootstrap);
+	zend_file_handle handle;
+
+	if (!path || !path[0]) {
+		return;
+	}
+	zend_stream_init_filename(&handle, path);
+	zend_try {
+		zend_op_array *op_array = zend_compile_file(&handle, ZEND_REQUIRE_ONCE);
+		if (op_array) {
+			zval retval;
+			if (handle.opened_path) {
+				zend_hash_add_empty_element(&EG(included_files), handle.opened_path);
+			}
+			ZVAL_UNDEF(&retval);
+			zend_execute(op_array, &retval);
+			zval_ptr_dtor(&retval);
+			destroy_op_array(op_array);
+			efree_size(op_array, sizeof(zend_op_array));
+		}
+		if (EG(exception)) {
+			asynctask_log("asynctask.bootstrap %s threw; the worker goes on without it", path);
+			zend_clear_exception();
+		}
+	} zend_catch {
+		asynctask_log("asynctask.bootstrap %s failed fatally: %s", path,
+			PG(last_error_message) ? ZSTR_VAL(PG(last_error_message)) : "unknown error");
+		_exit(70);
+	} zend_end_try();
+	zend_destroy_file_handle(&handle);
+}
+
+ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
+{
+	unsigned char *ring = asynctask_pool_ring(pool);
+
+	worker.pool = pool;
+	worker.slot = &pool->slots[index];
+	worker.generation = worker.slot->generation;
+	if (ASYNCTASK_G(result_fd) >= 0) {
+		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
+		ASYNCTASK_G(result_fd) = -1;
+	}
+	prepare_process();
+	include_bootstrap();
+
+	for (;;) {
+		zend_string *payload;
+		uint32_t spilled, seq;
+
+		if (should_retire()) {
+			_exit(0);
+		}
+		if (!asynctask_queue_take(&pool->queue, ring, &worker.slot->claim, &payload, &spilled, &seq)) {
+			asynctask_queue_sleep(&pool->queue, seq);
+			continue;
+		}
+		run_task(payload, spilled != 0);
+		zend_string_release(payload);
+		release_claim();
+		worker.slot->tasks++;
+	}
+}
