@@ -212,8 +212,12 @@ static void future_value(future_t *future, zval *return_value)
 
 	switch (ASYNCTASK_RESULT_STATUS(result)) {
 		case ASYNCTASK_RESULT_VALUE:
-			if (Z_ISUNDEF(future->value) && asynctask_unserialize(data, len, &future->value) == FAILURE) {
-				return;
+			if (Z_ISUNDEF(future->value)) {
+				if (asynctask_unserialize(data, len, &future->value) == FAILURE) {
+					return;
+				}
+				/* the value is kept decoded: the encoded copy can go */
+				future->result = zend_string_truncate(result, 1, 0);
 			}
 			RETURN_COPY(&future->value);
 		case ASYNCTASK_RESULT_THREW:

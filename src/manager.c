@@ -373,6 +373,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
 		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 	}
 	_exit(0);
 }

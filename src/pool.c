@@ -97,9 +97,7 @@ static zend_result make_runtime_dir(char *dir, size_t size)
 	return SUCCESS;
 }
 
-/* Removes the runtime directory and whatever is left in it (FIFOs of
- * dispatchers that died, result spills nobody took). */
-static void remove_runtime_dir(const char *dir)
+void asynctask_pool_remove_runtime_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *entry;
@@ -187,7 +185,7 @@ zend_result asynctask_pool_start(zend_long workers)
 	ASYNCTASK_G(pool) = pool;
 	ASYNCTASK_G(pool_size) = size;
 	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
-		remove_runtime_dir(pool->runtime_dir);
+		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 		forget_pool();
 		return FAILURE;
 	}
@@ -197,7 +195,7 @@ zend_result asynctask_pool_start(zend_long workers)
 	pid_t pid = fork();
 	if (pid < 0) {
 		int fork_errno = errno;
-		remove_runtime_dir(pool->runtime_dir);
+		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 		forget_pool();
 		asynctask_throw(asynctask_ce_exception, "cannot fork the pool manager: %s", strerror(fork_errno));
 		return FAILURE;
@@ -317,7 +315,7 @@ void asynctask_pool_stop(double timeout)
 	asynctask_results_drain();
 	asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
 	asynctask_results_close(pool->runtime_dir);
-	remove_runtime_dir(pool->runtime_dir);
+	asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 	forget_pool();
 }
 

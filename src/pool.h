@@ -86,6 +86,10 @@ bool asynctask_pool_alive(void);
 /* Request end: the owner drains and stops its pool; others forget theirs. */
 void asynctask_pool_request_shutdown(void);
 
+/* Removes the runtime directory and whatever is left in it (FIFOs of
+ * dispatchers that died, result spills nobody took). */
+void asynctask_pool_remove_runtime_dir(const char *dir);
+
 /* Manager and workers: a line to asynctask.log (stderr when unset). */
 ZEND_ATTRIBUTE_FORMAT(printf, 1, 2)
 void asynctask_log(const char *format, ...);

@@ -101,6 +101,27 @@ static void post_return_value(zval *retval)
 	smart_str_free(&encoded);
 }
 
+/* Forgets the last error, so that one reported during the task is the task's own. */
+static void clear_last_error(void)
+{
+	if (PG(last_error_message)) {
+		zend_string_release(PG(last_error_message));
+		PG(last_error_message) = NULL;
+	}
+	if (PG(last_error_file)) {
+		zend_string_release(PG(last_error_file));
+		PG(last_error_file) = NULL;
+	}
+	PG(last_error_type) = 0;
+	PG(last_error_lineno) = 0;
+}
+
+#define FATAL_ERRORS (E_ERROR | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR | E_PARSE)
+
+static ZEND_NORETURN void die_fatally(void);
+
+/* Runs the job and consumes it (its arguments are freed before the result
+ * is encoded: a large task should not need its memory twice). */
 static void run_job(asynctask_job_t *job)
 {
 	zval retval;
@@ -119,10 +140,17 @@ static void run_job(asynctask_job_t *job)
 	zend_fcall_info_args(&fci, &job->args);
 	fci.retval = &retval;
 	ZVAL_UNDEF(&retval);
+	clear_last_error();
 	zend_call_function(&fci, &fcc);
 	zend_fcall_info_args_clear(&fci, 1);
+	asynctask_job_dtor(job);
 
 	if (EG(exception)) {
+		if (zend_is_unwind_exit(EG(exception)) && PG(last_error_message) && (PG(last_error_type) & FATAL_ERRORS)) {
+			/* PHP unwinds a fatal error like exit(): report the error */
+			zend_clear_exception();
+			die_fatally();
+		}
 		if (zend_is_unwind_exit(EG(exception))) {
 			char message[128];
 			snprintf(message, sizeof(message), "the task called exit() (status %d); its worker was replaced",
@@ -140,18 +168,20 @@ static void run_job(asynctask_job_t *job)
 	zval_ptr_dtor(&retval);
 }
 
+/* Decodes and runs the payload; consumes it. */
 static void run_payload(zend_string *payload)
 {
 	asynctask_job_t job;
 	zend_string *error = NULL;
+	zend_result decoded = asynctask_payload_decode(ZSTR_VAL(payload), ZSTR_LEN(payload), &job, &error);
 
-	if (asynctask_payload_decode(ZSTR_VAL(payload), ZSTR_LEN(payload), &job, &error) == FAILURE) {
+	zend_string_release(payload);
+	if (decoded == FAILURE) {
 		post_message(ASYNCTASK_RESULT_FAILED, error ? ZSTR_VAL(error) : "the task could not be decoded");
 		if (error) zend_string_release(error);
 		return;
 	}
 	run_job(&job);
-	asynctask_job_dtor(&job);
 }
 
 /* A fatal error unwound the task: report PHP's message and leave, the
@@ -182,24 +212,21 @@ static void run_guarded(zend_string *data)
 	} zend_end_try();
 }
 
+/* Runs the task taken off the queue; consumes payload. */
 static void run_task(zend_string *payload, bool spilled)
 {
-	zend_string *data = payload;
-
 	if (spilled) {
-		data = asynctask_spill_take(worker.slot->claim.spill);
+		zend_string_release(payload);
+		payload = asynctask_spill_take(worker.slot->claim.spill);
 		worker.slot->claim.spill[0] = '\0';
-		if (!data) {
+		if (!payload) {
 			char message[ASYNCTASK_SPILL_PATH_MAX + 64];
 			snprintf(message, sizeof(message), "the task's payload file could not be read: %s", strerror(errno));
 			post_message(ASYNCTASK_RESULT_FAILED, message);
 			return;
 		}
 	}
-	run_guarded(data);
-	if (data != payload) {
-		zend_string_release(data);
-	}
+	run_guarded(payload);
 }
 
 static bool should_retire(void)
@@ -324,7 +351,6 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 			continue;
 		}
 		run_task(payload, spilled != 0);
-		zend_string_release(payload);
 		release_claim();
 		worker.slot->tasks++;
 	}
