@@ -22,6 +22,7 @@
 #include "result.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
+#define KILL_GRACE_NS (1000ull * 1000 * 1000)  /* from SIGTERM to SIGKILL */
 
 /* A report the owner's full pipe could not take yet. */
 typedef struct pending_report {
@@ -115,6 +116,7 @@ static void spawn(uint32_t index)
 
 	memset(&slot->claim, 0, sizeof(slot->claim));
 	slot->timed_out = 0;
+	slot->killed_ns = 0;
 	slot->tasks = 0;
 	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
 
@@ -220,6 +222,8 @@ static void reap(void)
 	check_drained();
 }
 
+/* A worker past its task's time limit gets SIGTERM (a task may clean up in
+ * a pcntl handler), then SIGKILL when it is still there after the grace. */
 static void enforce_time_limits(void)
 {
 	uint64_t now = asynctask_now_ns();
@@ -229,13 +233,20 @@ static void enforce_time_limits(void)
 		uint64_t id = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST);
 		uint32_t limit = slot->claim.timeout_ms;
 
-		if (id == 0 || limit == 0 || slot->timed_out || slot->state == ASYNCTASK_WORKER_EMPTY) {
+		if (id == 0 || limit == 0 || slot->state == ASYNCTASK_WORKER_EMPTY) {
+			continue;
+		}
+		if (slot->timed_out) {
+			if (now - slot->killed_ns >= KILL_GRACE_NS) {
+				kill(slot->pid, SIGKILL);
+			}
 			continue;
 		}
 		if (now - slot->claim.started_ns >= (uint64_t) limit * 1000000u
 			&& __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == id) {
 			slot->timed_out = 1;
-			kill(slot->pid, SIGKILL);
+			slot->killed_ns = now;
+			kill(slot->pid, SIGTERM);
 		}
 	}
 }

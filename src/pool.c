@@ -211,6 +211,12 @@ asynctask_pool_t *asynctask_pool_get(void)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
+	if (ASYNCTASK_G(in_pool_process)) {
+		asynctask_throw(asynctask_ce_exception,
+			"a task cannot dispatch tasks: a worker waiting for another task could wait for itself; "
+			"return the work to the caller instead");
+		return NULL;
+	}
 	if (!pool || !asynctask_pool_alive()) {
 		if (pool && pool->owner != (int32_t) getpid()) {
 			asynctask_throw(asynctask_ce_exception, "the pool of process %d is gone; "
@@ -244,7 +250,10 @@ bool asynctask_pool_alive(void)
 			pool->manager = -1;
 			return false;
 		}
-		return r == 0;
+		if (r == 0) {
+			return true;
+		}
+		/* ECHILD: the script's own SIGCHLD handler reaped it, or will; ask the kernel */
 	}
 	return kill(pool->manager, 0) == 0 || errno == EPERM;
 }

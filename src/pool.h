@@ -25,6 +25,7 @@ typedef struct {
 	uint32_t state;
 	uint32_t generation;          /* pool generation it was started in (reload) */
 	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
+	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
 	uint64_t tasks;               /* tasks this process has run */
 	asynctask_claim_t claim;      /* the task it holds */
 } asynctask_worker_slot_t;
