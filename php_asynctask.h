@@ -43,6 +43,8 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	/* compiled files (worker side) and resolved closures (dispatcher side) */
 	HashTable closure_cache;
 	HashTable file_cache;
+	/* the last task id of a pool this process ran before */
+	uint64_t  next_task_id;
 	/* true in a pool process (manager or worker): never start a pool from here */
 	bool      in_pool_process;
 ZEND_END_MODULE_GLOBALS(asynctask)

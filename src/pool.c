@@ -121,6 +121,7 @@ static void forget_pool(void)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	if (pool) {
+		ASYNCTASK_G(next_task_id) = pool->next_task_id;
 		asynctask_results_close(pool->runtime_dir);
 		asynctask_shm_unmap(pool, ASYNCTASK_G(pool_size));
 	}
@@ -134,6 +135,11 @@ zend_result asynctask_pool_start(zend_long workers)
 	uint64_t ring_offset;
 
 	if (pool && asynctask_pool_alive()) {
+		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) getpid()) {
+			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
+				"call AsyncTask\\Pool::stop() before starting it with " ZEND_LONG_FMT, pool->workers, workers);
+			return FAILURE;
+		}
 		return SUCCESS;
 	}
 	if (pool) {
@@ -168,7 +174,9 @@ zend_result asynctask_pool_start(zend_long workers)
 	pool->magic = ASYNCTASK_POOL_MAGIC;
 	pool->workers = (uint32_t) workers;
 	pool->owner = (int32_t) getpid();
-	pool->next_task_id = 1;
+	/* ids never repeat within a process, so a Future of a stopped pool can
+	 * never take the result of a task of the next one */
+	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
 	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
 	pool->ring_offset = ring_offset;
 	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
