@@ -249,6 +249,7 @@ PHP_MINIT_FUNCTION(asynctask)
 PHP_MSHUTDOWN_FUNCTION(asynctask)
 {
 	(void) type;
+	asynctask_callable_shutdown();
 	UNREGISTER_INI_ENTRIES();
 	return SUCCESS;
 }

@@ -26,4 +26,7 @@ zend_result asynctask_callable_decode(HashTable *desc, zval *callable, zend_stri
 void asynctask_callable_cache_init(void);
 void asynctask_callable_cache_destroy(void);
 
+/* Module shutdown: takes the zend_compile_file wrapper out again. */
+void asynctask_callable_shutdown(void);
+
 #endif
