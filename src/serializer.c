@@ -216,13 +216,13 @@ static zend_result check(zval *value, const char *what, smart_str *path, int dep
 			if (ce == zend_ce_generator) {
 				return refuse(what, where, "it is a Generator, which cannot be serialized");
 			}
+			if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
+				return refuse(what, where, "it is an object of an anonymous class, which cannot be serialized");
+			}
 			if (ce->ce_flags & ZEND_ACC_NOT_SERIALIZABLE) {
 				char reason[200];
 				snprintf(reason, sizeof(reason), "objects of class %s cannot be serialized", ZSTR_VAL(ce->name));
 				return refuse(what, where, reason);
-			}
-			if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
-				return refuse(what, where, "it is an object of an anonymous class, which cannot be serialized");
 			}
 			if (encodes_itself(ce) || GC_IS_RECURSIVE(obj)) {
 				return SUCCESS;
