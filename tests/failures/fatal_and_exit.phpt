@@ -2,6 +2,8 @@
 Fatal error and exit() inside a task: WorkerCrashedException with PHP's message, file and line
 --EXTENSIONS--
 asynctask
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced without the Zend allocator (valgrind runs)'); ?>
 --INI--
 asynctask.workers=1
 asynctask.log=/dev/null
