@@ -289,6 +289,9 @@ static zend_result collect_uses(const zend_op_array *op_array, HashTable *static
 			continue;
 		}
 		ZVAL_DEREF(value);
+		if (Z_ISUNDEF_P(value)) {
+			continue; /* an arrow function saw the variable undefined: so will the worker */
+		}
 		snprintf(what, sizeof(what), "use variable $%s", ZSTR_VAL(name));
 		if (asynctask_value_check(value, what) == FAILURE) {
 			return FAILURE;
