@@ -29,6 +29,25 @@ static zend_string *class_name_or_null(zend_class_entry *ce)
 	return ce ? zend_string_copy(ce->name) : NULL;
 }
 
+/* A function or method, sent by name with what it is bound to. */
+static zend_result encode_function(const zend_function *func, zend_class_entry *called_scope, zval *this_ptr, zval *desc)
+{
+	array_init_size(desc, 5);
+	add_assoc_string(desc, KEY_KIND, KIND_FAKE);
+	add_assoc_str(desc, KEY_NAME, zend_string_copy(func->common.function_name));
+	if (func->common.scope) {
+		add_assoc_str(desc, KEY_CLASS, class_name_or_null(func->common.scope));
+		if (called_scope) {
+			add_assoc_str(desc, KEY_CALLED, class_name_or_null(called_scope));
+		}
+		if (this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT) {
+			Z_ADDREF_P(this_ptr);
+			add_assoc_zval(desc, KEY_THIS, this_ptr);
+		}
+	}
+	return SUCCESS;
+}
+
 /* A first-class callable (strlen(...), $obj->m(...), Closure::fromCallable)
  * wraps a named function or method: send the name. */
 static zend_result encode_fake_closure(zval *callable, zval *desc)
@@ -49,20 +68,7 @@ static zend_result encode_fake_closure(zval *callable, zval *desc)
 		&& asynctask_value_check(this_ptr, "the object the callable is bound to") == FAILURE) {
 		return FAILURE;
 	}
-	array_init_size(desc, 5);
-	add_assoc_string(desc, KEY_KIND, KIND_FAKE);
-	add_assoc_str(desc, KEY_NAME, zend_string_copy(func->common.function_name));
-	if (func->common.scope) {
-		add_assoc_str(desc, KEY_CLASS, class_name_or_null(func->common.scope));
-		if (called_scope) {
-			add_assoc_str(desc, KEY_CALLED, class_name_or_null(called_scope));
-		}
-		if (this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT) {
-			Z_ADDREF_P(this_ptr);
-			add_assoc_zval(desc, KEY_THIS, this_ptr);
-		}
-	}
-	return SUCCESS;
+	return encode_function(func, called_scope, this_ptr, desc);
 }
 
 zend_result asynctask_callable_encode(zval *callable, zval *desc)
@@ -84,7 +90,22 @@ zend_result asynctask_callable_encode(zval *callable, zval *desc)
 		}
 		return result;
 	}
-	/* 'fn', 'Cls::m', [Cls::class, 'm'], [$obj, 'm'], an invokable object */
+	/* 'fn', 'Cls::m', [Cls::class, 'm'], [$obj, 'm'], an invokable object:
+	 * resolved here, in the caller's scope, and sent as the function or
+	 * method it names, so a private method callable here runs there too */
+	zend_fcall_info_cache fcc;
+	if (zend_is_callable_ex(callable, NULL, 0, NULL, &fcc, NULL)
+		&& !(fcc.function_handler->common.fn_flags & ZEND_ACC_CALL_VIA_TRAMPOLINE)
+		&& fcc.function_handler->common.function_name) {
+		zval object;
+		if (fcc.object) {
+			ZVAL_OBJ(&object, fcc.object);
+			if (asynctask_value_check(&object, "the callable's object") == FAILURE) {
+				return FAILURE;
+			}
+		}
+		return encode_function(fcc.function_handler, fcc.called_scope, fcc.object ? &object : NULL, desc);
+	}
 	if (asynctask_value_check(callable, "the callable") == FAILURE) {
 		return FAILURE;
 	}

@@ -27,6 +27,7 @@
 #include "lock.h"
 
 #define RING_ALIGN 64
+#define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 
 static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
 {
@@ -129,6 +130,25 @@ static void forget_pool(void)
 	ASYNCTASK_G(pool_size) = 0;
 }
 
+/* Start-up is not done until the workers are: stats() right after start()
+ * counts them all. A worker that cannot be forked is retried by the manager. */
+static void wait_for_workers(asynctask_pool_t *pool)
+{
+	uint64_t deadline = asynctask_now_ns() + WORKERS_READY_TIMEOUT_NS;
+
+	while (asynctask_now_ns() < deadline && asynctask_pool_alive()) {
+		uint32_t running = 0;
+		for (uint32_t i = 0; i < pool->workers; i++) {
+			running += __atomic_load_n(&pool->slots[i].state, __ATOMIC_ACQUIRE) == ASYNCTASK_WORKER_RUNNING;
+		}
+		if (running == pool->workers) {
+			return;
+		}
+		struct timespec nap = { 0, 500 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+}
+
 zend_result asynctask_pool_start(zend_long workers)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -212,6 +232,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		asynctask_manager_run(pool);
 	}
 	pool->manager = (int32_t) pid;
+	wait_for_workers(pool);
 	return SUCCESS;
 }
 
