@@ -1,10 +1,27 @@
 /*
- * Sending a callable to a worker: closures by code reference (closure.c),
- * everything else by name.
+ * Sending a callable to a worker: the dispatcher of the codec.
+ *
+ * Closures go by code reference (closure.c); everything else by name, with
+ * the object it is bound to, if any, travelling through the serializer:
+ *
+ *   'strtoupper'              ['kind' => 'function', 'name' => 'strtoupper']
+ *   'Cls::m', ['Cls', 'm']    ['kind' => 'method', 'class' => 'Cls', 'method' => 'm']
+ *   [$obj, 'm']               ['kind' => 'method', 'object' => $obj, 'method' => 'm']
+ *   $invokable                ['kind' => 'invoke', 'object' => $obj]
+ *   strlen(...), Closure::fromCallable('f')
+ *                             ['kind' => 'fake', 'function' => 'strlen']
+ *   $obj->m(...), Cls::m(...) ['kind' => 'fake', 'class' => declaring class,
+ *                              'method' => 'm', 'called_scope' => 'Cls'?, 'this' => $obj?]
+ *
+ * In the worker, a method of a known class becomes a closure of that very
+ * method (zend_create_fake_closure), so a callable that was callable in the
+ * dispatcher's scope (a private method passed as [$this, 'm']) stays
+ * callable there; __call/__callStatic targets stay plain array callables.
  */
 #include "php.h"
 #include "zend_closures.h"
 #include "zend_exceptions.h"
+#include "ext/standard/php_incomplete_class.h"
 
 #include "php_asynctask.h"
 #include "callable.h"
@@ -12,175 +29,382 @@
 #include "serializer.h"
 #include "exceptions.h"
 
-/* Description keys. */
-#define KEY_KIND   "k"
-#define KEY_VALUE  "v"   /* kind "value": the callable itself (a name, [class, method], an object) */
-#define KEY_NAME   "n"   /* kind "fake": function or method name */
-#define KEY_CLASS  "c"   /* kind "fake": the method's class */
-#define KEY_CALLED "cs"  /* kind "fake": called scope */
-#define KEY_THIS   "t"   /* kind "fake": bound object */
+#define KEY_KIND         "kind"
+#define KEY_NAME         "name"
+#define KEY_CLASS        "class"
+#define KEY_OBJECT       "object"
+#define KEY_METHOD       "method"
+#define KEY_FUNCTION     "function"
+#define KEY_THIS         "this"
+#define KEY_CALLED_SCOPE "called_scope"
 
-#define KIND_VALUE   "value"
-#define KIND_FAKE    "fake"
-#define KIND_CLOSURE "closure"
+#define KIND_FUNCTION "function"
+#define KIND_METHOD   "method"
+#define KIND_INVOKE   "invoke"
+#define KIND_FAKE     "fake"
+#define KIND_CLOSURE  "closure"
 
-static zend_string *class_name_or_null(zend_class_entry *ce)
+#define NOT_IN_WORKER_HINT "declare it in a file included by asynctask.bootstrap (or autoloaded from there), " \
+	"or before the pool starts (the first dispatch in the CLI)"
+
+/* --- dispatcher --------------------------------------------------------------- */
+
+static ZEND_COLD zend_result refuse(const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
+
+static ZEND_COLD zend_result refuse(const char *format, ...)
 {
-	return ce ? zend_string_copy(ce->name) : NULL;
+	va_list args;
+	zend_string *message;
+
+	va_start(args, format);
+	message = zend_vstrpprintf(0, format, args);
+	va_end(args);
+	asynctask_throw(asynctask_ce_serialization_exception, "%s", ZSTR_VAL(message));
+	zend_string_release(message);
+	return FAILURE;
 }
 
-/* A function or method, sent by name with what it is bound to. */
-static zend_result encode_function(const zend_function *func, zend_class_entry *called_scope, zval *this_ptr, zval *desc)
+/* Adds `object` under `key` once the serializer check accepted it. */
+static zend_result add_object(zval *desc, const char *key, zend_object *object, const char *what)
 {
-	array_init_size(desc, 5);
-	add_assoc_string(desc, KEY_KIND, KIND_FAKE);
-	add_assoc_str(desc, KEY_NAME, zend_string_copy(func->common.function_name));
-	if (func->common.scope) {
-		add_assoc_str(desc, KEY_CLASS, class_name_or_null(func->common.scope));
-		if (called_scope) {
-			add_assoc_str(desc, KEY_CALLED, class_name_or_null(called_scope));
-		}
-		if (this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT) {
-			Z_ADDREF_P(this_ptr);
-			add_assoc_zval(desc, KEY_THIS, this_ptr);
-		}
+	zval value;
+
+	ZVAL_OBJ(&value, object);
+	if (asynctask_value_check(&value, what) == FAILURE) {
+		return FAILURE;
 	}
+	ZVAL_OBJ_COPY(&value, object);
+	add_assoc_zval(desc, key, &value);
 	return SUCCESS;
 }
 
-/* A first-class callable (strlen(...), $obj->m(...), Closure::fromCallable)
- * wraps a named function or method: send the name. */
-static zend_result encode_fake_closure(zval *callable, zval *desc)
+static zend_result encode_string(zend_string *name, zval *desc)
 {
-	zend_object *obj = Z_OBJ_P(callable);
-	const zend_function *func = zend_get_closure_method_def(obj);
-	zval *this_ptr = zend_get_closure_this_ptr(callable);
-	zend_class_entry *called_scope = NULL;
-	zend_function *fptr;
-	zend_object *this_obj;
+	const char *sep = zend_memnstr(ZSTR_VAL(name), "::", 2, ZSTR_VAL(name) + ZSTR_LEN(name));
 
-	obj->handlers->get_closure(obj, &called_scope, &fptr, &this_obj, true);
-	if (!func->common.function_name) {
-		asynctask_throw(asynctask_ce_serialization_exception, "the callable has no name and cannot be sent to a worker");
-		return FAILURE;
+	array_init_size(desc, 3);
+	if (!sep) {
+		add_assoc_string(desc, KEY_KIND, KIND_FUNCTION);
+		add_assoc_str(desc, KEY_NAME, zend_string_copy(name));
+		return SUCCESS;
 	}
-	if (this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT
-		&& asynctask_value_check(this_ptr, "the object the callable is bound to") == FAILURE) {
-		return FAILURE;
+	add_assoc_string(desc, KEY_KIND, KIND_METHOD);
+	add_assoc_stringl(desc, KEY_CLASS, ZSTR_VAL(name), sep - ZSTR_VAL(name));
+	add_assoc_stringl(desc, KEY_METHOD, sep + 2, ZSTR_VAL(name) + ZSTR_LEN(name) - sep - 2);
+	return SUCCESS;
+}
+
+static zend_result encode_array(HashTable *callable, zval *desc)
+{
+	zval *target = zend_hash_index_find(callable, 0);
+	zval *method = zend_hash_index_find(callable, 1);
+	char what[160];
+
+	if (zend_hash_num_elements(callable) != 2 || !target || !method) {
+		return refuse("the callable cannot be sent to a worker: an array callable must be [class or object, method]");
 	}
-	return encode_function(func, called_scope, this_ptr, desc);
+	ZVAL_DEREF(target);
+	ZVAL_DEREF(method);
+	if (Z_TYPE_P(method) != IS_STRING || (Z_TYPE_P(target) != IS_STRING && Z_TYPE_P(target) != IS_OBJECT)) {
+		return refuse("the callable cannot be sent to a worker: an array callable must be [class or object, method]");
+	}
+	array_init_size(desc, 3);
+	add_assoc_string(desc, KEY_KIND, KIND_METHOD);
+	add_assoc_str(desc, KEY_METHOD, zend_string_copy(Z_STR_P(method)));
+	if (Z_TYPE_P(target) == IS_STRING) {
+		add_assoc_str(desc, KEY_CLASS, zend_string_copy(Z_STR_P(target)));
+		return SUCCESS;
+	}
+	snprintf(what, sizeof(what), "the object of callable [%s, '%s']",
+		ZSTR_VAL(Z_OBJCE_P(target)->name), Z_STRVAL_P(method));
+	return add_object(desc, KEY_OBJECT, Z_OBJ_P(target), what);
+}
+
+static zend_result encode_invokable(zend_object *object, zval *desc)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "the invokable object of class %s", ZSTR_VAL(object->ce->name));
+	array_init_size(desc, 2);
+	add_assoc_string(desc, KEY_KIND, KIND_INVOKE);
+	return add_object(desc, KEY_OBJECT, object, what);
+}
+
+/* A closure made from a named function or method (strlen(...), $o->m(...),
+ * Closure::fromCallable()): sent by name, rebuilt on the worker's method. */
+static zend_result encode_fake(zend_object *closure, zval *desc)
+{
+	zend_class_entry *called_scope = NULL;
+	zend_function *fn = NULL;
+	zend_object *this_obj = NULL;
+	char what[200];
+
+	closure->handlers->get_closure(closure, &called_scope, &fn, &this_obj, 0);
+	array_init_size(desc, 5);
+	add_assoc_string(desc, KEY_KIND, KIND_FAKE);
+	if (!fn->common.scope) {
+		add_assoc_str(desc, KEY_FUNCTION, zend_string_copy(fn->common.function_name));
+		return SUCCESS;
+	}
+	if ((fn->common.scope->ce_flags & ZEND_ACC_ANON_CLASS)
+			|| (called_scope && (called_scope->ce_flags & ZEND_ACC_ANON_CLASS))) {
+		return refuse("the closure of method %s() cannot be sent to a worker: it belongs to an anonymous class, "
+			"which a worker cannot rebuild", ZSTR_VAL(fn->common.function_name));
+	}
+	add_assoc_str(desc, KEY_CLASS, zend_string_copy(fn->common.scope->name));
+	add_assoc_str(desc, KEY_METHOD, zend_string_copy(fn->common.function_name));
+	if (called_scope) {
+		add_assoc_str(desc, KEY_CALLED_SCOPE, zend_string_copy(called_scope->name));
+	}
+	if (!this_obj) {
+		return SUCCESS;
+	}
+	snprintf(what, sizeof(what), "the object bound to the closure of %s::%s()",
+		ZSTR_VAL(fn->common.scope->name), ZSTR_VAL(fn->common.function_name));
+	return add_object(desc, KEY_THIS, this_obj, what);
 }
 
 zend_result asynctask_callable_encode(zval *callable, zval *desc)
 {
+	zend_result result;
+
+	ZVAL_DEREF(callable);
 	ZVAL_UNDEF(desc);
-	if (Z_TYPE_P(callable) == IS_OBJECT && Z_OBJCE_P(callable) == zend_ce_closure) {
-		const zend_function *func = zend_get_closure_method_def(Z_OBJ_P(callable));
-		zend_result result;
-		if (func->common.fn_flags & ZEND_ACC_FAKE_CLOSURE || func->type != ZEND_USER_FUNCTION) {
-			result = encode_fake_closure(callable, desc);
-		} else {
-			array_init_size(desc, 12);
-			add_assoc_string(desc, KEY_KIND, KIND_CLOSURE);
-			result = asynctask_closure_encode(Z_OBJ_P(callable), desc);
-		}
-		if (result == FAILURE) {
-			zval_ptr_dtor(desc);
-			ZVAL_UNDEF(desc);
-		}
-		return result;
-	}
-	/* 'fn', 'Cls::m', [Cls::class, 'm'], [$obj, 'm'], an invokable object:
-	 * resolved here, in the caller's scope, and sent as the function or
-	 * method it names, so a private method callable here runs there too */
-	zend_fcall_info_cache fcc;
-	if (zend_is_callable_ex(callable, NULL, 0, NULL, &fcc, NULL)
-		&& !(fcc.function_handler->common.fn_flags & ZEND_ACC_CALL_VIA_TRAMPOLINE)
-		&& fcc.function_handler->common.function_name) {
-		zval object;
-		if (fcc.object) {
-			ZVAL_OBJ(&object, fcc.object);
-			if (asynctask_value_check(&object, "the callable's object") == FAILURE) {
-				return FAILURE;
+	switch (Z_TYPE_P(callable)) {
+		case IS_STRING:
+			result = encode_string(Z_STR_P(callable), desc);
+			break;
+		case IS_ARRAY:
+			result = encode_array(Z_ARRVAL_P(callable), desc);
+			break;
+		case IS_OBJECT:
+			if (Z_OBJCE_P(callable) != zend_ce_closure) {
+				result = encode_invokable(Z_OBJ_P(callable), desc);
+			} else if (zend_get_closure_method_def(Z_OBJ_P(callable))->common.fn_flags & ZEND_ACC_FAKE_CLOSURE) {
+				result = encode_fake(Z_OBJ_P(callable), desc);
+			} else {
+				return asynctask_closure_encode(Z_OBJ_P(callable), desc);
 			}
-		}
-		return encode_function(fcc.function_handler, fcc.called_scope, fcc.object ? &object : NULL, desc);
+			break;
+		default:
+			return refuse("the task cannot be sent to a worker: a %s is not callable", zend_zval_type_name(callable));
 	}
-	if (asynctask_value_check(callable, "the callable") == FAILURE) {
-		return FAILURE;
+	if (result == FAILURE) {
+		zval_ptr_dtor(desc);
+		ZVAL_UNDEF(desc);
 	}
-	array_init_size(desc, 2);
-	add_assoc_string(desc, KEY_KIND, KIND_VALUE);
-	Z_TRY_ADDREF_P(callable);
-	add_assoc_zval(desc, KEY_VALUE, callable);
-	return SUCCESS;
+	return result;
+}
+
+/* --- worker --------------------------------------------------------------------- */
+
+static zend_result fail(zend_string **error, const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
+
+static zend_result fail(zend_string **error, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	*error = zend_vstrpprintf(0, format, args);
+	va_end(args);
+	return FAILURE;
 }
 
 static zend_string *find_string(HashTable *desc, const char *key)
 {
-	zval *zv = zend_hash_str_find(desc, key, strlen(key));
-	return zv && Z_TYPE_P(zv) == IS_STRING ? Z_STR_P(zv) : NULL;
+	zval *value = zend_hash_str_find(desc, key, strlen(key));
+	return value && Z_TYPE_P(value) == IS_STRING ? Z_STR_P(value) : NULL;
 }
 
-static zend_result decode_value(HashTable *desc, zval *callable, zend_string **error)
+/* The object under `key`, refused when its class did not exist at unserialize time. */
+static zend_result find_object(HashTable *desc, const char *key, zval **object, zend_string **error)
 {
-	zval *value = zend_hash_str_find(desc, KEY_VALUE, sizeof(KEY_VALUE) - 1);
-	char *why = NULL;
+	zval *value = zend_hash_str_find(desc, key, strlen(key));
 
+	*object = NULL;
 	if (!value) {
-		*error = zend_string_init("the task payload is corrupt: no callable", sizeof("the task payload is corrupt: no callable") - 1, 0);
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(value) != IS_OBJECT) {
+		return fail(error, "the task payload is corrupt: the callable's %s is not an object", key);
+	}
+	if (Z_OBJCE_P(value) == php_ce_incomplete_class) {
+		zend_string *name = php_lookup_class_name(Z_OBJ_P(value));
+		fail(error, "class %s of the callable's object is not defined in the worker; " NOT_IN_WORKER_HINT,
+			name ? ZSTR_VAL(name) : "?");
+		if (name) zend_string_release(name);
 		return FAILURE;
 	}
-	if (!zend_is_callable_ex(value, NULL, 0, NULL, NULL, &why)) {
-		zend_string *name = zend_get_callable_name(value);
-		*error = zend_strpprintf(0, "%s is not callable in the worker: %s; functions and classes must be "
-			"declared before the pool starts or be autoloadable (asynctask.bootstrap)",
-			ZSTR_VAL(name), why ? why : "unknown reason");
-		zend_string_release(name);
-		if (why) efree(why);
-		return FAILURE;
-	}
-	if (why) efree(why);
-	ZVAL_COPY(callable, value);
+	*object = value;
 	return SUCCESS;
+}
+
+static zend_result find_class(zend_string *name, zend_class_entry **ce, zend_string **error)
+{
+	*ce = zend_lookup_class(name);
+	if (!*ce) {
+		if (EG(exception)) zend_clear_exception();
+		return fail(error, "class %s is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
+	}
+	return SUCCESS;
+}
+
+static zend_result decode_function(HashTable *desc, zval *callable, zend_string **error)
+{
+	zend_string *name = find_string(desc, KEY_NAME);
+
+	if (!name) {
+		return fail(error, "the task payload is corrupt: bad function name");
+	}
+	if (!zend_hash_find_ptr_lc(EG(function_table), name)) {
+		return fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
+	}
+	ZVAL_STR_COPY(callable, name);
+	return SUCCESS;
+}
+
+/* A real method of a known class becomes a closure of it: visibility was
+ * the dispatcher's to check. Others (parent::m, __call targets) stay arrays. */
+static bool method_closure(zend_class_entry *ce, zend_string *method, zval *object, zval *callable)
+{
+	zend_function *fn = zend_hash_find_ptr_lc(&ce->function_table, method);
+
+	if (!fn || (!object && !(fn->common.fn_flags & ZEND_ACC_STATIC))
+			|| (fn->common.fn_flags & ZEND_ACC_ABSTRACT)) {
+		return false;
+	}
+	zend_create_fake_closure(callable, fn, fn->common.scope, ce, object);
+	return true;
+}
+
+static zend_result check_callable(zval *callable, zend_string **error)
+{
+	char *reason = NULL;
+	zend_string *name = NULL;
+
+	if (zend_is_callable_ex(callable, NULL, 0, &name, NULL, &reason)) {
+		if (name) zend_string_release(name);
+		if (reason) efree(reason);
+		return SUCCESS;
+	}
+	fail(error, "%s is not callable in the worker: %s", name ? ZSTR_VAL(name) : "the callable",
+		reason ? reason : "unknown reason");
+	if (name) zend_string_release(name);
+	if (reason) efree(reason);
+	if (EG(exception)) zend_clear_exception();
+	return FAILURE;
+}
+
+static zend_result decode_method(HashTable *desc, zval *callable, zend_string **error)
+{
+	zend_string *class_name = find_string(desc, KEY_CLASS);
+	zend_string *method = find_string(desc, KEY_METHOD);
+	zend_class_entry *ce;
+	zval *object;
+
+	if (!method || find_object(desc, KEY_OBJECT, &object, error) == FAILURE) {
+		return method ? FAILURE : fail(error, "the task payload is corrupt: bad method callable");
+	}
+	if (object) {
+		ce = Z_OBJCE_P(object);
+	} else if (!class_name) {
+		return fail(error, "the task payload is corrupt: bad method callable");
+	} else if (find_class(class_name, &ce, error) == FAILURE) {
+		return FAILURE;
+	}
+	if (method_closure(ce, method, object, callable)) {
+		return SUCCESS;
+	}
+	array_init_size(callable, 2);
+	if (object) {
+		Z_ADDREF_P(object);
+		add_next_index_zval(callable, object);
+	} else {
+		add_next_index_str(callable, zend_string_copy(ce->name));
+	}
+	add_next_index_str(callable, zend_string_copy(method));
+	if (check_callable(callable, error) == FAILURE) {
+		zval_ptr_dtor(callable);
+		ZVAL_UNDEF(callable);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+static zend_result decode_invoke(HashTable *desc, zval *callable, zend_string **error)
+{
+	zval *object;
+
+	if (find_object(desc, KEY_OBJECT, &object, error) == FAILURE) {
+		return FAILURE;
+	}
+	if (!object) {
+		return fail(error, "the task payload is corrupt: the invokable object is missing");
+	}
+	ZVAL_COPY(callable, object);
+	if (check_callable(callable, error) == FAILURE) {
+		zval_ptr_dtor(callable);
+		ZVAL_UNDEF(callable);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+static zend_result decode_fake_method(HashTable *desc, zend_string *class_name, zval *callable, zend_string **error)
+{
+	zend_string *method = find_string(desc, KEY_METHOD);
+	zend_string *called_name = find_string(desc, KEY_CALLED_SCOPE);
+	zend_class_entry *ce, *called_scope;
+	zend_function *fn;
+	zval *this_ptr;
+
+	if (!method) {
+		return fail(error, "the task payload is corrupt: bad method closure");
+	}
+	if (find_class(class_name, &ce, error) == FAILURE
+			|| (called_name && find_class(called_name, &called_scope, error) == FAILURE)
+			|| find_object(desc, KEY_THIS, &this_ptr, error) == FAILURE) {
+		return FAILURE;
+	}
+	if (!called_name) {
+		called_scope = ce;
+	}
+	fn = zend_hash_find_ptr_lc(&ce->function_table, method);
+	if (fn) {
+		zend_create_fake_closure(callable, fn, fn->common.scope, called_scope, this_ptr);
+		return SUCCESS;
+	}
+	/* a closure of a __call/__callStatic target */
+	if ((this_ptr && ce->__call) || (!this_ptr && ce->__callstatic)) {
+		array_init_size(callable, 2);
+		if (this_ptr) {
+			Z_ADDREF_P(this_ptr);
+			add_next_index_zval(callable, this_ptr);
+		} else {
+			add_next_index_str(callable, zend_string_copy(called_scope->name));
+		}
+		add_next_index_str(callable, zend_string_copy(method));
+		return SUCCESS;
+	}
+	return fail(error, "method %s::%s() is not defined in the worker (its class there has no such method)",
+		ZSTR_VAL(ce->name), ZSTR_VAL(method));
 }
 
 static zend_result decode_fake(HashTable *desc, zval *callable, zend_string **error)
 {
-	zend_string *name = find_string(desc, KEY_NAME);
+	zend_string *function = find_string(desc, KEY_FUNCTION);
 	zend_string *class_name = find_string(desc, KEY_CLASS);
-	zend_string *called_name = find_string(desc, KEY_CALLED);
-	zval *this_ptr = zend_hash_str_find(desc, KEY_THIS, sizeof(KEY_THIS) - 1);
-	zend_class_entry *ce = NULL, *called_scope = NULL;
-	zend_function *func;
+	zend_function *fn;
 
-	if (!name) {
-		*error = zend_string_init("the task payload is corrupt: no function name", sizeof("the task payload is corrupt: no function name") - 1, 0);
-		return FAILURE;
-	}
 	if (class_name) {
-		ce = zend_lookup_class(class_name);
-		if (!ce) {
-			*error = zend_strpprintf(0, "class %s is not known in the worker; declare it before the pool starts "
-				"or make it autoloadable (asynctask.bootstrap)", ZSTR_VAL(class_name));
-			return FAILURE;
-		}
-		func = zend_hash_find_ptr_lc(&ce->function_table, name);
-		called_scope = called_name ? zend_lookup_class(called_name) : NULL;
-	} else {
-		func = zend_hash_find_ptr_lc(EG(function_table), name);
+		return decode_fake_method(desc, class_name, callable, error);
 	}
-	if (EG(exception)) {
-		zend_clear_exception();
+	if (!function) {
+		return fail(error, "the task payload is corrupt: bad function closure");
 	}
-	if (!func) {
-		*error = zend_strpprintf(0, "%s%s%s() is not defined in the worker; declare it before the pool starts "
-			"or make it autoloadable (asynctask.bootstrap)", class_name ? ZSTR_VAL(class_name) : "",
-			class_name ? "::" : "", ZSTR_VAL(name));
-		return FAILURE;
+	if (!(fn = zend_hash_find_ptr_lc(EG(function_table), function))) {
+		return fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(function));
 	}
-	zend_create_fake_closure(callable, func, func->common.scope, called_scope ? called_scope : ce,
-		this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT ? this_ptr : NULL);
+	zend_create_fake_closure(callable, fn, NULL, NULL, NULL);
 	return SUCCESS;
 }
 
@@ -189,16 +413,34 @@ zend_result asynctask_callable_decode(HashTable *desc, zval *callable, zend_stri
 	zend_string *kind = find_string(desc, KEY_KIND);
 
 	ZVAL_UNDEF(callable);
-	if (kind && zend_string_equals_literal(kind, KIND_CLOSURE)) {
+	*error = NULL;
+	if (!kind) {
+		return fail(error, "the task payload is corrupt: the callable has no kind");
+	}
+	if (zend_string_equals_literal(kind, KIND_CLOSURE)) {
 		return asynctask_closure_decode(desc, callable, error);
 	}
-	if (kind && zend_string_equals_literal(kind, KIND_FAKE)) {
+	if (zend_string_equals_literal(kind, KIND_FUNCTION)) {
+		return decode_function(desc, callable, error);
+	}
+	if (zend_string_equals_literal(kind, KIND_METHOD)) {
+		return decode_method(desc, callable, error);
+	}
+	if (zend_string_equals_literal(kind, KIND_INVOKE)) {
+		return decode_invoke(desc, callable, error);
+	}
+	if (zend_string_equals_literal(kind, KIND_FAKE)) {
 		return decode_fake(desc, callable, error);
 	}
-	if (kind && zend_string_equals_literal(kind, KIND_VALUE)) {
-		return decode_value(desc, callable, error);
-	}
-	*error = zend_string_init("the task payload is corrupt: unknown callable kind",
-		sizeof("the task payload is corrupt: unknown callable kind") - 1, 0);
-	return FAILURE;
+	return fail(error, "the task payload is corrupt: unknown callable kind \"%s\"", ZSTR_VAL(kind));
+}
+
+void asynctask_callable_cache_init(void)
+{
+	asynctask_closure_cache_init();
+}
+
+void asynctask_callable_cache_destroy(void)
+{
+	asynctask_closure_cache_destroy();
 }
