@@ -444,3 +444,8 @@ void asynctask_callable_cache_destroy(void)
 {
 	asynctask_closure_cache_destroy();
 }
+
+void asynctask_callable_shutdown(void)
+{
+	asynctask_closure_shutdown();
+}

@@ -1,646 +1,1000 @@
 /*
  * Closures by code reference.
  *
- * Where a closure's code sits: since PHP 8.1 every closure declared in an
- * op_array is listed, in source order, in that op_array's dynamic_func_defs.
- * A closure is therefore named by a root (the file's main script, a function,
- * or a class method) and the path of indexes from the root down to it.
+ * Dispatcher side. A live closure shares its prototype's `opcodes` pointer,
+ * so its code is identified exactly (never by guessing from line numbers)
+ * by finding which op_array of its file's compiled tree owns that pointer:
+ *  - closures under a file's main op_array: the main op_array is gone once
+ *    the file has run, so zend_compile_file is wrapped and every compiled
+ *    file's tree is recorded (opcodes pointer => index path);
+ *  - closures under functions and methods: searched in EG(function_table)
+ *    and EG(class_table), through dynamic_func_defs.
+ * The position found (root + index path) is a property of the source text
+ * alone: a raw compile of the same bytes in the worker yields the same
+ * tree, with or without opcache. Resolutions are cached per opcodes pointer.
  *
- * Dispatcher: a live closure shares its prototype's `opcodes`, so the path is
- * found exactly by looking for that pointer - in the functions and methods
- * declared by the closure's file, and in the main scripts this process has
- * compiled (recorded by a zend_compile_file wrapper installed at the first
- * request, after opcache's own). Nothing is guessed: two closures on one
- * line have distinct prototypes.
+ * Worker side. The file is read, its fingerprint compared with the one the
+ * dispatcher saw, and the very bytes fingerprinted are compiled without
+ * executing or declaring anything (cached per path and fingerprint for the
+ * life of the worker). The op_array at the same position is checked against
+ * the line range and argument count sent along, and the closure is rebuilt
+ * with zend_create_closure(), its `use` variables written into its table.
  *
- * Worker: the file is compiled into private tables without executing it and
- * without declaring anything, then the same path leads to the same op_array.
+ * State (all per request, NTS only):
+ *  - sites:         opcodes pointer => site_t, recorded by the compile hook;
+ *  - fingerprints:  path => md5 hex of the file, dropped when the file is
+ *                   compiled again (so the fingerprint describes the code
+ *                   this process runs, not whatever is on disk later);
+ *  - ASYNCTASK_G(closure_cache): opcodes pointer => resolution_t;
+ *  - ASYNCTASK_G(file_cache):    path => compiled_t (worker side).
  */
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "php.h"
 #include "zend_closures.h"
 #include "zend_compile.h"
 #include "zend_exceptions.h"
+#include "zend_interfaces.h"
 #include "ext/standard/md5.h"
+#include "ext/standard/php_incomplete_class.h"
 
 #include "php_asynctask.h"
 #include "closure.h"
-#include "callable.h"
 #include "serializer.h"
 #include "exceptions.h"
 
-/* Description keys (kind "closure"). */
-#define KEY_FILE   "f"   /* declaring file */
-#define KEY_HASH   "h"   /* md5 of the file's contents */
-#define KEY_ROOT   "r"   /* "" main script, "function", or "Class::method" */
-#define KEY_PATH   "p"   /* indexes into dynamic_func_defs */
-#define KEY_LINES  "l"   /* [line_start, line_end], a check */
-#define KEY_ARGS   "a"   /* num_args, a check */
-#define KEY_USES   "u"   /* use variables: name => value */
-#define KEY_THIS   "t"   /* bound $this */
-#define KEY_SCOPE  "s"   /* scope class */
-#define KEY_CALLED "cs"  /* called scope class */
+/* Deeper nesting of closures than this is refused. */
+#define TREE_MAX_DEPTH 32
 
-#define MAX_DEPTH 32
+/* Keys of the description (see callable.h for the whole format). */
+#define KEY_KIND         "kind"
+#define KEY_FILE         "file"
+#define KEY_MD5          "md5"
+#define KEY_ROOT         "root"
+#define KEY_CLASS        "class"
+#define KEY_CLASS_LINE   "class_line"
+#define KEY_FUNCTION     "function"
+#define KEY_FUNC_LINE    "function_line"
+#define KEY_PATH         "path"
+#define KEY_LINES        "lines"
+#define KEY_NUM_ARGS     "num_args"
+#define KEY_VARS         "vars"
+#define KEY_THIS         "this"
+#define KEY_SCOPE        "scope"
+#define KEY_CALLED_SCOPE "called_scope"
 
-/* Where a closure prototype sits: recorded per `opcodes` pointer. */
+#define ROOT_MAIN     "main"
+#define ROOT_FUNCTION "function"
+#define ROOT_METHOD   "method"
+
+#define FLAG_MASK (ZEND_BIND_REF | ZEND_BIND_IMPLICIT | ZEND_BIND_EXPLICIT)
+
+typedef struct {
+	uint32_t depth;
+	uint32_t index[TREE_MAX_DEPTH];
+} tree_path_t;
+
+/* What identifies an op_array beside its opcodes pointer: a pointer can be
+ * reused once a file's op_arrays are freed, these cannot all match by chance. */
 typedef struct {
 	zend_string *file;
-	zend_string *root;
-	uint32_t     depth;
-	uint32_t     path[MAX_DEPTH];
-	uint32_t     line_start;
-	uint32_t     line_end;
-} location_t;
+	uint32_t line_start;
+	uint32_t line_end;
+	uint32_t last;
+} identity_t;
 
-/* A file compiled for its closures (worker side), kept for the worker's life. */
+/* A closure prototype seen under a compiled file's main op_array. */
 typedef struct {
+	identity_t id;
+	tree_path_t path;
+} site_t;
+
+/* How a closure's code is sent, or why it cannot be. */
+typedef struct {
+	identity_t id;
+	zend_string *refusal;  /* non-NULL: the reason, the rest is unset */
+	zval template;         /* the description's fixed part */
+	HashTable *uses;       /* use variable name => byte offset in static_variables */
+} resolution_t;
+
+/* A file compiled in the worker. */
+typedef struct {
+	zend_string *md5;
 	zend_op_array *main;
-	HashTable      functions;
-	HashTable      classes;
-} compiled_file_t;
+	HashTable functions;
+	HashTable classes;
+} compiled_t;
 
-static zend_op_array *(*original_compile_file)(zend_file_handle *file_handle, int type);
-static bool hook_installed;
-/* the caches exist between RINIT and RSHUTDOWN only */
+static HashTable sites;
+static HashTable fingerprints;
 static bool caches_ready;
+static bool hook_installed;
+static zend_op_array *(*previous_compile_file)(zend_file_handle *handle, int type);
 
-/* --- locations ---------------------------------------------------------- */
+/* --- identities and trees ------------------------------------------------ */
 
-static void location_free(zval *zv)
+static void identity_init(identity_t *id, const zend_op_array *op_array)
 {
-	location_t *loc = Z_PTR_P(zv);
-	zend_string_release(loc->file);
-	zend_string_release(loc->root);
-	efree(loc);
+	id->file = zend_string_copy(op_array->filename);
+	id->line_start = op_array->line_start;
+	id->line_end = op_array->line_end;
+	id->last = op_array->last;
 }
 
-static void remember(zend_op_array *def, zend_string *root, const uint32_t *path, uint32_t depth)
+static bool identity_matches(const identity_t *id, const zend_op_array *op_array)
 {
-	location_t *loc = emalloc(sizeof(*loc));
-
-	loc->file = zend_string_copy(def->filename);
-	loc->root = zend_string_copy(root);
-	loc->depth = depth;
-	memcpy(loc->path, path, depth * sizeof(uint32_t));
-	loc->line_start = def->line_start;
-	loc->line_end = def->line_end;
-	zend_hash_index_update_ptr(&ASYNCTASK_G(closure_cache), (zend_ulong) (uintptr_t) def->opcodes, loc);
+	return id->line_start == op_array->line_start && id->line_end == op_array->line_end
+		&& id->last == op_array->last && zend_string_equals(id->file, op_array->filename);
 }
 
-/* Records every closure under op_array, depth first. */
-static void remember_tree(zend_op_array *op_array, zend_string *root, uint32_t *path, uint32_t depth)
+/* Finds the op_array owning `opcodes` strictly under `op_array`; fills `path`. */
+static bool tree_find(const zend_op_array *op_array, const zend_op *opcodes, tree_path_t *path)
 {
-	if (depth >= MAX_DEPTH) {
-		return;
-	}
 	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
-		zend_op_array *def = op_array->dynamic_func_defs[i];
-		path[depth] = i;
-		if (def->fn_flags & ZEND_ACC_CLOSURE) {
-			remember(def, root, path, depth + 1);
+		const zend_op_array *def = op_array->dynamic_func_defs[i];
+		if (path->depth == TREE_MAX_DEPTH) {
+			return false;
 		}
-		remember_tree(def, root, path, depth + 1);
+		path->index[path->depth++] = i;
+		if (def->opcodes == opcodes || tree_find(def, opcodes, path)) {
+			return true;
+		}
+		path->depth--;
+	}
+	return false;
+}
+
+/* --- the compile hook ---------------------------------------------------- */
+
+static void site_dtor(zval *zv)
+{
+	site_t *site = Z_PTR_P(zv);
+	zend_string_release(site->id.file);
+	efree(site);
+}
+
+static void record_tree(const zend_op_array *op_array, tree_path_t *path)
+{
+	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs && path->depth < TREE_MAX_DEPTH; i++) {
+		const zend_op_array *def = op_array->dynamic_func_defs[i];
+		zend_ulong key = (zend_ulong) (uintptr_t) def->opcodes;
+		site_t *site = emalloc(sizeof(*site));
+
+		path->index[path->depth++] = i;
+		identity_init(&site->id, def);
+		site->path = *path;
+		zend_hash_index_update_ptr(&sites, key, site);
+		/* a resolution of a freed op_array at the same address is stale now */
+		zend_hash_index_del(&ASYNCTASK_G(closure_cache), key);
+		record_tree(def, path);
+		path->depth--;
 	}
 }
 
-static zend_op_array *recording_compile_file(zend_file_handle *file_handle, int type)
+/* Wraps zend_compile_file (and so sees what opcache returns on a hit). */
+static zend_op_array *observe_compile_file(zend_file_handle *handle, int type)
 {
-	zend_op_array *op_array = original_compile_file(file_handle, type);
-	uint32_t path[MAX_DEPTH];
+	zend_op_array *op_array = previous_compile_file(handle, type);
 
-	if (op_array && op_array->num_dynamic_func_defs && caches_ready) {
-		remember_tree(op_array, ZSTR_EMPTY_ALLOC(), path, 0);
+	if (op_array && op_array->filename && caches_ready) {
+		tree_path_t path = {0};
+		zend_hash_del(&fingerprints, op_array->filename);
+		record_tree(op_array, &path);
 	}
 	return op_array;
 }
 
-/* Searches the tree under op_array for the prototype with these opcodes. */
-static bool find_in_tree(zend_op_array *op_array, const zend_op *opcodes, uint32_t *path, uint32_t depth, uint32_t *found_depth)
+/* --- per-request state --------------------------------------------------- */
+
+static void resolution_dtor(zval *zv)
 {
-	if (depth >= MAX_DEPTH) {
-		return false;
+	resolution_t *res = Z_PTR_P(zv);
+	zend_string_release(res->id.file);
+	if (res->refusal) {
+		zend_string_release(res->refusal);
 	}
-	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
-		zend_op_array *def = op_array->dynamic_func_defs[i];
-		path[depth] = i;
-		if (def->opcodes == opcodes) {
-			*found_depth = depth + 1;
-			return true;
-		}
-		if (find_in_tree(def, opcodes, path, depth + 1, found_depth)) {
-			return true;
-		}
+	zval_ptr_dtor(&res->template);
+	if (res->uses) {
+		zend_array_destroy(res->uses);
 	}
-	return false;
+	efree(res);
 }
 
-/* Looks for the closure under the functions and methods its file declares. */
-static bool find_in_declarations(const zend_op_array *closure, location_t *loc)
+static void compiled_dtor(zval *zv)
 {
-	zend_function *fn;
-	zend_class_entry *ce;
-
-	ZEND_HASH_MAP_FOREACH_PTR(EG(function_table), fn) {
-		if (fn->type == ZEND_USER_FUNCTION && fn->op_array.filename == closure->filename
-			&& find_in_tree(&fn->op_array, closure->opcodes, loc->path, 0, &loc->depth)) {
-			loc->root = zend_string_tolower(fn->common.function_name);
-			return true;
-		}
-	} ZEND_HASH_FOREACH_END();
-
-	ZEND_HASH_MAP_FOREACH_PTR(EG(class_table), ce) {
-		if (ce->type != ZEND_USER_CLASS || !ce->info.user.filename
-			|| !zend_string_equals(ce->info.user.filename, closure->filename)) {
-			continue;
-		}
-		ZEND_HASH_MAP_FOREACH_PTR(&ce->function_table, fn) {
-			/* a method belongs to the class that declares it: not inherited, not copied from a trait */
-			if (fn->type != ZEND_USER_FUNCTION || fn->common.scope != ce
-				|| (fn->common.fn_flags & ZEND_ACC_TRAIT_CLONE)) {
-				continue;
-			}
-			if (find_in_tree(&fn->op_array, closure->opcodes, loc->path, 0, &loc->depth)) {
-				loc->root = zend_strpprintf(0, "%s::%s", ZSTR_VAL(ce->name), ZSTR_VAL(fn->common.function_name));
-				return true;
-			}
-		} ZEND_HASH_FOREACH_END();
-	} ZEND_HASH_FOREACH_END();
-	return false;
+	compiled_t *unit = Z_PTR_P(zv);
+	zend_string_release(unit->md5);
+	destroy_op_array(unit->main);
+	efree(unit->main);
+	zend_hash_destroy(&unit->functions);
+	zend_hash_destroy(&unit->classes);
+	efree(unit);
 }
 
-/* --- fingerprints ------------------------------------------------------- */
-
-/* md5 of the file's contents, or NULL when it cannot be read. */
-static zend_string *fingerprint(const char *path)
+void asynctask_closure_cache_init(void)
 {
-	php_stream *stream = php_stream_open_wrapper((char *) path, "rb", 0, NULL);
-	PHP_MD5_CTX ctx;
-	unsigned char digest[16];
-	char buf[8192], hex[33];
-	ssize_t n;
-
-	if (!stream) {
-		return NULL;
+	if (caches_ready) {
+		return;
 	}
-	PHP_MD5Init(&ctx);
-	while ((n = php_stream_read(stream, buf, sizeof(buf))) > 0) {
-		PHP_MD5Update(&ctx, buf, (size_t) n);
+	zend_hash_init(&sites, 64, NULL, site_dtor, 0);
+	zend_hash_init(&fingerprints, 8, NULL, ZVAL_PTR_DTOR, 0);
+	zend_hash_init(&ASYNCTASK_G(closure_cache), 16, NULL, resolution_dtor, 0);
+	zend_hash_init(&ASYNCTASK_G(file_cache), 8, NULL, compiled_dtor, 0);
+	caches_ready = true;
+	/* Installed at the first request, after opcache has put its own hook in
+	 * place at startup: this one then sees the op_arrays opcache returns. */
+	if (!hook_installed) {
+		previous_compile_file = zend_compile_file;
+		zend_compile_file = observe_compile_file;
+		hook_installed = true;
 	}
-	php_stream_close(stream);
-	PHP_MD5Final(digest, &ctx);
-	make_digest_ex(hex, digest, 16);
-	return zend_string_init(hex, 32, 0);
 }
 
-/* Cached per path while size, mtime and inode stay the same. */
-static zend_string *file_fingerprint(zend_string *path)
+void asynctask_closure_cache_destroy(void)
+{
+	if (!caches_ready) {
+		return;
+	}
+	/* the hook stays until module shutdown: it records nothing meanwhile */
+	caches_ready = false;
+	zend_hash_destroy(&ASYNCTASK_G(file_cache));
+	zend_hash_destroy(&ASYNCTASK_G(closure_cache));
+	zend_hash_destroy(&fingerprints);
+	zend_hash_destroy(&sites);
+}
+
+void asynctask_closure_shutdown(void)
+{
+	/* when another extension wrapped us since, it still calls us: stay */
+	if (hook_installed && zend_compile_file == observe_compile_file) {
+		zend_compile_file = previous_compile_file;
+	}
+	hook_installed = false;
+}
+
+/* --- fingerprints ---------------------------------------------------------- */
+
+/* Reads a whole plain file into an emalloc'd buffer padded for the scanner. */
+static zend_result read_source(const char *path, char **buf, size_t *len, const char **reason)
 {
 	struct stat st;
-	zend_string *key;
-	zval *cached, entry;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t done = 0;
 
-	if (stat(ZSTR_VAL(path), &st) != 0) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		*reason = strerror(errno);
+		if (fd >= 0) close(fd);
+		return FAILURE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*reason = "not a regular file";
+		close(fd);
+		return FAILURE;
+	}
+	*buf = safe_emalloc(1, (size_t) st.st_size, ZEND_MMAP_AHEAD);
+	while (done < (size_t) st.st_size) {
+		ssize_t n = read(fd, *buf + done, (size_t) st.st_size - done);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR) continue;
+			break;
+		}
+		done += (size_t) n;
+	}
+	close(fd);
+	if (done != (size_t) st.st_size) {
+		*reason = "short read (the file is being rewritten?)";
+		efree(*buf);
+		return FAILURE;
+	}
+	memset(*buf + done, 0, ZEND_MMAP_AHEAD);
+	*len = done;
+	return SUCCESS;
+}
+
+static zend_string *md5_hex(const char *buf, size_t len)
+{
+	PHP_MD5_CTX ctx;
+	unsigned char digest[16];
+	zend_string *hex = zend_string_alloc(32, 0);
+
+	PHP_MD5Init(&ctx);
+	PHP_MD5Update(&ctx, buf, len);
+	PHP_MD5Final(digest, &ctx);
+	make_digest_ex(ZSTR_VAL(hex), digest, 16);
+	return hex;
+}
+
+/* The dispatcher's fingerprint of `file`, cached until it is compiled again. */
+static zend_string *fingerprint(zend_string *file, const char **reason)
+{
+	zval *cached = zend_hash_find(&fingerprints, file);
+	char *buf;
+	size_t len;
+	zval md5;
+
+	if (cached) {
+		return Z_STR_P(cached);
+	}
+	if (read_source(ZSTR_VAL(file), &buf, &len, reason) == FAILURE) {
 		return NULL;
 	}
-	key = zend_strpprintf(0, "%s\n%lld\n%lld.%ld\n%llu", ZSTR_VAL(path), (long long) st.st_size,
-		(long long) st.st_mtim.tv_sec, (long) st.st_mtim.tv_nsec, (unsigned long long) st.st_ino);
-	cached = zend_hash_find(&ASYNCTASK_G(file_cache), key);
-	if (cached) {
-		zend_string_release(key);
-		return zend_string_copy(Z_STR_P(cached));
-	}
-	zend_string *hash = fingerprint(ZSTR_VAL(path));
-	if (hash) {
-		ZVAL_STR_COPY(&entry, hash);
-		zend_hash_update(&ASYNCTASK_G(file_cache), key, &entry);
-	}
-	zend_string_release(key);
-	return hash;
+	ZVAL_STR(&md5, md5_hex(buf, len));
+	efree(buf);
+	zend_hash_update(&fingerprints, file, &md5);
+	return Z_STR(md5);
 }
 
-/* --- dispatcher: checks ------------------------------------------------- */
+/* --- dispatcher: what is refused --------------------------------------------- */
 
-static bool has_real_file(zend_string *filename)
+#define NO_FILE "it was not declared in a file (eval()'d or command-line code); a worker rebuilds closures " \
+	"from their file"
+
+static zend_string *reason_string(const char *reason)
 {
-	const char *name = ZSTR_VAL(filename);
-	return ZSTR_LEN(filename) > 0 && name[0] == '/' && !strstr(name, "eval()'d code")
-		&& strcmp(name, "Command line code") != 0 && strcmp(name, "Standard input code") != 0;
+	return zend_string_init(reason, strlen(reason), 0);
 }
 
-static zend_result refuse(const zend_op_array *op_array, const char *reason)
+static zend_string *refusal_for_file(zend_string *file)
 {
-	asynctask_throw(asynctask_ce_serialization_exception, "the closure defined at %s:%u cannot be sent to a worker: %s",
-		ZSTR_VAL(op_array->filename), op_array->line_start, reason);
-	return FAILURE;
+	const char *name = ZSTR_VAL(file);
+
+	if (strstr(name, "eval()'d code")) {
+		return reason_string(NO_FILE);
+	}
+	if (zend_string_equals_literal(file, "Command line code") || zend_string_equals_literal(file, "Standard input code")
+			|| zend_string_equals_literal(file, "php shell code")) {
+		return reason_string(NO_FILE);
+	}
+	if (strstr(name, "://")) {
+		return zend_strpprintf(0, "its file %s is opened through a stream wrapper; a worker rebuilds closures "
+			"only from plain files", name);
+	}
+	return NULL;
 }
 
-/* Declarations would run in the worker and change it for every later task. */
-static const char *forbidden_opcode(const zend_op_array *op_array, uint32_t depth)
+/* Why the code under `op_array` (nested functions included) cannot run in a worker. */
+static const char *refusal_for_declarations(const zend_op_array *op_array)
 {
 	for (uint32_t i = 0; i < op_array->last; i++) {
 		switch (op_array->opcodes[i].opcode) {
 			case ZEND_DECLARE_CLASS:
 			case ZEND_DECLARE_CLASS_DELAYED:
-				return "it declares a class; declare classes outside the closure";
+				return "it declares a class, which a worker would declare again; move the class to its own "
+					"file (autoloaded, or included by asynctask.bootstrap)";
 			case ZEND_DECLARE_ANON_CLASS:
 				return "it declares an anonymous class (new class {...}); use a named class";
 			case ZEND_DECLARE_FUNCTION:
-				return "it declares a function; declare functions outside the closure";
+				return "it declares a named function, which would be declared globally in the worker; use a "
+					"closure, or move the function to an included file";
 		}
 	}
-	if (depth < MAX_DEPTH) {
-		for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
-			const char *why = forbidden_opcode(op_array->dynamic_func_defs[i], depth + 1);
-			if (why) {
-				return why;
-			}
+	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
+		const char *reason = refusal_for_declarations(op_array->dynamic_func_defs[i]);
+		if (reason) {
+			return reason;
 		}
 	}
 	return NULL;
 }
 
-/* Collects the use variables (by value) into `uses`; refuses by-reference
- * captures and static variables. */
-static zend_result collect_uses(const zend_op_array *op_array, HashTable *statics, zval *uses)
+/* Collects the `use` variables (ZEND_BIND_STATIC oplines marked explicit or
+ * implicit) into uses; refuses by-reference captures and static variables. */
+static zend_string *collect_uses(const zend_op_array *op_array, HashTable *uses)
 {
-	char what[128];
+	HashTable *statics = op_array->static_variables;
 
 	for (uint32_t i = 0; i < op_array->last; i++) {
 		const zend_op *opline = &op_array->opcodes[i];
+		uint32_t flags, offset;
+		Bucket *bucket;
+		zval zoffset;
+
 		if (opline->opcode != ZEND_BIND_STATIC) {
 			continue;
 		}
-		zend_string *name = op_array->vars[EX_VAR_TO_NUM(opline->op1.var)];
-		uint32_t flags = opline->extended_value & (ZEND_BIND_REF | ZEND_BIND_IMPLICIT | ZEND_BIND_EXPLICIT);
-		if (!(flags & (ZEND_BIND_IMPLICIT | ZEND_BIND_EXPLICIT))) {
-			snprintf(what, sizeof(what), "it has a static variable $%s, whose state would diverge silently "
-				"between workers; pass the value as an argument instead", ZSTR_VAL(name));
-			return refuse(op_array, what);
+		flags = opline->extended_value & FLAG_MASK;
+		offset = opline->extended_value & ~FLAG_MASK;
+		if (!statics || offset >= statics->nNumUsed * sizeof(Bucket)) {
+			return reason_string("its static variables table is not what the compiler left");
+		}
+		bucket = (Bucket *) ((char *) statics->arData + offset);
+		if (!(flags & (ZEND_BIND_EXPLICIT | ZEND_BIND_IMPLICIT))) {
+			return zend_strpprintf(0, "it has a static variable $%s, whose state would diverge silently "
+				"between workers; pass the value as an argument instead", bucket->key ? ZSTR_VAL(bucket->key) : "?");
 		}
 		if (flags & ZEND_BIND_REF) {
-			snprintf(what, sizeof(what), "it captures $%s by reference; references cannot cross processes: "
-				"capture by value (use ($%s)) or return the value", ZSTR_VAL(name), ZSTR_VAL(name));
-			return refuse(op_array, what);
+			return zend_strpprintf(0, "it captures $%s by reference; references cannot cross processes: "
+				"capture by value (use ($%s)) or return the value", ZSTR_VAL(bucket->key), ZSTR_VAL(bucket->key));
 		}
-		zval *value = statics ? zend_hash_find(statics, name) : NULL;
-		if (!value) {
+		ZVAL_LONG(&zoffset, offset);
+		zend_hash_update(uses, bucket->key, &zoffset);
+	}
+	return NULL;
+}
+
+/* --- dispatcher: where the code is ----------------------------------------- */
+
+/* Fills the root part of `template` for a closure found under a function or
+ * method of the file; false when it is not there. */
+static bool locate_in_functions(const zend_op_array *func, zval *template, tree_path_t *path)
+{
+	zend_function *fn;
+
+	ZEND_HASH_REVERSE_FOREACH_PTR(EG(function_table), fn) {
+		if (fn->type != ZEND_USER_FUNCTION || !zend_string_equals(fn->op_array.filename, func->filename)) {
+			continue;
+		}
+		path->depth = 0;
+		if (tree_find(&fn->op_array, func->opcodes, path)) {
+			add_assoc_string(template, KEY_ROOT, ROOT_FUNCTION);
+			add_assoc_str(template, KEY_FUNCTION, zend_string_copy(fn->common.function_name));
+			add_assoc_long(template, KEY_FUNC_LINE, fn->op_array.line_start);
+			return true;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return false;
+}
+
+static bool locate_in_class(zend_class_entry *ce, const zend_op_array *func, zval *template, tree_path_t *path)
+{
+	zend_function *fn;
+
+	ZEND_HASH_FOREACH_PTR(&ce->function_table, fn) {
+		/* inherited and trait-imported copies are found under their own class */
+		if (fn->type != ZEND_USER_FUNCTION || fn->common.scope != ce
+				|| (fn->common.fn_flags & ZEND_ACC_TRAIT_CLONE)
+				|| !zend_string_equals(fn->op_array.filename, func->filename)) {
+			continue;
+		}
+		path->depth = 0;
+		if (tree_find(&fn->op_array, func->opcodes, path)) {
+			add_assoc_string(template, KEY_ROOT, ROOT_METHOD);
+			add_assoc_str(template, KEY_CLASS, zend_string_copy(ce->name));
+			add_assoc_long(template, KEY_CLASS_LINE, ce->info.user.line_start);
+			add_assoc_str(template, KEY_FUNCTION, zend_string_copy(fn->common.function_name));
+			return true;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return false;
+}
+
+static zend_class_entry *locate_in_classes(const zend_op_array *func, zval *template, tree_path_t *path)
+{
+	zend_class_entry *ce;
+
+	ZEND_HASH_REVERSE_FOREACH_PTR(EG(class_table), ce) {
+		if (ce->type == ZEND_USER_CLASS && ce->info.user.filename
+				&& zend_string_equals(ce->info.user.filename, func->filename)
+				&& locate_in_class(ce, func, template, path)) {
+			return ce;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return NULL;
+}
+
+static void add_path(zval *template, const tree_path_t *path)
+{
+	zval list;
+
+	array_init_size(&list, path->depth);
+	for (uint32_t i = 0; i < path->depth; i++) {
+		add_next_index_long(&list, path->index[i]);
+	}
+	add_assoc_zval(template, KEY_PATH, &list);
+}
+
+/* Fills res->template with the closure's position, or sets res->refusal. */
+static void locate(resolution_t *res, const zend_op_array *func)
+{
+	site_t *site = zend_hash_index_find_ptr(&sites, (zend_ulong) (uintptr_t) func->opcodes);
+	zval *template = &res->template;
+	tree_path_t path = {0};
+	zend_class_entry *ce;
+
+	array_init(template);
+	add_assoc_string(template, KEY_KIND, "closure");
+	add_assoc_str(template, KEY_FILE, zend_string_copy(func->filename));
+	if (site && identity_matches(&site->id, func)) {
+		path = site->path;
+		add_assoc_string(template, KEY_ROOT, ROOT_MAIN);
+	} else if (!locate_in_functions(func, template, &path)) {
+		ce = locate_in_classes(func, template, &path);
+		if (!ce) {
+			res->refusal = zend_strpprintf(0, "its code cannot be found in the compiled tree of %s (compiled "
+				"before asynctask could observe it, e.g. preloaded)", ZSTR_VAL(func->filename));
+			return;
+		}
+		if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
+			res->refusal = reason_string("it is declared in a method of an anonymous class, which a worker "
+				"cannot rebuild; use a named class");
+			return;
+		}
+	}
+	add_path(template, &path);
+	zval lines;
+	array_init_size(&lines, 2);
+	add_next_index_long(&lines, func->line_start);
+	add_next_index_long(&lines, func->line_end);
+	add_assoc_zval(template, KEY_LINES, &lines);
+	add_assoc_long(template, KEY_NUM_ARGS, func->num_args);
+}
+
+static resolution_t *resolve(const zend_op_array *func)
+{
+	zend_ulong key = (zend_ulong) (uintptr_t) func->opcodes;
+	resolution_t *res = zend_hash_index_find_ptr(&ASYNCTASK_G(closure_cache), key);
+	const char *reason;
+
+	if (res && identity_matches(&res->id, func)) {
+		return res;
+	}
+	res = ecalloc(1, sizeof(*res));
+	identity_init(&res->id, func);
+	ZVAL_UNDEF(&res->template);
+	zend_hash_index_update_ptr(&ASYNCTASK_G(closure_cache), key, res);
+
+	if ((res->refusal = refusal_for_file(func->filename))) {
+		return res;
+	}
+	if (func->fn_flags & ZEND_ACC_GENERATOR) {
+		res->refusal = reason_string("it is a generator; its values cannot come back from a worker: return "
+			"an array instead");
+		return res;
+	}
+	if ((reason = refusal_for_declarations(func))) {
+		res->refusal = reason_string(reason);
+		return res;
+	}
+	ALLOC_HASHTABLE(res->uses);
+	zend_hash_init(res->uses, 8, NULL, NULL, 0);
+	if ((res->refusal = collect_uses(func, res->uses))) {
+		return res;
+	}
+	locate(res, func);
+	return res;
+}
+
+/* --- dispatcher: the description ------------------------------------------- */
+
+static ZEND_COLD zend_result refuse(const zend_op_array *func, const char *reason)
+{
+	asynctask_throw(asynctask_ce_serialization_exception,
+		"the closure defined at %s:%u cannot be sent to a worker: %s",
+		ZSTR_VAL(func->filename), func->line_start, reason);
+	return FAILURE;
+}
+
+/* Copies the current values of the use variables into desc[vars]. Variables an
+ * arrow function captured while undefined stay undefined: they are not sent. */
+static zend_result add_uses(const resolution_t *res, const zend_op_array *func, zval *desc)
+{
+	HashTable *statics = ZEND_MAP_PTR_GET(func->static_variables_ptr);
+	zend_string *name;
+	zval *offset, vars;
+	char what[128];
+
+	array_init_size(&vars, zend_hash_num_elements(res->uses));
+	add_assoc_zval(desc, KEY_VARS, &vars);
+	ZEND_HASH_FOREACH_STR_KEY_VAL(res->uses, name, offset) {
+		zval *value = (zval *) ((char *) statics->arData + Z_LVAL_P(offset));
+		if (Z_ISUNDEF_P(value)) {
 			continue;
 		}
 		ZVAL_DEREF(value);
-		if (Z_ISUNDEF_P(value)) {
-			continue; /* an arrow function saw the variable undefined: so will the worker */
-		}
 		snprintf(what, sizeof(what), "use variable $%s", ZSTR_VAL(name));
 		if (asynctask_value_check(value, what) == FAILURE) {
 			return FAILURE;
 		}
 		Z_TRY_ADDREF_P(value);
-		zend_hash_update(Z_ARRVAL_P(uses), name, value);
-	}
+		zend_hash_add_new(Z_ARRVAL(vars), name, value);
+	} ZEND_HASH_FOREACH_END();
 	return SUCCESS;
 }
 
-/* --- dispatcher: encode ------------------------------------------------- */
-
-static zend_result locate(const zend_op_array *op_array, location_t *loc)
+static zend_result add_class(zval *desc, const char *key, zend_class_entry *ce, const zend_op_array *func)
 {
-	zval *zv = zend_hash_index_find(&ASYNCTASK_G(closure_cache), (zend_ulong) (uintptr_t) op_array->opcodes);
-
-	if (zv) {
-		location_t *known = Z_PTR_P(zv);
-		/* an entry for freed code whose memory was reused would not match */
-		if (zend_string_equals(known->file, op_array->filename) && known->line_start == op_array->line_start
-			&& known->line_end == op_array->line_end) {
-			*loc = *known;
-			zend_string_addref(loc->root);
-			return SUCCESS;
-		}
-	}
-	if (find_in_declarations(op_array, loc)) {
-		loc->file = op_array->filename;
-		loc->line_start = op_array->line_start;
-		loc->line_end = op_array->line_end;
-		remember((zend_op_array *) op_array, loc->root, loc->path, loc->depth);
+	if (!ce) {
 		return SUCCESS;
 	}
-	return FAILURE;
+	if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
+		return refuse(func, "it is bound to an anonymous class, which a worker cannot rebuild; use a named class");
+	}
+	add_assoc_str(desc, key, zend_string_copy(ce->name));
+	return SUCCESS;
+}
+
+static zend_result add_binding(zend_object *closure, const zend_op_array *func, zval *desc)
+{
+	zend_class_entry *called_scope = NULL;
+	zend_function *fn = NULL;
+	zend_object *this_obj = NULL;
+	zval this_zv;
+	char what[128];
+
+	closure->handlers->get_closure(closure, &called_scope, &fn, &this_obj, 0);
+	if (add_class(desc, KEY_SCOPE, func->scope, func) == FAILURE
+			|| add_class(desc, KEY_CALLED_SCOPE, called_scope, func) == FAILURE) {
+		return FAILURE;
+	}
+	if (!this_obj) {
+		return SUCCESS;
+	}
+	/* sent whenever bound: ZEND_ACC_USES_THIS misses $this in nested closures */
+	ZVAL_OBJ(&this_zv, this_obj);
+	snprintf(what, sizeof(what), "the $this bound to the closure defined at %s:%u",
+		ZSTR_VAL(func->filename), func->line_start);
+	if (asynctask_value_check(&this_zv, what) == FAILURE) {
+		return FAILURE;
+	}
+	ZVAL_OBJ_COPY(&this_zv, this_obj);
+	add_assoc_zval(desc, KEY_THIS, &this_zv);
+	return SUCCESS;
 }
 
 zend_result asynctask_closure_encode(zend_object *closure, zval *desc)
 {
-	const zend_function *func = zend_get_closure_method_def(closure);
-	const zend_op_array *op_array = &func->op_array;
-	zval this_zv, uses, path;
-	location_t loc;
-	const char *why;
+	const zend_function *fn = zend_get_closure_method_def(closure);
+	const zend_op_array *func = &fn->op_array;
+	resolution_t *res;
+	zend_string *md5;
+	const char *reason = NULL;
 
-	if (!has_real_file(op_array->filename)) {
-		return refuse(op_array, "it was not declared in a file (eval()'d or command-line code); "
-			"a worker rebuilds closures from their file");
-	}
-	if (op_array->fn_flags & ZEND_ACC_GENERATOR) {
-		return refuse(op_array, "it is a generator; its values cannot come back from a worker: "
-			"return an array instead");
-	}
-	if ((why = forbidden_opcode(op_array, 0)) != NULL) {
-		return refuse(op_array, why);
-	}
-
-	array_init(&uses);
-	if (collect_uses(op_array, ZEND_MAP_PTR_GET(op_array->static_variables_ptr), &uses) == FAILURE) {
-		zval_ptr_dtor(&uses);
+	ZVAL_UNDEF(desc);
+	if (fn->type != ZEND_USER_FUNCTION) {
+		asynctask_throw(asynctask_ce_serialization_exception,
+			"the closure of internal function %s() cannot be sent to a worker: send the function by name",
+			ZSTR_VAL(fn->common.function_name));
 		return FAILURE;
 	}
-	ZVAL_OBJ(&this_zv, closure);
-	zval *this_ptr = zend_get_closure_this_ptr(&this_zv);
-	if (Z_TYPE_P(this_ptr) == IS_OBJECT && asynctask_value_check(this_ptr, "the closure's $this") == FAILURE) {
-		zval_ptr_dtor(&uses);
+	asynctask_closure_cache_init();
+	res = resolve(func);
+	if (res->refusal) {
+		return refuse(func, ZSTR_VAL(res->refusal));
+	}
+	if (!(md5 = fingerprint(func->filename, &reason))) {
+		char message[256];
+		snprintf(message, sizeof(message), "its file cannot be read: %s", reason);
+		return refuse(func, message);
+	}
+	ZVAL_ARR(desc, zend_array_dup(Z_ARRVAL(res->template)));
+	add_assoc_str(desc, KEY_MD5, zend_string_copy(md5));
+	if (add_uses(res, func, desc) == FAILURE || add_binding(closure, func, desc) == FAILURE) {
+		zval_ptr_dtor(desc);
+		ZVAL_UNDEF(desc);
 		return FAILURE;
-	}
-
-	if (locate(op_array, &loc) == FAILURE) {
-		zval_ptr_dtor(&uses);
-		return refuse(op_array, "its code could not be located in its file's compiled code "
-			"(a closure in a conditionally declared function, or a file compiled before asynctask was loaded)");
-	}
-	zend_string *hash = file_fingerprint(op_array->filename);
-	if (!hash) {
-		zval_ptr_dtor(&uses);
-		zend_string_release(loc.root);
-		return refuse(op_array, "its file cannot be read");
-	}
-
-	zend_class_entry *called_scope = NULL;
-	zend_function *fptr;
-	zend_object *obj_ptr;
-	closure->handlers->get_closure(closure, &called_scope, &fptr, &obj_ptr, true);
-
-	add_assoc_str(desc, KEY_FILE, zend_string_copy(op_array->filename));
-	add_assoc_str(desc, KEY_HASH, hash);
-	add_assoc_str(desc, KEY_ROOT, loc.root);
-	array_init_size(&path, loc.depth);
-	for (uint32_t i = 0; i < loc.depth; i++) {
-		add_next_index_long(&path, loc.path[i]);
-	}
-	add_assoc_zval(desc, KEY_PATH, &path);
-	zval lines;
-	array_init_size(&lines, 2);
-	add_next_index_long(&lines, op_array->line_start);
-	add_next_index_long(&lines, op_array->line_end);
-	add_assoc_zval(desc, KEY_LINES, &lines);
-	add_assoc_long(desc, KEY_ARGS, op_array->num_args);
-	add_assoc_zval(desc, KEY_USES, &uses);
-	if (Z_TYPE_P(this_ptr) == IS_OBJECT) {
-		Z_ADDREF_P(this_ptr);
-		add_assoc_zval(desc, KEY_THIS, this_ptr);
-	}
-	if (func->common.scope) {
-		add_assoc_str(desc, KEY_SCOPE, zend_string_copy(func->common.scope->name));
-	}
-	if (called_scope) {
-		add_assoc_str(desc, KEY_CALLED, zend_string_copy(called_scope->name));
 	}
 	return SUCCESS;
 }
 
-/* --- worker: compile without executing or declaring --------------------- */
+/* --- worker: compiling without executing ------------------------------------ */
 
-static compiled_file_t *compile_isolated(zend_string *path)
+#define DETACHED_COMPILE_OPTIONS (ZEND_COMPILE_DEFAULT | ZEND_COMPILE_WITHOUT_EXECUTION \
+	| ZEND_COMPILE_DELAYED_BINDING | ZEND_COMPILE_IGNORE_INTERNAL_CLASSES | ZEND_COMPILE_IGNORE_OTHER_FILES \
+	| ZEND_COMPILE_NO_CONSTANT_SUBSTITUTION | ZEND_COMPILE_IGNORE_USER_FUNCTIONS \
+	| ZEND_COMPILE_IGNORE_INTERNAL_FUNCTIONS | ZEND_COMPILE_IGNORE_OBSERVER)
+
+static zend_result fail(zend_string **error, const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
+
+static zend_result fail(zend_string **error, const char *format, ...)
 {
-	compiled_file_t *unit = emalloc(sizeof(*unit));
+	va_list args;
+	va_start(args, format);
+	*error = zend_vstrpprintf(0, format, args);
+	va_end(args);
+	return FAILURE;
+}
+
+/* Compiles `buf` (owned, freed here) as `path` into unit: functions and
+ * classes land in the unit's own tables, nothing is declared or run. */
+static zend_result compile_detached(zend_string *path, char *buf, size_t len, compiled_t *unit, zend_string **error)
+{
 	HashTable *functions = CG(function_table), *classes = CG(class_table);
 	uint32_t options = CG(compiler_options);
-	zval handler;
 	zend_file_handle handle;
+	zval error_handler;
+	volatile bool bailed = false;
 
-	zend_hash_init(&unit->functions, 8, NULL, NULL, 0);
-	zend_hash_init(&unit->classes, 8, NULL, NULL, 0);
-	ZVAL_COPY_VALUE(&handler, &EG(user_error_handler));
-	ZVAL_UNDEF(&EG(user_error_handler));
+	zend_hash_init(&unit->functions, 8, NULL, ZEND_FUNCTION_DTOR, 0);
+	zend_hash_init(&unit->classes, 8, NULL, ZEND_CLASS_DTOR, 0);
+	zend_stream_init_filename_ex(&handle, path);
+	handle.buf = buf;  /* the scanner reads these bytes, not the file again */
+	handle.len = len;
+
+	ZVAL_COPY_VALUE(&error_handler, &EG(user_error_handler));
+	ZVAL_UNDEF(&EG(user_error_handler));  /* no PHP code may run with the tables swapped */
 	CG(function_table) = &unit->functions;
 	CG(class_table) = &unit->classes;
-	CG(compiler_options) = ZEND_COMPILE_DEFAULT | ZEND_COMPILE_WITHOUT_EXECUTION | ZEND_COMPILE_DELAYED_BINDING
-		| ZEND_COMPILE_IGNORE_INTERNAL_CLASSES | ZEND_COMPILE_IGNORE_OTHER_FILES
-		| ZEND_COMPILE_NO_CONSTANT_SUBSTITUTION | ZEND_COMPILE_IGNORE_USER_FUNCTIONS
-		| ZEND_COMPILE_IGNORE_INTERNAL_FUNCTIONS | ZEND_COMPILE_IGNORE_OBSERVER;
-
-	/* compile_file(), not zend_compile_file(): opcache would declare what it
-	 * caches; a compile error bails out to the worker, which reports it */
-	zend_stream_init_filename_ex(&handle, path);
-	unit->main = compile_file(&handle, ZEND_INCLUDE);
-	zend_destroy_file_handle(&handle);
-
+	CG(compiler_options) = DETACHED_COMPILE_OPTIONS;
+	zend_try {
+		unit->main = compile_file(&handle, ZEND_INCLUDE);
+	} zend_catch {
+		bailed = true;
+	} zend_end_try();
 	CG(function_table) = functions;
 	CG(class_table) = classes;
 	CG(compiler_options) = options;
-	ZVAL_COPY_VALUE(&EG(user_error_handler), &handler);
+	ZVAL_COPY_VALUE(&EG(user_error_handler), &error_handler);
+	zend_destroy_file_handle(&handle);
+	if (bailed) {
+		/* a fatal compile error: the engine's state is not to be trusted */
+		zend_bailout();
+	}
 	if (!unit->main) {
+		zend_string *message = NULL;
+		if (EG(exception)) {
+			zval rv, *msg = zend_read_property(zend_get_exception_base(EG(exception)), EG(exception),
+				"message", sizeof("message") - 1, 1, &rv);
+			message = Z_TYPE_P(msg) == IS_STRING ? zend_string_copy(Z_STR_P(msg)) : NULL;
+			zend_clear_exception();
+		}
+		fail(error, "%s does not compile in the worker: %s", ZSTR_VAL(path), message ? ZSTR_VAL(message) : "unknown error");
+		if (message) zend_string_release(message);
 		zend_hash_destroy(&unit->functions);
 		zend_hash_destroy(&unit->classes);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+/* The worker's compiled copy of `path` as the dispatcher fingerprinted it. */
+static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_string **error)
+{
+	compiled_t *unit = zend_hash_find_ptr(&ASYNCTASK_G(file_cache), path);
+	const char *reason;
+	zend_string *actual;
+	char *buf;
+	size_t len;
+
+	if (unit && zend_string_equals(unit->md5, md5)) {
+		return unit;
+	}
+	if (read_source(ZSTR_VAL(path), &buf, &len, &reason) == FAILURE) {
+		fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
+		return NULL;
+	}
+	actual = md5_hex(buf, len);
+	if (!zend_string_equals(actual, md5)) {
+		fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
+			"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
+			"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
+		zend_string_release(actual);
+		efree(buf);
+		return NULL;
+	}
+	unit = emalloc(sizeof(*unit));
+	unit->md5 = actual;
+	if (compile_detached(path, buf, len, unit, error) == FAILURE) {
+		zend_string_release(actual);
 		efree(unit);
 		return NULL;
 	}
+	zend_hash_update_ptr(&ASYNCTASK_G(file_cache), path, unit);
 	return unit;
 }
 
-/* The root op_array named by a description, in a compiled unit. */
-static zend_op_array *find_root(compiled_file_t *unit, zend_string *root)
+/* --- worker: finding the same op_array ----------------------------------------- */
+
+/* A named function declared inside other code (if (...) { function f() {} }). */
+static zend_op_array *tree_find_function(zend_op_array *op_array, zend_string *name, zend_long line)
 {
-	if (ZSTR_LEN(root) == 0) {
+	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
+		zend_op_array *def = op_array->dynamic_func_defs[i], *found;
+		if (!(def->fn_flags & ZEND_ACC_CLOSURE) && def->line_start == (uint32_t) line
+				&& zend_string_equals_ci(def->function_name, name)) {
+			return def;
+		}
+		if ((found = tree_find_function(def, name, line))) {
+			return found;
+		}
+	}
+	return NULL;
+}
+
+static zend_op_array *find_function(compiled_t *unit, zend_string *name, zend_long line)
+{
+	zend_function *fn = zend_hash_find_ptr_lc(&unit->functions, name);
+
+	if (fn && fn->type == ZEND_USER_FUNCTION && fn->op_array.line_start == (uint32_t) line) {
+		return &fn->op_array;
+	}
+	return tree_find_function(unit->main, name, line);
+}
+
+static zend_op_array *find_method(compiled_t *unit, zend_string *class_name, zend_long line, zend_string *method)
+{
+	zend_class_entry *ce;
+
+	ZEND_HASH_FOREACH_PTR(&unit->classes, ce) {
+		if (ce->type == ZEND_USER_CLASS && ce->info.user.line_start == (uint32_t) line
+				&& zend_string_equals_ci(ce->name, class_name)) {
+			zend_function *fn = zend_hash_find_ptr_lc(&ce->function_table, method);
+			return fn && fn->type == ZEND_USER_FUNCTION ? &fn->op_array : NULL;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return NULL;
+}
+
+static zval *find_typed(HashTable *desc, const char *key, zend_uchar type)
+{
+	zval *value = zend_hash_str_find(desc, key, strlen(key));
+	return value && Z_TYPE_P(value) == type ? value : NULL;
+}
+
+static zend_op_array *find_root(compiled_t *unit, HashTable *desc)
+{
+	zval *root = find_typed(desc, KEY_ROOT, IS_STRING);
+	zval *class_name = find_typed(desc, KEY_CLASS, IS_STRING);
+	zval *class_line = find_typed(desc, KEY_CLASS_LINE, IS_LONG);
+	zval *function = find_typed(desc, KEY_FUNCTION, IS_STRING);
+	zval *function_line = find_typed(desc, KEY_FUNC_LINE, IS_LONG);
+
+	if (!root) {
+		return NULL;
+	}
+	if (zend_string_equals_literal(Z_STR_P(root), ROOT_MAIN)) {
 		return unit->main;
 	}
-	const char *sep = strstr(ZSTR_VAL(root), "::");
-	if (!sep) {
-		zend_function *fn = zend_hash_find_ptr(&unit->functions, root);
-		return fn && fn->type == ZEND_USER_FUNCTION ? &fn->op_array : NULL;
+	if (zend_string_equals_literal(Z_STR_P(root), ROOT_FUNCTION) && function && function_line) {
+		return find_function(unit, Z_STR_P(function), Z_LVAL_P(function_line));
 	}
-	size_t class_len = (size_t) (sep - ZSTR_VAL(root));
-	zend_string *method = zend_string_init(sep + 2, ZSTR_LEN(root) - class_len - 2, 0);
-	zend_class_entry *ce;
-	zend_op_array *found = NULL;
-	/* delayed-bound classes sit under runtime keys: match by name */
-	ZEND_HASH_MAP_FOREACH_PTR(&unit->classes, ce) {
-		if (ZSTR_LEN(ce->name) == class_len && zend_binary_strcasecmp(ZSTR_VAL(ce->name), class_len,
-				ZSTR_VAL(root), class_len) == 0) {
-			zend_function *fn = zend_hash_find_ptr_lc(&ce->function_table, method);
-			if (fn && fn->type == ZEND_USER_FUNCTION) {
-				found = &fn->op_array;
-				break;
-			}
+	if (zend_string_equals_literal(Z_STR_P(root), ROOT_METHOD) && class_name && class_line && function) {
+		return find_method(unit, Z_STR_P(class_name), Z_LVAL_P(class_line), Z_STR_P(function));
+	}
+	return NULL;
+}
+
+/* Follows desc[path] down from the root; NULL if the tree has no such place. */
+static zend_op_array *follow_path(zend_op_array *op_array, HashTable *desc)
+{
+	zval *path = find_typed(desc, KEY_PATH, IS_ARRAY), *index;
+
+	if (!op_array || !path || zend_hash_num_elements(Z_ARRVAL_P(path)) == 0) {
+		return NULL;
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(path), index) {
+		if (Z_TYPE_P(index) != IS_LONG || Z_LVAL_P(index) < 0
+				|| (zend_ulong) Z_LVAL_P(index) >= op_array->num_dynamic_func_defs) {
+			return NULL;
 		}
+		op_array = op_array->dynamic_func_defs[Z_LVAL_P(index)];
 	} ZEND_HASH_FOREACH_END();
-	zend_string_release(method);
-	return found;
+	return op_array;
 }
 
-static compiled_file_t *compiled(zend_string *file, zend_string *hash, zend_string **error)
+static bool same_shape(const zend_op_array *op_array, HashTable *desc)
 {
-	zend_string *key = zend_strpprintf(0, "%s\n%s", ZSTR_VAL(file), ZSTR_VAL(hash));
-	zval *cached = zend_hash_find(&ASYNCTASK_G(file_cache), key);
-	compiled_file_t *unit;
+	zval *lines = find_typed(desc, KEY_LINES, IS_ARRAY);
+	zval *num_args = find_typed(desc, KEY_NUM_ARGS, IS_LONG);
+	zval *start, *end;
 
-	if (cached) {
-		zend_string_release(key);
-		return Z_PTR_P(cached);
+	if (!lines || !num_args || !(op_array->fn_flags & ZEND_ACC_CLOSURE)) {
+		return false;
 	}
-	zend_string *current = fingerprint(ZSTR_VAL(file));
-	if (!current) {
-		*error = zend_strpprintf(0, "the closure's file %s cannot be read in the worker", ZSTR_VAL(file));
-		zend_string_release(key);
-		return NULL;
-	}
-	bool same = zend_string_equals(current, hash);
-	zend_string_release(current);
-	if (!same) {
-		*error = zend_strpprintf(0, "the closure's file %s changed since the task was dispatched; "
-			"the task was not run", ZSTR_VAL(file));
-		zend_string_release(key);
-		return NULL;
-	}
-	unit = compile_isolated(file);
-	if (!unit) {
-		*error = zend_strpprintf(0, "the closure's file %s could not be compiled in the worker", ZSTR_VAL(file));
-		zend_string_release(key);
-		return NULL;
-	}
-	zend_hash_add_new_ptr(&ASYNCTASK_G(file_cache), key, unit);
-	zend_string_release(key);
-	return unit;
+	start = zend_hash_index_find(Z_ARRVAL_P(lines), 0);
+	end = zend_hash_index_find(Z_ARRVAL_P(lines), 1);
+	return start && end && Z_TYPE_P(start) == IS_LONG && Z_TYPE_P(end) == IS_LONG
+		&& Z_LVAL_P(start) == op_array->line_start && Z_LVAL_P(end) == op_array->line_end
+		&& Z_LVAL_P(num_args) == op_array->num_args;
 }
 
-static zend_string *desc_string(HashTable *desc, const char *key)
-{
-	zval *zv = zend_hash_str_find(desc, key, strlen(key));
-	return zv && Z_TYPE_P(zv) == IS_STRING ? Z_STR_P(zv) : NULL;
-}
+/* --- worker: rebuilding ------------------------------------------------------- */
 
-static zend_long desc_long(HashTable *desc, const char *key, zend_long fallback)
+static zend_result find_class(HashTable *desc, const char *key, zend_class_entry **ce, zend_string **error,
+	const char *where, uint32_t line)
 {
-	zval *zv = zend_hash_str_find(desc, key, strlen(key));
-	return zv && Z_TYPE_P(zv) == IS_LONG ? Z_LVAL_P(zv) : fallback;
-}
+	zval *name = zend_hash_str_find(desc, key, strlen(key));
 
-static zend_class_entry *lookup_class(zend_string *name, const char *role, zend_string **error)
-{
-	zend_class_entry *ce = zend_lookup_class(name);
-	if (EG(exception)) {
-		zend_clear_exception();
+	*ce = NULL;
+	if (!name) {
+		return SUCCESS;
 	}
-	if (!ce) {
-		*error = zend_strpprintf(0, "class %s (the closure's %s) is not known in the worker; declare it before "
-			"the pool starts or make it autoloadable (asynctask.bootstrap)", ZSTR_VAL(name), role);
+	if (Z_TYPE_P(name) != IS_STRING) {
+		return fail(error, "the task payload is corrupt: bad closure %s", key);
 	}
-	return ce;
+	if (!(*ce = zend_lookup_class(Z_STR_P(name)))) {
+		if (EG(exception)) zend_clear_exception();
+		return fail(error, "class %s, the scope of the closure declared at %s:%u, is not defined in the worker; "
+			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
+			Z_STRVAL_P(name), where, line);
+	}
+	return SUCCESS;
 }
 
-/* Writes the use variables into the new closure's own static variables. */
-static void bind_uses(zval *closure, HashTable *uses)
+static zend_result find_this(HashTable *desc, zval **this_ptr, zend_string **error, const char *where, uint32_t line)
 {
-	zend_op_array *op_array = (zend_op_array *) &zend_get_closure_method_def(Z_OBJ_P(closure))->op_array;
-	HashTable *statics = ZEND_MAP_PTR_GET(op_array->static_variables_ptr);
+	zval *this_zv = zend_hash_str_find(desc, KEY_THIS, sizeof(KEY_THIS) - 1);
+
+	*this_ptr = NULL;
+	if (!this_zv) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(this_zv) != IS_OBJECT) {
+		return fail(error, "the task payload is corrupt: bad closure $this");
+	}
+	if (Z_OBJCE_P(this_zv) == php_ce_incomplete_class) {
+		zend_string *name = php_lookup_class_name(Z_OBJ_P(this_zv));
+		fail(error, "class %s of the $this bound to the closure declared at %s:%u is not defined in the worker; "
+			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
+			name ? ZSTR_VAL(name) : "?", where, line);
+		if (name) zend_string_release(name);
+		return FAILURE;
+	}
+	*this_ptr = this_zv;
+	return SUCCESS;
+}
+
+/* Writes the sent use variables into the new closure's own table; the ones
+ * not sent were undefined in the dispatcher and are left undefined here. */
+static zend_result bind_uses(zval *closure, HashTable *desc, zend_string **error)
+{
+	const zend_function *fn = zend_get_closure_method_def(Z_OBJ_P(closure));
+	HashTable *statics = ZEND_MAP_PTR_GET(fn->op_array.static_variables_ptr);
+	zval *vars = find_typed(desc, KEY_VARS, IS_ARRAY), *value;
 	zend_string *name;
-	zval *value;
+	Bucket *bucket;
 
-	if (!statics) {
-		return;
+	if (!vars) {
+		return fail(error, "the task payload is corrupt: bad closure use variables");
 	}
-	ZEND_HASH_FOREACH_STR_KEY_VAL(uses, name, value) {
-		/* opcodes address the buckets by offset: update in place, never add */
-		zval *slot = name ? zend_hash_find(statics, name) : NULL;
-		if (slot) {
-			zval_ptr_dtor(slot);
-			ZVAL_COPY(slot, value);
+	ZEND_HASH_FOREACH_STR_KEY(Z_ARRVAL_P(vars), name) {
+		if (!name || !statics || !zend_hash_find(statics, name)) {
+			return fail(error, "the closure has no use variable $%s in the worker's copy of its file",
+				name ? ZSTR_VAL(name) : "?");
 		}
 	} ZEND_HASH_FOREACH_END();
+	if (!statics) {
+		return SUCCESS;
+	}
+	/* update in place: the opcodes address these buckets by byte offset */
+	ZEND_HASH_FOREACH_BUCKET(statics, bucket) {
+		zval_ptr_dtor(&bucket->val);
+		value = bucket->key ? zend_hash_find(Z_ARRVAL_P(vars), bucket->key) : NULL;
+		if (value) {
+			ZVAL_COPY(&bucket->val, value);
+		} else {
+			ZVAL_UNDEF(&bucket->val);
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
 }
 
 zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string **error)
 {
-	zend_string *file = desc_string(desc, KEY_FILE);
-	zend_string *hash = desc_string(desc, KEY_HASH);
-	zend_string *root = desc_string(desc, KEY_ROOT);
-	zval *path = zend_hash_str_find(desc, KEY_PATH, sizeof(KEY_PATH) - 1);
-	zval *lines = zend_hash_str_find(desc, KEY_LINES, sizeof(KEY_LINES) - 1);
-	zval *uses = zend_hash_str_find(desc, KEY_USES, sizeof(KEY_USES) - 1);
-	zval *this_ptr = zend_hash_str_find(desc, KEY_THIS, sizeof(KEY_THIS) - 1);
-	zend_string *scope_name = desc_string(desc, KEY_SCOPE);
-	zend_string *called_name = desc_string(desc, KEY_CALLED);
-	zend_class_entry *scope = NULL, *called_scope = NULL;
-	zval *index;
+	zval *file = find_typed(desc, KEY_FILE, IS_STRING);
+	zval *md5 = find_typed(desc, KEY_MD5, IS_STRING);
+	zval *lines = find_typed(desc, KEY_LINES, IS_ARRAY);
+	zval *start = lines ? zend_hash_index_find(Z_ARRVAL_P(lines), 0) : NULL;
+	uint32_t line = start && Z_TYPE_P(start) == IS_LONG ? (uint32_t) Z_LVAL_P(start) : 0;
+	zend_class_entry *scope, *called_scope;
+	zend_op_array *op_array;
+	compiled_t *unit;
+	zval *this_ptr;
 
-	if (!file || !hash || !root || !path || Z_TYPE_P(path) != IS_ARRAY || !lines || Z_TYPE_P(lines) != IS_ARRAY
-		|| !uses || Z_TYPE_P(uses) != IS_ARRAY) {
-		*error = zend_string_init("the task payload is corrupt: bad closure description",
-			sizeof("the task payload is corrupt: bad closure description") - 1, 0);
+	ZVAL_UNDEF(closure);
+	if (!file || !md5) {
+		return fail(error, "the task payload is corrupt: bad closure description");
+	}
+	asynctask_closure_cache_init();
+	if (!(unit = compiled_file(Z_STR_P(file), Z_STR_P(md5), error))) {
 		return FAILURE;
 	}
-	compiled_file_t *unit = compiled(file, hash, error);
-	if (!unit) {
+	op_array = follow_path(find_root(unit, desc), desc);
+	if (!op_array || !same_shape(op_array, desc)) {
+		return fail(error, "the closure declared at %s:%u is not at the same place in the worker's compile of "
+			"that file (same fingerprint): the two processes compile it differently", Z_STRVAL_P(file), line);
+	}
+	if (find_class(desc, KEY_SCOPE, &scope, error, Z_STRVAL_P(file), line) == FAILURE
+			|| find_class(desc, KEY_CALLED_SCOPE, &called_scope, error, Z_STRVAL_P(file), line) == FAILURE
+			|| find_this(desc, &this_ptr, error, Z_STRVAL_P(file), line) == FAILURE) {
 		return FAILURE;
 	}
-	zend_op_array *op_array = find_root(unit, root);
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(path), index) {
-		if (!op_array || Z_TYPE_P(index) != IS_LONG || Z_LVAL_P(index) < 0
-			|| (zend_ulong) Z_LVAL_P(index) >= op_array->num_dynamic_func_defs) {
-			op_array = NULL;
-			break;
-		}
-		op_array = op_array->dynamic_func_defs[Z_LVAL_P(index)];
-	} ZEND_HASH_FOREACH_END();
-
-	zval *line_start = zend_hash_index_find(Z_ARRVAL_P(lines), 0);
-	zval *line_end = zend_hash_index_find(Z_ARRVAL_P(lines), 1);
-	if (!op_array || !(op_array->fn_flags & ZEND_ACC_CLOSURE) || !line_start || !line_end
-		|| Z_TYPE_P(line_start) != IS_LONG || Z_TYPE_P(line_end) != IS_LONG
-		|| (zend_long) op_array->line_start != Z_LVAL_P(line_start)
-		|| (zend_long) op_array->line_end != Z_LVAL_P(line_end)
-		|| (zend_long) op_array->num_args != desc_long(desc, KEY_ARGS, -1)) {
-		*error = zend_strpprintf(0, "the closure of %s could not be found in the worker's compile of that file",
-			ZSTR_VAL(file));
+	zend_create_closure(closure, (zend_function *) op_array, scope, called_scope, this_ptr);
+	if (bind_uses(closure, desc, error) == FAILURE) {
+		zval_ptr_dtor(closure);
+		ZVAL_UNDEF(closure);
 		return FAILURE;
 	}
-	if (scope_name && !(scope = lookup_class(scope_name, "scope", error))) {
-		return FAILURE;
-	}
-	if (called_name && !(called_scope = lookup_class(called_name, "called scope", error))) {
-		return FAILURE;
-	}
-	zend_create_closure(closure, (zend_function *) op_array, scope, called_scope ? called_scope : scope,
-		this_ptr && Z_TYPE_P(this_ptr) == IS_OBJECT ? this_ptr : NULL);
-	bind_uses(closure, Z_ARRVAL_P(uses));
 	return SUCCESS;
-}
-
-/* --- caches ------------------------------------------------------------- */
-
-void asynctask_callable_cache_init(void)
-{
-	zend_hash_init(&ASYNCTASK_G(closure_cache), 32, NULL, location_free, 0);
-	/* fingerprints (strings) in the dispatcher; compiled files (kept for the worker's life) in workers */
-	zend_hash_init(&ASYNCTASK_G(file_cache), 8, NULL, ZVAL_PTR_DTOR, 0);
-	caches_ready = true;
-	if (!hook_installed) {
-		/* installed at the first request, after opcache's own wrapper, so it
-		 * sees what opcache returns (cached or not) */
-		original_compile_file = zend_compile_file;
-		zend_compile_file = recording_compile_file;
-		hook_installed = true;
-	}
-}
-
-void asynctask_callable_cache_destroy(void)
-{
-	caches_ready = false;
-	zend_hash_destroy(&ASYNCTASK_G(closure_cache));
-	zend_hash_destroy(&ASYNCTASK_G(file_cache));
-}
-
-void asynctask_callable_shutdown(void)
-{
-	if (hook_installed && zend_compile_file == recording_compile_file) {
-		zend_compile_file = original_compile_file;
-	}
-	hook_installed = false;
 }

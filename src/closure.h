@@ -10,6 +10,21 @@
  * Worker: the file is compiled without executing it and without declaring
  * anything (cached per worker), the same op_array is found by position and
  * the closure is rebuilt around it.
+ *
+ * The description (kind "closure"):
+ *   kind          "closure"
+ *   file          declaring file (op_array filename)
+ *   md5           md5 hex of the file's bytes, taken at the first dispatch
+ *                 after this process compiled the file
+ *   root          "main" | "function" | "method"
+ *   function      root function name, or the method name (root "method")
+ *   function_line the root function's first line (root "function")
+ *   class         the method's class, class_line its first line (root "method")
+ *   path          [int, ...] indexes into dynamic_func_defs from the root
+ *   lines         [line_start, line_end] and num_args: checks in the worker
+ *   vars          use variables, name => value (undefined ones left out)
+ *   this          bound object, if any
+ *   scope         bound scope class name, if any; called_scope likewise
  */
 #ifndef ASYNCTASK_CLOSURE_H
 #define ASYNCTASK_CLOSURE_H
@@ -21,5 +36,17 @@ zend_result asynctask_closure_encode(zend_object *closure, zval *desc);
 
 /* Returns FAILURE with *error set (no exception pending) when it cannot be rebuilt. */
 zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string **error);
+
+/* Per-request state of the closure codec, called by
+ * asynctask_callable_cache_init()/_destroy() (RINIT/RSHUTDOWN). The first
+ * init also installs the zend_compile_file observer (at the first request,
+ * so that it wraps opcache's hook and sees what opcache returns); it stays
+ * until asynctask_closure_shutdown() (MSHUTDOWN, through
+ * asynctask_callable_shutdown()). Init and destroy are idempotent, and
+ * encode/decode call init themselves in a process that never ran RINIT
+ * (e.g. a worker forked at server startup). */
+void asynctask_closure_cache_init(void);
+void asynctask_closure_cache_destroy(void);
+void asynctask_closure_shutdown(void);
 
 #endif
