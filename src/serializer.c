@@ -28,6 +28,7 @@ static bool use_igbinary(void)
 /* Calls a PHP function of the igbinary extension by name. */
 static zend_result call_igbinary(const char *name, zval *arg, zval *retval)
 {
+	ZVAL_UNDEF(retval);
 	zend_function *fn = zend_hash_str_find_ptr(EG(function_table), name, strlen(name));
 	if (!fn) {
 		asynctask_throw(asynctask_ce_serialization_exception,
