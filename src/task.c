@@ -232,10 +232,7 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 			ZSTR_VAL(obj->ce->name));
 		return;
 	}
-	asynctask_pool_t *pool = asynctask_pool_get();
-	if (!pool) {
-		return;
-	}
+	/* encode first: a task refused here never starts a pool */
 	if (asynctask_payload_encode(obj, &payload) == FAILURE) {
 		smart_str_free(&payload);
 		return;
@@ -243,6 +240,11 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 	if ((zend_long) ZSTR_LEN(payload.s) > ASYNCTASK_G(max_payload)) {
 		asynctask_throw(asynctask_ce_serialization_exception, "the task encodes to %zu bytes, more than "
 			"asynctask.max_payload (" ZEND_LONG_FMT " bytes)", ZSTR_LEN(payload.s), ASYNCTASK_G(max_payload));
+		smart_str_free(&payload);
+		return;
+	}
+	asynctask_pool_t *pool = asynctask_pool_get();
+	if (!pool) {
 		smart_str_free(&payload);
 		return;
 	}
