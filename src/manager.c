@@ -169,29 +169,11 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
 	asynctask_claim_t claim = slot->claim;
+	bool timed_out = slot->timed_out;
+	pid_t pid = slot->pid;
 	char how[96], message[512];
 
 	describe_exit(how, sizeof(how), status);
-	if (claim.task_id != 0) {
-		if (slot->timed_out) {
-			snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
-				"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) slot->pid);
-			ASYNCTASK_COUNT(pool, timed_out);
-			report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
-		} else {
-			snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
-				(int) slot->pid, claim.task_id, how);
-			ASYNCTASK_COUNT(pool, crashed);
-			report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
-			asynctask_log("%s", message);
-		}
-		ASYNCTASK_COUNT(pool, failed);
-		if (claim.spill[0]) {
-			unlink(claim.spill);
-		}
-	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		asynctask_log("worker (pid %d) %s while idle", (int) slot->pid, how);
-	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 	slot->pid = 0;
 	slot->state = ASYNCTASK_WORKER_EMPTY;
@@ -199,9 +181,34 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	/* it may have taken a wake-up meant for work that is still queued */
 	asynctask_queue_wake_all(&pool->queue);
 
+	/* replaced before its task is reported: a caller that sees the failure
+	 * finds the pool whole again */
 	if (!stopping() || queue_has_work()) {
 		spawn((uint32_t) (slot - pool->slots));
 		ASYNCTASK_COUNT(pool, respawned);
+	}
+
+	if (claim.task_id == 0) {
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			asynctask_log("worker (pid %d) %s while idle", (int) pid, how);
+		}
+		return;
+	}
+	if (claim.spill[0]) {
+		unlink(claim.spill);
+	}
+	ASYNCTASK_COUNT(pool, failed);
+	if (timed_out) {
+		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
+			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+		ASYNCTASK_COUNT(pool, timed_out);
+		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
+	} else {
+		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
+			(int) pid, claim.task_id, how);
+		ASYNCTASK_COUNT(pool, crashed);
+		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
+		asynctask_log("%s", message);
 	}
 }
 
@@ -266,9 +273,9 @@ static void stop_now(const char *why)
 		waitpid(slot->pid, NULL, 0);
 		if (slot->claim.task_id != 0) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
 			ASYNCTASK_COUNT(pool, crashed);
 			ASYNCTASK_COUNT(pool, failed);
+			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
 			if (slot->claim.spill[0]) {
 				unlink(slot->claim.spill);
 			}

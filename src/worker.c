@@ -49,10 +49,11 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 {
 	smart_str encoded = {0};
 
+	/* counted before it is posted: a caller that has the result sees it in stats() */
+	ASYNCTASK_COUNT(worker.pool, failed);
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	smart_str_free(&encoded);
-	ASYNCTASK_COUNT(worker.pool, failed);
 }
 
 static void post_message(asynctask_result_status_t status, const char *message)
@@ -93,8 +94,8 @@ static void post_return_value(zval *retval)
 
 	if (asynctask_value_check(retval, "the task's return value") == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS) {
-		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 		ASYNCTASK_COUNT(worker.pool, completed);
+		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
