@@ -342,9 +342,19 @@ static void add_event(int index, struct event *ev, const struct timeval *tv)
 	manager.events[index] = ev;
 }
 
+static const int manager_signals[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2 };
+
+void asynctask_manager_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(manager_signals) / sizeof(manager_signals[0]); i++) {
+		sigaddset(set, manager_signals[i]);
+	}
+}
+
 ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 {
-	static const int signals[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2 };
+	sigset_t handled;
 	struct timeval tick = { 0, TICK_USEC };
 
 	ASYNCTASK_G(in_pool_process) = true;
@@ -371,9 +381,12 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		_exit(70);
 	}
 	for (int i = 0; i < 4; i++) {
-		add_event(i, evsignal_new(manager.base, signals[i], on_signal, NULL), NULL);
+		add_event(i, evsignal_new(manager.base, manager_signals[i], on_signal, NULL), NULL);
 	}
 	add_event(4, event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
+	/* blocked by the owner across fork(): what arrived meanwhile is delivered now */
+	asynctask_manager_signals(&handled);
+	sigprocmask(SIG_UNBLOCK, &handled, NULL);
 
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		spawn(i);

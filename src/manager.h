@@ -8,6 +8,11 @@
 
 #include "php_asynctask.h"
 
+#include <signal.h>
+
+/* The signals the manager handles (blocked across its fork until it can). */
+void asynctask_manager_signals(sigset_t *set);
+
 /* Runs in the freshly forked manager; never returns. */
 ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool);
 

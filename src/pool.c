@@ -220,7 +220,15 @@ zend_result asynctask_pool_start(zend_long workers)
 
 	/* What PHP or libc buffered must not be written again by every child. */
 	fflush(NULL);
+	/* The manager's signals stay pending until its handlers are in place:
+	 * a stop (SIGUSR2) sent right after start must not kill it. */
+	sigset_t block, previous;
+	asynctask_manager_signals(&block);
+	sigprocmask(SIG_BLOCK, &block, &previous);
 	pid_t pid = fork();
+	if (pid != 0) {
+		sigprocmask(SIG_SETMASK, &previous, NULL);
+	}
 	if (pid < 0) {
 		int fork_errno = errno;
 		asynctask_pool_remove_runtime_dir(pool->runtime_dir);

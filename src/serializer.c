@@ -133,10 +133,13 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 	return SUCCESS;
 }
 
+/* Which way the value would travel, for the message. */
+static const char *direction = "to a worker";
+
 static zend_result refuse(const char *what, const char *path, const char *reason)
 {
-	asynctask_throw(asynctask_ce_serialization_exception, "%s%s%s cannot be sent to a worker: %s",
-		what, path[0] ? " at " : "", path, reason);
+	asynctask_throw(asynctask_ce_serialization_exception, "%s%s%s cannot be sent %s: %s",
+		what, path[0] ? " at " : "", path, direction, reason);
 	return FAILURE;
 }
 
@@ -242,10 +245,21 @@ static zend_result check(zval *value, const char *what, smart_str *path, int dep
 	}
 }
 
-zend_result asynctask_value_check(zval *value, const char *what)
+static zend_result check_value(zval *value, const char *what, const char *way)
 {
 	smart_str path = {0};
+	direction = way;
 	zend_result result = check(value, what, &path, 0);
 	smart_str_free(&path);
 	return result;
+}
+
+zend_result asynctask_value_check(zval *value, const char *what)
+{
+	return check_value(value, what, "to a worker");
+}
+
+zend_result asynctask_result_check(zval *value)
+{
+	return check_value(value, "the task's return value", "back to the caller");
 }

@@ -27,4 +27,7 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out);
  * returns FAILURE on refusal. */
 zend_result asynctask_value_check(zval *value, const char *what);
 
+/* The same checks for a task's return value, in the worker. */
+zend_result asynctask_result_check(zval *value);
+
 #endif

@@ -92,7 +92,7 @@ static void post_return_value(zval *retval)
 {
 	smart_str encoded = {0};
 
-	if (asynctask_value_check(retval, "the task's return value") == SUCCESS
+	if (asynctask_result_check(retval) == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS) {
 		ASYNCTASK_COUNT(worker.pool, completed);
 		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
