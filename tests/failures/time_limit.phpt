@@ -1,33 +1,65 @@
 --TEST--
-Time limits: withTimeout() and asynctask.task_timeout kill the worker; TaskTimeoutException names the limit
+Task time limits: withTimeout(0.5) and asynctask.task_timeout end a sleeping task with TaskTimeoutException naming the limit, within ~1.5 s
 --EXTENSIONS--
 asynctask
+pcntl
 --INI--
 asynctask.workers=1
-asynctask.task_timeout=0.4
+asynctask.task_timeout=0.7
+asynctask.log=/dev/null
 --FILE--
 <?php
+require __DIR__ . '/../helpers.inc';
 use AsyncTask\Task;
 
-$start = microtime(true);
+$start = hrtime(true);
 try {
-    (new Task('sleep', 10))->withTimeout(0.3)->dispatch()->wait();
+    (new Task('sleep', 30))->withTimeout(0.5)->dispatch()->wait();
+    echo "no exception\n";
 } catch (AsyncTask\TaskTimeoutException $e) {
-    var_dump($e instanceof AsyncTask\TaskFailedException, str_contains($e->getMessage(), '0.3 s'));
+    $took = asynctask_test_elapsed($start);
+    var_dump($e instanceof AsyncTask\TaskFailedException, str_contains($e->getMessage(), '0.5'));
+    var_dump($took >= 0.45 && $took < 1.5);
 }
+
+// asynctask.task_timeout applies when the task sets none
+$start = hrtime(true);
 try {
-    AsyncTask\dispatch('sleep', 10)->wait();
+    AsyncTask\dispatch(function () { sleep(30); return 'woke up'; })->wait();
+    echo "no exception\n";
 } catch (AsyncTask\TaskTimeoutException $e) {
-    var_dump(str_contains($e->getMessage(), '0.4 s'));
+    $took = asynctask_test_elapsed($start);
+    var_dump(str_contains($e->getMessage(), '0.7'), $took >= 0.65 && $took < 1.7);
 }
-var_dump(microtime(true) - $start < 4);
-var_dump((new Task('usleep', 1000))->withTimeout(0)->dispatch()->wait());
-var_dump(AsyncTask\Pool::stats()['timed_out']);
+
+// a busy task that ignores SIGTERM is still ended (SIGKILL after the grace period)
+$start = hrtime(true);
+try {
+    (new Task(function () {
+        pcntl_signal(SIGTERM, SIG_IGN);
+        while (true) { hash('sha256', 'spin'); }
+    }))->withTimeout(0.3)->dispatch()->wait();
+    echo "no exception\n";
+} catch (AsyncTask\TaskTimeoutException $e) {
+    var_dump(str_contains($e->getMessage(), '0.3'), asynctask_test_elapsed($start) < 3.5);
+}
+
+// withTimeout(0) lifts the ini limit; a task within its limit is untouched
+var_dump((new Task(function () { usleep(900000); return 'slept'; }))->withTimeout(0)->dispatch()->wait());
+var_dump((new Task('strrev', 'ok'))->withTimeout(5)->dispatch()->wait());
+$s = AsyncTask\Pool::stats();
+var_dump($s['timed_out'], $s['failed'], $s['crashed']);
 ?>
 --EXPECT--
 bool(true)
 bool(true)
 bool(true)
 bool(true)
-NULL
-int(2)
+bool(true)
+bool(true)
+bool(true)
+string(5) "slept"
+string(2) "ko"
+int(3)
+int(3)
+int(0)
