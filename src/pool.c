@@ -372,8 +372,8 @@ void asynctask_pool_reload(void)
 	if (!pool || !asynctask_pool_alive()) {
 		return;
 	}
-	__atomic_add_fetch(&pool->generation, 1, __ATOMIC_SEQ_CST);
-	asynctask_queue_wake_all(&pool->queue);
+	/* the manager bumps the generation and wakes the workers (SIGUSR1 from
+	 * outside does the same) */
 	kill(pool->manager, SIGUSR1);
 }
 

@@ -23,6 +23,7 @@
 #include "result.h"
 #include "serializer.h"
 #include "spill.h"
+#include "exceptions.h"
 
 typedef struct {
 	asynctask_pool_t        *pool;
@@ -88,12 +89,23 @@ static void post_exception(asynctask_result_status_t status)
 	asynctask_remote_error_dtor(&error);
 }
 
+static zend_result check_result_size(smart_str *encoded)
+{
+	if ((zend_long) ZSTR_LEN(encoded->s) > ASYNCTASK_G(max_payload)) {
+		asynctask_throw(asynctask_ce_serialization_exception, "the task's return value encodes to %zu bytes, "
+			"more than asynctask.max_payload (" ZEND_LONG_FMT " bytes)", ZSTR_LEN(encoded->s), ASYNCTASK_G(max_payload));
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 static void post_return_value(zval *retval)
 {
 	smart_str encoded = {0};
 
 	if (asynctask_result_check(retval) == SUCCESS
-		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS) {
+		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
+		&& check_result_size(&encoded) == SUCCESS) {
 		ASYNCTASK_COUNT(worker.pool, completed);
 		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	} else {
@@ -201,7 +213,8 @@ static ZEND_NORETURN void die_fatally(void)
 	ASYNCTASK_COUNT(worker.pool, crashed);
 	post_error(ASYNCTASK_RESULT_CRASHED, &error);
 	release_claim();
-	_exit(255);
+	/* reported above (and logged by PHP): the manager only has to replace us */
+	_exit(0);
 }
 
 static void run_guarded(zend_string *data)
