@@ -198,17 +198,6 @@ zend_result asynctask_callable_encode(zval *callable, zval *desc)
 
 /* --- worker --------------------------------------------------------------------- */
 
-static zend_result fail(zend_string **error, const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
-
-static zend_result fail(zend_string **error, const char *format, ...)
-{
-	va_list args;
-	va_start(args, format);
-	*error = zend_vstrpprintf(0, format, args);
-	va_end(args);
-	return FAILURE;
-}
-
 static zend_string *find_string(HashTable *desc, const char *key)
 {
 	zval *value = zend_hash_str_find(desc, key, strlen(key));
@@ -225,11 +214,11 @@ static zend_result find_object(HashTable *desc, const char *key, zval **object, 
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(value) != IS_OBJECT) {
-		return fail(error, "the task payload is corrupt: the callable's %s is not an object", key);
+		return asynctask_fail(error, "the task payload is corrupt: the callable's %s is not an object", key);
 	}
 	if (Z_OBJCE_P(value) == php_ce_incomplete_class) {
 		zend_string *name = php_lookup_class_name(Z_OBJ_P(value));
-		fail(error, "class %s of the callable's object is not defined in the worker; " NOT_IN_WORKER_HINT,
+		asynctask_fail(error, "class %s of the callable's object is not defined in the worker; " NOT_IN_WORKER_HINT,
 			name ? ZSTR_VAL(name) : "?");
 		if (name) zend_string_release(name);
 		return FAILURE;
@@ -243,7 +232,7 @@ static zend_result find_class(zend_string *name, zend_class_entry **ce, zend_str
 	*ce = zend_lookup_class(name);
 	if (!*ce) {
 		if (EG(exception)) zend_clear_exception();
-		return fail(error, "class %s is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
+		return asynctask_fail(error, "class %s is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
 	}
 	return SUCCESS;
 }
@@ -253,10 +242,10 @@ static zend_result decode_function(HashTable *desc, zval *callable, zend_string 
 	zend_string *name = find_string(desc, KEY_NAME);
 
 	if (!name) {
-		return fail(error, "the task payload is corrupt: bad function name");
+		return asynctask_fail(error, "the task payload is corrupt: bad function name");
 	}
 	if (!zend_hash_find_ptr_lc(EG(function_table), name)) {
-		return fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
+		return asynctask_fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(name));
 	}
 	ZVAL_STR_COPY(callable, name);
 	return SUCCESS;
@@ -286,7 +275,7 @@ static zend_result check_callable(zval *callable, zend_string **error)
 		if (reason) efree(reason);
 		return SUCCESS;
 	}
-	fail(error, "%s is not callable in the worker: %s", name ? ZSTR_VAL(name) : "the callable",
+	asynctask_fail(error, "%s is not callable in the worker: %s", name ? ZSTR_VAL(name) : "the callable",
 		reason ? reason : "unknown reason");
 	if (name) zend_string_release(name);
 	if (reason) efree(reason);
@@ -302,12 +291,12 @@ static zend_result decode_method(HashTable *desc, zval *callable, zend_string **
 	zval *object;
 
 	if (!method || find_object(desc, KEY_OBJECT, &object, error) == FAILURE) {
-		return method ? FAILURE : fail(error, "the task payload is corrupt: bad method callable");
+		return method ? FAILURE : asynctask_fail(error, "the task payload is corrupt: bad method callable");
 	}
 	if (object) {
 		ce = Z_OBJCE_P(object);
 	} else if (!class_name) {
-		return fail(error, "the task payload is corrupt: bad method callable");
+		return asynctask_fail(error, "the task payload is corrupt: bad method callable");
 	} else if (find_class(class_name, &ce, error) == FAILURE) {
 		return FAILURE;
 	}
@@ -338,7 +327,7 @@ static zend_result decode_invoke(HashTable *desc, zval *callable, zend_string **
 		return FAILURE;
 	}
 	if (!object) {
-		return fail(error, "the task payload is corrupt: the invokable object is missing");
+		return asynctask_fail(error, "the task payload is corrupt: the invokable object is missing");
 	}
 	ZVAL_COPY(callable, object);
 	if (check_callable(callable, error) == FAILURE) {
@@ -358,7 +347,7 @@ static zend_result decode_fake_method(HashTable *desc, zend_string *class_name, 
 	zval *this_ptr;
 
 	if (!method) {
-		return fail(error, "the task payload is corrupt: bad method closure");
+		return asynctask_fail(error, "the task payload is corrupt: bad method closure");
 	}
 	if (find_class(class_name, &ce, error) == FAILURE
 			|| (called_name && find_class(called_name, &called_scope, error) == FAILURE)
@@ -385,7 +374,7 @@ static zend_result decode_fake_method(HashTable *desc, zend_string *class_name, 
 		add_next_index_str(callable, zend_string_copy(method));
 		return SUCCESS;
 	}
-	return fail(error, "method %s::%s() is not defined in the worker (its class there has no such method)",
+	return asynctask_fail(error, "method %s::%s() is not defined in the worker (its class there has no such method)",
 		ZSTR_VAL(ce->name), ZSTR_VAL(method));
 }
 
@@ -399,10 +388,10 @@ static zend_result decode_fake(HashTable *desc, zval *callable, zend_string **er
 		return decode_fake_method(desc, class_name, callable, error);
 	}
 	if (!function) {
-		return fail(error, "the task payload is corrupt: bad function closure");
+		return asynctask_fail(error, "the task payload is corrupt: bad function closure");
 	}
 	if (!(fn = zend_hash_find_ptr_lc(EG(function_table), function))) {
-		return fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(function));
+		return asynctask_fail(error, "function %s() is not defined in the worker; " NOT_IN_WORKER_HINT, ZSTR_VAL(function));
 	}
 	zend_create_fake_closure(callable, fn, NULL, NULL, NULL);
 	return SUCCESS;
@@ -415,7 +404,7 @@ zend_result asynctask_callable_decode(HashTable *desc, zval *callable, zend_stri
 	ZVAL_UNDEF(callable);
 	*error = NULL;
 	if (!kind) {
-		return fail(error, "the task payload is corrupt: the callable has no kind");
+		return asynctask_fail(error, "the task payload is corrupt: the callable has no kind");
 	}
 	if (zend_string_equals_literal(kind, KIND_CLOSURE)) {
 		return asynctask_closure_decode(desc, callable, error);
@@ -432,7 +421,7 @@ zend_result asynctask_callable_decode(HashTable *desc, zval *callable, zend_stri
 	if (zend_string_equals_literal(kind, KIND_FAKE)) {
 		return decode_fake(desc, callable, error);
 	}
-	return fail(error, "the task payload is corrupt: unknown callable kind \"%s\"", ZSTR_VAL(kind));
+	return asynctask_fail(error, "the task payload is corrupt: unknown callable kind \"%s\"", ZSTR_VAL(kind));
 }
 
 void asynctask_callable_cache_init(void)

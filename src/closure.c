@@ -675,17 +675,6 @@ zend_result asynctask_closure_encode(zend_object *closure, zval *desc)
 	| ZEND_COMPILE_NO_CONSTANT_SUBSTITUTION | ZEND_COMPILE_IGNORE_USER_FUNCTIONS \
 	| ZEND_COMPILE_IGNORE_INTERNAL_FUNCTIONS | ZEND_COMPILE_IGNORE_OBSERVER)
 
-static zend_result fail(zend_string **error, const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
-
-static zend_result fail(zend_string **error, const char *format, ...)
-{
-	va_list args;
-	va_start(args, format);
-	*error = zend_vstrpprintf(0, format, args);
-	va_end(args);
-	return FAILURE;
-}
-
 /* Compiles `buf` (owned, freed here) as `path` into unit: functions and
  * classes land in the unit's own tables, nothing is declared or run. */
 static zend_result compile_detached(zend_string *path, char *buf, size_t len, compiled_t *unit, zend_string **error)
@@ -729,7 +718,7 @@ static zend_result compile_detached(zend_string *path, char *buf, size_t len, co
 			message = Z_TYPE_P(msg) == IS_STRING ? zend_string_copy(Z_STR_P(msg)) : NULL;
 			zend_clear_exception();
 		}
-		fail(error, "%s does not compile in the worker: %s", ZSTR_VAL(path), message ? ZSTR_VAL(message) : "unknown error");
+		asynctask_fail(error, "%s does not compile in the worker: %s", ZSTR_VAL(path), message ? ZSTR_VAL(message) : "unknown error");
 		if (message) zend_string_release(message);
 		zend_hash_destroy(&unit->functions);
 		zend_hash_destroy(&unit->classes);
@@ -751,12 +740,12 @@ static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_strin
 		return unit;
 	}
 	if (read_source(ZSTR_VAL(path), &buf, &len, &reason) == FAILURE) {
-		fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
+		asynctask_fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
 		return NULL;
 	}
 	actual = md5_hex(buf, len);
 	if (!zend_string_equals(actual, md5)) {
-		fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
+		asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
 			"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
 			"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
 		zend_string_release(actual);
@@ -891,11 +880,11 @@ static zend_result find_class(HashTable *desc, const char *key, zend_class_entry
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(name) != IS_STRING) {
-		return fail(error, "the task payload is corrupt: bad closure %s", key);
+		return asynctask_fail(error, "the task payload is corrupt: bad closure %s", key);
 	}
 	if (!(*ce = zend_lookup_class(Z_STR_P(name)))) {
 		if (EG(exception)) zend_clear_exception();
-		return fail(error, "class %s, the scope of the closure declared at %s:%u, is not defined in the worker; "
+		return asynctask_fail(error, "class %s, the scope of the closure declared at %s:%u, is not defined in the worker; "
 			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
 			Z_STRVAL_P(name), where, line);
 	}
@@ -911,11 +900,11 @@ static zend_result find_this(HashTable *desc, zval **this_ptr, zend_string **err
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(this_zv) != IS_OBJECT) {
-		return fail(error, "the task payload is corrupt: bad closure $this");
+		return asynctask_fail(error, "the task payload is corrupt: bad closure $this");
 	}
 	if (Z_OBJCE_P(this_zv) == php_ce_incomplete_class) {
 		zend_string *name = php_lookup_class_name(Z_OBJ_P(this_zv));
-		fail(error, "class %s of the $this bound to the closure declared at %s:%u is not defined in the worker; "
+		asynctask_fail(error, "class %s of the $this bound to the closure declared at %s:%u is not defined in the worker; "
 			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
 			name ? ZSTR_VAL(name) : "?", where, line);
 		if (name) zend_string_release(name);
@@ -936,11 +925,11 @@ static zend_result bind_uses(zval *closure, HashTable *desc, zend_string **error
 	Bucket *bucket;
 
 	if (!vars) {
-		return fail(error, "the task payload is corrupt: bad closure use variables");
+		return asynctask_fail(error, "the task payload is corrupt: bad closure use variables");
 	}
 	ZEND_HASH_FOREACH_STR_KEY(Z_ARRVAL_P(vars), name) {
 		if (!name || !statics || !zend_hash_find(statics, name)) {
-			return fail(error, "the closure has no use variable $%s in the worker's copy of its file",
+			return asynctask_fail(error, "the closure has no use variable $%s in the worker's copy of its file",
 				name ? ZSTR_VAL(name) : "?");
 		}
 	} ZEND_HASH_FOREACH_END();
@@ -974,7 +963,7 @@ zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string
 
 	ZVAL_UNDEF(closure);
 	if (!file || !md5) {
-		return fail(error, "the task payload is corrupt: bad closure description");
+		return asynctask_fail(error, "the task payload is corrupt: bad closure description");
 	}
 	asynctask_closure_cache_init();
 	if (!(unit = compiled_file(Z_STR_P(file), Z_STR_P(md5), error))) {
@@ -982,7 +971,7 @@ zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string
 	}
 	op_array = follow_path(find_root(unit, desc), desc);
 	if (!op_array || !same_shape(op_array, desc)) {
-		return fail(error, "the closure declared at %s:%u is not at the same place in the worker's compile of "
+		return asynctask_fail(error, "the closure declared at %s:%u is not at the same place in the worker's compile of "
 			"that file (same fingerprint): the two processes compile it differently", Z_STRVAL_P(file), line);
 	}
 	if (find_class(desc, KEY_SCOPE, &scope, error, Z_STRVAL_P(file), line) == FAILURE

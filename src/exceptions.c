@@ -26,6 +26,15 @@ void asynctask_throw(zend_class_entry *ce, const char *format, ...)
 	zend_string_release(message);
 }
 
+zend_result asynctask_fail(zend_string **error, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	*error = zend_vstrpprintf(0, format, args);
+	va_end(args);
+	return FAILURE;
+}
+
 static void update_string(zend_object *obj, zend_class_entry *scope, const char *name, zend_string *value)
 {
 	if (value) {

@@ -29,6 +29,11 @@ typedef struct {
 ZEND_ATTRIBUTE_FORMAT(printf, 2, 3)
 void asynctask_throw(zend_class_entry *ce, const char *format, ...);
 
+/* Sets *error to a printf-style message and returns FAILURE: how worker-side
+ * decoding reports what went wrong without leaving an exception pending. */
+ZEND_ATTRIBUTE_FORMAT(printf, 2, 3)
+zend_result asynctask_fail(zend_string **error, const char *format, ...);
+
 /* Throws a TaskFailedException (or subclass `ce`) carrying the remote error. */
 void asynctask_throw_remote(zend_class_entry *ce, const asynctask_remote_error_t *error);
 

@@ -67,15 +67,6 @@ out:
 	return result;
 }
 
-static zend_result fail(zend_string **error, const char *format, ...)
-{
-	va_list args;
-	va_start(args, format);
-	*error = zend_vstrpprintf(0, format, args);
-	va_end(args);
-	return FAILURE;
-}
-
 /* Moves a pending exception's message into *error. */
 static zend_result fail_with_exception(zend_string **error, const char *prefix)
 {
@@ -90,11 +81,11 @@ static zend_result fail_with_exception(zend_string **error, const char *prefix)
 static zend_result decode_object(zval *object, zval *callable, zval *args, asynctask_job_t *job, zend_string **error)
 {
 	if (Z_TYPE_P(object) != IS_OBJECT) {
-		return fail(error, "the task payload is corrupt: the task object is missing");
+		return asynctask_fail(error, "the task payload is corrupt: the task object is missing");
 	}
 	zend_class_entry *ce = Z_OBJCE_P(object);
 	if (ce == php_ce_incomplete_class || !instanceof_function(ce, asynctask_ce_task)) {
-		return fail(error, "the task's class is not known in the worker: declare it before the pool starts "
+		return asynctask_fail(error, "the task's class is not known in the worker: declare it before the pool starts "
 			"(the first dispatch in the CLI), or make it autoloadable (asynctask.bootstrap)");
 	}
 	asynctask_task_t *task = asynctask_task_from_obj(Z_OBJ_P(object));
@@ -126,7 +117,7 @@ zend_result asynctask_payload_decode(const char *buf, size_t len, asynctask_job_
 	}
 	if (Z_TYPE(envelope) != IS_ARRAY) {
 		zval_ptr_dtor(&envelope);
-		return fail(error, "the task payload is corrupt: not an envelope");
+		return asynctask_fail(error, "the task payload is corrupt: not an envelope");
 	}
 	HashTable *ht = Z_ARRVAL(envelope);
 	zval *desc = zend_hash_str_find(ht, KEY_CALLABLE, sizeof(KEY_CALLABLE) - 1);
@@ -135,7 +126,7 @@ zend_result asynctask_payload_decode(const char *buf, size_t len, asynctask_job_
 
 	if (desc) {
 		if (Z_TYPE_P(desc) != IS_ARRAY || !args || Z_TYPE_P(args) != IS_ARRAY) {
-			fail(error, "the task payload is corrupt: bad callable or arguments");
+			asynctask_fail(error, "the task payload is corrupt: bad callable or arguments");
 			goto out;
 		}
 		if (asynctask_callable_decode(Z_ARRVAL_P(desc), &callable, error) == FAILURE) {
@@ -150,7 +141,7 @@ zend_result asynctask_payload_decode(const char *buf, size_t len, asynctask_job_
 		ZVAL_COPY(&job->args, args);
 		result = SUCCESS;
 	} else {
-		fail(error, "the task payload is corrupt: nothing to run");
+		asynctask_fail(error, "the task payload is corrupt: nothing to run");
 	}
 out:
 	zval_ptr_dtor(&callable);
