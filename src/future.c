@@ -93,14 +93,11 @@ void asynctask_future_create(zval *return_value, uint64_t id)
 
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
 {
-	asynctask_remote_error_t error = {0};
 	smart_str encoded = {0};
 
 	smart_str_appendc(&encoded, (char) status);
 	if (message) {
-		error.message = zend_string_init(message, strlen(message), 0);
-		asynctask_remote_error_encode(&error, &encoded);
-		asynctask_remote_error_dtor(&error);
+		asynctask_remote_error_encode_message(message, &encoded);
 	}
 	smart_str_0(&encoded);
 	future->result = encoded.s;

@@ -86,14 +86,11 @@ static void retry_reports(void)
 
 static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message)
 {
-	asynctask_remote_error_t error = {0};
 	smart_str encoded = {0};
 
-	error.message = zend_string_init(message, strlen(message), 0);
-	asynctask_remote_error_encode(&error, &encoded);
+	asynctask_remote_error_encode_message(message, &encoded);
 	post_report(claim->owner, claim->task_id, status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	smart_str_free(&encoded);
-	asynctask_remote_error_dtor(&error);
 }
 
 static void describe_exit(char *buf, size_t size, int status)

@@ -118,12 +118,9 @@ static void store_spilled(uint64_t id, uint8_t status, const char *path_bytes, s
 	zend_string *data = asynctask_spill_take(path);
 	if (!data) {
 		char message[ASYNCTASK_SPILL_PATH_MAX + 128];
-		asynctask_remote_error_t error = {0};
 		smart_str encoded = {0};
 		snprintf(message, sizeof(message), "the result file %s could not be read: %s", path, strerror(errno));
-		error.message = zend_string_init(message, strlen(message), 0);
-		asynctask_remote_error_encode(&error, &encoded);
-		asynctask_remote_error_dtor(&error);
+		asynctask_remote_error_encode_message(message, &encoded);
 		store(id, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 		smart_str_free(&encoded);
 		return;
@@ -296,6 +293,15 @@ void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_
 	put_long(out, error->code);
 	put_long(out, error->line);
 	smart_str_0(out);
+}
+
+void asynctask_remote_error_encode_message(const char *message, smart_str *out)
+{
+	asynctask_remote_error_t error = {0};
+
+	error.message = zend_string_init(message, strlen(message), 0);
+	asynctask_remote_error_encode(&error, out);
+	asynctask_remote_error_dtor(&error);
 }
 
 static bool get_string(const char **p, const char *end, zend_string **s)

@@ -55,4 +55,7 @@ int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_r
 void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out);
 bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error);
 
+/* Encodes an error that is only a message (a crash, a time limit, a lost file). */
+void asynctask_remote_error_encode_message(const char *message, smart_str *out);
+
 #endif
