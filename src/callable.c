@@ -283,6 +283,19 @@ static zend_result check_callable(zval *callable, zend_string **error)
 	return FAILURE;
 }
 
+/* [$object, 'method'], or ['Class', 'method'] when there is no object. */
+static void array_callable(zval *callable, zval *object, zend_class_entry *ce, zend_string *method)
+{
+	array_init_size(callable, 2);
+	if (object) {
+		Z_ADDREF_P(object);
+		add_next_index_zval(callable, object);
+	} else {
+		add_next_index_str(callable, zend_string_copy(ce->name));
+	}
+	add_next_index_str(callable, zend_string_copy(method));
+}
+
 static zend_result decode_method(HashTable *desc, zval *callable, zend_string **error)
 {
 	zend_string *class_name = find_string(desc, KEY_CLASS);
@@ -303,14 +316,7 @@ static zend_result decode_method(HashTable *desc, zval *callable, zend_string **
 	if (method_closure(ce, method, object, callable)) {
 		return SUCCESS;
 	}
-	array_init_size(callable, 2);
-	if (object) {
-		Z_ADDREF_P(object);
-		add_next_index_zval(callable, object);
-	} else {
-		add_next_index_str(callable, zend_string_copy(ce->name));
-	}
-	add_next_index_str(callable, zend_string_copy(method));
+	array_callable(callable, object, ce, method);
 	if (check_callable(callable, error) == FAILURE) {
 		zval_ptr_dtor(callable);
 		ZVAL_UNDEF(callable);
@@ -364,14 +370,7 @@ static zend_result decode_fake_method(HashTable *desc, zend_string *class_name, 
 	}
 	/* a closure of a __call/__callStatic target */
 	if ((this_ptr && ce->__call) || (!this_ptr && ce->__callstatic)) {
-		array_init_size(callable, 2);
-		if (this_ptr) {
-			Z_ADDREF_P(this_ptr);
-			add_next_index_zval(callable, this_ptr);
-		} else {
-			add_next_index_str(callable, zend_string_copy(called_scope->name));
-		}
-		add_next_index_str(callable, zend_string_copy(method));
+		array_callable(callable, this_ptr, called_scope, method);
 		return SUCCESS;
 	}
 	return asynctask_fail(error, "method %s::%s() is not defined in the worker (its class there has no such method)",
