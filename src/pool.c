@@ -377,6 +377,22 @@ void asynctask_pool_reload(void)
 	kill(pool->manager, SIGUSR1);
 }
 
+/* "worker_pids": the pool's live processes, for operators and fault tests. */
+static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
+{
+	zval pids;
+
+	array_init(&pids);
+	for (uint32_t i = 0; pool && i < pool->workers; i++) {
+		int32_t pid = __atomic_load_n(&pool->slots[i].pid, __ATOMIC_RELAXED);
+
+		if (pid > 0) {
+			add_next_index_long(&pids, pid);
+		}
+	}
+	add_assoc_zval(stats, "worker_pids", &pids);
+}
+
 void asynctask_pool_stats(zval *return_value)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -406,6 +422,8 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "dispatched", (zend_long) c.dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
+	add_assoc_long(return_value, "manager_pid", pool && workers ? pool->manager : 0);
+	add_worker_pids(return_value, pool && workers ? pool : NULL);
 }
 
 void asynctask_pool_request_shutdown(void)

@@ -12,14 +12,17 @@ use AsyncTask\Pool;
 $dir = asynctask_test_dir('stats');
 $idle = Pool::stats();
 var_dump(array_diff(ASYNCTASK_TEST_STATS_KEYS, array_keys($idle)));
-var_dump(array_filter($idle, fn ($v) => $v !== 0));
+var_dump(array_filter($idle, fn ($v) => $v !== 0 && $v !== []));
 
 // the first dispatch starts the pool
 $f = AsyncTask\dispatch('strtoupper', 'lazy');
 var_dump($f->wait());
 $s = Pool::stats();
 var_dump($s['workers'], $s['completed'], $s['queue_bytes_total'], $s['idle'] + $s['running'] === $s['workers']);
-var_dump(array_filter($s, fn ($v) => !is_int($v) || $v < 0));
+$pids = $s['worker_pids'];
+unset($s['worker_pids']);
+var_dump(array_filter($s, fn ($v) => !is_int($v) || $v < 0), count($pids), $s['manager_pid'] > 0,
+    array_filter($pids, fn ($pid) => !file_exists("/proc/$pid")));
 
 // two tasks held running, one queued behind them
 $held = [];
@@ -49,6 +52,10 @@ string(4) "LAZY"
 int(2)
 int(1)
 int(16777216)
+bool(true)
+array(0) {
+}
+int(2)
 bool(true)
 array(0) {
 }
