@@ -1,7 +1,9 @@
 /*
  * The manager's libevent loop.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +23,11 @@
 #include "pool.h"
 #include "result.h"
 #include "server.h"
+#include "spill.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
-#define KILL_GRACE_NS (1000ull * 1000 * 1000)  /* from SIGTERM to SIGKILL */
+#define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */
+#define SWEEP_TICKS 10  /* look for what dead dispatchers left about once a second */
 
 /* A report the owner's full pipe could not take yet. */
 typedef struct pending_report {
@@ -48,7 +52,32 @@ static struct {
 	/* server pool: the php-fpm master is gone; drain until this deadline (ns) */
 	bool               master_gone;
 	uint64_t           drain_deadline;
+	uint64_t           ticks;
 } manager;
+
+/* A dead process whose parent has not reaped it yet is a zombie, which
+ * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
+ * container, a non-reaping) init. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], stat[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		return false;
+	}
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+/* Has pid exited (zombies included)? */
+static bool process_gone(pid_t pid)
+{
+	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
+}
 
 static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
 {
@@ -174,6 +203,10 @@ static void check_drained(void)
 static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
+
+	/* if it died inside the queue lock, its half-done take is rolled back
+	 * (and its claim cleared) before we read the claim */
+	asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
 	asynctask_claim_t claim = slot->claim;
 	bool timed_out = slot->timed_out;
 	pid_t pid = slot->pid;
@@ -277,6 +310,7 @@ static void stop_now(const char *why)
 		}
 		kill(slot->pid, SIGKILL);
 		waitpid(slot->pid, NULL, 0);
+		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
 		if (slot->claim.task_id != 0) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
 			ASYNCTASK_COUNT(pool, crashed);
@@ -298,6 +332,47 @@ static bool owner_alive(void)
 		return !manager.master_gone;
 	}
 	return getppid() == manager.pool->owner;
+}
+
+static bool claimed_spill(const char *path)
+{
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		if (strcmp(manager.pool->slots[i].claim.spill, path) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Removes what dispatchers that died left in the runtime directory: their
+ * result FIFO, result spills nobody will read, and task spills they wrote
+ * but did not live to queue. (Queued tasks of a dead dispatcher still run.) */
+static void sweep_runtime_dir(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+	char path[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+
+	if (!pool->runtime_dir[0] || !(dir = opendir(pool->runtime_dir))) {
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		int pid = 0;
+		bool spill = sscanf(entry->d_name, ASYNCTASK_SPILL_PREFIX "%d-", &pid) == 1;
+		if (!spill && sscanf(entry->d_name, "%d.fifo", &pid) != 1) {
+			continue;
+		}
+		if (pid <= 0 || !process_gone(pid)) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", pool->runtime_dir, entry->d_name);
+		if (spill && (claimed_spill(path) || asynctask_queue_refers_to(&pool->queue, asynctask_pool_ring(pool), path))) {
+			continue;
+		}
+		unlink(path);
+	}
+	closedir(dir);
 }
 
 /* Server pool: the first request handed over who the workers run as. */
@@ -360,24 +435,6 @@ static void on_lifeline(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* A dead process whose parent has not reaped it yet is a zombie, which
- * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
- * container, a non-reaping) init. */
-static bool is_zombie(pid_t pid)
-{
-	char path[64], stat[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		return false;
-	}
-	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
-	return state && state[1] == ' ' && state[2] == 'Z';
-}
-
 static bool master_alive(void)
 {
 	pid_t master = (pid_t) __atomic_load_n(&manager.pool->master_pid, __ATOMIC_ACQUIRE);
@@ -385,10 +442,7 @@ static bool master_alive(void)
 	if (master <= 0) {
 		return true;  /* not known yet: the lifeline tells */
 	}
-	if (kill(master, 0) != 0 && errno == ESRCH) {
-		return false;
-	}
-	return !is_zombie(master);
+	return !process_gone(master);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -410,6 +464,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	enforce_time_limits();
 	retry_reports();
 	spawn_missing();
+	if (++manager.ticks % SWEEP_TICKS == 0) {
+		sweep_runtime_dir();
+	}
 	check_drained();
 }
 

@@ -16,6 +16,7 @@
 #include "php_asynctask.h"
 #include "result.h"
 #include "spill.h"
+#include "fault.h"
 #include "lock.h"
 
 #define RESULT_MAGIC 0x31525441u /* "ATR1" */
@@ -242,7 +243,7 @@ int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_r
 	result_header_t header = { .magic = RESULT_MAGIC, .task_id = id, .status = (uint8_t) status };
 
 	if (len > sizeof(message) - sizeof(header)) {
-		int err = asynctask_spill_write(dir, data, len, spill);
+		int err = asynctask_spill_write(dir, owner, data, len, spill);
 		if (err != 0) {
 			return err;
 		}
@@ -250,6 +251,7 @@ int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_r
 		len = strlen(spill);
 		header.spilled = 1;
 	}
+	ASYNCTASK_FAULT("result.spilled");
 	header.length = (uint32_t) len;
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);

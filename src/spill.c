@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "spill.h"
+#include "fault.h"
 
 int asynctask_write_all(int fd, const char *buf, size_t len)
 {
@@ -26,9 +27,10 @@ int asynctask_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int asynctask_spill_write(const char *dir, const char *data, size_t len, char path[ASYNCTASK_SPILL_PATH_MAX])
+int asynctask_spill_write(const char *dir, pid_t owner, const char *data, size_t len,
+	char path[ASYNCTASK_SPILL_PATH_MAX])
 {
-	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/asynctask-spill-XXXXXX", dir);
+	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-XXXXXX", dir, (int) owner);
 	if (n < 0 || n >= ASYNCTASK_SPILL_PATH_MAX) {
 		path[0] = '\0';
 		return ENAMETOOLONG;
@@ -40,6 +42,7 @@ int asynctask_spill_write(const char *dir, const char *data, size_t len, char pa
 		path[0] = '\0';
 		return err;
 	}
+	ASYNCTASK_FAULT("spill.create");
 	int err = asynctask_write_all(fd, data, len);
 	if (close(fd) != 0 && err == 0) {
 		err = errno;
