@@ -153,6 +153,7 @@ static void spawn(uint32_t index)
 	slot->killed_ns = 0;
 	slot->tasks = 0;
 	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	slot->retiring = 0;
 
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -165,6 +166,7 @@ static void spawn(uint32_t index)
 	}
 	if (pid < 0) {
 		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
 		return;
 	}
@@ -200,6 +202,38 @@ static void check_drained(void)
 	event_base_loopbreak(manager.base);
 }
 
+/* Reload: replaces the workers of older generations one at a time, idle
+ * ones first, each after its current task. The pool never lacks more than
+ * one worker, no task fails, and each new worker includes asynctask.bootstrap
+ * and compiles task code afresh. */
+static void continue_reload(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+	uint32_t generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	int pick = -1;
+
+	if (stopping() || !manager.ready) {
+		return;
+	}
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (slot->state == ASYNCTASK_WORKER_EMPTY || slot->generation == generation) {
+			continue;
+		}
+		if (slot->retiring) {
+			return;  /* one at a time */
+		}
+		bool idle = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == 0;
+		if (pick < 0 || (idle && pool->slots[pick].claim.task_id != 0)) {
+			pick = (int) i;
+		}
+	}
+	if (pick >= 0) {
+		__atomic_store_n(&pool->slots[pick].retiring, 1, __ATOMIC_SEQ_CST);
+		asynctask_queue_wake_all(&pool->queue);
+	}
+}
+
 static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
@@ -214,18 +248,21 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	describe_exit(how, sizeof(how), status);
 	memset(&slot->claim, 0, sizeof(slot->claim));
-	slot->pid = 0;
-	slot->state = ASYNCTASK_WORKER_EMPTY;
 
 	/* it may have taken a wake-up meant for work that is still queued */
 	asynctask_queue_wake_all(&pool->queue);
 
 	/* replaced before its task is reported: a caller that sees the failure
-	 * finds the pool whole again */
+	 * finds the pool whole again. The slot goes from the old pid straight
+	 * to the new one, so stats() never shows the pool a worker short. */
 	if (!stopping() || queue_has_work()) {
-		spawn((uint32_t) (slot - pool->slots));
 		ASYNCTASK_COUNT(pool, respawned);
+		spawn((uint32_t) (slot - pool->slots));
+	} else {
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
 	}
+	continue_reload();
 
 	if (claim.task_id == 0) {
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -464,6 +501,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	enforce_time_limits();
 	retry_reports();
 	spawn_missing();
+	continue_reload();
 	if (++manager.ticks % SWEEP_TICKS == 0) {
 		sweep_runtime_dir();
 	}
@@ -482,9 +520,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 			stop_now("the pool manager was terminated");
 			break;
 		case SIGUSR1:
-			/* reload: workers of an older generation retire after their task */
 			__atomic_add_fetch(&manager.pool->generation, 1, __ATOMIC_SEQ_CST);
-			asynctask_queue_wake_all(&manager.pool->queue);
+			continue_reload();
 			break;
 		case SIGUSR2:
 			check_drained();

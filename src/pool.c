@@ -29,6 +29,7 @@
 
 #define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
+#define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
 
 static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
 {
@@ -434,9 +435,20 @@ void asynctask_pool_reload(void)
 	if (!pool || !asynctask_pool_alive()) {
 		return;
 	}
-	/* the manager bumps the generation and wakes the workers (SIGUSR1 from
-	 * outside does the same) */
-	kill(pool->manager, SIGUSR1);
+	/* the manager bumps the generation and starts replacing workers one by
+	 * one (SIGUSR1 from outside does the same): return once it has begun */
+	uint32_t generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	if (kill(pool->manager, SIGUSR1) != 0) {
+		asynctask_throw(asynctask_ce_exception, "cannot signal the pool manager (pid %d) to reload: %s",
+			(int) pool->manager, strerror(errno));
+		return;
+	}
+	uint64_t deadline = asynctask_now_ns() + RELOAD_ACK_TIMEOUT_NS;
+	while (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) == generation
+		&& asynctask_now_ns() < deadline && asynctask_pool_alive()) {
+		struct timespec nap = { 0, 200 * 1000 };
+		nanosleep(&nap, NULL);
+	}
 }
 
 /* "worker_pids": the pool's live processes, for operators and fault tests. */

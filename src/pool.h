@@ -24,6 +24,7 @@ typedef struct {
 	int32_t  pid;
 	uint32_t state;
 	uint32_t generation;          /* pool generation it was started in (reload) */
+	uint32_t retiring;            /* set by the manager: leave after the current task (reload) */
 	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
 	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
 	uint64_t tasks;               /* tasks this process has run */

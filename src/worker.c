@@ -30,7 +30,6 @@
 typedef struct {
 	asynctask_pool_t        *pool;
 	asynctask_worker_slot_t *slot;
-	uint32_t                 generation;
 } worker_t;
 
 static worker_t worker;
@@ -249,7 +248,7 @@ static bool should_retire(void)
 {
 	asynctask_pool_t *pool = worker.pool;
 
-	if (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) != worker.generation) {
+	if (__atomic_load_n(&worker.slot->retiring, __ATOMIC_SEQ_CST)) {
 		return true;
 	}
 	if (__atomic_load_n(&pool->stopping, __ATOMIC_SEQ_CST) && __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST) == 0) {
@@ -438,7 +437,6 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
-	worker.generation = worker.slot->generation;
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
 		ASYNCTASK_G(result_fd) = -1;
