@@ -81,7 +81,7 @@ static bool process_gone(pid_t pid)
 
 static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
 {
-	int err = asynctask_result_post(manager.pool->runtime_dir, owner, id, status, data, len, 0);
+	int err = asynctask_result_post(manager.pool->runtime_dir, owner, id, status, data, len, 0, NULL);
 
 	if (err == EAGAIN) {
 		pending_report_t *report = malloc(sizeof(*report) + len);
@@ -108,7 +108,7 @@ static void retry_reports(void)
 	while (*link) {
 		pending_report_t *report = *link;
 		int err = asynctask_result_post(manager.pool->runtime_dir, report->owner, report->task_id,
-			report->status, report->data, report->length, 0);
+			report->status, report->data, report->length, 0, NULL);
 		if (err == EAGAIN) {
 			link = &report->next;
 			continue;
@@ -273,16 +273,22 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (claim.spill[0]) {
 		unlink(claim.spill);
 	}
-	ASYNCTASK_COUNT(pool, failed);
+	if (claim.delivered) {
+		return;  /* its caller has the outcome, counted: nothing was lost */
+	}
+	if (claim.outcome) {
+		/* counted but never delivered: the caller gets the crash instead */
+		asynctask_pool_count_outcome(pool, claim.outcome, -1);
+	}
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
-		ASYNCTASK_COUNT(pool, timed_out);
+		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_TIMED_OUT, 1);
 		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		ASYNCTASK_COUNT(pool, crashed);
+		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, 1);
 		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
 		asynctask_log("%s", message);
 	}
@@ -348,10 +354,12 @@ static void stop_now(const char *why)
 		kill(slot->pid, SIGKILL);
 		waitpid(slot->pid, NULL, 0);
 		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
-		if (slot->claim.task_id != 0) {
+		if (slot->claim.task_id != 0 && !slot->claim.delivered) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			ASYNCTASK_COUNT(pool, crashed);
-			ASYNCTASK_COUNT(pool, failed);
+			if (slot->claim.outcome) {
+				asynctask_pool_count_outcome(pool, slot->claim.outcome, -1);
+			}
+			asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, 1);
 			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
 			if (slot->claim.spill[0]) {
 				unlink(slot->claim.spill);

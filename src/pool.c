@@ -451,6 +451,23 @@ void asynctask_pool_reload(void)
 	}
 }
 
+void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta)
+{
+	asynctask_counters_t *c = &pool->counters;
+	uint64_t d = (uint64_t) (int64_t) delta;
+
+	if (status == ASYNCTASK_RESULT_VALUE) {
+		__atomic_add_fetch(&c->completed, d, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_add_fetch(&c->failed, d, __ATOMIC_RELAXED);
+	if (status == ASYNCTASK_RESULT_CRASHED) {
+		__atomic_add_fetch(&c->crashed, d, __ATOMIC_RELAXED);
+	} else if (status == ASYNCTASK_RESULT_TIMED_OUT) {
+		__atomic_add_fetch(&c->timed_out, d, __ATOMIC_RELAXED);
+	}
+}
+
 /* "worker_pids": the pool's live processes, for operators and fault tests. */
 static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
 {
@@ -477,6 +494,7 @@ void asynctask_pool_stats(zval *return_value)
 	if (pool && asynctask_pool_alive()) {
 		count_live_workers(pool, &workers, &running);
 		memcpy(&c, &pool->counters, sizeof(c));
+		c.dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
 		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;

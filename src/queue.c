@@ -46,6 +46,7 @@ static void journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const
 	j->used = q->used;
 	j->count = q->count;
 	j->live = q->live;
+	j->pushed = q->pushed;
 	j->claim = claim ? (int64_t) ((const char *) claim - (const char *) q) : 0;
 	__atomic_store_n(&j->op, op, __ATOMIC_RELEASE);
 }
@@ -65,6 +66,7 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 		q->used = j->used;
 		q->count = j->count;
 		q->live = j->live;
+		q->pushed = j->pushed;
 		if (j->op == ASYNCTASK_JOURNAL_CANCEL) {
 			record_at(ring, j->record)->flags = j->record_flags;
 		}
@@ -164,6 +166,7 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	q->used += pad + need;
 	q->count++;
 	q->live++;
+	q->pushed++;
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
 	q->items_seq++;
@@ -259,6 +262,8 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		claim->owner = record->owner;
 		claim->timeout_ms = record->timeout_ms;
 		claim->started_ns = asynctask_now_ns();
+		claim->outcome = 0;
+		claim->delivered = 0;
 		if (*spilled) {
 			size_t len = record->length < sizeof(claim->spill) - 1 ? record->length : sizeof(claim->spill) - 1;
 			memcpy(claim->spill, record + 1, len);

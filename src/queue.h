@@ -46,6 +46,12 @@ typedef struct {
 	int32_t  owner;
 	uint32_t timeout_ms;
 	uint64_t started_ns;
+	/* How far the worker got with the outcome: counted it in stats()
+	 * (outcome, a result status) and delivered it. A worker that dies in
+	 * between has its count undone by the manager, which reports the crash
+	 * instead; one that dies after delivering is not reported again. */
+	uint32_t outcome;
+	uint32_t delivered;
 	char     spill[ASYNCTASK_SPILL_PATH_MAX];
 } asynctask_claim_t;
 
@@ -62,7 +68,7 @@ typedef struct {
 	uint32_t record_flags;       /* cancel: the record's flags before */
 	uint64_t record;             /* cancel: the record's offset */
 	int64_t  claim;              /* take: offset of the taker's claim from the queue */
-	uint64_t head, tail, used, count, live;
+	uint64_t head, tail, used, count, live, pushed;
 } asynctask_journal_t;
 
 typedef struct {
@@ -79,6 +85,7 @@ typedef struct {
 	uint64_t used;               /* bytes in use, padding included */
 	uint64_t count;              /* records in the ring, cancelled ones included */
 	uint64_t live;               /* records that will still run */
+	uint64_t pushed;             /* records ever committed: stats()' "dispatched" */
 } asynctask_queue_t;
 
 /* Largest payload stored in the ring itself; larger ones are spilled. */

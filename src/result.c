@@ -235,23 +235,29 @@ static int post_message(int fd, const char *message, size_t len, pid_t owner, do
 }
 
 int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
-	const char *data, size_t len, double timeout)
+	const char *data, size_t len, double timeout, char *held)
 {
 	char path[PATH_MAX];
 	char message[PIPE_BUF];
+	char local[ASYNCTASK_SPILL_PATH_MAX] = "";
 	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
+	char *slot = held ? held : local;
 	result_header_t header = { .magic = RESULT_MAGIC, .task_id = id, .status = (uint8_t) status };
 
 	if (len > sizeof(message) - sizeof(header)) {
-		int err = asynctask_spill_write(dir, owner, data, len, spill);
+		int err = asynctask_spill_write(dir, owner, data, len, slot);
 		if (err != 0) {
 			return err;
 		}
+		memcpy(spill, slot, sizeof(spill));
 		data = spill;
 		len = strlen(spill);
 		header.spilled = 1;
 	}
 	ASYNCTASK_FAULT("result.spilled");
+	/* From here on, dying leaks the file (the pool's directory goes with the
+	 * pool) rather than deleting it under a reader that has the message. */
+	slot[0] = '\0';
 	header.length = (uint32_t) len;
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);

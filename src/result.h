@@ -45,10 +45,12 @@ zend_string *asynctask_results_take(uint64_t id);
 /* --- the posting side (workers, manager) ------------------------------- */
 
 /* Posts a result to owner's FIFO in dir. timeout < 0: wait for room as long
- * as the owner lives; 0: do not wait. Returns 0, EAGAIN (no room in time),
- * or ESRCH/ENXIO/ENOENT when the owner is gone (the result is dropped). */
+ * as the owner lives; 0: do not wait. held (or NULL): shared memory where the
+ * name of a spill file is kept while it is being written, so that the
+ * manager removes it if the poster dies. Returns 0, EAGAIN (no room in
+ * time), or ESRCH/ENXIO/ENOENT when the owner is gone (the result is dropped). */
 int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
-	const char *data, size_t len, double timeout);
+	const char *data, size_t len, double timeout, char *held);
 
 /* Remote errors travel in a small binary encoding that needs no PHP serializer,
  * so the manager can write them too. */

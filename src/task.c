@@ -265,8 +265,7 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 	record.owner = (int32_t) getpid();
 	record.timeout_ms = timeout_ms;
 	if (enqueue(pool, &record, payload) == SUCCESS) {
-		ASYNCTASK_COUNT(pool, dispatched);
-		asynctask_future_create(return_value, record.task_id);
+		asynctask_future_create(return_value, record.task_id);  /* counted by the queue as it commits */
 	}
 }
 
