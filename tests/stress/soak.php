@@ -82,6 +82,12 @@ while ($done < $tasks) {
     $done += $n;
     foreach ($marks as $label => $at) {
         if ($done === $at && !isset($samples[$label])) {
+            // a worker releases its task just after its result is in the pipe, and holds the pipe's
+            // fd until then: sample once no task is held, so a transient fd is not counted
+            $quiet = hrtime(true) + 5_000_000_000;
+            while (Pool::stats()['running'] > 0 && hrtime(true) < $quiet) {
+                usleep(100);
+            }
             foreach ($processes as $name => $pid) {
                 $samples[$label][$name] = sample($pid);
             }
