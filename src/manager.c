@@ -32,11 +32,8 @@
 /* A report the owner's full pipe could not take yet. */
 typedef struct pending_report {
 	struct pending_report *next;
-	pid_t    owner;
-	uint64_t task_id;
-	asynctask_result_status_t status;
-	size_t   length;
-	char     data[];
+	asynctask_report_t     report;  /* its data points at data[] */
+	char                   data[];
 } pending_report_t;
 
 #define EVENTS_MAX 6
@@ -79,23 +76,22 @@ static bool process_gone(pid_t pid)
 	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
 }
 
-static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
+static void post_report(const asynctask_report_t *report)
 {
-	int err = asynctask_result_post(manager.pool->runtime_dir, owner, id, status, data, len, 0, NULL);
+	int err = asynctask_result_post(manager.pool->runtime_dir, report, 0, NULL);
 
 	if (err == EAGAIN) {
-		pending_report_t *report = malloc(sizeof(*report) + len);
-		if (!report) {
-			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller", id);
+		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
+		if (!pending) {
+			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
+				report->task_id);
 			return;
 		}
-		report->owner = owner;
-		report->task_id = id;
-		report->status = status;
-		report->length = len;
-		memcpy(report->data, data, len);
-		report->next = manager.pending;
-		manager.pending = report;
+		pending->report = *report;
+		memcpy(pending->data, report->data, report->length);
+		pending->report.data = pending->data;
+		pending->next = manager.pending;
+		manager.pending = pending;
 	} else if (err != 0) {
 		ASYNCTASK_COUNT(manager.pool, dropped_results);
 	}
@@ -107,8 +103,7 @@ static void retry_reports(void)
 
 	while (*link) {
 		pending_report_t *report = *link;
-		int err = asynctask_result_post(manager.pool->runtime_dir, report->owner, report->task_id,
-			report->status, report->data, report->length, 0, NULL);
+		int err = asynctask_result_post(manager.pool->runtime_dir, &report->report, 0, NULL);
 		if (err == EAGAIN) {
 			link = &report->next;
 			continue;
@@ -121,12 +116,26 @@ static void retry_reports(void)
 	}
 }
 
+/* Reports the task a dead worker held as failed and counts it so, in place
+ * of whatever the worker counted (see asynctask_claim_t). */
 static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message)
 {
 	smart_str encoded = {0};
 
+	if (claim->outcome) {
+		asynctask_pool_count_outcome(manager.pool, claim->outcome, -1);
+	}
+	asynctask_pool_count_outcome(manager.pool, status, 1);
 	asynctask_remote_error_encode_message(message, &encoded);
-	post_report(claim->owner, claim->task_id, status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	asynctask_report_t report = {
+		.owner = claim->owner,
+		.task_id = claim->task_id,
+		.status = status,
+		.counted_by_worker = claim->outcome,
+		.data = ZSTR_VAL(encoded.s),
+		.length = ZSTR_LEN(encoded.s),
+	};
+	post_report(&report);
 	smart_str_free(&encoded);
 }
 
@@ -270,25 +279,22 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 		}
 		return;
 	}
-	if (claim.spill[0]) {
+	/* the task's payload file, or the result file the worker was writing;
+	 * once it counted its outcome it may have delivered that file, which is
+	 * then the caller's to read (and remove) */
+	if (claim.spill[0] && !claim.outcome) {
 		unlink(claim.spill);
 	}
 	if (claim.delivered) {
 		return;  /* its caller has the outcome, counted: nothing was lost */
 	}
-	if (claim.outcome) {
-		/* counted but never delivered: the caller gets the crash instead */
-		asynctask_pool_count_outcome(pool, claim.outcome, -1);
-	}
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
-		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_TIMED_OUT, 1);
 		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, 1);
 		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
 		asynctask_log("%s", message);
 	}
@@ -356,12 +362,8 @@ static void stop_now(const char *why)
 		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
 		if (slot->claim.task_id != 0 && !slot->claim.delivered) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			if (slot->claim.outcome) {
-				asynctask_pool_count_outcome(pool, slot->claim.outcome, -1);
-			}
-			asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, 1);
 			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
-			if (slot->claim.spill[0]) {
+			if (slot->claim.spill[0] && !slot->claim.outcome) {
 				unlink(slot->claim.spill);
 			}
 		}

@@ -10,6 +10,7 @@
 
 #include "spill.h"
 #include "fault.h"
+#include <inttypes.h>
 
 int asynctask_write_all(int fd, const char *buf, size_t len)
 {
@@ -27,16 +28,25 @@ int asynctask_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int asynctask_spill_write(const char *dir, pid_t owner, const char *data, size_t len,
+int asynctask_result_spill_path(const char *dir, pid_t owner, uint64_t task_id, char path[ASYNCTASK_SPILL_PATH_MAX])
+{
+	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-r%" PRIu64, dir, (int) owner,
+		task_id);
+	return n < 0 || n >= ASYNCTASK_SPILL_PATH_MAX ? ENAMETOOLONG : 0;
+}
+
+int asynctask_spill_write(const char *dir, pid_t owner, uint64_t task_id, const char *data, size_t len,
 	char path[ASYNCTASK_SPILL_PATH_MAX])
 {
-	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-XXXXXX", dir, (int) owner);
+	int n = task_id
+		? (asynctask_result_spill_path(dir, owner, task_id, path) == 0 ? 0 : -1)
+		: snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-XXXXXX", dir, (int) owner);
 	if (n < 0 || n >= ASYNCTASK_SPILL_PATH_MAX) {
 		path[0] = '\0';
 		return ENAMETOOLONG;
 	}
-	/* mkstemp creates the file 0600 and O_EXCL: nobody else can read or replace it. */
-	int fd = mkostemp(path, O_CLOEXEC);
+	/* 0600 and O_EXCL, in the pool's 0700 directory: nobody else can read or replace it */
+	int fd = task_id ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
 		path[0] = '\0';

@@ -195,7 +195,7 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 	if (ZSTR_LEN(payload->s) > asynctask_queue_inline_max(&pool->queue)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(pool->runtime_dir, getpid(), data, ZSTR_LEN(payload->s), spill);
+		int err = asynctask_spill_write(pool->runtime_dir, getpid(), 0, data, ZSTR_LEN(payload->s), spill);
 		if (err != 0) {
 			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
 				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), pool->runtime_dir, strerror(err));

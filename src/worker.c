@@ -45,8 +45,11 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 	asynctask_pool_count_outcome(worker.pool, status, 1);
 	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.counted");
-	int err = asynctask_result_post(worker.pool->runtime_dir, claim->owner, claim->task_id, status, data, len, -1,
-		claim->spill);
+	asynctask_report_t report = {
+		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
+	};
+	int err = asynctask_result_post(worker.pool->runtime_dir, &report, -1, claim);
+	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
 

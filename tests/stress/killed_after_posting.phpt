@@ -11,8 +11,6 @@ if (trim((string) @file_get_contents('/proc/sys/kernel/yama/ptrace_scope')) > '0
 ?>
 --INI--
 asynctask.log=/dev/null
---XFAIL--
-Known bug: worker.c posts the result, then releases its claim; killed in between, the manager reports the task crashed once more (the caller keeps the first report) and counts it failed and crashed on top of completed
 --FILE--
 <?php
 AsyncTask\Pool::start(1);

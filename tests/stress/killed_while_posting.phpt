@@ -6,8 +6,6 @@ pcntl
 posix
 --INI--
 asynctask.serializer=php
---XFAIL--
-Known bugs: the worker counts "completed" before it posts the result (worker.c post_return_value), and a result spill file written by a worker that dies before its message is in the pipe is only removed at Pool::stop()
 --FILE--
 <?php
 require __DIR__ . '/../helpers.inc';
@@ -18,17 +16,24 @@ AsyncTask\Pool::start(1);
 $worker = AsyncTask\Pool::stats()['worker_pids'][0];
 
 // 16 results of one page each fill the 64 KB result pipe (nothing reads it until the kill):
-// a message is a 32-byte header and the serialized value, s:4054:"..."; is 4064 bytes
+// a message is a 32-byte header and the serialized value, s:4054:"..."; is 4064 bytes.
+// The first task waits at a gate until all are queued: dispatch() reads the pipe, so no
+// result may arrive before the last dispatch.
 $futures = [];
-for ($i = 0; $i < 16; $i++) {
+$futures[0] = AsyncTask\dispatch(function (string $gate) {
+    asynctask_test_wait_for($gate);
+    return str_repeat('a', 4054);
+}, "$dir/gate");
+for ($i = 1; $i < 16; $i++) {
     $futures[$i] = AsyncTask\dispatch('str_repeat', 'a', 4054);
 }
 // a result too large for one pipe message: spilled to a file, then posted; the post blocks
 $futures[16] = AsyncTask\dispatch('str_repeat', 'b', 100000);
+touch("$dir/gate");
 
 // the worker has run all 17 and holds the last result: spilled to a file, waiting for room in
 // the pipe (nothing in this process reads the pipe, stats() included, until the kill)
-$spilled = fn () => array_values(array_filter(glob("$dir/asynctask-*/*"), fn ($f) => !str_ends_with($f, '.fifo')));
+$spilled = fn () => glob("$dir/asynctask-*/spill-*");
 $deadline = hrtime(true) + 20e9;
 while (!$spilled() && hrtime(true) < $deadline) {
     usleep(1000);
@@ -48,6 +53,7 @@ echo "exact $exact, completed {$s['completed']}, failed {$s['failed']}, crashed 
 // while the pool runs: only this process's result FIFO in the runtime dir
 var_dump(array_map('basename', glob("$dir/asynctask-*/*")) === [getmypid() . '.fifo']);
 AsyncTask\Pool::stop();
+unlink("$dir/gate");
 var_dump(glob("$dir/*"));
 ?>
 --EXPECT--
