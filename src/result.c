@@ -315,8 +315,8 @@ int asynctask_result_post(const char *dir, const asynctask_report_t *report, dou
 		data = spill;
 		len = strlen(spill);
 		header.spilled = 1;
+		ASYNCTASK_FAULT("result.spilled");
 	}
-	ASYNCTASK_FAULT("result.spilled");
 	header.length = (uint32_t) len;
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);
