@@ -125,14 +125,20 @@ $cases = [
     'closure scope unknown' => changed($withUse, [], fn ($d) => ['scope' => 'No\Such\Scope'] + $d),
 ];
 
+// F4 may be fixed by refusing the payload, or by defaulting called_scope to scope (as Closure::bind() does)
+$valueIsFine = ['# F4 static closure, scope without called_scope' => 'AsyncTaskFuzz\Rect'];
 foreach ($cases as $name => $payload) {
     try {
         $value = Testing\dispatchPayload($payload)->wait(30);
+        if (array_key_exists($name, $valueIsFine) && $value === $valueIsFine[$name]) {
+            echo "$name: TaskFailedException or the right value\n";
+            continue;
+        }
         echo "$name: returned ", get_debug_type($value), "\n";
     } catch (AsyncTask\WorkerCrashedException $e) {
         echo "$name: WorkerCrashedException\n";
     } catch (AsyncTask\TaskFailedException $e) {
-        echo "$name: TaskFailedException\n";
+        echo "$name: TaskFailedException", array_key_exists($name, $valueIsFine) ? ' or the right value' : '', "\n";
     }
 }
 // the pool is whole and answers
@@ -153,7 +159,7 @@ AsyncTask\Pool::stop(10);
 user method, $this of another class: TaskFailedException
 # F3 interface method, $this implements it: TaskFailedException
 # F3 abstract static interface method: TaskFailedException
-# F4 static closure, scope without called_scope: TaskFailedException
+# F4 static closure, scope without called_scope: TaskFailedException or the right value
 # F5 closure in a file that does not compile: TaskFailedException
 empty payload: TaskFailedException
 not an envelope: TaskFailedException
