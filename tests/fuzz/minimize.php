@@ -10,6 +10,8 @@
  *     --gdb           run each payload in a worker that gdb is attached to
  *                     and print gdb's backtrace of the crash (needs gdb)
  *     --timeout=S     how long to wait for a payload (default 20)
+ *     --serializer=php|igbinary   the payloads' format (default php; igbinary
+ *                     needs the igbinary extension loaded)
  *
  * The pool has one worker: a crash replaces it, the next payload runs in a
  * fresh one. The corpus definitions are loaded (the payloads refer to them).
@@ -24,13 +26,14 @@ use AsyncTask\WorkerCrashedException;
 require __DIR__ . '/corpus.inc';
 require __DIR__ . '/mutator.inc';
 
-$opt = getopt('', ['replay', 'minimize', 'gdb', 'timeout:'], $rest);
+$opt = getopt('', ['replay', 'minimize', 'gdb', 'timeout:', 'serializer:'], $rest);
 $files = array_slice($argv, $rest);
 $timeout = (float) ($opt['timeout'] ?? 20);
 if (!$files || !function_exists('AsyncTask\Testing\dispatchPayload')) {
     fwrite(STDERR, "usage: php -d extension=<fault-injection build> minimize.php [--replay|--minimize|--gdb] FILE.bin...\n");
     exit(2);
 }
+ini_set('asynctask.serializer', $opt['serializer'] ?? 'php');
 ini_set('asynctask.log', $log = sys_get_temp_dir() . '/asynctask-minimize-' . getmypid() . '.log');
 Pool::start(1);
 
@@ -103,13 +106,16 @@ function minimizer_shrink(string $payload, string $category, float $timeout): st
     // 1. structure: remove and simplify decoded elements, encode again
     for ($progress = true; $progress;) {
         $progress = false;
-        $value = @unserialize($payload);
-        if ($value === false && $payload !== serialize(false)) {
+        // not for igbinary: igbinary_unserialize() itself crashes on some
+        // corrupt payloads (F7), which would take this process down
+        $igbinary = ini_get('asynctask.serializer') === 'igbinary';
+        $value = $igbinary ? false : @unserialize($payload);
+        if ($value === false) {
             break;
         }
         foreach (minimizer_variants($value) as $candidate) {
             try {
-                $smaller = serialize($candidate);
+                $smaller = $igbinary ? igbinary_serialize($candidate) : serialize($candidate);
             } catch (\Throwable) {
                 continue;
             }

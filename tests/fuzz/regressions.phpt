@@ -1,10 +1,10 @@
 --TEST--
-Fuzz regressions: crafted and corrupted payloads settle with TaskFailedException, never crash or kill a worker (FAILS until the decoder refuses the fuzz findings F1-F5)
+Fuzz regressions: crafted and corrupted payloads settle with TaskFailedException, never crash or kill a worker (FAILS until the decoder refuses the fuzz findings F1-F6)
 --DESCRIPTION--
 Replays what tests/fuzz/fuzz.php found, minimized (see the fuzz report), plus
 a sample of tricky payloads the decoder already rejects. Each must settle with
 a TaskFailedException: a WorkerCrashedException (a signal, a fatal error) is a
-decoder bug. Until src/callable.c and src/closure.c refuse F1-F5 this test
+decoder bug. Until src/callable.c, src/closure.c and src/worker.c handle F1-F6 this test
 FAILS on the lines marked "# Fn" below (they print WorkerCrashedException).
   F1 a "fake" (method closure) description of a non-static method without
      "this" (decode_fake_method() binds no object; the method runs with a
@@ -18,6 +18,10 @@ FAILS on the lines marked "# Fn" below (they print WorkerCrashedException).
      is created with a NULL called scope; static:: dereferences it
   F5 a closure description naming a file that fails to compile fatally
      (E_COMPILE_ERROR, with the file's right md5): the worker bails out
+  F6 a closure description naming a large file (here a sparse 300 MiB one):
+     read_source() reads it whole into memory before the fingerprint is
+     compared; past memory_limit the Zend allocator ends the worker (exit
+     status 137, "Hard memory limit ... exhausted")
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -29,6 +33,7 @@ if (!function_exists('AsyncTask\Testing\dispatchPayload')) {
 ?>
 --INI--
 asynctask.workers=2
+memory_limit=128M
 --FILE--
 <?php
 use AsyncTask\Testing;
@@ -60,6 +65,10 @@ $withUse = function (int $x = 1) use ($log) {
     return $x;
 };
 $compileError = __DIR__ . '/fixtures/compile_error.php';
+$big = sys_get_temp_dir() . '/asynctask-fuzz-big-' . getmypid() . '.php';
+$h = fopen($big, 'w');
+ftruncate($h, 300 << 20);  // sparse (no disk space), past the hard limit of memory_limit=128M (256M)
+fclose($h);
 
 $cases = [
     // --- findings (minimized) ---
@@ -80,6 +89,7 @@ $cases = [
     '# F5 closure in a file that does not compile' => changed($withUse, [], function ($d) use ($compileError) {
         return ['file' => $compileError, 'md5' => md5_file($compileError)] + $d;
     }),
+    '# F6 closure in a 300 MiB file' => changed($withUse, [], fn ($d) => ['file' => $big] + $d),
 
     // --- already rejected: keep it that way ---
     'empty payload' => '',
@@ -147,6 +157,7 @@ $stats = AsyncTask\Pool::stats();
 var_dump($stats['dispatched'] === $stats['completed'] + $stats['failed']);
 AsyncTask\Pool::stop(10);
 @unlink($log);
+unlink($big);
 ?>
 --EXPECT--
 # F1 user method, no $this: TaskFailedException
@@ -161,6 +172,7 @@ user method, $this of another class: TaskFailedException
 # F3 abstract static interface method: TaskFailedException
 # F4 static closure, scope without called_scope: TaskFailedException or the right value
 # F5 closure in a file that does not compile: TaskFailedException
+# F6 closure in a 300 MiB file: TaskFailedException
 empty payload: TaskFailedException
 not an envelope: TaskFailedException
 empty envelope: TaskFailedException
