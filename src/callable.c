@@ -365,6 +365,20 @@ static zend_result decode_fake_method(HashTable *desc, zend_string *class_name, 
 	}
 	fn = zend_hash_find_ptr_lc(&ce->function_table, method);
 	if (fn) {
+		if (fn->common.fn_flags & ZEND_ACC_ABSTRACT) {
+			return asynctask_fail(error, "the task payload is corrupt: method %s::%s() is abstract",
+				ZSTR_VAL(fn->common.scope->name), ZSTR_VAL(fn->common.function_name));
+		}
+		if (!instanceof_function(called_scope, fn->common.scope)) {
+			return asynctask_fail(error, "the task payload is corrupt: class %s has no method %s::%s()",
+				ZSTR_VAL(called_scope->name), ZSTR_VAL(fn->common.scope->name), ZSTR_VAL(fn->common.function_name));
+		}
+		if (fn->common.fn_flags & ZEND_ACC_STATIC) {
+			this_ptr = NULL;
+		} else if (!this_ptr || !instanceof_function(Z_OBJCE_P(this_ptr), fn->common.scope)) {
+			return asynctask_fail(error, "the task payload is corrupt: the closure of method %s::%s() is not bound "
+				"to an object of its class", ZSTR_VAL(fn->common.scope->name), ZSTR_VAL(fn->common.function_name));
+		}
 		zend_create_fake_closure(callable, fn, fn->common.scope, called_scope, this_ptr);
 		return SUCCESS;
 	}

@@ -306,6 +306,43 @@ static zend_string *md5_hex(const char *buf, size_t len)
 	return hex;
 }
 
+/* md5 hex of a plain file, read in chunks (nothing allocated by its size). */
+static zend_string *md5_file_streamed(const char *path, const char **reason)
+{
+	PHP_MD5_CTX ctx;
+	unsigned char digest[16];
+	char chunk[65536];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		*reason = strerror(errno);
+		if (fd >= 0) close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*reason = "not a regular file";
+		close(fd);
+		return NULL;
+	}
+	PHP_MD5Init(&ctx);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR) continue;
+			*reason = strerror(errno);
+			close(fd);
+			return NULL;
+		}
+		PHP_MD5Update(&ctx, chunk, (size_t) n);
+	}
+	close(fd);
+	PHP_MD5Final(digest, &ctx);
+	zend_string *hex = zend_string_alloc(32, 0);
+	make_digest_ex(ZSTR_VAL(hex), digest, 16);
+	return hex;
+}
+
 /* The dispatcher's fingerprint of `file`, cached until it is compiled again. */
 static zend_string *fingerprint(zend_string *file, const char **reason)
 {
@@ -739,6 +776,20 @@ static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_strin
 	if (unit && zend_string_equals(unit->md5, md5)) {
 		return unit;
 	}
+	/* fingerprinted in chunks first: a file the payload names is read into
+	 * memory only when it is the one the dispatcher compiled */
+	if ((actual = md5_file_streamed(ZSTR_VAL(path), &reason)) == NULL) {
+		asynctask_fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
+		return NULL;
+	}
+	if (!zend_string_equals(actual, md5)) {
+		asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
+			"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
+			"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
+		zend_string_release(actual);
+		return NULL;
+	}
+	zend_string_release(actual);
 	if (read_source(ZSTR_VAL(path), &buf, &len, &reason) == FAILURE) {
 		asynctask_fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
 		return NULL;
@@ -978,6 +1029,9 @@ zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string
 			|| find_class(desc, KEY_CALLED_SCOPE, &called_scope, error, Z_STRVAL_P(file), line) == FAILURE
 			|| find_this(desc, &this_ptr, error, Z_STRVAL_P(file), line) == FAILURE) {
 		return FAILURE;
+	}
+	if (scope && !called_scope) {
+		called_scope = scope;  /* as Closure::bind() does: static:: must resolve */
 	}
 	zend_create_closure(closure, (zend_function *) op_array, scope, called_scope, this_ptr);
 	if (bind_uses(closure, desc, error) == FAILURE) {

@@ -39,8 +39,9 @@ static zend_result call_igbinary(const char *name, zval *arg, zval *retval)
 	return EG(exception) ? FAILURE : SUCCESS;
 }
 
-/* Turns whatever the serializer threw into a SerializationException naming `what`. */
-static void rethrow_as_serialization(const char *what)
+/* Turns whatever the serializer threw into a SerializationException naming
+ * `what` and what could not be done to it ("serialized", "unserialized"). */
+static void rethrow_as_serialization(const char *what, const char *done)
 {
 	zend_object *previous = EG(exception);
 	zend_string *message = NULL;
@@ -58,8 +59,8 @@ static void rethrow_as_serialization(const char *what)
 		}
 		zend_clear_exception();
 	}
-	asynctask_throw(asynctask_ce_serialization_exception, "%s cannot be serialized: %s",
-		what, message ? ZSTR_VAL(message) : "the serializer failed");
+	asynctask_throw(asynctask_ce_serialization_exception, "%s cannot be %s: %s",
+		what, done, message ? ZSTR_VAL(message) : "the serializer failed");
 	if (message) zend_string_release(message);
 }
 
@@ -69,7 +70,7 @@ zend_result asynctask_serialize(zval *value, smart_str *out, const char *what)
 		zval encoded;
 		if (call_igbinary("igbinary_serialize", value, &encoded) == FAILURE || Z_TYPE(encoded) != IS_STRING) {
 			zval_ptr_dtor(&encoded);
-			rethrow_as_serialization(what);
+			rethrow_as_serialization(what, "serialized");
 			return FAILURE;
 		}
 		smart_str_append(out, Z_STR(encoded));
@@ -82,7 +83,7 @@ zend_result asynctask_serialize(zval *value, smart_str *out, const char *what)
 	php_var_serialize(out, value, &var_hash);
 	PHP_VAR_SERIALIZE_DESTROY(var_hash);
 	if (EG(exception)) {
-		rethrow_as_serialization(what);
+		rethrow_as_serialization(what, "serialized");
 		return FAILURE;
 	}
 	return SUCCESS;
@@ -100,7 +101,7 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 		if (ok == FAILURE) {
 			zval_ptr_dtor(out);
 			ZVAL_UNDEF(out);
-			rethrow_as_serialization("a received value");
+			rethrow_as_serialization("a received value", "unserialized");
 			return FAILURE;
 		}
 		return SUCCESS;
@@ -122,7 +123,7 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 			ZVAL_UNDEF(out);
 		}
 		if (EG(exception)) {
-			rethrow_as_serialization("a received value");
+			rethrow_as_serialization("a received value", "unserialized");
 		} else {
 			asynctask_throw(asynctask_ce_serialization_exception,
 				"a received value is corrupt: it failed to unserialize at byte %zu of %zu",

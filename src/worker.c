@@ -145,6 +145,9 @@ static void clear_last_error(void)
 
 static ZEND_NORETURN void die_fatally(void);
 
+/* True while the payload is decoded: a fatal error then is the payload's fault. */
+static bool decoding;
+
 /* Runs the job and consumes it (its arguments are freed before the result
  * is encoded: a large task should not need its memory twice). */
 static void run_job(asynctask_job_t *job)
@@ -197,7 +200,9 @@ static void run_payload(zend_string *payload)
 {
 	asynctask_job_t job;
 	zend_string *error = NULL;
+	decoding = true;
 	zend_result decoded = asynctask_payload_decode(ZSTR_VAL(payload), ZSTR_LEN(payload), &job, &error);
+	decoding = false;
 
 	zend_string_release(payload);
 	if (decoded == FAILURE) {
@@ -217,6 +222,15 @@ static ZEND_NORETURN void die_fatally(void)
 	error.message = PG(last_error_message)
 		? zend_string_copy(PG(last_error_message))
 		: zend_string_init("the task ended with a fatal error", sizeof("the task ended with a fatal error") - 1, 0);
+	if (decoding) {
+		/* the payload, not the task, is at fault: a rejection (the worker is replaced all the same) */
+		zend_string *message = zend_strpprintf(0, "the task payload cannot be decoded: %s", ZSTR_VAL(error.message));
+		zend_string_release(error.message);
+		error.message = message;
+		post_error(ASYNCTASK_RESULT_FAILED, &error);
+		release_claim();
+		_exit(0);
+	}
 	if (PG(last_error_file)) {
 		error.file = zend_string_copy(PG(last_error_file));
 		error.line = PG(last_error_lineno);
@@ -273,6 +287,11 @@ static void redirect_output(void)
 
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
+		if (path && path[0]) {
+			/* what PHP or libc write to stderr (the allocator's last words,
+			 * say) belongs in the log too, not on the dispatcher's terminal */
+			dup2(fd, STDERR_FILENO);
+		}
 		close(fd);
 	}
 }
