@@ -28,6 +28,9 @@
 #define TICK_USEC 100000  /* time limits are enforced to within this */
 #define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */
 #define SWEEP_TICKS 10  /* look for what dead dispatchers left about once a second */
+#define STARTUP_FAILURES_MAX 3                     /* then back off and fail what is queued */
+#define BACKOFF_MIN_NS (1000ull * 1000 * 1000)
+#define BACKOFF_MAX_NS (30ull * 1000 * 1000 * 1000)
 
 /* A report the owner's full pipe could not take yet. */
 typedef struct pending_report {
@@ -50,31 +53,12 @@ static struct {
 	bool               master_gone;
 	uint64_t           drain_deadline;
 	uint64_t           ticks;
+	/* workers that could not start in a row (asynctask.bootstrap failed);
+	 * past a few, no worker is forked before respawn_at (backing off) */
+	uint32_t           startup_failures;
+	uint64_t           backoff_ns;
+	uint64_t           respawn_at;
 } manager;
-
-/* A dead process whose parent has not reaped it yet is a zombie, which
- * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
- * container, a non-reaping) init. */
-static bool is_zombie(pid_t pid)
-{
-	char path[64], stat[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		return false;
-	}
-	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
-	return state && state[1] == ' ' && state[2] == 'Z';
-}
-
-/* Has pid exited (zombies included)? */
-static bool process_gone(pid_t pid)
-{
-	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
-}
 
 static void post_report(const asynctask_report_t *report)
 {
@@ -161,6 +145,7 @@ static void spawn(uint32_t index)
 	slot->timed_out = 0;
 	slot->killed_ns = 0;
 	slot->tasks = 0;
+	slot->started = 0;
 	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
 	slot->retiring = 0;
 
@@ -243,6 +228,54 @@ static void continue_reload(void)
 	}
 }
 
+/* Fails every queued task with why (no worker can run them). */
+static void fail_queued_tasks(const char *why)
+{
+	asynctask_pool_t *pool = manager.pool;
+	asynctask_claim_t claim;
+	zend_string *payload;
+	uint32_t spilled;
+
+	while (asynctask_queue_take(&pool->queue, asynctask_pool_ring(pool), &claim, &payload, &spilled, NULL)) {
+		zend_string_release(payload);
+		if (spilled && claim.spill[0]) {
+			unlink(claim.spill);
+		}
+		report_failure(&claim, ASYNCTASK_RESULT_FAILED, why);
+	}
+}
+
+/* Workers keep failing to start: stop forking them for a while (doubling,
+ * up to 30 s), and fail what is queued rather than let callers wait. */
+static void back_off(void)
+{
+	manager.backoff_ns = manager.backoff_ns ? manager.backoff_ns * 2 : BACKOFF_MIN_NS;
+	if (manager.backoff_ns > BACKOFF_MAX_NS) {
+		manager.backoff_ns = BACKOFF_MAX_NS;
+	}
+	manager.respawn_at = asynctask_now_ns() + manager.backoff_ns;
+	asynctask_log("%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
+		manager.startup_failures, manager.pool->startup_error, manager.backoff_ns / 1e9);
+	fail_queued_tasks(manager.pool->startup_error);
+}
+
+/* A worker that got through its bootstrap ends a streak of failures. */
+static void note_started_workers(void)
+{
+	if (!manager.startup_failures) {
+		return;
+	}
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &manager.pool->slots[i];
+		if (slot->state != ASYNCTASK_WORKER_EMPTY && __atomic_load_n(&slot->started, __ATOMIC_ACQUIRE)) {
+			manager.startup_failures = 0;
+			manager.backoff_ns = 0;
+			manager.respawn_at = 0;
+			return;
+		}
+	}
+}
+
 static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
@@ -260,6 +293,15 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	/* it may have taken a wake-up meant for work that is still queued */
 	asynctask_queue_wake_all(&pool->queue);
+
+	if (!slot->started && WIFEXITED(status) && WEXITSTATUS(status) == ASYNCTASK_EXIT_STARTUP_FAILED) {
+		if (++manager.startup_failures >= STARTUP_FAILURES_MAX) {
+			back_off();
+			slot->pid = 0;
+			slot->state = ASYNCTASK_WORKER_EMPTY;
+			return;
+		}
+	}
 
 	/* replaced before its task is reported: a caller that sees the failure
 	 * finds the pool whole again. The slot goes from the old pid straight
@@ -410,7 +452,7 @@ static void sweep_runtime_dir(void)
 		if (!spill && sscanf(entry->d_name, "%d.fifo", &pid) != 1) {
 			continue;
 		}
-		if (pid <= 0 || !process_gone(pid)) {
+		if (pid <= 0 || !asynctask_process_gone(pid)) {
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", pool->runtime_dir, entry->d_name);
@@ -443,6 +485,15 @@ static void spawn_missing(void)
 {
 	if (stopping() || !ready()) {
 		return;
+	}
+	note_started_workers();
+	if (manager.respawn_at) {
+		if (asynctask_now_ns() < manager.respawn_at) {
+			/* backing off: nothing could run what is dispatched meanwhile */
+			fail_queued_tasks(manager.pool->startup_error);
+			return;
+		}
+		manager.respawn_at = 0;
 	}
 	for (uint32_t i = 0; i < manager.pool->workers; i++) {
 		if (manager.pool->slots[i].state == ASYNCTASK_WORKER_EMPTY) {
@@ -489,13 +540,14 @@ static bool master_alive(void)
 	if (master <= 0) {
 		return true;  /* not known yet: the lifeline tells */
 	}
-	return !process_gone(master);
+	return !asynctask_process_gone(master);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void) fd; (void) what; (void) arg;
 
+	__atomic_store_n(&manager.pool->heartbeat_ns, asynctask_now_ns(), __ATOMIC_RELAXED);
 	if (manager.pool->server && !manager.master_gone && !master_alive()) {
 		master_gone();
 	}
@@ -566,6 +618,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 
 	ASYNCTASK_G(in_pool_process) = true;
 	manager.pool = pool;
+	pool->heartbeat_ns = asynctask_now_ns();
 	prctl(PR_SET_NAME, "asynctask-mgr");  /* what ps -o comm, top and pgrep show */
 	pool->manager = (int32_t) getpid();
 

@@ -30,6 +30,7 @@
 #define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 #define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
+#define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
 
 static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
 {
@@ -172,8 +173,8 @@ static void wait_for_workers(asynctask_pool_t *pool)
 		for (uint32_t i = 0; i < pool->workers; i++) {
 			running += __atomic_load_n(&pool->slots[i].state, __ATOMIC_ACQUIRE) == ASYNCTASK_WORKER_RUNNING;
 		}
-		if (running == pool->workers) {
-			return;
+		if (running == pool->workers || pool->startup_error[0]) {
+			return;  /* all there, or they cannot start (the manager backs off) */
 		}
 		struct timespec nap = { 0, 500 * 1000 };
 		nanosleep(&nap, NULL);
@@ -329,6 +330,29 @@ asynctask_pool_t *asynctask_pool_get(void)
 	return pool;
 }
 
+/* A dead process whose parent has not reaped it yet is a zombie, which
+ * kill(pid, 0) still finds (its parent may be a slow, or in a container a
+ * non-reaping, init). */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], stat[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		return false;
+	}
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+bool asynctask_process_gone(pid_t pid)
+{
+	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
+}
+
 bool asynctask_pool_alive(void)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -350,7 +374,12 @@ bool asynctask_pool_alive(void)
 		}
 		/* ECHILD: the script's own SIGCHLD handler reaped it, or will; ask the kernel */
 	}
-	return kill(pool->manager, 0) == 0 || errno == EPERM;
+	if (kill(pool->manager, 0) != 0 && errno == ESRCH) {
+		return false;
+	}
+	/* it ticks ten times a second: only a silent one may be a zombie */
+	uint64_t beat = __atomic_load_n(&pool->heartbeat_ns, __ATOMIC_RELAXED);
+	return asynctask_now_ns() - beat < HEARTBEAT_STALE_NS || !is_zombie(pool->manager);
 }
 
 static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)

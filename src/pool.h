@@ -14,6 +14,8 @@
 
 #define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
 #define ASYNCTASK_WORKERS_MAX 1024
+/* A worker's exit status when it cannot start (its bootstrap failed). */
+#define ASYNCTASK_EXIT_STARTUP_FAILED 70
 
 typedef enum {
 	ASYNCTASK_WORKER_EMPTY = 0,   /* no process */
@@ -25,6 +27,7 @@ typedef struct {
 	uint32_t state;
 	uint32_t generation;          /* pool generation it was started in (reload) */
 	uint32_t retiring;            /* set by the manager: leave after the current task (reload) */
+	uint32_t started;             /* set by the worker once asynctask.bootstrap ran */
 	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
 	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
 	uint64_t tasks;               /* tasks this process has run */
@@ -54,12 +57,14 @@ struct _asynctask_pool_t {
 	int32_t  run_uid;             /* server pool: who the pool processes run as */
 	int32_t  run_gid;
 	int32_t  master_pid;          /* server pool: the php-fpm master, as its children see it */
+	uint64_t heartbeat_ns;        /* the manager's last tick (asynctask_now_ns) */
 	uint64_t next_task_id;
 	uint64_t max_requests;
 	uint64_t ring_offset;         /* from the start of the region */
 	asynctask_counters_t counters;
 	char     runtime_dir[ASYNCTASK_SPILL_PATH_MAX];  /* 0700: result FIFOs and result spills */
 	char     tmpdir[ASYNCTASK_SPILL_PATH_MAX];       /* task spills */
+	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
 	asynctask_queue_t queue;
 	asynctask_worker_slot_t slots[];
 };
@@ -106,6 +111,9 @@ void asynctask_pool_reload(void);
 
 /* Fills return_value with the stats array. */
 void asynctask_pool_stats(zval *return_value);
+
+/* Has process pid exited (a zombie counts as gone)? */
+bool asynctask_process_gone(pid_t pid);
 
 /* Is the manager of this process's pool still alive? */
 bool asynctask_pool_alive(void);

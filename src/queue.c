@@ -281,7 +281,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	}
 	ASYNCTASK_FAULT("queue.take.done");
 	journal_end(q);
-	if (!taken) {
+	if (!taken && seq) {
 		*seq = q->items_seq;
 		q->consumers_sleeping++;
 	}

@@ -102,7 +102,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 	const char *payload, double timeout, asynctask_queue_idle_fn idle);
 
 /* Takes the oldest live record into *payload and fills claim, or returns
- * false with *seq set to the value to sleep on. */
+ * false with *seq set to the value to sleep on (seq NULL: does not sleep). */
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string **payload, uint32_t *spilled, uint32_t *seq);
 

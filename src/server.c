@@ -29,6 +29,7 @@
 #include <grp.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "php.h"
 #include "SAPI.h"
@@ -72,6 +73,26 @@ static void abandon_pool(asynctask_pool_t *pool)
 	asynctask_server_close_lifeline();
 }
 
+/* The manager is not the master's child (it is forked by a short-lived
+ * intermediate): php-fpm supervises its own children and would log an
+ * "unknown child" when ours exits, e.g. after a reload. */
+static bool fork_detached_manager(asynctask_pool_t *pool)
+{
+	int status;
+	pid_t middle = fork();
+
+	if (middle == 0) {
+		_exit(asynctask_pool_fork_manager(pool) > 0 ? 0 : 1);
+	}
+	if (middle < 0) {
+		return false;
+	}
+	while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+	}
+	/* the intermediate wrote the manager's pid into the pool before it left */
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && pool->manager > 0;
+}
+
 static zend_result (*previous_post_startup)(void);
 
 static zend_result start_pool(void)
@@ -98,7 +119,7 @@ static zend_result start_pool(void)
 		abandon_pool(pool);
 		return SUCCESS;
 	}
-	if (asynctask_pool_fork_manager(pool) < 0) {
+	if (!fork_detached_manager(pool)) {
 		zend_error(E_WARNING, "asynctask: the pool was not started: cannot fork its manager: %s", strerror(errno));
 		abandon_pool(pool);
 		return SUCCESS;

@@ -442,7 +442,13 @@ static void include_bootstrap(void)
 				zend_hash_add_empty_element(&EG(included_files), handle.opened_path);
 			}
 			ZVAL_UNDEF(&retval);
+			/* in the global scope, as PHP runs a script: not in the frame of the
+			 * dispatch() a CLI worker was forked in, nor on a server worker's
+			 * internal base frame (which has no symbol table) */
+			zend_execute_data *frame = EG(current_execute_data);
+			EG(current_execute_data) = NULL;
 			zend_execute(op_array, &retval);
+			EG(current_execute_data) = frame;
 			zval_ptr_dtor(&retval);
 			destroy_op_array(op_array);
 			efree_size(op_array, sizeof(zend_op_array));
@@ -452,9 +458,13 @@ static void include_bootstrap(void)
 			zend_clear_exception();
 		}
 	} zend_catch {
-		asynctask_log("asynctask.bootstrap %s failed fatally: %s", path,
-			PG(last_error_message) ? ZSTR_VAL(PG(last_error_message)) : "unknown error");
-		_exit(70);
+		/* no worker of this pool can start: the manager stops trying for a
+		 * while and fails the queued tasks with this message */
+		snprintf(worker.pool->startup_error, sizeof(worker.pool->startup_error),
+			"asynctask.bootstrap %s failed: %s", path,
+			PG(last_error_message) ? ZSTR_VAL(PG(last_error_message)) : "a fatal error");
+		asynctask_log("%s", worker.pool->startup_error);
+		_exit(ASYNCTASK_EXIT_STARTUP_FAILED);
 	} zend_end_try();
 	zend_destroy_file_handle(&handle);
 }
@@ -476,6 +486,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	}
 	prepare_process();
 	include_bootstrap();
+	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
 		zend_string *payload;

@@ -1,0 +1,34 @@
+--TEST--
+asynctask.bootstrap that fails fatally: no respawn storm; queued and new tasks fail with the bootstrap's error instead of waiting forever
+--EXTENSIONS--
+asynctask
+--INI--
+asynctask.workers=2
+asynctask.log=/dev/null
+asynctask.bootstrap={PWD}/bootstrap_fails.inc
+--FILE--
+<?php
+file_put_contents(ini_get('asynctask.bootstrap'), '<?php class Twice {} class Twice {}');
+$start = microtime(true);
+foreach ([1, 2] as $round) {
+    try {
+        AsyncTask\dispatch('strlen', 'abc')->wait(10);
+        echo "no exception\n";
+    } catch (AsyncTask\TaskFailedException $e) {
+        echo get_class($e), ': ', str_replace(__DIR__, 'DIR', $e->getMessage()), "\n";
+    }
+}
+$s = AsyncTask\Pool::stats();
+var_dump(microtime(true) - $start < 5, $s['workers'], $s['failed'], $s['respawned'] <= 4);
+?>
+--CLEAN--
+<?php
+@unlink(__DIR__ . '/bootstrap_fails.inc');
+?>
+--EXPECT--
+AsyncTask\TaskFailedException: asynctask.bootstrap DIR/bootstrap_fails.inc failed: Cannot declare class Twice, because the name is already in use
+AsyncTask\TaskFailedException: asynctask.bootstrap DIR/bootstrap_fails.inc failed: Cannot declare class Twice, because the name is already in use
+bool(true)
+int(0)
+int(2)
+bool(true)
