@@ -145,13 +145,15 @@ start_site() {
 	start_fpm && start_nginx
 }
 
-# get PATH: body of GET $BASE/PATH on stdout; status in HTTP_STATUS
+# get PATH: body of GET $BASE/PATH on stdout; its HTTP status then by `status`
+# (a file, since get usually runs in a $(...) subshell)
 get() {
 	local out
-	out=$(curl -s -S --max-time "${GET_TIMEOUT:-30}" -w '\n%{http_code}' "$BASE/$1" 2>&1) || { HTTP_STATUS=000; echo "$out"; return 1; }
-	HTTP_STATUS=${out##*$'\n'}
+	out=$(curl -s -S --max-time "${GET_TIMEOUT:-30}" -w '\n%{http_code}' "$BASE/$1" 2>&1) || { echo 000 > "$SITE/run/status"; echo "$out"; return 1; }
+	echo "${out##*$'\n'}" > "$SITE/run/status"
 	printf '%s' "${out%$'\n'*}"
 }
+status() { cat "$SITE/run/status" 2> /dev/null; }
 
 # json FIELD < json: one field of a JSON object (nested with dots: a.b)
 json() {
