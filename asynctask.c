@@ -21,6 +21,7 @@
 #include "src/pool.h"
 #include "src/task.h"
 #include "src/future.h"
+#include "src/server.h"
 #include "src/serializer.h"
 
 #ifdef ZTS
@@ -243,6 +244,7 @@ PHP_MINIT_FUNCTION(asynctask)
 	asynctask_task_minit(register_class_AsyncTask_Task());
 	asynctask_future_minit(register_class_AsyncTask_Future());
 	register_class_AsyncTask_Pool();
+	asynctask_server_startup();
 	return SUCCESS;
 }
 
@@ -263,6 +265,7 @@ PHP_RINIT_FUNCTION(asynctask)
 	zend_hash_init(&ASYNCTASK_G(results), 8, NULL, ZVAL_PTR_DTOR, 0);
 	zend_hash_init(&ASYNCTASK_G(abandoned), 8, NULL, NULL, 0);
 	asynctask_callable_cache_init();
+	asynctask_server_request_startup();
 	return SUCCESS;
 }
 

@@ -39,7 +39,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/manager.c \
     src/worker.c \
     src/task.c \
-    src/future.c,
+    src/future.c \
+    src/server.c,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
   PHP_ADD_BUILD_DIR($ext_builddir/src)
   PHP_ADD_INCLUDE($ext_srcdir)

@@ -45,6 +45,9 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	HashTable file_cache;
 	/* the last task id of a pool this process ran before */
 	uint64_t  next_task_id;
+	/* bumped whenever this process lets go of a pool: a Future of an older
+	 * pool settles as failed instead of waiting on the new one */
+	uint32_t  pool_epoch;
 	/* true in a pool process (manager or worker): never start a pool from here */
 	bool      in_pool_process;
 ZEND_END_MODULE_GLOBALS(asynctask)

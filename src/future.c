@@ -26,6 +26,7 @@ static zend_object_handlers future_handlers;
 typedef struct {
 	uint64_t     id;
 	pid_t        owner;     /* the process whose pipe the result comes to */
+	uint32_t     epoch;     /* ASYNCTASK_G(pool_epoch) of the pool it was dispatched to */
 	zend_string *result;    /* status byte + data once settled, else NULL */
 	zval         value;     /* the decoded value, once decoded */
 	zend_object  std;
@@ -42,6 +43,7 @@ static zend_object *future_create_object(zend_class_entry *ce)
 
 	future->id = 0;
 	future->owner = getpid();
+	future->epoch = ASYNCTASK_G(pool_epoch);
 	future->result = NULL;
 	ZVAL_UNDEF(&future->value);
 	zend_object_std_init(&future->std, ce);
@@ -117,7 +119,7 @@ static bool future_poll(future_t *future)
 	if (future->result) {
 		return true;
 	}
-	if (!ASYNCTASK_G(pool) || !asynctask_pool_alive()) {
+	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_pool_alive()) {
 		/* a last look: the pool may have posted it just before it went */
 		asynctask_results_drain();
 		future->result = asynctask_results_take(future->id);

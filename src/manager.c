@@ -20,6 +20,7 @@
 #include "worker.h"
 #include "pool.h"
 #include "result.h"
+#include "server.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
 #define KILL_GRACE_NS (1000ull * 1000 * 1000)  /* from SIGTERM to SIGKILL */
@@ -34,12 +35,19 @@ typedef struct pending_report {
 	char     data[];
 } pending_report_t;
 
+#define EVENTS_MAX 6
+
 static struct {
 	asynctask_pool_t  *pool;
 	struct event_base *base;
-	struct event      *events[5];
+	struct event      *events[EVENTS_MAX];
+	int                nevents;
 	pending_report_t  *pending;
-	bool               draining;
+	/* server pool: workers run once the first request handed over its credentials */
+	bool               ready;
+	/* server pool: the php-fpm master is gone; drain until this deadline (ns) */
+	bool               master_gone;
+	uint64_t           drain_deadline;
 } manager;
 
 static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
@@ -123,6 +131,7 @@ static void spawn(uint32_t index)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
 			_exit(1);
 		}
+		prctl(PR_SET_NAME, "asynctask-task");
 		asynctask_worker_run(pool, index);
 	}
 	if (pid < 0) {
@@ -285,26 +294,122 @@ static void stop_now(const char *why)
 
 static bool owner_alive(void)
 {
+	if (manager.pool->server) {
+		return !manager.master_gone;
+	}
 	return getppid() == manager.pool->owner;
+}
+
+/* Server pool: the first request handed over who the workers run as. */
+static bool ready(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+
+	if (manager.ready || !__atomic_load_n(&pool->credentials_set, __ATOMIC_ACQUIRE)) {
+		return manager.ready;
+	}
+	if (!asynctask_server_drop_privileges(pool)) {
+		/* never run tasks as root by accident: no pool rather than that */
+		stop_now("the pool manager could not switch to the php-fpm pool's user");
+		return false;
+	}
+	manager.ready = true;
+	return true;
+}
+
+static void spawn_missing(void)
+{
+	if (stopping() || !ready()) {
+		return;
+	}
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		if (manager.pool->slots[i].state == ASYNCTASK_WORKER_EMPTY) {
+			spawn(i);
+		}
+	}
+}
+
+/* Server pool: the master exited or re-executed itself. What is queued
+ * still runs (its dispatchers may be gone, its effects are not), then the
+ * pool leaves; asynctask.shutdown_timeout bounds the wait. */
+static void master_gone(void)
+{
+	if (manager.master_gone) {
+		return;
+	}
+	event_del(manager.events[manager.nevents - 1]);
+	manager.master_gone = true;
+	manager.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
+	if (manager.ready) {
+		asynctask_log("the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
+			__atomic_load_n(&manager.pool->queue.live, __ATOMIC_SEQ_CST));
+	}
+	__atomic_store_n(&manager.pool->stopping, 1, __ATOMIC_SEQ_CST);
+	asynctask_queue_wake_all(&manager.pool->queue);
+	check_drained();
+}
+
+static void on_lifeline(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[64];
+	(void) what; (void) arg;
+
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+		master_gone();
+	}
+}
+
+/* A dead process whose parent has not reaped it yet is a zombie, which
+ * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
+ * container, a non-reaping) init. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], stat[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		return false;
+	}
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+static bool master_alive(void)
+{
+	pid_t master = (pid_t) __atomic_load_n(&manager.pool->master_pid, __ATOMIC_ACQUIRE);
+
+	if (master <= 0) {
+		return true;  /* not known yet: the lifeline tells */
+	}
+	if (kill(master, 0) != 0 && errno == ESRCH) {
+		return false;
+	}
+	return !is_zombie(master);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void) fd; (void) what; (void) arg;
 
-	if (!owner_alive()) {
+	if (manager.pool->server && !manager.master_gone && !master_alive()) {
+		master_gone();
+	}
+	if (manager.master_gone) {
+		if (asynctask_now_ns() >= manager.drain_deadline) {
+			stop_now("the php-fpm master is gone and the queue did not drain within asynctask.shutdown_timeout");
+			return;
+		}
+	} else if (!owner_alive()) {
 		stop_now("the process that owned the pool exited");
 		return;
 	}
 	enforce_time_limits();
 	retry_reports();
-	if (!stopping()) {
-		for (uint32_t i = 0; i < manager.pool->workers; i++) {
-			if (manager.pool->slots[i].state == ASYNCTASK_WORKER_EMPTY) {
-				spawn(i);
-			}
-		}
-	}
+	spawn_missing();
 	check_drained();
 }
 
@@ -330,13 +435,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void add_event(int index, struct event *ev, const struct timeval *tv)
+static void add_event(struct event *ev, const struct timeval *tv)
 {
 	if (!ev || event_add(ev, tv) != 0) {
 		asynctask_log("the pool manager cannot set up its event loop");
 		_exit(70);
 	}
-	manager.events[index] = ev;
+	manager.events[manager.nevents++] = ev;
 }
 
 static const int manager_signals[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2 };
@@ -353,16 +458,25 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 {
 	sigset_t handled;
 	struct timeval tick = { 0, TICK_USEC };
+	int lifeline = -1;
 
 	ASYNCTASK_G(in_pool_process) = true;
 	manager.pool = pool;
+	prctl(PR_SET_NAME, "asynctask-mgr");  /* what ps -o comm, top and pgrep show */
 	pool->manager = (int32_t) getpid();
 
 	/* its own process group: a terminal's ^C reaches the script, which then
 	 * drains the pool, rather than every worker at once */
 	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->owner) {
-		_exit(1);
+	if (pool->server) {
+		/* php-fpm's master may daemonize (fork, and its first self exits):
+		 * the lifeline, not the parent, says when it is gone */
+		lifeline = asynctask_server_manager_lifeline();
+	} else {
+		manager.ready = true;
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->owner) {
+			_exit(1);
+		}
 	}
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
@@ -378,23 +492,24 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		_exit(70);
 	}
 	for (int i = 0; i < 4; i++) {
-		add_event(i, evsignal_new(manager.base, manager_signals[i], on_signal, NULL), NULL);
+		add_event(evsignal_new(manager.base, manager_signals[i], on_signal, NULL), NULL);
 	}
-	add_event(4, event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
+	add_event(event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
+	if (lifeline >= 0) {
+		add_event(event_new(manager.base, lifeline, EV_READ | EV_PERSIST, on_lifeline, NULL), NULL);
+	}
 	/* blocked by the owner across fork(): what arrived meanwhile is delivered now */
 	asynctask_manager_signals(&handled);
 	sigprocmask(SIG_UNBLOCK, &handled, NULL);
 
-	for (uint32_t i = 0; i < pool->workers; i++) {
-		spawn(i);
-	}
+	spawn_missing();
 	event_base_dispatch(manager.base);
 
 	/* the loop ends when drained or stopped: wait for anything left, report, leave */
 	reap();
 	retry_reports();
 	bool orphaned = !owner_alive();
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < manager.nevents; i++) {
 		event_free(manager.events[i]);
 	}
 	event_base_free(manager.base);

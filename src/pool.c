@@ -25,6 +25,7 @@
 #include "exceptions.h"
 #include "shm.h"
 #include "lock.h"
+#include "server.h"
 
 #define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
@@ -36,9 +37,14 @@ static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset
 	return (size_t) (*ring_offset + ring);
 }
 
-static uint32_t default_workers(void)
+uint32_t asynctask_pool_default_workers(void)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus;
+
+	if (ASYNCTASK_G(workers) > 0) {
+		return (uint32_t) ASYNCTASK_G(workers);
+	}
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	return cpus > 0 ? (uint32_t) cpus : 1;
 }
 
@@ -82,20 +88,26 @@ void asynctask_log(const char *format, ...)
 	}
 }
 
-static zend_result make_runtime_dir(char *dir, size_t size)
+bool asynctask_pool_make_dirs(asynctask_pool_t *pool, char *error, size_t error_size)
 {
-	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", task_tmpdir(), (int) getpid());
+	char *dir = pool->runtime_dir;
+	size_t size = sizeof(pool->runtime_dir);
+
+	/* php_get_temporary_directory() caches request memory: ask it in a request only */
+	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
+	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", pool->tmpdir, (int) getpid());
 	if (n < 0 || (size_t) n >= size) {
-		asynctask_throw(asynctask_ce_exception, "asynctask.tmpdir is too long (at most %zu bytes)", size - 32);
-		return FAILURE;
+		snprintf(error, error_size, "asynctask.tmpdir is too long (at most %zu bytes)", size - 32);
+		dir[0] = '\0';
+		return false;
 	}
 	/* mkdtemp makes it 0700: only this user's processes reach the FIFOs inside. */
 	if (!mkdtemp(dir)) {
-		asynctask_throw(asynctask_ce_exception, "cannot create the pool's runtime directory %s: %s",
-			dir, strerror(errno));
-		return FAILURE;
+		snprintf(error, error_size, "cannot create the pool's runtime directory %s: %s", dir, strerror(errno));
+		dir[0] = '\0';
+		return false;
 	}
-	return SUCCESS;
+	return true;
 }
 
 void asynctask_pool_remove_runtime_dir(const char *dir)
@@ -128,6 +140,24 @@ static void forget_pool(void)
 	}
 	ASYNCTASK_G(pool) = NULL;
 	ASYNCTASK_G(pool_size) = 0;
+	ASYNCTASK_G(pool_epoch)++;
+}
+
+/* The manager of this process's pool died (killed, or it crashed): its
+ * workers went with it. The owner clears what is left — queued tasks and
+ * their spill files, the runtime directory — so that the next dispatch
+ * starts a clean pool; the Futures of the old one settle as failed. */
+static void clear_dead_pool(asynctask_pool_t *pool)
+{
+	if (pool->owner == (int32_t) getpid() && !pool->server) {
+		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
+			"a new pool starts", (int) pool->manager, dropped);
+		asynctask_results_drain();
+		asynctask_results_close(pool->runtime_dir);
+		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
+	}
+	forget_pool();
 }
 
 /* Start-up is not done until the workers are: stats() right after start()
@@ -149,11 +179,68 @@ static void wait_for_workers(asynctask_pool_t *pool)
 	}
 }
 
+asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t error_size)
+{
+	uint64_t ring_offset;
+	size_t size = region_size(workers, (uint64_t) ASYNCTASK_G(queue_size), &ring_offset);
+	asynctask_pool_t *pool = asynctask_shm_map(size);
+
+	if (!pool) {
+		snprintf(error, error_size, "cannot map %zu bytes of shared memory for the queue "
+			"(asynctask.queue_size): %s", size, strerror(errno));
+		return NULL;
+	}
+	pool->magic = ASYNCTASK_POOL_MAGIC;
+	pool->workers = workers;
+	pool->owner = (int32_t) getpid();
+	/* ids never repeat within a process, so a Future of a stopped pool can
+	 * never take the result of a task of the next one */
+	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
+	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
+	pool->ring_offset = ring_offset;
+	int err = asynctask_queue_init(&pool->queue, (uint64_t) ASYNCTASK_G(queue_size));
+	if (err != 0) {
+		asynctask_shm_unmap(pool, size);
+		snprintf(error, error_size, "cannot initialise the queue lock: %s", strerror(err));
+		return NULL;
+	}
+	ASYNCTASK_G(pool) = pool;
+	ASYNCTASK_G(pool_size) = size;
+	return pool;
+}
+
+pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool)
+{
+	/* What PHP or libc buffered must not be written again by every child. */
+	fflush(NULL);
+	/* The manager's signals stay pending until its handlers are in place:
+	 * a stop (SIGUSR2) sent right after start must not kill it. */
+	sigset_t block, previous;
+	asynctask_manager_signals(&block);
+	sigprocmask(SIG_BLOCK, &block, &previous);
+	pid_t pid = fork();
+	if (pid == 0) {
+		asynctask_manager_run(pool);
+	}
+	int fork_errno = errno;
+	sigprocmask(SIG_SETMASK, &previous, NULL);
+	if (pid > 0) {
+		pool->manager = (int32_t) pid;
+	}
+	errno = fork_errno;
+	return pid;
+}
+
 zend_result asynctask_pool_start(zend_long workers)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-	uint64_t ring_offset;
+	char error[256];
 
+	if (pool && pool->server) {
+		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
+			"(asynctask.enable=1): it starts and stops with php-fpm");
+		return FAILURE;
+	}
 	if (pool && asynctask_pool_alive()) {
 		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) getpid()) {
 			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
@@ -163,7 +250,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		return SUCCESS;
 	}
 	if (pool) {
-		forget_pool();
+		clear_dead_pool(pool);
 	}
 	if (ASYNCTASK_G(in_pool_process)) {
 		asynctask_throw(asynctask_ce_exception,
@@ -172,74 +259,41 @@ zend_result asynctask_pool_start(zend_long workers)
 	}
 	if (!may_own_pool()) {
 		asynctask_throw(asynctask_ce_exception,
-			"asynctask runs its pool only under the CLI in this version; under the %s SAPI no pool was "
-			"started (a shared pool started by asynctask.enable=1 is not available yet)", sapi_module.name);
+			"no asynctask pool runs under the %s SAPI: set asynctask.enable=1 in php.ini "
+			"(the php.ini php-fpm loads, not a pool's php_admin_value) to start one at server startup",
+			sapi_module.name);
 		return FAILURE;
 	}
 	if (workers <= 0) {
-		workers = ASYNCTASK_G(workers) > 0 ? ASYNCTASK_G(workers) : (zend_long) default_workers();
+		workers = (zend_long) asynctask_pool_default_workers();
 	}
 	if (workers > ASYNCTASK_WORKERS_MAX) {
 		zend_argument_value_error(1, "must be between 1 and %d", ASYNCTASK_WORKERS_MAX);
 		return FAILURE;
 	}
 
-	size_t size = region_size((uint32_t) workers, (uint64_t) ASYNCTASK_G(queue_size), &ring_offset);
-	pool = asynctask_shm_map(size);
+	pool = asynctask_pool_create((uint32_t) workers, error, sizeof(error));
 	if (!pool) {
-		asynctask_throw(asynctask_ce_exception, "cannot map %zu bytes of shared memory for the queue "
-			"(asynctask.queue_size): %s", size, strerror(errno));
+		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	pool->magic = ASYNCTASK_POOL_MAGIC;
-	pool->workers = (uint32_t) workers;
-	pool->owner = (int32_t) getpid();
-	/* ids never repeat within a process, so a Future of a stopped pool can
-	 * never take the result of a task of the next one */
-	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
-	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
-	pool->ring_offset = ring_offset;
-	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
-	int err = asynctask_queue_init(&pool->queue, (uint64_t) ASYNCTASK_G(queue_size));
-	if (err != 0) {
-		asynctask_shm_unmap(pool, size);
-		asynctask_throw(asynctask_ce_exception, "cannot initialise the queue lock: %s", strerror(err));
+	if (!asynctask_pool_make_dirs(pool, error, sizeof(error))) {
+		forget_pool();
+		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	if (make_runtime_dir(pool->runtime_dir, sizeof(pool->runtime_dir)) == FAILURE) {
-		asynctask_shm_unmap(pool, size);
-		return FAILURE;
-	}
-	ASYNCTASK_G(pool) = pool;
-	ASYNCTASK_G(pool_size) = size;
 	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
 		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 		forget_pool();
 		return FAILURE;
 	}
-
-	/* What PHP or libc buffered must not be written again by every child. */
-	fflush(NULL);
-	/* The manager's signals stay pending until its handlers are in place:
-	 * a stop (SIGUSR2) sent right after start must not kill it. */
-	sigset_t block, previous;
-	asynctask_manager_signals(&block);
-	sigprocmask(SIG_BLOCK, &block, &previous);
-	pid_t pid = fork();
-	if (pid != 0) {
-		sigprocmask(SIG_SETMASK, &previous, NULL);
-	}
-	if (pid < 0) {
+	if (asynctask_pool_fork_manager(pool) < 0) {
 		int fork_errno = errno;
 		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 		forget_pool();
 		asynctask_throw(asynctask_ce_exception, "cannot fork the pool manager: %s", strerror(fork_errno));
 		return FAILURE;
 	}
-	if (pid == 0) {
-		asynctask_manager_run(pool);
-	}
-	pool->manager = (int32_t) pid;
 	wait_for_workers(pool);
 	return SUCCESS;
 }
@@ -253,6 +307,9 @@ asynctask_pool_t *asynctask_pool_get(void)
 			"a task cannot dispatch tasks: a worker waiting for another task could wait for itself; "
 			"return the work to the caller instead");
 		return NULL;
+	}
+	if (pool && pool->server) {
+		return asynctask_server_pool_get(pool);
 	}
 	if (!pool || !asynctask_pool_alive()) {
 		if (pool && pool->owner != (int32_t) getpid()) {
@@ -334,6 +391,11 @@ void asynctask_pool_stop(double timeout)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
 	if (!pool) {
+		return;
+	}
+	if (pool->server) {
+		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
+			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return;
 	}
 	if (pool->owner != (int32_t) getpid()) {
@@ -431,6 +493,12 @@ void asynctask_pool_request_shutdown(void)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
 	if (!pool || ASYNCTASK_G(in_pool_process)) {
+		return;
+	}
+	if (pool->server) {
+		/* the pool outlives the request; results of tasks nobody waits for
+		 * any more are dropped (and counted) rather than filling our pipe */
+		asynctask_results_close(pool->runtime_dir);
 		return;
 	}
 	if (pool->owner == (int32_t) getpid()) {

@@ -48,6 +48,11 @@ struct _asynctask_pool_t {
 	int32_t  manager;
 	uint32_t stopping;            /* drain the queue, then exit */
 	uint32_t generation;          /* bumped by reload: workers of older generations retire */
+	uint32_t server;              /* started by a server's master (php-fpm): outlives every request */
+	uint32_t credentials_set;     /* server pool: the first request handed over run_uid/run_gid */
+	int32_t  run_uid;             /* server pool: who the pool processes run as */
+	int32_t  run_gid;
+	int32_t  master_pid;          /* server pool: the php-fpm master, as its children see it */
 	uint64_t next_task_id;
 	uint64_t max_requests;
 	uint64_t ring_offset;         /* from the start of the region */
@@ -68,6 +73,22 @@ static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
 /* The pool this process can dispatch to, starting it if this process may
  * (CLI). Throws and returns NULL otherwise. */
 asynctask_pool_t *asynctask_pool_get(void);
+
+/* Maps and initialises a pool's shared region and makes it this process's
+ * pool; NULL with error filled in when it cannot (never throws: php-fpm's
+ * master calls it at startup). */
+asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t error_size);
+
+/* Settles where task spills go (asynctask.tmpdir) and creates the private
+ * (0700) runtime directory for result FIFOs; false with error filled in.
+ * Only in a request: PHP's temporary directory lookup caches request memory. */
+bool asynctask_pool_make_dirs(asynctask_pool_t *pool, char *error, size_t error_size);
+
+/* Forks the manager of pool; its pid, or -1 with errno set. */
+pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool);
+
+/* The number of workers asynctask.workers asks for (0: one per online CPU). */
+uint32_t asynctask_pool_default_workers(void);
 
 /* Starts the pool with `workers` processes (0: asynctask.workers). No-op when running. */
 zend_result asynctask_pool_start(zend_long workers);

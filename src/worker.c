@@ -12,6 +12,7 @@
 #include "php.h"
 #include "php_main.h"
 #include "php_output.h"
+#include "SAPI.h"
 #include "zend_exceptions.h"
 #include "zend_smart_str.h"
 #include "ext/random/php_random.h"
@@ -24,6 +25,7 @@
 #include "serializer.h"
 #include "spill.h"
 #include "exceptions.h"
+#include "server.h"
 
 typedef struct {
 	asynctask_pool_t        *pool;
@@ -305,6 +307,97 @@ static void prepare_process(void)
 	}
 }
 
+/* --- a worker of the server pool (php-fpm) ------------------------------
+ * It was forked from the master's startup state, not from a request, and
+ * the SAPI's callbacks expect a FastCGI request that does not exist here.
+ * These stand-ins give the task a request of its own whose output, headers
+ * and log lines go to asynctask.log, never to a FastCGI stream. */
+
+static size_t task_ub_write(const char *str, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, str + done, len - done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;  /* output nobody can take is dropped, never the task's failure */
+		}
+		done += (size_t) n;
+	}
+	return len;
+}
+
+static void task_flush(void *server_context)
+{
+	(void) server_context;
+}
+
+static int task_send_headers(sapi_headers_struct *headers)
+{
+	(void) headers;
+	return SAPI_HEADER_SENT_SUCCESSFULLY;
+}
+
+static char *task_read_cookies(void)
+{
+	return NULL;
+}
+
+static void task_log_message(const char *message, int syslog_type)
+{
+	(void) syslog_type;
+	asynctask_log("%s", message);
+}
+
+static void start_server_request(void)
+{
+	sapi_module.activate = NULL;
+	sapi_module.deactivate = NULL;
+	sapi_module.ub_write = task_ub_write;
+	sapi_module.flush = task_flush;
+	sapi_module.get_stat = NULL;
+	sapi_module.getenv = NULL;
+	sapi_module.header_handler = NULL;
+	sapi_module.send_headers = task_send_headers;
+	sapi_module.send_header = NULL;
+	sapi_module.read_post = NULL;
+	sapi_module.read_cookies = task_read_cookies;
+	sapi_module.register_server_variables = NULL;
+	sapi_module.log_message = task_log_message;
+	sapi_module.get_request_time = NULL;
+	sapi_module.phpinfo_as_text = 1;
+	SG(server_context) = NULL;
+	SG(request_info).no_headers = 1;
+	SG(request_info).request_method = NULL;
+	SG(request_info).path_translated = NULL;
+	SG(request_info).request_uri = NULL;
+	SG(request_info).query_string = NULL;
+
+	/* the manager was forked from inside PHP's startup (see server.c): do
+	 * what php_module_startup() does after that point, as the master did */
+	clear_last_error();
+	shutdown_memory_manager(1, 0);
+	virtual_cwd_activate();
+	zend_interned_strings_switch_storage(1);
+
+	if (php_request_startup() == FAILURE) {
+		asynctask_log("a worker could not start its PHP request");
+		_exit(70);
+	}
+	SG(headers_sent) = 1;
+
+	/* Tasks are called from C with no PHP frame below them; without one an
+	 * exception a task throws would be fatal right away instead of coming
+	 * back to us. A CLI worker has the frame of the dispatch() it forked in. */
+	static zend_execute_data base_frame;
+	memset(&base_frame, 0, sizeof(base_frame));
+	base_frame.func = (zend_function *) &zend_pass_function;
+	EG(current_execute_data) = &base_frame;
+}
+
 static void include_bootstrap(void)
 {
 	const char *path = ASYNCTASK_G(bootstrap);
@@ -349,6 +442,11 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
 		ASYNCTASK_G(result_fd) = -1;
+	}
+	ASYNCTASK_G(in_pool_process) = true;
+	if (pool->server) {
+		asynctask_server_close_lifeline();
+		start_server_request();
 	}
 	prepare_process();
 	include_bootstrap();
