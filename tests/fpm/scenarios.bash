@@ -334,7 +334,7 @@ lifecycle() {
 	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^sig-')
 	check "$label: the 4 tasks queued before the signal completed ($n)" test "$n" -eq 4
 	local left
-	left=$(site_processes | grep -v -x -F -e "${fpm_kids[@]/#/}" -e "$MASTER" | tr '\n' ' ')
+	left=$(site_processes | grep -v -x -F -f <(printf '%s\n' "${fpm_kids[@]}" "$MASTER") | tr '\n' ' ')
 	[ "$sig" = KILL ] && note "$label: FPM children left by the killed master: $(for p in "${fpm_kids[@]}"; do alive "$p" && echo -n "$p "; done)"
 	check "$label: no other process of this server remains ($left)" test -z "${left// /}"
 	stop_site
@@ -393,6 +393,7 @@ t_recycle() {
 	done
 	local children served c rows distinct requests
 	children=$(awk 'NF == 2 { print $2 }' "$out" | sort -u | wc -l)
+	note "recycle: right after the 60th response: queued $(json queued <<< "$(stats)") (tasks whose dispatching child has exited since)"
 	FPM_PIDS+=($(pool_pids))
 	wait_drained 120
 	served=$(served_ok /fire.php)
