@@ -31,7 +31,7 @@ $phone = preg_replace('/[\s().-]/', '', (string) ($_POST['phone'] ?? ''));
 $amount = filter_var($_POST['amount'] ?? '', FILTER_VALIDATE_INT, ['options' => ['min_range' => 1, 'max_range' => 10000]]);
 
 $errors = [];
-if ($name === '' || mb_strlen($name) > 80) {
+if (!preg_match('/^.{1,80}$/us', $name)) {
     $errors['name'] = 'Please give your name (at most 80 characters).';
 }
 if (!filter_var($email, FILTER_VALIDATE_EMAIL)) {
