@@ -354,7 +354,7 @@ lifecycle() {
 	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^sig-')
 	check "$label: the 4 tasks queued before the signal completed ($n)" test "$n" -eq 4
 	local left
-	left=$(site_processes | grep -v -x -F -f <(printf '%s\n' "${fpm_kids[@]}" "$MASTER") | tr '\n' ' ')
+	left=$(site_processes | grep -v -x -F -f <(printf '%s\n' "${fpm_kids[@]}" "$MASTER" "$NGINX") | tr '\n' ' ')
 	[ "$sig" = KILL ] && note "$label: FPM children left by the killed master: $(for p in "${fpm_kids[@]}"; do alive "$p" && echo -n "$p "; done)"
 	check "$label: no other process of this server remains ($left)" test -z "${left// /}"
 	stop_site

@@ -30,6 +30,7 @@
         show('ok', `Thank you! Pledge #${body.id} of ${body.amount} is in: your receipt is on its way.`);
         form.dataset.lastPledge = body.id;
         form.reset();
+        document.querySelectorAll('.chip').forEach((c) => c.classList.remove('on'));
         refresh();
       } else {
         (body.fields || []).forEach((f) => form.elements[f] && form.elements[f].setAttribute('aria-invalid', 'true'));
