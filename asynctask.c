@@ -263,6 +263,7 @@ PHP_RINIT_FUNCTION(asynctask)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	zend_hash_init(&ASYNCTASK_G(results), 8, NULL, ZVAL_PTR_DTOR, 0);
+	zend_hash_init(&ASYNCTASK_G(outstanding), 8, NULL, NULL, 0);
 	zend_hash_init(&ASYNCTASK_G(abandoned), 8, NULL, NULL, 0);
 	asynctask_callable_cache_init();
 	asynctask_server_request_startup();
@@ -275,6 +276,7 @@ PHP_RSHUTDOWN_FUNCTION(asynctask)
 	/* the owner drains its pool first: fire-and-forget tasks are not lost at exit */
 	asynctask_pool_request_shutdown();
 	zend_hash_destroy(&ASYNCTASK_G(results));
+	zend_hash_destroy(&ASYNCTASK_G(outstanding));
 	zend_hash_destroy(&ASYNCTASK_G(abandoned));
 	smart_str_free(&ASYNCTASK_G(result_buffer));
 	asynctask_callable_cache_destroy();

@@ -94,3 +94,13 @@ namespace AsyncTask {
 
     function map(callable $callable, iterable $items): array {}
 }
+
+namespace AsyncTask\Testing {
+#ifdef ASYNCTASK_FAULT_INJECTION
+    /** Test builds only: the payload bytes dispatch() would queue for this call. */
+    function encode(callable $callable, mixed ...$args): string {}
+
+    /** Test builds only: queues raw payload bytes as a task (decoder fuzzing). */
+    function dispatchPayload(string $payload): \AsyncTask\Future {}
+#endif
+}

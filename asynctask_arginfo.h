@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 7d04468b9629f9917964da175c1fa1daf64e78c3 */
+ * Stub hash: 003b605928a88e667239cddd0d962a94f2f88fb5 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -10,6 +10,19 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_map, 0, 2, IS_ARRAY, 0
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
 	ZEND_ARG_OBJ_TYPE_MASK(0, items, Traversable, MAY_BE_ARRAY, NULL)
 ZEND_END_ARG_INFO()
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_encode, 0, 1, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
+	ZEND_ARG_VARIADIC_TYPE_INFO(0, args, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_Testing_dispatchPayload, 0, 1, AsyncTask\\Future, 0)
+	ZEND_ARG_TYPE_INFO(0, payload, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_AsyncTask_Task___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -74,6 +87,12 @@ ZEND_END_ARG_INFO()
 
 ZEND_FUNCTION(AsyncTask_dispatch);
 ZEND_FUNCTION(AsyncTask_map);
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_encode);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_dispatchPayload);
+#endif
 ZEND_METHOD(AsyncTask_Task, __construct);
 ZEND_METHOD(AsyncTask_Task, handle);
 ZEND_METHOD(AsyncTask_Task, dispatch);
@@ -97,6 +116,12 @@ ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteTraceAsString);
 static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("AsyncTask", dispatch, AsyncTask_dispatch, arginfo_AsyncTask_dispatch)
 	ZEND_NS_FALIAS("AsyncTask", map, AsyncTask_map, arginfo_AsyncTask_map)
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", encode, AsyncTask_Testing_encode, arginfo_AsyncTask_Testing_encode)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", dispatchPayload, AsyncTask_Testing_dispatchPayload, arginfo_AsyncTask_Testing_dispatchPayload)
+#endif
 	ZEND_FE_END
 };
 

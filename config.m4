@@ -5,7 +5,17 @@ PHP_ARG_ENABLE([asynctask],
   [AS_HELP_STRING([--enable-asynctask], [Enable asynctask (task workers over shared memory)])],
   [no])
 
+PHP_ARG_ENABLE([asynctask-fault-injection],
+  [whether to build asynctask's fault-injection hooks (test builds only)],
+  [AS_HELP_STRING([--enable-asynctask-fault-injection],
+    [asynctask: compile the ASYNCTASK_FAULT kill points and AsyncTask\Testing functions (never in a release build)])],
+  [no],
+  [no])
+
 if test "$PHP_ASYNCTASK" != "no"; then
+  if test "$PHP_ASYNCTASK_FAULT_INJECTION" != "no"; then
+    AC_DEFINE(ASYNCTASK_FAULT_INJECTION, 1, [ asynctask test build: fault-injection hooks ])
+  fi
   case $host_alias in
     *linux*|"") ;;
     *) AC_MSG_WARN([asynctask is developed and tested on Linux only]) ;;
@@ -40,7 +50,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/worker.c \
     src/task.c \
     src/future.c \
-    src/server.c,
+    src/server.c \
+    src/fault.c,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
   PHP_ADD_BUILD_DIR($ext_builddir/src)
   PHP_ADD_INCLUDE($ext_srcdir)

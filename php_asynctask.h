@@ -38,7 +38,9 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	smart_str result_buffer;
 	/* results this process has received and no Future has taken yet: task id => zend_string */
 	HashTable results;
-	/* task ids whose Future is gone: their results are dropped on arrival */
+	/* task ids this process dispatched whose report has not arrived yet */
+	HashTable outstanding;
+	/* task ids whose Future is gone unsettled: their reports are dropped on arrival */
 	HashTable abandoned;
 	/* compiled files (worker side) and resolved closures (dispatcher side) */
 	HashTable closure_cache;

@@ -57,9 +57,7 @@ static void future_free(zend_object *obj)
 
 	if (!future->result && future->id && future->owner == getpid()) {
 		/* nobody will ask for this result: drop it when (or if) it arrives */
-		if (zend_hash_index_del(&ASYNCTASK_G(results), future->id) == FAILURE) {
-			zend_hash_index_add_empty_element(&ASYNCTASK_G(abandoned), future->id);
-		}
+		asynctask_results_forget(future->id);
 	}
 	if (future->result) {
 		zend_string_release(future->result);
@@ -91,6 +89,7 @@ void asynctask_future_create(zval *return_value, uint64_t id)
 {
 	object_init_ex(return_value, asynctask_ce_future);
 	future_from_obj(Z_OBJ_P(return_value))->id = id;
+	asynctask_results_expect(id);
 }
 
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
@@ -103,6 +102,7 @@ static void settle(future_t *future, asynctask_result_status_t status, const cha
 	}
 	smart_str_0(&encoded);
 	future->result = encoded.s;
+	asynctask_results_settled(future->id);
 }
 
 /* Never blocks. True once the future has its outcome. */

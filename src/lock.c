@@ -27,17 +27,16 @@ int asynctask_lock_init(asynctask_lock_t *lock)
 	return err;
 }
 
-void asynctask_lock_acquire(asynctask_lock_t *lock)
+bool asynctask_lock_acquire(asynctask_lock_t *lock)
 {
 	int err = pthread_mutex_lock(&lock->mutex);
 
 	if (err == EOWNERDEAD) {
-		/* The holder died inside a critical section. Every critical section
-		 * of the queue publishes its changes with a final store, so what the
-		 * dead holder left is either complete or not visible. */
 		pthread_mutex_consistent(&lock->mutex);
 		lock->recovered++;
+		return true;
 	}
+	return false;
 }
 
 void asynctask_lock_release(asynctask_lock_t *lock)

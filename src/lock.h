@@ -22,7 +22,9 @@ typedef struct {
 
 /* Returns 0 or an errno value. */
 int asynctask_lock_init(asynctask_lock_t *lock);
-void asynctask_lock_acquire(asynctask_lock_t *lock);
+/* Returns true when the previous holder died inside its critical section:
+ * the caller must repair what that holder may have left half done. */
+bool asynctask_lock_acquire(asynctask_lock_t *lock);
 void asynctask_lock_release(asynctask_lock_t *lock);
 
 /* Sleeps while *word == expected, at most timeout seconds (< 0: no limit).

@@ -1,7 +1,9 @@
 /*
  * The manager's libevent loop.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,18 +23,17 @@
 #include "pool.h"
 #include "result.h"
 #include "server.h"
+#include "spill.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
-#define KILL_GRACE_NS (1000ull * 1000 * 1000)  /* from SIGTERM to SIGKILL */
+#define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */
+#define SWEEP_TICKS 10  /* look for what dead dispatchers left about once a second */
 
 /* A report the owner's full pipe could not take yet. */
 typedef struct pending_report {
 	struct pending_report *next;
-	pid_t    owner;
-	uint64_t task_id;
-	asynctask_result_status_t status;
-	size_t   length;
-	char     data[];
+	asynctask_report_t     report;  /* its data points at data[] */
+	char                   data[];
 } pending_report_t;
 
 #define EVENTS_MAX 6
@@ -48,25 +49,49 @@ static struct {
 	/* server pool: the php-fpm master is gone; drain until this deadline (ns) */
 	bool               master_gone;
 	uint64_t           drain_deadline;
+	uint64_t           ticks;
 } manager;
 
-static void post_report(pid_t owner, uint64_t id, asynctask_result_status_t status, const char *data, size_t len)
+/* A dead process whose parent has not reaped it yet is a zombie, which
+ * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
+ * container, a non-reaping) init. */
+static bool is_zombie(pid_t pid)
 {
-	int err = asynctask_result_post(manager.pool->runtime_dir, owner, id, status, data, len, 0);
+	char path[64], stat[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		return false;
+	}
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+/* Has pid exited (zombies included)? */
+static bool process_gone(pid_t pid)
+{
+	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
+}
+
+static void post_report(const asynctask_report_t *report)
+{
+	int err = asynctask_result_post(manager.pool->runtime_dir, report, 0, NULL);
 
 	if (err == EAGAIN) {
-		pending_report_t *report = malloc(sizeof(*report) + len);
-		if (!report) {
-			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller", id);
+		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
+		if (!pending) {
+			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
+				report->task_id);
 			return;
 		}
-		report->owner = owner;
-		report->task_id = id;
-		report->status = status;
-		report->length = len;
-		memcpy(report->data, data, len);
-		report->next = manager.pending;
-		manager.pending = report;
+		pending->report = *report;
+		memcpy(pending->data, report->data, report->length);
+		pending->report.data = pending->data;
+		pending->next = manager.pending;
+		manager.pending = pending;
 	} else if (err != 0) {
 		ASYNCTASK_COUNT(manager.pool, dropped_results);
 	}
@@ -78,8 +103,7 @@ static void retry_reports(void)
 
 	while (*link) {
 		pending_report_t *report = *link;
-		int err = asynctask_result_post(manager.pool->runtime_dir, report->owner, report->task_id,
-			report->status, report->data, report->length, 0);
+		int err = asynctask_result_post(manager.pool->runtime_dir, &report->report, 0, NULL);
 		if (err == EAGAIN) {
 			link = &report->next;
 			continue;
@@ -92,12 +116,26 @@ static void retry_reports(void)
 	}
 }
 
+/* Reports the task a dead worker held as failed and counts it so, in place
+ * of whatever the worker counted (see asynctask_claim_t). */
 static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message)
 {
 	smart_str encoded = {0};
 
+	if (claim->outcome) {
+		asynctask_pool_count_outcome(manager.pool, claim->outcome, -1);
+	}
+	asynctask_pool_count_outcome(manager.pool, status, 1);
 	asynctask_remote_error_encode_message(message, &encoded);
-	post_report(claim->owner, claim->task_id, status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	asynctask_report_t report = {
+		.owner = claim->owner,
+		.task_id = claim->task_id,
+		.status = status,
+		.counted_by_worker = claim->outcome,
+		.data = ZSTR_VAL(encoded.s),
+		.length = ZSTR_LEN(encoded.s),
+	};
+	post_report(&report);
 	smart_str_free(&encoded);
 }
 
@@ -124,6 +162,7 @@ static void spawn(uint32_t index)
 	slot->killed_ns = 0;
 	slot->tasks = 0;
 	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	slot->retiring = 0;
 
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -136,6 +175,7 @@ static void spawn(uint32_t index)
 	}
 	if (pid < 0) {
 		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
 		return;
 	}
@@ -171,9 +211,45 @@ static void check_drained(void)
 	event_base_loopbreak(manager.base);
 }
 
+/* Reload: replaces the workers of older generations one at a time, idle
+ * ones first, each after its current task. The pool never lacks more than
+ * one worker, no task fails, and each new worker includes asynctask.bootstrap
+ * and compiles task code afresh. */
+static void continue_reload(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+	uint32_t generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	int pick = -1;
+
+	if (stopping() || !manager.ready) {
+		return;
+	}
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (slot->state == ASYNCTASK_WORKER_EMPTY || slot->generation == generation) {
+			continue;
+		}
+		if (slot->retiring) {
+			return;  /* one at a time */
+		}
+		bool idle = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == 0;
+		if (pick < 0 || (idle && pool->slots[pick].claim.task_id != 0)) {
+			pick = (int) i;
+		}
+	}
+	if (pick >= 0) {
+		__atomic_store_n(&pool->slots[pick].retiring, 1, __ATOMIC_SEQ_CST);
+		asynctask_queue_wake_all(&pool->queue);
+	}
+}
+
 static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
+
+	/* if it died inside the queue lock, its half-done take is rolled back
+	 * (and its claim cleared) before we read the claim */
+	asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
 	asynctask_claim_t claim = slot->claim;
 	bool timed_out = slot->timed_out;
 	pid_t pid = slot->pid;
@@ -181,18 +257,21 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	describe_exit(how, sizeof(how), status);
 	memset(&slot->claim, 0, sizeof(slot->claim));
-	slot->pid = 0;
-	slot->state = ASYNCTASK_WORKER_EMPTY;
 
 	/* it may have taken a wake-up meant for work that is still queued */
 	asynctask_queue_wake_all(&pool->queue);
 
 	/* replaced before its task is reported: a caller that sees the failure
-	 * finds the pool whole again */
+	 * finds the pool whole again. The slot goes from the old pid straight
+	 * to the new one, so stats() never shows the pool a worker short. */
 	if (!stopping() || queue_has_work()) {
-		spawn((uint32_t) (slot - pool->slots));
 		ASYNCTASK_COUNT(pool, respawned);
+		spawn((uint32_t) (slot - pool->slots));
+	} else {
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
 	}
+	continue_reload();
 
 	if (claim.task_id == 0) {
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -200,19 +279,22 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 		}
 		return;
 	}
-	if (claim.spill[0]) {
+	/* the task's payload file, or the result file the worker was writing;
+	 * once it counted its outcome it may have delivered that file, which is
+	 * then the caller's to read (and remove) */
+	if (claim.spill[0] && !claim.outcome) {
 		unlink(claim.spill);
 	}
-	ASYNCTASK_COUNT(pool, failed);
+	if (claim.delivered) {
+		return;  /* its caller has the outcome, counted: nothing was lost */
+	}
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
-		ASYNCTASK_COUNT(pool, timed_out);
 		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		ASYNCTASK_COUNT(pool, crashed);
 		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
 		asynctask_log("%s", message);
 	}
@@ -277,12 +359,11 @@ static void stop_now(const char *why)
 		}
 		kill(slot->pid, SIGKILL);
 		waitpid(slot->pid, NULL, 0);
-		if (slot->claim.task_id != 0) {
+		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
+		if (slot->claim.task_id != 0 && !slot->claim.delivered) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			ASYNCTASK_COUNT(pool, crashed);
-			ASYNCTASK_COUNT(pool, failed);
 			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
-			if (slot->claim.spill[0]) {
+			if (slot->claim.spill[0] && !slot->claim.outcome) {
 				unlink(slot->claim.spill);
 			}
 		}
@@ -298,6 +379,47 @@ static bool owner_alive(void)
 		return !manager.master_gone;
 	}
 	return getppid() == manager.pool->owner;
+}
+
+static bool claimed_spill(const char *path)
+{
+	for (uint32_t i = 0; i < manager.pool->workers; i++) {
+		if (strcmp(manager.pool->slots[i].claim.spill, path) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Removes what dispatchers that died left in the runtime directory: their
+ * result FIFO, result spills nobody will read, and task spills they wrote
+ * but did not live to queue. (Queued tasks of a dead dispatcher still run.) */
+static void sweep_runtime_dir(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+	char path[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+
+	if (!pool->runtime_dir[0] || !(dir = opendir(pool->runtime_dir))) {
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		int pid = 0;
+		bool spill = sscanf(entry->d_name, ASYNCTASK_SPILL_PREFIX "%d-", &pid) == 1;
+		if (!spill && sscanf(entry->d_name, "%d.fifo", &pid) != 1) {
+			continue;
+		}
+		if (pid <= 0 || !process_gone(pid)) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", pool->runtime_dir, entry->d_name);
+		if (spill && (claimed_spill(path) || asynctask_queue_refers_to(&pool->queue, asynctask_pool_ring(pool), path))) {
+			continue;
+		}
+		unlink(path);
+	}
+	closedir(dir);
 }
 
 /* Server pool: the first request handed over who the workers run as. */
@@ -360,24 +482,6 @@ static void on_lifeline(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* A dead process whose parent has not reaped it yet is a zombie, which
- * kill(pid, 0) still finds: the master's parent may be a slow (or, in a
- * container, a non-reaping) init. */
-static bool is_zombie(pid_t pid)
-{
-	char path[64], stat[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		return false;
-	}
-	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
-	return state && state[1] == ' ' && state[2] == 'Z';
-}
-
 static bool master_alive(void)
 {
 	pid_t master = (pid_t) __atomic_load_n(&manager.pool->master_pid, __ATOMIC_ACQUIRE);
@@ -385,10 +489,7 @@ static bool master_alive(void)
 	if (master <= 0) {
 		return true;  /* not known yet: the lifeline tells */
 	}
-	if (kill(master, 0) != 0 && errno == ESRCH) {
-		return false;
-	}
-	return !is_zombie(master);
+	return !process_gone(master);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -410,6 +511,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	enforce_time_limits();
 	retry_reports();
 	spawn_missing();
+	continue_reload();
+	if (++manager.ticks % SWEEP_TICKS == 0) {
+		sweep_runtime_dir();
+	}
 	check_drained();
 }
 
@@ -425,9 +530,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 			stop_now("the pool manager was terminated");
 			break;
 		case SIGUSR1:
-			/* reload: workers of an older generation retire after their task */
 			__atomic_add_fetch(&manager.pool->generation, 1, __ATOMIC_SEQ_CST);
-			asynctask_queue_wake_all(&manager.pool->queue);
+			continue_reload();
 			break;
 		case SIGUSR2:
 			check_drained();

@@ -29,6 +29,7 @@
 
 #define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
+#define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
 
 static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
 {
@@ -434,9 +435,37 @@ void asynctask_pool_reload(void)
 	if (!pool || !asynctask_pool_alive()) {
 		return;
 	}
-	/* the manager bumps the generation and wakes the workers (SIGUSR1 from
-	 * outside does the same) */
-	kill(pool->manager, SIGUSR1);
+	/* the manager bumps the generation and starts replacing workers one by
+	 * one (SIGUSR1 from outside does the same): return once it has begun */
+	uint32_t generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	if (kill(pool->manager, SIGUSR1) != 0) {
+		asynctask_throw(asynctask_ce_exception, "cannot signal the pool manager (pid %d) to reload: %s",
+			(int) pool->manager, strerror(errno));
+		return;
+	}
+	uint64_t deadline = asynctask_now_ns() + RELOAD_ACK_TIMEOUT_NS;
+	while (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) == generation
+		&& asynctask_now_ns() < deadline && asynctask_pool_alive()) {
+		struct timespec nap = { 0, 200 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+}
+
+void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta)
+{
+	asynctask_counters_t *c = &pool->counters;
+	uint64_t d = (uint64_t) (int64_t) delta;
+
+	if (status == ASYNCTASK_RESULT_VALUE) {
+		__atomic_add_fetch(&c->completed, d, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_add_fetch(&c->failed, d, __ATOMIC_RELAXED);
+	if (status == ASYNCTASK_RESULT_CRASHED) {
+		__atomic_add_fetch(&c->crashed, d, __ATOMIC_RELAXED);
+	} else if (status == ASYNCTASK_RESULT_TIMED_OUT) {
+		__atomic_add_fetch(&c->timed_out, d, __ATOMIC_RELAXED);
+	}
 }
 
 /* "worker_pids": the pool's live processes, for operators and fault tests. */
@@ -465,6 +494,7 @@ void asynctask_pool_stats(zval *return_value)
 	if (pool && asynctask_pool_alive()) {
 		count_live_workers(pool, &workers, &running);
 		memcpy(&c, &pool->counters, sizeof(c));
+		c.dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
 		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;

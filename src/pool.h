@@ -24,6 +24,7 @@ typedef struct {
 	int32_t  pid;
 	uint32_t state;
 	uint32_t generation;          /* pool generation it was started in (reload) */
+	uint32_t retiring;            /* set by the manager: leave after the current task (reload) */
 	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
 	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
 	uint64_t tasks;               /* tasks this process has run */
@@ -31,7 +32,7 @@ typedef struct {
 } asynctask_worker_slot_t;
 
 typedef struct {
-	uint64_t dispatched;
+	uint64_t dispatched;          /* unused: the queue counts commits (queue.pushed) */
 	uint64_t completed;
 	uint64_t failed;              /* every task that did not return a value */
 	uint64_t crashed;             /* ... of which the worker died */
@@ -69,6 +70,10 @@ static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
 }
 
 #define ASYNCTASK_COUNT(pool, name) __atomic_add_fetch(&(pool)->counters.name, 1, __ATOMIC_RELAXED)
+
+/* Counts (delta 1) or uncounts (delta -1) a task's outcome, a result status:
+ * completed, or failed and, for a crash or a time limit, crashed/timed_out. */
+void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta);
 
 /* The pool this process can dispatch to, starting it if this process may
  * (CLI). Throws and returns NULL otherwise. */

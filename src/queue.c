@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "fault.h"
 
 #define RECORD_ALIGN 8
 #define HEADER_SIZE  sizeof(asynctask_record_t)
@@ -32,6 +33,68 @@ int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity)
 static asynctask_record_t *record_at(unsigned char *ring, uint64_t offset)
 {
 	return (asynctask_record_t *) (ring + offset);
+}
+
+/* --- the journal (see queue.h) ------------------------------------------ */
+
+static void journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const asynctask_claim_t *claim)
+{
+	asynctask_journal_t *j = &q->journal;
+
+	j->head = q->head;
+	j->tail = q->tail;
+	j->used = q->used;
+	j->count = q->count;
+	j->live = q->live;
+	j->pushed = q->pushed;
+	j->claim = claim ? (int64_t) ((const char *) claim - (const char *) q) : 0;
+	__atomic_store_n(&j->op, op, __ATOMIC_RELEASE);
+}
+
+static void journal_end(asynctask_queue_t *q)
+{
+	__atomic_store_n(&q->journal.op, ASYNCTASK_JOURNAL_NONE, __ATOMIC_RELEASE);
+}
+
+static void roll_back(asynctask_queue_t *q, unsigned char *ring)
+{
+	asynctask_journal_t *j = &q->journal;
+
+	if (j->op != ASYNCTASK_JOURNAL_NONE) {
+		q->head = j->head;
+		q->tail = j->tail;
+		q->used = j->used;
+		q->count = j->count;
+		q->live = j->live;
+		q->pushed = j->pushed;
+		if (j->op == ASYNCTASK_JOURNAL_CANCEL) {
+			record_at(ring, j->record)->flags = j->record_flags;
+		}
+		if (j->claim) {
+			asynctask_claim_t *claim = (asynctask_claim_t *) ((char *) q + j->claim);
+			__atomic_store_n(&claim->task_id, 0, __ATOMIC_SEQ_CST);
+		}
+		q->rollbacks++;
+		journal_end(q);
+	}
+	/* whoever slept waiting for the dead holder looks again */
+	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
+	asynctask_futex_wake(&q->items_seq, INT_MAX);
+	asynctask_futex_wake(&q->space_seq, INT_MAX);
+}
+
+static void lock_queue(asynctask_queue_t *q, unsigned char *ring)
+{
+	if (asynctask_lock_acquire(&q->lock)) {
+		roll_back(q, ring);
+	}
+}
+
+void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring)
+{
+	lock_queue(q, ring);
+	asynctask_lock_release(&q->lock);
 }
 
 /* Finds room for `need` bytes: *pos is where the record goes, *pad the bytes
@@ -81,9 +144,12 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 {
 	uint64_t need = record_size(record->length), pos, pad;
 
+	journal_begin(q, ASYNCTASK_JOURNAL_PUSH, NULL);
 	if (!find_room(q, need, &pos, &pad)) {
+		journal_end(q);
 		return false;
 	}
+	ASYNCTASK_FAULT("queue.push.reserved");
 	if (pad >= HEADER_SIZE) {
 		asynctask_record_t *filler = record_at(ring, q->tail);
 		memset(filler, 0, HEADER_SIZE);
@@ -94,12 +160,15 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	*slot = *record;
 	slot->size = need;
 	memcpy(slot + 1, payload, record->length);
+	ASYNCTASK_FAULT("queue.push.copied");
 
-	/* Publish last: a producer killed above leaves the ring as it was. */
 	q->tail = pos + need;
 	q->used += pad + need;
 	q->count++;
 	q->live++;
+	q->pushed++;
+	ASYNCTASK_FAULT("queue.push.published");
+	journal_end(q);  /* the commit */
 	q->items_seq++;
 	return true;
 }
@@ -113,7 +182,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		return E2BIG;
 	}
 	for (;;) {
-		asynctask_lock_acquire(&q->lock);
+		lock_queue(q, ring);
 		bool pushed = try_push(q, ring, record, payload);
 		uint32_t seq = q->space_seq;
 		if (!pushed) {
@@ -174,7 +243,8 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	bool taken = false;
 	bool made_room = false;
 
-	asynctask_lock_acquire(&q->lock);
+	lock_queue(q, ring);
+	journal_begin(q, ASYNCTASK_JOURNAL_TAKE, claim);
 	for (;;) {
 		skip_padding(q, ring);
 		if (q->count == 0) {
@@ -192,6 +262,8 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		claim->owner = record->owner;
 		claim->timeout_ms = record->timeout_ms;
 		claim->started_ns = asynctask_now_ns();
+		claim->outcome = 0;
+		claim->delivered = 0;
 		if (*spilled) {
 			size_t len = record->length < sizeof(claim->spill) - 1 ? record->length : sizeof(claim->spill) - 1;
 			memcpy(claim->spill, record + 1, len);
@@ -201,11 +273,14 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		}
 		/* the task id last: from here on the manager treats the task as held */
 		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
+		ASYNCTASK_FAULT("queue.take.claimed");
 		q->live--;
 		drop_head(q, record);
 		taken = true;
 		break;
 	}
+	ASYNCTASK_FAULT("queue.take.done");
+	journal_end(q);
 	if (!taken) {
 		*seq = q->items_seq;
 		q->consumers_sleeping++;
@@ -236,7 +311,7 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 {
 	bool cancelled = false;
 
-	asynctask_lock_acquire(&q->lock);
+	lock_queue(q, ring);
 	uint64_t offset = q->head;
 	for (uint64_t seen = 0; seen < q->count; ) {
 		if (q->capacity - offset < HEADER_SIZE) {
@@ -250,8 +325,12 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 		}
 		if (record->task_id == task_id) {
 			if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+				q->journal.record = offset;
+				q->journal.record_flags = record->flags;
+				journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
 				record->flags |= ASYNCTASK_RECORD_CANCELLED;
 				q->live--;
+				journal_end(q);
 				cancelled = true;
 			}
 			break;
@@ -267,19 +346,50 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 {
 	uint64_t dropped;
 
-	asynctask_lock_acquire(&q->lock);
+	lock_queue(q, ring);
 	dropped = q->live;
 	for (;;) {
+		journal_begin(q, ASYNCTASK_JOURNAL_DROP, NULL);
 		skip_padding(q, ring);
 		if (q->count == 0) {
+			journal_end(q);
 			break;
 		}
 		asynctask_record_t *record = record_at(ring, q->head);
+		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+			q->live--;
+		}
 		remove_spill(record);
 		drop_head(q, record);
+		journal_end(q);
 	}
-	q->live = 0;
 	asynctask_lock_release(&q->lock);
 	asynctask_queue_wake_all(q);
 	return dropped;
+}
+
+bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *path)
+{
+	size_t path_len = strlen(path);
+	bool found = false;
+
+	lock_queue(q, ring);
+	uint64_t offset = q->head;
+	for (uint64_t seen = 0; seen < q->count && !found; ) {
+		if (q->capacity - offset < HEADER_SIZE) {
+			offset = 0;
+			continue;
+		}
+		asynctask_record_t *record = record_at(ring, offset);
+		if (record->flags & ASYNCTASK_RECORD_PAD) {
+			offset = 0;
+			continue;
+		}
+		found = (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == path_len
+			&& memcmp(record + 1, path, path_len) == 0;
+		offset += record->size;
+		seen++;
+	}
+	asynctask_lock_release(&q->lock);
+	return found;
 }

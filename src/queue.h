@@ -6,6 +6,13 @@
  * one does not fit there). All offsets are relative to the ring, so the
  * queue means the same thing in every process. Changes are made under the
  * robust lock; producers and consumers sleep on futex words outside it.
+ *
+ * A process may be killed anywhere, also inside the lock. Every critical
+ * section first writes a journal of what it is about to change and clears
+ * it with its last store; the next process to take the lock is told the
+ * holder died and rolls its changes back. A task whose producer died before
+ * the journal was cleared is not queued; a take rolled back puts the task
+ * back and clears the dead worker's claim, so it runs once, elsewhere.
  */
 #ifndef ASYNCTASK_QUEUE_H
 #define ASYNCTASK_QUEUE_H
@@ -39,11 +46,35 @@ typedef struct {
 	int32_t  owner;
 	uint32_t timeout_ms;
 	uint64_t started_ns;
+	/* How far the worker got with the outcome: counted it in stats()
+	 * (outcome, a result status) and delivered it. A worker that dies in
+	 * between has its count undone by the manager, which reports the crash
+	 * instead; one that dies after delivering is not reported again. */
+	uint32_t outcome;
+	uint32_t delivered;
 	char     spill[ASYNCTASK_SPILL_PATH_MAX];
 } asynctask_claim_t;
 
+typedef enum {
+	ASYNCTASK_JOURNAL_NONE = 0,
+	ASYNCTASK_JOURNAL_PUSH,
+	ASYNCTASK_JOURNAL_TAKE,
+	ASYNCTASK_JOURNAL_CANCEL,
+	ASYNCTASK_JOURNAL_DROP,
+} asynctask_journal_op_t;
+
+typedef struct {
+	uint32_t op;                 /* asynctask_journal_op_t; written last, cleared last */
+	uint32_t record_flags;       /* cancel: the record's flags before */
+	uint64_t record;             /* cancel: the record's offset */
+	int64_t  claim;              /* take: offset of the taker's claim from the queue */
+	uint64_t head, tail, used, count, live, pushed;
+} asynctask_journal_t;
+
 typedef struct {
 	asynctask_lock_t lock;
+	asynctask_journal_t journal;
+	uint64_t rollbacks;          /* critical sections rolled back after their holder died */
 	uint32_t items_seq;          /* futex word: changes when there may be work (or news) */
 	uint32_t space_seq;          /* futex word: changes when room was made */
 	uint32_t consumers_sleeping;
@@ -54,6 +85,7 @@ typedef struct {
 	uint64_t used;               /* bytes in use, padding included */
 	uint64_t count;              /* records in the ring, cancelled ones included */
 	uint64_t live;               /* records that will still run */
+	uint64_t pushed;             /* records ever committed: stats()' "dispatched" */
 } asynctask_queue_t;
 
 /* Largest payload stored in the ring itself; larger ones are spilled. */
@@ -86,5 +118,13 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 /* Removes every record (the pool is stopping for good); spill files are deleted.
  * Returns how many live tasks were dropped. */
 uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring);
+
+/* Takes and releases the lock: if its last holder died inside, its changes
+ * are rolled back now (the manager does this before it reads a dead
+ * worker's claim). */
+void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
+
+/* Does a queued record refer to the spill file at path? */
+bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *path);
 
 #endif

@@ -15,7 +15,9 @@
 
 #include "php_asynctask.h"
 #include "result.h"
+#include "pool.h"
 #include "spill.h"
+#include "fault.h"
 #include "lock.h"
 
 #define RESULT_MAGIC 0x31525441u /* "ATR1" */
@@ -26,7 +28,10 @@ typedef struct {
 	uint64_t task_id;
 	uint8_t  status;
 	uint8_t  spilled;    /* the bytes after the header are a spill file's path */
-	uint8_t  reserved[6];
+	/* the manager's report for a worker that died after counting this
+	 * outcome (a status) but maybe before delivering it; 0 otherwise */
+	uint8_t  counted_by_worker;
+	uint8_t  reserved[5];
 } result_header_t;
 
 static void fifo_path(char *buf, size_t size, const char *dir, pid_t pid)
@@ -48,6 +53,7 @@ zend_result asynctask_results_open(const char *dir)
 		ASYNCTASK_G(result_fd) = -1;
 		smart_str_free(&ASYNCTASK_G(result_buffer));
 		zend_hash_clean(&ASYNCTASK_G(results));
+		zend_hash_clean(&ASYNCTASK_G(outstanding));
 		zend_hash_clean(&ASYNCTASK_G(abandoned));
 	}
 	fifo_path(path, sizeof(path), dir, pid);
@@ -88,10 +94,45 @@ int asynctask_results_fd(void)
 	return ASYNCTASK_G(result_pid) == getpid() ? ASYNCTASK_G(result_fd) : -1;
 }
 
-static void store(uint64_t id, uint8_t status, const char *data, size_t len)
+/* The first report for a task wins. A second one can only be the manager's
+ * report for a worker killed just as it delivered (the kernel completes a
+ * pipe write before the kill takes effect): the manager could not tell and
+ * counted a crash instead of the worker's outcome; undo that here. */
+static void late_report(const result_header_t *header)
 {
-	if (zend_hash_index_del(&ASYNCTASK_G(abandoned), id) == SUCCESS) {
-		return; /* nobody waits for it any more */
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (header->counted_by_worker && pool) {
+		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
+		asynctask_pool_count_outcome(pool, header->counted_by_worker, 1);
+	}
+}
+
+static void remove_result_spill(uint64_t id)
+{
+	char path[ASYNCTASK_SPILL_PATH_MAX];
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (pool && asynctask_result_spill_path(pool->runtime_dir, getpid(), id, path) == 0) {
+		unlink(path);
+	}
+}
+
+static void store(const result_header_t *header, uint8_t status, const char *data, size_t len)
+{
+	uint64_t id = header->task_id;
+
+	if (zend_hash_index_del(&ASYNCTASK_G(outstanding), id) == FAILURE) {
+		if (zend_hash_index_del(&ASYNCTASK_G(abandoned), id) == FAILURE) {
+			late_report(header);
+		}
+		return; /* nobody waits for it (any more) */
+	}
+	if (header->counted_by_worker) {
+		/* the worker died while delivering and did not: the result file it
+		 * may have written is nobody's now (the manager left it alone, not
+		 * knowing whether we would read it) */
+		remove_result_spill(id);
 	}
 	zend_string *result = zend_string_alloc(len + 1, 0);
 	ZSTR_VAL(result)[0] = (char) status;
@@ -99,14 +140,28 @@ static void store(uint64_t id, uint8_t status, const char *data, size_t len)
 	ZSTR_VAL(result)[len + 1] = '\0';
 	zval zv;
 	ZVAL_STR(&zv, result);
-	/* the first report wins: a worker killed between posting its result and
-	 * releasing its claim is reported once more by the manager */
-	if (!zend_hash_index_add(&ASYNCTASK_G(results), id, &zv)) {
-		zend_string_release(result);
+	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
+}
+
+void asynctask_results_expect(uint64_t id)
+{
+	zend_hash_index_add_empty_element(&ASYNCTASK_G(outstanding), id);
+}
+
+void asynctask_results_forget(uint64_t id)
+{
+	if (zend_hash_index_del(&ASYNCTASK_G(results), id) == FAILURE
+		&& zend_hash_index_del(&ASYNCTASK_G(outstanding), id) == SUCCESS) {
+		zend_hash_index_add_empty_element(&ASYNCTASK_G(abandoned), id);
 	}
 }
 
-static void store_spilled(uint64_t id, uint8_t status, const char *path_bytes, size_t len)
+void asynctask_results_settled(uint64_t id)
+{
+	zend_hash_index_del(&ASYNCTASK_G(outstanding), id);
+}
+
+static void store_spilled(const result_header_t *header, const char *path_bytes, size_t len)
 {
 	char path[ASYNCTASK_SPILL_PATH_MAX];
 
@@ -121,11 +176,11 @@ static void store_spilled(uint64_t id, uint8_t status, const char *path_bytes, s
 		smart_str encoded = {0};
 		snprintf(message, sizeof(message), "the result file %s could not be read: %s", path, strerror(errno));
 		asynctask_remote_error_encode_message(message, &encoded);
-		store(id, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+		store(header, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 		smart_str_free(&encoded);
 		return;
 	}
-	store(id, status, ZSTR_VAL(data), ZSTR_LEN(data));
+	store(header, header->status, ZSTR_VAL(data), ZSTR_LEN(data));
 	zend_string_efree(data);
 }
 
@@ -151,9 +206,9 @@ static int parse(smart_str *buffer)
 		}
 		const char *data = base + offset + sizeof(header);
 		if (header.spilled) {
-			store_spilled(header.task_id, header.status, data, header.length);
+			store_spilled(&header, data, header.length);
 		} else {
-			store(header.task_id, header.status, data, header.length);
+			store(&header, header.status, data, header.length);
 		}
 		offset += sizeof(header) + header.length;
 		count++;
@@ -233,22 +288,34 @@ static int post_message(int fd, const char *message, size_t len, pid_t owner, do
 	}
 }
 
-int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
-	const char *data, size_t len, double timeout)
+int asynctask_result_post(const char *dir, const asynctask_report_t *report, double timeout,
+	asynctask_claim_t *claim)
 {
+	pid_t owner = report->owner;
+	const char *data = report->data;
+	size_t len = report->length;
 	char path[PATH_MAX];
 	char message[PIPE_BUF];
+	char local[ASYNCTASK_SPILL_PATH_MAX] = "";
 	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
-	result_header_t header = { .magic = RESULT_MAGIC, .task_id = id, .status = (uint8_t) status };
+	char *slot = claim ? claim->spill : local;
+	result_header_t header = {
+		.magic = RESULT_MAGIC,
+		.task_id = report->task_id,
+		.status = (uint8_t) report->status,
+		.counted_by_worker = (uint8_t) report->counted_by_worker,
+	};
 
 	if (len > sizeof(message) - sizeof(header)) {
-		int err = asynctask_spill_write(dir, data, len, spill);
+		int err = asynctask_spill_write(dir, owner, report->task_id, data, len, slot);
 		if (err != 0) {
 			return err;
 		}
+		memcpy(spill, slot, sizeof(spill));
 		data = spill;
 		len = strlen(spill);
 		header.spilled = 1;
+		ASYNCTASK_FAULT("result.spilled");
 	}
 	header.length = (uint32_t) len;
 	memcpy(message, &header, sizeof(header));
@@ -258,6 +325,12 @@ int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_r
 	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	int err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	if (err == 0 && claim) {
+		/* the message is in the pipe: the spill file is the reader's now, and
+		 * the manager must not report this task again should we die */
+		__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
+	}
+	slot[0] = '\0';
 	if (fd >= 0) {
 		close(fd);
 	}

@@ -12,6 +12,7 @@
 
 #include "php.h"
 #include "exceptions.h"
+#include "queue.h"
 
 typedef enum {
 	ASYNCTASK_RESULT_VALUE = 1,      /* serialized return value */
@@ -39,16 +40,37 @@ void asynctask_results_close(const char *dir);
 int asynctask_results_fd(void);
 /* Reads every result waiting in the FIFO into ASYNCTASK_G(results). Returns how many. */
 int asynctask_results_drain(void);
+/* The Future of task id exists: its report is expected. */
+void asynctask_results_expect(uint64_t id);
+/* The Future of task id settled without a report (cancelled, pool gone). */
+void asynctask_results_settled(uint64_t id);
+/* The Future of task id is gone: drop its report, now or when it arrives. */
+void asynctask_results_forget(uint64_t id);
 /* Takes the result of task id, if it arrived (caller owns the string). */
 zend_string *asynctask_results_take(uint64_t id);
 
 /* --- the posting side (workers, manager) ------------------------------- */
 
-/* Posts a result to owner's FIFO in dir. timeout < 0: wait for room as long
- * as the owner lives; 0: do not wait. Returns 0, EAGAIN (no room in time),
- * or ESRCH/ENXIO/ENOENT when the owner is gone (the result is dropped). */
-int asynctask_result_post(const char *dir, pid_t owner, uint64_t id, asynctask_result_status_t status,
-	const char *data, size_t len, double timeout);
+/* A task's outcome on its way to the process that dispatched it. */
+typedef struct {
+	pid_t       owner;
+	uint64_t    task_id;
+	asynctask_result_status_t status;
+	/* the manager's report for a worker that died after counting this
+	 * outcome (a status) in stats() but maybe before delivering it */
+	uint32_t    counted_by_worker;
+	const char *data;
+	size_t      length;
+} asynctask_report_t;
+
+/* Posts a report to its owner's FIFO in dir. timeout < 0: wait for room as
+ * long as the owner lives; 0: do not wait. claim (a worker's, or NULL): the
+ * name of a spill file is kept in it until the message is in the pipe, so
+ * that the manager removes the file if the poster dies first, and
+ * claim->delivered is set the moment the message is. Returns 0, EAGAIN (no
+ * room in time), or ESRCH/ENXIO/ENOENT when the owner is gone (dropped). */
+int asynctask_result_post(const char *dir, const asynctask_report_t *report, double timeout,
+	asynctask_claim_t *claim);
 
 /* Remote errors travel in a small binary encoding that needs no PHP serializer,
  * so the manager can write them too. */

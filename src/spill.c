@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "spill.h"
+#include "fault.h"
+#include <inttypes.h>
 
 int asynctask_write_all(int fd, const char *buf, size_t len)
 {
@@ -26,20 +28,31 @@ int asynctask_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int asynctask_spill_write(const char *dir, const char *data, size_t len, char path[ASYNCTASK_SPILL_PATH_MAX])
+int asynctask_result_spill_path(const char *dir, pid_t owner, uint64_t task_id, char path[ASYNCTASK_SPILL_PATH_MAX])
 {
-	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/asynctask-spill-XXXXXX", dir);
+	int n = snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-r%" PRIu64, dir, (int) owner,
+		task_id);
+	return n < 0 || n >= ASYNCTASK_SPILL_PATH_MAX ? ENAMETOOLONG : 0;
+}
+
+int asynctask_spill_write(const char *dir, pid_t owner, uint64_t task_id, const char *data, size_t len,
+	char path[ASYNCTASK_SPILL_PATH_MAX])
+{
+	int n = task_id
+		? (asynctask_result_spill_path(dir, owner, task_id, path) == 0 ? 0 : -1)
+		: snprintf(path, ASYNCTASK_SPILL_PATH_MAX, "%s/" ASYNCTASK_SPILL_PREFIX "%d-XXXXXX", dir, (int) owner);
 	if (n < 0 || n >= ASYNCTASK_SPILL_PATH_MAX) {
 		path[0] = '\0';
 		return ENAMETOOLONG;
 	}
-	/* mkstemp creates the file 0600 and O_EXCL: nobody else can read or replace it. */
-	int fd = mkostemp(path, O_CLOEXEC);
+	/* 0600 and O_EXCL, in the pool's 0700 directory: nobody else can read or replace it */
+	int fd = task_id ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
 		path[0] = '\0';
 		return err;
 	}
+	ASYNCTASK_FAULT("spill.create");
 	int err = asynctask_write_all(fd, data, len);
 	if (close(fd) != 0 && err == 0) {
 		err = errno;

@@ -12,6 +12,7 @@
 
 #include "php_asynctask.h"
 #include "task.h"
+#include "fault.h"
 #include "future.h"
 #include "payload.h"
 #include "pool.h"
@@ -192,12 +193,15 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 
 	record->length = (uint32_t) ZSTR_LEN(payload->s);
 	if (ZSTR_LEN(payload->s) > asynctask_queue_inline_max(&pool->queue)) {
-		int err = asynctask_spill_write(pool->tmpdir, data, ZSTR_LEN(payload->s), spill);
+		/* in the pool's private directory under asynctask.tmpdir: if we die
+		 * before queuing it, the manager finds it there and removes it */
+		int err = asynctask_spill_write(pool->runtime_dir, getpid(), 0, data, ZSTR_LEN(payload->s), spill);
 		if (err != 0) {
 			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
-				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), pool->tmpdir, strerror(err));
+				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), pool->runtime_dir, strerror(err));
 			return FAILURE;
 		}
+		ASYNCTASK_FAULT("dispatch.spilled");
 		data = spill;
 		record->length = (uint32_t) strlen(spill);
 		record->flags |= ASYNCTASK_RECORD_SPILLED;
@@ -225,7 +229,6 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 {
 	asynctask_task_t *task = asynctask_task_from_obj(obj);
 	smart_str payload = {0};
-	asynctask_record_t record = {0};
 
 	if (!task_runnable(obj)) {
 		zend_throw_error(NULL, "%s has no callable: pass one to AsyncTask\\Task::__construct() or override handle()",
@@ -243,9 +246,16 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 		smart_str_free(&payload);
 		return;
 	}
+	asynctask_task_dispatch_payload(&payload, timeout_ms(task), return_value);
+	smart_str_free(&payload);
+}
+
+void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value)
+{
+	asynctask_record_t record = {0};
 	asynctask_pool_t *pool = asynctask_pool_get();
+
 	if (!pool) {
-		smart_str_free(&payload);
 		return;
 	}
 	/* results that arrived meanwhile make room in the pipe for more */
@@ -253,21 +263,23 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 
 	record.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST);
 	record.owner = (int32_t) getpid();
-	record.timeout_ms = timeout_ms(task);
-	zend_result queued = enqueue(pool, &record, &payload);
-	smart_str_free(&payload);
-	if (queued == SUCCESS) {
-		ASYNCTASK_COUNT(pool, dispatched);
-		asynctask_future_create(return_value, record.task_id);
+	record.timeout_ms = timeout_ms;
+	if (enqueue(pool, &record, payload) == SUCCESS) {
+		asynctask_future_create(return_value, record.task_id);  /* counted by the queue as it commits */
 	}
+}
+
+void asynctask_task_new(zval *task, zval *callable, zval *args, uint32_t argc)
+{
+	object_init_ex(task, asynctask_ce_task);
+	task_set(asynctask_task_from_obj(Z_OBJ_P(task)), callable, args, argc);
 }
 
 /* Dispatches callable(...args) as a fresh Task. */
 static void dispatch_call(zval *callable, zval *args, uint32_t argc, zval *return_value)
 {
 	zval task;
-	object_init_ex(&task, asynctask_ce_task);
-	task_set(asynctask_task_from_obj(Z_OBJ(task)), callable, args, argc);
+	asynctask_task_new(&task, callable, args, argc);
 	asynctask_task_dispatch(Z_OBJ(task), return_value);
 	zval_ptr_dtor(&task);
 }

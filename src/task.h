@@ -6,6 +6,7 @@
 #define ASYNCTASK_TASK_H
 
 #include "php.h"
+#include "zend_smart_str.h"
 
 extern zend_class_entry *asynctask_ce_task;
 
@@ -23,7 +24,13 @@ static inline asynctask_task_t *asynctask_task_from_obj(zend_object *obj)
 
 void asynctask_task_minit(zend_class_entry *ce);
 
+/* A new AsyncTask\Task for callable(...args) in *task. */
+void asynctask_task_new(zval *task, zval *callable, zval *args, uint32_t argc);
+
 /* Enqueues the task and makes return_value its Future. Throws on failure. */
 void asynctask_task_dispatch(zend_object *task, zval *return_value);
+
+/* Enqueues an encoded payload and makes return_value its Future. Throws on failure. */
+void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value);
 
 #endif

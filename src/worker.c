@@ -26,19 +26,32 @@
 #include "spill.h"
 #include "exceptions.h"
 #include "server.h"
+#include "fault.h"
 
 typedef struct {
 	asynctask_pool_t        *pool;
 	asynctask_worker_slot_t *slot;
-	uint32_t                 generation;
 } worker_t;
 
 static worker_t worker;
 
+/* Counts the task's outcome (before delivering it: a caller that has its
+ * result finds it in stats()), then delivers it. The claim records both
+ * steps for the manager, should we die in between (see queue.h). */
 static void post(asynctask_result_status_t status, const char *data, size_t len)
 {
-	const asynctask_claim_t *claim = &worker.slot->claim;
-	int err = asynctask_result_post(worker.pool->runtime_dir, claim->owner, claim->task_id, status, data, len, -1);
+	asynctask_claim_t *claim = &worker.slot->claim;
+
+	asynctask_pool_count_outcome(worker.pool, status, 1);
+	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
+	ASYNCTASK_FAULT("worker.counted");
+	asynctask_report_t report = {
+		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
+	};
+	int err = asynctask_result_post(worker.pool->runtime_dir, &report, -1, claim);
+	/* a result nobody can take any more is as final as a delivered one */
+	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
+	ASYNCTASK_FAULT("worker.delivered");
 
 	if (err != 0) {
 		ASYNCTASK_COUNT(worker.pool, dropped_results);
@@ -52,8 +65,6 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 {
 	smart_str encoded = {0};
 
-	/* counted before it is posted: a caller that has the result sees it in stats() */
-	ASYNCTASK_COUNT(worker.pool, failed);
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	smart_str_free(&encoded);
@@ -108,7 +119,6 @@ static void post_return_value(zval *retval)
 	if (asynctask_result_check(retval) == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
 		&& check_result_size(&encoded) == SUCCESS) {
-		ASYNCTASK_COUNT(worker.pool, completed);
 		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
@@ -171,7 +181,6 @@ static void run_job(asynctask_job_t *job)
 			snprintf(message, sizeof(message), "the task called exit() (status %d); its worker was replaced",
 				EG(exit_status));
 			zend_clear_exception();
-			ASYNCTASK_COUNT(worker.pool, crashed);
 			post_message(ASYNCTASK_RESULT_CRASHED, message);
 			release_claim();
 			_exit(0);
@@ -212,7 +221,6 @@ static ZEND_NORETURN void die_fatally(void)
 		error.file = zend_string_copy(PG(last_error_file));
 		error.line = PG(last_error_lineno);
 	}
-	ASYNCTASK_COUNT(worker.pool, crashed);
 	post_error(ASYNCTASK_RESULT_CRASHED, &error);
 	release_claim();
 	/* reported above (and logged by PHP): the manager only has to replace us */
@@ -249,7 +257,7 @@ static bool should_retire(void)
 {
 	asynctask_pool_t *pool = worker.pool;
 
-	if (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) != worker.generation) {
+	if (__atomic_load_n(&worker.slot->retiring, __ATOMIC_SEQ_CST)) {
 		return true;
 	}
 	if (__atomic_load_n(&pool->stopping, __ATOMIC_SEQ_CST) && __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST) == 0) {
@@ -438,7 +446,6 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
-	worker.generation = worker.slot->generation;
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
 		ASYNCTASK_G(result_fd) = -1;

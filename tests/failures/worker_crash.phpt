@@ -30,7 +30,7 @@ $future = AsyncTask\dispatch(function (string $dir) {
 }, $dir);
 asynctask_test_wait_for("$dir/pid");
 $pid = (int) file_get_contents("$dir/pid");
-var_dump($pid > 0 && $pid !== getmypid(), posix_kill($pid, SIGKILL));
+var_dump($pid > 0 && $pid !== getmypid(), $pid > 0 && posix_kill($pid, SIGKILL));
 try {
     $future->wait(10);
     echo "no exception\n";

@@ -40,18 +40,20 @@ foreach (AsyncTask\Future::all($futures) as $i => [$j, $md5, $len]) {
 }
 var_dump(md5($big) === $sum);
 
-// while the worker is held, a queued 40 MB task waits in a 0600 spill file
+// while the worker is held, a queued 40 MB task waits in a 0600 spill file in the pool's
+// private (0700) directory under asynctask.tmpdir
 $gate = "$tmp/gate";
 $held = AsyncTask\dispatch(fn (string $gate) => asynctask_test_wait_for($gate), $gate);
 $queued = AsyncTask\dispatch('strlen', $big);
-$spills = glob("$tmp/asynctask-spill-*");
-var_dump(count($spills), $spills ? decoct(fileperms($spills[0]) & 0777) : null);
+$spills = glob("$tmp/asynctask-*/spill-" . getmypid() . "-*");
+var_dump(count($spills), $spills ? decoct(fileperms($spills[0]) & 0777) : null,
+    $spills ? decoct(fileperms(dirname($spills[0])) & 0777) : null);
 touch($gate);
 var_dump($held->wait(), $queued->wait());
 unlink($gate);
 
 // nothing left behind in asynctask.tmpdir: no spill file, and no pool directory once it stopped
-var_dump(glob("$tmp/asynctask-spill-*"));
+var_dump(glob("$tmp/asynctask-*/spill-*"));
 AsyncTask\Pool::stop();
 var_dump(scandir($tmp));
 ?>
@@ -70,6 +72,7 @@ bool(true)
 bool(true)
 int(1)
 string(3) "600"
+string(3) "700"
 bool(true)
 int(41943040)
 array(0) {

@@ -1,0 +1,45 @@
+--TEST--
+A worker SIGKILLed after its result is in the pipe but before it releases the task: the caller has the value, so stats must count the task completed only, not crashed too
+--EXTENSIONS--
+asynctask
+posix
+--SKIPIF--
+<?php
+require __DIR__ . '/../skipif.inc';
+if (!is_executable('/usr/bin/strace')) die('skip needs /usr/bin/strace (holds the worker between its post and its release)');
+if (trim((string) @file_get_contents('/proc/sys/kernel/yama/ptrace_scope')) > '0' && posix_geteuid() !== 0) die('skip ptrace is restricted');
+?>
+--INI--
+asynctask.log=/dev/null
+--FILE--
+<?php
+AsyncTask\Pool::start(1);
+$worker = AsyncTask\Pool::stats()['worker_pids'][0];
+// strace holds the worker 3 s in each close() it makes: the first is the result pipe's, right after the write
+// (and keeps the killed worker from its manager until those 3 s are over)
+$strace = proc_open(['/usr/bin/strace', '-qq', '-o', '/dev/null', '-p', (string) $worker, '-e', 'trace=close',
+    '-e', 'inject=close:delay_exit=3000000'], [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'],
+    2 => ['file', '/dev/null', 'w']], $pipes);
+$deadline = hrtime(true) + 20e9;
+while (!preg_match('/^TracerPid:\s+[1-9]/m', (string) @file_get_contents("/proc/$worker/status")) && hrtime(true) < $deadline) {
+    usleep(1000);
+}
+$f = AsyncTask\dispatch('str_repeat', 'v', 3);
+var_dump($f->wait(20));                          // the value arrived; the worker sits in close()
+var_dump(AsyncTask\Pool::stats()['running']);    // and still holds the task
+var_dump(posix_kill($worker, SIGKILL));
+$deadline = hrtime(true) + 20e9;
+while (AsyncTask\Pool::stats()['respawned'] < 1 && hrtime(true) < $deadline) {
+    usleep(1000);
+}
+proc_close($strace);
+$s = AsyncTask\Pool::stats();
+echo "completed {$s['completed']}, failed {$s['failed']}, crashed {$s['crashed']}, dispatched {$s['dispatched']}\n";
+var_dump(AsyncTask\dispatch('strtoupper', 'served')->wait(20));
+?>
+--EXPECT--
+string(3) "vvv"
+int(1)
+bool(true)
+completed 1, failed 0, crashed 0, dispatched 1
+string(6) "SERVED"
