@@ -310,6 +310,13 @@ t_latency() {
 	for v in "${variants[@]}"; do
 		note "latency fire.php?$v: p50 $(median <<< "${P50[$v]}") ms, p99 $(median <<< "${P99[$v]}") ms; per round: p50 ${P50[$v]}| p99 ${P99[$v]}| req/s ${RPS[$v]}"
 	done
+	# throughput at 20 clients, for the record (not checked: the tasks share the 2 cores)
+	for v in "n=0" "n=5"; do
+		out=$SITE/log/tput-${v//&/-}.out
+		wrk_run "$out" "$BASE/fire.php?$v" -t2 -c"$FPM_LOAD_CLIENTS" -d"${secs}s"
+		note "throughput fire.php?$v at $FPM_LOAD_CLIENTS clients: $(wrk_field "$out" rps) req/s, p50 $(wrk_field "$out" p50) ms, p99 $(wrk_field "$out" p99) ms"
+		wait_drained 120 > /dev/null
+	done
 	local us
 	us=$(access_log_field 200 /fire.php 4 | grep -v -x -e '-' -e 0)
 	note "latency: time inside the request for its 5 dispatch() calls: p50 $(percentile 50 <<< "$us") µs, p99 $(percentile 99 <<< "$us") µs ($(wc -l <<< "$us") requests)"
