@@ -149,7 +149,7 @@ start_site() {
 # (a file, since get usually runs in a $(...) subshell)
 get() {
 	local out
-	out=$(curl -s -S --max-time "${GET_TIMEOUT:-30}" -w '\n%{http_code}' "$BASE/$1" 2>&1) || { echo 000 > "$SITE/run/status"; echo "$out"; return 1; }
+	out=$(curl -s -S --max-time "${GET_TIMEOUT:-15}" -w '\n%{http_code}' "$BASE/$1" 2>&1) || { echo 000 > "$SITE/run/status"; echo "$out"; return 1; }
 	echo "${out##*$'\n'}" > "$SITE/run/status"
 	printf '%s' "${out%$'\n'*}"
 }

@@ -47,6 +47,25 @@ site_processes() {
 }
 
 # ---------------------------------------------------------------------------------
+# One request that waits for one task: does the pool work at all?
+t_smoke() {
+	echo "--- smoke: one task from one request"
+	start_site WORKERS=2 CHILDREN=2 || { fail "smoke: php-fpm + nginx start"; stop_site; return 1; }
+	local r ok=0
+	r=$(GET_TIMEOUT=20 get result.php)
+	if [ "$(json values <<< "$r")" = "[7,14,21]" ]; then
+		pass "smoke: a request gets its tasks' results"
+	else
+		fail "smoke: a request gets its tasks' results (HTTP $(status): $(head -c 300 <<< "$r"))"
+		note "asynctask.log: $(head -n 3 "$SITE/var/asynctask.log" | cut -c 1-200 | paste -sd '|')"
+		note "stats: $(stats)"
+		ok=1
+	fi
+	FPM_PIDS+=($(pool_pids))
+	stop_site
+	return $ok
+}
+
 t_inert() {
 	echo "--- inert: no asynctask.enable"
 	start_site ENABLE=0 CHILDREN=2 || { fail "inert: php-fpm + nginx start"; stop_site; return; }
