@@ -19,6 +19,7 @@ t_demo() {
 	ASYNCTASK_SO=$FPM_SO PORT=$port CROWDFUNDING_KEEP=1 WORKERS=2 \
 		setsid bash "$FPM_ROOT/examples/crowdfunding/run" > "$out" 2>&1 < /dev/null &
 	run_pid=$!
+	disown "$run_pid"
 	FPM_PIDS+=("$run_pid")
 	for i in $(seq 600); do
 		grep -q '^Crowdfunding demo: ' "$out" && break

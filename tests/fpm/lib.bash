@@ -107,6 +107,7 @@ start_fpm() {
 	else
 		"$FPM_BIN" -n -c "$SITE/php.ini" -y "$SITE/php-fpm.conf" > "$SITE/log/fpm.out" 2>&1 < /dev/null &
 		MASTER=$!
+		disown "$MASTER" # (no "Killed" notice when a test kills it)
 		FPM_PIDS+=("$MASTER")
 	fi
 	for i in $(seq 100); do
@@ -134,6 +135,7 @@ start_nginx() {
 	"$NGINX_BIN" -p "$SITE/nginx" -c "$SITE/nginx.conf" -e "$SITE/log/nginx-error.log" \
 		> "$SITE/log/nginx.out" 2>&1 < /dev/null &
 	NGINX=$!
+	disown "$NGINX"
 	FPM_PIDS+=("$NGINX")
 	wait_listening "$HTTP_PORT" || { echo "nginx did not start:"; cat "$SITE/log/nginx.out" "$SITE/log/nginx-error.log"; return 1; }
 }

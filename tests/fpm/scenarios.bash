@@ -381,7 +381,17 @@ lifecycle() {
 	check "$label: the 4 tasks queued before the signal completed ($n)" test "$n" -eq 4
 	local left
 	left=$(site_processes | grep -v -x -F -f <(printf '%s\n' "${fpm_kids[@]}" "$MASTER" "$NGINX") | tr '\n' ' ')
-	[ "$sig" = KILL ] && note "$label: FPM children left by the killed master: $(for p in "${fpm_kids[@]}"; do alive "$p" && echo -n "$p "; done)"
+	if [ "$sig" = KILL ]; then
+		note "$label: FPM children left by the killed master (FPM's own behaviour): $(for p in "${fpm_kids[@]}"; do alive "$p" && echo -n "$p "; done)"
+		# they still accept requests: a dispatch there must fail fast, not hang
+		local t1 ms
+		t1=$(date +%s%N)
+		r=$(GET_TIMEOUT=20 get inert.php)
+		ms=$((($(date +%s%N) - t1) / 1000000))
+		check "$label: dispatch() in an FPM child left behind throws AsyncTask\Exception at once (${ms} ms)" \
+			test "$(json class <<< "$r")" = 'AsyncTask\Exception' -a "$ms" -lt 5000
+		note "$label: its message: $(json message <<< "$r")"
+	fi
 	check "$label: no other process of this server remains ($left)" test -z "${left// /}"
 	stop_site
 	for p in "${fpm_kids[@]}"; do alive "$p" && kill -KILL "$p" 2> /dev/null; done
