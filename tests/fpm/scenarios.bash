@@ -444,12 +444,15 @@ t_recycle() {
 	local i out=$SITE/log/recycle.out
 	: > "$out"
 	for i in $(seq 60); do
-		get "fire.php?n=5&ms=10" >> "$out"
+		get "fire.php?n=5&ms=40" >> "$out"
 		echo >> "$out"
 	done
 	local children served c rows distinct requests
 	children=$(awk 'NF == 2 { print $2 }' "$out" | sort -u | wc -l)
-	note "recycle: right after the 60th response: queued $(json queued <<< "$(stats)") (tasks whose dispatching child has exited since)"
+	local queued
+	queued=$(json queued <<< "$(stats)")
+	check "recycle: tasks still queued after their children were recycled ($queued queued after the 60th response)" \
+		test "$queued" -gt 0
 	FPM_PIDS+=($(pool_pids))
 	wait_drained 120
 	served=$(served_ok /fire.php)
