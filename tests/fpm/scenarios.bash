@@ -91,7 +91,12 @@ t_inert() {
 t_functional() {
 	echo "--- functional (opcache off, 2 workers, daemonize=no)"
 	start_site WORKERS=2 CHILDREN=3 || { fail "functional: php-fpm + nginx start"; stop_site; return; }
-	local r s i workers
+	local r s i workers before_first
+	# before any request: FPM's 3 + 1 children and the pool's manager, no task worker yet
+	sleep 0.5
+	before_first=$(descendants "$MASTER" | while read -r p; do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done | sort | uniq -c | tr -s ' ' | paste -sd ';')
+	check "start: before the first request only the manager runs besides FPM's children ($before_first)" \
+		test "$(descendants "$MASTER" | wc -l)" -eq 5
 	r=$(get result.php?x=7)
 	check "results: a request waits and gets its results back ([7,14,21])" test "$(json values <<< "$r")" = "[7,14,21]"
 	check "results: tasks ran in another process than the request" \
@@ -433,6 +438,7 @@ t_reload() {
 	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^usr2-')
 	check "reload: the 4 tasks dispatched before the reload completed ($n)" test "$n" -eq 4
 	bootstrap_once "reload: bootstrap"
+	grep -q 'unknown child' "$SITE/log/fpm.log" && note "reload: fpm.log: $(grep -m1 'unknown child' "$SITE/log/fpm.log")"
 	stop_site
 }
 
