@@ -103,6 +103,14 @@ t_functional() {
 		test -n "$(json worker_pids <<< "$r")" -a "$(json worker_pids <<< "$r")" != "[$(json request_pid <<< "$r")]"
 	r=$(get b/result.php?x=5)
 	check "results: pool section [b] dispatches to the same pool ([5,10,15])" test "$(json values <<< "$r")" = "[5,10,15]"
+	# many requests at once, in both sections: each gets its own results
+	local got
+	got=$(seq 200 | xargs -P 10 -I{} sh -c 'sec=""; [ $(({} % 3)) -eq 0 ] && sec=b/; printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/${sec}result.php?x={}")"' "$BASE" |
+		"$PHP_BIN" -n -r '$ok = 0; $bad = [];
+			while (($l = fgets(STDIN)) !== false) { [$x, $j] = explode(" ", rtrim($l), 2) + [1 => ""]; $v = json_decode($j, true)["values"] ?? null;
+				if ($v === [(int) $x, 2 * $x, 3 * $x]) $ok++; else $bad[] = "$x: " . substr($j, 0, 80); }
+			echo $ok, " ok", $bad ? "; wrong: " . implode(" | ", array_slice($bad, 0, 3)) : "", "\n";')
+	check "results: 200 requests, 10 at a time, in both sections, each get their own results ($got)" test "$got" = "200 ok"
 	for i in $(seq 50); do
 		s=$(stats)
 		workers=$(json workers <<< "$s")
