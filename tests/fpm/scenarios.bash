@@ -476,5 +476,20 @@ t_recycle() {
 	check "recycle: no task lost: rows = 5 x 60 ($rows), all distinct ($distinct), $requests requests" \
 		test "$rows" -eq 300 -a "$distinct" -eq 300 -a "$requests" -eq 60
 	note "recycle: stats $(stats)"
+
+	# a child killed (SIGKILL) right after it dispatched: its tasks still run
+	local held req child i n
+	rm -f "$SITE/var/held"
+	curl -s --max-time 30 "$BASE/fire.php?n=5&ms=300&hold=30" > /dev/null 2>&1 &
+	local curl_pid=$!
+	for i in $(seq 100); do [ -s "$SITE/var/held" ] && break; sleep 0.1; done
+	read -r req child < "$SITE/var/held"
+	kill -KILL "$child"
+	wait "$curl_pid" 2> /dev/null
+	wait_drained 60
+	n=$(get reqs.php | grep -c -x "$req")
+	c=$(get count.php)
+	check "recycle: the 5 tasks of a child killed (SIGKILL) right after dispatching all ran (request $req: $(($(json rows <<< "$c") - 300)) rows)" \
+		test "$n" -eq 1 -a "$(json rows <<< "$c")" -eq 305 -a "$(json incomplete_requests <<< "$c")" -eq 0
 	stop_site
 }
