@@ -492,6 +492,10 @@ void asynctask_pool_stats(zval *return_value)
 	uint64_t queued = 0, used = 0, total = 0;
 
 	if (pool && asynctask_pool_alive()) {
+		/* reports already in our pipe may correct the counts (see result.c) */
+		if (asynctask_results_fd() >= 0) {
+			asynctask_results_drain();
+		}
 		count_live_workers(pool, &workers, &running);
 		memcpy(&c, &pool->counters, sizeof(c));
 		c.dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);

@@ -288,13 +288,89 @@ static int post_message(int fd, const char *message, size_t len, pid_t owner, do
 	}
 }
 
+/* --- the posting side's open pipes -----------------------------------------
+ * A worker keeps the pipes of the processes it serves open (opening and
+ * closing one per result was two of its four syscalls per task). A pipe whose
+ * reader went away (the process exited, or closed it at the end of a php-fpm
+ * request) fails the write with EPIPE: it is closed and opened by name again. */
+
+#define OPEN_PIPES 16
+
+static struct {
+	pid_t    process;     /* the process these fds belong to (a fork must not use them) */
+	uint64_t clock;
+	struct {
+		pid_t    owner;
+		int      fd;
+		uint64_t used;
+	} pipes[OPEN_PIPES];
+} open_pipes;
+
+static void close_pipe(int i)
+{
+	if (open_pipes.pipes[i].owner) {
+		close(open_pipes.pipes[i].fd);
+		open_pipes.pipes[i].owner = 0;
+	}
+}
+
+/* The write end of owner's pipe: cached, or opened now (-1 with errno set). */
+static int pipe_for(const char *dir, pid_t owner, bool fresh)
+{
+	char path[PATH_MAX];
+	int i, lru = 0;
+
+	if (open_pipes.process != getpid()) {
+		/* inherited from the process we were forked from (a worker from its
+		 * manager): copies of its fds, which we close, not use */
+		for (i = 0; i < OPEN_PIPES; i++) {
+			close_pipe(i);
+		}
+		open_pipes.process = getpid();
+		open_pipes.clock = 0;
+	}
+	for (i = 0; i < OPEN_PIPES; i++) {
+		if (open_pipes.pipes[i].owner == owner) {
+			if (!fresh) {
+				open_pipes.pipes[i].used = ++open_pipes.clock;
+				return open_pipes.pipes[i].fd;
+			}
+			close_pipe(i);
+			lru = i;
+			break;
+		}
+		if (open_pipes.pipes[i].used < open_pipes.pipes[lru].used) {
+			lru = i;
+		}
+	}
+	fifo_path(path, sizeof(path), dir, owner);
+	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	close_pipe(lru);
+	open_pipes.pipes[lru].owner = owner;
+	open_pipes.pipes[lru].fd = fd;
+	open_pipes.pipes[lru].used = ++open_pipes.clock;
+	return fd;
+}
+
+static void forget_pipe(pid_t owner)
+{
+	for (int i = 0; i < OPEN_PIPES; i++) {
+		if (open_pipes.pipes[i].owner == owner && open_pipes.process == getpid()) {
+			close_pipe(i);
+		}
+	}
+}
+
 int asynctask_result_post(const char *dir, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim)
 {
 	pid_t owner = report->owner;
 	const char *data = report->data;
 	size_t len = report->length;
-	char path[PATH_MAX];
 	char message[PIPE_BUF];
 	char local[ASYNCTASK_SPILL_PATH_MAX] = "";
 	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
@@ -321,18 +397,21 @@ int asynctask_result_post(const char *dir, const asynctask_report_t *report, dou
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);
 
-	fifo_path(path, sizeof(path), dir, owner);
-	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
-	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = pipe_for(dir, owner, false);
 	int err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	if (err == EPIPE) {
+		/* the pipe we kept has no reader now: the owner's current one may */
+		fd = pipe_for(dir, owner, true);
+		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	}
 	if (err == 0 && claim) {
 		/* the message is in the pipe: the spill file is the reader's now, and
 		 * the manager must not report this task again should we die */
 		__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	}
 	slot[0] = '\0';
-	if (fd >= 0) {
-		close(fd);
+	if (err != 0) {
+		forget_pipe(owner);
 	}
 	if (err != 0 && spill[0]) {
 		unlink(spill);

@@ -3,6 +3,8 @@ A segfault in a task (SIGSEGV, a C-stack overflow through internal callbacks) an
 --EXTENSIONS--
 asynctask
 posix
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced without the Zend allocator, and the C stack is valgrind\'s (valgrind runs)'); ?>
 --INI--
 asynctask.workers=1
 asynctask.log=/dev/null

@@ -12,6 +12,9 @@ asynctask.log=/dev/null
 require __DIR__ . '/../helpers.inc';
 use AsyncTask\Task;
 
+// the promise: the caller has the exception within 0.5 s of the limit (under valgrind,
+// where everything is tens of times slower, only that it comes)
+$slack = getenv('USE_ZEND_ALLOC') === '0' ? 10.0 : 0.5;
 $start = hrtime(true);
 try {
     (new Task('sleep', 30))->withTimeout(0.5)->dispatch()->wait();
@@ -19,7 +22,7 @@ try {
 } catch (AsyncTask\TaskTimeoutException $e) {
     $took = asynctask_test_elapsed($start);
     var_dump($e instanceof AsyncTask\TaskFailedException, str_contains($e->getMessage(), '0.5'));
-    var_dump($took >= 0.45 && $took < 0.5 + 0.5);
+    var_dump($took >= 0.45 && $took < 0.5 + $slack);
 }
 
 // asynctask.task_timeout applies when the task sets none
@@ -29,7 +32,7 @@ try {
     echo "no exception\n";
 } catch (AsyncTask\TaskTimeoutException $e) {
     $took = asynctask_test_elapsed($start);
-    var_dump(str_contains($e->getMessage(), '0.7'), $took >= 0.65 && $took < 0.7 + 0.5);
+    var_dump(str_contains($e->getMessage(), '0.7'), $took >= 0.65 && $took < 0.7 + $slack);
 }
 
 // a busy task that ignores SIGTERM is still ended (SIGKILL after the grace period)
@@ -41,7 +44,7 @@ try {
     }))->withTimeout(0.3)->dispatch()->wait();
     echo "no exception\n";
 } catch (AsyncTask\TaskTimeoutException $e) {
-    var_dump(str_contains($e->getMessage(), '0.3'), asynctask_test_elapsed($start) < 0.3 + 0.5);
+    var_dump(str_contains($e->getMessage(), '0.3'), asynctask_test_elapsed($start) < 0.3 + $slack);
 }
 
 // withTimeout(0) lifts the ini limit; a task within its limit is untouched

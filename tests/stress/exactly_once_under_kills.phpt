@@ -8,6 +8,7 @@ posix
 <?php
 $needs = ['pcntl', 'posix'];
 require __DIR__ . '/../skipif.inc';
+if (getenv('USE_ZEND_ALLOC') === '0') die('skip timing-bounded stress: too slow under valgrind/ASan (.ci/stress runs it on the release build)');
 ?>
 --FILE--
 <?php
