@@ -193,6 +193,18 @@ pool_pids() {
 
 alive() { kill -0 "$1" 2> /dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2> /dev/null; }
 
+# site_pool_processes: the process names (asynctask-mgr, asynctask-task) of the
+# live pool processes of $SITE, sorted: they carry the master's command line
+site_pool_processes() {
+	local p
+	for p in $(pgrep -f -- "$SITE/" 2> /dev/null); do
+		alive "$p" || continue
+		case "$(cat "/proc/$p/comm" 2> /dev/null)" in
+			asynctask-*) cat "/proc/$p/comm" ;;
+		esac
+	done | sort
+}
+
 # wait_gone SECONDS PID...: until none of the pids is alive
 wait_gone() {
 	local deadline=$((SECONDS + $1)) p left
