@@ -180,6 +180,9 @@ static uint32_t timeout_ms(asynctask_task_t *task)
 	return ms < 1 ? 1 : (ms > UINT32_MAX ? UINT32_MAX : (uint32_t) ms);
 }
 
+#define DRAIN_EVERY 16  /* a power of two */
+static uint32_t dispatches;
+
 static void drain_results(void)
 {
 	asynctask_results_drain();
@@ -258,8 +261,12 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 	if (!pool) {
 		return;
 	}
-	/* results that arrived meanwhile make room in the pipe for more */
-	asynctask_results_drain();
+	/* results that arrived meanwhile make room in the pipe for more; not on
+	 * every dispatch (a read() each time is a good part of its cost): the
+	 * pipe holds hundreds of results, and a full queue drains it anyway */
+	if ((++dispatches & (DRAIN_EVERY - 1)) == 0) {
+		asynctask_results_drain();
+	}
 
 	record.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST);
 	record.owner = (int32_t) getpid();
