@@ -1,0 +1,771 @@
+<?php
+/*
+ * asynctask benchmark suite; run it through bench/run, which loads the module,
+ * builds and runs bench/limit.c and passes its output with --limit=FILE.
+ *
+ *   php -n -d extension=asynctask.so bench/suite.php [--quick] [--limit=FILE] [--json]
+ *
+ * Measured side by side, 2 workers each, in one process:
+ *   asynctask  AsyncTask\dispatch() of closures, Future::all(), AsyncTask\map()
+ *   baseline   a plain-PHP pre-forked pool: one stream_socket_pair per worker,
+ *              length-prefixed serialize() frames naming a function and its arguments
+ *              (closures cannot travel this way); round trip: one frame at a time to
+ *              worker 0; throughput: round-robin, up to WINDOW frames in flight per worker
+ *   fork       pcntl_fork() + a socket pair per task, 2 children at a time
+ *   proc_open  a `php -r` process per task (what spatie/async does), 2 at a time
+ * Latency: percentiles of per-iteration hrtime() samples, warm-up excluded, taken in
+ * blocks that alternate between asynctask and the baseline; throughput: tasks over the
+ * wall time of a whole round, rounds alternating, the median round counts.
+ */
+
+declare(strict_types=1);
+
+const WORKERS = 2;
+const WINDOW = 256;
+const BLOCKS = 5;
+
+function bench_noop(int $x): int
+{
+    return $x;
+}
+
+function bench_len(string $s): int
+{
+    return strlen($s);
+}
+
+function bench_double(int $v): int
+{
+    return $v * 2;
+}
+
+$options = getopt('', ['quick', 'limit:', 'json']);
+$quick = isset($options['quick']);
+$json = isset($options['json']);
+$limitFile = $options['limit'] ?? null;
+
+// sizes of each measurement: default, --quick
+$P = $quick ? [
+    'rt' => 4000, 'warmup' => 300, 'dispatch' => 5000, 'tasks' => 30000, 'rounds' => 1,
+    'payload' => [1024 => [10000, 0], 65536 => [1000, 0], 1048576 => [100, 60]],
+    'map' => 100000, 'map_rounds' => 1, 'fork' => 500, 'proc' => 40,
+] : [
+    'rt' => 20000, 'warmup' => 1000, 'dispatch' => 20000, 'tasks' => 100000, 'rounds' => 3,
+    'payload' => [1024 => [50000, 0], 65536 => [5000, 0], 1048576 => [400, 300]],
+    'map' => 100000, 'map_rounds' => 3, 'fork' => 2000, 'proc' => 200,
+];
+
+if (!extension_loaded('asynctask')) {
+    fail('the asynctask extension is not loaded: run bench/run, or php -d extension=/path/to/asynctask.so');
+}
+if (!function_exists('pcntl_fork')) {
+    fail("the baseline needs pcntl (built into Debian's php-cli)");
+}
+
+$rows = [];
+$notes = [];
+
+// --- 1. a process per task, before any pool exists (their children copy nothing of a pool) ---
+note('fork per task: ' . $P['fork'] . ' tasks, ' . WORKERS . ' at a time');
+$forkRate = fork_per_task($P['fork']);
+note('proc_open per task: ' . $P['proc'] . ' tasks, ' . WORKERS . ' at a time');
+$procRate = proc_per_task($P['proc']);
+
+// --- 2. the two pools, up for the whole run; each idle while the other is measured ---
+// the baseline is forked first: its workers must not be copies of a process that owns an asynctask pool
+$base = new BaselinePool(WORKERS);
+$async = new AsyncTaskPool(WORKERS);
+$systems = ['asynctask' => $async, 'baseline' => $base];
+
+// no-op round trip
+note('round trip, no-op: ' . $P['rt'] . ' per system after ' . $P['warmup'] . ' of warm-up');
+$lat = latency($systems, static fn ($s) => $s->noop(), $P['rt'], $P['warmup'], 1);
+$idle = ['asynctask' => rss_kb_list($async->workerPids()), 'baseline' => rss_kb_list($base->workerPids())];
+$managerRss = rss_kb($async->managerPid());
+
+// dispatch() alone, in blocks of 1000: the queue (16 MB) never fills with 1000 small tasks
+note('dispatch() alone: ' . $P['dispatch'] . ' calls in blocks of 1000');
+$dispatchNs = $async->dispatchSamples($P['dispatch'], 1000);
+
+$rssBefore = [
+    'asynctask' => rss_kb_list($async->workerPids()), 'baseline' => rss_kb_list($base->workerPids()),
+    'caller' => rss_kb(getmypid()),
+];
+
+// fire-and-forget throughput, no-op
+note('throughput, no-op: ' . $P['rounds'] . ' round(s) of ' . $P['tasks'] . ' tasks per system');
+$tp = rates($systems, static fn ($s, $n) => $s->batch($n, null), $P['tasks'], $P['rounds'], $P['tasks']);
+
+// the same with 1 KB, 64 KB, 1 MB string arguments (random bytes), and the 1 MB round trip
+$payloadRates = [];
+$bigLatency = null;
+foreach ($P['payload'] as $size => [$n, $rtN]) {
+    $arg = random_bytes($size);
+    note(sprintf('throughput, %s argument: %d tasks per system', human_size($size), $n));
+    $payloadRates[$size] = rates($systems, static fn ($s, $k) => $s->batch($k, $arg), $n, $P['rounds'], $n * $size);
+    if ($rtN > 0) {
+        note(sprintf('round trip, %s argument: %d per system', human_size($size), $rtN));
+        $bigLatency = latency($systems, static fn ($s) => $s->lengthOf($arg), $rtN, intdiv($rtN, 10), $size);
+        $bigSize = $size;
+    }
+    unset($arg);
+}
+
+// map() over 100,000 items
+note('map(): ' . $P['map'] . ' items, ' . $P['map_rounds'] . ' round(s) per system');
+$items = range(1, $P['map']);
+$expectedMap = array_sum($items) * 2;
+$mapRates = rates($systems, static function ($s, $n) use ($items) {
+    $out = $s->map($items);
+    if (count($out) !== count($items) || $out[0] !== 2 || $out[count($items) - 1] !== 2 * count($items)) {
+        throw new RuntimeException('map: wrong results');
+    }
+    return array_sum($out);
+}, $P['map'], $P['map_rounds'], $expectedMap);
+unset($items);
+
+$rssAfter = [
+    'asynctask' => rss_kb_list($async->workerPids()), 'baseline' => rss_kb_list($base->workerPids()),
+    'caller' => rss_kb(getmypid()),
+];
+$stats = $async->stats();
+$base->close();
+$async->close();
+
+// --- the table ---
+$d = percentiles($dispatchNs);
+$row = static function (string $metric, ?float $a, ?float $b, string $fmt, ?string $target = null,
+    ?Closure $met = null, bool $ratio = true) use (&$rows): void {
+    $r = ($ratio && $a !== null && $b !== null && $b > 0) ? $a / $b : null;
+    $rows[] = [
+        'metric' => $metric,
+        'asynctask' => $a === null ? '-' : sprintf($fmt, $a),
+        'baseline' => $b === null ? '-' : sprintf($fmt, $b),
+        'ratio' => $r === null ? '-' : sprintf('%.2f×', $r),
+        'target' => $target ?? '',
+        'met' => $met === null ? '' : ($met($a, $r) ? 'yes' : 'NO'),
+        'raw' => ['asynctask' => $a, 'baseline' => $b, 'ratio' => $r],
+    ];
+};
+$row('no-op round trip p50 (µs)', $lat['asynctask']['p50'], $lat['baseline']['p50'], '%.1f',
+    '≤ 0.30×', static fn ($a, $r) => $r !== null && $r <= 0.30);
+$row('no-op round trip p99 (µs)', $lat['asynctask']['p99'], $lat['baseline']['p99'], '%.1f');
+$row('no-op throughput, 2 workers (tasks/s)', $tp['asynctask'], $tp['baseline'], '%.0f',
+    '≥ 2×', static fn ($a, $r) => $r !== null && $r >= 2.0);
+$row('dispatch() alone p50 (µs)', $d['p50'], null, '%.2f', '≤ 2 µs', static fn ($a) => $a <= 2.0);
+$row('dispatch() alone p99 (µs)', $d['p99'], null, '%.2f');
+foreach ($payloadRates as $size => $r) {
+    $row(sprintf('%s-argument throughput (MB/s)', human_size($size)),
+        $r['asynctask'] * $size / 1e6, $r['baseline'] * $size / 1e6, '%.0f');
+}
+if ($bigLatency !== null) {
+    $row(sprintf('%s-argument round trip p50 (µs)', human_size($bigSize)),
+        $bigLatency['asynctask']['p50'], $bigLatency['baseline']['p50'], '%.0f');
+    $row(sprintf('%s-argument round trip, effective (GB/s)', human_size($bigSize)),
+        $bigSize / $bigLatency['asynctask']['p50'] / 1e3, $bigSize / $bigLatency['baseline']['p50'] / 1e3, '%.2f',
+        '≥ 1 GB/s', static fn ($a) => $a >= 1.0);
+}
+$row(sprintf('map() of %s items (items/s)', number_format($P['map'])), $mapRates['asynctask'], $mapRates['baseline'], '%.0f');
+$row('no-op tasks/s: vs fork per task (pcntl_fork)', $tp['asynctask'], $forkRate, '%.0f');
+$row('no-op tasks/s: vs proc_open(php) per task', $tp['asynctask'], $procRate, '%.0f');
+$row('idle RSS per worker (MB, mean)', mean($idle['asynctask']) / 1024, mean($idle['baseline']) / 1024, '%.1f');
+$row('worker RSS before the throughput runs (MB)', mean($rssBefore['asynctask']) / 1024, mean($rssBefore['baseline']) / 1024, '%.1f');
+$row('worker RSS after the throughput runs (MB)', mean($rssAfter['asynctask']) / 1024, mean($rssAfter['baseline']) / 1024, '%.1f',
+    'flat: see tests/stress');
+
+$limit = $limitFile !== null ? parse_limit($limitFile) : [];
+$machine = machine();
+$notes[] = sprintf('asynctask manager RSS %.1f MB; caller RSS %.1f MB before the throughput runs, %.1f MB after',
+    $managerRss / 1024, $rssBefore['caller'] / 1024, $rssAfter['caller'] / 1024);
+$notes[] = sprintf('asynctask stats at the end: dispatched %d, completed %d, failed %d, crashed %d, respawned %d',
+    $stats['dispatched'] ?? -1, $stats['completed'] ?? -1, $stats['failed'] ?? -1, $stats['crashed'] ?? -1,
+    $stats['respawned'] ?? -1);
+$notes[] = sprintf('throughput rounds (tasks/s): asynctask %s; baseline %s',
+    implode(' / ', array_map('intval', $tp['rounds']['asynctask'])),
+    implode(' / ', array_map('intval', $tp['rounds']['baseline'])));
+$notes[] = sprintf('round trip mean (µs): asynctask %.1f, baseline %.1f; dispatch() mean %.2f µs',
+    $lat['asynctask']['mean'], $lat['baseline']['mean'], $d['mean']);
+
+if ($json) {
+    echo json_encode(['machine' => $machine, 'rows' => $rows, 'limit' => $limit, 'notes' => $notes],
+        JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+    exit(0);
+}
+print_report($machine, $P, $rows, $limit, $notes, $quick);
+exit(0);
+
+// --- asynctask ------------------------------------------------------------------------
+
+final class AsyncTaskPool
+{
+    private Closure $noop;
+    private Closure $len;
+    private Closure $double;
+
+    public function __construct(int $workers)
+    {
+        $x = 1;
+        $this->noop = static function () use ($x): int {
+            return $x;
+        };
+        $this->len = static function (string $s): int {
+            return strlen($s);
+        };
+        $this->double = static fn (int $v): int => $v * 2;
+        AsyncTask\Pool::start($workers);
+    }
+
+    public function noop(): int
+    {
+        return AsyncTask\dispatch($this->noop)->wait();
+    }
+
+    public function lengthOf(string $arg): int
+    {
+        return AsyncTask\dispatch($this->len, $arg)->wait();
+    }
+
+    /** Fire and forget: dispatch $n tasks, then collect every result; returns their sum. */
+    public function batch(int $n, ?string $arg): int
+    {
+        $futures = [];
+        if ($arg === null) {
+            for ($i = 0; $i < $n; $i++) {
+                $futures[] = AsyncTask\dispatch($this->noop);
+            }
+        } else {
+            for ($i = 0; $i < $n; $i++) {
+                $futures[] = AsyncTask\dispatch($this->len, $arg);
+            }
+        }
+        return array_sum(AsyncTask\Future::all($futures));
+    }
+
+    public function map(array $items): array
+    {
+        return AsyncTask\map($this->double, $items);
+    }
+
+    /** @return int[] ns per dispatch() call, timed one by one, in blocks of $block then collected */
+    public function dispatchSamples(int $n, int $block): array
+    {
+        $ns = [];
+        $f = [];
+        for ($i = 0; $i < 200; $i++) { // warm-up
+            $f[] = AsyncTask\dispatch($this->noop);
+        }
+        AsyncTask\Future::all($f);
+        for ($done = 0; $done < $n; $done += $block) {
+            $futures = [];
+            for ($i = 0; $i < $block; $i++) {
+                $t = hrtime(true);
+                $futures[] = AsyncTask\dispatch($this->noop);
+                $ns[] = hrtime(true) - $t;
+            }
+            if (array_sum(AsyncTask\Future::all($futures)) !== $block) {
+                throw new RuntimeException('asynctask: wrong results');
+            }
+        }
+        return $ns;
+    }
+
+    public function workerPids(): array
+    {
+        return AsyncTask\Pool::stats()['worker_pids'] ?? [];
+    }
+
+    public function managerPid(): int
+    {
+        return AsyncTask\Pool::stats()['manager_pid'] ?? 0;
+    }
+
+    public function stats(): array
+    {
+        return AsyncTask\Pool::stats();
+    }
+
+    public function close(): void
+    {
+        AsyncTask\Pool::stop();
+    }
+}
+
+// --- baseline: a plain-PHP pre-forked pool ---------------------------------------------
+
+final class BaselinePool
+{
+    /** @var resource[] */
+    private array $sockets = [];
+    /** @var int[] */
+    private array $pids = [];
+
+    public function __construct(int $workers)
+    {
+        for ($w = 0; $w < $workers; $w++) {
+            $pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+            if ($pair === false) {
+                throw new RuntimeException('baseline: stream_socket_pair failed');
+            }
+            // 1 MB reads and writes instead of PHP's 8 KB: 4x faster with 1 MB arguments, same for small ones
+            stream_set_chunk_size($pair[0], 1 << 20);
+            stream_set_chunk_size($pair[1], 1 << 20);
+            $pid = pcntl_fork();
+            if ($pid < 0) {
+                throw new RuntimeException('baseline: fork failed');
+            }
+            if ($pid === 0) {
+                fclose($pair[0]);
+                foreach ($this->sockets as $socket) {
+                    fclose($socket);
+                }
+                self::serve($pair[1]);
+                exit(0);
+            }
+            fclose($pair[1]);
+            $this->sockets[$w] = $pair[0];
+            $this->pids[] = $pid;
+        }
+    }
+
+    /** The worker loop: [function, args] in, serialize(result) out, until told to quit. */
+    private static function serve($socket): void
+    {
+        while (($frame = self::readFrame($socket)) !== null) {
+            [$function, $args] = unserialize($frame);
+            if ($function === null) {
+                return;
+            }
+            self::writeFrame($socket, serialize($function(...$args)));
+        }
+    }
+
+    private function call(string $function, array $args): mixed
+    {
+        self::writeFrame($this->sockets[0], serialize([$function, $args]));
+        return unserialize(self::readFrame($this->sockets[0]));
+    }
+
+    public function noop(): int
+    {
+        return $this->call('bench_noop', [1]);
+    }
+
+    public function lengthOf(string $arg): int
+    {
+        return $this->call('bench_len', [$arg]);
+    }
+
+    public function batch(int $n, ?string $arg): int
+    {
+        [$function, $args] = $arg === null ? ['bench_noop', [1]] : ['bench_len', [$arg]];
+        return array_sum($this->pipeline($function, array_fill(0, $n, $args)));
+    }
+
+    public function map(array $items): array
+    {
+        return $this->pipeline('bench_double', array_map(static fn ($v) => [$v], $items));
+    }
+
+    /**
+     * Round-robin over the workers, at most WINDOW frames in flight per worker; each
+     * worker answers in order, so a FIFO of keys per worker puts each result in its place.
+     */
+    private function pipeline(string $function, array $argLists): array
+    {
+        $workers = count($this->sockets);
+        $pending = array_fill(0, $workers, []);
+        $head = array_fill(0, $workers, 0);
+        $results = [];
+        $i = 0;
+        foreach ($argLists as $key => $args) {
+            $w = $i++ % $workers;
+            if (count($pending[$w]) - $head[$w] === WINDOW) {
+                $results[$pending[$w][$head[$w]++]] = unserialize(self::readFrame($this->sockets[$w]));
+            }
+            self::writeFrame($this->sockets[$w], serialize([$function, $args]));
+            $pending[$w][] = $key;
+        }
+        foreach ($this->sockets as $w => $socket) {
+            while ($head[$w] < count($pending[$w])) {
+                $results[$pending[$w][$head[$w]++]] = unserialize(self::readFrame($socket));
+            }
+        }
+        if (count($results) !== count($argLists)) {
+            throw new RuntimeException('baseline: results missing');
+        }
+        $ordered = [];
+        foreach ($argLists as $key => $_) {
+            $ordered[$key] = $results[$key];
+        }
+        return $ordered;
+    }
+
+    public function workerPids(): array
+    {
+        return $this->pids;
+    }
+
+    public function close(): void
+    {
+        // a quit frame, not EOF: the asynctask processes forked later hold copies of these sockets
+        foreach ($this->sockets as $socket) {
+            self::writeFrame($socket, serialize([null, []]));
+            fclose($socket);
+        }
+        foreach ($this->pids as $pid) {
+            pcntl_waitpid($pid, $status);
+        }
+    }
+
+    public static function writeFrame($socket, string $payload): void
+    {
+        if (strlen($payload) > 65536) {
+            // no copy of a large payload just to put 4 bytes in front of it
+            self::writeAll($socket, pack('N', strlen($payload)));
+            self::writeAll($socket, $payload);
+        } else {
+            self::writeAll($socket, pack('N', strlen($payload)) . $payload);
+        }
+    }
+
+    private static function writeAll($socket, string $frame): void
+    {
+        $len = strlen($frame);
+        for ($done = 0; $done < $len; $done += $n) {
+            $n = fwrite($socket, $done === 0 ? $frame : substr($frame, $done));
+            if ($n === false || $n === 0) {
+                throw new RuntimeException('baseline: write failed');
+            }
+        }
+    }
+
+    public static function readExact($socket, int $len): ?string
+    {
+        $buf = fread($socket, $len);
+        if ($buf === false) {
+            return null;
+        }
+        while (strlen($buf) < $len) {
+            $chunk = fread($socket, $len - strlen($buf));
+            if ($chunk === false || $chunk === '') {
+                if (feof($socket)) {
+                    return null;
+                }
+                continue;
+            }
+            $buf .= $chunk;
+        }
+        return $buf;
+    }
+
+    public static function readFrame($socket): ?string
+    {
+        $header = self::readExact($socket, 4);
+        return $header === null || strlen($header) < 4 ? null : self::readExact($socket, unpack('N', $header)[1]);
+    }
+}
+
+// --- a process per task -------------------------------------------------------------------
+
+/** pcntl_fork() per task, the result back through a socket pair; WORKERS children at a time. */
+function fork_per_task(int $n): float
+{
+    $running = [];
+    $sum = 0;
+    $reap = static function () use (&$running, &$sum): void {
+        [$pid, $socket] = array_shift($running);
+        $sum += unserialize(stream_get_contents($socket));
+        fclose($socket);
+        pcntl_waitpid($pid, $status);
+    };
+    $t = hrtime(true);
+    for ($i = 0; $i < $n; $i++) {
+        if (count($running) === WORKERS) {
+            $reap();
+        }
+        $pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+        $pid = pcntl_fork();
+        if ($pid < 0) {
+            throw new RuntimeException('fork failed');
+        }
+        if ($pid === 0) {
+            fclose($pair[0]);
+            fwrite($pair[1], serialize(bench_noop(1)));
+            exit(0);
+        }
+        fclose($pair[1]);
+        $running[] = [$pid, $pair[0]];
+    }
+    while ($running) {
+        $reap();
+    }
+    $rate = $n / ((hrtime(true) - $t) / 1e9);
+    if ($sum !== $n) {
+        throw new RuntimeException("fork per task: wrong results ($sum, expected $n)");
+    }
+    return $rate;
+}
+
+/**
+ * A `php -r` process per task, as spatie/async does (the task serialized on the command
+ * line, the result on stdout); the system php.ini, as such a library gets it; WORKERS at a time.
+ */
+function proc_per_task(int $n): float
+{
+    $code = 'echo serialize((function (int $x): int { return $x; })(...unserialize(base64_decode($argv[1]))));';
+    $task = base64_encode(serialize([1]));
+    $running = [];
+    $sum = 0;
+    $reap = static function () use (&$running, &$sum): void {
+        [$proc, $stdout] = array_shift($running);
+        $sum += unserialize(stream_get_contents($stdout));
+        fclose($stdout);
+        if (proc_close($proc) !== 0) {
+            throw new RuntimeException('proc_open per task: the child failed');
+        }
+    };
+    $t = hrtime(true);
+    for ($i = 0; $i < $n; $i++) {
+        if (count($running) === WORKERS) {
+            $reap();
+        }
+        $proc = proc_open([PHP_BINARY, '-r', $code, $task], [1 => ['pipe', 'w']], $pipes);
+        if ($proc === false) {
+            throw new RuntimeException('proc_open failed');
+        }
+        $running[] = [$proc, $pipes[1]];
+    }
+    while ($running) {
+        $reap();
+    }
+    $rate = $n / ((hrtime(true) - $t) / 1e9);
+    if ($sum !== $n) {
+        throw new RuntimeException("proc_open per task: wrong results ($sum, expected $n)");
+    }
+    return $rate;
+}
+
+// --- measuring ----------------------------------------------------------------------------
+
+/**
+ * Warm-up, then $n samples per system in BLOCKS blocks alternating between the systems.
+ * $check: what each call must return.
+ * @return array<string, array{p50: float, p99: float, mean: float}> µs
+ */
+function latency(array $systems, Closure $call, int $n, int $warmup, int $check): array
+{
+    foreach ($systems as $name => $s) {
+        for ($i = 0; $i < $warmup; $i++) {
+            if ($call($s) !== $check) {
+                throw new RuntimeException("$name: wrong result");
+            }
+        }
+    }
+    $samples = array_fill_keys(array_keys($systems), []);
+    $per = (int) ceil($n / BLOCKS);
+    for ($b = 0; $b < BLOCKS; $b++) {
+        foreach ($systems as $name => $s) {
+            $k = min($per, $n - $b * $per);
+            for ($i = 0; $i < $k; $i++) {
+                $t = hrtime(true);
+                $r = $call($s);
+                $samples[$name][] = hrtime(true) - $t;
+                if ($r !== $check) {
+                    throw new RuntimeException("$name: wrong result");
+                }
+            }
+        }
+    }
+    return array_map('percentiles', $samples);
+}
+
+/**
+ * $rounds rounds of $n tasks per system, alternating; $call returns a sum that must equal
+ * $expected. @return array: system => median tasks/s, plus 'rounds' => system => rates
+ */
+function rates(array $systems, Closure $call, int $n, int $rounds, int $expected): array
+{
+    $all = array_fill_keys(array_keys($systems), []);
+    for ($r = 0; $r < $rounds; $r++) {
+        foreach ($systems as $name => $s) {
+            $t = hrtime(true);
+            $sum = $call($s, $n);
+            $all[$name][] = $n / ((hrtime(true) - $t) / 1e9);
+            if ($sum !== $expected) {
+                throw new RuntimeException("$name: wrong results ($sum, expected $expected)");
+            }
+        }
+    }
+    $out = ['rounds' => $all];
+    foreach ($all as $name => $list) {
+        sort($list);
+        $out[$name] = $list[intdiv(count($list), 2)];
+    }
+    return $out;
+}
+
+/** @param int[] $ns samples in nanoseconds; returns microseconds */
+function percentiles(array $ns): array
+{
+    sort($ns);
+    $n = count($ns);
+    $at = static fn (float $q): float => $ns[min($n - 1, (int) floor($q * $n))] / 1000;
+    return ['p50' => $at(0.50), 'p99' => $at(0.99), 'mean' => array_sum($ns) / $n / 1000];
+}
+
+function rss_kb(int $pid): int
+{
+    $status = @file_get_contents("/proc/$pid/status");
+    return ($status !== false && preg_match('/^VmRSS:\s+(\d+)\s+kB/m', $status, $m)) ? (int) $m[1] : 0;
+}
+
+/** @return int[] */
+function rss_kb_list(array $pids): array
+{
+    return array_map('rss_kb', $pids);
+}
+
+function mean(array $v): float
+{
+    return $v ? array_sum($v) / count($v) : 0.0;
+}
+
+// --- reporting ----------------------------------------------------------------------------
+
+function machine(): array
+{
+    $cpu = php_uname('m');
+    $cores = 0;
+    foreach (@file('/proc/cpuinfo') ?: [] as $line) {
+        if (str_starts_with($line, 'model name') && $cpu === php_uname('m')) {
+            $cpu = trim(explode(':', $line, 2)[1]);
+        }
+        if (str_starts_with($line, 'processor')) {
+            $cores++;
+        }
+    }
+    $opcache = function_exists('opcache_get_status') && (opcache_get_status(false)['opcache_enabled'] ?? false);
+    $jit = $opcache && (opcache_get_status(false)['jit']['on'] ?? false);
+    $module = '?';
+    foreach (@file('/proc/self/maps', FILE_IGNORE_NEW_LINES) ?: [] as $line) {
+        if (preg_match('~(/\S*asynctask\.so)$~', $line, $m)) {
+            $module = $m[1];
+            break;
+        }
+    }
+    $mem = preg_match('/^MemTotal:\s+(\d+)/m', (string) @file_get_contents('/proc/meminfo'), $m) ? (int) $m[1] : 0;
+    return [
+        'cpu' => $cpu, 'cores' => max(1, $cores), 'memory_gib' => round($mem / 1048576),
+        'kernel' => php_uname('r'), 'php' => PHP_VERSION,
+        'opcache' => $opcache ? ($jit ? 'on (JIT on)' : 'on (JIT off)') : 'off',
+        'asynctask' => phpversion('asynctask') ?: '?', 'module' => $module, 'date' => date('Y-m-d H:i T'),
+        'load' => implode(' ', array_map(static fn ($l) => sprintf('%.2f', $l), sys_getloadavg() ?: [])),
+    ];
+}
+
+function parse_limit(string $file): array
+{
+    $modes = [];
+    foreach (@file($file, FILE_IGNORE_NEW_LINES) ?: [] as $line) {
+        if (!str_starts_with($line, 'mode=')) {
+            continue;
+        }
+        $fields = [];
+        foreach (explode(' ', $line) as $pair) {
+            [$k, $v] = explode('=', $pair, 2) + [1 => ''];
+            $fields[$k] = $v;
+        }
+        $modes[$fields['mode']] = $fields;
+    }
+    return $modes;
+}
+
+function print_report(array $m, array $P, array $rows, array $limit, array $notes, bool $quick): void
+{
+    printf("machine: %s, %d cores, %d GiB; Linux %s; PHP %s, opcache %s; asynctask %s (%s)\n",
+        $m['cpu'], $m['cores'], $m['memory_gib'], $m['kernel'], $m['php'], $m['opcache'], $m['asynctask'], $m['module']);
+    printf("date: %s; load average at the end %s; %s mode; 2 workers for asynctask and the baseline\n\n",
+        $m['date'], $m['load'], $quick ? 'quick' : 'default');
+
+    print_table(['metric', 'asynctask', 'baseline', 'ratio', 'target', 'met?'], array_map(
+        static fn ($r) => [$r['metric'], $r['asynctask'], $r['baseline'], $r['ratio'], $r['target'], $r['met']], $rows),
+        [false, true, true, true, false, false]);
+    echo "\nratio = asynctask / baseline; in the fork and proc_open rows, the baseline column is that method's tasks/s.\n";
+    foreach ($notes as $n) {
+        echo "$n\n";
+    }
+
+    if ($limit) {
+        echo "\nlimit (bench/limit.c, cc -O2): round trip of a 16-byte message between two processes\n";
+        $labels = [
+            'pipe' => 'pipe, not pinned',
+            'futex-sleep' => 'futex, waiter sleeps, not pinned',
+            'futex-1core' => 'futex, waiter sleeps, one core',
+            'spin-futex' => 'spin then futex, separate cores',
+        ];
+        $lines = [];
+        foreach ($limit as $mode => $f) {
+            $how = '';
+            if (isset($f['slept_pct'])) {
+                $how = (int) $f['spins'] > 0
+                    ? sprintf('spun %s, slept %s; child: spun %s, slept %s', $f['spun'], $f['sleeps'],
+                        $f['child_spun'], $f['child_sleeps'])
+                    : sprintf('slept in %s%% (%s stale); child: %s%% (%s stale)', $f['slept_pct'], $f['stale'],
+                        $f['child_slept_pct'], $f['child_stale']);
+            }
+            $lines[] = [$labels[$mode] ?? $mode, $f['p50_us'], $f['p99_us'], $how];
+        }
+        print_table(['mode', 'p50 µs', 'p99 µs', 'round trips whose wait for the reply really slept'], $lines,
+            [false, true, true, false]);
+    }
+}
+
+/** A Markdown table; $right[i]: right-align column i. */
+function print_table(array $head, array $lines, array $right): void
+{
+    $width = array_map('width', $head);
+    foreach ($lines as $cells) {
+        foreach ($cells as $i => $c) {
+            $width[$i] = max($width[$i], width((string) $c));
+        }
+    }
+    $line = static function (array $cells) use ($width, $right): string {
+        $out = '|';
+        foreach ($cells as $i => $c) {
+            $pad = str_repeat(' ', $width[$i] - width((string) $c));
+            $out .= ' ' . ($right[$i] ? $pad . $c : $c . $pad) . ' |';
+        }
+        return $out . "\n";
+    };
+    echo $line($head);
+    $sep = '|';
+    foreach ($width as $i => $w) {
+        $sep .= $right[$i] ? str_repeat('-', $w + 1) . ':|' : str_repeat('-', $w + 2) . '|';
+    }
+    echo $sep, "\n";
+    foreach ($lines as $cells) {
+        echo $line($cells);
+    }
+}
+
+/** Display width: characters, not bytes (µ, ≤, ×). */
+function width(string $s): int
+{
+    return (int) preg_match_all('/./u', $s);
+}
+
+function human_size(int $bytes): string
+{
+    return $bytes >= 1048576 ? ($bytes / 1048576) . ' MB' : ($bytes / 1024) . ' KB';
+}
+
+function note(string $line): void
+{
+    fwrite(STDERR, '  ' . $line . "\n");
+}
+
+function fail(string $message): never
+{
+    fwrite(STDERR, "bench: $message\n");
+    exit(2);
+}
