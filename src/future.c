@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "php.h"
@@ -178,6 +179,17 @@ static bool past(uint64_t deadline)
 /* Waits until settled. Returns false when the deadline passed first. */
 static bool future_await(future_t *future, uint64_t deadline)
 {
+	/* a short task's result often comes within microseconds: look for it
+	 * briefly (yielding the CPU) before sleeping in poll() */
+	if (asynctask_spins()) {
+		uint64_t until = asynctask_now_ns() + ASYNCTASK_SPIN_NS;
+		while (!future_poll(future)) {
+			if (past(deadline) || asynctask_now_ns() >= until) {
+				break;
+			}
+			sched_yield();
+		}
+	}
 	while (!future_poll(future)) {
 		if (past(deadline)) {
 			return false;

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <linux/futex.h>
 
@@ -66,6 +67,31 @@ int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout)
 void asynctask_futex_wake(uint32_t *word, int n)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+bool asynctask_spins(void)
+{
+	static int cpus;
+	if (!cpus) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		cpus = n > 0 ? (int) n : 1;
+	}
+	return cpus > 1;
+}
+
+bool asynctask_spin_until_changed(uint32_t *word, uint32_t expected, uint64_t ns)
+{
+	if (!asynctask_spins()) {
+		return __atomic_load_n(word, __ATOMIC_ACQUIRE) == expected;
+	}
+	uint64_t until = asynctask_now_ns() + ns;
+	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == expected) {
+		if (asynctask_now_ns() >= until) {
+			return true;
+		}
+		sched_yield();
+	}
+	return false;
 }
 
 uint64_t asynctask_now_ns(void)

@@ -33,6 +33,17 @@ int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout);
 /* Wakes up to n sleepers on word. */
 void asynctask_futex_wake(uint32_t *word, int n);
 
+/* How long a waiter spins before it sleeps, when other CPUs can run what it waits for. */
+#define ASYNCTASK_SPIN_NS 20000
+
+/* Does spinning make sense here (more than one CPU)? */
+bool asynctask_spins(void);
+
+/* Spins (yielding the CPU each round, so that on a single CPU the process it
+ * waits for can run) while *word == expected, at most ns nanoseconds; only on
+ * a machine with more than one CPU. Returns true if it is still unchanged. */
+bool asynctask_spin_until_changed(uint32_t *word, uint32_t expected, uint64_t ns);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t asynctask_now_ns(void);
 

@@ -295,7 +295,12 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 
 void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 {
-	asynctask_futex_wait(&q->items_seq, seq, -1);
+	/* work often comes back within microseconds (a caller that dispatches
+	 * again as soon as it has its result): look for it briefly before the
+	 * futex sleep, whose wake-up costs a context switch on each side */
+	if (asynctask_spin_until_changed(&q->items_seq, seq, ASYNCTASK_SPIN_NS)) {
+		asynctask_futex_wait(&q->items_seq, seq, -1);
+	}
 	__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
 }
 
