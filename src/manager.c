@@ -100,22 +100,21 @@ static void retry_reports(void)
 	}
 }
 
-/* Reports the task a dead worker held as failed and counts it so, in place
- * of whatever the worker counted (see asynctask_claim_t). */
-static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message)
+/* Reports a task as failed and counts it so. counted_by_worker: the outcome
+ * its dead worker had counted and the manager undid (0: none), which tells
+ * the caller, should that outcome have reached it after all, to count it back. */
+static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
+	uint32_t counted_by_worker)
 {
 	smart_str encoded = {0};
 
-	if (claim->outcome) {
-		asynctask_pool_count_outcome(manager.pool, claim->outcome, -1);
-	}
 	asynctask_pool_count_outcome(manager.pool, status, 1);
 	asynctask_remote_error_encode_message(message, &encoded);
 	asynctask_report_t report = {
 		.owner = claim->owner,
 		.task_id = claim->task_id,
 		.status = status,
-		.counted_by_worker = claim->outcome,
+		.counted_by_worker = counted_by_worker,
 		.data = ZSTR_VAL(encoded.s),
 		.length = ZSTR_LEN(encoded.s),
 	};
@@ -241,7 +240,7 @@ static void fail_queued_tasks(const char *why)
 		if (spilled && claim.spill[0]) {
 			unlink(claim.spill);
 		}
-		report_failure(&claim, ASYNCTASK_RESULT_FAILED, why);
+		report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 	}
 }
 
@@ -276,6 +275,22 @@ static void note_started_workers(void)
 	}
 }
 
+/* A dead worker's task: whether it had counted the outcome it did not
+ * deliver, in which case the count is undone. Then its counts go to the pool.
+ * Returns the outcome undone (0: none). */
+static uint32_t settle_counts(asynctask_worker_slot_t *slot, const asynctask_claim_t *claim)
+{
+	uint32_t undone = 0;
+
+	if (claim->task_id && claim->outcome && !claim->delivered
+			&& asynctask_slot_counted(slot) != claim->counted_before) {
+		__atomic_sub_fetch(asynctask_slot_counter(slot, claim->outcome), 1, __ATOMIC_SEQ_CST);
+		undone = claim->outcome;
+	}
+	asynctask_pool_fold_slot_counts(manager.pool, slot);
+	return undone;
+}
+
 static void worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = manager.pool;
@@ -289,6 +304,7 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	char how[96], message[512];
 
 	describe_exit(how, sizeof(how), status);
+	uint32_t undone = settle_counts(slot, &claim);
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
 	/* it may have taken a wake-up meant for work that is still queued */
@@ -333,11 +349,11 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
-		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message);
+		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message, undone);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message);
+		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message, undone);
 		asynctask_log("%s", message);
 	}
 }
@@ -402,9 +418,10 @@ static void stop_now(const char *why)
 		kill(slot->pid, SIGKILL);
 		waitpid(slot->pid, NULL, 0);
 		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
+		uint32_t undone = settle_counts(slot, &slot->claim);
 		if (slot->claim.task_id != 0 && !slot->claim.delivered) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message);
+			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message, undone);
 			if (slot->claim.spill[0] && !slot->claim.outcome) {
 				unlink(slot->claim.spill);
 			}

@@ -497,6 +497,17 @@ void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int d
 	}
 }
 
+void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
+{
+	uint64_t completed = __atomic_exchange_n(&slot->counted_completed, 0, __ATOMIC_SEQ_CST);
+	uint64_t failed = __atomic_exchange_n(&slot->counted_failed, 0, __ATOMIC_SEQ_CST);
+	uint64_t crashed = __atomic_exchange_n(&slot->counted_crashed, 0, __ATOMIC_SEQ_CST);
+
+	__atomic_add_fetch(&pool->counters.completed, completed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pool->counters.failed, failed + crashed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pool->counters.crashed, crashed, __ATOMIC_RELAXED);
+}
+
 /* "worker_pids": the pool's live processes, for operators and fault tests. */
 static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
 {
@@ -528,6 +539,14 @@ void asynctask_pool_stats(zval *return_value)
 		count_live_workers(pool, &workers, &running);
 		memcpy(&c, &pool->counters, sizeof(c));
 		c.dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
+		/* plus what the live workers counted (folded in when one is replaced) */
+		for (uint32_t i = 0; i < pool->workers; i++) {
+			asynctask_worker_slot_t *slot = &pool->slots[i];
+			uint64_t crashed = __atomic_load_n(&slot->counted_crashed, __ATOMIC_RELAXED);
+			c.completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
+			c.failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
+			c.crashed += crashed;
+		}
 		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;

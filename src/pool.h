@@ -11,6 +11,7 @@
 #include "php.h"
 #include "php_asynctask.h"
 #include "queue.h"
+#include "result.h"
 
 #define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
 #define ASYNCTASK_WORKERS_MAX 1024
@@ -31,6 +32,12 @@ typedef struct {
 	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
 	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
 	uint64_t tasks;               /* tasks this process has run */
+	/* Outcomes this process counted, one counter per kind so that counting
+	 * is a single store the manager can tell happened (claim.counted_before).
+	 * The manager adds them to the pool's counters when it replaces it. */
+	uint64_t counted_completed;
+	uint64_t counted_failed;      /* failed, not crashed */
+	uint64_t counted_crashed;
 	asynctask_claim_t claim;      /* the task it holds */
 } asynctask_worker_slot_t;
 
@@ -79,6 +86,24 @@ static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
 /* Counts (delta 1) or uncounts (delta -1) a task's outcome, a result status:
  * completed, or failed and, for a crash or a time limit, crashed/timed_out. */
 void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta);
+
+/* A worker's own count of the outcomes it counted. */
+static inline uint64_t asynctask_slot_counted(const asynctask_worker_slot_t *slot)
+{
+	return __atomic_load_n(&slot->counted_completed, __ATOMIC_SEQ_CST)
+		+ __atomic_load_n(&slot->counted_failed, __ATOMIC_SEQ_CST)
+		+ __atomic_load_n(&slot->counted_crashed, __ATOMIC_SEQ_CST);
+}
+
+/* The slot's counter for outcome status (a result status). */
+static inline uint64_t *asynctask_slot_counter(asynctask_worker_slot_t *slot, uint32_t status)
+{
+	return status == ASYNCTASK_RESULT_VALUE ? &slot->counted_completed
+		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed : &slot->counted_failed;
+}
+
+/* Adds a replaced worker's counts to the pool's counters and zeroes them. */
+void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot);
 
 /* The pool this process can dispatch to, starting it if this process may
  * (CLI). Throws and returns NULL otherwise. */

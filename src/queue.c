@@ -283,7 +283,6 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	journal_end(q);
 	if (!taken && seq) {
 		*seq = q->items_seq;
-		q->consumers_sleeping++;
 	}
 	asynctask_lock_release(&q->lock);
 
@@ -298,9 +297,15 @@ void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 	/* work often comes back within microseconds (a caller that dispatches
 	 * again as soon as it has its result): look for it briefly before the
 	 * futex sleep, whose wake-up costs a context switch on each side */
-	if (asynctask_spin_until_changed(&q->items_seq, seq, ASYNCTASK_SPIN_NS)) {
-		asynctask_futex_wait(&q->items_seq, seq, -1);
+	if (!asynctask_spin_until_changed(&q->items_seq, seq, ASYNCTASK_SPIN_NS)) {
+		return;
 	}
+	/* Counted as sleeping only now, so that producers make no futex call for
+	 * a consumer that spins. A producer that bumps items_seq before it reads
+	 * the count either sees us here and wakes us, or came first, and then the
+	 * futex wait finds items_seq changed and returns at once. */
+	__atomic_add_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
+	asynctask_futex_wait(&q->items_seq, seq, -1);
 	__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
 }
 

@@ -46,12 +46,14 @@ typedef struct {
 	int32_t  owner;
 	uint32_t timeout_ms;
 	uint64_t started_ns;
-	/* How far the worker got with the outcome: counted it in stats()
-	 * (outcome, a result status) and delivered it. A worker that dies in
-	 * between has its count undone by the manager, which reports the crash
-	 * instead; one that dies after delivering is not reported again. */
+	/* How far the worker got with the outcome: which it is (outcome, a result
+	 * status), whether it counted it (its slot's count moved past
+	 * counted_before) and delivered it. A worker that dies in between has its
+	 * count undone by the manager, which reports the crash instead; one that
+	 * dies after delivering is not reported again. */
 	uint32_t outcome;
 	uint32_t delivered;
+	uint64_t counted_before;  /* the worker's count of outcomes before this one (see pool.h) */
 	char     spill[ASYNCTASK_SPILL_PATH_MAX];
 } asynctask_claim_t;
 

@@ -42,8 +42,10 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 {
 	asynctask_claim_t *claim = &worker.slot->claim;
 
-	asynctask_pool_count_outcome(worker.pool, status, 1);
+	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
+	/* the count: one store, which the manager can tell happened */
+	__atomic_add_fetch(asynctask_slot_counter(worker.slot, status), 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.counted");
 	asynctask_report_t report = {
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
