@@ -78,7 +78,7 @@ static void abandon_pool(asynctask_pool_t *pool)
  * "unknown child" when ours exits, e.g. after a reload. */
 static bool fork_detached_manager(asynctask_pool_t *pool)
 {
-	int status;
+	int status = 0;
 	pid_t middle = fork();
 
 	if (middle == 0) {
@@ -87,7 +87,10 @@ static bool fork_detached_manager(asynctask_pool_t *pool)
 	if (middle < 0) {
 		return false;
 	}
-	while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+	while (waitpid(middle, &status, 0) < 0) {
+		if (errno != EINTR) {
+			return false;
+		}
 	}
 	/* the intermediate wrote the manager's pid into the pool before it left */
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && pool->manager > 0;
