@@ -317,12 +317,13 @@ void asynctask_queue_wake_all(asynctask_queue_t *q)
 	asynctask_futex_wake(&q->space_seq, INT_MAX);
 }
 
-bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+/* The first queued record, padding skipped, for which match(record, arg)
+ * holds, or NULL; *at is its offset. Lock held. */
+static asynctask_record_t *find_record(asynctask_queue_t *q, unsigned char *ring,
+	bool (*match)(const asynctask_record_t *, const void *), const void *arg, uint64_t *at)
 {
-	bool cancelled = false;
-
-	lock_queue(q, ring);
 	uint64_t offset = q->head;
+
 	for (uint64_t seen = 0; seen < q->count; ) {
 		if (q->capacity - offset < HEADER_SIZE) {
 			offset = 0;
@@ -333,20 +334,36 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 			offset = 0;
 			continue;
 		}
-		if (record->task_id == task_id) {
-			if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
-				q->journal.record = offset;
-				q->journal.record_flags = record->flags;
-				journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
-				record->flags |= ASYNCTASK_RECORD_CANCELLED;
-				q->live--;
-				journal_end(q);
-				cancelled = true;
-			}
-			break;
+		if (match(record, arg)) {
+			*at = offset;
+			return record;
 		}
 		offset += record->size;
 		seen++;
+	}
+	return NULL;
+}
+
+static bool has_task_id(const asynctask_record_t *record, const void *task_id)
+{
+	return record->task_id == *(const uint64_t *) task_id;
+}
+
+bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+{
+	bool cancelled = false;
+	uint64_t offset;
+
+	lock_queue(q, ring);
+	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
+	if (record && !(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+		q->journal.record = offset;
+		q->journal.record_flags = record->flags;
+		journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
+		record->flags |= ASYNCTASK_RECORD_CANCELLED;
+		q->live--;
+		journal_end(q);
+		cancelled = true;
 	}
 	asynctask_lock_release(&q->lock);
 	return cancelled;
@@ -378,28 +395,18 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 	return dropped;
 }
 
+static bool spills_to(const asynctask_record_t *record, const void *path)
+{
+	size_t len = strlen(path);
+	return (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == len && memcmp(record + 1, path, len) == 0;
+}
+
 bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *path)
 {
-	size_t path_len = strlen(path);
-	bool found = false;
+	uint64_t offset;
 
 	lock_queue(q, ring);
-	uint64_t offset = q->head;
-	for (uint64_t seen = 0; seen < q->count && !found; ) {
-		if (q->capacity - offset < HEADER_SIZE) {
-			offset = 0;
-			continue;
-		}
-		asynctask_record_t *record = record_at(ring, offset);
-		if (record->flags & ASYNCTASK_RECORD_PAD) {
-			offset = 0;
-			continue;
-		}
-		found = (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == path_len
-			&& memcmp(record + 1, path, path_len) == 0;
-		offset += record->size;
-		seen++;
-	}
+	bool found = find_record(q, ring, spills_to, path, &offset) != NULL;
 	asynctask_lock_release(&q->lock);
 	return found;
 }
