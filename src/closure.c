@@ -256,21 +256,32 @@ void asynctask_closure_shutdown(void)
 
 /* --- fingerprints ---------------------------------------------------------- */
 
+/* Opens a plain file for reading: its fd, or -1 with *reason set. */
+static int open_plain_file(const char *path, struct stat *st, const char **reason)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, st) != 0) {
+		*reason = strerror(errno);
+		if (fd >= 0) close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*reason = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Reads a whole plain file into an emalloc'd buffer padded for the scanner. */
 static zend_result read_source(const char *path, char **buf, size_t *len, const char **reason)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_plain_file(path, &st, reason);
 	size_t done = 0;
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		*reason = strerror(errno);
-		if (fd >= 0) close(fd);
-		return FAILURE;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*reason = "not a regular file";
-		close(fd);
+	if (fd < 0) {
 		return FAILURE;
 	}
 	*buf = safe_emalloc(1, (size_t) st.st_size, ZEND_MMAP_AHEAD);
@@ -293,37 +304,35 @@ static zend_result read_source(const char *path, char **buf, size_t *len, const 
 	return SUCCESS;
 }
 
-static zend_string *md5_hex(const char *buf, size_t len)
+static zend_string *md5_final_hex(PHP_MD5_CTX *ctx)
 {
-	PHP_MD5_CTX ctx;
 	unsigned char digest[16];
 	zend_string *hex = zend_string_alloc(32, 0);
 
-	PHP_MD5Init(&ctx);
-	PHP_MD5Update(&ctx, buf, len);
-	PHP_MD5Final(digest, &ctx);
+	PHP_MD5Final(digest, ctx);
 	make_digest_ex(ZSTR_VAL(hex), digest, 16);
 	return hex;
+}
+
+static zend_string *md5_hex(const char *buf, size_t len)
+{
+	PHP_MD5_CTX ctx;
+
+	PHP_MD5Init(&ctx);
+	PHP_MD5Update(&ctx, buf, len);
+	return md5_final_hex(&ctx);
 }
 
 /* md5 hex of a plain file, read in chunks (nothing allocated by its size). */
 static zend_string *md5_file_streamed(const char *path, const char **reason)
 {
 	PHP_MD5_CTX ctx;
-	unsigned char digest[16];
 	char chunk[65536];
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_plain_file(path, &st, reason);
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		*reason = strerror(errno);
-		if (fd >= 0) close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*reason = "not a regular file";
-		close(fd);
+	if (fd < 0) {
 		return NULL;
 	}
 	PHP_MD5Init(&ctx);
@@ -337,10 +346,7 @@ static zend_string *md5_file_streamed(const char *path, const char **reason)
 		PHP_MD5Update(&ctx, chunk, (size_t) n);
 	}
 	close(fd);
-	PHP_MD5Final(digest, &ctx);
-	zend_string *hex = zend_string_alloc(32, 0);
-	make_digest_ex(ZSTR_VAL(hex), digest, 16);
-	return hex;
+	return md5_final_hex(&ctx);
 }
 
 /* The dispatcher's fingerprint of `file`, cached until it is compiled again. */
@@ -764,6 +770,19 @@ static zend_result compile_detached(zend_string *path, char *buf, size_t len, co
 	return SUCCESS;
 }
 
+/* Is actual (released when it is not) the fingerprint the dispatcher sent? */
+static bool same_fingerprint(zend_string *path, zend_string *md5, zend_string *actual, zend_string **error)
+{
+	if (zend_string_equals(actual, md5)) {
+		return true;
+	}
+	asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
+		"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
+		"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
+	zend_string_release(actual);
+	return false;
+}
+
 /* The worker's compiled copy of `path` as the dispatcher fingerprinted it. */
 static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_string **error)
 {
@@ -782,11 +801,7 @@ static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_strin
 		asynctask_fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
 		return NULL;
 	}
-	if (!zend_string_equals(actual, md5)) {
-		asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
-			"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
-			"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
-		zend_string_release(actual);
+	if (!same_fingerprint(path, md5, actual, error)) {
 		return NULL;
 	}
 	zend_string_release(actual);
@@ -794,12 +809,9 @@ static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_strin
 		asynctask_fail(error, "the closure's file %s cannot be read in the worker: %s", ZSTR_VAL(path), reason);
 		return NULL;
 	}
+	/* again on what was read: the file may have been rewritten in between */
 	actual = md5_hex(buf, len);
-	if (!zend_string_equals(actual, md5)) {
-		asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
-			"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
-			"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
-		zend_string_release(actual);
+	if (!same_fingerprint(path, md5, actual, error)) {
 		efree(buf);
 		return NULL;
 	}
