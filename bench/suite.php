@@ -467,22 +467,35 @@ final class BaselinePool
 
 // --- a process per task -------------------------------------------------------------------
 
-/** pcntl_fork() per task, the result back through a socket pair; WORKERS children at a time. */
-function fork_per_task(int $n): float
+/**
+ * Runs n tasks, WORKERS at a time: start() launches one and returns what reap() needs to
+ * collect its result (an int) and end it, oldest first. Returns tasks/s; checks the results.
+ */
+function per_task_rate(string $what, int $n, callable $start, callable $reap): float
 {
     $running = [];
     $sum = 0;
-    $reap = static function () use (&$running, &$sum): void {
-        [$pid, $socket] = array_shift($running);
-        $sum += unserialize(stream_get_contents($socket));
-        fclose($socket);
-        pcntl_waitpid($pid, $status);
-    };
     $t = hrtime(true);
     for ($i = 0; $i < $n; $i++) {
         if (count($running) === WORKERS) {
-            $reap();
+            $sum += $reap(array_shift($running));
         }
+        $running[] = $start();
+    }
+    while ($running) {
+        $sum += $reap(array_shift($running));
+    }
+    $rate = $n / ((hrtime(true) - $t) / 1e9);
+    if ($sum !== $n) {
+        throw new RuntimeException("$what: wrong results ($sum, expected $n)");
+    }
+    return $rate;
+}
+
+/** pcntl_fork() per task, the result back through a socket pair; WORKERS children at a time. */
+function fork_per_task(int $n): float
+{
+    return per_task_rate('fork per task', $n, static function (): array {
         $pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
         $pid = pcntl_fork();
         if ($pid < 0) {
@@ -494,16 +507,14 @@ function fork_per_task(int $n): float
             exit(0);
         }
         fclose($pair[1]);
-        $running[] = [$pid, $pair[0]];
-    }
-    while ($running) {
-        $reap();
-    }
-    $rate = $n / ((hrtime(true) - $t) / 1e9);
-    if ($sum !== $n) {
-        throw new RuntimeException("fork per task: wrong results ($sum, expected $n)");
-    }
-    return $rate;
+        return [$pid, $pair[0]];
+    }, static function (array $child): int {
+        [$pid, $socket] = $child;
+        $result = unserialize(stream_get_contents($socket));
+        fclose($socket);
+        pcntl_waitpid($pid, $status);
+        return $result;
+    });
 }
 
 /**
@@ -514,35 +525,21 @@ function proc_per_task(int $n): float
 {
     $code = 'echo serialize((function (int $x): int { return $x; })(...unserialize(base64_decode($argv[1]))));';
     $task = base64_encode(serialize([1]));
-    $running = [];
-    $sum = 0;
-    $reap = static function () use (&$running, &$sum): void {
-        [$proc, $stdout] = array_shift($running);
-        $sum += unserialize(stream_get_contents($stdout));
-        fclose($stdout);
-        if (proc_close($proc) !== 0) {
-            throw new RuntimeException('proc_open per task: the child failed');
-        }
-    };
-    $t = hrtime(true);
-    for ($i = 0; $i < $n; $i++) {
-        if (count($running) === WORKERS) {
-            $reap();
-        }
+    return per_task_rate('proc_open per task', $n, static function () use ($code, $task): array {
         $proc = proc_open([PHP_BINARY, '-r', $code, $task], [1 => ['pipe', 'w']], $pipes);
         if ($proc === false) {
             throw new RuntimeException('proc_open failed');
         }
-        $running[] = [$proc, $pipes[1]];
-    }
-    while ($running) {
-        $reap();
-    }
-    $rate = $n / ((hrtime(true) - $t) / 1e9);
-    if ($sum !== $n) {
-        throw new RuntimeException("proc_open per task: wrong results ($sum, expected $n)");
-    }
-    return $rate;
+        return [$proc, $pipes[1]];
+    }, static function (array $child): int {
+        [$proc, $stdout] = $child;
+        $result = unserialize(stream_get_contents($stdout));
+        fclose($stdout);
+        if (proc_close($proc) !== 0) {
+            throw new RuntimeException('proc_open per task: the child failed');
+        }
+        return $result;
+    });
 }
 
 // --- measuring ----------------------------------------------------------------------------

@@ -529,7 +529,7 @@ void asynctask_pool_stats(zval *return_value)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	zend_long workers = 0, running = 0;
 	asynctask_counters_t c = {0};
-	uint64_t queued = 0, used = 0, total = 0;
+	uint64_t dispatched = 0, queued = 0, used = 0, total = 0;
 
 	if (pool && asynctask_pool_alive()) {
 		/* reports already in our pipe may correct the counts (see result.c) */
@@ -538,7 +538,7 @@ void asynctask_pool_stats(zval *return_value)
 		}
 		count_live_workers(pool, &workers, &running);
 		memcpy(&c, &pool->counters, sizeof(c));
-		c.dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
+		dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
 		/* plus what the live workers counted (folded in when one is replaced) */
 		for (uint32_t i = 0; i < pool->workers; i++) {
 			asynctask_worker_slot_t *slot = &pool->slots[i];
@@ -563,7 +563,7 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "respawned", (zend_long) c.respawned);
 	add_assoc_long(return_value, "queue_bytes_used", (zend_long) used);
 	add_assoc_long(return_value, "queue_bytes_total", (zend_long) total);
-	add_assoc_long(return_value, "dispatched", (zend_long) c.dispatched);
+	add_assoc_long(return_value, "dispatched", (zend_long) dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
 	add_assoc_long(return_value, "manager_pid", pool && workers ? pool->manager : 0);

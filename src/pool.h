@@ -41,8 +41,8 @@ typedef struct {
 	asynctask_claim_t claim;      /* the task it holds */
 } asynctask_worker_slot_t;
 
+/* (stats()' "dispatched" is the queue's count of commits, queue.pushed) */
 typedef struct {
-	uint64_t dispatched;          /* unused: the queue counts commits (queue.pushed) */
 	uint64_t completed;
 	uint64_t failed;              /* every task that did not return a value */
 	uint64_t crashed;             /* ... of which the worker died */

@@ -311,7 +311,6 @@ static void prepare_process(void)
 	static const int reset[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP, SIGALRM };
 	sigset_t none;
 
-	ASYNCTASK_G(in_pool_process) = true;
 	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++) {
 		signal(reset[i], SIG_DFL);  /* the manager's libevent handlers */
 	}
