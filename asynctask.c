@@ -19,6 +19,7 @@
 #include "src/exceptions.h"
 #include "src/callable.h"
 #include "src/pool.h"
+#include "src/process.h"
 #include "src/task.h"
 #include "src/future.h"
 #include "src/server.h"
@@ -229,6 +230,10 @@ static PHP_GINIT_FUNCTION(asynctask)
 PHP_MINIT_FUNCTION(asynctask)
 {
 	(void) type;
+	if (!asynctask_process_startup()) {
+		php_error_docref(NULL, E_CORE_WARNING, "asynctask: cannot register its fork handler (pthread_atfork)");
+		return FAILURE;
+	}
 	REGISTER_INI_ENTRIES();
 
 	asynctask_ce_exception = register_class_AsyncTask_Exception(spl_ce_RuntimeException);

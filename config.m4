@@ -46,6 +46,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/queue.c \
     src/result.c \
     src/pool.c \
+    src/process.c \
     src/manager.c \
     src/worker.c \
     src/task.c \

@@ -42,9 +42,11 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	HashTable outstanding;
 	/* task ids whose Future is gone unsettled: their reports are dropped on arrival */
 	HashTable abandoned;
-	/* compiled files (worker side) and resolved closures (dispatcher side) */
+	/* resolved closures (dispatcher side); compiled files and the closures
+	 * found in them by code reference (worker side) */
 	HashTable closure_cache;
 	HashTable file_cache;
+	HashTable code_cache;
 	/* the last task id of a pool this process ran before */
 	uint64_t  next_task_id;
 	/* bumped whenever this process lets go of a pool: a Future of an older

@@ -97,7 +97,16 @@ typedef struct {
 	zend_string *refusal;  /* non-NULL: the reason, the rest is unset */
 	zval template;         /* the description's fixed part */
 	HashTable *uses;       /* use variable name => byte offset in static_variables */
+	zend_string *code;     /* the template and code_md5 serialized: the code reference */
+	zend_string *code_md5; /* the fingerprint `code` holds */
 } resolution_t;
+
+/* Where a closure's code is in the worker's compile of its file. */
+typedef struct {
+	zend_op_array *op_array;
+	zend_string *file;
+	uint32_t line;
+} located_t;
 
 /* A file compiled in the worker. */
 typedef struct {
@@ -199,7 +208,18 @@ static void resolution_dtor(zval *zv)
 	if (res->uses) {
 		zend_array_destroy(res->uses);
 	}
+	if (res->code) {
+		zend_string_release(res->code);
+		zend_string_release(res->code_md5);
+	}
 	efree(res);
+}
+
+static void located_dtor(zval *zv)
+{
+	located_t *where = Z_PTR_P(zv);
+	zend_string_release(where->file);
+	efree(where);
 }
 
 static void compiled_dtor(zval *zv)
@@ -222,6 +242,7 @@ void asynctask_closure_cache_init(void)
 	zend_hash_init(&fingerprints, 8, NULL, ZVAL_PTR_DTOR, 0);
 	zend_hash_init(&ASYNCTASK_G(closure_cache), 16, NULL, resolution_dtor, 0);
 	zend_hash_init(&ASYNCTASK_G(file_cache), 8, NULL, compiled_dtor, 0);
+	zend_hash_init(&ASYNCTASK_G(code_cache), 16, NULL, located_dtor, 0);
 	caches_ready = true;
 	/* Installed at the first request, after opcache has put its own hook in
 	 * place at startup: this one then sees the op_arrays opcache returns. */
@@ -239,6 +260,7 @@ void asynctask_closure_cache_destroy(void)
 	}
 	/* the hook stays until module shutdown: it records nothing meanwhile */
 	caches_ready = false;
+	zend_hash_destroy(&ASYNCTASK_G(code_cache));  /* points into file_cache */
 	zend_hash_destroy(&ASYNCTASK_G(file_cache));
 	zend_hash_destroy(&ASYNCTASK_G(closure_cache));
 	zend_hash_destroy(&fingerprints);
@@ -609,17 +631,17 @@ static ZEND_COLD zend_result refuse(const zend_op_array *func, const char *reaso
 	return FAILURE;
 }
 
-/* Copies the current values of the use variables into desc[vars]. Variables an
- * arrow function captured while undefined stay undefined: they are not sent. */
-static zend_result add_uses(const resolution_t *res, const zend_op_array *func, zval *desc)
+/* The current values of the use variables, name => value, into `vars`.
+ * Variables an arrow function captured while undefined stay undefined: they
+ * are not sent. */
+static zend_result use_values(const resolution_t *res, const zend_op_array *func, zval *vars)
 {
 	HashTable *statics = ZEND_MAP_PTR_GET(func->static_variables_ptr);
 	zend_string *name;
-	zval *offset, vars;
+	zval *offset;
 	char what[128];
 
-	array_init_size(&vars, zend_hash_num_elements(res->uses));
-	add_assoc_zval(desc, KEY_VARS, &vars);
+	array_init_size(vars, zend_hash_num_elements(res->uses));
 	ZEND_HASH_FOREACH_STR_KEY_VAL(res->uses, name, offset) {
 		zval *value = (zval *) ((char *) statics->arData + Z_LVAL_P(offset));
 		if (Z_ISUNDEF_P(value)) {
@@ -631,83 +653,180 @@ static zend_result add_uses(const resolution_t *res, const zend_op_array *func, 
 			return FAILURE;
 		}
 		Z_TRY_ADDREF_P(value);
-		zend_hash_add_new(Z_ARRVAL(vars), name, value);
+		zend_hash_add_new(Z_ARRVAL_P(vars), name, value);
 	} ZEND_HASH_FOREACH_END();
 	return SUCCESS;
 }
 
-static zend_result add_class(zval *desc, const char *key, zend_class_entry *ce, const zend_op_array *func)
+/* What a closure is bound to. */
+typedef struct {
+	zend_class_entry *scope;
+	zend_class_entry *called_scope;
+	zend_object *this_obj;
+} binding_t;
+
+static zend_result check_class(zend_class_entry *ce, const zend_op_array *func)
 {
-	if (!ce) {
-		return SUCCESS;
-	}
-	if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
+	if (ce && (ce->ce_flags & ZEND_ACC_ANON_CLASS)) {
 		return refuse(func, "it is bound to an anonymous class, which a worker cannot rebuild; use a named class");
 	}
-	add_assoc_str(desc, key, zend_string_copy(ce->name));
 	return SUCCESS;
 }
 
-static zend_result add_binding(zend_object *closure, const zend_op_array *func, zval *desc)
+static zend_result binding_of(zend_object *closure, const zend_op_array *func, binding_t *binding)
 {
-	zend_class_entry *called_scope = NULL;
 	zend_function *fn = NULL;
-	zend_object *this_obj = NULL;
 	zval this_zv;
 	char what[128];
 
-	closure->handlers->get_closure(closure, &called_scope, &fn, &this_obj, 0);
-	if (add_class(desc, KEY_SCOPE, func->scope, func) == FAILURE
-			|| add_class(desc, KEY_CALLED_SCOPE, called_scope, func) == FAILURE) {
+	binding->scope = func->scope;
+	binding->called_scope = NULL;
+	binding->this_obj = NULL;
+	closure->handlers->get_closure(closure, &binding->called_scope, &fn, &binding->this_obj, 0);
+	if (check_class(binding->scope, func) == FAILURE || check_class(binding->called_scope, func) == FAILURE) {
 		return FAILURE;
 	}
-	if (!this_obj) {
+	if (!binding->this_obj) {
 		return SUCCESS;
 	}
 	/* sent whenever bound: ZEND_ACC_USES_THIS misses $this in nested closures */
-	ZVAL_OBJ(&this_zv, this_obj);
+	ZVAL_OBJ(&this_zv, binding->this_obj);
 	snprintf(what, sizeof(what), "the $this bound to the closure defined at %s:%u",
 		ZSTR_VAL(func->filename), func->line_start);
-	if (asynctask_value_check(&this_zv, what) == FAILURE) {
-		return FAILURE;
-	}
-	ZVAL_OBJ_COPY(&this_zv, this_obj);
-	add_assoc_zval(desc, KEY_THIS, &this_zv);
-	return SUCCESS;
+	return asynctask_value_check(&this_zv, what);
 }
 
-zend_result asynctask_closure_encode(zend_object *closure, zval *desc)
+/* The resolution of a closure that can be sent and its file's fingerprint;
+ * NULL, after throwing, when it cannot be sent. */
+static resolution_t *encodable(zend_object *closure, zend_string **md5)
 {
 	const zend_function *fn = zend_get_closure_method_def(closure);
 	const zend_op_array *func = &fn->op_array;
 	resolution_t *res;
-	zend_string *md5;
 	const char *reason = NULL;
 
-	ZVAL_UNDEF(desc);
 	if (fn->type != ZEND_USER_FUNCTION) {
 		asynctask_throw(asynctask_ce_serialization_exception,
 			"the closure of internal function %s() cannot be sent to a worker: send the function by name",
 			ZSTR_VAL(fn->common.function_name));
-		return FAILURE;
+		return NULL;
 	}
 	asynctask_closure_cache_init();
 	res = resolve(func);
 	if (res->refusal) {
-		return refuse(func, ZSTR_VAL(res->refusal));
+		refuse(func, ZSTR_VAL(res->refusal));
+		return NULL;
 	}
-	if (!(md5 = fingerprint(func->filename, &reason))) {
+	if (!(*md5 = fingerprint(func->filename, &reason))) {
 		char message[256];
 		snprintf(message, sizeof(message), "its file cannot be read: %s", reason);
-		return refuse(func, message);
+		refuse(func, message);
+		return NULL;
 	}
+	return res;
+}
+
+/* The template with the fingerprint: where the code is, in full. */
+static void code_description(const resolution_t *res, zend_string *md5, zval *desc)
+{
 	ZVAL_ARR(desc, zend_array_dup(Z_ARRVAL(res->template)));
 	add_assoc_str(desc, KEY_MD5, zend_string_copy(md5));
-	if (add_uses(res, func, desc) == FAILURE || add_binding(closure, func, desc) == FAILURE) {
-		zval_ptr_dtor(desc);
-		ZVAL_UNDEF(desc);
+}
+
+static zval *class_name_or_null(zend_class_entry *ce, zval *slot)
+{
+	if (ce) {
+		ZVAL_STR_COPY(slot, ce->name);
+	} else {
+		ZVAL_NULL(slot);
+	}
+	return slot;
+}
+
+zend_result asynctask_closure_encode(zend_object *closure, zval *desc)
+{
+	const zend_op_array *func = &zend_get_closure_method_def(closure)->op_array;
+	resolution_t *res;
+	binding_t binding;
+	zend_string *md5;
+	zval vars, value;
+
+	ZVAL_UNDEF(desc);
+	if (!(res = encodable(closure, &md5))) {
 		return FAILURE;
 	}
+	if (use_values(res, func, &vars) == FAILURE || binding_of(closure, func, &binding) == FAILURE) {
+		zval_ptr_dtor(&vars);
+		return FAILURE;
+	}
+	code_description(res, md5, desc);
+	add_assoc_zval(desc, KEY_VARS, &vars);
+	if (binding.scope) {
+		add_assoc_zval(desc, KEY_SCOPE, class_name_or_null(binding.scope, &value));
+	}
+	if (binding.called_scope) {
+		add_assoc_zval(desc, KEY_CALLED_SCOPE, class_name_or_null(binding.called_scope, &value));
+	}
+	if (binding.this_obj) {
+		ZVAL_OBJ_COPY(&value, binding.this_obj);
+		add_assoc_zval(desc, KEY_THIS, &value);
+	}
+	return SUCCESS;
+}
+
+/* The code reference, serialized once per closure and fingerprint. */
+static zend_string *code_reference(resolution_t *res, zend_string *md5)
+{
+	smart_str code = {0};
+	zval desc;
+
+	if (res->code && zend_string_equals(res->code_md5, md5)) {
+		return res->code;
+	}
+	code_description(res, md5, &desc);
+	zend_result ok = asynctask_serialize_php(&desc, &code, "the closure's code reference");
+	zval_ptr_dtor(&desc);
+	if (ok == FAILURE) {
+		smart_str_free(&code);
+		return NULL;
+	}
+	if (res->code) {
+		zend_string_release(res->code);
+		zend_string_release(res->code_md5);
+	}
+	res->code = smart_str_extract(&code);
+	res->code_md5 = zend_string_copy(md5);
+	return res->code;
+}
+
+zend_result asynctask_closure_encode_split(zend_object *closure, zend_string **code, zval *values)
+{
+	const zend_op_array *func = &zend_get_closure_method_def(closure)->op_array;
+	resolution_t *res;
+	binding_t binding;
+	zend_string *md5;
+	zval vars, value;
+
+	if (!(res = encodable(closure, &md5))) {
+		return FAILURE;
+	}
+	if (use_values(res, func, &vars) == FAILURE || binding_of(closure, func, &binding) == FAILURE) {
+		zval_ptr_dtor(&vars);
+		return FAILURE;
+	}
+	if (!(*code = code_reference(res, md5))) {
+		zval_ptr_dtor(&vars);
+		return FAILURE;
+	}
+	add_index_zval(values, ASYNCTASK_BINDING_VARS, &vars);
+	if (binding.this_obj) {
+		ZVAL_OBJ_COPY(&value, binding.this_obj);
+	} else {
+		ZVAL_NULL(&value);
+	}
+	add_index_zval(values, ASYNCTASK_BINDING_THIS, &value);
+	add_index_zval(values, ASYNCTASK_BINDING_SCOPE, class_name_or_null(binding.scope, &value));
+	add_index_zval(values, ASYNCTASK_BINDING_CALLED_SCOPE, class_name_or_null(binding.called_scope, &value));
 	return SUCCESS;
 }
 
@@ -822,6 +941,9 @@ static compiled_t *compiled_file(zend_string *path, zend_string *md5, zend_strin
 		efree(unit);
 		return NULL;
 	}
+	if (zend_hash_exists(&ASYNCTASK_G(file_cache), path)) {
+		zend_hash_clean(&ASYNCTASK_G(code_cache));  /* it points into the unit replaced */
+	}
 	zend_hash_update_ptr(&ASYNCTASK_G(file_cache), path, unit);
 	return unit;
 }
@@ -933,13 +1055,12 @@ static bool same_shape(const zend_op_array *op_array, HashTable *desc)
 
 /* --- worker: rebuilding ------------------------------------------------------- */
 
-static zend_result find_class(HashTable *desc, const char *key, zend_class_entry **ce, zend_string **error,
-	const char *where, uint32_t line)
+/* A class the description names (`name`: a string, or NULL/null for none). */
+static zend_result find_class(zval *name, const char *key, zend_class_entry **ce, zend_string **error,
+	const located_t *where)
 {
-	zval *name = zend_hash_str_find(desc, key, strlen(key));
-
 	*ce = NULL;
-	if (!name) {
+	if (!name || Z_TYPE_P(name) == IS_NULL) {
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(name) != IS_STRING) {
@@ -949,17 +1070,16 @@ static zend_result find_class(HashTable *desc, const char *key, zend_class_entry
 		if (EG(exception)) zend_clear_exception();
 		return asynctask_fail(error, "class %s, the scope of the closure declared at %s:%u, is not defined in the worker; "
 			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
-			Z_STRVAL_P(name), where, line);
+			Z_STRVAL_P(name), ZSTR_VAL(where->file), where->line);
 	}
 	return SUCCESS;
 }
 
-static zend_result find_this(HashTable *desc, zval **this_ptr, zend_string **error, const char *where, uint32_t line)
+/* The bound object (`this_zv`: an object, or NULL/null for none). */
+static zend_result find_this(zval *this_zv, zval **this_ptr, zend_string **error, const located_t *where)
 {
-	zval *this_zv = zend_hash_str_find(desc, KEY_THIS, sizeof(KEY_THIS) - 1);
-
 	*this_ptr = NULL;
-	if (!this_zv) {
+	if (!this_zv || Z_TYPE_P(this_zv) == IS_NULL) {
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(this_zv) != IS_OBJECT) {
@@ -969,7 +1089,7 @@ static zend_result find_this(HashTable *desc, zval **this_ptr, zend_string **err
 		zend_string *name = php_lookup_class_name(Z_OBJ_P(this_zv));
 		asynctask_fail(error, "class %s of the $this bound to the closure declared at %s:%u is not defined in the worker; "
 			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
-			name ? ZSTR_VAL(name) : "?", where, line);
+			name ? ZSTR_VAL(name) : "?", ZSTR_VAL(where->file), where->line);
 		if (name) zend_string_release(name);
 		return FAILURE;
 	}
@@ -979,15 +1099,15 @@ static zend_result find_this(HashTable *desc, zval **this_ptr, zend_string **err
 
 /* Writes the sent use variables into the new closure's own table; the ones
  * not sent were undefined in the dispatcher and are left undefined here. */
-static zend_result bind_uses(zval *closure, HashTable *desc, zend_string **error)
+static zend_result bind_uses(zval *closure, zval *vars, zend_string **error)
 {
 	const zend_function *fn = zend_get_closure_method_def(Z_OBJ_P(closure));
 	HashTable *statics = ZEND_MAP_PTR_GET(fn->op_array.static_variables_ptr);
-	zval *vars = find_typed(desc, KEY_VARS, IS_ARRAY), *value;
+	zval *value;
 	zend_string *name;
 	Bucket *bucket;
 
-	if (!vars) {
+	if (!vars || Z_TYPE_P(vars) != IS_ARRAY) {
 		return asynctask_fail(error, "the task payload is corrupt: bad closure use variables");
 	}
 	ZEND_HASH_FOREACH_STR_KEY(Z_ARRVAL_P(vars), name) {
@@ -1012,44 +1132,121 @@ static zend_result bind_uses(zval *closure, HashTable *desc, zend_string **error
 	return SUCCESS;
 }
 
-zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string **error)
+/* Finds the op_array a code description points at (the file compiled, or
+ * taken from the worker's cache). where->file is borrowed from desc. */
+static zend_result locate_code(HashTable *desc, located_t *where, zend_string **error)
 {
 	zval *file = find_typed(desc, KEY_FILE, IS_STRING);
 	zval *md5 = find_typed(desc, KEY_MD5, IS_STRING);
 	zval *lines = find_typed(desc, KEY_LINES, IS_ARRAY);
 	zval *start = lines ? zend_hash_index_find(Z_ARRVAL_P(lines), 0) : NULL;
-	uint32_t line = start && Z_TYPE_P(start) == IS_LONG ? (uint32_t) Z_LVAL_P(start) : 0;
-	zend_class_entry *scope, *called_scope;
-	zend_op_array *op_array;
 	compiled_t *unit;
-	zval *this_ptr;
 
-	ZVAL_UNDEF(closure);
 	if (!file || !md5) {
 		return asynctask_fail(error, "the task payload is corrupt: bad closure description");
 	}
+	where->file = Z_STR_P(file);
+	where->line = start && Z_TYPE_P(start) == IS_LONG ? (uint32_t) Z_LVAL_P(start) : 0;
 	asynctask_closure_cache_init();
 	if (!(unit = compiled_file(Z_STR_P(file), Z_STR_P(md5), error))) {
 		return FAILURE;
 	}
-	op_array = follow_path(find_root(unit, desc), desc);
-	if (!op_array || !same_shape(op_array, desc)) {
+	where->op_array = follow_path(find_root(unit, desc), desc);
+	if (!where->op_array || !same_shape(where->op_array, desc)) {
 		return asynctask_fail(error, "the closure declared at %s:%u is not at the same place in the worker's compile of "
-			"that file (same fingerprint): the two processes compile it differently", Z_STRVAL_P(file), line);
+			"that file (same fingerprint): the two processes compile it differently", Z_STRVAL_P(file), where->line);
 	}
-	if (find_class(desc, KEY_SCOPE, &scope, error, Z_STRVAL_P(file), line) == FAILURE
-			|| find_class(desc, KEY_CALLED_SCOPE, &called_scope, error, Z_STRVAL_P(file), line) == FAILURE
-			|| find_this(desc, &this_ptr, error, Z_STRVAL_P(file), line) == FAILURE) {
+	return SUCCESS;
+}
+
+/* Makes the closure: the code found, bound as the dispatcher's was. */
+static zend_result build(const located_t *where, zval *vars, zval *this_zv, zval *scope_name,
+	zval *called_scope_name, zval *closure, zend_string **error)
+{
+	zend_class_entry *scope, *called_scope;
+	zval *this_ptr;
+
+	if (find_class(scope_name, KEY_SCOPE, &scope, error, where) == FAILURE
+			|| find_class(called_scope_name, KEY_CALLED_SCOPE, &called_scope, error, where) == FAILURE
+			|| find_this(this_zv, &this_ptr, error, where) == FAILURE) {
 		return FAILURE;
 	}
 	if (scope && !called_scope) {
 		called_scope = scope;  /* as Closure::bind() does: static:: must resolve */
 	}
-	zend_create_closure(closure, (zend_function *) op_array, scope, called_scope, this_ptr);
-	if (bind_uses(closure, desc, error) == FAILURE) {
+	zend_create_closure(closure, (zend_function *) where->op_array, scope, called_scope, this_ptr);
+	if (bind_uses(closure, vars, error) == FAILURE) {
 		zval_ptr_dtor(closure);
 		ZVAL_UNDEF(closure);
 		return FAILURE;
 	}
 	return SUCCESS;
+}
+
+zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string **error)
+{
+	located_t where;
+
+	ZVAL_UNDEF(closure);
+	if (locate_code(desc, &where, error) == FAILURE) {
+		return FAILURE;
+	}
+	return build(&where, zend_hash_str_find(desc, KEY_VARS, sizeof(KEY_VARS) - 1),
+		zend_hash_str_find(desc, KEY_THIS, sizeof(KEY_THIS) - 1),
+		zend_hash_str_find(desc, KEY_SCOPE, sizeof(KEY_SCOPE) - 1),
+		zend_hash_str_find(desc, KEY_CALLED_SCOPE, sizeof(KEY_CALLED_SCOPE) - 1), closure, error);
+}
+
+/* Code references a worker keeps resolved; more are not cached (the cache
+ * starts over), which only a dispatcher forging payloads would reach. */
+#define CODE_CACHE_MAX 4096
+
+/* The located closure of a code reference: from the cache, or decoded,
+ * located and cached. */
+static const located_t *located_code(const char *code, size_t len, zend_string **error)
+{
+	located_t *where, found;
+	zval desc;
+
+	asynctask_closure_cache_init();
+	if ((where = zend_hash_str_find_ptr(&ASYNCTASK_G(code_cache), code, len))) {
+		return where;
+	}
+	if (asynctask_unserialize_php(code, len, &desc) == FAILURE) {
+		zend_clear_exception();
+		asynctask_fail(error, "the task payload is corrupt: its closure's code reference cannot be decoded");
+		return NULL;
+	}
+	if (Z_TYPE(desc) != IS_ARRAY) {
+		zval_ptr_dtor(&desc);
+		asynctask_fail(error, "the task payload is corrupt: bad closure code reference");
+		return NULL;
+	}
+	if (locate_code(Z_ARRVAL(desc), &found, error) == FAILURE) {
+		zval_ptr_dtor(&desc);
+		return NULL;
+	}
+	if (zend_hash_num_elements(&ASYNCTASK_G(code_cache)) >= CODE_CACHE_MAX) {
+		zend_hash_clean(&ASYNCTASK_G(code_cache));
+	}
+	where = emalloc(sizeof(*where));
+	*where = found;
+	zend_string_addref(where->file);
+	zval_ptr_dtor(&desc);
+	return zend_hash_str_add_new_ptr(&ASYNCTASK_G(code_cache), code, len, where);
+}
+
+zend_result asynctask_closure_decode_split(const char *code, size_t len, HashTable *values, zval *closure,
+	zend_string **error)
+{
+	const located_t *where;
+
+	ZVAL_UNDEF(closure);
+	if (!(where = located_code(code, len, error))) {
+		return FAILURE;
+	}
+	return build(where, zend_hash_index_find(values, ASYNCTASK_BINDING_VARS),
+		zend_hash_index_find(values, ASYNCTASK_BINDING_THIS),
+		zend_hash_index_find(values, ASYNCTASK_BINDING_SCOPE),
+		zend_hash_index_find(values, ASYNCTASK_BINDING_CALLED_SCOPE), closure, error);
 }

@@ -37,6 +37,33 @@ zend_result asynctask_closure_encode(zend_object *closure, zval *desc);
 /* Returns FAILURE with *error set (no exception pending) when it cannot be rebuilt. */
 zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string **error);
 
+/*
+ * The same description in two parts, the fast path of dispatch():
+ *  - the code reference: the description without vars, this and scopes
+ *    (kind, file, md5, root, ..., lines, num_args), serialized with PHP's
+ *    serializer. It is the same bytes for every dispatch of a closure while
+ *    its file is unchanged: the dispatcher makes it once per closure and
+ *    fingerprint, the worker resolves it once and keeps the op_array found
+ *    under those bytes (until that file's compile is replaced);
+ *  - the binding, at these indexes of a values array the caller serializes
+ *    (together with the arguments, in one pass: references and objects
+ *    shared between them stay shared): use variables (name => value), the
+ *    bound object or null, the scope's and the called scope's class names
+ *    or null.
+ */
+#define ASYNCTASK_BINDING_VARS         0
+#define ASYNCTASK_BINDING_THIS         1
+#define ASYNCTASK_BINDING_SCOPE        2
+#define ASYNCTASK_BINDING_CALLED_SCOPE 3
+
+/* *code is borrowed (valid until the next dispatch of the same closure).
+ * Throws SerializationException and returns FAILURE when it cannot be sent. */
+zend_result asynctask_closure_encode_split(zend_object *closure, zend_string **code, zval *values);
+
+/* Returns FAILURE with *error set (no exception pending) when it cannot be rebuilt. */
+zend_result asynctask_closure_decode_split(const char *code, size_t len, HashTable *values, zval *closure,
+	zend_string **error);
+
 /* Per-request state of the closure codec, called by
  * asynctask_callable_cache_init()/_destroy() (RINIT/RSHUTDOWN). The first
  * init also installs the zend_compile_file observer (at the first request,

@@ -11,6 +11,7 @@
 #include "zend_exceptions.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "future.h"
 #include "pool.h"
 #include "queue.h"
@@ -43,7 +44,7 @@ static zend_object *future_create_object(zend_class_entry *ce)
 	future_t *future = zend_object_alloc(sizeof(future_t), ce);
 
 	future->id = 0;
-	future->owner = getpid();
+	future->owner = asynctask_self();
 	future->epoch = ASYNCTASK_G(pool_epoch);
 	future->result = NULL;
 	ZVAL_UNDEF(&future->value);
@@ -56,7 +57,7 @@ static void future_free(zend_object *obj)
 {
 	future_t *future = future_from_obj(obj);
 
-	if (!future->result && future->id && future->owner == getpid()) {
+	if (!future->result && future->id && future->owner == asynctask_self()) {
 		/* nobody will ask for this result: drop it when (or if) it arrives */
 		asynctask_results_forget(future->id);
 	}
@@ -112,7 +113,7 @@ static bool future_poll(future_t *future)
 	if (future->result) {
 		return true;
 	}
-	if (future->owner != getpid()) {
+	if (future->owner != asynctask_self()) {
 		return false;
 	}
 	asynctask_results_drain();
@@ -136,7 +137,7 @@ static bool future_poll(future_t *future)
 
 static zend_result check_owner(future_t *future)
 {
-	if (future->owner != getpid()) {
+	if (future->owner != asynctask_self()) {
 		asynctask_throw(asynctask_ce_exception, "the result of task %" PRIu64 " goes to process %d, which "
 			"dispatched it; a forked process cannot wait for it", future->id, (int) future->owner);
 		return FAILURE;

@@ -18,6 +18,7 @@
 #include "php.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "manager.h"
 #include "worker.h"
 #include "pool.h"
@@ -138,7 +139,7 @@ static void spawn(uint32_t index)
 {
 	asynctask_pool_t *pool = manager.pool;
 	asynctask_worker_slot_t *slot = &pool->slots[index];
-	pid_t parent = getpid();
+	pid_t parent = asynctask_self();
 
 	memset(&slot->claim, 0, sizeof(slot->claim));
 	slot->timed_out = 0;
@@ -637,7 +638,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	manager.pool = pool;
 	pool->heartbeat_ns = asynctask_now_ns();
 	prctl(PR_SET_NAME, "asynctask-mgr");  /* what ps -o comm, top and pgrep show */
-	pool->manager = (int32_t) getpid();
+	pool->manager = (int32_t) asynctask_self();
 
 	/* its own process group: a terminal's ^C reaches the script, which then
 	 * drains the pool, rather than every worker at once */

@@ -19,6 +19,7 @@
 #include "main/php_open_temporary_file.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "pool.h"
 #include "manager.h"
 #include "result.h"
@@ -71,7 +72,7 @@ void asynctask_log(const char *format, ...)
 
 	localtime_r(&now, &tm);
 	int n = (int) strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S] ", &tm);
-	n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) getpid());
+	n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) asynctask_self());
 	va_start(args, format);
 	n += vsnprintf(line + n, sizeof(line) - (size_t) n, format, args);
 	va_end(args);
@@ -97,7 +98,7 @@ bool asynctask_pool_make_dirs(asynctask_pool_t *pool, char *error, size_t error_
 
 	/* php_get_temporary_directory() caches request memory: ask it in a request only */
 	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
-	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", pool->tmpdir, (int) getpid());
+	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", pool->tmpdir, (int) asynctask_self());
 	if (n < 0 || (size_t) n >= size) {
 		snprintf(error, error_size, "asynctask.tmpdir is too long (at most %zu bytes)", size - 32);
 		dir[0] = '\0';
@@ -151,7 +152,7 @@ static void forget_pool(void)
  * starts a clean pool; the Futures of the old one settle as failed. */
 static void clear_dead_pool(asynctask_pool_t *pool)
 {
-	if (pool->owner == (int32_t) getpid() && !pool->server) {
+	if (pool->owner == (int32_t) asynctask_self() && !pool->server) {
 		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
 		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
@@ -194,7 +195,7 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t er
 	}
 	pool->magic = ASYNCTASK_POOL_MAGIC;
 	pool->workers = workers;
-	pool->owner = (int32_t) getpid();
+	pool->owner = (int32_t) asynctask_self();
 	/* ids never repeat within a process, so a Future of a stopped pool can
 	 * never take the result of a task of the next one */
 	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
@@ -244,7 +245,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		return FAILURE;
 	}
 	if (pool && asynctask_pool_alive()) {
-		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) getpid()) {
+		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
 				"call AsyncTask\\Pool::stop() before starting it with " ZEND_LONG_FMT, pool->workers, workers);
 			return FAILURE;
@@ -313,8 +314,8 @@ asynctask_pool_t *asynctask_pool_get(void)
 	if (pool && pool->server) {
 		return asynctask_server_pool_get(pool);
 	}
-	if (!pool || !asynctask_pool_alive()) {
-		if (pool && pool->owner != (int32_t) getpid()) {
+	if (!pool || !asynctask_pool_alive_lately()) {
+		if (pool && pool->owner != (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool of process %d is gone; "
 				"a forked process can dispatch only while the pool it inherited runs", (int) pool->owner);
 			return NULL;
@@ -330,29 +331,6 @@ asynctask_pool_t *asynctask_pool_get(void)
 	return pool;
 }
 
-/* A dead process whose parent has not reaped it yet is a zombie, which
- * kill(pid, 0) still finds (its parent may be a slow, or in a container a
- * non-reaping, init). */
-static bool is_zombie(pid_t pid)
-{
-	char path[64], stat[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		return false;
-	}
-	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	const char *state = strrchr(stat, ')');  /* the command name may contain anything */
-	return state && state[1] == ' ' && state[2] == 'Z';
-}
-
-bool asynctask_process_gone(pid_t pid)
-{
-	return (kill(pid, 0) != 0 && errno == ESRCH) || is_zombie(pid);
-}
-
 bool asynctask_pool_alive(void)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -360,7 +338,7 @@ bool asynctask_pool_alive(void)
 	if (!pool || pool->manager <= 0) {
 		return false;
 	}
-	if (pool->owner == (int32_t) getpid()) {
+	if (pool->owner == (int32_t) asynctask_self()) {
 		/* our child: reap it if it died, so it is not mistaken for alive */
 		int status;
 		pid_t r = waitpid(pool->manager, &status, WNOHANG);
@@ -379,7 +357,31 @@ bool asynctask_pool_alive(void)
 	}
 	/* it ticks ten times a second: only a silent one may be a zombie */
 	uint64_t beat = __atomic_load_n(&pool->heartbeat_ns, __ATOMIC_RELAXED);
-	return asynctask_now_ns() - beat < HEARTBEAT_STALE_NS || !is_zombie(pool->manager);
+	return asynctask_now_ns() - beat < HEARTBEAT_STALE_NS || !asynctask_process_is_zombie(pool->manager);
+}
+
+/* How long a positive answer of asynctask_pool_alive() serves the dispatch path. */
+#define ALIVE_RECHECK_NS (1000ull * 1000)
+
+bool asynctask_pool_alive_lately(void)
+{
+	/* the pool (by epoch: bumped whenever this process lets go of one) and when it was seen alive */
+	static uint32_t checked_epoch;
+	static uint64_t checked_at;
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	uint64_t now = asynctask_now_ns();
+
+	if (pool && pool->manager > 0 && checked_at && checked_epoch == ASYNCTASK_G(pool_epoch)
+			&& now - checked_at < ALIVE_RECHECK_NS) {
+		return true;
+	}
+	checked_at = 0;
+	if (!asynctask_pool_alive()) {
+		return false;
+	}
+	checked_epoch = ASYNCTASK_G(pool_epoch);
+	checked_at = now;
+	return true;
 }
 
 static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)
@@ -428,7 +430,7 @@ void asynctask_pool_stop(double timeout)
 			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return;
 	}
-	if (pool->owner != (int32_t) getpid()) {
+	if (pool->owner != (int32_t) asynctask_self()) {
 		forget_pool();
 		return;
 	}
@@ -583,7 +585,7 @@ void asynctask_pool_request_shutdown(void)
 		asynctask_results_close(pool->runtime_dir);
 		return;
 	}
-	if (pool->owner == (int32_t) getpid()) {
+	if (pool->owner == (int32_t) asynctask_self()) {
 		asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	} else {
 		forget_pool();

@@ -137,11 +137,14 @@ void asynctask_pool_reload(void);
 /* Fills return_value with the stats array. */
 void asynctask_pool_stats(zval *return_value);
 
-/* Has process pid exited (a zombie counts as gone)? */
-bool asynctask_process_gone(pid_t pid);
-
 /* Is the manager of this process's pool still alive? */
 bool asynctask_pool_alive(void);
+
+/* The same for the dispatch path: a yes is trusted for a millisecond. A task
+ * dispatched in the moment between the manager's death and the next look
+ * fails like those queued before it: its Future settles as "the pool stopped
+ * before task N reported a result". */
+bool asynctask_pool_alive_lately(void);
 
 /* Request end: the owner drains and stops its pool; others forget theirs. */
 void asynctask_pool_request_shutdown(void);

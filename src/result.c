@@ -14,6 +14,7 @@
 #include "zend_smart_str.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "result.h"
 #include "pool.h"
 #include "spill.h"
@@ -42,7 +43,7 @@ static void fifo_path(char *buf, size_t size, const char *dir, pid_t pid)
 zend_result asynctask_results_open(const char *dir)
 {
 	char path[PATH_MAX];
-	pid_t pid = getpid();
+	pid_t pid = asynctask_self();
 
 	if (ASYNCTASK_G(result_fd) >= 0 && ASYNCTASK_G(result_pid) == pid) {
 		return SUCCESS;
@@ -83,15 +84,15 @@ void asynctask_results_close(const char *dir)
 	close(ASYNCTASK_G(result_fd));
 	ASYNCTASK_G(result_fd) = -1;
 	smart_str_free(&ASYNCTASK_G(result_buffer));
-	if (ASYNCTASK_G(result_pid) == getpid() && dir) {
-		fifo_path(path, sizeof(path), dir, getpid());
+	if (ASYNCTASK_G(result_pid) == asynctask_self() && dir) {
+		fifo_path(path, sizeof(path), dir, asynctask_self());
 		unlink(path);
 	}
 }
 
 int asynctask_results_fd(void)
 {
-	return ASYNCTASK_G(result_pid) == getpid() ? ASYNCTASK_G(result_fd) : -1;
+	return ASYNCTASK_G(result_pid) == asynctask_self() ? ASYNCTASK_G(result_fd) : -1;
 }
 
 /* The first report for a task wins. A second one can only be the manager's
@@ -113,7 +114,7 @@ static void remove_result_spill(uint64_t id)
 	char path[ASYNCTASK_SPILL_PATH_MAX];
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
-	if (pool && asynctask_result_spill_path(pool->runtime_dir, getpid(), id, path) == 0) {
+	if (pool && asynctask_result_spill_path(pool->runtime_dir, asynctask_self(), id, path) == 0) {
 		unlink(path);
 	}
 }
@@ -320,13 +321,13 @@ static int pipe_for(const char *dir, pid_t owner, bool fresh)
 	char path[PATH_MAX];
 	int i, lru = 0;
 
-	if (open_pipes.process != getpid()) {
+	if (open_pipes.process != asynctask_self()) {
 		/* inherited from the process we were forked from (a worker from its
 		 * manager): copies of its fds, which we close, not use */
 		for (i = 0; i < OPEN_PIPES; i++) {
 			close_pipe(i);
 		}
-		open_pipes.process = getpid();
+		open_pipes.process = asynctask_self();
 		open_pipes.clock = 0;
 	}
 	for (i = 0; i < OPEN_PIPES; i++) {
@@ -359,7 +360,7 @@ static int pipe_for(const char *dir, pid_t owner, bool fresh)
 static void forget_pipe(pid_t owner)
 {
 	for (int i = 0; i < OPEN_PIPES; i++) {
-		if (open_pipes.pipes[i].owner == owner && open_pipes.process == getpid()) {
+		if (open_pipes.pipes[i].owner == owner && open_pipes.process == asynctask_self()) {
 			close_pipe(i);
 		}
 	}

@@ -78,6 +78,11 @@ zend_result asynctask_serialize(zval *value, smart_str *out, const char *what)
 		return SUCCESS;
 	}
 
+	return asynctask_serialize_php(value, out, what);
+}
+
+zend_result asynctask_serialize_php(zval *value, smart_str *out, const char *what)
+{
 	php_serialize_data_t var_hash;
 	PHP_VAR_SERIALIZE_INIT(var_hash);
 	php_var_serialize(out, value, &var_hash);
@@ -106,6 +111,12 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 		}
 		return SUCCESS;
 	}
+	return asynctask_unserialize_php(buf, len, out);
+}
+
+zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out)
+{
+	ZVAL_UNDEF(out);
 
 	const unsigned char *p = (const unsigned char *) buf;
 	const unsigned char *end = p + len;

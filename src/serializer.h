@@ -20,6 +20,11 @@ zend_result asynctask_serialize(zval *value, smart_str *out, const char *what);
  * and returns FAILURE (out is left UNDEF). */
 zend_result asynctask_unserialize(const char *buf, size_t len, zval *out);
 
+/* The same with PHP's own serializer whatever asynctask.serializer says:
+ * for what the extension itself describes (plain strings, ints, arrays). */
+zend_result asynctask_serialize_php(zval *value, smart_str *out, const char *what);
+zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out);
+
 /* Refuses values that cannot be sent to another process: resources, closures,
  * generators and objects of classes marked not serializable, at any depth of
  * arrays and plain objects. `what` names the value in the message, e.g.

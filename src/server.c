@@ -220,7 +220,7 @@ asynctask_pool_t *asynctask_server_pool_get(asynctask_pool_t *pool)
 			(int) pool->run_uid, (int) geteuid());
 		return NULL;
 	}
-	if (!asynctask_pool_alive()) {
+	if (!asynctask_pool_alive_lately()) {
 		asynctask_throw(asynctask_ce_exception, "the asynctask pool of this php-fpm (manager pid %d) is gone "
 			"(see asynctask.log); restart or reload php-fpm to start a new one", (int) pool->manager);
 		return NULL;

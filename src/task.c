@@ -11,6 +11,7 @@
 #include "zend_smart_str.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "task.h"
 #include "fault.h"
 #include "future.h"
@@ -198,7 +199,7 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 	if (ZSTR_LEN(payload->s) > asynctask_queue_inline_max(&pool->queue)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(pool->runtime_dir, getpid(), 0, data, ZSTR_LEN(payload->s), spill);
+		int err = asynctask_spill_write(pool->runtime_dir, asynctask_self(), 0, data, ZSTR_LEN(payload->s), spill);
 		if (err != 0) {
 			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
 				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), pool->runtime_dir, strerror(err));
@@ -269,7 +270,7 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 	}
 
 	record.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST);
-	record.owner = (int32_t) getpid();
+	record.owner = (int32_t) asynctask_self();
 	record.timeout_ms = timeout_ms;
 	if (enqueue(pool, &record, payload) == SUCCESS) {
 		asynctask_future_create(return_value, record.task_id);  /* counted by the queue as it commits */
