@@ -37,6 +37,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     asynctask.c \
     src/exceptions.c \
     src/serializer.c \
+    src/compact.c \
     src/callable.c \
     src/closure.c \
     src/payload.c \

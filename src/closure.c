@@ -101,11 +101,13 @@ typedef struct {
 	zend_string *code_md5; /* the fingerprint `code` holds */
 } resolution_t;
 
-/* Where a closure's code is in the worker's compile of its file. */
+/* Where a closure's code is in the worker's compile of its file; cached
+ * under its code reference (`code`, NULL when not cached). */
 typedef struct {
 	zend_op_array *op_array;
 	zend_string *file;
 	uint32_t line;
+	zend_string *code;
 } located_t;
 
 /* A file compiled in the worker. */
@@ -215,10 +217,17 @@ static void resolution_dtor(zval *zv)
 	efree(res);
 }
 
+/* The code reference used last: a worker mostly runs one closure over and over. */
+static located_t *last_located;
+
 static void located_dtor(zval *zv)
 {
 	located_t *where = Z_PTR_P(zv);
+	if (where == last_located) {
+		last_located = NULL;
+	}
 	zend_string_release(where->file);
+	zend_string_release(where->code);
 	efree(where);
 }
 
@@ -648,9 +657,11 @@ static zend_result use_values(const resolution_t *res, const zend_op_array *func
 			continue;
 		}
 		ZVAL_DEREF(value);
-		snprintf(what, sizeof(what), "use variable $%s", ZSTR_VAL(name));
-		if (asynctask_value_check(value, what) == FAILURE) {
-			return FAILURE;
+		if (asynctask_value_needs_check(value)) {
+			snprintf(what, sizeof(what), "use variable $%s", ZSTR_VAL(name));
+			if (asynctask_value_check(value, what) == FAILURE) {
+				return FAILURE;
+			}
 		}
 		Z_TRY_ADDREF_P(value);
 		zend_hash_add_new(Z_ARRVAL_P(vars), name, value);
@@ -1209,8 +1220,11 @@ static const located_t *located_code(const char *code, size_t len, zend_string *
 	zval desc;
 
 	asynctask_closure_cache_init();
+	if (last_located && ZSTR_LEN(last_located->code) == len && memcmp(ZSTR_VAL(last_located->code), code, len) == 0) {
+		return last_located;
+	}
 	if ((where = zend_hash_str_find_ptr(&ASYNCTASK_G(code_cache), code, len))) {
-		return where;
+		return last_located = where;
 	}
 	if (asynctask_unserialize_php(code, len, &desc) == FAILURE) {
 		zend_clear_exception();
@@ -1232,8 +1246,10 @@ static const located_t *located_code(const char *code, size_t len, zend_string *
 	where = emalloc(sizeof(*where));
 	*where = found;
 	zend_string_addref(where->file);
+	where->code = zend_string_init(code, len, 0);
 	zval_ptr_dtor(&desc);
-	return zend_hash_str_add_new_ptr(&ASYNCTASK_G(code_cache), code, len, where);
+	zend_hash_add_new_ptr(&ASYNCTASK_G(code_cache), where->code, where);
+	return last_located = where;
 }
 
 zend_result asynctask_closure_decode_split(const char *code, size_t len, HashTable *values, zval *closure,

@@ -44,7 +44,11 @@ static zend_result check_args(HashTable *args)
 	char what[32];
 
 	ZEND_HASH_FOREACH_VAL(args, arg) {
-		snprintf(what, sizeof(what), "argument #%u", ++n);
+		n++;
+		if (!asynctask_value_needs_check(arg)) {
+			continue;
+		}
+		snprintf(what, sizeof(what), "argument #%u", n);
 		if (asynctask_value_check(arg, what) == FAILURE) {
 			return FAILURE;
 		}

@@ -10,6 +10,7 @@
 
 #include "php_asynctask.h"
 #include "serializer.h"
+#include "compact.h"
 #include "exceptions.h"
 
 /* How deep the refusal walk follows arrays and objects before it trusts the serializer. */
@@ -64,8 +65,25 @@ static void rethrow_as_serialization(const char *what, const char *done)
 	if (message) zend_string_release(message);
 }
 
+static bool igbinary_missing(void)
+{
+	if (use_igbinary() && !zend_hash_str_exists(EG(function_table), "igbinary_serialize", sizeof("igbinary_serialize") - 1)) {
+		asynctask_throw(asynctask_ce_serialization_exception,
+			"asynctask.serializer=igbinary but the igbinary extension is not loaded");
+		return true;
+	}
+	return false;
+}
+
 zend_result asynctask_serialize(zval *value, smart_str *out, const char *what)
 {
+	/* a misconfiguration is reported whatever the value, not only for the ones that need the serializer */
+	if (igbinary_missing()) {
+		return FAILURE;
+	}
+	if (asynctask_compact_encode(value, out)) {
+		return SUCCESS;
+	}
 	if (use_igbinary()) {
 		zval encoded;
 		if (call_igbinary("igbinary_serialize", value, &encoded) == FAILURE || Z_TYPE(encoded) != IS_STRING) {
@@ -97,6 +115,15 @@ zend_result asynctask_serialize_php(zval *value, smart_str *out, const char *wha
 zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 {
 	ZVAL_UNDEF(out);
+
+	if (len > 0 && buf[0] == ASYNCTASK_COMPACT_MAGIC) {
+		if (asynctask_compact_decode(buf, len, out)) {
+			return SUCCESS;
+		}
+		asynctask_throw(asynctask_ce_serialization_exception, "a received value is corrupt: "
+			"its compact encoding (%zu bytes) does not decode", len);
+		return FAILURE;
+	}
 
 	if (use_igbinary()) {
 		zval encoded;
@@ -148,10 +175,15 @@ zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out)
 /* Which way the value would travel, for the message. */
 static const char *direction = "to a worker";
 
-static zend_result refuse(const char *what, const char *path, const char *reason)
+/* With path NULL (the quick first pass, see check_value()) nothing is thrown. */
+static zend_result refuse(const char *what, smart_str *path, const char *reason)
 {
+	if (!path) {
+		return FAILURE;
+	}
+	const char *where = path->s ? ZSTR_VAL(path->s) : "";
 	asynctask_throw(asynctask_ce_serialization_exception, "%s%s%s cannot be sent %s: %s",
-		what, path[0] ? " at " : "", path, direction, reason);
+		what, where[0] ? " at " : "", where, direction, reason);
 	return FAILURE;
 }
 
@@ -170,9 +202,15 @@ static zend_result check_table(HashTable *ht, const char *what, smart_str *path,
 	zend_ulong index;
 	zval *item;
 	zend_result result = SUCCESS;
-	size_t mark = path->s ? ZSTR_LEN(path->s) : 0;
+	size_t mark = path && path->s ? ZSTR_LEN(path->s) : 0;
 
 	ZEND_HASH_FOREACH_KEY_VAL_IND(ht, index, key, item) {
+		if (!path) {
+			if (Z_TYPE_P(item) >= IS_ARRAY && check(item, what, NULL, depth + 1) == FAILURE) {
+				return FAILURE;
+			}
+			continue;
+		}
 		if (key) {
 			smart_str_appendc(path, '[');
 			smart_str_append_escaped_truncated(path, key, 40);
@@ -194,8 +232,6 @@ static zend_result check_table(HashTable *ht, const char *what, smart_str *path,
 
 static zend_result check(zval *value, const char *what, smart_str *path, int depth)
 {
-	const char *where = path->s ? ZSTR_VAL(path->s) : "";
-
 	ZVAL_DEREF(value);
 	if (depth > VALUE_CHECK_MAX_DEPTH) {
 		return SUCCESS;
@@ -207,7 +243,7 @@ static zend_result check(zval *value, const char *what, smart_str *path, int dep
 			snprintf(reason, sizeof(reason),
 				"it is a resource (%s); resources such as files, sockets and database handles "
 				"belong to one process: open them inside the task", type ? type : "closed");
-			return refuse(what, where, reason);
+			return refuse(what, path, reason);
 		}
 		case IS_ARRAY: {
 			HashTable *ht = Z_ARRVAL_P(value);
@@ -225,20 +261,20 @@ static zend_result check(zval *value, const char *what, smart_str *path, int dep
 			zend_class_entry *ce = obj->ce;
 			zend_result result;
 			if (ce == zend_ce_closure) {
-				return refuse(what, where,
+				return refuse(what, path,
 					"it is a closure; closures can only be sent as the task itself, not inside its "
 					"arguments, use variables or results");
 			}
 			if (ce == zend_ce_generator) {
-				return refuse(what, where, "it is a Generator, which cannot be serialized");
+				return refuse(what, path, "it is a Generator, which cannot be serialized");
 			}
 			if (ce->ce_flags & ZEND_ACC_ANON_CLASS) {
-				return refuse(what, where, "it is an object of an anonymous class, which cannot be serialized");
+				return refuse(what, path, "it is an object of an anonymous class, which cannot be serialized");
 			}
 			if (ce->ce_flags & ZEND_ACC_NOT_SERIALIZABLE) {
 				char reason[200];
 				snprintf(reason, sizeof(reason), "objects of class %s cannot be serialized", ZSTR_VAL(ce->name));
-				return refuse(what, where, reason);
+				return refuse(what, path, reason);
 			}
 			if (encodes_itself(ce) || GC_IS_RECURSIVE(obj)) {
 				return SUCCESS;
@@ -257,10 +293,15 @@ static zend_result check(zval *value, const char *what, smart_str *path, int dep
 	}
 }
 
+/* A quick pass first, without paths; only a refused value is walked again
+ * to say where in it the refused part is. */
 static zend_result check_value(zval *value, const char *what, const char *way)
 {
 	smart_str path = {0};
 	direction = way;
+	if (check(value, what, NULL, 0) == SUCCESS) {
+		return SUCCESS;
+	}
 	zend_result result = check(value, what, &path, 0);
 	smart_str_free(&path);
 	return result;

@@ -12,7 +12,8 @@
 /* true for a valid asynctask.serializer value */
 bool asynctask_serializer_name_valid(const char *name);
 
-/* Appends the encoding of `value` to `out`. On failure throws
+/* Appends the encoding of `value` to `out`: the compact encoding (compact.h)
+ * when the value allows, else the configured serializer's. On failure throws
  * SerializationException naming `what` (e.g. "argument #1") and returns FAILURE. */
 zend_result asynctask_serialize(zval *value, smart_str *out, const char *what);
 
@@ -31,6 +32,14 @@ zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out);
  * "argument #2" or "use variable $db". Throws SerializationException and
  * returns FAILURE on refusal. */
 zend_result asynctask_value_check(zval *value, const char *what);
+
+/* Whether asynctask_value_check() has anything to look at: null, bools,
+ * numbers and strings can always be sent (callers skip building `what`). */
+static zend_always_inline bool asynctask_value_needs_check(zval *value)
+{
+	ZVAL_DEREF(value);
+	return Z_TYPE_P(value) >= IS_ARRAY;
+}
 
 /* The same checks for a task's return value, in the worker. */
 zend_result asynctask_result_check(zval *value);
