@@ -121,7 +121,7 @@ static bool future_poll(future_t *future)
 	if (future->result) {
 		return true;
 	}
-	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_pool_alive()) {
+	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_pool_alive_lately()) {
 		/* a last look: the pool may have posted it just before it went */
 		asynctask_results_drain();
 		future->result = asynctask_results_take(future->id);

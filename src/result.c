@@ -223,6 +223,8 @@ static int parse(smart_str *buffer)
 	return count;
 }
 
+#define READ_CHUNK 65536
+
 int asynctask_results_drain(void)
 {
 	int fd = asynctask_results_fd();
@@ -233,8 +235,8 @@ int asynctask_results_drain(void)
 		return 0;
 	}
 	for (;;) {
-		smart_str_alloc(buffer, 65536, 0);
-		ssize_t n = read(fd, ZSTR_VAL(buffer->s) + ZSTR_LEN(buffer->s), 65536);
+		smart_str_alloc(buffer, READ_CHUNK, 0);
+		ssize_t n = read(fd, ZSTR_VAL(buffer->s) + ZSTR_LEN(buffer->s), READ_CHUNK);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -243,6 +245,9 @@ int asynctask_results_drain(void)
 		}
 		ZSTR_LEN(buffer->s) += (size_t) n;
 		count += parse(buffer);
+		if (n < READ_CHUNK) {
+			break;  /* it had less than asked for: empty now, no need for a read() to say so */
+		}
 	}
 	return count;
 }
