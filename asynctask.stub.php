@@ -102,5 +102,11 @@ namespace AsyncTask\Testing {
 
     /** Test builds only: queues raw payload bytes as a task (decoder fuzzing). */
     function dispatchPayload(string $payload): \AsyncTask\Future {}
+
+    /** Test builds only: a value as it travels (the compact encoding when it allows, else the configured serializer's). */
+    function encodeValue(mixed $value): string {}
+
+    /** Test builds only: the value a received encoding decodes to (throws SerializationException when corrupt). */
+    function decodeValue(string $bytes): mixed {}
 #endif
 }

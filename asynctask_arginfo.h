@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 003b605928a88e667239cddd0d962a94f2f88fb5 */
+ * Stub hash: 2ac414b367baad3a51ccbfad2035e5a2ce3b4e43 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -21,6 +21,18 @@ ZEND_END_ARG_INFO()
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_Testing_dispatchPayload, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, payload, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_encodeValue, 0, 1, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_decodeValue, 0, 1, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -93,6 +105,12 @@ ZEND_FUNCTION(AsyncTask_Testing_encode);
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_dispatchPayload);
 #endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_encodeValue);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_decodeValue);
+#endif
 ZEND_METHOD(AsyncTask_Task, __construct);
 ZEND_METHOD(AsyncTask_Task, handle);
 ZEND_METHOD(AsyncTask_Task, dispatch);
@@ -121,6 +139,12 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", dispatchPayload, AsyncTask_Testing_dispatchPayload, arginfo_AsyncTask_Testing_dispatchPayload)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", encodeValue, AsyncTask_Testing_encodeValue, arginfo_AsyncTask_Testing_encodeValue)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeValue, AsyncTask_Testing_decodeValue, arginfo_AsyncTask_Testing_decodeValue)
 #endif
 	ZEND_FE_END
 };

@@ -15,6 +15,7 @@
 
 #include "php_asynctask.h"
 #include "payload.h"
+#include "serializer.h"
 #include "task.h"
 
 /* The environment is read again in every process: a test sets the variable
@@ -94,6 +95,36 @@ ZEND_FUNCTION(AsyncTask_Testing_dispatchPayload)
 	smart_str_0(&payload);
 	asynctask_task_dispatch_payload(&payload, 0, return_value);
 	smart_str_free(&payload);
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_encodeValue)
+{
+	zval *value;
+	smart_str encoded = {0};
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (asynctask_serialize(value, &encoded, "the value") == FAILURE) {
+		smart_str_free(&encoded);
+		RETURN_THROWS();
+	}
+	smart_str_0(&encoded);
+	RETURN_STR(encoded.s ? encoded.s : ZSTR_EMPTY_ALLOC());
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_decodeValue)
+{
+	zend_string *bytes;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(bytes)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (asynctask_unserialize(ZSTR_VAL(bytes), ZSTR_LEN(bytes), return_value) == FAILURE) {
+		RETURN_THROWS();
+	}
 }
 
 #endif
