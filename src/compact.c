@@ -11,91 +11,103 @@
 /* The shortest array entry: 's', a u32 length, an empty key, 'N'. */
 #define MIN_ENTRY (1 + sizeof(uint32_t) + 1)
 
-static bool encodable(zval *value, int depth)
+/* The size of the value's encoding, or 0 when it needs the serializer. */
+static size_t encoded_size(zval *value, int depth)
 {
 	switch (Z_TYPE_P(value)) {
-		case IS_NULL: case IS_FALSE: case IS_TRUE: case IS_LONG: case IS_DOUBLE:
-			return true;
+		case IS_NULL: case IS_FALSE: case IS_TRUE:
+			return 1;
+		case IS_LONG: case IS_DOUBLE:
+			return 1 + 8;
 		case IS_STRING:
-			return ZSTR_LEN(Z_STR_P(value)) <= UINT32_MAX;
+			return ZSTR_LEN(Z_STR_P(value)) <= UINT32_MAX ? 1 + 4 + ZSTR_LEN(Z_STR_P(value)) : 0;
 		case IS_ARRAY: {
+			zend_string *key;
 			zval *item;
+			size_t size = 1 + 4, n;
 			if (depth >= MAX_DEPTH || zend_hash_num_elements(Z_ARRVAL_P(value)) > UINT32_MAX) {
-				return false;
+				return 0;
 			}
-			ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(value), item) {
-				if (!encodable(item, depth + 1)) {
-					return false;
+			ZEND_HASH_FOREACH_STR_KEY_VAL(Z_ARRVAL_P(value), key, item) {
+				if ((n = encoded_size(item, depth + 1)) == 0 || (key && ZSTR_LEN(key) > UINT32_MAX)) {
+					return 0;
 				}
+				size += n + (key ? 1 + 4 + ZSTR_LEN(key) : 1 + 8);
 			} ZEND_HASH_FOREACH_END();
-			return true;
+			return size;
 		}
 		default:  /* objects, references, resources */
-			return false;
+			return 0;
 	}
 }
 
-static void put_u32(smart_str *out, uint32_t n)
+static char *put_u32(char *p, uint32_t n)
 {
-	smart_str_appendl(out, (const char *) &n, sizeof(n));
+	memcpy(p, &n, sizeof(n));
+	return p + sizeof(n);
 }
 
-static void put_string(smart_str *out, char tag, const zend_string *s)
+static char *put_string(char *p, char tag, const zend_string *s)
 {
-	smart_str_appendc(out, tag);
-	put_u32(out, (uint32_t) ZSTR_LEN(s));
-	smart_str_appendl(out, ZSTR_VAL(s), ZSTR_LEN(s));
+	*p++ = tag;
+	p = put_u32(p, (uint32_t) ZSTR_LEN(s));
+	memcpy(p, ZSTR_VAL(s), ZSTR_LEN(s));
+	return p + ZSTR_LEN(s);
 }
 
-static void put_long(smart_str *out, char tag, zend_long n)
+static char *put_long(char *p, char tag, zend_long n)
 {
 	int64_t v = (int64_t) n;
-	smart_str_appendc(out, tag);
-	smart_str_appendl(out, (const char *) &v, sizeof(v));
+	*p++ = tag;
+	memcpy(p, &v, sizeof(v));
+	return p + sizeof(v);
 }
 
-static void put(smart_str *out, zval *value)
+/* Writes the encoding encoded_size() measured. */
+static char *put(char *p, zval *value)
 {
 	switch (Z_TYPE_P(value)) {
-		case IS_NULL:  smart_str_appendc(out, 'N'); break;
-		case IS_FALSE: smart_str_appendc(out, 'F'); break;
-		case IS_TRUE:  smart_str_appendc(out, 'T'); break;
-		case IS_LONG:  put_long(out, 'I', Z_LVAL_P(value)); break;
+		case IS_NULL:  *p++ = 'N'; return p;
+		case IS_FALSE: *p++ = 'F'; return p;
+		case IS_TRUE:  *p++ = 'T'; return p;
+		case IS_LONG:  return put_long(p, 'I', Z_LVAL_P(value));
 		case IS_DOUBLE: {
 			double d = Z_DVAL_P(value);
-			smart_str_appendc(out, 'D');
-			smart_str_appendl(out, (const char *) &d, sizeof(d));
-			break;
+			*p++ = 'D';
+			memcpy(p, &d, sizeof(d));
+			return p + sizeof(d);
 		}
-		case IS_STRING: put_string(out, 'S', Z_STR_P(value)); break;
+		case IS_STRING: return put_string(p, 'S', Z_STR_P(value));
 		case IS_ARRAY: {
 			zend_string *key;
 			zend_ulong index;
 			zval *item;
-			smart_str_appendc(out, 'A');
-			put_u32(out, zend_hash_num_elements(Z_ARRVAL_P(value)));
+			*p++ = 'A';
+			p = put_u32(p, zend_hash_num_elements(Z_ARRVAL_P(value)));
 			ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(value), index, key, item) {
-				if (key) {
-					put_string(out, 's', key);
-				} else {
-					put_long(out, 'i', (zend_long) index);
-				}
-				put(out, item);
+				p = key ? put_string(p, 's', key) : put_long(p, 'i', (zend_long) index);
+				p = put(p, item);
 			} ZEND_HASH_FOREACH_END();
-			break;
+			return p;
 		}
 		EMPTY_SWITCH_DEFAULT_CASE();
 	}
+	return p;
 }
 
 bool asynctask_compact_encode(zval *value, smart_str *out)
 {
 	ZVAL_DEREF(value);  /* a reference at the top shares nothing */
-	if (!encodable(value, 0)) {
+	size_t size = encoded_size(value, 0);
+	if (size == 0) {
 		return false;
 	}
-	smart_str_appendc(out, ASYNCTASK_COMPACT_MAGIC);
-	put(out, value);
+	smart_str_alloc(out, 1 + size, 0);
+	char *start = ZSTR_VAL(out->s) + ZSTR_LEN(out->s), *p = start;
+	*p++ = ASYNCTASK_COMPACT_MAGIC;
+	p = put(p, value);
+	ZEND_ASSERT((size_t) (p - start) == 1 + size);
+	ZSTR_LEN(out->s) += (size_t) (p - start);
 	return true;
 }
 
@@ -127,6 +139,19 @@ static bool get_string(reader_t *r, zend_string **s)
 	return true;
 }
 
+/* A key: the interned string when there is one (use variables and property
+ * names mostly are), which saves an allocation and the hashing. */
+static bool get_key(reader_t *r, zend_string **s)
+{
+	uint32_t len;
+	if (!get_bytes(r, &len, sizeof(len)) || (size_t) (r->end - r->p) < len) {
+		return false;
+	}
+	*s = zend_string_init_existing_interned(r->p, len, 0);
+	r->p += len;
+	return true;
+}
+
 static bool get(reader_t *r, zval *out, int depth);
 
 static bool get_array(reader_t *r, zval *out, int depth)
@@ -135,6 +160,10 @@ static bool get_array(reader_t *r, zval *out, int depth)
 	/* an entry takes at least MIN_ENTRY bytes: a forged count cannot make us allocate much */
 	if (depth >= MAX_DEPTH || !get_bytes(r, &count, sizeof(count)) || count > (size_t) (r->end - r->p) / MIN_ENTRY) {
 		return false;
+	}
+	if (count == 0) {
+		ZVAL_EMPTY_ARRAY(out);
+		return true;
 	}
 	array_init_size(out, count);
 	for (uint32_t i = 0; i < count; i++) {
@@ -155,7 +184,7 @@ static bool get_array(reader_t *r, zval *out, int depth)
 			}
 			zend_hash_index_update(Z_ARRVAL_P(out), (zend_ulong) index, &item);
 		} else if (tag == 's') {
-			if (!get_string(r, &key)) {
+			if (!get_key(r, &key)) {
 				return false;
 			}
 			if (!get(r, &item, depth + 1)) {

@@ -28,10 +28,33 @@ int asynctask_lock_init(asynctask_lock_t *lock)
 	return err;
 }
 
+/* Tries before blocking: the queue's critical sections last a fraction of a
+ * microsecond, a futex sleep and wake-up a context switch pair (~10 µs), and
+ * an unlock with a sleeper a system call. Not with one CPU: the holder cannot
+ * run while we spin. */
+#define LOCK_TRIES 200
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 bool asynctask_lock_acquire(asynctask_lock_t *lock)
 {
-	int err = pthread_mutex_lock(&lock->mutex);
+	int err = EBUSY;
 
+	if (asynctask_spins()) {
+		for (int i = 0; i < LOCK_TRIES && (err = pthread_mutex_trylock(&lock->mutex)) == EBUSY; i++) {
+			cpu_relax();
+		}
+	}
+	if (err == EBUSY) {
+		err = pthread_mutex_lock(&lock->mutex);
+	}
 	if (err == EOWNERDEAD) {
 		pthread_mutex_consistent(&lock->mutex);
 		lock->recovered++;
