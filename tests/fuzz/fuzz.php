@@ -9,7 +9,9 @@
  *       [--no-sweep] [--quiet]
  *
  * 1. Every corpus entry (corpus.inc) is encoded with encode() and run
- *    unmutated: it must return what calling it here returns.
+ *    unmutated: it must return what calling it here returns. Closures come
+ *    in the closure form ("\xA7AT2" + code reference + values), the rest as
+ *    envelopes; both are mutated (mutator.inc).
  * 2. Sweep (unless --no-sweep): every truncation of every corpus payload at
  *    a structural boundary.
  * 3. M mutated payloads (mutator.inc, seeded), up to --window in flight,
@@ -96,9 +98,10 @@ function driver_group(string $message): string
     return strlen($message) > 110 ? substr($message, 0, 107) . '...' : $message;
 }
 
+/** A payload as an envelope: a closure-form one (encode() of a closure) is converted to its envelope. */
 function driver_decode(string $payload): mixed
 {
-    return ini_get('asynctask.serializer') === 'igbinary' ? igbinary_unserialize($payload) : unserialize($payload);
+    return AsyncTaskFuzz\decode_envelope($payload);
 }
 
 function driver_encode(mixed $value): string
@@ -267,8 +270,13 @@ $corpus = [];   // name => [payload, expected serialized value]
 foreach (AsyncTaskFuzz\fuzz_corpus() as $name => [$callable, $args]) {
     $corpus[$name] = [AsyncTask\Testing\encode($callable, ...$args), serialize($callable(...$args))];
 }
+// Task subclasses travel as envelopes ('c', 'a' and 'o'), even with a closure
 foreach (AsyncTaskFuzz\fuzz_task_objects() as $name => [$task, $ctor]) {
     $env = $ctor ? driver_decode(AsyncTask\Testing\encode($ctor[0], ...$ctor[1])) : [];
+    if (!is_array($env)) {
+        fwrite(STDERR, "fuzz: the corpus entry $name does not decode to an envelope\n");
+        exit(2);
+    }
     $env['o'] = $task;
     $corpus[$name] = [driver_encode($env), serialize($task->handle())];
 }
@@ -302,6 +310,7 @@ driver_check_corpus($corpus, $timeout, 'before');
 // it made every worker that picked it exit, and costs seconds once fixed)
 $files = [__FILE__, __DIR__ . '/corpus.inc', __DIR__ . '/mutator.inc', __DIR__ . '/fixtures/closures.php',
     __DIR__ . '/fixtures/compile_error.php', __DIR__ . '/fixtures/parse_error.php', __DIR__ . '/fixtures/empty.php',
+    __DIR__ . '/fixtures/refused.php',
     '/nonexistent/x.php', '', '/', __DIR__, '/etc/passwd', '/dev/null', '/proc/self/status', 'php://memory',
     'data://text/plain,<?php 1;', 'corpus.inc', "corpus.inc\0x", str_repeat('/a', 3000)];
 $mutator = new Mutator($seed, array_column($corpus, 0), $serializer, $files);
