@@ -6,7 +6,7 @@
  *   php -n -d extension=/path/asynctask.so tests/fuzz/fuzz.php \
  *       --seed=N --execs=M [--workers=2] [--window=256] [--timeout=30]
  *       [--serializer=php|igbinary] [--findings=DIR] [--max-seconds=S]
- *       [--no-sweep] [--quiet]
+ *       [--no-sweep] [--quiet] [--no-refused]
  *
  * 1. Every corpus entry (corpus.inc) is encoded with encode() and run
  *    unmutated: it must return what calling it here returns. Closures come
@@ -19,6 +19,11 @@
  * 4. The corpus again (the workers' caches must not be poisoned), a trivial
  *    task, and Pool::stats(): nothing queued or running, dispatched ==
  *    completed + failed, and the counters match what the futures said.
+ *
+ * --no-refused leaves fixtures/refused.php out of the files descriptions are
+ * pointed at: its closures (which the dispatcher refuses to send) crash the
+ * worker until it refuses them too (F8-F10 in regressions.phpt); without
+ * them, other crashes stand out.
  *
  * Outcomes: a value; a TaskFailedException (the payload was rejected, or the
  * decoded task ran and threw): fine. Findings: a WorkerCrashedException (a
@@ -44,7 +49,7 @@ require __DIR__ . '/corpus.inc';
 require __DIR__ . '/mutator.inc';
 
 $opt = getopt('', ['seed:', 'execs:', 'workers:', 'window:', 'timeout:', 'serializer:', 'findings:', 'max-seconds:',
-    'no-sweep', 'quiet', 'log:']);
+    'no-sweep', 'quiet', 'log:', 'no-refused']);
 $seed = (int) ($opt['seed'] ?? random_int(1, PHP_INT_MAX >> 1));
 $execs = (int) ($opt['execs'] ?? 10000);
 $workers = (int) ($opt['workers'] ?? 2);
@@ -310,7 +315,7 @@ driver_check_corpus($corpus, $timeout, 'before');
 // it made every worker that picked it exit, and costs seconds once fixed)
 $files = [__FILE__, __DIR__ . '/corpus.inc', __DIR__ . '/mutator.inc', __DIR__ . '/fixtures/closures.php',
     __DIR__ . '/fixtures/compile_error.php', __DIR__ . '/fixtures/parse_error.php', __DIR__ . '/fixtures/empty.php',
-    __DIR__ . '/fixtures/refused.php',
+    ...(isset($opt['no-refused']) ? [] : [__DIR__ . '/fixtures/refused.php']),
     '/nonexistent/x.php', '', '/', __DIR__, '/etc/passwd', '/dev/null', '/proc/self/status', 'php://memory',
     'data://text/plain,<?php 1;', 'corpus.inc', "corpus.inc\0x", str_repeat('/a', 3000)];
 $mutator = new Mutator($seed, array_column($corpus, 0), $serializer, $files);

@@ -129,7 +129,7 @@ $staticScoped = Closure::bind(static function () {
 $withUse = function (int $x = 1) use ($log) {
     return $x;
 };
-$adder = function (int $x = 0) use ($log) {
+$pair = function (int $x = 0) use ($log) {
     return [$x, $log];
 };
 $bound = (new AsyncTaskFuzz\Rect(2.0, 3.0))->scaler(10.0);
@@ -202,59 +202,59 @@ $cases = [
     'closure unknown use variable' => changed($withUse, [], fn ($d) => ['vars' => ['nope' => 1]] + $d),
     'closure $this not an object' => changed($withUse, [], fn ($d) => ['this' => 'x'] + $d),
     'closure scope unknown' => changed($withUse, [], fn ($d) => ['scope' => 'No\Such\Scope'] + $d),
-    'closure as an envelope (the old form)' => serialize(envelope($adder, [4])),
+    'closure as an envelope (the old form)' => serialize(envelope($pair, [4])),
 
     // --- the closure form: header and lengths ---
     'cf magic only' => AsyncTaskFuzz\WIRE_CLOSURE,
     'cf truncated header' => AsyncTaskFuzz\WIRE_CLOSURE . "\x05\x00",
     'cf header only (code length 0, nothing after)' => AsyncTaskFuzz\WIRE_CLOSURE . pack('V', 0),
-    'cf code length past the end by one' => (function () use ($adder) {
-        $p = Testing\encode($adder, 1);
+    'cf code length past the end by one' => (function () use ($pair) {
+        $p = Testing\encode($pair, 1);
         return substr_replace($p, pack('V', strlen($p) - 8 + 1), 4, 4);
     })(),
-    'cf code length 4294967295' => substr_replace(Testing\encode($adder, 1), pack('V', 0xFFFFFFFF), 4, 4),
-    'cf code length 0 (code and values read as the values)' => substr_replace(Testing\encode($adder, 1), pack('V', 0), 4, 4),
-    'cf code length one short' => (function () use ($adder) {
-        $p = Testing\encode($adder, 1);
+    'cf code length 4294967295' => substr_replace(Testing\encode($pair, 1), pack('V', 0xFFFFFFFF), 4, 4),
+    'cf code length 0 (code and values read as the values)' => substr_replace(Testing\encode($pair, 1), pack('V', 0), 4, 4),
+    'cf code length one short' => (function () use ($pair) {
+        $p = Testing\encode($pair, 1);
         return substr_replace($p, pack('V', unpack('V', $p, 4)[1] - 1), 4, 4);
     })(),
-    'cf no values' => cf_bytes($adder, [1], null, fn ($v) => ''),
-    'cf truncated values' => cf_bytes($adder, [1], null, fn ($v) => substr($v, 0, -3)),
+    'cf no values' => cf_bytes($pair, [1], null, fn ($v) => ''),
+    'cf truncated values' => cf_bytes($pair, [1], null, fn ($v) => substr($v, 0, -3)),
 
     // --- the closure form: the code reference ---
-    'cf code reference not unserializable' => cf_bytes($adder, [1], fn ($c) => 'x:1;'),
-    'cf code reference truncated' => cf_bytes($adder, [1], fn ($c) => substr($c, 0, -2)),
-    'cf code reference with trailing garbage' => cf_bytes($adder, [1], fn ($c) => $c . 'N;'),
-    'cf code reference an int' => cf_bytes($adder, [1], fn ($c) => 'i:1;'),
-    'cf code reference a string' => cf_bytes($adder, [1], fn ($c) => 's:3:"abc";'),
-    'cf code reference an object' => cf_bytes($adder, [1], fn ($c) => M::obj('AsyncTaskFuzz\Wakes')),
-    'cf code reference an empty array' => cf_bytes($adder, [1], fn ($c) => 'a:0:{}'),
-    'cf code reference md5 wrong' => cf($adder, [1], fn ($c, $v) => [['md5' => str_repeat('0', 32)] + $c, $v]),
-    'cf code reference md5 not a string' => cf($adder, [1], fn ($c, $v) => [['md5' => 0] + $c, $v]),
-    'cf code reference path wrong' => cf($adder, [1], fn ($c, $v) => [['path' => [99]] + $c, $v]),
-    'cf code reference path empty' => cf($adder, [1], fn ($c, $v) => [['path' => []] + $c, $v]),
-    'cf code reference path of another closure' => cf($adder, [1], fn ($c, $v) => [['path' => [0]] + $c, $v]),
-    'cf code reference lines wrong' => cf($adder, [1], fn ($c, $v) => [['lines' => [$c['lines'][0], $c['lines'][1] + 1]] + $c, $v]),
-    'cf code reference num_args wrong' => cf($adder, [1], fn ($c, $v) => [['num_args' => 2] + $c, $v]),
+    'cf code reference not unserializable' => cf_bytes($pair, [1], fn ($c) => 'x:1;'),
+    'cf code reference truncated' => cf_bytes($pair, [1], fn ($c) => substr($c, 0, -2)),
+    'cf code reference with trailing garbage' => cf_bytes($pair, [1], fn ($c) => $c . 'N;'),
+    'cf code reference an int' => cf_bytes($pair, [1], fn ($c) => 'i:1;'),
+    'cf code reference a string' => cf_bytes($pair, [1], fn ($c) => 's:3:"abc";'),
+    'cf code reference an object' => cf_bytes($pair, [1], fn ($c) => M::obj('AsyncTaskFuzz\Wakes')),
+    'cf code reference an empty array' => cf_bytes($pair, [1], fn ($c) => 'a:0:{}'),
+    'cf code reference md5 wrong' => cf($pair, [1], fn ($c, $v) => [['md5' => str_repeat('0', 32)] + $c, $v]),
+    'cf code reference md5 not a string' => cf($pair, [1], fn ($c, $v) => [['md5' => 0] + $c, $v]),
+    'cf code reference path wrong' => cf($pair, [1], fn ($c, $v) => [['path' => [99]] + $c, $v]),
+    'cf code reference path empty' => cf($pair, [1], fn ($c, $v) => [['path' => []] + $c, $v]),
+    'cf code reference path of another closure' => cf($pair, [1], fn ($c, $v) => [['path' => [0]] + $c, $v]),
+    'cf code reference lines wrong' => cf($pair, [1], fn ($c, $v) => [['lines' => [$c['lines'][0], $c['lines'][1] + 1]] + $c, $v]),
+    'cf code reference num_args wrong' => cf($pair, [1], fn ($c, $v) => [['num_args' => 2] + $c, $v]),
     'cf code reference root method without class' => cf($bound, [1.0], fn ($c, $v) => [array_diff_key($c, ['class' => 1]), $v]),
-    'cf code reference file missing' => cf($adder, [1], fn ($c, $v) => [['file' => '/no/such/file.php'] + $c, $v]),
-    'cf code reference of a file that does not compile' => cf($adder, [1], fn ($c, $v) => [['file' => $compileError,
+    'cf code reference file missing' => cf($pair, [1], fn ($c, $v) => [['file' => '/no/such/file.php'] + $c, $v]),
+    'cf code reference of a file that does not compile' => cf($pair, [1], fn ($c, $v) => [['file' => $compileError,
         'md5' => md5_file($compileError)] + $c, $v]),
 
     // --- the closure form: the values ---
-    'cf values not an array' => cf_bytes($adder, [1], null, fn ($v) => 'i:1;'),
-    'cf values empty' => cf($adder, [1], fn ($c, $v) => [$c, []]),
-    'cf values without index 4 (args)' => cf($adder, [1], fn ($c, $v) => [$c, array_slice($v, 0, 4, true)]),
-    'cf args not an array' => cf($adder, [1], fn ($c, $v) => [$c, [4 => 'abc'] + $v]),
-    'cf vars not an array' => cf($adder, [1], fn ($c, $v) => [$c, [0 => 'x'] + $v]),
-    'cf vars missing' => cf($adder, [1], fn ($c, $v) => [$c, array_diff_key($v, [0 => 1])]),
-    'cf unknown use variable' => cf($adder, [1], fn ($c, $v) => [$c, [0 => ['nope' => 1]] + $v]),
-    'cf use variable with an int key' => cf($adder, [1], fn ($c, $v) => [$c, [0 => [1]] + $v]),
-    'cf $this an int' => cf($adder, [1], fn ($c, $v) => [$c, [1 => 1] + $v]),
-    'cf $this of an undeclared class' => cf_bytes($adder, [1], null, fn ($v) => str_replace('i:1;N;', 'i:1;' . M::obj('No\Such\ThisClass'), $v)),
-    'cf scope an undefined class' => cf($adder, [1], fn ($c, $v) => [$c, [2 => 'No\Such\Scope'] + $v]),
-    'cf scope an int' => cf($adder, [1], fn ($c, $v) => [$c, [2 => 7] + $v]),
-    'cf called scope an undefined class' => cf($adder, [1], fn ($c, $v) => [$c, [3 => 'No\Such\Scope'] + $v]),
+    'cf values not an array' => cf_bytes($pair, [1], null, fn ($v) => 'i:1;'),
+    'cf values empty' => cf($pair, [1], fn ($c, $v) => [$c, []]),
+    'cf values without index 4 (args)' => cf($pair, [1], fn ($c, $v) => [$c, array_slice($v, 0, 4, true)]),
+    'cf args not an array' => cf($pair, [1], fn ($c, $v) => [$c, [4 => 'abc'] + $v]),
+    'cf vars not an array' => cf($pair, [1], fn ($c, $v) => [$c, [0 => 'x'] + $v]),
+    'cf vars missing' => cf($pair, [1], fn ($c, $v) => [$c, array_diff_key($v, [0 => 1])]),
+    'cf unknown use variable' => cf($pair, [1], fn ($c, $v) => [$c, [0 => ['nope' => 1]] + $v]),
+    'cf use variable with an int key' => cf($pair, [1], fn ($c, $v) => [$c, [0 => [1]] + $v]),
+    'cf $this an int' => cf($pair, [1], fn ($c, $v) => [$c, [1 => 1] + $v]),
+    'cf $this of an undeclared class' => cf_bytes($pair, [1], null, fn ($v) => str_replace('i:1;N;', 'i:1;' . M::obj('No\Such\ThisClass'), $v)),
+    'cf scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [2 => 'No\Such\Scope'] + $v]),
+    'cf scope an int' => cf($pair, [1], fn ($c, $v) => [$c, [2 => 7] + $v]),
+    'cf called scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [3 => 'No\Such\Scope'] + $v]),
     'cf bound closure, $this an incomplete class' => cf_bytes($bound, [1.0], null,
         fn ($v) => str_replace('O:18:"AsyncTaskFuzz\Rect"', 'O:18:"AsyncTaskFuzz\Nope"', $v)),
 
@@ -277,9 +277,12 @@ foreach ([1, 2, 3] as $round) {
     foreach ([[10, 'A'], [20, 'B']] as [$x, $use]) {
         $name = "cf cached code reference, round $round, x=$x \$log=$use";
         $cached[$name] = [$x, $use];
-        $cases[$name] = cf($adder, [$x], fn ($c, $v) => [$c, [0 => ['log' => $use]] + $v]);
+        $cases[$name] = cf($pair, [$x], fn ($c, $v) => [$c, [0 => ['log' => $use]] + $v]);
     }
 }
+// (the same bytes as dispatch() sends, so that the worker finds them in its cache)
+echo 'cached code reference bytes are encode()\'s: ', var_export(AsyncTaskFuzz\split_closure_form($cases[$name])[0]
+    === AsyncTaskFuzz\split_closure_form(Testing\encode($pair, 1))[0], true), "\n";
 
 // F4 may be fixed by refusing the payload, or by defaulting called_scope to scope (as Closure::bind() does);
 // F10 by refusing, or by leaving the variable null (what the closure would have seen)
@@ -337,6 +340,7 @@ AsyncTask\Pool::stop(10);
 unlink($big);
 ?>
 --EXPECT--
+cached code reference bytes are encode()'s: true
 # F1 user method, no $this: TaskFailedException
 # F1 __destruct, no $this: TaskFailedException
 # F1 internal method, no $this: TaskFailedException
