@@ -236,7 +236,8 @@ function driver_settle(Future $future, string $payload, string $what, float $tim
 function driver_igbinary_crashes(string $payload): bool
 {
     $file = tempnam(sys_get_temp_dir(), 'asynctask-fuzz-');
-    file_put_contents($file, $payload);
+    // the closure form: igbinary decodes the values, after the code reference
+    file_put_contents($file, AsyncTaskFuzz\split_closure_form($payload)[1] ?? $payload);
     $code = 'require $argv[1]; igbinary_unserialize(file_get_contents($argv[2]));';
     $cmd = escapeshellarg(PHP_BINARY) . ' -n -d extension=igbinary -d ' . escapeshellarg('extension=' . driver_module())
         . ' -r ' . escapeshellarg($code) . ' ' . escapeshellarg(__DIR__ . '/corpus.inc') . ' ' . escapeshellarg($file)
