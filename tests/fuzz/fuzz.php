@@ -6,10 +6,12 @@
  *   php -n -d extension=/path/asynctask.so tests/fuzz/fuzz.php \
  *       --seed=N --execs=M [--workers=2] [--window=256] [--timeout=30]
  *       [--serializer=php|igbinary] [--findings=DIR] [--max-seconds=S]
- *       [--no-sweep] [--quiet]
+ *       [--no-sweep] [--quiet] [--no-refused]
  *
  * 1. Every corpus entry (corpus.inc) is encoded with encode() and run
- *    unmutated: it must return what calling it here returns.
+ *    unmutated: it must return what calling it here returns. Closures come
+ *    in the closure form ("\xA7AT2" + code reference + values), the rest as
+ *    envelopes; both are mutated (mutator.inc).
  * 2. Sweep (unless --no-sweep): every truncation of every corpus payload at
  *    a structural boundary.
  * 3. M mutated payloads (mutator.inc, seeded), up to --window in flight,
@@ -17,6 +19,11 @@
  * 4. The corpus again (the workers' caches must not be poisoned), a trivial
  *    task, and Pool::stats(): nothing queued or running, dispatched ==
  *    completed + failed, and the counters match what the futures said.
+ *
+ * --no-refused leaves fixtures/refused.php out of the files descriptions are
+ * pointed at: its closures (which the dispatcher refuses to send) crash the
+ * worker until it refuses them too (F8-F10 in regressions.phpt); without
+ * them, other crashes stand out.
  *
  * Outcomes: a value; a TaskFailedException (the payload was rejected, or the
  * decoded task ran and threw): fine. Findings: a WorkerCrashedException (a
@@ -42,7 +49,7 @@ require __DIR__ . '/corpus.inc';
 require __DIR__ . '/mutator.inc';
 
 $opt = getopt('', ['seed:', 'execs:', 'workers:', 'window:', 'timeout:', 'serializer:', 'findings:', 'max-seconds:',
-    'no-sweep', 'quiet', 'log:']);
+    'no-sweep', 'quiet', 'log:', 'no-refused']);
 $seed = (int) ($opt['seed'] ?? random_int(1, PHP_INT_MAX >> 1));
 $execs = (int) ($opt['execs'] ?? 10000);
 $workers = (int) ($opt['workers'] ?? 2);
@@ -96,9 +103,10 @@ function driver_group(string $message): string
     return strlen($message) > 110 ? substr($message, 0, 107) . '...' : $message;
 }
 
+/** A payload as an envelope: a closure-form one (encode() of a closure) is converted to its envelope. */
 function driver_decode(string $payload): mixed
 {
-    return ini_get('asynctask.serializer') === 'igbinary' ? igbinary_unserialize($payload) : unserialize($payload);
+    return AsyncTaskFuzz\decode_envelope($payload);
 }
 
 function driver_encode(mixed $value): string
@@ -228,7 +236,8 @@ function driver_settle(Future $future, string $payload, string $what, float $tim
 function driver_igbinary_crashes(string $payload): bool
 {
     $file = tempnam(sys_get_temp_dir(), 'asynctask-fuzz-');
-    file_put_contents($file, $payload);
+    // the closure form: igbinary decodes the values, after the code reference
+    file_put_contents($file, AsyncTaskFuzz\split_closure_form($payload)[1] ?? $payload);
     $code = 'require $argv[1]; igbinary_unserialize(file_get_contents($argv[2]));';
     $cmd = escapeshellarg(PHP_BINARY) . ' -n -d extension=igbinary -d ' . escapeshellarg('extension=' . driver_module())
         . ' -r ' . escapeshellarg($code) . ' ' . escapeshellarg(__DIR__ . '/corpus.inc') . ' ' . escapeshellarg($file)
@@ -267,8 +276,13 @@ $corpus = [];   // name => [payload, expected serialized value]
 foreach (AsyncTaskFuzz\fuzz_corpus() as $name => [$callable, $args]) {
     $corpus[$name] = [AsyncTask\Testing\encode($callable, ...$args), serialize($callable(...$args))];
 }
+// Task subclasses travel as envelopes ('c', 'a' and 'o'), even with a closure
 foreach (AsyncTaskFuzz\fuzz_task_objects() as $name => [$task, $ctor]) {
     $env = $ctor ? driver_decode(AsyncTask\Testing\encode($ctor[0], ...$ctor[1])) : [];
+    if (!is_array($env)) {
+        fwrite(STDERR, "fuzz: the corpus entry $name does not decode to an envelope\n");
+        exit(2);
+    }
     $env['o'] = $task;
     $corpus[$name] = [driver_encode($env), serialize($task->handle())];
 }
@@ -302,6 +316,7 @@ driver_check_corpus($corpus, $timeout, 'before');
 // it made every worker that picked it exit, and costs seconds once fixed)
 $files = [__FILE__, __DIR__ . '/corpus.inc', __DIR__ . '/mutator.inc', __DIR__ . '/fixtures/closures.php',
     __DIR__ . '/fixtures/compile_error.php', __DIR__ . '/fixtures/parse_error.php', __DIR__ . '/fixtures/empty.php',
+    ...(isset($opt['no-refused']) ? [] : [__DIR__ . '/fixtures/refused.php']),
     '/nonexistent/x.php', '', '/', __DIR__, '/etc/passwd', '/dev/null', '/proc/self/status', 'php://memory',
     'data://text/plain,<?php 1;', 'corpus.inc', "corpus.inc\0x", str_repeat('/a', 3000)];
 $mutator = new Mutator($seed, array_column($corpus, 0), $serializer, $files);

@@ -109,13 +109,22 @@ function minimizer_shrink(string $payload, string $category, float $timeout): st
         // not for igbinary: igbinary_unserialize() itself crashes on some
         // corrupt payloads (F7), which would take this process down
         $igbinary = ini_get('asynctask.serializer') === 'igbinary';
-        $value = $igbinary ? false : @unserialize($payload);
-        if ($value === false) {
+        // the closure form: [code reference, values], each shrunk and encoded back in its place
+        $closure = AsyncTaskFuzz\is_closure_form($payload);
+        $value = $igbinary ? false : ($closure ? AsyncTaskFuzz\decode_closure_form($payload) : @unserialize($payload));
+        if ($value === false || $value === null || ($closure && ($value[0] === false || $value[1] === false))) {
             break;
         }
         foreach (minimizer_variants($value) as $candidate) {
             try {
-                $smaller = $igbinary ? igbinary_serialize($candidate) : serialize($candidate);
+                if ($closure) {
+                    if (!is_array($candidate) || !array_key_exists(0, $candidate) || !array_key_exists(1, $candidate)) {
+                        continue;
+                    }
+                    $smaller = AsyncTaskFuzz\join_closure_form(serialize($candidate[0]), serialize($candidate[1]));
+                } else {
+                    $smaller = $igbinary ? igbinary_serialize($candidate) : serialize($candidate);
+                }
             } catch (\Throwable) {
                 continue;
             }

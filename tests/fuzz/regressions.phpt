@@ -1,11 +1,14 @@
 --TEST--
-Fuzz regressions: crafted and corrupted payloads settle with TaskFailedException, never crash or kill a worker (FAILS until the decoder refuses the fuzz findings F1-F6)
+Fuzz regressions: crafted and corrupted payloads (envelope and closure form) settle with TaskFailedException, never crash or kill a worker (FAILS until the worker refuses the closures of F8-F10)
 --DESCRIPTION--
 Replays what tests/fuzz/fuzz.php found, minimized (see the fuzz report), plus
 a sample of tricky payloads the decoder already rejects. Each must settle with
 a TaskFailedException: a WorkerCrashedException (a signal, a fatal error) is a
-decoder bug. Until src/callable.c, src/closure.c and src/worker.c handle F1-F6 this test
-FAILS on the lines marked "# Fn" below (they print WorkerCrashedException).
+decoder bug. F1-F6 are fixed; until src/closure.c refuses, in the worker,
+the closures of F8-F10 (as the dispatcher does) this test FAILS on the lines
+marked "# F8" to "# F10" below (they print WorkerCrashedException or
+"returned string/int"). FUZZ_REGRESSIONS_VERBOSE=1 prints each outcome's
+message on stderr.
   F1 a "fake" (method closure) description of a non-static method without
      "this" (decode_fake_method() binds no object; the method runs with a
      NULL $this)
@@ -22,6 +25,24 @@ FAILS on the lines marked "# Fn" below (they print WorkerCrashedException).
      read_source() reads it whole into memory before the fingerprint is
      compared; past memory_limit the Zend allocator ends the worker (exit
      status 137, "Hard memory limit ... exhausted")
+  (F7 is igbinary's own crash, see minimize.php)
+The closure wire form ("\xA7AT2", code reference length, code reference,
+values; src/payload.c) has its own cases ("cf ..."): a broken header,
+length, code reference or values array must be refused, a valid code
+reference sent again with other values (the worker's cache of resolved code
+references) must give the right values. The F1-F6 cases edit the old
+envelope form, which the worker still accepts: closure payloads are
+converted to it (closure_form_to_envelope() in mutator.inc).
+  F8 a code reference (either form) pointing at a closure whose body declares
+     a class or an anonymous class (fixtures/refused.php; the dispatcher
+     refuses to send those): the worker compiled the file detached, the
+     class's runtime definition key is not in EG(class_table), and
+     ZEND_DECLARE_CLASS / ZEND_DECLARE_ANON_CLASS dereference NULL (SIGSEGV)
+  F9 the same for a closure declaring a named function: the second run in a
+     worker is a fatal "Cannot redeclare" (the worker dies)
+  F10 the same for a closure capturing by reference or with a static
+     variable, not in the values' use variables: the engine gets a reference
+     holding IS_UNDEF ("return $r" returns int(0)); must be refused (or null)
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -50,12 +71,56 @@ function fake(array $desc): string
     return serialize(['c' => ['kind' => 'fake'] + $desc, 'a' => []]);
 }
 
-/** A payload encode() made, its description changed by $change. */
+/** The envelope form of what encode() makes (closures come in the closure form: converted). */
+function envelope(callable $callable, array $args): array
+{
+    $env = AsyncTaskFuzz\decode_envelope(Testing\encode($callable, ...$args), 'php');
+    if (!is_array($env)) {
+        throw new LogicException('encode() made no envelope');
+    }
+    return $env;
+}
+
+/** A payload encode() made, as an envelope, its description changed by $change. */
 function changed(callable $callable, array $args, callable $change): string
 {
-    $env = unserialize(Testing\encode($callable, ...$args));
+    $env = envelope($callable, $args);
     $env['c'] = $change($env['c']);
     return serialize($env);
+}
+
+/** A closure-form payload encode() made, its parts decoded: [code description, values]. */
+function parts(Closure $closure, array $args = []): array
+{
+    $payload = Testing\encode($closure, ...$args);
+    if (!AsyncTaskFuzz\is_closure_form($payload)) {
+        throw new LogicException('encode() made no closure-form payload');
+    }
+    return AsyncTaskFuzz\decode_closure_form($payload, 'php');
+}
+
+/** A closure-form payload of a closure's code reference and values, changed by $change($code, $values). */
+function cf(Closure $closure, array $args, callable $change): string
+{
+    [$code, $values] = $change(...parts($closure, $args));
+    return AsyncTaskFuzz\encode_closure_form($code, $values, 'php');
+}
+
+/** The same with the code reference's or the values' bytes replaced or changed. */
+function cf_bytes(Closure $closure, array $args, ?callable $code = null, ?callable $values = null): string
+{
+    [$c, $v] = AsyncTaskFuzz\split_closure_form(Testing\encode($closure, ...$args));
+    return AsyncTaskFuzz\join_closure_form($code ? $code($c) : $c, $values ? $values($v) : $v);
+}
+
+/** A code reference (closure form) to the $i-th closure of fixtures/refused.php. */
+function refused(int $i, array $vars = []): string
+{
+    $file = __DIR__ . '/fixtures/refused.php';
+    $line = array_keys(array_filter(file($file), fn ($l) => preg_match('/^\$\w+ = function/', $l)))[$i] + 1;
+    $code = ['kind' => 'closure', 'file' => $file, 'root' => 'main', 'path' => [$i], 'lines' => [$line, $line],
+        'num_args' => 0, 'md5' => md5_file($file)];
+    return AsyncTaskFuzz\encode_closure_form($code, [$vars, null, null, null, []], 'php');
 }
 
 $staticScoped = Closure::bind(static function () {
@@ -64,6 +129,10 @@ $staticScoped = Closure::bind(static function () {
 $withUse = function (int $x = 1) use ($log) {
     return $x;
 };
+$pair = function (int $x = 0) use ($log) {
+    return [$x, $log];
+};
+$bound = (new AsyncTaskFuzz\Rect(2.0, 3.0))->scaler(10.0);
 $compileError = __DIR__ . '/fixtures/compile_error.php';
 $big = sys_get_temp_dir() . '/asynctask-fuzz-big-' . getmypid() . '.php';
 $h = fopen($big, 'w');
@@ -95,7 +164,7 @@ $cases = [
     'empty payload' => '',
     'not an envelope' => 'i:1;',
     'empty envelope' => 'a:0:{}',
-    'truncated' => substr(Testing\encode($withUse, 5), 0, 40),
+    'truncated' => substr(serialize(envelope($withUse, [5])), 0, 40),
     'trailing bytes' => Testing\encode('strlen', 'abc') . 'N;',
     'wrong string length' => str_replace('s:6:"strlen"', 's:9:"strlen"', Testing\encode('strlen', 'abc')),
     'huge string length' => str_replace('s:6:"strlen"', 's:999999999:"strlen"', Testing\encode('strlen', 'abc')),
@@ -133,23 +202,134 @@ $cases = [
     'closure unknown use variable' => changed($withUse, [], fn ($d) => ['vars' => ['nope' => 1]] + $d),
     'closure $this not an object' => changed($withUse, [], fn ($d) => ['this' => 'x'] + $d),
     'closure scope unknown' => changed($withUse, [], fn ($d) => ['scope' => 'No\Such\Scope'] + $d),
+    'closure as an envelope (the old form)' => serialize(envelope($pair, [4])),
+
+    // --- the closure form: header and lengths ---
+    'cf magic only' => AsyncTaskFuzz\WIRE_CLOSURE,
+    'cf truncated header' => AsyncTaskFuzz\WIRE_CLOSURE . "\x05\x00",
+    'cf header only (code length 0, nothing after)' => AsyncTaskFuzz\WIRE_CLOSURE . pack('V', 0),
+    'cf code length past the end by one' => (function () use ($pair) {
+        $p = Testing\encode($pair, 1);
+        return substr_replace($p, pack('V', strlen($p) - 8 + 1), 4, 4);
+    })(),
+    'cf code length 4294967295' => substr_replace(Testing\encode($pair, 1), pack('V', 0xFFFFFFFF), 4, 4),
+    'cf code length 0 (code and values read as the values)' => substr_replace(Testing\encode($pair, 1), pack('V', 0), 4, 4),
+    'cf code length one short' => (function () use ($pair) {
+        $p = Testing\encode($pair, 1);
+        return substr_replace($p, pack('V', unpack('V', $p, 4)[1] - 1), 4, 4);
+    })(),
+    'cf no values' => cf_bytes($pair, [1], null, fn ($v) => ''),
+    'cf truncated values' => cf_bytes($pair, [1], null, fn ($v) => substr($v, 0, -3)),
+
+    // --- the closure form: the code reference ---
+    'cf code reference not unserializable' => cf_bytes($pair, [1], fn ($c) => 'x:1;'),
+    'cf code reference truncated' => cf_bytes($pair, [1], fn ($c) => substr($c, 0, -2)),
+    'cf code reference with trailing garbage' => cf_bytes($pair, [1], fn ($c) => $c . 'N;'),
+    'cf code reference an int' => cf_bytes($pair, [1], fn ($c) => 'i:1;'),
+    'cf code reference a string' => cf_bytes($pair, [1], fn ($c) => 's:3:"abc";'),
+    'cf code reference an object' => cf_bytes($pair, [1], fn ($c) => M::obj('AsyncTaskFuzz\Wakes')),
+    'cf code reference an empty array' => cf_bytes($pair, [1], fn ($c) => 'a:0:{}'),
+    'cf code reference md5 wrong' => cf($pair, [1], fn ($c, $v) => [['md5' => str_repeat('0', 32)] + $c, $v]),
+    'cf code reference md5 not a string' => cf($pair, [1], fn ($c, $v) => [['md5' => 0] + $c, $v]),
+    'cf code reference path wrong' => cf($pair, [1], fn ($c, $v) => [['path' => [99]] + $c, $v]),
+    'cf code reference path empty' => cf($pair, [1], fn ($c, $v) => [['path' => []] + $c, $v]),
+    'cf code reference path of another closure' => cf($pair, [1], fn ($c, $v) => [['path' => [0]] + $c, $v]),
+    'cf code reference lines wrong' => cf($pair, [1], fn ($c, $v) => [['lines' => [$c['lines'][0], $c['lines'][1] + 1]] + $c, $v]),
+    'cf code reference num_args wrong' => cf($pair, [1], fn ($c, $v) => [['num_args' => 2] + $c, $v]),
+    'cf code reference root method without class' => cf($bound, [1.0], fn ($c, $v) => [array_diff_key($c, ['class' => 1]), $v]),
+    'cf code reference file missing' => cf($pair, [1], fn ($c, $v) => [['file' => '/no/such/file.php'] + $c, $v]),
+    'cf code reference of a file that does not compile' => cf($pair, [1], fn ($c, $v) => [['file' => $compileError,
+        'md5' => md5_file($compileError)] + $c, $v]),
+
+    // --- the closure form: the values ---
+    'cf values not an array' => cf_bytes($pair, [1], null, fn ($v) => 'i:1;'),
+    'cf values empty' => cf($pair, [1], fn ($c, $v) => [$c, []]),
+    'cf values without index 4 (args)' => cf($pair, [1], fn ($c, $v) => [$c, array_slice($v, 0, 4, true)]),
+    'cf args not an array' => cf($pair, [1], fn ($c, $v) => [$c, [4 => 'abc'] + $v]),
+    'cf vars not an array' => cf($pair, [1], fn ($c, $v) => [$c, [0 => 'x'] + $v]),
+    'cf vars missing' => cf($pair, [1], fn ($c, $v) => [$c, array_diff_key($v, [0 => 1])]),
+    'cf unknown use variable' => cf($pair, [1], fn ($c, $v) => [$c, [0 => ['nope' => 1]] + $v]),
+    'cf use variable with an int key' => cf($pair, [1], fn ($c, $v) => [$c, [0 => [1]] + $v]),
+    'cf $this an int' => cf($pair, [1], fn ($c, $v) => [$c, [1 => 1] + $v]),
+    'cf $this of an undeclared class' => cf_bytes($pair, [1], null, fn ($v) => str_replace('i:1;N;', 'i:1;' . M::obj('No\Such\ThisClass'), $v)),
+    'cf scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [2 => 'No\Such\Scope'] + $v]),
+    'cf scope an int' => cf($pair, [1], fn ($c, $v) => [$c, [2 => 7] + $v]),
+    'cf called scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [3 => 'No\Such\Scope'] + $v]),
+    'cf bound closure, $this an incomplete class' => cf_bytes($bound, [1.0], null,
+        fn ($v) => str_replace('O:18:"AsyncTaskFuzz\Rect"', 'O:18:"AsyncTaskFuzz\Nope"', $v)),
+
+    // --- F8-F10: code references to closures the dispatcher refuses (fixtures/refused.php) ---
+    '# F8 closure declaring a class' => refused(0),
+    '# F8 closure declaring a class (envelope)' => serialize(AsyncTaskFuzz\closure_form_to_envelope(
+        ...AsyncTaskFuzz\decode_closure_form(refused(0), 'php'))),
+    '# F8 closure declaring an anonymous class' => refused(1),
+    // three times on two workers: one of them runs it twice
+    '# F9 closure declaring a named function, 3 times' => [refused(2), refused(2), refused(2)],
+    '# F10 closure capturing by reference, not sent' => refused(3),
+    '# F10 closure with a static variable, not sent' => refused(4),
+    'closure that is a generator (its result is refused, or it is)' => refused(5),
 ];
 
-// F4 may be fixed by refusing the payload, or by defaulting called_scope to scope (as Closure::bind() does)
-$valueIsFine = ['# F4 static closure, scope without called_scope' => 'AsyncTaskFuzz\Rect'];
-foreach ($cases as $name => $payload) {
+// The worker resolves a code reference once and keeps it by its bytes: the
+// same code reference sent again with other values must run with those.
+$cached = [];
+foreach ([1, 2, 3] as $round) {
+    foreach ([[10, 'A'], [20, 'B']] as [$x, $use]) {
+        $name = "cf cached code reference, round $round, x=$x \$log=$use";
+        $cached[$name] = [$x, $use];
+        $cases[$name] = cf($pair, [$x], fn ($c, $v) => [$c, [0 => ['log' => $use]] + $v]);
+    }
+}
+// (the same bytes as dispatch() sends, so that the worker finds them in its cache)
+echo 'cached code reference bytes are encode()\'s: ', var_export(AsyncTaskFuzz\split_closure_form($cases[$name])[0]
+    === AsyncTaskFuzz\split_closure_form(Testing\encode($pair, 1))[0], true), "\n";
+
+// F4 may be fixed by refusing the payload, or by defaulting called_scope to scope (as Closure::bind() does);
+// F10 by refusing, or by leaving the variable null (what the closure would have seen)
+$valueIsFine = ['# F4 static closure, scope without called_scope' => 'AsyncTaskFuzz\Rect',
+    '# F10 closure capturing by reference, not sent' => null, '# F10 closure with a static variable, not sent' => null];
+// valid payloads: they must return this
+$rightValue = $cached + ['closure as an envelope (the old form)' => [4, $log]];
+// the worker may refuse it, or run it and refuse what it returns
+$eitherRefusal = ['closure that is a generator (its result is refused, or it is)' => true];
+
+/** How one payload settles, as printed below. */
+function outcome(string $name, string $payload, array $rightValue, array $valueIsFine, array $eitherRefusal): string
+{
     try {
         $value = Testing\dispatchPayload($payload)->wait(30);
-        if (array_key_exists($name, $valueIsFine) && $value === $valueIsFine[$name]) {
-            echo "$name: TaskFailedException or the right value\n";
-            continue;
+        if (array_key_exists($name, $rightValue) && $value === $rightValue[$name]) {
+            return 'the right value';
         }
-        echo "$name: returned ", get_debug_type($value), "\n";
+        if (array_key_exists($name, $valueIsFine) && $value === $valueIsFine[$name]) {
+            return 'TaskFailedException or the right value';
+        }
+        $outcome = 'returned ' . get_debug_type($value);
     } catch (AsyncTask\WorkerCrashedException $e) {
-        echo "$name: WorkerCrashedException\n";
+        $outcome = 'WorkerCrashedException';
     } catch (AsyncTask\TaskFailedException $e) {
-        echo "$name: TaskFailedException", array_key_exists($name, $valueIsFine) ? ' or the right value' : '', "\n";
+        $outcome = 'TaskFailedException' . (array_key_exists($name, $valueIsFine) ? ' or the right value' : '');
+    } catch (AsyncTask\SerializationException $e) {
+        // the payload decoded, what it returned cannot come back
+        $outcome = 'SerializationException';
     }
+    if (isset($eitherRefusal[$name]) && isset($e) && !$e instanceof AsyncTask\WorkerCrashedException) {
+        $outcome = 'TaskFailedException or SerializationException';
+    }
+    if (getenv('FUZZ_REGRESSIONS_VERBOSE')) {  // why each one was refused, for whoever changes the decoder
+        fprintf(STDERR, "%s: %s\n", $name, isset($e) ? $e->getMessage() : var_export($value, true));
+    }
+    return $outcome;
+}
+
+// Each payload once, one after the other (the cache cases and F9 run after
+// the one before); a list of payloads prints the outcomes it had, in order.
+foreach ($cases as $name => $payloads) {
+    $outcomes = [];
+    foreach ((array) $payloads as $payload) {
+        $outcomes[] = outcome($name, $payload, $rightValue, $valueIsFine, $eitherRefusal);
+    }
+    echo "$name: ", implode(', ', array_unique($outcomes)), "\n";
 }
 // the pool is whole and answers
 var_dump(AsyncTask\dispatch('strtoupper', 'still here')->wait(30));
@@ -160,6 +340,7 @@ AsyncTask\Pool::stop(10);
 unlink($big);
 ?>
 --EXPECT--
+cached code reference bytes are encode()'s: true
 # F1 user method, no $this: TaskFailedException
 # F1 __destruct, no $this: TaskFailedException
 # F1 internal method, no $this: TaskFailedException
@@ -207,5 +388,59 @@ closure file that does not parse: TaskFailedException
 closure unknown use variable: TaskFailedException
 closure $this not an object: TaskFailedException
 closure scope unknown: TaskFailedException
+closure as an envelope (the old form): the right value
+cf magic only: TaskFailedException
+cf truncated header: TaskFailedException
+cf header only (code length 0, nothing after): TaskFailedException
+cf code length past the end by one: TaskFailedException
+cf code length 4294967295: TaskFailedException
+cf code length 0 (code and values read as the values): TaskFailedException
+cf code length one short: TaskFailedException
+cf no values: TaskFailedException
+cf truncated values: TaskFailedException
+cf code reference not unserializable: TaskFailedException
+cf code reference truncated: TaskFailedException
+cf code reference with trailing garbage: TaskFailedException
+cf code reference an int: TaskFailedException
+cf code reference a string: TaskFailedException
+cf code reference an object: TaskFailedException
+cf code reference an empty array: TaskFailedException
+cf code reference md5 wrong: TaskFailedException
+cf code reference md5 not a string: TaskFailedException
+cf code reference path wrong: TaskFailedException
+cf code reference path empty: TaskFailedException
+cf code reference path of another closure: TaskFailedException
+cf code reference lines wrong: TaskFailedException
+cf code reference num_args wrong: TaskFailedException
+cf code reference root method without class: TaskFailedException
+cf code reference file missing: TaskFailedException
+cf code reference of a file that does not compile: TaskFailedException
+cf values not an array: TaskFailedException
+cf values empty: TaskFailedException
+cf values without index 4 (args): TaskFailedException
+cf args not an array: TaskFailedException
+cf vars not an array: TaskFailedException
+cf vars missing: TaskFailedException
+cf unknown use variable: TaskFailedException
+cf use variable with an int key: TaskFailedException
+cf $this an int: TaskFailedException
+cf $this of an undeclared class: TaskFailedException
+cf scope an undefined class: TaskFailedException
+cf scope an int: TaskFailedException
+cf called scope an undefined class: TaskFailedException
+cf bound closure, $this an incomplete class: TaskFailedException
+# F8 closure declaring a class: TaskFailedException
+# F8 closure declaring a class (envelope): TaskFailedException
+# F8 closure declaring an anonymous class: TaskFailedException
+# F9 closure declaring a named function, 3 times: TaskFailedException
+# F10 closure capturing by reference, not sent: TaskFailedException or the right value
+# F10 closure with a static variable, not sent: TaskFailedException or the right value
+closure that is a generator (its result is refused, or it is): TaskFailedException or SerializationException
+cf cached code reference, round 1, x=10 $log=A: the right value
+cf cached code reference, round 1, x=20 $log=B: the right value
+cf cached code reference, round 2, x=10 $log=A: the right value
+cf cached code reference, round 2, x=20 $log=B: the right value
+cf cached code reference, round 3, x=10 $log=A: the right value
+cf cached code reference, round 3, x=20 $log=B: the right value
 string(10) "STILL HERE"
 bool(true)
