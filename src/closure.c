@@ -595,11 +595,27 @@ static void locate(resolution_t *res, const zend_op_array *func)
 	add_assoc_long(template, KEY_NUM_ARGS, func->num_args);
 }
 
+/* Why the closure's code cannot run in a worker, or NULL with its use
+ * variables in `uses` (name => offset). The dispatcher refuses to send such
+ * a closure; the worker refuses to run one a forged payload points at. */
+static zend_string *refusal_for_code(const zend_op_array *func, HashTable *uses)
+{
+	const char *reason;
+
+	if (func->fn_flags & ZEND_ACC_GENERATOR) {
+		return reason_string("it is a generator; its values cannot come back from a worker: return "
+			"an array instead");
+	}
+	if ((reason = refusal_for_declarations(func))) {
+		return reason_string(reason);
+	}
+	return collect_uses(func, uses);
+}
+
 static resolution_t *resolve(const zend_op_array *func)
 {
 	zend_ulong key = (zend_ulong) (uintptr_t) func->opcodes;
 	resolution_t *res = zend_hash_index_find_ptr(&ASYNCTASK_G(closure_cache), key);
-	const char *reason;
 
 	if (res && identity_matches(&res->id, func)) {
 		return res;
@@ -612,18 +628,9 @@ static resolution_t *resolve(const zend_op_array *func)
 	if ((res->refusal = refusal_for_file(func->filename))) {
 		return res;
 	}
-	if (func->fn_flags & ZEND_ACC_GENERATOR) {
-		res->refusal = reason_string("it is a generator; its values cannot come back from a worker: return "
-			"an array instead");
-		return res;
-	}
-	if ((reason = refusal_for_declarations(func))) {
-		res->refusal = reason_string(reason);
-		return res;
-	}
 	ALLOC_HASHTABLE(res->uses);
 	zend_hash_init(res->uses, 8, NULL, NULL, 0);
-	if ((res->refusal = collect_uses(func, res->uses))) {
+	if ((res->refusal = refusal_for_code(func, res->uses))) {
 		return res;
 	}
 	locate(res, func);
@@ -1079,9 +1086,9 @@ static zend_result find_class(zval *name, const char *key, zend_class_entry **ce
 	}
 	if (!(*ce = zend_lookup_class(Z_STR_P(name)))) {
 		if (EG(exception)) zend_clear_exception();
-		return asynctask_fail(error, "class %s, the scope of the closure declared at %s:%u, is not defined in the worker; "
+		return asynctask_fail(error, "class %s, the %s of the closure declared at %s:%u, is not defined in the worker; "
 			"make it autoloadable (asynctask.bootstrap) or declare it before the pool starts",
-			Z_STRVAL_P(name), ZSTR_VAL(where->file), where->line);
+			Z_STRVAL_P(name), strcmp(key, KEY_SCOPE) == 0 ? "scope" : "called scope", ZSTR_VAL(where->file), where->line);
 	}
 	return SUCCESS;
 }
@@ -1167,6 +1174,17 @@ static zend_result locate_code(HashTable *desc, located_t *where, zend_string **
 		return asynctask_fail(error, "the closure declared at %s:%u is not at the same place in the worker's compile of "
 			"that file (same fingerprint): the two processes compile it differently", Z_STRVAL_P(file), where->line);
 	}
+	/* what a dispatcher refuses to send can only come from a forged payload */
+	HashTable uses;
+	zend_hash_init(&uses, 8, NULL, NULL, 0);
+	zend_string *refusal = refusal_for_code(where->op_array, &uses);
+	zend_hash_destroy(&uses);
+	if (refusal) {
+		asynctask_fail(error, "the closure declared at %s:%u cannot run in a worker: %s", Z_STRVAL_P(file), where->line,
+			ZSTR_VAL(refusal));
+		zend_string_release(refusal);
+		return FAILURE;
+	}
 	return SUCCESS;
 }
 
@@ -1226,7 +1244,7 @@ static const located_t *located_code(const char *code, size_t len, zend_string *
 	if ((where = zend_hash_str_find_ptr(&ASYNCTASK_G(code_cache), code, len))) {
 		return last_located = where;
 	}
-	if (asynctask_unserialize_php(code, len, &desc) == FAILURE) {
+	if (asynctask_unserialize_php(code, len, &desc, false) == FAILURE) {
 		zend_clear_exception();
 		asynctask_fail(error, "the task payload is corrupt: its closure's code reference cannot be decoded");
 		return NULL;

@@ -138,10 +138,10 @@ zend_result asynctask_unserialize(const char *buf, size_t len, zval *out)
 		}
 		return SUCCESS;
 	}
-	return asynctask_unserialize_php(buf, len, out);
+	return asynctask_unserialize_php(buf, len, out, true);
 }
 
-zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out)
+zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out, bool objects)
 {
 	ZVAL_UNDEF(out);
 
@@ -149,12 +149,21 @@ zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out)
 	const unsigned char *end = p + len;
 	php_unserialize_data_t var_hash;
 	PHP_VAR_UNSERIALIZE_INIT(var_hash);
+	HashTable no_classes;
+	if (!objects) {
+		/* objects decode as __PHP_Incomplete_Class: no class's code runs */
+		zend_hash_init(&no_classes, 0, NULL, NULL, 0);
+		php_var_unserialize_set_allowed_classes(var_hash, &no_classes);
+	}
 	zval *tmp = var_tmp_var(&var_hash);
 	bool ok = php_var_unserialize(tmp, &p, end, &var_hash) && p == end;
 	if (ok) {
 		ZVAL_COPY(out, tmp);
 	}
 	PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+	if (!objects) {
+		zend_hash_destroy(&no_classes);
+	}
 	if (!ok || EG(exception)) {
 		if (!Z_ISUNDEF_P(out)) {
 			zval_ptr_dtor(out);

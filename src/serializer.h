@@ -22,9 +22,11 @@ zend_result asynctask_serialize(zval *value, smart_str *out, const char *what);
 zend_result asynctask_unserialize(const char *buf, size_t len, zval *out);
 
 /* The same with PHP's own serializer whatever asynctask.serializer says:
- * for what the extension itself describes (plain strings, ints, arrays). */
+ * for what the extension itself describes (plain strings, ints, arrays).
+ * With objects false, an object decodes as __PHP_Incomplete_Class and no
+ * class's code (__wakeup, __unserialize, __destruct) runs. */
 zend_result asynctask_serialize_php(zval *value, smart_str *out, const char *what);
-zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out);
+zend_result asynctask_unserialize_php(const char *buf, size_t len, zval *out, bool objects);
 
 /* Refuses values that cannot be sent to another process: resources, closures,
  * generators and objects of classes marked not serializable, at any depth of

@@ -1,14 +1,15 @@
 --TEST--
-Fuzz regressions: crafted and corrupted payloads (envelope and closure form) settle with TaskFailedException, never crash or kill a worker (FAILS until the worker refuses the closures of F8-F10)
+Fuzz regressions: crafted and corrupted payloads (envelope and closure form) settle with TaskFailedException, never crash or kill a worker
 --DESCRIPTION--
 Replays what tests/fuzz/fuzz.php found, minimized (see the fuzz report), plus
 a sample of tricky payloads the decoder already rejects. Each must settle with
 a TaskFailedException: a WorkerCrashedException (a signal, a fatal error) is a
-decoder bug. F1-F6 are fixed; until src/closure.c refuses, in the worker,
-the closures of F8-F10 (as the dispatcher does) this test FAILS on the lines
-marked "# F8" to "# F10" below (they print WorkerCrashedException or
-"returned string/int"). FUZZ_REGRESSIONS_VERBOSE=1 prints each outcome's
-message on stderr.
+decoder bug. F1-F10 are fixed (F8-F10: the worker refuses, as the
+dispatcher does, a closure that declares something, is a generator, has
+static variables or captures by reference: refusal_for_code() in
+src/closure.c). FUZZ_REGRESSIONS_VERBOSE=1 prints each outcome's message
+on stderr. Values made of scalars and arrays of scalars travel in the
+compact encoding (src/compact.h): "compact ..." cases corrupt it.
   F1 a "fake" (method closure) description of a non-static method without
      "this" (decode_fake_method() binds no object; the method runs with a
      NULL $this)
@@ -106,10 +107,21 @@ function cf(Closure $closure, array $args, callable $change): string
     return AsyncTaskFuzz\encode_closure_form($code, $values, 'php');
 }
 
-/** The same with the code reference's or the values' bytes replaced or changed. */
+/**
+ * An envelope-form payload as PHP's serializer writes it: encode() writes
+ * the compact encoding when the values allow (src/compact.h), and the cases
+ * below edit serialize() output byte by byte.
+ */
+function php_serialized(string $payload): string
+{
+    return serialize(AsyncTaskFuzz\values_decode($payload, 'php'));
+}
+
+/** The same with the code reference's or the values' bytes replaced or changed (values as serialize() writes them). */
 function cf_bytes(Closure $closure, array $args, ?callable $code = null, ?callable $values = null): string
 {
     [$c, $v] = AsyncTaskFuzz\split_closure_form(Testing\encode($closure, ...$args));
+    $v = php_serialized($v);
     return AsyncTaskFuzz\join_closure_form($code ? $code($c) : $c, $values ? $values($v) : $v);
 }
 
@@ -166,9 +178,27 @@ $cases = [
     'empty envelope' => 'a:0:{}',
     'truncated' => substr(serialize(envelope($withUse, [5])), 0, 40),
     'trailing bytes' => Testing\encode('strlen', 'abc') . 'N;',
-    'wrong string length' => str_replace('s:6:"strlen"', 's:9:"strlen"', Testing\encode('strlen', 'abc')),
-    'huge string length' => str_replace('s:6:"strlen"', 's:999999999:"strlen"', Testing\encode('strlen', 'abc')),
-    'huge array count' => str_replace('a:1:{i:0;s:3', 'a:2147483647:{i:0;s:3', Testing\encode('strlen', 'abc')),
+    // the compact encoding of an envelope ['c' => [...], 'a' => [...]] and of a closure form's values
+    'compact: magic only' => "\xF5",
+    'compact: unknown tag' => "\xF5X",
+    'compact: string longer than the payload' => "\xF5S" . pack('V', 1000) . 'abc',
+    'compact: array count past the payload' => "\xF5A" . pack('V', 0x7FFFFFFF) . 'iN',
+    'compact: array cut in an entry' => substr(Testing\encode('strlen', 'abc'), 0, 30),
+    'compact: key of a wrong tag' => "\xF5A" . pack('V', 1) . 'xN' . str_repeat('N', 8),
+    'compact: trailing bytes' => Testing\encode('strlen', 'abc') . 'N',
+    'compact: deeper than 16 arrays' => "\xF5" . str_repeat('A' . pack('V', 1) . 'i' . pack('P', 0), 40) . 'N',
+    'compact: envelope of a wrong shape' => Testing\encodeValue(['c' => 'strlen', 'a' => ['abc']]),
+    'compact: closure values cut' => (function () use ($withUse) {
+        [$c, $v] = AsyncTaskFuzz\split_closure_form(Testing\encode($withUse, 1));
+        return AsyncTaskFuzz\join_closure_form($c, substr($v, 0, -3));
+    })(),
+    'compact: closure values with a float for the arguments' => (function () use ($withUse) {
+        [$c] = AsyncTaskFuzz\split_closure_form(Testing\encode($withUse, 1));
+        return AsyncTaskFuzz\join_closure_form($c, Testing\encodeValue([[], null, null, null, 1.5]));
+    })(),
+    'wrong string length' => str_replace('s:6:"strlen"', 's:9:"strlen"', php_serialized(Testing\encode('strlen', 'abc'))),
+    'huge string length' => str_replace('s:6:"strlen"', 's:999999999:"strlen"', php_serialized(Testing\encode('strlen', 'abc'))),
+    'huge array count' => str_replace('a:1:{i:0;s:3', 'a:2147483647:{i:0;s:3', php_serialized(Testing\encode('strlen', 'abc'))),
     'unknown kind' => serialize(['c' => ['kind' => 'nope'], 'a' => []]),
     'no kind' => serialize(['c' => ['name' => 'strlen'], 'a' => []]),
     'args not an array' => serialize(['c' => ['kind' => 'function', 'name' => 'strlen'], 'a' => 'abc']),
@@ -359,6 +389,17 @@ not an envelope: TaskFailedException
 empty envelope: TaskFailedException
 truncated: TaskFailedException
 trailing bytes: TaskFailedException
+compact: magic only: TaskFailedException
+compact: unknown tag: TaskFailedException
+compact: string longer than the payload: TaskFailedException
+compact: array count past the payload: TaskFailedException
+compact: array cut in an entry: TaskFailedException
+compact: key of a wrong tag: TaskFailedException
+compact: trailing bytes: TaskFailedException
+compact: deeper than 16 arrays: TaskFailedException
+compact: envelope of a wrong shape: TaskFailedException
+compact: closure values cut: TaskFailedException
+compact: closure values with a float for the arguments: TaskFailedException
 wrong string length: TaskFailedException
 huge string length: TaskFailedException
 huge array count: TaskFailedException
