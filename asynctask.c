@@ -284,6 +284,7 @@ PHP_RSHUTDOWN_FUNCTION(asynctask)
 	zend_hash_destroy(&ASYNCTASK_G(outstanding));
 	zend_hash_destroy(&ASYNCTASK_G(abandoned));
 	smart_str_free(&ASYNCTASK_G(result_buffer));
+	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	asynctask_callable_cache_destroy();
 	return SUCCESS;
 }

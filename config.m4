@@ -46,6 +46,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/spill.c \
     src/queue.c \
     src/result.c \
+    src/mailbox.c \
     src/pool.c \
     src/process.c \
     src/manager.c \

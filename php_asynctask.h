@@ -36,6 +36,12 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	int       result_fd;
 	int       result_pid;
 	smart_str result_buffer;
+	/* this process's mailbox in the pool (mailbox.h), NULL when it has none;
+	 * the buffer its messages are parsed from; drains since the FIFO was read */
+	struct _asynctask_mailbox_t *mailbox;
+	smart_str mailbox_buffer;
+	uint32_t  fifo_skipped;
+	bool      fifo_readable;
 	/* results this process has received and no Future has taken yet: task id => zend_string */
 	HashTable results;
 	/* task ids this process dispatched whose report has not arrived yet */

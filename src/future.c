@@ -160,8 +160,7 @@ static void sleep_for_results(uint64_t deadline)
 			timeout = (int) left_ms;
 		}
 	}
-	struct pollfd pfd = { .fd = asynctask_results_fd(), .events = POLLIN };
-	(void) poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout);
+	(void) asynctask_results_sleep(timeout);
 }
 
 static uint64_t deadline_after(double timeout)

@@ -63,7 +63,7 @@ static struct {
 
 static void post_report(const asynctask_report_t *report)
 {
-	int err = asynctask_result_post(manager.pool->runtime_dir, report, 0, NULL);
+	int err = asynctask_result_post(manager.pool, report, 0, NULL);
 
 	if (err == EAGAIN) {
 		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
@@ -88,7 +88,7 @@ static void retry_reports(void)
 
 	while (*link) {
 		pending_report_t *report = *link;
-		int err = asynctask_result_post(manager.pool->runtime_dir, &report->report, 0, NULL);
+		int err = asynctask_result_post(manager.pool, &report->report, 0, NULL);
 		if (err == EAGAIN) {
 			link = &report->next;
 			continue;
@@ -104,12 +104,11 @@ static void retry_reports(void)
 /* Reports a task as failed and counts it so. counted_by_worker: the outcome
  * its dead worker had counted and the manager undid (0: none), which tells
  * the caller, should that outcome have reached it after all, to count it back. */
-static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
+static void post_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
 	uint32_t counted_by_worker)
 {
 	smart_str encoded = {0};
 
-	asynctask_pool_count_outcome(manager.pool, status, 1);
 	asynctask_remote_error_encode_message(message, &encoded);
 	asynctask_report_t report = {
 		.owner = claim->owner,
@@ -121,6 +120,13 @@ static void report_failure(const asynctask_claim_t *claim, asynctask_result_stat
 	};
 	post_report(&report);
 	smart_str_free(&encoded);
+}
+
+static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
+	uint32_t counted_by_worker)
+{
+	asynctask_pool_count_outcome(manager.pool, status, 1);
+	post_failure(claim, status, message, counted_by_worker);
 }
 
 static void describe_exit(char *buf, size_t size, int status)
@@ -306,6 +312,12 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	describe_exit(how, sizeof(how), status);
 	uint32_t undone = settle_counts(slot, &claim);
+	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
+	if (claim.task_id && !claim.delivered) {
+		/* counted as its worker's count is undone, before the claim goes (and
+		 * stats() no longer sees it running): never a task neither done nor failed */
+		asynctask_pool_count_outcome(pool, failure, 1);
+	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
 	/* it may have taken a wake-up meant for work that is still queued */
@@ -350,13 +362,12 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
-		report_failure(&claim, ASYNCTASK_RESULT_TIMED_OUT, message, undone);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message, undone);
 		asynctask_log("%s", message);
 	}
+	post_failure(&claim, failure, message, undone);
 }
 
 static void reap(void)
@@ -482,6 +493,22 @@ static void sweep_runtime_dir(void)
 	closedir(dir);
 }
 
+/* Frees the mailboxes of dispatchers that died; the results they held had
+ * nobody to go to (dropped, and counted). */
+static void sweep_mailboxes(void)
+{
+	asynctask_pool_t *pool = manager.pool;
+	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
+
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		pid_t owner = __atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED);
+		if (owner > 0 && asynctask_process_gone(owner)) {
+			uint32_t dropped = asynctask_results_free_mailbox(&boxes[i], owner);
+			__atomic_add_fetch(&pool->counters.dropped_results, dropped, __ATOMIC_RELAXED);
+		}
+	}
+}
+
 /* Server pool: the first request handed over who the workers run as. */
 static bool ready(void)
 {
@@ -583,6 +610,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	spawn_missing();
 	continue_reload();
 	if (++manager.ticks % SWEEP_TICKS == 0) {
+		sweep_mailboxes();
 		sweep_runtime_dir();
 	}
 	check_drained();
@@ -656,6 +684,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's */
 		ASYNCTASK_G(result_fd) = -1;

@@ -33,10 +33,13 @@
 #define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
 #define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
 
-static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *ring_offset)
+#define ALIGNED(n) (((n) + RING_ALIGN - 1) & ~(uint64_t) (RING_ALIGN - 1))
+
+/* header and slots, mailboxes, ring (pages of mailboxes nobody uses are never touched) */
+static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *mailbox_offset, uint64_t *ring_offset)
 {
-	size_t header = sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t);
-	*ring_offset = (header + RING_ALIGN - 1) & ~(uint64_t) (RING_ALIGN - 1);
+	*mailbox_offset = ALIGNED(sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t));
+	*ring_offset = ALIGNED(*mailbox_offset + ASYNCTASK_MAILBOXES * sizeof(asynctask_mailbox_t));
 	return (size_t) (*ring_offset + ring);
 }
 
@@ -184,8 +187,8 @@ static void wait_for_workers(asynctask_pool_t *pool)
 
 asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t error_size)
 {
-	uint64_t ring_offset;
-	size_t size = region_size(workers, (uint64_t) ASYNCTASK_G(queue_size), &ring_offset);
+	uint64_t ring_offset, mailbox_offset;
+	size_t size = region_size(workers, (uint64_t) ASYNCTASK_G(queue_size), &mailbox_offset, &ring_offset);
 	asynctask_pool_t *pool = asynctask_shm_map(size);
 
 	if (!pool) {
@@ -201,10 +204,15 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t er
 	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
 	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
 	pool->ring_offset = ring_offset;
+	pool->mailbox_offset = mailbox_offset;
+	pool->mailboxes = ASYNCTASK_MAILBOXES;
 	int err = asynctask_queue_init(&pool->queue, (uint64_t) ASYNCTASK_G(queue_size));
+	for (uint32_t i = 0; err == 0 && i < pool->mailboxes; i++) {
+		err = asynctask_mailbox_init(&asynctask_pool_mailboxes(pool)[i]);
+	}
 	if (err != 0) {
 		asynctask_shm_unmap(pool, size);
-		snprintf(error, error_size, "cannot initialise the queue lock: %s", strerror(err));
+		snprintf(error, error_size, "cannot initialise the queue's or a mailbox's lock: %s", strerror(err));
 		return NULL;
 	}
 	ASYNCTASK_G(pool) = pool;
@@ -285,7 +293,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
+	if (asynctask_results_open(pool) == FAILURE) {
 		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
 		forget_pool();
 		return FAILURE;
@@ -325,7 +333,7 @@ asynctask_pool_t *asynctask_pool_get(void)
 		}
 		pool = ASYNCTASK_G(pool);
 	}
-	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
+	if (asynctask_results_open(pool) == FAILURE) {
 		return NULL;
 	}
 	return pool;

@@ -12,6 +12,7 @@
 #include "php_asynctask.h"
 #include "queue.h"
 #include "result.h"
+#include "mailbox.h"
 
 #define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
 #define ASYNCTASK_WORKERS_MAX 1024
@@ -68,6 +69,8 @@ struct _asynctask_pool_t {
 	uint64_t next_task_id;
 	uint64_t max_requests;
 	uint64_t ring_offset;         /* from the start of the region */
+	uint64_t mailbox_offset;      /* likewise: the mailboxes (mailbox.h) */
+	uint32_t mailboxes;
 	asynctask_counters_t counters;
 	char     runtime_dir[ASYNCTASK_SPILL_PATH_MAX];  /* 0700: result FIFOs and result spills */
 	char     tmpdir[ASYNCTASK_SPILL_PATH_MAX];       /* task spills */
@@ -79,6 +82,11 @@ struct _asynctask_pool_t {
 static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
 {
 	return (unsigned char *) pool + pool->ring_offset;
+}
+
+static inline asynctask_mailbox_t *asynctask_pool_mailboxes(asynctask_pool_t *pool)
+{
+	return (asynctask_mailbox_t *) ((unsigned char *) pool + pool->mailbox_offset);
 }
 
 #define ASYNCTASK_COUNT(pool, name) __atomic_add_fetch(&(pool)->counters.name, 1, __ATOMIC_RELAXED)

@@ -20,6 +20,7 @@
 #include "spill.h"
 #include "fault.h"
 #include "lock.h"
+#include "mailbox.h"
 
 #define RESULT_MAGIC 0x31525441u /* "ATR1" */
 
@@ -40,19 +41,22 @@ static void fifo_path(char *buf, size_t size, const char *dir, pid_t pid)
 	snprintf(buf, size, "%s/%d.fifo", dir, (int) pid);
 }
 
-zend_result asynctask_results_open(const char *dir)
+zend_result asynctask_results_open(asynctask_pool_t *pool)
 {
 	char path[PATH_MAX];
+	const char *dir = pool->runtime_dir;
 	pid_t pid = asynctask_self();
 
 	if (ASYNCTASK_G(result_fd) >= 0 && ASYNCTASK_G(result_pid) == pid) {
 		return SUCCESS;
 	}
 	if (ASYNCTASK_G(result_fd) >= 0) {
-		/* inherited from the process we were forked from: its FIFO, not ours */
+		/* inherited from the process we were forked from: its FIFO and mailbox, not ours */
 		close(ASYNCTASK_G(result_fd));
 		ASYNCTASK_G(result_fd) = -1;
+		ASYNCTASK_G(mailbox) = NULL;
 		smart_str_free(&ASYNCTASK_G(result_buffer));
+		smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 		zend_hash_clean(&ASYNCTASK_G(results));
 		zend_hash_clean(&ASYNCTASK_G(outstanding));
 		zend_hash_clean(&ASYNCTASK_G(abandoned));
@@ -71,6 +75,10 @@ zend_result asynctask_results_open(const char *dir)
 	}
 	ASYNCTASK_G(result_fd) = fd;
 	ASYNCTASK_G(result_pid) = pid;
+	/* none free (many dispatching processes): the FIFO carries our results */
+	ASYNCTASK_G(mailbox) = asynctask_mailbox_take(asynctask_pool_mailboxes(pool), pool->mailboxes, pid);
+	ASYNCTASK_G(fifo_skipped) = 0;
+	ASYNCTASK_G(fifo_readable) = false;
 	return SUCCESS;
 }
 
@@ -84,6 +92,11 @@ void asynctask_results_close(const char *dir)
 	close(ASYNCTASK_G(result_fd));
 	ASYNCTASK_G(result_fd) = -1;
 	smart_str_free(&ASYNCTASK_G(result_buffer));
+	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
+	if (ASYNCTASK_G(mailbox) && ASYNCTASK_G(result_pid) == asynctask_self()) {
+		asynctask_mailbox_free(ASYNCTASK_G(mailbox), asynctask_self());
+	}
+	ASYNCTASK_G(mailbox) = NULL;
 	if (ASYNCTASK_G(result_pid) == asynctask_self() && dir) {
 		fifo_path(path, sizeof(path), dir, asynctask_self());
 		unlink(path);
@@ -206,13 +219,15 @@ static int parse(smart_str *buffer)
 			break;
 		}
 		const char *data = base + offset + sizeof(header);
-		if (header.spilled) {
+		if (header.task_id == 0) {
+			/* a doorbell: the news is in the mailbox */
+		} else if (header.spilled) {
 			store_spilled(&header, data, header.length);
 		} else {
 			store(&header, header.status, data, header.length);
 		}
 		offset += sizeof(header) + header.length;
-		count++;
+		count += header.task_id != 0;
 	}
 	if (offset == size) {
 		ZSTR_LEN(buffer->s) = 0;
@@ -225,14 +240,31 @@ static int parse(smart_str *buffer)
 
 #define READ_CHUNK 65536
 
+/* With a mailbox the FIFO carries doorbells only (and would carry what a
+ * poster could not put in the mailbox): it is read after a wake-up, and
+ * every FIFO_EVERY drains in case. */
+#define FIFO_EVERY 256
+
 int asynctask_results_drain(void)
 {
 	int fd = asynctask_results_fd();
 	smart_str *buffer = &ASYNCTASK_G(result_buffer);
+	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
 	int count = 0;
 
 	if (fd < 0) {
 		return 0;
+	}
+	if (box) {
+		if (asynctask_mailbox_pending(box)) {
+			asynctask_mailbox_collect(box, &ASYNCTASK_G(mailbox_buffer));
+			count += parse(&ASYNCTASK_G(mailbox_buffer));  /* whole messages: it ends empty */
+		}
+		if (!ASYNCTASK_G(fifo_readable) && ++ASYNCTASK_G(fifo_skipped) < FIFO_EVERY) {
+			return count;
+		}
+		ASYNCTASK_G(fifo_readable) = false;
+		ASYNCTASK_G(fifo_skipped) = 0;
 	}
 	for (;;) {
 		smart_str_alloc(buffer, READ_CHUNK, 0);
@@ -250,6 +282,24 @@ int asynctask_results_drain(void)
 		}
 	}
 	return count;
+}
+
+bool asynctask_results_sleep(int timeout_ms)
+{
+	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
+	struct pollfd pfd = { .fd = asynctask_results_fd(), .events = POLLIN };
+
+	if (box && !asynctask_mailbox_sleep(box)) {
+		return true;  /* it has news already */
+	}
+	int ready = poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout_ms);
+	if (box) {
+		asynctask_mailbox_wake(box);
+	}
+	if (ready > 0) {
+		ASYNCTASK_G(fifo_readable) = true;
+	}
+	return ready > 0 || (box && asynctask_mailbox_pending(box));
 }
 
 zend_string *asynctask_results_take(uint64_t id)
@@ -371,9 +421,47 @@ static void forget_pipe(pid_t owner)
 	}
 }
 
-int asynctask_result_post(const char *dir, const asynctask_report_t *report, double timeout,
+/* The doorbell: an empty message for no task, written without waiting (a
+ * full pipe wakes its reader anyway). */
+static void ring_doorbell(const char *dir, pid_t owner)
+{
+	result_header_t header = { .magic = RESULT_MAGIC };
+	int fd = pipe_for(dir, owner, false);
+	if (fd >= 0 && post_message(fd, (const char *) &header, sizeof(header), owner, 0) == EPIPE) {
+		fd = pipe_for(dir, owner, true);
+		if (fd >= 0) {
+			(void) post_message(fd, (const char *) &header, sizeof(header), owner, 0);
+		}
+	}
+}
+
+/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. */
+static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *message, size_t len, double timeout)
+{
+	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
+	bool ring;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, owner);
+		if (!box) {
+			return ENOENT;
+		}
+		int err = asynctask_mailbox_post(box, owner, message, len, timeout, &ring);
+		if (err == ENXIO) {
+			continue;  /* given up as we looked: it may have another one now */
+		}
+		if (err == 0 && ring) {
+			ring_doorbell(pool->runtime_dir, owner);
+		}
+		return err;
+	}
+	return ENOENT;
+}
+
+int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim)
 {
+	const char *dir = pool->runtime_dir;
 	pid_t owner = report->owner;
 	const char *data = report->data;
 	size_t len = report->length;
@@ -403,16 +491,20 @@ int asynctask_result_post(const char *dir, const asynctask_report_t *report, dou
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);
 
-	int fd = pipe_for(dir, owner, false);
-	int err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	int fd, err = post_to_mailbox(pool, owner, message, sizeof(header) + len, timeout);
+	if (err == ENOENT) {
+		fd = pipe_for(dir, owner, false);
+		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
+	}
 	if (err == EPIPE) {
 		/* the pipe we kept has no reader now: the owner's current one may */
 		fd = pipe_for(dir, owner, true);
 		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
 	}
 	if (err == 0 && claim) {
-		/* the message is in the pipe: the spill file is the reader's now, and
-		 * the manager must not report this task again should we die */
+		ASYNCTASK_FAULT("result.posted");  /* a worker's: the manager posts without a claim */
+		/* the message is in the mailbox or the pipe: the spill file is the reader's
+		 * now, and the manager must not report this task again should we die */
 		__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	}
 	slot[0] = '\0';
@@ -423,6 +515,27 @@ int asynctask_result_post(const char *dir, const asynctask_report_t *report, dou
 		unlink(spill);
 	}
 	return err;
+}
+
+uint32_t asynctask_results_free_mailbox(asynctask_mailbox_t *box, pid_t owner)
+{
+	smart_str left = {0};
+	uint32_t count = 0;
+
+	asynctask_lock_acquire(&box->lock);
+	if (box->owner == (int32_t) owner) {
+		asynctask_mailbox_collect(box, &left);
+	}
+	asynctask_lock_release(&box->lock);
+	asynctask_mailbox_free(box, owner);
+	for (size_t offset = 0; left.s && ZSTR_LEN(left.s) - offset >= sizeof(result_header_t);) {
+		result_header_t header;
+		memcpy(&header, ZSTR_VAL(left.s) + offset, sizeof(header));
+		count += header.task_id != 0;
+		offset += sizeof(header) + header.length;
+	}
+	smart_str_free(&left);
+	return count;
 }
 
 /* --- remote errors ----------------------------------------------------- */

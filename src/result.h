@@ -1,11 +1,15 @@
 /*
  * Results: each dispatching process owns one FIFO in the pool's private
- * runtime directory, and workers (or the manager, for a task whose worker
- * died) post results to it.
+ * runtime directory and, while one is free, a mailbox in the pool's shared
+ * memory (mailbox.h); workers (or the manager, for a task whose worker
+ * died) post results to the mailbox, or to the FIFO when the owner has no
+ * mailbox. With a mailbox, the FIFO only carries doorbells (empty messages)
+ * that wake an owner asleep in poll().
  *
- * Every message is written with one write() of at most PIPE_BUF bytes,
- * which POSIX makes atomic, so messages from many writers never interleave.
- * A result larger than that travels in a spill file named by the message.
+ * A message is at most PIPE_BUF bytes: written with one write(), which
+ * POSIX makes atomic, or copied whole into the mailbox under its lock, so
+ * messages from many posters never interleave. A result larger than that
+ * travels in a spill file named by the message.
  */
 #ifndef ASYNCTASK_RESULT_H
 #define ASYNCTASK_RESULT_H
@@ -31,15 +35,21 @@ typedef enum {
 
 /* --- the dispatching side --------------------------------------------- */
 
-/* Makes sure this process has its FIFO in dir (a process forked from a
- * dispatcher gets its own). Returns SUCCESS or throws. */
-zend_result asynctask_results_open(const char *dir);
+typedef struct _asynctask_pool_t asynctask_pool_t;
+
+/* Makes sure this process has its FIFO in the pool's runtime directory and,
+ * if one is free, a mailbox (mailbox.h); a process forked from a dispatcher
+ * gets its own. Returns SUCCESS or throws. */
+zend_result asynctask_results_open(asynctask_pool_t *pool);
 /* Closes and removes this process's FIFO. */
 void asynctask_results_close(const char *dir);
 /* The fd to poll for results, or -1. */
 int asynctask_results_fd(void);
-/* Reads every result waiting in the FIFO into ASYNCTASK_G(results). Returns how many. */
+/* Reads every result waiting in the mailbox and the FIFO into ASYNCTASK_G(results). Returns how many. */
 int asynctask_results_drain(void);
+/* Sleeps until results may have arrived, at most timeout_ms (poll() on the
+ * FIFO, the mailbox told to ring it). True when there may be news. */
+bool asynctask_results_sleep(int timeout_ms);
 /* The Future of task id exists: its report is expected. */
 void asynctask_results_expect(uint64_t id);
 /* The Future of task id settled without a report (cancelled, pool gone). */
@@ -63,14 +73,18 @@ typedef struct {
 	size_t      length;
 } asynctask_report_t;
 
-/* Posts a report to its owner's FIFO in dir. timeout < 0: wait for room as
+/* Posts a report to its owner's mailbox or, when it has none, its FIFO. timeout < 0: wait for room as
  * long as the owner lives; 0: do not wait. claim (a worker's, or NULL): the
  * name of a spill file is kept in it until the message is in the pipe, so
  * that the manager removes the file if the poster dies first, and
  * claim->delivered is set the moment the message is. Returns 0, EAGAIN (no
  * room in time), or ESRCH/ENXIO/ENOENT when the owner is gone (dropped). */
-int asynctask_result_post(const char *dir, const asynctask_report_t *report, double timeout,
+int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim);
+
+/* The manager: frees the mailbox of an owner that died; returns how many
+ * results it held (dropped). */
+uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);
 
 /* Remote errors travel in a small binary encoding that needs no PHP serializer,
  * so the manager can write them too. */

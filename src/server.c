@@ -225,7 +225,7 @@ asynctask_pool_t *asynctask_server_pool_get(asynctask_pool_t *pool)
 			"(see asynctask.log); restart or reload php-fpm to start a new one", (int) pool->manager);
 		return NULL;
 	}
-	if (asynctask_results_open(pool->runtime_dir) == FAILURE) {
+	if (asynctask_results_open(pool) == FAILURE) {
 		return NULL;
 	}
 	return pool;

@@ -50,7 +50,7 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 	asynctask_report_t report = {
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
 	};
-	int err = asynctask_result_post(worker.pool->runtime_dir, &report, -1, claim);
+	int err = asynctask_result_post(worker.pool, &report, -1, claim);
 	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
@@ -476,6 +476,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
+	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
 		ASYNCTASK_G(result_fd) = -1;

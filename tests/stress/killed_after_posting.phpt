@@ -1,5 +1,5 @@
 --TEST--
-A worker SIGKILLed after its result is in the pipe but before it releases the task: the caller has the value, so stats must count the task completed only, not crashed too
+A worker SIGKILLed after its result is in the caller's mailbox but before it releases the task: the caller has the value, so stats must count the task completed only, not crashed too
 --EXTENSIONS--
 asynctask
 posix
@@ -15,11 +15,15 @@ asynctask.log=/dev/null
 <?php
 AsyncTask\Pool::start(1);
 $worker = AsyncTask\Pool::stats()['worker_pids'][0];
-// strace holds the worker 3 s on its way out of each write() from the second on: the first is
-// the warm-up task's result (which proves strace is in place), the second the real task's, which
-// is in the pipe by then while the worker has not yet marked it delivered (and strace keeps the
-// killed worker from its manager until those 3 s are over). The manager cannot tell and reports
-// a crash; the caller, which has the value, must undo that count.
+// strace holds the worker 3 s on its way out of each write() from the second on. A worker puts
+// a result in its caller's mailbox (shared memory), then, when the caller sleeps in poll(),
+// rings it: a write() to its FIFO. Each task here sleeps first, so that its caller is asleep
+// when the result comes: the first write is the warm-up task's doorbell (which proves strace is
+// in place), the second the real task's, whose result is in the mailbox by then while the worker
+// has not yet marked it delivered (and strace keeps the killed worker from its manager until
+// those 3 s are over). The manager cannot tell and reports a crash; the caller, which has the
+// value, must undo that count. (tests/faults/worker_killed.phpt kills a worker at the same place,
+// "result.posted", in fault-injection builds.)
 $log = tempnam(sys_get_temp_dir(), 'asynctask-strace-');
 $strace = proc_open(['/usr/bin/strace', '-qq', '-o', $log, '-p', (string) $worker, '-e', 'trace=write',
     '-e', 'inject=write:delay_exit=3000000:when=2+'], [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'],
@@ -30,13 +34,19 @@ $deadline = hrtime(true) + 20e9;
 while (!preg_match('/^TracerPid:\s+[1-9]/m', (string) @file_get_contents("/proc/$worker/status")) && hrtime(true) < $deadline) {
     usleep(1000);
 }
-$warmup = AsyncTask\dispatch('strrev', 'warm');
+$warmup = AsyncTask\dispatch(static function () {
+    usleep(200000);
+    return 'warm';
+});
+$warmup->wait(20);
 while (!str_contains((string) @file_get_contents($log), 'write(') && hrtime(true) < $deadline) {
     usleep(1000);
 }
-$warmup->wait(20);
-$f = AsyncTask\dispatch('str_repeat', 'v', 3);
-var_dump($f->wait(20));                          // the value arrived; the worker sits in its write()
+$f = AsyncTask\dispatch(static function () {
+    usleep(200000);
+    return str_repeat('v', 3);
+});
+var_dump($f->wait(20));                          // the value arrived; the worker sits in its doorbell's write()
 var_dump(AsyncTask\Pool::stats()['running']);    // and still holds the task
 var_dump(posix_kill($worker, SIGKILL));
 $deadline = hrtime(true) + 20e9;

@@ -1,5 +1,5 @@
 --TEST--
-A worker SIGKILLed while it posts a result (its caller's pipe is full): the caller gets WorkerCrashedException, so stats must not count the task completed, and the result's spill file must not stay behind
+A worker SIGKILLed while it posts a result (its caller's mailbox or pipe is full): the caller gets WorkerCrashedException, so stats must not count the task completed, and the result's spill file must not stay behind
 --EXTENSIONS--
 asynctask
 pcntl
@@ -15,24 +15,25 @@ ini_set('asynctask.log', '/dev/null');
 AsyncTask\Pool::start(1);
 $worker = AsyncTask\Pool::stats()['worker_pids'][0];
 
-// 16 results of one page each fill the 64 KB result pipe (nothing reads it until the kill):
-// a message is a 32-byte header and the serialized value, s:4054:"..."; is 4064 bytes.
-// The first task waits at a gate until all are queued: dispatch() reads the pipe, so no
+// 16 results of 4096 bytes each fill the caller's 64 KB mailbox (or result pipe, without one;
+// nothing reads either until the kill): a message is a 24-byte header and the value, a
+// 4066-byte string in the compact encoding (src/compact.h): 6 bytes more.
+// The first task waits at a gate until all are queued: dispatch() reads its results, so no
 // result may arrive before the last dispatch.
 $futures = [];
 $futures[0] = AsyncTask\dispatch(function (string $gate) {
     asynctask_test_wait_for($gate);
-    return str_repeat('a', 4054);
+    return str_repeat('a', 4066);
 }, "$dir/gate");
 for ($i = 1; $i < 16; $i++) {
-    $futures[$i] = AsyncTask\dispatch('str_repeat', 'a', 4054);
+    $futures[$i] = AsyncTask\dispatch('str_repeat', 'a', 4066);
 }
-// a result too large for one pipe message: spilled to a file, then posted; the post blocks
+// a result too large for one message: spilled to a file, then posted; the post blocks
 $futures[16] = AsyncTask\dispatch('str_repeat', 'b', 100000);
 touch("$dir/gate");
 
 // the worker has run all 17 and holds the last result: spilled to a file, waiting for room in
-// the pipe (nothing in this process reads the pipe, stats() included, until the kill)
+// the mailbox (nothing in this process reads it, stats() included, until the kill)
 $spilled = fn () => glob("$dir/asynctask-*/spill-*");
 $deadline = hrtime(true) + 20e9;
 while (!$spilled() && hrtime(true) < $deadline) {
@@ -43,7 +44,7 @@ var_dump(count($spilled()), posix_kill($worker, SIGKILL));
 $exact = 0;
 foreach ($futures as $i => $f) {
     try {
-        $exact += $f->wait(20) === str_repeat($i < 16 ? 'a' : 'b', $i < 16 ? 4054 : 100000);
+        $exact += $f->wait(20) === str_repeat($i < 16 ? 'a' : 'b', $i < 16 ? 4066 : 100000);
     } catch (AsyncTask\WorkerCrashedException $e) {
         echo "task $i: WorkerCrashedException\n";
     }

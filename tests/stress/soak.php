@@ -113,7 +113,10 @@ foreach ($processes as $name => $pid) {
     if ($growth > $rss_bound) {
         $failed[] = "$name: RSS grew by $growth KB from 10% to 100% (bound $rss_bound KB)";
     }
-    if ($s[2][1] > $s[0][1]) {
+    // a worker opens its caller's FIFO at the first doorbell it rings (results go through the
+    // caller's mailbox; the FIFO only wakes a caller asleep in poll()), whenever that is: one more
+    $slack = str_starts_with($name, 'worker') ? 1 : 0;
+    if ($s[2][1] > $s[0][1] + $slack) {
         $failed[] = "$name: open fds grew from {$s[0][1]} to {$s[2][1]}";
     }
 }
@@ -125,7 +128,8 @@ $check = function (string $name, bool $ok, string $detail = '') use (&$failed) {
     }
 };
 $check("RSS of every process grew <= $rss_bound KB from 10% to 100%", !array_filter($failed, fn ($f) => str_contains($f, 'RSS')));
-$check('no process holds more fds at 100% than at 10%', !array_filter($failed, fn ($f) => str_contains($f, 'fds')));
+$check('no process holds more fds at 100% than at 10% (a worker: its caller\'s FIFO, opened at the first doorbell)',
+    !array_filter($failed, fn ($f) => str_contains($f, 'fds')));
 $check('the same manager and workers served the whole run (no respawn)',
     $end_stats['respawned'] === $start_stats['respawned'] && $end_stats['worker_pids'] == $start_stats['worker_pids']
         && $end_stats['manager_pid'] === $start_stats['manager_pid'],

@@ -1,0 +1,147 @@
+/*
+ * Mailboxes (see mailbox.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "mailbox.h"
+#include "process.h"
+
+int asynctask_mailbox_init(asynctask_mailbox_t *box)
+{
+	box->owner = 0;
+	box->sleeping = 0;
+	box->head = box->tail = 0;
+	return asynctask_lock_init(&box->lock);
+}
+
+asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t expected = 0;
+		if (__atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED) == 0
+				&& __atomic_compare_exchange_n(&boxes[i].owner, &expected, (int32_t) owner, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			return &boxes[i];  /* empty: freed under its lock with head == tail */
+		}
+	}
+	return NULL;
+}
+
+void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner)
+{
+	asynctask_lock_acquire(&box->lock);
+	if (box->owner == (int32_t) owner) {
+		box->sleeping = 0;
+		box->head = box->tail = 0;
+		__atomic_store_n(&box->owner, 0, __ATOMIC_SEQ_CST);
+	}
+	asynctask_lock_release(&box->lock);
+}
+
+/* Copies len bytes at ring position `at` (modulo the size) into dst, or from src. */
+static void ring_read(const asynctask_mailbox_t *box, uint64_t at, char *dst, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
+	memcpy(dst, box->ring + start, first);
+	memcpy(dst + first, box->ring, len - first);
+}
+
+static void ring_write(asynctask_mailbox_t *box, uint64_t at, const char *src, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
+	memcpy(box->ring + start, src, first);
+	memcpy(box->ring, src + first, len - first);
+}
+
+void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
+{
+	uint64_t head = box->head;
+	uint64_t tail = __atomic_load_n(&box->tail, __ATOMIC_ACQUIRE);
+	size_t len = (size_t) (tail - head);
+
+	if (len == 0) {
+		return;
+	}
+	smart_str_alloc(out, len, 0);
+	ring_read(box, head, ZSTR_VAL(out->s) + ZSTR_LEN(out->s), len);
+	ZSTR_LEN(out->s) += len;
+	/* the bytes are ours: posters may reuse them */
+	__atomic_store_n(&box->head, tail, __ATOMIC_RELEASE);
+}
+
+bool asynctask_mailbox_sleep(asynctask_mailbox_t *box)
+{
+	__atomic_store_n(&box->sleeping, 1, __ATOMIC_SEQ_CST);
+	/* a poster that published before seeing the flag is seen here */
+	if (__atomic_load_n(&box->tail, __ATOMIC_SEQ_CST) != box->head) {
+		__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
+		return false;
+	}
+	return true;
+}
+
+void asynctask_mailbox_wake(asynctask_mailbox_t *box)
+{
+	__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
+}
+
+asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)
+{
+	/* one poster mostly serves one or a few owners: remember where the last one was */
+	static uint32_t last;
+
+	if (last < n && __atomic_load_n(&boxes[last].owner, __ATOMIC_RELAXED) == (int32_t) owner) {
+		return &boxes[last];
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (__atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED) == (int32_t) owner) {
+			last = i;
+			return &boxes[i];
+		}
+	}
+	return NULL;
+}
+
+#define ROOM_WAIT_NS (50 * 1000)
+#define OWNER_CHECK_EVERY 2000   /* waits: ~100 ms */
+
+int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
+	double timeout, bool *ring)
+{
+	uint64_t deadline = timeout > 0 ? asynctask_now_ns() + (uint64_t) (timeout * 1e9) : 0;
+
+	*ring = false;
+	if (len > ASYNCTASK_MAILBOX_SIZE) {
+		return EMSGSIZE;
+	}
+	for (uint32_t waits = 0;; waits++) {
+		asynctask_lock_acquire(&box->lock);
+		if (box->owner != (int32_t) owner) {
+			asynctask_lock_release(&box->lock);
+			return ENXIO;
+		}
+		uint64_t tail = box->tail;
+		if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) >= len) {
+			ring_write(box, tail, message, len);
+			__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
+			*ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0;
+			asynctask_lock_release(&box->lock);
+			return 0;
+		}
+		asynctask_lock_release(&box->lock);
+		/* full: the owner reads it as it dispatches and waits, as it would a pipe */
+		if (timeout == 0 || (timeout > 0 && asynctask_now_ns() >= deadline)) {
+			return EAGAIN;
+		}
+		if (waits % OWNER_CHECK_EVERY == 0 && asynctask_process_gone(owner)) {
+			return ESRCH;
+		}
+		struct timespec nap = { 0, ROOM_WAIT_NS };
+		nanosleep(&nap, NULL);
+	}
+}

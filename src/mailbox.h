@@ -1,0 +1,68 @@
+/*
+ * Mailboxes: results delivered through shared memory.
+ *
+ * A dispatching process takes one of the pool's mailboxes when it opens its
+ * result FIFO (result.h) and gives it back when it closes it. Posters
+ * (workers, the manager) copy their messages into the owner's mailbox
+ * instead of writing them to its FIFO: no system call on either side while
+ * the owner is awake. An owner about to sleep in poll() on its FIFO says so
+ * (sleeping), and a poster that sees it rings: it writes a doorbell (an
+ * empty message) to the FIFO.
+ *
+ * A mailbox is a byte ring of whole messages. Posters append under the
+ * mailbox's robust lock and publish by advancing tail last (a poster that
+ * dies midway published nothing); the owner alone consumes, without the
+ * lock, and advances head. A process without a mailbox (all taken) gets its
+ * results through the FIFO, as before.
+ */
+#ifndef ASYNCTASK_MAILBOX_H
+#define ASYNCTASK_MAILBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "php.h"
+#include "zend_smart_str.h"
+#include "lock.h"
+
+#define ASYNCTASK_MAILBOXES      64
+#define ASYNCTASK_MAILBOX_SIZE   (64 * 1024)   /* as much as a pipe holds */
+
+typedef struct _asynctask_mailbox_t {
+	asynctask_lock_t lock;       /* posters, and whoever frees the mailbox */
+	int32_t  owner;              /* the dispatching process it serves; 0: free */
+	uint32_t sleeping;           /* the owner waits in poll(): ring its FIFO */
+	uint64_t head;               /* bytes the owner consumed */
+	uint64_t tail;               /* bytes posted */
+	unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
+} asynctask_mailbox_t;
+
+int asynctask_mailbox_init(asynctask_mailbox_t *box);
+
+/* The owner's side. Takes a free mailbox for `owner`, or NULL when none is free. */
+asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner);
+/* Frees it (what is left in it is dropped). Also how the manager frees the
+ * mailbox of a process that died. Does nothing unless `owner` holds it. */
+void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner);
+/* Whether messages wait. */
+static inline bool asynctask_mailbox_pending(const asynctask_mailbox_t *box)
+{
+	return __atomic_load_n(&box->tail, __ATOMIC_ACQUIRE) != __atomic_load_n(&box->head, __ATOMIC_RELAXED);
+}
+/* Appends every waiting message to out and consumes them. */
+void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out);
+/* Before sleeping: false when a message waits (do not sleep); after it, wake. */
+bool asynctask_mailbox_sleep(asynctask_mailbox_t *box);
+void asynctask_mailbox_wake(asynctask_mailbox_t *box);
+
+/* The posters' side. The mailbox `owner` holds, or NULL. */
+asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner);
+/* Appends one message. timeout < 0: wait for room as long as the owner
+ * lives; 0: do not wait. Returns 0, ENXIO (the owner gave the mailbox up),
+ * ESRCH (the owner died), EAGAIN (no room in time) or EMSGSIZE. *ring is set
+ * when the owner sleeps and must be woken through its FIFO. */
+int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
+	double timeout, bool *ring);
+
+#endif
