@@ -392,6 +392,16 @@ bool asynctask_pool_alive_lately(void)
 	return true;
 }
 
+/* Dispatching processes that hold a mailbox (mailbox.h). */
+static uint32_t mailboxes_used(asynctask_pool_t *pool)
+{
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		used += __atomic_load_n(&asynctask_pool_mailboxes(pool)[i].owner, __ATOMIC_RELAXED) != 0;
+	}
+	return used;
+}
+
 static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)
 {
 	*workers = *running = 0;
@@ -561,7 +571,7 @@ void asynctask_pool_stats(zval *return_value)
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;
 	}
-	array_init_size(return_value, 16);
+	array_init_size(return_value, 17);
 	add_assoc_long(return_value, "workers", workers);
 	add_assoc_long(return_value, "idle", workers - running);
 	add_assoc_long(return_value, "queued", (zend_long) queued);
@@ -576,6 +586,7 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "dispatched", (zend_long) dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
+	add_assoc_long(return_value, "mailboxes_used", pool ? (zend_long) mailboxes_used(pool) : 0);
 	add_assoc_long(return_value, "manager_pid", pool && workers ? pool->manager : 0);
 	add_worker_pids(return_value, pool && workers ? pool : NULL);
 }
