@@ -128,26 +128,15 @@ static bool get_bytes(reader_t *r, void *dst, size_t n)
 	return true;
 }
 
-static bool get_string(reader_t *r, zend_string **s)
+/* A string; a key (interned) becomes the interned string when there is one
+ * (use variables and property names mostly are): no allocation, no hashing. */
+static bool get_string(reader_t *r, zend_string **s, bool interned)
 {
 	uint32_t len;
 	if (!get_bytes(r, &len, sizeof(len)) || (size_t) (r->end - r->p) < len) {
 		return false;
 	}
-	*s = zend_string_init(r->p, len, 0);
-	r->p += len;
-	return true;
-}
-
-/* A key: the interned string when there is one (use variables and property
- * names mostly are), which saves an allocation and the hashing. */
-static bool get_key(reader_t *r, zend_string **s)
-{
-	uint32_t len;
-	if (!get_bytes(r, &len, sizeof(len)) || (size_t) (r->end - r->p) < len) {
-		return false;
-	}
-	*s = zend_string_init_existing_interned(r->p, len, 0);
+	*s = interned ? zend_string_init_existing_interned(r->p, len, 0) : zend_string_init(r->p, len, 0);
 	r->p += len;
 	return true;
 }
@@ -184,7 +173,7 @@ static bool get_array(reader_t *r, zval *out, int depth)
 			}
 			zend_hash_index_update(Z_ARRVAL_P(out), (zend_ulong) index, &item);
 		} else if (tag == 's') {
-			if (!get_key(r, &key)) {
+			if (!get_string(r, &key, true)) {
 				return false;
 			}
 			if (!get(r, &item, depth + 1)) {
@@ -228,7 +217,7 @@ static bool get(reader_t *r, zval *out, int depth)
 		}
 		case 'S': {
 			zend_string *s;
-			if (!get_string(r, &s)) return false;
+			if (!get_string(r, &s, false)) return false;
 			ZVAL_STR(out, s);
 			return true;
 		}

@@ -262,9 +262,9 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 	if (!pool) {
 		return;
 	}
-	/* results that arrived meanwhile make room in the pipe for more; not on
-	 * every dispatch (a read() each time is a good part of its cost): the
-	 * pipe holds hundreds of results, and a full queue drains it anyway */
+	/* results that arrived meanwhile make room in the mailbox (or pipe) for
+	 * more; not on every dispatch (without a mailbox it is a read()): either
+	 * holds hundreds of results, and a full queue drains them anyway */
 	if ((++dispatches & (DRAIN_EVERY - 1)) == 0) {
 		asynctask_results_drain();
 	}
