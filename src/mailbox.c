@@ -30,12 +30,16 @@ asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t
 	return NULL;
 }
 
-void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner)
+void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *left)
 {
 	asynctask_lock_acquire(&box->lock);
 	if (box->owner == (int32_t) owner) {
+		if (left) {
+			asynctask_mailbox_collect(box, left);
+		}
 		box->sleeping = 0;
-		box->head = box->tail = 0;
+		/* empty with one store: a holder killed here leaves it consistent */
+		__atomic_store_n(&box->head, box->tail, __ATOMIC_RELEASE);
 		__atomic_store_n(&box->owner, 0, __ATOMIC_SEQ_CST);
 	}
 	asynctask_lock_release(&box->lock);
@@ -65,6 +69,11 @@ void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
 	size_t len = (size_t) (tail - head);
 
 	if (len == 0) {
+		return;
+	}
+	if (tail < head || len > ASYNCTASK_MAILBOX_SIZE) {
+		/* cannot happen (positions change by single stores under the lock): drop rather than overrun */
+		__atomic_store_n(&box->head, tail, __ATOMIC_RELEASE);
 		return;
 	}
 	smart_str_alloc(out, len, 0);
@@ -107,19 +116,25 @@ asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n
 	return NULL;
 }
 
-#define ROOM_WAIT_NS (50 * 1000)
-#define OWNER_CHECK_EVERY 2000   /* waits: ~100 ms */
+/* A poster waits for room with naps from 50 µs doubling to 5 ms (a full
+ * mailbox is an owner busy elsewhere, perhaps for long), and looks whether
+ * the owner still lives every 100 ms. */
+#define ROOM_NAP_MIN_NS   (50 * 1000)
+#define ROOM_NAP_MAX_NS   (5 * 1000 * 1000)
+#define OWNER_CHECK_NS    (100 * 1000 * 1000)
 
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
 	double timeout, bool *ring)
 {
-	uint64_t deadline = timeout > 0 ? asynctask_now_ns() + (uint64_t) (timeout * 1e9) : 0;
+	uint64_t start = asynctask_now_ns(), next_check = start + OWNER_CHECK_NS;
+	uint64_t deadline = timeout > 0 ? start + (uint64_t) (timeout * 1e9) : 0;
+	long nap = ROOM_NAP_MIN_NS;
 
 	*ring = false;
 	if (len > ASYNCTASK_MAILBOX_SIZE) {
 		return EMSGSIZE;
 	}
-	for (uint32_t waits = 0;; waits++) {
+	for (;;) {
 		asynctask_lock_acquire(&box->lock);
 		if (box->owner != (int32_t) owner) {
 			asynctask_lock_release(&box->lock);
@@ -135,13 +150,18 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		}
 		asynctask_lock_release(&box->lock);
 		/* full: the owner reads it as it dispatches and waits, as it would a pipe */
-		if (timeout == 0 || (timeout > 0 && asynctask_now_ns() >= deadline)) {
+		uint64_t now = asynctask_now_ns();
+		if (timeout == 0 || (timeout > 0 && now >= deadline)) {
 			return EAGAIN;
 		}
-		if (waits % OWNER_CHECK_EVERY == 0 && asynctask_process_gone(owner)) {
-			return ESRCH;
+		if (now >= next_check) {
+			if (asynctask_process_gone(owner)) {
+				return ESRCH;
+			}
+			next_check = now + OWNER_CHECK_NS;
 		}
-		struct timespec nap = { 0, ROOM_WAIT_NS };
-		nanosleep(&nap, NULL);
+		struct timespec ts = { 0, nap };
+		nanosleep(&ts, NULL);
+		nap = MIN(nap * 2, ROOM_NAP_MAX_NS);
 	}
 }

@@ -29,28 +29,32 @@
 #define ASYNCTASK_MAILBOXES      64
 #define ASYNCTASK_MAILBOX_SIZE   (64 * 1024)   /* as much as a pipe holds */
 
+/* Positions only grow (head <= tail <= head + size); the owner's head on
+ * a cache line of its own, away from what posters write. */
 typedef struct _asynctask_mailbox_t {
 	asynctask_lock_t lock;       /* posters, and whoever frees the mailbox */
 	int32_t  owner;              /* the dispatching process it serves; 0: free */
 	uint32_t sleeping;           /* the owner waits in poll(): ring its FIFO */
-	uint64_t head;               /* bytes the owner consumed */
 	uint64_t tail;               /* bytes posted */
-	unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
+	_Alignas(64) uint64_t head;  /* bytes the owner consumed */
+	_Alignas(64) unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
 } asynctask_mailbox_t;
 
 int asynctask_mailbox_init(asynctask_mailbox_t *box);
 
 /* The owner's side. Takes a free mailbox for `owner`, or NULL when none is free. */
 asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner);
-/* Frees it (what is left in it is dropped). Also how the manager frees the
- * mailbox of a process that died. Does nothing unless `owner` holds it. */
-void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner);
+/* Frees it, in one critical section with appending what is left in it to
+ * `left` (NULL: dropped). Also how the manager frees the mailbox of a
+ * process that died. Does nothing unless `owner` holds it. */
+void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *left);
 /* Whether messages wait. */
 static inline bool asynctask_mailbox_pending(const asynctask_mailbox_t *box)
 {
 	return __atomic_load_n(&box->tail, __ATOMIC_ACQUIRE) != __atomic_load_n(&box->head, __ATOMIC_RELAXED);
 }
-/* Appends every waiting message to out and consumes them. */
+/* Appends every waiting message to out and consumes them (the owner, or
+ * whoever holds the lock of a dead owner's mailbox). */
 void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out);
 /* Before sleeping: false when a message waits (do not sleep); after it, wake. */
 bool asynctask_mailbox_sleep(asynctask_mailbox_t *box);

@@ -75,6 +75,14 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	}
 	ASYNCTASK_G(result_fd) = fd;
 	ASYNCTASK_G(result_pid) = pid;
+	/* A mailbox already under our pid is a dead process's whose pid we got
+	 * (the manager frees those once a second): its results are nobody's, and
+	 * posters must not find it instead of ours. */
+	asynctask_mailbox_t *stale;
+	while ((stale = asynctask_mailbox_of(asynctask_pool_mailboxes(pool), pool->mailboxes, pid))) {
+		uint32_t dropped = asynctask_results_free_mailbox(stale, pid);
+		__atomic_add_fetch(&pool->counters.dropped_results, dropped, __ATOMIC_RELAXED);
+	}
 	/* none free (many dispatching processes): the FIFO carries our results */
 	ASYNCTASK_G(mailbox) = asynctask_mailbox_take(asynctask_pool_mailboxes(pool), pool->mailboxes, pid);
 	ASYNCTASK_G(fifo_skipped) = 0;
@@ -94,7 +102,8 @@ void asynctask_results_close(const char *dir)
 	smart_str_free(&ASYNCTASK_G(result_buffer));
 	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	if (ASYNCTASK_G(mailbox) && ASYNCTASK_G(result_pid) == asynctask_self()) {
-		asynctask_mailbox_free(ASYNCTASK_G(mailbox), asynctask_self());
+		/* results nobody waits for any more (php-fpm: the request is over) */
+		asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
 	}
 	ASYNCTASK_G(mailbox) = NULL;
 	if (ASYNCTASK_G(result_pid) == asynctask_self() && dir) {
@@ -517,23 +526,39 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 	return err;
 }
 
-uint32_t asynctask_results_free_mailbox(asynctask_mailbox_t *box, pid_t owner)
+/* Messages nobody will read: their spill files are removed; returns how
+ * many results (doorbells aside) they were. */
+static uint32_t discard_messages(const smart_str *messages)
 {
-	smart_str left = {0};
+	const char *base = messages->s ? ZSTR_VAL(messages->s) : NULL;
+	size_t len = messages->s ? ZSTR_LEN(messages->s) : 0, offset = 0;
 	uint32_t count = 0;
 
-	asynctask_lock_acquire(&box->lock);
-	if (box->owner == (int32_t) owner) {
-		asynctask_mailbox_collect(box, &left);
-	}
-	asynctask_lock_release(&box->lock);
-	asynctask_mailbox_free(box, owner);
-	for (size_t offset = 0; left.s && ZSTR_LEN(left.s) - offset >= sizeof(result_header_t);) {
+	while (offset + sizeof(result_header_t) <= len) {
 		result_header_t header;
-		memcpy(&header, ZSTR_VAL(left.s) + offset, sizeof(header));
+		memcpy(&header, base + offset, sizeof(header));
+		if (header.magic != RESULT_MAGIC || header.length > len - offset - sizeof(header)) {
+			break;
+		}
+		const char *data = base + offset + sizeof(header);
+		if (header.spilled && header.length < ASYNCTASK_SPILL_PATH_MAX) {
+			char path[ASYNCTASK_SPILL_PATH_MAX];
+			memcpy(path, data, header.length);
+			path[header.length] = '\0';
+			unlink(path);
+		}
 		count += header.task_id != 0;
 		offset += sizeof(header) + header.length;
 	}
+	return count;
+}
+
+uint32_t asynctask_results_free_mailbox(asynctask_mailbox_t *box, pid_t owner)
+{
+	smart_str left = {0};
+
+	asynctask_mailbox_free(box, owner, &left);
+	uint32_t count = discard_messages(&left);
 	smart_str_free(&left);
 	return count;
 }

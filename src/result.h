@@ -73,12 +73,14 @@ typedef struct {
 	size_t      length;
 } asynctask_report_t;
 
-/* Posts a report to its owner's mailbox or, when it has none, its FIFO. timeout < 0: wait for room as
- * long as the owner lives; 0: do not wait. claim (a worker's, or NULL): the
- * name of a spill file is kept in it until the message is in the pipe, so
- * that the manager removes the file if the poster dies first, and
- * claim->delivered is set the moment the message is. Returns 0, EAGAIN (no
- * room in time), or ESRCH/ENXIO/ENOENT when the owner is gone (dropped). */
+/* Posts a report to its owner's mailbox or, when it has none, its FIFO.
+ * timeout < 0: wait for room as long as the owner lives; 0: do not wait.
+ * claim (a worker's, or NULL): the name of a spill file is kept in it until
+ * the message is posted, so that the manager removes the file if the poster
+ * dies first, and claim->delivered is set the moment the message is. Returns
+ * 0; EAGAIN (no room in time); ESRCH/ENXIO/ENOENT/EPIPE when the owner is
+ * gone (dropped); or another errno (a spill file that cannot be written, a
+ * pipe error). */
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim);
 
