@@ -181,7 +181,9 @@ static bool get_array(reader_t *r, zval *out, int depth)
 				zend_string_release(key);
 				return false;
 			}
-			zend_hash_update(Z_ARRVAL_P(out), key, &item);
+			/* a numeric string key becomes an int key, as PHP makes it (a forged
+			 * payload could otherwise build an array PHP never does) */
+			zend_symtable_update(Z_ARRVAL_P(out), key, &item);
 			zend_string_release(key);
 		} else {
 			return false;

@@ -368,6 +368,10 @@ var_dump($stats['dispatched'] === $stats['completed'] + $stats['failed']);
 AsyncTask\Pool::stop(10);
 @unlink($log);
 unlink($big);
+
+// a forged compact encoding with the string key "5" decodes as PHP builds arrays: int key 5
+// (found by the fuzz campaign: it built an array PHP never does, ["5"] unreachable by $v[5])
+var_dump(Testing\decodeValue("\xF5A\x01\x00\x00\x00s\x01\x00\x00\x005N") === [5 => null]);
 ?>
 --EXPECT--
 cached code reference bytes are encode()'s: true
@@ -484,4 +488,5 @@ cf cached code reference, round 2, x=20 $log=B: the right value
 cf cached code reference, round 3, x=10 $log=A: the right value
 cf cached code reference, round 3, x=20 $log=B: the right value
 string(10) "STILL HERE"
+bool(true)
 bool(true)
