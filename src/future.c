@@ -214,6 +214,28 @@ static void throw_remote(zend_class_entry *ce, const char *data, size_t len)
 	asynctask_remote_error_dtor(&error);
 }
 
+/* The worker sent a value this process cannot decode: PHP's serializer
+ * writes some it cannot read back (an array that contains itself, under a
+ * typed property, comes back as null). The task failed after all: settled
+ * so, once, and counted so (the worker counted it completed). */
+static void settle_undecodable(future_t *future)
+{
+	zend_object *ex = EG(exception);
+	zval rv;
+	zval *message = zend_read_property(zend_get_exception_base(ex), ex, "message", sizeof("message") - 1, 1, &rv);
+	zend_string *text = zend_strpprintf(0, "the task's return value cannot be decoded in the caller: %s",
+		Z_TYPE_P(message) == IS_STRING ? Z_STRVAL_P(message) : "unknown error");
+
+	zend_clear_exception();
+	zend_string_release(future->result);
+	settle(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
+	zend_string_release(text);
+	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_UNENCODABLE, 1);
+	}
+}
+
 /* The settled outcome: the value into return_value, or the exception thrown. */
 static void future_value(future_t *future, zval *return_value)
 {
@@ -225,6 +247,8 @@ static void future_value(future_t *future, zval *return_value)
 		case ASYNCTASK_RESULT_VALUE:
 			if (Z_ISUNDEF(future->value)) {
 				if (asynctask_unserialize(data, len, &future->value) == FAILURE) {
+					settle_undecodable(future);
+					future_value(future, return_value);
 					return;
 				}
 				/* the value is kept decoded: the encoded copy can go */
