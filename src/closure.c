@@ -714,9 +714,10 @@ static zend_result binding_of(zend_object *closure, const zend_op_array *func, b
 	return asynctask_value_check(&this_zv, what);
 }
 
-/* The resolution of a closure that can be sent and its file's fingerprint;
- * NULL, after throwing, when it cannot be sent. */
-static resolution_t *encodable(zend_object *closure, zend_string **md5)
+/* What a closure that can be sent is made of: its resolution (returned),
+ * its file's fingerprint, its use variables' values and its binding. NULL,
+ * after throwing, when it cannot be sent (vars is then not set). */
+static resolution_t *encodable(zend_object *closure, zend_string **md5, zval *vars, binding_t *binding)
 {
 	const zend_function *fn = zend_get_closure_method_def(closure);
 	const zend_op_array *func = &fn->op_array;
@@ -741,6 +742,10 @@ static resolution_t *encodable(zend_object *closure, zend_string **md5)
 		refuse(func, message);
 		return NULL;
 	}
+	if (use_values(res, func, vars) == FAILURE || binding_of(closure, func, binding) == FAILURE) {
+		zval_ptr_dtor(vars);
+		return NULL;
+	}
 	return res;
 }
 
@@ -763,18 +768,13 @@ static zval *class_name_or_null(zend_class_entry *ce, zval *slot)
 
 zend_result asynctask_closure_encode(zend_object *closure, zval *desc)
 {
-	const zend_op_array *func = &zend_get_closure_method_def(closure)->op_array;
 	resolution_t *res;
 	binding_t binding;
 	zend_string *md5;
 	zval vars, value;
 
 	ZVAL_UNDEF(desc);
-	if (!(res = encodable(closure, &md5))) {
-		return FAILURE;
-	}
-	if (use_values(res, func, &vars) == FAILURE || binding_of(closure, func, &binding) == FAILURE) {
-		zval_ptr_dtor(&vars);
+	if (!(res = encodable(closure, &md5, &vars, &binding))) {
 		return FAILURE;
 	}
 	code_description(res, md5, desc);
@@ -819,17 +819,12 @@ static zend_string *code_reference(resolution_t *res, zend_string *md5)
 
 zend_result asynctask_closure_encode_split(zend_object *closure, zend_string **code, zval *values)
 {
-	const zend_op_array *func = &zend_get_closure_method_def(closure)->op_array;
 	resolution_t *res;
 	binding_t binding;
 	zend_string *md5;
 	zval vars, value;
 
-	if (!(res = encodable(closure, &md5))) {
-		return FAILURE;
-	}
-	if (use_values(res, func, &vars) == FAILURE || binding_of(closure, func, &binding) == FAILURE) {
-		zval_ptr_dtor(&vars);
+	if (!(res = encodable(closure, &md5, &vars, &binding))) {
 		return FAILURE;
 	}
 	if (!(*code = code_reference(res, md5))) {
