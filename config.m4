@@ -54,6 +54,9 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/task.c \
     src/future.c \
     src/server.c \
+    src/supervisor.c \
+    src/unixmsg.c \
+    src/rundir.c \
     src/fault.c,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
   PHP_ADD_BUILD_DIR($ext_builddir/src)

@@ -25,6 +25,7 @@
 #include "result.h"
 #include "server.h"
 #include "spill.h"
+#include "rundir.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
 #define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */
@@ -48,8 +49,6 @@ static struct {
 	struct event      *events[EVENTS_MAX];
 	int                nevents;
 	pending_report_t  *pending;
-	/* server pool: workers run once the first request handed over its credentials */
-	bool               ready;
 	/* server pool: the php-fpm master is gone; drain until this deadline (ns) */
 	bool               master_gone;
 	uint64_t           drain_deadline;
@@ -212,7 +211,7 @@ static void continue_reload(void)
 	uint32_t generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
 	int pick = -1;
 
-	if (stopping() || !manager.ready) {
+	if (stopping()) {
 		return;
 	}
 	for (uint32_t i = 0; i < pool->workers; i++) {
@@ -245,7 +244,7 @@ static void fail_queued_tasks(const char *why)
 	while (asynctask_queue_take(&pool->queue, asynctask_pool_ring(pool), &claim, &payload, &spilled, NULL)) {
 		zend_string_release(payload);
 		if (spilled && claim.spill[0]) {
-			unlink(claim.spill);
+			asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 		}
 		report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 	}
@@ -354,7 +353,7 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * once it counted its outcome it may have delivered that file, which is
 	 * then the caller's to read (and remove) */
 	if (claim.spill[0] && !claim.outcome) {
-		unlink(claim.spill);
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
 	if (claim.delivered) {
 		return;  /* its caller has the outcome, counted: nothing was lost */
@@ -435,7 +434,7 @@ static void stop_now(const char *why)
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
 			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message, undone);
 			if (slot->claim.spill[0] && !slot->claim.outcome) {
-				unlink(slot->claim.spill);
+				asynctask_spill_remove(asynctask_rundir_fd(), slot->claim.spill);
 			}
 		}
 		slot->state = ASYNCTASK_WORKER_EMPTY;
@@ -452,45 +451,45 @@ static bool owner_alive(void)
 	return getppid() == manager.pool->owner;
 }
 
-static bool claimed_spill(const char *path)
+static bool claimed_spill(const char *name)
 {
 	for (uint32_t i = 0; i < manager.pool->workers; i++) {
-		if (strcmp(manager.pool->slots[i].claim.spill, path) == 0) {
+		if (strcmp(manager.pool->slots[i].claim.spill, name) == 0) {
 			return true;
 		}
 	}
 	return false;
 }
 
-/* Removes what dispatchers that died left in the runtime directory: their
- * result FIFO, result spills nobody will read, and task spills they wrote
- * but did not live to queue. (Queued tasks of a dead dispatcher still run.) */
-static void sweep_runtime_dir(void)
+/* An entry of the runtime directory left by a dispatcher that died: its
+ * result FIFO, result spills nobody will read, and task spills it wrote but
+ * did not live to queue. (Queued tasks of a dead dispatcher still run.) */
+static void sweep_entry(const char *name, void *arg)
 {
 	asynctask_pool_t *pool = manager.pool;
-	char path[PATH_MAX];
-	struct dirent *entry;
-	DIR *dir;
+	pid_t pid = 0;
+	int fifo_pid, end = 0;
+	(void) arg;
 
-	if (!pool->runtime_dir[0] || !(dir = opendir(pool->runtime_dir))) {
+	bool spill = asynctask_spill_name_valid(name, &pid);
+	if (!spill && (sscanf(name, "%d.fifo%n", &fifo_pid, &end) != 1 || name[end] != '\0')) {
 		return;
 	}
-	while ((entry = readdir(dir)) != NULL) {
-		int pid = 0;
-		bool spill = sscanf(entry->d_name, ASYNCTASK_SPILL_PREFIX "%d-", &pid) == 1;
-		if (!spill && sscanf(entry->d_name, "%d.fifo", &pid) != 1) {
-			continue;
-		}
-		if (pid <= 0 || !asynctask_process_gone(pid)) {
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", pool->runtime_dir, entry->d_name);
-		if (spill && (claimed_spill(path) || asynctask_queue_refers_to(&pool->queue, asynctask_pool_ring(pool), path))) {
-			continue;
-		}
-		unlink(path);
+	if (!spill) {
+		pid = (pid_t) fifo_pid;
 	}
-	closedir(dir);
+	if (pid <= 0 || !asynctask_process_gone(pid)) {
+		return;
+	}
+	if (spill && (claimed_spill(name) || asynctask_queue_refers_to(&pool->queue, asynctask_pool_ring(pool), name))) {
+		return;
+	}
+	unlinkat(asynctask_rundir_fd(), name, 0);
+}
+
+static void sweep_runtime_dir(void)
+{
+	asynctask_rundir_each(sweep_entry, NULL);
 }
 
 /* Frees the mailboxes of dispatchers that died; the results they held had
@@ -509,26 +508,9 @@ static void sweep_mailboxes(void)
 	}
 }
 
-/* Server pool: the first request handed over who the workers run as. */
-static bool ready(void)
-{
-	asynctask_pool_t *pool = manager.pool;
-
-	if (manager.ready || !__atomic_load_n(&pool->credentials_set, __ATOMIC_ACQUIRE)) {
-		return manager.ready;
-	}
-	if (!asynctask_server_drop_privileges(pool)) {
-		/* never run tasks as root by accident: no pool rather than that */
-		stop_now("the pool manager could not switch to the php-fpm pool's user");
-		return false;
-	}
-	manager.ready = true;
-	return true;
-}
-
 static void spawn_missing(void)
 {
-	if (stopping() || !ready()) {
+	if (stopping()) {
 		return;
 	}
 	note_started_workers();
@@ -558,7 +540,7 @@ static void master_gone(void)
 	event_del(manager.events[manager.nevents - 1]);
 	manager.master_gone = true;
 	manager.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
-	if (manager.ready) {
+	if (manager.pool->workers) {
 		asynctask_log("the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
 			__atomic_load_n(&manager.pool->queue.live, __ATOMIC_SEQ_CST));
 	}
@@ -567,25 +549,15 @@ static void master_gone(void)
 	check_drained();
 }
 
-static void on_lifeline(evutil_socket_t fd, short what, void *arg)
+/* Server pool: the supervisor forwards the sockets of FPM children that
+ * ask for this pool; its end closing means the php-fpm master is gone. */
+static void on_link(evutil_socket_t fd, short what, void *arg)
 {
-	char buf[64];
-	(void) what; (void) arg;
+	(void) fd; (void) what; (void) arg;
 
-	ssize_t n = read(fd, buf, sizeof(buf));
-	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+	if (!asynctask_server_answer_clients(manager.pool)) {
 		master_gone();
 	}
-}
-
-static bool master_alive(void)
-{
-	pid_t master = (pid_t) __atomic_load_n(&manager.pool->master_pid, __ATOMIC_ACQUIRE);
-
-	if (master <= 0) {
-		return true;  /* not known yet: the lifeline tells */
-	}
-	return !asynctask_process_gone(master);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -593,9 +565,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void) fd; (void) what; (void) arg;
 
 	__atomic_store_n(&manager.pool->heartbeat_ns, asynctask_now_ns(), __ATOMIC_RELAXED);
-	if (manager.pool->server && !manager.master_gone && !master_alive()) {
-		master_gone();
-	}
 	if (manager.master_gone) {
 		if (asynctask_now_ns() >= manager.drain_deadline) {
 			stop_now("the php-fpm master is gone and the queue did not drain within asynctask.shutdown_timeout");
@@ -660,7 +629,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 {
 	sigset_t handled;
 	struct timeval tick = { 0, TICK_USEC };
-	int lifeline = -1;
+	int link = -1;
 
 	ASYNCTASK_G(in_pool_process) = true;
 	manager.pool = pool;
@@ -672,11 +641,10 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	 * drains the pool, rather than every worker at once */
 	setpgid(0, 0);
 	if (pool->server) {
-		/* php-fpm's master may daemonize (fork, and its first self exits):
-		 * the lifeline, not the parent, says when it is gone */
-		lifeline = asynctask_server_manager_lifeline();
+		/* started by the supervisor (server.c), whose socket also says when
+		 * the php-fpm master is gone */
+		link = asynctask_server_manager_link();
 	} else {
-		manager.ready = true;
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->owner) {
 			_exit(1);
 		}
@@ -699,8 +667,9 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		add_event(evsignal_new(manager.base, manager_signals[i], on_signal, NULL), NULL);
 	}
 	add_event(event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
-	if (lifeline >= 0) {
-		add_event(event_new(manager.base, lifeline, EV_READ | EV_PERSIST, on_lifeline, NULL), NULL);
+	if (link >= 0) {
+		/* the last event: master_gone() removes it */
+		add_event(event_new(manager.base, link, EV_READ | EV_PERSIST, on_link, NULL), NULL);
 	}
 	/* blocked by the owner across fork(): what arrived meanwhile is delivered now */
 	asynctask_manager_signals(&handled);
@@ -720,7 +689,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
 		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
-		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
+		asynctask_rundir_remove();
 	}
 	_exit(0);
 }

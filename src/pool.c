@@ -16,7 +16,6 @@
 #include "php.h"
 #include "SAPI.h"
 #include "ext/standard/file.h"
-#include "main/php_open_temporary_file.h"
 
 #include "php_asynctask.h"
 #include "process.h"
@@ -27,6 +26,7 @@
 #include "shm.h"
 #include "lock.h"
 #include "server.h"
+#include "rundir.h"
 
 #define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
@@ -54,12 +54,6 @@ uint32_t asynctask_pool_default_workers(void)
 	return cpus > 0 ? (uint32_t) cpus : 1;
 }
 
-static const char *task_tmpdir(void)
-{
-	const char *dir = ASYNCTASK_G(tmpdir);
-	return dir && dir[0] ? dir : php_get_temporary_directory();
-}
-
 static bool may_own_pool(void)
 {
 	return strcmp(sapi_module.name, "cli") == 0 || strcmp(sapi_module.name, "phpdbg") == 0;
@@ -84,66 +78,24 @@ void asynctask_log(const char *format, ...)
 	}
 	line[n++] = '\n';
 
-	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : STDERR_FILENO;
+	/* never through a symlink: a pool of root's would append to its target */
+	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	ssize_t ignored = write(fd >= 0 ? fd : STDERR_FILENO, line, (size_t) n);
+	(void) ignored;
 	if (fd >= 0) {
-		ssize_t ignored = write(fd, line, (size_t) n);
-		(void) ignored;
-		if (fd != STDERR_FILENO) {
-			close(fd);
-		}
+		close(fd);
 	}
 }
 
-bool asynctask_pool_make_dirs(asynctask_pool_t *pool, char *error, size_t error_size)
-{
-	char *dir = pool->runtime_dir;
-	size_t size = sizeof(pool->runtime_dir);
-
-	/* php_get_temporary_directory() caches request memory: ask it in a request only */
-	strncpy(pool->tmpdir, task_tmpdir(), sizeof(pool->tmpdir) - 1);
-	int n = snprintf(dir, size, "%s/asynctask-%d-XXXXXX", pool->tmpdir, (int) asynctask_self());
-	if (n < 0 || (size_t) n >= size) {
-		snprintf(error, error_size, "asynctask.tmpdir is too long (at most %zu bytes)", size - 32);
-		dir[0] = '\0';
-		return false;
-	}
-	/* mkdtemp makes it 0700: only this user's processes reach the FIFOs inside. */
-	if (!mkdtemp(dir)) {
-		snprintf(error, error_size, "cannot create the pool's runtime directory %s: %s", dir, strerror(errno));
-		dir[0] = '\0';
-		return false;
-	}
-	return true;
-}
-
-void asynctask_pool_remove_runtime_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *entry;
-	char path[PATH_MAX];
-
-	if (!d) {
-		return;
-	}
-	while ((entry = readdir(d)) != NULL) {
-		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static void forget_pool(void)
+void asynctask_pool_forget(void)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	if (pool) {
 		ASYNCTASK_G(next_task_id) = pool->next_task_id;
-		asynctask_results_close(pool->runtime_dir);
+		asynctask_results_close();
 		asynctask_shm_unmap(pool, ASYNCTASK_G(pool_size));
 	}
+	asynctask_rundir_forget();
 	ASYNCTASK_G(pool) = NULL;
 	ASYNCTASK_G(pool_size) = 0;
 	ASYNCTASK_G(pool_epoch)++;
@@ -160,10 +112,10 @@ static void clear_dead_pool(asynctask_pool_t *pool)
 		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
 		asynctask_results_drain();
-		asynctask_results_close(pool->runtime_dir);
-		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
+		asynctask_results_close();
+		asynctask_rundir_remove();
 	}
-	forget_pool();
+	asynctask_pool_forget();
 }
 
 /* Start-up is not done until the workers are: stats() right after start()
@@ -185,11 +137,12 @@ static void wait_for_workers(asynctask_pool_t *pool)
 	}
 }
 
-asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t error_size)
+asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *error, size_t error_size)
 {
 	uint64_t ring_offset, mailbox_offset;
-	size_t size = region_size(workers, (uint64_t) ASYNCTASK_G(queue_size), &mailbox_offset, &ring_offset);
-	asynctask_pool_t *pool = asynctask_shm_map(size);
+	uint64_t ring = (uint64_t) ASYNCTASK_G(queue_size) & ~(uint64_t) (RING_ALIGN - 1);
+	size_t size = region_size(workers, ring, &mailbox_offset, &ring_offset);
+	asynctask_pool_t *pool = asynctask_shm_map(size, memfd);
 
 	if (!pool) {
 		snprintf(error, error_size, "cannot map %zu bytes of shared memory for the queue "
@@ -206,13 +159,40 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t er
 	pool->ring_offset = ring_offset;
 	pool->mailbox_offset = mailbox_offset;
 	pool->mailboxes = ASYNCTASK_MAILBOXES;
-	int err = asynctask_queue_init(&pool->queue, (uint64_t) ASYNCTASK_G(queue_size));
+	int err = asynctask_queue_init(&pool->queue, ring);
 	for (uint32_t i = 0; err == 0 && i < pool->mailboxes; i++) {
 		err = asynctask_mailbox_init(&asynctask_pool_mailboxes(pool)[i]);
 	}
 	if (err != 0) {
 		asynctask_shm_unmap(pool, size);
+		if (memfd) {
+			close(*memfd);
+			*memfd = -1;
+		}
 		snprintf(error, error_size, "cannot initialise the queue's or a mailbox's lock: %s", strerror(err));
+		return NULL;
+	}
+	ASYNCTASK_G(pool) = pool;
+	ASYNCTASK_G(pool_size) = size;
+	return pool;
+}
+
+asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, size_t error_size)
+{
+	uint64_t ring_offset, mailbox_offset;
+	asynctask_pool_t *pool = size >= sizeof(asynctask_pool_t) ? asynctask_shm_attach(memfd, size) : NULL;
+
+	if (!pool) {
+		snprintf(error, error_size, "cannot map the pool's shared memory (%zu bytes): %s", size,
+			size >= sizeof(asynctask_pool_t) ? strerror(errno) : "too small");
+		return NULL;
+	}
+	/* made by our own user's manager: checked for sense, not for malice */
+	if (pool->magic != ASYNCTASK_POOL_MAGIC || pool->workers > ASYNCTASK_WORKERS_MAX
+			|| region_size(pool->workers, pool->queue.capacity, &mailbox_offset, &ring_offset) != size
+			|| pool->mailbox_offset != mailbox_offset || pool->ring_offset != ring_offset) {
+		asynctask_shm_unmap(pool, size);
+		snprintf(error, error_size, "the pool's shared memory is not laid out as this build expects");
 		return NULL;
 	}
 	ASYNCTASK_G(pool) = pool;
@@ -247,7 +227,7 @@ zend_result asynctask_pool_start(zend_long workers)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	char error[256];
 
-	if (pool && pool->server) {
+	if (asynctask_server_enabled() || (pool && pool->server)) {
 		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
 			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return FAILURE;
@@ -283,25 +263,25 @@ zend_result asynctask_pool_start(zend_long workers)
 		return FAILURE;
 	}
 
-	pool = asynctask_pool_create((uint32_t) workers, error, sizeof(error));
-	if (!pool) {
+	if (!asynctask_rundir_create(error, sizeof(error))) {
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	if (!asynctask_pool_make_dirs(pool, error, sizeof(error))) {
-		forget_pool();
+	pool = asynctask_pool_create((uint32_t) workers, NULL, error, sizeof(error));
+	if (!pool) {
+		asynctask_rundir_remove();
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
 	if (asynctask_results_open(pool) == FAILURE) {
-		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
-		forget_pool();
+		asynctask_rundir_remove();
+		asynctask_pool_forget();
 		return FAILURE;
 	}
 	if (asynctask_pool_fork_manager(pool) < 0) {
 		int fork_errno = errno;
-		asynctask_pool_remove_runtime_dir(pool->runtime_dir);
-		forget_pool();
+		asynctask_rundir_remove();
+		asynctask_pool_forget();
 		asynctask_throw(asynctask_ce_exception, "cannot fork the pool manager: %s", strerror(fork_errno));
 		return FAILURE;
 	}
@@ -319,10 +299,11 @@ asynctask_pool_t *asynctask_pool_get(void)
 			"return the work to the caller instead");
 		return NULL;
 	}
-	if (pool && pool->server) {
-		return asynctask_server_pool_get(pool);
-	}
-	if (!pool || !asynctask_pool_alive_lately()) {
+	if (asynctask_server_enabled()) {
+		if (!(pool = asynctask_server_pool_get(false))) {
+			return NULL;
+		}
+	} else if (!pool || !asynctask_pool_alive_lately()) {
 		if (pool && pool->owner != (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool of process %d is gone; "
 				"a forked process can dispatch only while the pool it inherited runs", (int) pool->owner);
@@ -440,16 +421,16 @@ void asynctask_pool_stop(double timeout)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
-	if (!pool) {
-		return;
-	}
-	if (pool->server) {
+	if (asynctask_server_enabled() || (pool && pool->server)) {
 		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
 			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return;
 	}
+	if (!pool) {
+		return;
+	}
 	if (pool->owner != (int32_t) asynctask_self()) {
-		forget_pool();
+		asynctask_pool_forget();
 		return;
 	}
 	if (pool->manager > 0) {
@@ -472,14 +453,14 @@ void asynctask_pool_stop(double timeout)
 	}
 	asynctask_results_drain();
 	asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
-	asynctask_results_close(pool->runtime_dir);
-	asynctask_pool_remove_runtime_dir(pool->runtime_dir);
-	forget_pool();
+	asynctask_results_close();
+	asynctask_rundir_remove();
+	asynctask_pool_forget();
 }
 
 void asynctask_pool_reload(void)
 {
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	asynctask_pool_t *pool = asynctask_server_enabled() ? asynctask_server_pool_get(false) : ASYNCTASK_G(pool);
 
 	if (!pool || !asynctask_pool_alive()) {
 		return;
@@ -546,12 +527,13 @@ static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
 
 void asynctask_pool_stats(zval *return_value)
 {
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	asynctask_pool_t *pool = asynctask_server_enabled() ? asynctask_server_pool_get(true) : ASYNCTASK_G(pool);
 	zend_long workers = 0, running = 0;
 	asynctask_counters_t c = {0};
 	uint64_t dispatched = 0, queued = 0, used = 0, total = 0;
+	bool alive = pool && asynctask_pool_alive();
 
-	if (pool && asynctask_pool_alive()) {
+	if (alive) {
 		/* reports already in our pipe may correct the counts (see result.c) */
 		if (asynctask_results_fd() >= 0) {
 			asynctask_results_drain();
@@ -586,9 +568,9 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "dispatched", (zend_long) dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
-	add_assoc_long(return_value, "mailboxes_used", pool ? (zend_long) mailboxes_used(pool) : 0);
-	add_assoc_long(return_value, "manager_pid", pool && workers ? pool->manager : 0);
-	add_worker_pids(return_value, pool && workers ? pool : NULL);
+	add_assoc_long(return_value, "mailboxes_used", alive ? (zend_long) mailboxes_used(pool) : 0);
+	add_assoc_long(return_value, "manager_pid", alive ? pool->manager : 0);
+	add_worker_pids(return_value, alive ? pool : NULL);
 }
 
 void asynctask_pool_request_shutdown(void)
@@ -601,12 +583,12 @@ void asynctask_pool_request_shutdown(void)
 	if (pool->server) {
 		/* the pool outlives the request; results of tasks nobody waits for
 		 * any more are dropped (and counted) rather than filling our pipe */
-		asynctask_results_close(pool->runtime_dir);
+		asynctask_results_close();
 		return;
 	}
 	if (pool->owner == (int32_t) asynctask_self()) {
 		asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	} else {
-		forget_pool();
+		asynctask_pool_forget();
 	}
 }

@@ -60,11 +60,7 @@ struct _asynctask_pool_t {
 	int32_t  manager;
 	uint32_t stopping;            /* drain the queue, then exit */
 	uint32_t generation;          /* bumped by reload: workers of older generations retire */
-	uint32_t server;              /* started by a server's master (php-fpm): outlives every request */
-	uint32_t credentials_set;     /* server pool: the first request handed over run_uid/run_gid */
-	int32_t  run_uid;             /* server pool: who the pool processes run as */
-	int32_t  run_gid;
-	int32_t  master_pid;          /* server pool: the php-fpm master, as its children see it */
+	uint32_t server;              /* a php-fpm pool (server.c): outlives every request */
 	uint64_t heartbeat_ns;        /* the manager's last tick (asynctask_now_ns) */
 	uint64_t next_task_id;
 	uint64_t max_requests;
@@ -72,8 +68,6 @@ struct _asynctask_pool_t {
 	uint64_t mailbox_offset;      /* likewise: the mailboxes (mailbox.h) */
 	uint32_t mailboxes;
 	asynctask_counters_t counters;
-	char     runtime_dir[ASYNCTASK_SPILL_PATH_MAX];  /* 0700: result FIFOs and result spills */
-	char     tmpdir[ASYNCTASK_SPILL_PATH_MAX];       /* task spills */
 	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
 	asynctask_queue_t queue;
 	asynctask_worker_slot_t slots[];
@@ -118,14 +112,18 @@ void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_sl
 asynctask_pool_t *asynctask_pool_get(void);
 
 /* Maps and initialises a pool's shared region and makes it this process's
- * pool; NULL with error filled in when it cannot (never throws: php-fpm's
- * master calls it at startup). */
-asynctask_pool_t *asynctask_pool_create(uint32_t workers, char *error, size_t error_size);
+ * pool; NULL with error filled in when it cannot (never throws: a php-fpm
+ * pool's manager calls it outside any request). With memfd non-NULL the
+ * region is a memfd (shm.h) whose fd goes there. */
+asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *error, size_t error_size);
 
-/* Settles where task spills go (asynctask.tmpdir) and creates the private
- * (0700) runtime directory for result FIFOs; false with error filled in.
- * Only in a request: PHP's temporary directory lookup caches request memory. */
-bool asynctask_pool_make_dirs(asynctask_pool_t *pool, char *error, size_t error_size);
+/* Maps the region of a pool made by another process (a memfd of size
+ * bytes, server.c) and makes it this process's pool; NULL with error. */
+asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, size_t error_size);
+
+/* Lets go of this process's pool (its mapping, FIFO and mailbox) without
+ * stopping it: a Future of it settles as failed. */
+void asynctask_pool_forget(void);
 
 /* Forks the manager of pool; its pid, or -1 with errno set. */
 pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool);
@@ -156,10 +154,6 @@ bool asynctask_pool_alive_lately(void);
 
 /* Request end: the owner drains and stops its pool; others forget theirs. */
 void asynctask_pool_request_shutdown(void);
-
-/* Removes the runtime directory and whatever is left in it (FIFOs of
- * dispatchers that died, result spills nobody took). */
-void asynctask_pool_remove_runtime_dir(const char *dir);
 
 /* Manager and workers: a line to asynctask.log (stderr when unset). */
 ZEND_ATTRIBUTE_FORMAT(printf, 1, 2)

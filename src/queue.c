@@ -8,6 +8,7 @@
 
 #include "queue.h"
 #include "fault.h"
+#include "rundir.h"
 
 #define RECORD_ALIGN 8
 #define HEADER_SIZE  sizeof(asynctask_record_t)
@@ -226,14 +227,23 @@ static void drop_head(asynctask_queue_t *q, asynctask_record_t *record)
 	q->space_seq++;
 }
 
-static void remove_spill(asynctask_record_t *record)
+/* The spill file name a record carries, "" when it has none (or a bad one). */
+static void record_spill_name(const asynctask_record_t *record, char name[ASYNCTASK_SPILL_NAME_MAX])
 {
-	if (record->flags & ASYNCTASK_RECORD_SPILLED) {
-		char path[ASYNCTASK_SPILL_PATH_MAX];
-		size_t len = record->length < sizeof(path) - 1 ? record->length : sizeof(path) - 1;
-		memcpy(path, record + 1, len);
-		path[len] = '\0';
-		unlink(path);
+	name[0] = '\0';
+	if ((record->flags & ASYNCTASK_RECORD_SPILLED) && record->length < ASYNCTASK_SPILL_NAME_MAX) {
+		memcpy(name, record + 1, record->length);
+		name[record->length] = '\0';
+	}
+}
+
+static void remove_spill(const asynctask_record_t *record)
+{
+	char name[ASYNCTASK_SPILL_NAME_MAX];
+
+	record_spill_name(record, name);
+	if (name[0]) {
+		asynctask_spill_remove(asynctask_rundir_fd(), name);
 	}
 }
 
@@ -264,13 +274,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		claim->started_ns = asynctask_now_ns();
 		claim->outcome = 0;
 		claim->delivered = 0;
-		if (*spilled) {
-			size_t len = record->length < sizeof(claim->spill) - 1 ? record->length : sizeof(claim->spill) - 1;
-			memcpy(claim->spill, record + 1, len);
-			claim->spill[len] = '\0';
-		} else {
-			claim->spill[0] = '\0';
-		}
+		record_spill_name(record, claim->spill);
 		/* the task id last: from here on the manager treats the task as held */
 		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
 		ASYNCTASK_FAULT("queue.take.claimed");
@@ -395,18 +399,18 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 	return dropped;
 }
 
-static bool spills_to(const asynctask_record_t *record, const void *path)
+static bool spills_to(const asynctask_record_t *record, const void *name)
 {
-	size_t len = strlen(path);
-	return (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == len && memcmp(record + 1, path, len) == 0;
+	size_t len = strlen(name);
+	return (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == len && memcmp(record + 1, name, len) == 0;
 }
 
-bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *path)
+bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name)
 {
 	uint64_t offset;
 
 	lock_queue(q, ring);
-	bool found = find_record(q, ring, spills_to, path, &offset) != NULL;
+	bool found = find_record(q, ring, spills_to, name, &offset) != NULL;
 	asynctask_lock_release(&q->lock);
 	return found;
 }

@@ -27,7 +27,7 @@
 
 #define ASYNCTASK_RECORD_PAD       (1u << 0)  /* filler up to the end of the ring */
 #define ASYNCTASK_RECORD_CANCELLED (1u << 1)  /* Future::cancel() got it first */
-#define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the path of a spill file */
+#define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
 
 typedef struct {
 	uint64_t size;        /* whole record with this header, a multiple of 8 */
@@ -35,7 +35,7 @@ typedef struct {
 	uint32_t timeout_ms;  /* the task's time limit, 0 = none */
 	uint64_t task_id;
 	int32_t  owner;       /* pid of the process that waits for the result */
-	uint32_t length;      /* payload bytes that follow (or the spill path's length) */
+	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
 } asynctask_record_t;
 
 /* What a worker holds: written under the queue lock in the same critical
@@ -54,7 +54,7 @@ typedef struct {
 	uint32_t outcome;
 	uint32_t delivered;
 	uint64_t counted_before;  /* the worker's count of outcomes before this one (see pool.h) */
-	char     spill[ASYNCTASK_SPILL_PATH_MAX];
+	char     spill[ASYNCTASK_SPILL_NAME_MAX];  /* a spill file's name in the runtime directory */
 } asynctask_claim_t;
 
 typedef enum {
@@ -126,7 +126,7 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring);
  * worker's claim). */
 void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
 
-/* Does a queued record refer to the spill file at path? */
-bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *path);
+/* Does a queued record refer to the spill file name? */
+bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name);
 
 #endif

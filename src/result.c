@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "lock.h"
 #include "mailbox.h"
+#include "rundir.h"
 
 #define RESULT_MAGIC 0x31525441u /* "ATR1" */
 
@@ -29,22 +30,50 @@ typedef struct {
 	uint32_t length;     /* bytes after this header */
 	uint64_t task_id;
 	uint8_t  status;
-	uint8_t  spilled;    /* the bytes after the header are a spill file's path */
+	uint8_t  spilled;    /* the result is in a spill file (spill.h), whose name its reader knows */
 	/* the manager's report for a worker that died after counting this
 	 * outcome (a status) but maybe before delivering it; 0 otherwise */
 	uint8_t  counted_by_worker;
 	uint8_t  reserved[5];
 } result_header_t;
 
-static void fifo_path(char *buf, size_t size, const char *dir, pid_t pid)
+#define FIFO_NAME_MAX 32
+
+static void fifo_name(char name[FIFO_NAME_MAX], pid_t pid)
 {
-	snprintf(buf, size, "%s/%d.fifo", dir, (int) pid);
+	snprintf(name, FIFO_NAME_MAX, "%d.fifo", (int) pid);
+}
+
+/* Our FIFO in the runtime directory: made if need be, opened without
+ * following a link, and refused unless it is a FIFO of ours. */
+static int open_own_fifo(int dirfd, const char *name)
+{
+	struct stat st;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (mkfifoat(dirfd, name, 0600) != 0 && errno != EEXIST) {
+			return -1;
+		}
+		/* O_RDWR: opening never blocks, and the pipe never reads EOF while writers come and go. */
+		int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			return -1;
+		}
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_uid == geteuid()) {
+			return fd;
+		}
+		/* something else under our FIFO's name (left by a process whose pid we got): replace it */
+		close(fd);
+		unlinkat(dirfd, name, 0);
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 zend_result asynctask_results_open(asynctask_pool_t *pool)
 {
-	char path[PATH_MAX];
-	const char *dir = pool->runtime_dir;
+	char name[FIFO_NAME_MAX];
+	int dirfd = asynctask_rundir_fd();
 	pid_t pid = asynctask_self();
 
 	if (ASYNCTASK_G(result_fd) >= 0 && ASYNCTASK_G(result_pid) == pid) {
@@ -61,16 +90,15 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 		zend_hash_clean(&ASYNCTASK_G(outstanding));
 		zend_hash_clean(&ASYNCTASK_G(abandoned));
 	}
-	fifo_path(path, sizeof(path), dir, pid);
-	if (mkfifo(path, 0600) != 0 && errno != EEXIST) {
-		asynctask_throw(asynctask_ce_exception, "cannot create the result pipe %s: %s", path, strerror(errno));
+	if (dirfd < 0) {
+		asynctask_throw(asynctask_ce_exception, "this process has no access to the pool's runtime directory");
 		return FAILURE;
 	}
-	/* O_RDWR: opening never blocks, and the pipe never reads EOF while writers come and go. */
-	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	fifo_name(name, pid);
+	int fd = open_own_fifo(dirfd, name);
 	if (fd < 0) {
-		asynctask_throw(asynctask_ce_exception, "cannot open the result pipe %s: %s", path, strerror(errno));
-		unlink(path);
+		asynctask_throw(asynctask_ce_exception, "cannot create the result pipe %s/%s: %s",
+			asynctask_rundir_path(), name, strerror(errno));
 		return FAILURE;
 	}
 	ASYNCTASK_G(result_fd) = fd;
@@ -90,9 +118,9 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	return SUCCESS;
 }
 
-void asynctask_results_close(const char *dir)
+void asynctask_results_close(void)
 {
-	char path[PATH_MAX];
+	char name[FIFO_NAME_MAX];
 
 	if (ASYNCTASK_G(result_fd) < 0) {
 		return;
@@ -106,9 +134,9 @@ void asynctask_results_close(const char *dir)
 		asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
 	}
 	ASYNCTASK_G(mailbox) = NULL;
-	if (ASYNCTASK_G(result_pid) == asynctask_self() && dir) {
-		fifo_path(path, sizeof(path), dir, asynctask_self());
-		unlink(path);
+	if (ASYNCTASK_G(result_pid) == asynctask_self() && asynctask_rundir_fd() >= 0) {
+		fifo_name(name, asynctask_self());
+		unlinkat(asynctask_rundir_fd(), name, 0);
 	}
 }
 
@@ -133,12 +161,10 @@ static void late_report(const result_header_t *header)
 
 static void remove_result_spill(uint64_t id)
 {
-	char path[ASYNCTASK_SPILL_PATH_MAX];
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	char name[ASYNCTASK_SPILL_NAME_MAX];
 
-	if (pool && asynctask_result_spill_path(pool->runtime_dir, asynctask_self(), id, path) == 0) {
-		unlink(path);
-	}
+	asynctask_result_spill_name(asynctask_self(), id, name);
+	asynctask_spill_remove(asynctask_rundir_fd(), name);
 }
 
 static void store(const result_header_t *header, uint8_t status, const char *data, size_t len)
@@ -184,20 +210,19 @@ void asynctask_results_settled(uint64_t id)
 	zend_hash_index_del(&ASYNCTASK_G(outstanding), id);
 }
 
-static void store_spilled(const result_header_t *header, const char *path_bytes, size_t len)
+/* A result in a spill file: the message only says so; the file's name is
+ * ours to know (our pid and the task id), never taken from the message. */
+static void store_spilled(const result_header_t *header)
 {
-	char path[ASYNCTASK_SPILL_PATH_MAX];
+	char name[ASYNCTASK_SPILL_NAME_MAX];
 
-	if (len >= sizeof(path)) {
-		return;
-	}
-	memcpy(path, path_bytes, len);
-	path[len] = '\0';
-	zend_string *data = asynctask_spill_take(path);
+	asynctask_result_spill_name(asynctask_self(), header->task_id, name);
+	zend_string *data = asynctask_spill_take(asynctask_rundir_fd(), name, 0);
 	if (!data) {
-		char message[ASYNCTASK_SPILL_PATH_MAX + 128];
+		char message[PATH_MAX + 128];
 		smart_str encoded = {0};
-		snprintf(message, sizeof(message), "the result file %s could not be read: %s", path, strerror(errno));
+		snprintf(message, sizeof(message), "the result file %s/%s could not be read: %s",
+			asynctask_rundir_path(), name, strerror(errno));
 		asynctask_remote_error_encode_message(message, &encoded);
 		store(header, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 		smart_str_free(&encoded);
@@ -231,7 +256,7 @@ static int parse(smart_str *buffer)
 		if (header.task_id == 0) {
 			/* a doorbell: the news is in the mailbox */
 		} else if (header.spilled) {
-			store_spilled(&header, data, header.length);
+			store_spilled(&header);
 		} else {
 			store(&header, header.status, data, header.length);
 		}
@@ -380,9 +405,9 @@ static void close_pipe(int i)
 }
 
 /* The write end of owner's pipe: cached, or opened now (-1 with errno set). */
-static int pipe_for(const char *dir, pid_t owner, bool fresh)
+static int pipe_for(pid_t owner, bool fresh)
 {
-	char path[PATH_MAX];
+	char name[FIFO_NAME_MAX];
 	int i, lru = 0;
 
 	if (open_pipes.process != asynctask_self()) {
@@ -408,9 +433,9 @@ static int pipe_for(const char *dir, pid_t owner, bool fresh)
 			lru = i;
 		}
 	}
-	fifo_path(path, sizeof(path), dir, owner);
+	fifo_name(name, owner);
 	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
-	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(asynctask_rundir_fd(), name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		return -1;
 	}
@@ -432,12 +457,12 @@ static void forget_pipe(pid_t owner)
 
 /* The doorbell: an empty message for no task, written without waiting (a
  * full pipe wakes its reader anyway). */
-static void ring_doorbell(const char *dir, pid_t owner)
+static void ring_doorbell(pid_t owner)
 {
 	result_header_t header = { .magic = RESULT_MAGIC };
-	int fd = pipe_for(dir, owner, false);
+	int fd = pipe_for(owner, false);
 	if (fd >= 0 && post_message(fd, (const char *) &header, sizeof(header), owner, 0) == EPIPE) {
-		fd = pipe_for(dir, owner, true);
+		fd = pipe_for(owner, true);
 		if (fd >= 0) {
 			(void) post_message(fd, (const char *) &header, sizeof(header), owner, 0);
 		}
@@ -460,7 +485,7 @@ static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *mess
 			continue;  /* given up as we looked: it may have another one now */
 		}
 		if (err == 0 && ring) {
-			ring_doorbell(pool->runtime_dir, owner);
+			ring_doorbell(owner);
 		}
 		return err;
 	}
@@ -470,13 +495,12 @@ static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *mess
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim)
 {
-	const char *dir = pool->runtime_dir;
 	pid_t owner = report->owner;
 	const char *data = report->data;
 	size_t len = report->length;
 	char message[PIPE_BUF];
-	char local[ASYNCTASK_SPILL_PATH_MAX] = "";
-	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
+	char local[ASYNCTASK_SPILL_NAME_MAX] = "";
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
 	char *slot = claim ? claim->spill : local;
 	result_header_t header = {
 		.magic = RESULT_MAGIC,
@@ -486,13 +510,12 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 	};
 
 	if (len > sizeof(message) - sizeof(header)) {
-		int err = asynctask_spill_write(dir, owner, report->task_id, data, len, slot);
+		int err = asynctask_spill_write(asynctask_rundir_fd(), owner, report->task_id, data, len, slot);
 		if (err != 0) {
 			return err;
 		}
 		memcpy(spill, slot, sizeof(spill));
-		data = spill;
-		len = strlen(spill);
+		len = 0;  /* the reader knows the file's name */
 		header.spilled = 1;
 		ASYNCTASK_FAULT("result.spilled");
 	}
@@ -502,12 +525,12 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 
 	int fd, err = post_to_mailbox(pool, owner, message, sizeof(header) + len, timeout);
 	if (err == ENOENT) {
-		fd = pipe_for(dir, owner, false);
+		fd = pipe_for(owner, false);
 		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
 	}
 	if (err == EPIPE) {
 		/* the pipe we kept has no reader now: the owner's current one may */
-		fd = pipe_for(dir, owner, true);
+		fd = pipe_for(owner, true);
 		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
 	}
 	if (err == 0 && claim) {
@@ -521,14 +544,14 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 		forget_pipe(owner);
 	}
 	if (err != 0 && spill[0]) {
-		unlink(spill);
+		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
 }
 
-/* Messages nobody will read: their spill files are removed; returns how
- * many results (doorbells aside) they were. */
-static uint32_t discard_messages(const smart_str *messages)
+/* Messages nobody will read (owner's): their spill files are removed;
+ * returns how many results (doorbells aside) they were. */
+static uint32_t discard_messages(const smart_str *messages, pid_t owner)
 {
 	const char *base = messages->s ? ZSTR_VAL(messages->s) : NULL;
 	size_t len = messages->s ? ZSTR_LEN(messages->s) : 0, offset = 0;
@@ -540,12 +563,10 @@ static uint32_t discard_messages(const smart_str *messages)
 		if (header.magic != RESULT_MAGIC || header.length > len - offset - sizeof(header)) {
 			break;
 		}
-		const char *data = base + offset + sizeof(header);
-		if (header.spilled && header.length < ASYNCTASK_SPILL_PATH_MAX) {
-			char path[ASYNCTASK_SPILL_PATH_MAX];
-			memcpy(path, data, header.length);
-			path[header.length] = '\0';
-			unlink(path);
+		if (header.spilled && header.task_id) {
+			char name[ASYNCTASK_SPILL_NAME_MAX];
+			asynctask_result_spill_name(owner, header.task_id, name);
+			asynctask_spill_remove(asynctask_rundir_fd(), name);
 		}
 		count += header.task_id != 0;
 		offset += sizeof(header) + header.length;
@@ -558,7 +579,7 @@ uint32_t asynctask_results_free_mailbox(asynctask_mailbox_t *box, pid_t owner)
 	smart_str left = {0};
 
 	asynctask_mailbox_free(box, owner, &left);
-	uint32_t count = discard_messages(&left);
+	uint32_t count = discard_messages(&left, owner);
 	smart_str_free(&left);
 	return count;
 }

@@ -9,7 +9,8 @@
  * A message is at most PIPE_BUF bytes: written with one write(), which
  * POSIX makes atomic, or copied whole into the mailbox under its lock, so
  * messages from many posters never interleave. A result larger than that
- * travels in a spill file named by the message.
+ * travels in a spill file (spill.h): the message only says so, and the
+ * reader opens the name it expects for that task, nothing else.
  */
 #ifndef ASYNCTASK_RESULT_H
 #define ASYNCTASK_RESULT_H
@@ -42,7 +43,7 @@ typedef struct _asynctask_pool_t asynctask_pool_t;
  * gets its own. Returns SUCCESS or throws. */
 zend_result asynctask_results_open(asynctask_pool_t *pool);
 /* Closes and removes this process's FIFO. */
-void asynctask_results_close(const char *dir);
+void asynctask_results_close(void);
 /* The fd to poll for results, or -1. */
 int asynctask_results_fd(void);
 /* Reads every result waiting in the mailbox and the FIFO into ASYNCTASK_G(results). Returns how many. */

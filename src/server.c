@@ -1,34 +1,15 @@
 /*
- * The server pool (php-fpm, asynctask.enable=1).
- *
- * - The master maps the pool and forks its manager at the end of PHP's
- *   startup: after every extension's MINIT and after opcache has set up its
- *   shared memory (so workers have everything an FPM child has), before
- *   php-fpm reads its own configuration or daemonizes. There is no hook that
- *   late for a plain extension, so MINIT registers a Zend extension whose
- *   startup chains zend_post_startup_cb behind opcache's. The manager forks
- *   no worker yet: the master usually runs as root, and tasks must run as
- *   the application (they write the files its requests write).
- * - The first request any FPM child serves hands the child's uid/gid to the
- *   pool and creates the runtime directory (result FIFOs) as that user; the
- *   manager switches to those credentials and forks the workers. FPM pools
- *   that run as another user cannot dispatch (a clear error says so).
- * - Lifetime: the master holds the write end of a close-on-exec "lifeline"
- *   pipe whose read end the manager watches. When the master exits (SIGQUIT,
- *   SIGTERM, even SIGKILL) or re-executes itself (SIGUSR2), the pipe reads
- *   EOF and the manager runs what is queued (asynctask.shutdown_timeout at
- *   most), then exits; a re-executed master starts a new pool. FPM children
- *   close their copy at their first request, and tell the manager the
- *   master's pid, which it also watches: FPM children outlive a master
- *   killed by SIGKILL, and one that never served a request still holds the
- *   pipe. (If no child ever served a request, the pool lives as long as the
- *   last of those orphaned children.)
+ * Server pools (php-fpm, asynctask.enable=1): the master's part, an FPM
+ * child's part and a server pool manager's part. See server.h for the
+ * picture, supervisor.c for the process in the middle.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "php.h"
@@ -36,20 +17,32 @@
 #include "zend_extensions.h"
 
 #include "php_asynctask.h"
+#include "process.h"
 #include "server.h"
+#include "supervisor.h"
 #include "pool.h"
+#include "manager.h"
 #include "result.h"
+#include "rundir.h"
 #include "exceptions.h"
 #include "lock.h"
-#include "shm.h"
+#include "unixmsg.h"
 
-static int lifeline[2] = { -1, -1 };
-static bool request_seen;
+/* How long a child waits for its pool: a new one is made for its first
+ * request (a manager forked, a region mapped; the workers come later). */
+#define ASK_TIMEOUT_MS 10000
+/* How long a child waits to get its request through the door. */
+#define DOOR_SEND_TIMEOUT_S 5
 
-static bool is_server_sapi(void)
-{
-	return strcmp(sapi_module.name, "fpm-fcgi") == 0;
-}
+static struct {
+	bool enabled;              /* asynctask.enable=1 under php-fpm */
+	int  door;                 /* master and FPM children: the door's sending end */
+	int  lifeline;             /* master (and children until their first request): its write end */
+	char error[512];           /* why there is no supervisor, when there is none */
+	/* a server pool's manager */
+	int  link;                 /* from the supervisor */
+	int  memfd;                /* the region */
+} server = { .door = -1, .lifeline = -1, .link = -1, .memfd = -1 };
 
 static void close_fd(int *fd)
 {
@@ -59,30 +52,24 @@ static void close_fd(int *fd)
 	}
 }
 
-void asynctask_server_close_lifeline(void)
-{
-	close_fd(&lifeline[0]);
-	close_fd(&lifeline[1]);
-}
+/* --- the master: start the supervisor ----------------------------------- */
 
-static void abandon_pool(asynctask_pool_t *pool)
-{
-	asynctask_shm_unmap(pool, ASYNCTASK_G(pool_size));
-	ASYNCTASK_G(pool) = NULL;
-	ASYNCTASK_G(pool_size) = 0;
-	asynctask_server_close_lifeline();
-}
-
-/* The manager is not the master's child (it is forked by a short-lived
- * intermediate): php-fpm supervises its own children and would log an
- * "unknown child" when ours exits, e.g. after a reload. */
-static bool fork_detached_manager(asynctask_pool_t *pool)
+/* The supervisor is not the master's child (a short-lived intermediate
+ * forks it): php-fpm supervises its own children and would log an "unknown
+ * child" when ours exits, e.g. after a reload. */
+static bool fork_supervisor(int door, int lifeline)
 {
 	int status = 0;
 	pid_t middle = fork();
 
 	if (middle == 0) {
-		_exit(asynctask_pool_fork_manager(pool) > 0 ? 0 : 1);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close_fd(&server.door);
+			close_fd(&server.lifeline);
+			asynctask_supervisor_run(door, lifeline);
+		}
+		_exit(pid > 0 ? 0 : 1);
 	}
 	if (middle < 0) {
 		return false;
@@ -92,18 +79,19 @@ static bool fork_detached_manager(asynctask_pool_t *pool)
 			return false;
 		}
 	}
-	/* the intermediate wrote the manager's pid into the pool before it left */
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && pool->manager > 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 static zend_result (*previous_post_startup)(void);
 
-static zend_result start_pool(void)
+static zend_result start_supervisor(void)
 {
-	char error[512];
-	asynctask_pool_t *pool;
+	int lifeline[2], door[2];
+	int on = 1;
+	struct timeval send_timeout = { DOOR_SEND_TIMEOUT_S, 0 };
 
-	/* opcache's own post-startup (its shared memory) first */
+	/* opcache's own post-startup (its shared memory) first: pools forked
+	 * from here on have everything an FPM child has */
 	if (previous_post_startup) {
 		zend_result (*previous)(void) = previous_post_startup;
 		previous_post_startup = NULL;
@@ -111,24 +99,44 @@ static zend_result start_pool(void)
 			return FAILURE;
 		}
 	}
-	pool = asynctask_pool_create(asynctask_pool_default_workers(), error, sizeof(error));
-	if (!pool) {
-		zend_error(E_WARNING, "asynctask: the pool was not started: %s", error);
-		return SUCCESS;
-	}
-	pool->server = 1;
 	if (pipe2(lifeline, O_CLOEXEC) != 0) {
-		zend_error(E_WARNING, "asynctask: the pool was not started: cannot create a pipe: %s", strerror(errno));
-		abandon_pool(pool);
-		return SUCCESS;
+		snprintf(server.error, sizeof(server.error), "cannot create a pipe: %s", strerror(errno));
+		goto failed;
 	}
-	if (!fork_detached_manager(pool)) {
-		zend_error(E_WARNING, "asynctask: the pool was not started: cannot fork its manager: %s", strerror(errno));
-		abandon_pool(pool);
-		return SUCCESS;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, door) != 0) {
+		snprintf(server.error, sizeof(server.error), "cannot create a socket pair: %s", strerror(errno));
+		close(lifeline[0]);
+		close(lifeline[1]);
+		goto failed;
 	}
-	/* the master keeps only the write end: its exit or exec closes it */
-	close_fd(&lifeline[0]);
+	/* the kernel attaches every sender's pid, uid and gid to what it sends */
+	if (setsockopt(door[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) != 0
+			|| setsockopt(door[1], SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout)) != 0) {
+		snprintf(server.error, sizeof(server.error), "cannot set up its socket: %s", strerror(errno));
+		close(door[0]);
+		close(door[1]);
+		close(lifeline[0]);
+		close(lifeline[1]);
+		goto failed;
+	}
+	server.door = door[1];
+	server.lifeline = lifeline[1];
+	if (!fork_supervisor(door[0], lifeline[0])) {
+		snprintf(server.error, sizeof(server.error), "cannot fork its supervisor: %s", strerror(errno));
+		close_fd(&server.door);
+		close_fd(&server.lifeline);
+		close(door[0]);
+		close(lifeline[0]);
+		goto failed;
+	}
+	/* the master keeps only the sending end and the lifeline's write end:
+	 * its exit or exec closes them */
+	close(door[0]);
+	close(lifeline[0]);
+	return SUCCESS;
+
+failed:
+	zend_error(E_WARNING, "asynctask: no pool will run under this php-fpm: %s", server.error);
 	return SUCCESS;
 }
 
@@ -136,7 +144,7 @@ static int server_extension_startup(zend_extension *extension)
 {
 	(void) extension;
 	previous_post_startup = zend_post_startup_cb;
-	zend_post_startup_cb = start_pool;
+	zend_post_startup_cb = start_supervisor;
 	return SUCCESS;
 }
 
@@ -154,94 +162,272 @@ void asynctask_server_startup(void)
 	if (!ASYNCTASK_G(enable)) {
 		return;
 	}
-	if (!is_server_sapi()) {
+	if (strcmp(sapi_module.name, "fpm-fcgi") != 0) {
 		if (strcmp(sapi_module.name, "cli") != 0 && strcmp(sapi_module.name, "phpdbg") != 0) {
-			zend_error(E_WARNING, "asynctask.enable=1 starts a shared pool under php-fpm only; "
+			zend_error(E_WARNING, "asynctask.enable=1 starts pools under php-fpm only; "
 				"none was started under the %s SAPI", sapi_module.name);
 		}
 		return;
 	}
+	server.enabled = true;
+	snprintf(server.error, sizeof(server.error), "its supervisor did not start (see the php-fpm log)");
 	/* zend extensions start after every module's MINIT, in the order they
 	 * were registered: this one after opcache */
 	zend_register_extension(&server_extension, NULL);
 }
 
-int asynctask_server_manager_lifeline(void)
+bool asynctask_server_enabled(void)
 {
-	close_fd(&lifeline[1]);
-	return lifeline[0];
+	return server.enabled && !ASYNCTASK_G(in_pool_process);
 }
 
-/* The first request of all: who the pool runs as, and where results go. */
-static void hand_over_credentials(asynctask_pool_t *pool)
-{
-	char error[512];
-
-	asynctask_lock_acquire(&pool->queue.lock);
-	if (!pool->credentials_set) {
-		if (asynctask_pool_make_dirs(pool, error, sizeof(error))) {
-			pool->run_uid = (int32_t) geteuid();
-			pool->run_gid = (int32_t) getegid();
-			__atomic_store_n(&pool->credentials_set, 1, __ATOMIC_RELEASE);
-		} else {
-			asynctask_log("%s", error);
-		}
-	}
-	asynctask_lock_release(&pool->queue.lock);
-}
+/* --- an FPM child: ask for the pool -------------------------------------- */
 
 void asynctask_server_request_startup(void)
 {
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-
-	if (!pool || !pool->server || ASYNCTASK_G(in_pool_process) || request_seen) {
-		return;
-	}
-	request_seen = true;
-	asynctask_server_close_lifeline();
-	/* after daemonizing, the master is not the process that started the
-	 * pool: tell the manager whom to watch */
-	__atomic_store_n(&pool->master_pid, (int32_t) getppid(), __ATOMIC_RELEASE);
-	if (!__atomic_load_n(&pool->credentials_set, __ATOMIC_ACQUIRE)) {
-		hand_over_credentials(pool);
+	if (asynctask_server_enabled()) {
+		/* only the master may hold the lifeline open */
+		close_fd(&server.lifeline);
 	}
 }
 
-asynctask_pool_t *asynctask_server_pool_get(asynctask_pool_t *pool)
+/* The FPM pool section this child serves ("" when it cannot tell): FPM
+ * titles its children "php-fpm: pool <section>", which is what /proc
+ * shows as their command line. (fpm_get_status() would say it too, but it
+ * takes FPM's scoreboard lock, which a busy pool holds.) */
+static void fpm_section(char section[ASYNCTASK_SECTION_MAX])
 {
-	if (!__atomic_load_n(&pool->credentials_set, __ATOMIC_ACQUIRE)) {
-		asynctask_throw(asynctask_ce_exception, "the php-fpm pool has no runtime directory (see asynctask.log): "
-			"it could not be created under asynctask.tmpdir");
+	static const char title[] = "php-fpm: pool ";
+	char cmdline[ASYNCTASK_SECTION_MAX + sizeof(title)];
+	size_t n = 0, i;
+
+	section[0] = '\0';
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return;
+	}
+	ssize_t got = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (got <= (ssize_t) (sizeof(title) - 1) || memcmp(cmdline, title, sizeof(title) - 1) != 0) {
+		return;
+	}
+	cmdline[got] = '\0';
+	for (i = sizeof(title) - 1; i < (size_t) got && cmdline[i] && cmdline[i] != ' ' && n < ASYNCTASK_SECTION_MAX - 1; i++) {
+		char c = cmdline[i];
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+			|| c == '-' || c == '_' || c == '.';
+		section[n++] = plain ? c : '_';
+	}
+	section[n] = '\0';
+}
+
+/* Waits for the reply on sock; -1 with error filled in. */
+static int receive_reply(int sock, asynctask_server_reply_t *reply, int fds[2], char *error, size_t error_size)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	int nfds, ready;
+
+	do {
+		ready = poll(&pfd, 1, ASK_TIMEOUT_MS);
+	} while (ready < 0 && errno == EINTR);
+	if (ready <= 0) {
+		snprintf(error, error_size, "no answer from the pool's supervisor within %d s", ASK_TIMEOUT_MS / 1000);
+		return -1;
+	}
+	ssize_t n = asynctask_unixmsg_recv(sock, reply, sizeof(*reply), fds, 2, &nfds, NULL, 0);
+	if (n != (ssize_t) sizeof(*reply) || reply->magic != ASYNCTASK_SERVER_MAGIC
+			|| reply->version != ASYNCTASK_SERVER_VERSION) {
+		asynctask_close_fds(fds, nfds);
+		snprintf(error, error_size, "the pool's supervisor %s",
+			n == 0 ? "closed the connection without an answer (see asynctask.log)" : "sent a malformed answer");
+		return -1;
+	}
+	reply->message[sizeof(reply->message) - 1] = '\0';
+	reply->rundir[sizeof(reply->rundir) - 1] = '\0';
+	if (reply->status != 0) {
+		asynctask_close_fds(fds, nfds);
+		snprintf(error, error_size, "%s", reply->message);
+		return -1;
+	}
+	if (nfds != 2) {
+		asynctask_close_fds(fds, nfds);
+		snprintf(error, error_size, "the pool's manager sent %d descriptors instead of 2", nfds);
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks the supervisor for this child's pool and maps it. */
+static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
+{
+	asynctask_server_request_t request = { .magic = ASYNCTASK_SERVER_MAGIC, .version = ASYNCTASK_SERVER_VERSION };
+	asynctask_server_reply_t reply;
+	int sock[2], fds[2] = { -1, -1 };
+
+	if (server.door < 0) {
+		snprintf(error, error_size, "no pool runs under this php-fpm: %s", server.error);
 		return NULL;
 	}
-	if ((int32_t) geteuid() != pool->run_uid) {
-		asynctask_throw(asynctask_ce_exception, "the asynctask pool runs as uid %d (the user of the first php-fpm "
-			"pool that served a request); this php-fpm pool runs as uid %d and cannot dispatch to it",
-			(int) pool->run_uid, (int) geteuid());
+	fpm_section(request.section);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
+		snprintf(error, error_size, "cannot create a socket pair: %s", strerror(errno));
 		return NULL;
 	}
-	if (!asynctask_pool_alive_lately()) {
-		asynctask_throw(asynctask_ce_exception, "the asynctask pool of this php-fpm (manager pid %d) is gone "
-			"(see asynctask.log); restart or reload php-fpm to start a new one", (int) pool->manager);
+	int err = asynctask_unixmsg_send(server.door, &request, sizeof(request), &sock[1], 1, 0);
+	close(sock[1]);
+	if (err != 0) {
+		close(sock[0]);
+		snprintf(error, error_size, "cannot reach the pool's supervisor (the php-fpm master's asynctask "
+			"process): %s", strerror(err));
 		return NULL;
 	}
-	if (asynctask_results_open(pool) == FAILURE) {
+	err = receive_reply(sock[0], &reply, fds, error, error_size);
+	close(sock[0]);
+	if (err != 0) {
 		return NULL;
+	}
+	asynctask_pool_t *pool = asynctask_pool_attach(fds[0], (size_t) reply.region_size, error, error_size);
+	close(fds[0]);
+	if (!pool) {
+		close(fds[1]);
+		return NULL;
+	}
+	asynctask_rundir_adopt(fds[1], reply.rundir);
+	return pool;
+}
+
+asynctask_pool_t *asynctask_server_pool_get(bool quiet)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	char error[600];
+
+	if (pool && asynctask_pool_alive_lately()) {
+		return pool;
+	}
+	if (pool) {
+		/* its manager died (killed, say): the supervisor starts a new one */
+		asynctask_log("the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
+		asynctask_pool_forget();
+	}
+	pool = ask_for_pool(error, sizeof(error));
+	if (!pool && !quiet) {
+		asynctask_throw(asynctask_ce_exception, "%s", error);
 	}
 	return pool;
 }
 
-bool asynctask_server_drop_privileges(asynctask_pool_t *pool)
-{
-	uid_t uid = (uid_t) pool->run_uid;
-	gid_t gid = (gid_t) pool->run_gid;
+/* --- a server pool's manager --------------------------------------------- */
 
-	if (geteuid() != 0 || uid == 0) {
-		return true;  /* already the children's user, or the FPM pool itself runs as root */
+/* Never root by accident: the child's own groups, gid and uid, checked. */
+static bool become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size)
+{
+	if (geteuid() == 0 && uid != 0) {
+		if (setgroups((size_t) ngroups, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+			snprintf(error, error_size, "the pool's manager cannot switch to uid %d gid %d: %s",
+				(int) uid, (int) gid, strerror(errno));
+			return false;
+		}
+	} else if (geteuid() != uid) {
+		snprintf(error, error_size, "the php-fpm master runs as uid %d and cannot start a pool for uid %d",
+			(int) geteuid(), (int) uid);
+		return false;
 	}
-	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-		asynctask_log("the pool manager cannot switch to uid %d gid %d: %s", (int) uid, (int) gid, strerror(errno));
+	if (getuid() != uid || geteuid() != uid || (uid != 0 && (getgid() != gid || getegid() != gid))) {
+		snprintf(error, error_size, "the pool's manager could not become uid %d gid %d", (int) uid, (int) gid);
 		return false;
 	}
 	return true;
+}
+
+static ZEND_NORETURN void not_ready(int link, const char *why)
+{
+	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = EPERM };
+
+	snprintf(ready.message, sizeof(ready.message), "%s", why);
+	asynctask_log("%s", why);
+	(void) asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0);
+	_exit(70);
+}
+
+ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
+	int ngroups, const char *section)
+{
+	char error[512];
+	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = 0 };
+
+	ASYNCTASK_G(in_pool_process) = true;
+	/* before anything a child could influence */
+	if (!become(uid, gid, groups, ngroups, error, sizeof(error))) {
+		not_ready(link, error);
+	}
+	asynctask_pool_t *pool = asynctask_pool_create(asynctask_pool_default_workers(), &server.memfd,
+		error, sizeof(error));
+	if (!pool) {
+		not_ready(link, error);
+	}
+	if (!asynctask_rundir_create(error, sizeof(error))) {
+		not_ready(link, error);
+	}
+	pool->server = 1;
+	pool->owner = (int32_t) asynctask_self();
+	pool->manager = (int32_t) asynctask_self();
+	server.link = link;
+	if (asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0) != 0) {
+		asynctask_rundir_remove();
+		_exit(70);
+	}
+	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
+		(int) uid, asynctask_rundir_path());
+	asynctask_manager_run(pool);
+}
+
+int asynctask_server_manager_link(void)
+{
+	return server.link;
+}
+
+static void answer(int client, asynctask_pool_t *pool)
+{
+	asynctask_server_reply_t reply = {
+		.magic = ASYNCTASK_SERVER_MAGIC,
+		.version = ASYNCTASK_SERVER_VERSION,
+		.manager = pool->manager,
+		.region_size = ASYNCTASK_G(pool_size),
+	};
+	int fds[2] = { server.memfd, asynctask_rundir_fd() };
+
+	snprintf(reply.rundir, sizeof(reply.rundir), "%s", asynctask_rundir_path());
+	/* never blocks: a child that does not read loses its answer, not ours */
+	(void) asynctask_unixmsg_send(client, &reply, sizeof(reply), fds, 2, MSG_DONTWAIT);
+}
+
+bool asynctask_server_answer_clients(asynctask_pool_t *pool)
+{
+	for (;;) {
+		uint32_t magic;
+		int fds[ASYNCTASK_UNIXMSG_FDS_MAX], nfds;
+		ssize_t n = asynctask_unixmsg_recv(server.link, &magic, sizeof(magic), fds, ASYNCTASK_UNIXMSG_FDS_MAX,
+			&nfds, NULL, MSG_DONTWAIT);
+
+		if (n == 0) {
+			return false;
+		}
+		if (n < 0) {
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EMSGSIZE;
+		}
+		for (int i = 0; i < nfds; i++) {
+			if (magic == ASYNCTASK_SERVER_MAGIC) {
+				answer(fds[i], pool);
+			}
+		}
+		asynctask_close_fds(fds, nfds);
+	}
+}
+
+void asynctask_server_close_inherited(void)
+{
+	close_fd(&server.door);
+	close_fd(&server.lifeline);
+	close_fd(&server.link);
+	close_fd(&server.memfd);
 }

@@ -19,6 +19,8 @@
 #include "pool.h"
 #include "result.h"
 #include "exceptions.h"
+#include "rundir.h"
+#include "spill.h"
 
 zend_class_entry *asynctask_ce_task;
 static zend_object_handlers task_handlers;
@@ -192,17 +194,17 @@ static void drain_results(void)
 /* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
 static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, smart_str *payload)
 {
-	char spill[ASYNCTASK_SPILL_PATH_MAX] = "";
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
 	const char *data = ZSTR_VAL(payload->s);
 
 	record->length = (uint32_t) ZSTR_LEN(payload->s);
 	if (ZSTR_LEN(payload->s) > asynctask_queue_inline_max(&pool->queue)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(pool->runtime_dir, asynctask_self(), 0, data, ZSTR_LEN(payload->s), spill);
+		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, ZSTR_LEN(payload->s), spill);
 		if (err != 0) {
 			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
-				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), pool->runtime_dir, strerror(err));
+				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), asynctask_rundir_path(), strerror(err));
 			return FAILURE;
 		}
 		ASYNCTASK_FAULT("dispatch.spilled");
@@ -217,7 +219,7 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 		return SUCCESS;
 	}
 	if (spill[0]) {
-		unlink(spill);
+		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	if (err == ETIMEDOUT) {
 		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue stayed full for %.3g s "

@@ -27,6 +27,7 @@
 #include "exceptions.h"
 #include "server.h"
 #include "fault.h"
+#include "rundir.h"
 
 typedef struct {
 	asynctask_pool_t        *pool;
@@ -257,10 +258,10 @@ static void run_task(zend_string *payload, bool spilled)
 {
 	if (spilled) {
 		zend_string_release(payload);
-		payload = asynctask_spill_take(worker.slot->claim.spill);
+		payload = asynctask_spill_take(asynctask_rundir_fd(), worker.slot->claim.spill, 0);
 		worker.slot->claim.spill[0] = '\0';
 		if (!payload) {
-			char message[ASYNCTASK_SPILL_PATH_MAX + 64];
+			char message[128];
 			snprintf(message, sizeof(message), "the task's payload file could not be read: %s", strerror(errno));
 			post_message(ASYNCTASK_RESULT_FAILED, message);
 			return;
@@ -483,7 +484,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	}
 	ASYNCTASK_G(in_pool_process) = true;
 	if (pool->server) {
-		asynctask_server_close_lifeline();
+		asynctask_server_close_inherited();
 		start_server_request();
 	}
 	prepare_process();

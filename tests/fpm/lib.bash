@@ -64,10 +64,12 @@ new_site() {
 
 # configure KEY=value...: renders php.ini, php-fpm.conf, nginx.conf in $SITE.
 # Keys: ENABLE (1), WORKERS (2), OPCACHE (0), DAEMONIZE (no), PM (static),
-# CHILDREN (4), MAX_REQUESTS (0), SHUTDOWN_TIMEOUT (10), EXTRA_INI ("").
+# CHILDREN (4), MAX_REQUESTS (0), SHUTDOWN_TIMEOUT (10), EXTRA_INI (""),
+# USER_A and USER_B (the users of sections [a] and [b]: $FPM_USER, as root),
+# EXTRA_B (more lines for section [b], e.g. php_admin_value[...]).
 configure() {
 	local ENABLE=1 WORKERS=2 OPCACHE=0 DAEMONIZE=no PM=static CHILDREN=4 MAX_REQUESTS=0
-	local SHUTDOWN_TIMEOUT=10 EXTRA_INI="" kv
+	local SHUTDOWN_TIMEOUT=10 EXTRA_INI="" USER_A=$FPM_USER USER_B=$FPM_USER EXTRA_B="" kv
 	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
 	HTTP_PORT=$(free_port) PORT_A=$(free_port) PORT_B=$(free_port)
 	local ini="asynctask.workers=$WORKERS
@@ -80,10 +82,12 @@ $ini"
 $EXTRA_INI"
 	local opcache_line=";"
 	[ "$OPCACHE" = 1 ] && opcache_line="zend_extension=opcache"
-	local user_lines=";" nginx_user=""
+	local user_lines_a=";" user_lines_b=";" nginx_user=""
 	if [ "$(id -u)" -eq 0 ]; then
-		user_lines="user = $FPM_USER
-group = $FPM_GROUP"
+		user_lines_a="user = $USER_A
+group = $(id -gn "$USER_A")"
+		user_lines_b="user = $USER_B
+group = $(id -gn "$USER_B")"
 		nginx_user="user $FPM_USER $FPM_GROUP;"
 	fi
 	local t=$FPM_ROOT/tests/fpm/templates
@@ -91,7 +95,7 @@ group = $FPM_GROUP"
 		ASYNCTASK="$ini"
 	render "$t/php-fpm.conf.in" "$SITE/php-fpm.conf" DIR="$SITE" DAEMONIZE="$DAEMONIZE" PM="$PM" \
 		CHILDREN="$CHILDREN" MAX_REQUESTS="$MAX_REQUESTS" PORT_A="$PORT_A" PORT_B="$PORT_B" \
-		USER_LINES="$user_lines"
+		USER_LINES_A="$user_lines_a" USER_LINES_B="$user_lines_b" EXTRA_B="$EXTRA_B"
 	render "$t/nginx.conf.in" "$SITE/nginx.conf" DIR="$SITE" HTTP_PORT="$HTTP_PORT" PORT_A="$PORT_A" \
 		PORT_B="$PORT_B" NGINX_USER="$nginx_user"
 	BASE="http://127.0.0.1:$HTTP_PORT"

@@ -92,20 +92,24 @@ t_functional() {
 	echo "--- functional (opcache off, 2 workers, daemonize=no)"
 	start_site WORKERS=2 CHILDREN=3 || { fail "functional: php-fpm + nginx start"; stop_site; return; }
 	local r s i workers before_first
-	# before any request: FPM's 3 + 1 children, and the pool's manager (not the master's
-	# child: a short-lived intermediate forked it), no task worker yet
+	# before any request: FPM's 3 + 1 children, and the pools' supervisor (not the master's
+	# child: a short-lived intermediate forked it), no pool yet
 	sleep 0.5
 	before_first=$(descendants "$MASTER" | while read -r p; do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done | sort | uniq -c | tr -s ' ' | paste -sd ';')
 	check "start: before the first request the master has only FPM's children ($before_first)" \
 		test "$(descendants "$MASTER" | wc -l)" -eq 4
-	check "start: the pool's manager runs, with no task worker yet ($(site_pool_processes | tr '\n' ' '))" \
-		test "$(site_pool_processes)" = "asynctask-mgr"
+	check "start: the pools' supervisor runs, with no pool yet ($(site_pool_processes | tr '\n' ' '))" \
+		test "$(site_pool_processes)" = "asynctask-sup"
 	r=$(get result.php?x=7)
 	check "results: a request waits and gets its results back ([7,14,21])" test "$(json values <<< "$r")" = "[7,14,21]"
 	check "results: tasks ran in another process than the request" \
 		test -n "$(json worker_pids <<< "$r")" -a "$(json worker_pids <<< "$r")" != "[$(json request_pid <<< "$r")]"
 	r=$(get b/result.php?x=5)
-	check "results: pool section [b] dispatches to the same pool ([5,10,15])" test "$(json values <<< "$r")" = "[5,10,15]"
+	check "results: pool section [b] dispatches to a pool of its own ([5,10,15])" test "$(json values <<< "$r")" = "[5,10,15]"
+	local mgr_a mgr_b
+	mgr_a=$(json manager_pid <<< "$(stats)") mgr_b=$(json manager_pid <<< "$(get b/stats.php)")
+	check "results: sections [a] and [b] have a manager each ($mgr_a, $mgr_b)" \
+		test "$mgr_a" -gt 0 -a "$mgr_b" -gt 0 -a "$mgr_a" != "$mgr_b"
 	# many requests at once, in both sections: each gets its own results
 	local got
 	got=$(seq 200 | xargs -P 10 -I{} sh -c 'sec=""; [ $(({} % 3)) -eq 0 ] && sec=b/; printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/${sec}result.php?x={}")"' "$BASE" |
