@@ -225,7 +225,7 @@ pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool)
 zend_result asynctask_pool_start(zend_long workers)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-	char error[256];
+	char error[PATH_MAX + 256];
 
 	if (asynctask_server_enabled() || (pool && pool->server)) {
 		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "

@@ -63,8 +63,8 @@ static bool base_is_safe(int fd, const char *path, char *error, size_t error_siz
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
 		snprintf(error, error_size, "asynctask.tmpdir %s (mode %04o) is writable by other users without the "
-			"sticky bit, so they could swap the pool's files: use a directory only this user can write, "
-			"or set the sticky bit on it (chmod +t, as /tmp has)", path, (unsigned) (st.st_mode & 07777));
+			"sticky bit: they could swap the pool's files. Use a directory only this user can write, or set "
+			"its sticky bit (chmod +t, as /tmp has)", path, (unsigned) (st.st_mode & 07777));
 		return false;
 	}
 	return true;

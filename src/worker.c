@@ -283,20 +283,27 @@ static bool should_retire(void)
 	return pool->max_requests > 0 && worker.slot->tasks >= pool->max_requests;
 }
 
-static void redirect_output(void)
+/* Task output (and PHP's errors) to asynctask.log, never through a symlink;
+ * a log that cannot be opened leaves them on stderr. Whether the log is open. */
+static bool redirect_output(void)
 {
 	const char *path = ASYNCTASK_G(log);
-	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : dup(STDERR_FILENO);
+	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	bool logging = fd >= 0;
 
+	if (!logging) {
+		fd = dup(STDERR_FILENO);
+	}
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
-		if (path && path[0]) {
+		if (logging) {
 			/* what PHP or libc write to stderr (the allocator's last words,
 			 * say) belongs in the log too, not on the dispatcher's terminal */
 			dup2(fd, STDERR_FILENO);
 		}
 		close(fd);
 	}
+	return logging;
 }
 
 static void set_ini(const char *name, const char *value)
@@ -328,10 +335,10 @@ static void prepare_process(void)
 	/* the parent's buffered output is the parent's to print */
 	php_output_discard_all();
 	fflush(NULL);
-	redirect_output();
+	bool logging = redirect_output();
 	set_ini("display_errors", "0");
 	set_ini("log_errors", "1");
-	if (ASYNCTASK_G(log) && ASYNCTASK_G(log)[0]) {
+	if (logging) {
 		set_ini("error_log", ASYNCTASK_G(log));
 	}
 }
