@@ -59,6 +59,13 @@ static bool may_own_pool(void)
 	return strcmp(sapi_module.name, "cli") == 0 || strcmp(sapi_module.name, "phpdbg") == 0;
 }
 
+static bool log_may_create = true;
+
+void asynctask_log_existing_only(void)
+{
+	log_may_create = false;
+}
+
 void asynctask_log(const char *format, ...)
 {
 	char line[2048];
@@ -79,7 +86,8 @@ void asynctask_log(const char *format, ...)
 	line[n++] = '\n';
 
 	/* never through a symlink: a pool of root's would append to its target */
-	int fd = path && path[0] ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | (log_may_create ? O_CREAT : 0);
+	int fd = path && path[0] ? open(path, flags, 0600) : -1;
 	ssize_t ignored = write(fd >= 0 ? fd : STDERR_FILENO, line, (size_t) n);
 	(void) ignored;
 	if (fd >= 0) {

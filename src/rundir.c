@@ -179,13 +179,11 @@ const char *asynctask_rundir_path(void)
 	return rundir.fd >= 0 ? rundir.path : "";
 }
 
-void asynctask_rundir_each(void (*fn)(const char *name, void *arg), void *arg)
+/* Calls fn for every entry (but . and ..) of the directory dirfd. */
+static void list_dir(int dirfd, void (*fn)(const char *name, void *arg), void *arg)
 {
-	if (rundir.fd < 0) {
-		return;
-	}
 	/* a description of its own: readdir() moves the offset of the fd it reads */
-	int fd = openat(rundir.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *entry;
 
@@ -203,10 +201,44 @@ void asynctask_rundir_each(void (*fn)(const char *name, void *arg), void *arg)
 	closedir(dir);
 }
 
+/* list_dir() callback: arg points at the directory's fd. */
 static void unlink_entry(const char *name, void *arg)
 {
-	(void) arg;
-	unlinkat(rundir.fd, name, 0);
+	unlinkat(*(const int *) arg, name, 0);
+}
+
+void asynctask_rundir_each(void (*fn)(const char *name, void *arg), void *arg)
+{
+	list_dir(rundir.fd, fn, arg);
+}
+
+const char *asynctask_rundir_name(void)
+{
+	return rundir.fd >= 0 ? rundir.name : "";
+}
+
+void asynctask_rundir_remove_left(const char *name)
+{
+	const char *base = asynctask_rundir_base();
+	struct stat st;
+	int pid = 0, end = 0;
+
+	if (sscanf(name, "asynctask-%d-%*[A-Za-z0-9]%n", &pid, &end) != 1 || name[end] != '\0' || pid <= 0) {
+		return;
+	}
+	int parent = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0) {
+		return;
+	}
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
+		list_dir(fd, unlink_entry, &fd);
+		unlinkat(parent, name, AT_REMOVEDIR);
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	close(parent);
 }
 
 void asynctask_rundir_remove(void)
@@ -214,7 +246,7 @@ void asynctask_rundir_remove(void)
 	struct stat st;
 
 	if (rundir.fd >= 0 && rundir.parent_fd >= 0 && rundir.creator == asynctask_self()) {
-		asynctask_rundir_each(unlink_entry, NULL);
+		list_dir(rundir.fd, unlink_entry, &rundir.fd);
 		/* by name, so only while the name is still the directory we made */
 		if (fstatat(rundir.parent_fd, rundir.name, &st, AT_SYMLINK_NOFOLLOW) == 0
 				&& st.st_dev == rundir.dev && st.st_ino == rundir.ino) {

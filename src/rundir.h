@@ -43,6 +43,14 @@ void asynctask_rundir_each(void (*fn)(const char *name, void *arg), void *arg);
  * creator removes anything; any other process just forgets it. */
 void asynctask_rundir_remove(void);
 
+/* The name of this process's runtime directory in asynctask.tmpdir ("" when none). */
+const char *asynctask_rundir_name(void);
+
+/* Removes the runtime directory `name` (asynctask-<pid>-<suffix>) in
+ * asynctask.tmpdir and what is in it, if it is a directory of this user:
+ * what a pool whose manager was killed left. */
+void asynctask_rundir_remove_left(const char *name);
+
 /* Closes this process's fds of the directory without removing anything. */
 void asynctask_rundir_forget(void);
 

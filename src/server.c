@@ -319,7 +319,7 @@ asynctask_pool_t *asynctask_server_pool_get(bool quiet)
 /* --- a server pool's manager --------------------------------------------- */
 
 /* Never root by accident: the child's own groups, gid and uid, checked. */
-static bool become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size)
+bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size)
 {
 	if (geteuid() == 0 && uid != 0) {
 		if (setgroups((size_t) ngroups, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
@@ -357,7 +357,7 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 
 	ASYNCTASK_G(in_pool_process) = true;
 	/* before anything a child could influence */
-	if (!become(uid, gid, groups, ngroups, error, sizeof(error))) {
+	if (!asynctask_server_become(uid, gid, groups, ngroups, error, sizeof(error))) {
 		not_ready(link, error);
 	}
 	asynctask_pool_t *pool = asynctask_pool_create(asynctask_pool_default_workers(), &server.memfd,
@@ -372,6 +372,7 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 	pool->owner = (int32_t) asynctask_self();
 	pool->manager = (int32_t) asynctask_self();
 	server.link = link;
+	snprintf(ready.rundir, sizeof(ready.rundir), "%s", asynctask_rundir_name());
 	if (asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0) != 0) {
 		asynctask_rundir_remove();
 		_exit(70);

@@ -72,6 +72,11 @@ int asynctask_server_manager_link(void);
  * master is gone). */
 bool asynctask_server_answer_clients(asynctask_pool_t *pool);
 
+/* Becomes uid, gid and groups (from root), or checks that this process
+ * already is uid; false with error filled in. Never leaves a process root
+ * that was asked to become another user. */
+bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size);
+
 /* A worker: closes what it inherited of the server's plumbing. */
 void asynctask_server_close_inherited(void);
 
@@ -110,6 +115,7 @@ typedef struct {
 typedef struct {
 	uint32_t magic;
 	int32_t  status;
+	char     rundir[64];       /* its runtime directory's name in asynctask.tmpdir */
 	char     message[512];
 } asynctask_server_ready_t;
 

@@ -26,6 +26,7 @@
 #include "pool.h"
 #include "lock.h"
 #include "unixmsg.h"
+#include "rundir.h"
 
 #define POOLS_MAX 64
 #define POOLS_PER_USER 8                             /* FPM sections of one user with a pool each */
@@ -41,6 +42,9 @@ typedef struct {
 	gid_t    gid;
 	char     section[ASYNCTASK_SECTION_MAX];
 	int      link;                               /* our end of its socket; -1 once it failed */
+	gid_t    groups[GROUPS_MAX];                 /* the user's groups, as its first child had them */
+	int      ngroups;
+	char     rundir[ASYNCTASK_SECTION_MAX];      /* its runtime directory's name */
 	uint64_t failed_at;                          /* pid 0 and this set: its start failed then, with error */
 	char     error[512];
 } managed_t;
@@ -188,6 +192,10 @@ static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const char
 	if (n == (ssize_t) sizeof(ready) && ready.magic == ASYNCTASK_SERVER_MAGIC && ready.status == 0) {
 		m->pid = pid;
 		m->link = link[0];
+		memcpy(m->groups, groups, sizeof(gid_t) * (size_t) ngroups);
+		m->ngroups = ngroups;
+		ready.rundir[sizeof(ready.rundir) - 1] = '\0';
+		snprintf(m->rundir, sizeof(m->rundir), "%s", ready.rundir);
 		return true;
 	}
 	if (n == (ssize_t) sizeof(ready) && ready.magic == ASYNCTASK_SERVER_MAGIC) {
@@ -337,6 +345,26 @@ static void on_door(void)
 	}
 }
 
+/* A manager that died (killed) left its runtime directory: a process of
+ * its user, never root, removes it. */
+static void remove_left(const managed_t *m)
+{
+	char error[512];
+
+	if (!m->rundir[0]) {
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		if (asynctask_server_become(m->uid, m->gid, m->groups, m->ngroups, error, sizeof(error))) {
+			asynctask_rundir_remove_left(m->rundir);
+		}
+		_exit(0);
+	}
+}
+
 static void reap(void)
 {
 	int status;
@@ -348,9 +376,12 @@ static void reap(void)
 			if (m->pid != pid) {
 				continue;
 			}
-			if (!sup.master_gone && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-				asynctask_log("the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status %d); "
-					"the next request starts a new one", (int) pid, m->section, (int) m->uid, status);
+			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+				if (!sup.master_gone) {
+					asynctask_log("the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
+						"%d); the next request starts a new one", (int) pid, m->section, (int) m->uid, status);
+				}
+				remove_left(m);
 			}
 			if (m->link >= 0) {
 				close(m->link);
@@ -378,6 +409,7 @@ ZEND_NORETURN void asynctask_supervisor_run(int door, int lifeline)
 	struct timespec tick = { 0, TICK_MS * 1000000L };
 
 	ASYNCTASK_G(in_pool_process) = true;
+	asynctask_log_existing_only();
 	prctl(PR_SET_NAME, "asynctask-sup");
 	/* a terminal's ^C is the master's business */
 	setpgid(0, 0);

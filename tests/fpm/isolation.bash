@@ -29,9 +29,10 @@ iso_remove_users() {
 iso_site() {
 	new_site "$1"
 	shift
-	# both users write the log and reach the app
+	# both users write the logs and reach the app
 	chmod 1777 "$SITE/var"
-	chmod 666 "$SITE/var/asynctask.log"
+	: > "$SITE/var/bootstrap.log"
+	chmod 666 "$SITE/var/asynctask.log" "$SITE/var/bootstrap.log"
 	configure USER_A="${ISO_USERS[0]}" USER_B="${ISO_USERS[1]}" "$@"
 	start_fpm && start_nginx
 }
@@ -115,8 +116,9 @@ t_isolation() {
 	echo keep > "$vusr/victim"
 	chown -R "$ua:$ua" "$vusr"
 	chmod 700 "$vusr"
-	local b_child
+	local b_child left_dir
 	b_child=$(json request_pid <<< "$rb")
+	left_dir=$(ls -d /tmp/asynctask-"$mgr_b"-* 2> /dev/null)
 
 	# FFI in [b]: every pid field of its pool now names [a]'s manager
 	local r
@@ -134,6 +136,9 @@ t_isolation() {
 	# a fresh start for [b]: its child and its pool are its own mess (root ends them)
 	kill -KILL "$b_child" ${pool_b%% *} 2> /dev/null
 	wait_gone 5 "$b_child" "$mgr_b"
+	for p in $(seq 50); do [ -e "$left_dir" ] || break; sleep 0.1; done
+	check "isolation: the runtime directory of [b]'s killed manager is removed (by a process of [b]'s user) ($left_dir)" \
+		test -n "$left_dir" -a ! -e "$left_dir"
 	rb=$(GET_TIMEOUT=20 get "b/isolation.php?do=who")
 	pool_b=$(pool_of "$rb")
 	FPM_PIDS+=($pool_b)
