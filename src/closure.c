@@ -902,15 +902,18 @@ static zend_result compile_detached(zend_string *path, char *buf, size_t len, co
 	return SUCCESS;
 }
 
-/* Is actual (released when it is not) the fingerprint the dispatcher sent? */
+/* Is actual (released when it is not) the fingerprint the dispatcher sent?
+ * The refusal names neither fingerprint: the file's would give whoever
+ * forged the payload a hash of a file they may not be allowed to read, and
+ * the payload's is whatever string they sent. */
 static bool same_fingerprint(zend_string *path, zend_string *md5, zend_string *actual, zend_string **error)
 {
 	if (zend_string_equals(actual, md5)) {
 		return true;
 	}
-	asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
-		"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
-		"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
+	asynctask_fail(error, "the closure's file %s changed since the task was dispatched (its fingerprint is not the "
+		"one the dispatcher sent); the worker runs only the code the dispatcher ran: dispatch it again from a "
+		"process that has loaded the new version", ZSTR_VAL(path));
 	zend_string_release(actual);
 	return false;
 }

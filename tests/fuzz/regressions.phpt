@@ -361,6 +361,17 @@ foreach ($cases as $name => $payloads) {
     }
     echo "$name: ", implode(', ', array_unique($outcomes)), "\n";
 }
+// a wrong fingerprint is refused without telling the file's real md5 (a hash
+// of a file the sender may not be allowed to read)
+foreach (['closure md5 wrong', 'cf code reference md5 wrong'] as $name) {
+    try {
+        Testing\dispatchPayload($cases[$name])->wait(30);
+        echo "$name: ran\n";
+    } catch (AsyncTask\TaskFailedException $e) {
+        echo "$name: ", str_contains($e->getMessage(), 'changed since the task was dispatched') ? 'refused' : 'other',
+            str_contains($e->getMessage(), md5_file(__FILE__)) ? ', tells the md5' : ', md5 not told', "\n";
+    }
+}
 // the pool is whole and answers
 var_dump(AsyncTask\dispatch('strtoupper', 'still here')->wait(30));
 $stats = AsyncTask\Pool::stats();
@@ -487,6 +498,8 @@ cf cached code reference, round 2, x=10 $log=A: the right value
 cf cached code reference, round 2, x=20 $log=B: the right value
 cf cached code reference, round 3, x=10 $log=A: the right value
 cf cached code reference, round 3, x=20 $log=B: the right value
+closure md5 wrong: refused, md5 not told
+cf code reference md5 wrong: refused, md5 not told
 string(10) "STILL HERE"
 bool(true)
 bool(true)
