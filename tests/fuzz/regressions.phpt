@@ -287,6 +287,11 @@ $cases = [
     'cf called scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [3 => 'No\Such\Scope'] + $v]),
     'cf bound closure, $this an incomplete class' => cf_bytes($bound, [1.0], null,
         fn ($v) => str_replace('O:18:"AsyncTaskFuzz\Rect"', 'O:18:"AsyncTaskFuzz\Nope"', $v)),
+    // the dispatcher leaves $this out only when the code cannot reach it: a
+    // closure using it that arrives without one fails ("Using $this when not
+    // in object context": closures fetch $this with a check)
+    'cf bound closure, $this left out' => cf($bound, [1.0], fn ($c, $v) => [$c, [1 => null] + $v]),
+    'closure bound, $this left out' => changed($bound, [1.0], fn ($d) => array_diff_key($d, ['this' => 1])),
 
     // --- F8-F10: code references to closures the dispatcher refuses (fixtures/refused.php) ---
     '# F8 closure declaring a class' => refused(0),
@@ -485,6 +490,8 @@ cf scope an undefined class: TaskFailedException
 cf scope an int: TaskFailedException
 cf called scope an undefined class: TaskFailedException
 cf bound closure, $this an incomplete class: TaskFailedException
+cf bound closure, $this left out: TaskFailedException
+closure bound, $this left out: TaskFailedException
 # F8 closure declaring a class: TaskFailedException
 # F8 closure declaring a class (envelope): TaskFailedException
 # F8 closure declaring an anonymous class: TaskFailedException
