@@ -99,6 +99,11 @@ typedef struct {
 	HashTable *uses;       /* use variable name => byte offset in static_variables */
 	zend_string *code;     /* the template and code_md5 serialized: the code reference */
 	zend_string *code_md5; /* the fingerprint `code` holds */
+	/* whether the code reaches a bound $this, for the scope and the class of
+	 * $this it was last decided for (see reaches_this()) */
+	const zend_class_entry *this_scope;
+	const zend_class_entry *this_class;
+	bool reaches_this;
 } resolution_t;
 
 /* Where a closure's code is in the worker's compile of its file; cached
@@ -637,6 +642,231 @@ static resolution_t *resolve(const zend_op_array *func)
 	return res;
 }
 
+/* --- dispatcher: does the code reach $this? ---------------------------------
+ *
+ * A closure declared in a method is bound to the method's $this whether it
+ * uses it or not, and that object can be large or unserializable (a PDO, a
+ * container, closures). It travels only when the closure's code can reach
+ * it; otherwise the worker binds the same scope, and the class of $this as
+ * the called scope, to a closure without one: self::, static::, parent::,
+ * private members and static closures behave as in the dispatcher. Decided
+ * over the closure's op_array and every closure nested in it (a nested
+ * closure gets its $this from the one that creates it); when in doubt, $this
+ * travels. The code reaches $this through:
+ *  - `$this` (also isset($this), ${'this'}): ZEND_ACC_USES_THIS, which the
+ *    compiler sets on the op_array naming it, not on the closures around it;
+ *  - a variable named at run time ($$name is $this when $name is "this");
+ *  - include, require and eval, whose code runs in the closure's frame;
+ *  - compact('this'), and debug_backtrace(), which shows the frame's object;
+ *  - PHP handing the calling frame's $this on: to an instance method, or to
+ *    __call, called with static syntax (parent::m(), self::m(), A::m()), and
+ *    to one named by a callable that an internal function resolves in the
+ *    closure's frame ('parent::m' or [self::class, 'm'] given to
+ *    call_user_func(), array_map(), Closure::fromCallable()...). So: a string
+ *    in the code naming such a function or an instance method of the
+ *    classes, any 'A::m' string when $this has __call, a static-syntax call
+ *    whose method is named at run time or may end in __call, and a default
+ *    value computed at run time (not looked into).
+ * Beyond this check, and documented: a callable naming the class built at
+ * run time from strings the code does not contain, and a function called by
+ * the closure that reads its caller's frame with debug_backtrace().
+ */
+
+/* Does the function name (namespaced or not) name one that reads its
+ * caller's $this? */
+static bool function_reads_this(const zend_string *name)
+{
+	static const char *const functions[] = { "compact", "debug_backtrace", "debug_print_backtrace" };
+	const char *backslash = zend_memrchr(ZSTR_VAL(name), '\\', ZSTR_LEN(name));
+	const char *start = backslash ? backslash + 1 : ZSTR_VAL(name);
+	size_t len = ZSTR_VAL(name) + ZSTR_LEN(name) - start;
+
+	for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
+		if (len == strlen(functions[i]) && zend_binary_strcasecmp(start, len, functions[i], len) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_instance_method(const zend_class_entry *ce, const char *name, size_t len)
+{
+	const zend_function *fn = ce ? zend_hash_str_find_ptr_lc(&ce->function_table, name, len) : NULL;
+
+	return fn && !(fn->common.fn_flags & ZEND_ACC_STATIC);
+}
+
+/* A constant of the code, as a value (a callable can be made of it): a
+ * string naming compact or debug_backtrace, or an instance method of the
+ * classes alone or after '::' ('m', 'parent::m', 'A::m'; any 'A::m' when
+ * $this has __call); a constant array of such ([A::class, 'm']); a default
+ * value computed at run time (not looked into). */
+static bool value_reaches_this(const zval *value, const zend_class_entry *scope, const zend_class_entry *this_class,
+	uint32_t depth)
+{
+	const char *name, *end, *separator;
+	const zval *item;
+
+	switch (Z_TYPE_P(value)) {
+		case IS_STRING:
+			if (function_reads_this(Z_STR_P(value))) {
+				return true;
+			}
+			name = Z_STRVAL_P(value);
+			end = name + Z_STRLEN_P(value);
+			if ((separator = zend_memnrstr(name, "::", 2, end))) {
+				if (this_class->__call) {
+					return true;
+				}
+				name = separator + 2;
+			}
+			return is_instance_method(this_class, name, end - name) || is_instance_method(scope, name, end - name);
+		case IS_ARRAY:
+			if (depth == TREE_MAX_DEPTH) {
+				return true;
+			}
+			ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(value), item) {
+				if (value_reaches_this(item, scope, this_class, depth + 1)) {
+					return true;
+				}
+			} ZEND_HASH_FOREACH_END();
+			return false;
+		case IS_CONSTANT_AST:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Can this static-syntax call (A::m(), self::m(), parent::m(), static::m())
+ * hand $this on? PHP does when $this is an instance of the class and m is
+ * an instance method of it, or is missing and the class has __call. */
+static bool static_call_reaches_this(const zend_op *opline, const zend_class_entry *scope,
+	const zend_class_entry *this_class)
+{
+	const zend_class_entry *ce;
+	const zend_function *fn;
+
+	if (opline->op2_type != IS_CONST) {
+		return true;  /* self::$name() */
+	}
+	if (opline->op1_type == IS_CONST) {
+		/* the lowercased name follows the name */
+		ce = zend_hash_find_ptr(EG(class_table), Z_STR_P(RT_CONSTANT(opline, opline->op1) + 1));
+		if (ce && !instanceof_function(this_class, ce)) {
+			ce = NULL;
+		}
+	} else if (opline->op1_type == IS_UNUSED) {
+		switch (opline->op1.num & ZEND_FETCH_CLASS_MASK) {
+			case ZEND_FETCH_CLASS_SELF:
+				ce = scope;
+				break;
+			case ZEND_FETCH_CLASS_PARENT:
+				ce = scope ? scope->parent : NULL;
+				break;
+			default:
+				ce = this_class;
+				break;
+		}
+	} else {
+		return true;  /* $class::m() */
+	}
+	if (!ce) {
+		return false;  /* not a class of $this: every one of those is loaded */
+	}
+	fn = zend_hash_find_ptr(&ce->function_table, Z_STR_P(RT_CONSTANT(opline, opline->op2) + 1));
+	return fn ? !(fn->common.fn_flags & ZEND_ACC_STATIC) : ce->__call != NULL;
+}
+
+/* Can the code of op_array, or of a closure nested in it, reach $this? */
+static bool code_reaches_this(const zend_op_array *op_array, const zend_class_entry *scope,
+	const zend_class_entry *this_class)
+{
+	if (op_array->fn_flags & ZEND_ACC_USES_THIS) {
+		return true;
+	}
+	for (uint32_t i = 0; i < op_array->last; i++) {
+		const zend_op *opline = &op_array->opcodes[i];
+		const zval *name;
+
+		switch (opline->opcode) {
+			case ZEND_FETCH_R:
+			case ZEND_FETCH_W:
+			case ZEND_FETCH_RW:
+			case ZEND_FETCH_IS:
+			case ZEND_FETCH_FUNC_ARG:
+			case ZEND_FETCH_UNSET:
+			case ZEND_ISSET_ISEMPTY_VAR:
+			case ZEND_UNSET_VAR:
+				/* $$name; a constant name (as the optimizer may make of it) only when it is "this" */
+				name = opline->op1_type == IS_CONST ? RT_CONSTANT(opline, opline->op1) : NULL;
+				if (!name || Z_TYPE_P(name) != IS_STRING || zend_string_equals_literal(Z_STR_P(name), "this")) {
+					return true;
+				}
+				continue;
+			case ZEND_INCLUDE_OR_EVAL:
+				return true;
+			case ZEND_INIT_STATIC_METHOD_CALL:
+				if (static_call_reaches_this(opline, scope, this_class)) {
+					return true;
+				}
+				continue;
+			case ZEND_INIT_FCALL:
+			case ZEND_INIT_FCALL_BY_NAME:
+			case ZEND_INIT_NS_FCALL_BY_NAME:
+				if (function_reads_this(Z_STR_P(RT_CONSTANT(opline, opline->op2)))) {
+					return true;
+				}
+				continue;
+			/* names of members of another object ($this->m sets USES_THIS):
+			 * not values a callable could be made of */
+			case ZEND_INIT_METHOD_CALL:
+			case ZEND_FETCH_OBJ_R:
+			case ZEND_FETCH_OBJ_W:
+			case ZEND_FETCH_OBJ_RW:
+			case ZEND_FETCH_OBJ_IS:
+			case ZEND_FETCH_OBJ_FUNC_ARG:
+			case ZEND_FETCH_OBJ_UNSET:
+			case ZEND_ASSIGN_OBJ:
+			case ZEND_ASSIGN_OBJ_OP:
+			case ZEND_ASSIGN_OBJ_REF:
+			case ZEND_PRE_INC_OBJ:
+			case ZEND_PRE_DEC_OBJ:
+			case ZEND_POST_INC_OBJ:
+			case ZEND_POST_DEC_OBJ:
+			case ZEND_ISSET_ISEMPTY_PROP_OBJ:
+			case ZEND_UNSET_OBJ:
+				continue;
+		}
+		/* any other constant operand is looked at as a value */
+		if ((opline->op1_type == IS_CONST && value_reaches_this(RT_CONSTANT(opline, opline->op1), scope, this_class, 0))
+				|| (opline->op2_type == IS_CONST
+					&& value_reaches_this(RT_CONSTANT(opline, opline->op2), scope, this_class, 0))) {
+			return true;
+		}
+	}
+	for (uint32_t i = 0; i < op_array->num_dynamic_func_defs; i++) {
+		if (code_reaches_this(op_array->dynamic_func_defs[i], scope, this_class)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Does the closure's code reach its $this? Cached on its resolution, for
+ * the classes it was last asked about: the answer depends on them, and a
+ * closure is mostly dispatched from objects of one class. */
+static bool reaches_this(resolution_t *res, const zend_op_array *func, const zend_class_entry *scope,
+	const zend_class_entry *this_class)
+{
+	if (res->this_class != this_class || res->this_scope != scope) {
+		res->this_scope = scope;
+		res->this_class = this_class;
+		res->reaches_this = code_reaches_this(func, scope, this_class);
+	}
+	return res->reaches_this;
+}
+
 /* --- dispatcher: the description ------------------------------------------- */
 
 static ZEND_COLD zend_result refuse(const zend_op_array *func, const char *reason)
@@ -691,7 +921,7 @@ static zend_result check_class(zend_class_entry *ce, const zend_op_array *func)
 	return SUCCESS;
 }
 
-static zend_result binding_of(zend_object *closure, const zend_op_array *func, binding_t *binding)
+static zend_result binding_of(zend_object *closure, resolution_t *res, const zend_op_array *func, binding_t *binding)
 {
 	zend_function *fn = NULL;
 	zval this_zv;
@@ -701,13 +931,18 @@ static zend_result binding_of(zend_object *closure, const zend_op_array *func, b
 	binding->called_scope = NULL;
 	binding->this_obj = NULL;
 	closure->handlers->get_closure(closure, &binding->called_scope, &fn, &binding->this_obj, 0);
+	if (binding->this_obj && !reaches_this(res, func, binding->scope, binding->this_obj->ce)) {
+		/* $this stays here; the worker's closure gets the class static::
+		 * named, the class of $this, as its called scope */
+		binding->called_scope = binding->this_obj->ce;
+		binding->this_obj = NULL;
+	}
 	if (check_class(binding->scope, func) == FAILURE || check_class(binding->called_scope, func) == FAILURE) {
 		return FAILURE;
 	}
 	if (!binding->this_obj) {
 		return SUCCESS;
 	}
-	/* sent whenever bound: ZEND_ACC_USES_THIS misses $this in nested closures */
 	ZVAL_OBJ(&this_zv, binding->this_obj);
 	snprintf(what, sizeof(what), "the $this bound to the closure defined at %s:%u",
 		ZSTR_VAL(func->filename), func->line_start);
@@ -742,7 +977,7 @@ static resolution_t *encodable(zend_object *closure, zend_string **md5, zval *va
 		refuse(func, message);
 		return NULL;
 	}
-	if (use_values(res, func, vars) == FAILURE || binding_of(closure, func, binding) == FAILURE) {
+	if (use_values(res, func, vars) == FAILURE || binding_of(closure, res, func, binding) == FAILURE) {
 		zval_ptr_dtor(vars);
 		return NULL;
 	}
@@ -902,15 +1137,18 @@ static zend_result compile_detached(zend_string *path, char *buf, size_t len, co
 	return SUCCESS;
 }
 
-/* Is actual (released when it is not) the fingerprint the dispatcher sent? */
+/* Is actual (released when it is not) the fingerprint the dispatcher sent?
+ * The refusal names neither fingerprint: the file's would give whoever
+ * forged the payload a hash of a file they may not be allowed to read, and
+ * the payload's is whatever string they sent. */
 static bool same_fingerprint(zend_string *path, zend_string *md5, zend_string *actual, zend_string **error)
 {
 	if (zend_string_equals(actual, md5)) {
 		return true;
 	}
-	asynctask_fail(error, "the closure's file %s changed since the task was dispatched (fingerprint %s, now %s); "
-		"the worker runs only the code the dispatcher ran: dispatch it again from a process that has "
-		"loaded the new version", ZSTR_VAL(path), ZSTR_VAL(md5), ZSTR_VAL(actual));
+	asynctask_fail(error, "the closure's file %s changed since the task was dispatched (its fingerprint is not the "
+		"one the dispatcher sent); the worker runs only the code the dispatcher ran: dispatch it again from a "
+		"process that has loaded the new version", ZSTR_VAL(path));
 	zend_string_release(actual);
 	return false;
 }

@@ -5,7 +5,7 @@
  * that file, the position of its op_array in the file's compiled tree (root:
  * main script, function or class method; then indexes into
  * dynamic_func_defs), its line range as a check, its `use` variables, bound
- * $this and scope.
+ * $this (when its code can reach it) and scope.
  *
  * Worker: the file is compiled without executing it and without declaring
  * anything (cached per worker), the same op_array is found by position and
@@ -23,7 +23,8 @@
  *   path          [int, ...] indexes into dynamic_func_defs from the root
  *   lines         [line_start, line_end] and num_args: checks in the worker
  *   vars          use variables, name => value (undefined ones left out)
- *   this          bound object, if any
+ *   this          bound object, when the code can reach it (else left out, and
+ *                 called_scope is its class)
  *   scope         bound scope class name, if any; called_scope likewise
  */
 #ifndef ASYNCTASK_CLOSURE_H
@@ -48,8 +49,8 @@ zend_result asynctask_closure_decode(HashTable *desc, zval *closure, zend_string
  *  - the binding, at these indexes of a values array the caller serializes
  *    (together with the arguments, in one pass: references and objects
  *    shared between them stay shared): use variables (name => value), the
- *    bound object or null, the scope's and the called scope's class names
- *    or null.
+ *    bound object (when the code can reach it) or null, the scope's and the
+ *    called scope's class names or null.
  */
 #define ASYNCTASK_BINDING_VARS         0
 #define ASYNCTASK_BINDING_THIS         1

@@ -424,14 +424,36 @@ static void start_server_request(void)
 		_exit(70);
 	}
 	SG(headers_sent) = 1;
+}
 
-	/* Tasks are called from C with no PHP frame below them; without one an
-	 * exception a task throws would be fatal right away instead of coming
-	 * back to us. A CLI worker has the frame of the dispatch() it forked in. */
+/* Tasks are called from C on a base frame of their own: an internal frame
+ * (zend_pass_function) with nothing below it. With no frame at all, an
+ * exception a task throws would be fatal at once instead of coming back to
+ * run_job(). And a CLI worker must not run tasks on the frames it was forked
+ * in (the dispatch() or Pool::start() that started the pool, and the calls
+ * that led there): traces and debug_backtrace() would show them, and a
+ * callable would be resolved in the first user frame among them, with its
+ * scope and its $this. Those frames stay on the VM stack, unreachable: this
+ * process never returns into them (it ends with _exit()).
+ * A pool started inside a Fiber leaves its workers running on that fiber's
+ * stack: tasks must not be part of the fiber, or Fiber::suspend() in a task
+ * would jump back into the dispatcher's code, in the worker. Without an
+ * active fiber it throws FiberError, and fibers a task starts return to it. */
+static void enter_base_frame(void)
+{
+	static zend_internal_function base_function;
 	static zend_execute_data base_frame;
+
+	/* zend_pass_function with a name: a warning raised outside any call
+	 * (while a task is decoded or its result encoded) is prefixed with the
+	 * running function's name, and php_verror() reads an internal one's
+	 * without checking it (NULL: SIGSEGV) */
+	base_function = zend_pass_function;
+	base_function.function_name = ZSTR_INIT_LITERAL("AsyncTask\\{worker}", 1);
 	memset(&base_frame, 0, sizeof(base_frame));
-	base_frame.func = (zend_function *) &zend_pass_function;
+	base_frame.func = (zend_function *) &base_function;
 	EG(current_execute_data) = &base_frame;
+	EG(active_fiber) = NULL;
 }
 
 static void include_bootstrap(void)
@@ -451,9 +473,8 @@ static void include_bootstrap(void)
 				zend_hash_add_empty_element(&EG(included_files), handle.opened_path);
 			}
 			ZVAL_UNDEF(&retval);
-			/* in the global scope, as PHP runs a script: not in the frame of the
-			 * dispatch() a CLI worker was forked in, nor on a server worker's
-			 * internal base frame (which has no symbol table) */
+			/* in the global scope, as PHP runs a script: not on the worker's
+			 * internal base frame, which has no symbol table */
 			zend_execute_data *frame = EG(current_execute_data);
 			EG(current_execute_data) = NULL;
 			zend_execute(op_array, &retval);
@@ -494,6 +515,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 		asynctask_server_close_inherited();
 		start_server_request();
 	}
+	enter_base_frame();
 	prepare_process();
 	include_bootstrap();
 	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);

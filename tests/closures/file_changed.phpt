@@ -1,5 +1,5 @@
 --TEST--
-A closure whose file changed on disk after dispatch is refused in the worker, not run
+A closure whose file changed on disk after dispatch is refused in the worker, not run; the refusal does not tell the file's real md5
 --EXTENSIONS--
 asynctask
 --INI--
@@ -23,6 +23,8 @@ try {
     $second->wait();
 } catch (AsyncTask\TaskFailedException $e) {
     var_dump(str_contains($e->getMessage(), 'changed since the task was dispatched'));
+    // a hash of a file the sender may not be allowed to read
+    var_dump(str_contains($e->getMessage(), md5_file($file)));
 }
 unlink($file);
 unlink($gate);
@@ -31,3 +33,4 @@ unlink("$gate.started");
 --EXPECT--
 string(2) "v1"
 bool(true)
+bool(false)

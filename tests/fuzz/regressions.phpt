@@ -287,6 +287,11 @@ $cases = [
     'cf called scope an undefined class' => cf($pair, [1], fn ($c, $v) => [$c, [3 => 'No\Such\Scope'] + $v]),
     'cf bound closure, $this an incomplete class' => cf_bytes($bound, [1.0], null,
         fn ($v) => str_replace('O:18:"AsyncTaskFuzz\Rect"', 'O:18:"AsyncTaskFuzz\Nope"', $v)),
+    // the dispatcher leaves $this out only when the code cannot reach it: a
+    // closure using it that arrives without one fails ("Using $this when not
+    // in object context": closures fetch $this with a check)
+    'cf bound closure, $this left out' => cf($bound, [1.0], fn ($c, $v) => [$c, [1 => null] + $v]),
+    'closure bound, $this left out' => changed($bound, [1.0], fn ($d) => array_diff_key($d, ['this' => 1])),
 
     // --- F8-F10: code references to closures the dispatcher refuses (fixtures/refused.php) ---
     '# F8 closure declaring a class' => refused(0),
@@ -360,6 +365,17 @@ foreach ($cases as $name => $payloads) {
         $outcomes[] = outcome($name, $payload, $rightValue, $valueIsFine, $eitherRefusal);
     }
     echo "$name: ", implode(', ', array_unique($outcomes)), "\n";
+}
+// a wrong fingerprint is refused without telling the file's real md5 (a hash
+// of a file the sender may not be allowed to read)
+foreach (['closure md5 wrong', 'cf code reference md5 wrong'] as $name) {
+    try {
+        Testing\dispatchPayload($cases[$name])->wait(30);
+        echo "$name: ran\n";
+    } catch (AsyncTask\TaskFailedException $e) {
+        echo "$name: ", str_contains($e->getMessage(), 'changed since the task was dispatched') ? 'refused' : 'other',
+            str_contains($e->getMessage(), md5_file(__FILE__)) ? ', tells the md5' : ', md5 not told', "\n";
+    }
 }
 // the pool is whole and answers
 var_dump(AsyncTask\dispatch('strtoupper', 'still here')->wait(30));
@@ -474,6 +490,8 @@ cf scope an undefined class: TaskFailedException
 cf scope an int: TaskFailedException
 cf called scope an undefined class: TaskFailedException
 cf bound closure, $this an incomplete class: TaskFailedException
+cf bound closure, $this left out: TaskFailedException
+closure bound, $this left out: TaskFailedException
 # F8 closure declaring a class: TaskFailedException
 # F8 closure declaring a class (envelope): TaskFailedException
 # F8 closure declaring an anonymous class: TaskFailedException
@@ -487,6 +505,8 @@ cf cached code reference, round 2, x=10 $log=A: the right value
 cf cached code reference, round 2, x=20 $log=B: the right value
 cf cached code reference, round 3, x=10 $log=A: the right value
 cf cached code reference, round 3, x=20 $log=B: the right value
+closure md5 wrong: refused, md5 not told
+cf code reference md5 wrong: refused, md5 not told
 string(10) "STILL HERE"
 bool(true)
 bool(true)
