@@ -19,6 +19,7 @@
 
 #include "php_asynctask.h"
 #include "worker.h"
+#include "process.h"
 #include "pool.h"
 #include "payload.h"
 #include "result.h"
@@ -31,9 +32,34 @@
 typedef struct {
 	asynctask_pool_t        *pool;
 	asynctask_worker_slot_t *slot;
+	pid_t                    pid;   /* this worker: a process a task forks is not it */
 } worker_t;
 
 static worker_t worker;
+
+/* A process that a task forked (pcntl_fork()) comes back into this file
+ * when the task's function returns in it, or exits, throws or dies of a
+ * fatal error there. It is not the worker: the slot, its claim and its
+ * counts are its parent's, and so is the task's outcome. It leaves here as
+ * a script would end (exit()'s status; 255 for an uncaught exception, which
+ * is logged, or a fatal error), but with _exit(): like a worker, it never
+ * runs the script's shutdown functions or destructors. */
+static void leave_if_forked(bool fatal)
+{
+	if (EXPECTED(asynctask_self() == worker.pid)) {
+		return;
+	}
+	int status = fatal ? 255 : 0;
+	if (EG(exception)) {
+		if (zend_is_unwind_exit(EG(exception))) {
+			status = EG(exit_status);
+		} else {
+			zend_exception_error(EG(exception), E_ERROR);
+			status = 255;
+		}
+	}
+	_exit(status);
+}
 
 /* Counts the task's outcome (before delivering it: a caller that has its
  * result finds it in stats()), then delivers it. The claim records both
@@ -42,6 +68,7 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 {
 	asynctask_claim_t *claim = &worker.slot->claim;
 
+	leave_if_forked(false);  /* forked in a destructor of the task's arguments, say */
 	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
 	/* the count: one store, which the manager can tell happened */
@@ -172,6 +199,7 @@ static void run_job(asynctask_job_t *job)
 	ZVAL_UNDEF(&retval);
 	clear_last_error();
 	zend_call_function(&fci, &fcc);
+	leave_if_forked(false);
 	zend_fcall_info_args_clear(&fci, 1);
 	asynctask_job_dtor(job);
 
@@ -221,6 +249,7 @@ static ZEND_NORETURN void die_fatally(void)
 {
 	asynctask_remote_error_t error = {0};
 
+	leave_if_forked(true);
 	error.message = PG(last_error_message)
 		? zend_string_copy(PG(last_error_message))
 		: zend_string_init("the task ended with a fatal error", sizeof("the task ended with a fatal error") - 1, 0);
@@ -459,6 +488,7 @@ static void include_bootstrap(void)
 			zend_clear_exception();
 		}
 	} zend_catch {
+		leave_if_forked(true);
 		/* no worker of this pool can start: the manager stops trying for a
 		 * while and fails the queued tasks with this message */
 		snprintf(worker.pool->startup_error, sizeof(worker.pool->startup_error),
@@ -476,6 +506,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
+	worker.pid = asynctask_self();
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
@@ -488,12 +519,14 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	}
 	prepare_process();
 	include_bootstrap();
+	leave_if_forked(false);  /* the bootstrap forked */
 	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
 		zend_string *payload;
 		uint32_t spilled, seq;
 
+		leave_if_forked(false);  /* forked in the destructor of a task's value, say */
 		if (should_retire()) {
 			_exit(0);
 		}
