@@ -177,6 +177,30 @@ static ZEND_NORETURN void die_fatally(void);
 /* True while the payload is decoded: a fatal error then is the payload's fault. */
 static bool decoding;
 
+/* The task's outcome is reported: its value goes now. What a destructor
+ * does here can no longer change that outcome, only the worker's fate: after
+ * exit() the worker leaves (and is replaced), an exception is logged, a fatal
+ * error ends in die_fatally(). Either way the next task finds no exception
+ * pending (it used to fail, unable to decode its payload). */
+static void release_value(zval *retval)
+{
+	uint64_t task_id = worker.slot->claim.task_id;
+
+	zval_ptr_dtor(retval);
+	if (EXPECTED(!EG(exception))) {
+		return;
+	}
+	leave_if_forked(false);  /* the destructor forked */
+	if (zend_is_unwind_exit(EG(exception))) {
+		zend_clear_exception();
+		asynctask_log("a destructor called exit() after task %" PRIu64 " reported its outcome; "
+			"its worker leaves and is replaced", task_id);
+		release_claim();
+		_exit(0);
+	}
+	zend_exception_error(EG(exception), E_WARNING);  /* logs "Uncaught ..." and clears it */
+}
+
 /* Runs the job and consumes it (its arguments are freed before the result
  * is encoded: a large task should not need its memory twice). */
 static void run_job(asynctask_job_t *job)
@@ -222,7 +246,7 @@ static void run_job(asynctask_job_t *job)
 	} else {
 		post_return_value(&retval);
 	}
-	zval_ptr_dtor(&retval);
+	release_value(&retval);
 }
 
 /* Decodes and runs the payload; consumes it. */
@@ -250,6 +274,14 @@ static ZEND_NORETURN void die_fatally(void)
 	asynctask_remote_error_t error = {0};
 
 	leave_if_forked(true);
+	if (__atomic_load_n(&worker.slot->claim.delivered, __ATOMIC_SEQ_CST)) {
+		/* in a destructor of the task's value (see release_value()): the task
+		 * keeps the outcome it reported, PHP logged the error */
+		asynctask_log("a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
+			worker.slot->claim.task_id);
+		release_claim();
+		_exit(0);
+	}
 	error.message = PG(last_error_message)
 		? zend_string_copy(PG(last_error_message))
 		: zend_string_init("the task ended with a fatal error", sizeof("the task ended with a fatal error") - 1, 0);
