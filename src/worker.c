@@ -61,6 +61,33 @@ static void leave_if_forked(bool fatal)
 	_exit(status);
 }
 
+/* The outcome could not be delivered though its caller is there: a result
+ * too large for a message travels in a file, and asynctask.tmpdir is full,
+ * say. The caller gets why instead, so that no Future waits forever, and the
+ * task counts as failed. The count moves in an order the manager can follow
+ * should we die meanwhile (settle_counts() in manager.c): the outcome is
+ * uncounted, then changed, then counted. */
+static int post_undeliverable(asynctask_report_t *report, int err)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	char message[ASYNCTASK_SPILL_PATH_MAX + 160];
+	smart_str encoded = {0};
+
+	snprintf(message, sizeof(message), "the task's result (%zu bytes) could not be stored for its caller in %s "
+		"(asynctask.tmpdir): %s", report->length, worker.pool->runtime_dir, strerror(err));
+	asynctask_log("task %" PRIu64 ": %s", report->task_id, message);
+	__atomic_sub_fetch(asynctask_slot_counter(worker.slot, report->status), 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_FAILED, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_FAILED), 1, __ATOMIC_SEQ_CST);
+	asynctask_remote_error_encode_message(message, &encoded);
+	report->status = ASYNCTASK_RESULT_FAILED;
+	report->data = ZSTR_VAL(encoded.s);
+	report->length = ZSTR_LEN(encoded.s);
+	err = asynctask_result_post(worker.pool, report, -1, claim);
+	smart_str_free(&encoded);
+	return err;
+}
+
 /* Counts the task's outcome (before delivering it: a caller that has its
  * result finds it in stats()), then delivers it. The claim records both
  * steps for the manager, should we die in between (see queue.h). */
@@ -78,6 +105,9 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
 	};
 	int err = asynctask_result_post(worker.pool, &report, -1, claim);
+	if (err != 0 && err != ENXIO && err != ENOENT && err != ESRCH && err != EPIPE) {
+		err = post_undeliverable(&report, err);
+	}
 	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
