@@ -176,7 +176,28 @@ static bool past(uint64_t deadline)
 	return deadline && asynctask_now_ns() >= deadline;
 }
 
-/* Waits until settled. Returns false when the deadline passed first. */
+zend_result asynctask_handle_interrupts(void)
+{
+	if (EXPECTED(!zend_atomic_bool_load_ex(&EG(vm_interrupt)))) {
+		return SUCCESS;
+	}
+#ifdef ZEND_HAS_OOM
+	if (ZEND_HAS_OOM()) {
+		return SUCCESS;  /* this engine's delayed out-of-memory error: the VM's to raise */
+	}
+#endif
+	/* what the VM does between opcodes (zend_interrupt_helper) */
+	zend_atomic_bool_store_ex(&EG(vm_interrupt), false);
+	if (zend_atomic_bool_load_ex(&EG(timed_out))) {
+		zend_timeout();
+	} else if (zend_interrupt_function) {
+		zend_interrupt_function(EG(current_execute_data));
+	}
+	return EG(exception) ? FAILURE : SUCCESS;
+}
+
+/* Waits until settled. Returns false when the deadline passed first, or
+ * when a signal handler that ran meanwhile threw (EG(exception) is set). */
 static bool future_await(future_t *future, uint64_t deadline)
 {
 	/* a short task's result often comes within microseconds: look for it
@@ -191,7 +212,7 @@ static bool future_await(future_t *future, uint64_t deadline)
 		}
 	}
 	while (!future_poll(future)) {
-		if (past(deadline)) {
+		if (past(deadline) || asynctask_handle_interrupts() == FAILURE) {
 			return false;
 		}
 		sleep_for_results(deadline);
@@ -322,6 +343,9 @@ ZEND_METHOD(AsyncTask_Future, wait)
 		RETURN_THROWS();
 	}
 	if (!future_await(future, deadline_after(timeout))) {
+		if (EG(exception)) {
+			RETURN_THROWS();  /* a signal handler's: the future stays valid */
+		}
 		asynctask_throw(asynctask_ce_timeout_exception, "task %" PRIu64 " did not finish within %.3g s; "
 			"it goes on running: wait again for its result", future->id, timeout);
 		RETURN_THROWS();
@@ -377,6 +401,9 @@ void asynctask_future_all(HashTable *futures, double timeout, zval *return_value
 	}
 	ZEND_HASH_FOREACH_VAL(futures, item) {
 		if (!future_await(future_from_obj(Z_OBJ_P(item)), deadline)) {
+			if (EG(exception)) {
+				return;  /* a signal handler's */
+			}
 			pending++;
 		}
 	} ZEND_HASH_FOREACH_END();
@@ -461,6 +488,9 @@ ZEND_METHOD(AsyncTask_Future, any)
 		if (past(deadline)) {
 			asynctask_throw(asynctask_ce_timeout_exception, "none of %u tasks finished within %.3g s; "
 				"they go on running: wait again for their results", zend_hash_num_elements(futures), timeout);
+			RETURN_THROWS();
+		}
+		if (asynctask_handle_interrupts() == FAILURE) {
 			RETURN_THROWS();
 		}
 		sleep_for_results(deadline);
