@@ -97,8 +97,10 @@ void asynctask_future_create(zval *return_value, uint64_t id)
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
 {
 	smart_str encoded = {0};
+	size_t decoded = 0;
 
 	smart_str_appendc(&encoded, (char) status);
+	smart_str_appendl(&encoded, (const char *) &decoded, sizeof(decoded));
 	if (message) {
 		asynctask_remote_error_encode_message(message, &encoded);
 	}
@@ -235,10 +237,20 @@ static void throw_remote(zend_class_entry *ce, const char *data, size_t len)
 	asynctask_remote_error_dtor(&error);
 }
 
-/* The worker sent a value this process cannot decode: PHP's serializer
- * writes some it cannot read back (an array that contains itself, under a
- * typed property, comes back as null). The task failed after all: settled
- * so, once, and counted so (the worker counted it completed). */
+/* The worker sent a value this process cannot take after all: the task
+ * failed. Settled so, once, and counted so (the worker counted it completed). */
+static void settle_refused(future_t *future, asynctask_result_status_t status, const char *message)
+{
+	zend_string_release(future->result);
+	settle(future, status, message);
+	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), status, 1);
+	}
+}
+
+/* PHP's serializer writes values it cannot read back (an array that
+ * contains itself, under a typed property, comes back as null). */
 static void settle_undecodable(future_t *future)
 {
 	zend_object *ex = EG(exception);
@@ -248,13 +260,8 @@ static void settle_undecodable(future_t *future)
 		Z_TYPE_P(message) == IS_STRING ? Z_STRVAL_P(message) : "unknown error");
 
 	zend_clear_exception();
-	zend_string_release(future->result);
-	settle(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
+	settle_refused(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
 	zend_string_release(text);
-	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_UNENCODABLE, 1);
-	}
 }
 
 /* The settled outcome: the value into return_value, or the exception thrown. */
@@ -267,13 +274,21 @@ static void future_value(future_t *future, zval *return_value)
 	switch (ASYNCTASK_RESULT_STATUS(result)) {
 		case ASYNCTASK_RESULT_VALUE:
 			if (Z_ISUNDEF(future->value)) {
+				/* checked as it arrived (result.c), but memory may have gone since */
+				size_t decoded = asynctask_result_decoded_size(result);
+				char why[256];
+				if (decoded && !asynctask_results_memory_allows(decoded, len, decoded, why, sizeof(why))) {
+					settle_refused(future, ASYNCTASK_RESULT_FAILED, why);
+					future_value(future, return_value);
+					return;
+				}
 				if (asynctask_unserialize(data, len, &future->value) == FAILURE) {
 					settle_undecodable(future);
 					future_value(future, return_value);
 					return;
 				}
 				/* the value is kept decoded: the encoded copy can go */
-				future->result = zend_string_truncate(result, 1, 0);
+				future->result = zend_string_truncate(result, ASYNCTASK_RESULT_HEADER, 0);
 			}
 			RETURN_COPY(&future->value);
 		case ASYNCTASK_RESULT_THREW:

@@ -91,7 +91,7 @@ static int post_undeliverable(asynctask_report_t *report, int err)
 /* Counts the task's outcome (before delivering it: a caller that has its
  * result finds it in stats()), then delivers it. The claim records both
  * steps for the manager, should we die in between (see queue.h). */
-static void post(asynctask_result_status_t status, const char *data, size_t len)
+static void post(asynctask_result_status_t status, const char *data, size_t len, size_t decoded_size)
 {
 	asynctask_claim_t *claim = &worker.slot->claim;
 
@@ -103,6 +103,7 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 	ASYNCTASK_FAULT("worker.counted");
 	asynctask_report_t report = {
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
+		.decoded_size = decoded_size,
 	};
 	int err = asynctask_result_post(worker.pool, &report, -1, claim);
 	if (err != 0 && err != ENXIO && err != ENOENT && err != ESRCH && err != EPIPE) {
@@ -125,7 +126,7 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 	smart_str encoded = {0};
 
 	asynctask_remote_error_encode(error, &encoded);
-	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
 }
 
@@ -178,7 +179,11 @@ static void post_return_value(zval *retval)
 	if (asynctask_result_check(retval) == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
 		&& check_result_size(&encoded) == SUCCESS) {
-		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+		/* a result that travels in a file may be large: the caller checks
+		 * that it has the memory to decode it before it reads it (result.c) */
+		size_t len = ZSTR_LEN(encoded.s);
+		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
+			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
