@@ -197,16 +197,17 @@ bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded
 	size_t used = zend_memory_usage(true);
 	size_t left = limit > 0 && (size_t) limit > used ? (size_t) limit - used : 0;
 
-	if (limit <= 0 || (need <= left && left - need >= ZEND_MM_CHUNK_SIZE)) {
+	need += ZEND_MM_CHUNK_SIZE;
+	if (limit <= 0 || need <= left) {
 		return true;
 	}
 	char decoded_text[64] = "";
 	if (decoded) {
 		snprintf(decoded_text, sizeof(decoded_text), ", about %zu once decoded", decoded);
 	}
-	snprintf(why, why_size, "the task's result (%zu bytes%s) is more than this process can take within "
-		"memory_limit (" ZEND_LONG_FMT " bytes, %zu of them free): return less, or raise memory_limit",
-		encoded, decoded_text, limit, left);
+	snprintf(why, why_size, "the task's result (%zu bytes%s) needs %zu bytes of memory here; this process has "
+		"%zu left under memory_limit (" ZEND_LONG_FMT " bytes): return less, or raise memory_limit",
+		encoded, decoded_text, need, left, limit);
 	return false;
 }
 

@@ -403,8 +403,9 @@ static size_t footprint(zval *value, footprint_t *f)
 				return 0;
 			}
 			/* its declared properties' slots, plus its property table and values */
+			HashTable *properties = obj->handlers->get_properties(obj);
 			return allocation(sizeof(zend_object) + zend_object_properties_size(obj->ce))
-				+ table_footprint(obj->handlers->get_properties(obj), f);
+				+ (properties ? table_footprint(properties, f) : 0);
 		}
 		default:
 			return 0;  /* in its parent's slot */

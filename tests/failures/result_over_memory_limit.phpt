@@ -49,10 +49,10 @@ $s = Pool::stats();
 printf("dispatched %d = completed %d + failed %d\n", $s['dispatched'], $s['completed'], $s['failed']);
 ?>
 --EXPECTF--
-AsyncTask\TaskFailedException: the task's result (4194%d bytes, about 4195%d once decoded) is more than this process can take within memory_limit (33554432 bytes, %d of them free): return less, or raise memory_limit
-AsyncTask\TaskFailedException: the task's result (4194%d bytes, about 4195%d once decoded) is more than this process can take within memory_limit (33554432 bytes, %d of them free): return less, or raise memory_limit
+AsyncTask\TaskFailedException: the task's result (4194%d bytes, about 4195%d once decoded) needs %d bytes of memory here; this process has %d left under memory_limit (33554432 bytes): return less, or raise memory_limit
+AsyncTask\TaskFailedException: the task's result (4194%d bytes, about 4195%d once decoded) needs %d bytes of memory here; this process has %d left under memory_limit (33554432 bytes): return less, or raise memory_limit
 string of 6, string of 5
-AsyncTask\TaskFailedException: the task's result (%d bytes, about %d once decoded) is more than this process can take within memory_limit (100663296 bytes, %d of them free): return less, or raise memory_limit
-AsyncTask\TaskFailedException: the task's result (%d bytes, about %d once decoded) is more than this process can take within memory_limit (100663296 bytes, %d of them free): return less, or raise memory_limit
+AsyncTask\TaskFailedException: the task's result (%d bytes, about %d once decoded) needs %d bytes of memory here; this process has %d left under memory_limit (100663296 bytes): return less, or raise memory_limit
+AsyncTask\TaskFailedException: the task's result (%d bytes, about %d once decoded) needs %d bytes of memory here; this process has %d left under memory_limit (100663296 bytes): return less, or raise memory_limit
 array of 1048576
 dispatched 6 = completed 4 + failed 2
