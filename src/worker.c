@@ -83,6 +83,7 @@ static int post_undeliverable(asynctask_report_t *report, int err)
 	report->status = ASYNCTASK_RESULT_FAILED;
 	report->data = ZSTR_VAL(encoded.s);
 	report->length = ZSTR_LEN(encoded.s);
+	report->decoded_size = 0;
 	err = asynctask_result_post(worker.pool, report, -1, claim);
 	smart_str_free(&encoded);
 	return err;

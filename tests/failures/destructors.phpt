@@ -14,21 +14,31 @@ ini_set('asynctask.log', $log);
 
 define('CALLER', getmypid());  // the workers inherit it
 
-/* Does what it is told when destroyed in a worker; its copies here do nothing. */
+/* What the destructors below do in a worker; their copies here do nothing. */
+function destroyed(string $how): void
+{
+    if (getmypid() === CALLER) {
+        return;
+    }
+    match ($how) {
+        'exit' => exit(3),
+        'throw' => throw new LogicException('thrown by a destructor'),
+        'fatal' => trigger_error('fatal error in a destructor', E_USER_ERROR),
+    };
+}
+
 final class Destroyed
 {
     public function __construct(public string $how) {}
-    public function __destruct()
-    {
-        if (getmypid() === CALLER) {
-            return;
-        }
-        match ($this->how) {
-            'exit' => exit(3),
-            'throw' => throw new LogicException('thrown by a destructor'),
-            'fatal' => trigger_error('fatal error in a destructor', E_USER_ERROR),
-        };
-    }
+    public function __destruct() { destroyed($this->how); }
+}
+
+/* A Task subclass: the task object itself is released as the task returns. */
+final class DestroyedTask extends AsyncTask\Task
+{
+    public function __construct(public string $how) {}
+    public function handle(): mixed { return 'returned'; }
+    public function __destruct() { destroyed($this->how); }
 }
 
 function outcome(AsyncTask\Future $f): string
@@ -63,6 +73,7 @@ foreach (['exit', 'throw', 'fatal'] as $how) {
     echo "use variable: ", outcome(AsyncTask\dispatch(function () use ($arg) { return 'returned'; })), "\n";
     $bound = Closure::bind(function () { return 'returned'; }, $arg, Destroyed::class);
     echo "bound \$this: ", outcome(AsyncTask\dispatch($bound)), "\n";
+    echo "Task object: ", outcome((new DestroyedTask($how))->dispatch()), "\n";
     echo "next: ", outcome(AsyncTask\dispatch('strrev', 'ok')), "\n";
     unset($arg, $bound);
 }
@@ -81,6 +92,7 @@ worker replaced: true
 argument: AsyncTask\WorkerCrashedException: the task called exit() (status 3); its worker was replaced
 use variable: AsyncTask\WorkerCrashedException: the task called exit() (status 3); its worker was replaced
 bound $this: AsyncTask\WorkerCrashedException: the task called exit() (status 3); its worker was replaced
+Task object: AsyncTask\WorkerCrashedException: the task called exit() (status 3); its worker was replaced
 next: value 'ko'
 -- throw
 value: value Destroyed
@@ -89,6 +101,7 @@ worker replaced: false
 argument: AsyncTask\TaskFailedException: thrown by a destructor
 use variable: AsyncTask\TaskFailedException: thrown by a destructor
 bound $this: AsyncTask\TaskFailedException: thrown by a destructor
+Task object: AsyncTask\TaskFailedException: thrown by a destructor
 next: value 'ko'
 -- fatal
 value: value Destroyed
@@ -97,7 +110,8 @@ worker replaced: true
 argument: AsyncTask\WorkerCrashedException: fatal error in a destructor
 use variable: AsyncTask\WorkerCrashedException: fatal error in a destructor
 bound $this: AsyncTask\WorkerCrashedException: fatal error in a destructor
+Task object: AsyncTask\WorkerCrashedException: fatal error in a destructor
 next: value 'ko'
-dispatched 18 = completed 9 + failed 9 (crashed 6)
+dispatched 21 = completed 9 + failed 12 (crashed 8)
 bool(true)
 bool(true)

@@ -3,7 +3,7 @@ Pool::start(), stop() and reload() inside a task throw AsyncTask\Exception (the 
 --EXTENSIONS--
 asynctask
 --INI--
-asynctask.workers=2
+asynctask.workers=1
 asynctask.log=/dev/null
 --FILE--
 <?php
@@ -34,7 +34,7 @@ var_dump(AsyncTask\dispatch('strrev', 'ok')->wait(10));
 AsyncTask\Exception: AsyncTask\Pool::start() cannot be called inside a task: the pool runs the task (start, stop and reload it from the process that dispatches)
 AsyncTask\Exception: AsyncTask\Pool::stop() cannot be called inside a task: the pool runs the task (start, stop and reload it from the process that dispatches)
 AsyncTask\Exception: AsyncTask\Pool::reload() cannot be called inside a task: the pool runs the task (start, stop and reload it from the process that dispatches)
-int(2)
+int(1)
 int(1)
 bool(true)
 int(4)

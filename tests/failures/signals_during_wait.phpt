@@ -36,7 +36,7 @@ function interrupted(): string
 // (5 s at most) for the handler to open its gate
 $signals = function (int $caller, string $gate) {
     $deadline = hrtime(true) + 5e9;
-    while (!preg_match('/\) S /', (string) @file_get_contents("/proc/$caller/stat")) && hrtime(true) < $deadline) {
+    while (!str_contains((string) @file_get_contents("/proc/$caller/stat"), ') S ') && hrtime(true) < $deadline) {
         usleep(100);
     }
     posix_kill($caller, SIGUSR1);
