@@ -163,6 +163,19 @@ PHP_INI_END()
 
 /* --- AsyncTask\Pool ---------------------------------------------------- */
 
+/* Inside a task (a worker, or a process a task forked) the pool is the one
+ * that runs the task: stopping, restarting or reloading it from there would
+ * pull it from under the task and its caller (stop() unmapped it: SIGSEGV). */
+static bool refused_in_task(const char *method)
+{
+	if (!ASYNCTASK_G(in_pool_process)) {
+		return false;
+	}
+	asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::%s() cannot be called inside a task: the pool runs "
+		"the task (start, stop and reload it from the process that dispatches)", method);
+	return true;
+}
+
 ZEND_METHOD(AsyncTask_Pool, __construct)
 {
 	(void) return_value;
@@ -183,6 +196,9 @@ ZEND_METHOD(AsyncTask_Pool, start)
 		zend_argument_value_error(1, "must be null (asynctask.workers) or between 1 and %d", ASYNCTASK_WORKERS_MAX);
 		RETURN_THROWS();
 	}
+	if (refused_in_task("start")) {
+		RETURN_THROWS();
+	}
 	asynctask_pool_start(is_null ? 0 : workers);
 }
 
@@ -200,6 +216,9 @@ ZEND_METHOD(AsyncTask_Pool, stop)
 		zend_argument_value_error(1, "must be null (asynctask.shutdown_timeout) or a number of seconds >= 0");
 		RETURN_THROWS();
 	}
+	if (refused_in_task("stop")) {
+		RETURN_THROWS();
+	}
 	asynctask_pool_stop(is_null ? ASYNCTASK_G(shutdown_timeout) : timeout);
 }
 
@@ -207,6 +226,9 @@ ZEND_METHOD(AsyncTask_Pool, reload)
 {
 	(void) return_value;
 	ZEND_PARSE_PARAMETERS_NONE();
+	if (refused_in_task("reload")) {
+		RETURN_THROWS();
+	}
 	asynctask_pool_reload();
 }
 

@@ -97,8 +97,10 @@ void asynctask_future_create(zval *return_value, uint64_t id)
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
 {
 	smart_str encoded = {0};
+	size_t decoded = 0;
 
 	smart_str_appendc(&encoded, (char) status);
+	smart_str_appendl(&encoded, (const char *) &decoded, sizeof(decoded));
 	if (message) {
 		asynctask_remote_error_encode_message(message, &encoded);
 	}
@@ -176,7 +178,28 @@ static bool past(uint64_t deadline)
 	return deadline && asynctask_now_ns() >= deadline;
 }
 
-/* Waits until settled. Returns false when the deadline passed first. */
+zend_result asynctask_handle_interrupts(void)
+{
+	if (EXPECTED(!zend_atomic_bool_load_ex(&EG(vm_interrupt)))) {
+		return SUCCESS;
+	}
+#ifdef ZEND_HAS_OOM
+	if (ZEND_HAS_OOM()) {
+		return SUCCESS;  /* this engine's delayed out-of-memory error: the VM's to raise */
+	}
+#endif
+	/* what the VM does between opcodes (zend_interrupt_helper) */
+	zend_atomic_bool_store_ex(&EG(vm_interrupt), false);
+	if (zend_atomic_bool_load_ex(&EG(timed_out))) {
+		zend_timeout();
+	} else if (zend_interrupt_function) {
+		zend_interrupt_function(EG(current_execute_data));
+	}
+	return EG(exception) ? FAILURE : SUCCESS;
+}
+
+/* Waits until settled. Returns false when the deadline passed first, or
+ * when a signal handler that ran meanwhile threw (EG(exception) is set). */
 static bool future_await(future_t *future, uint64_t deadline)
 {
 	/* a short task's result often comes within microseconds: look for it
@@ -191,7 +214,7 @@ static bool future_await(future_t *future, uint64_t deadline)
 		}
 	}
 	while (!future_poll(future)) {
-		if (past(deadline)) {
+		if (past(deadline) || asynctask_handle_interrupts() == FAILURE) {
 			return false;
 		}
 		sleep_for_results(deadline);
@@ -214,10 +237,20 @@ static void throw_remote(zend_class_entry *ce, const char *data, size_t len)
 	asynctask_remote_error_dtor(&error);
 }
 
-/* The worker sent a value this process cannot decode: PHP's serializer
- * writes some it cannot read back (an array that contains itself, under a
- * typed property, comes back as null). The task failed after all: settled
- * so, once, and counted so (the worker counted it completed). */
+/* The worker sent a value this process cannot take after all: the task
+ * failed. Settled so, once, and counted so (the worker counted it completed). */
+static void settle_refused(future_t *future, asynctask_result_status_t status, const char *message)
+{
+	zend_string_release(future->result);
+	settle(future, status, message);
+	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
+		asynctask_pool_count_outcome(ASYNCTASK_G(pool), status, 1);
+	}
+}
+
+/* PHP's serializer writes values it cannot read back (an array that
+ * contains itself, under a typed property, comes back as null). */
 static void settle_undecodable(future_t *future)
 {
 	zend_object *ex = EG(exception);
@@ -227,13 +260,8 @@ static void settle_undecodable(future_t *future)
 		Z_TYPE_P(message) == IS_STRING ? Z_STRVAL_P(message) : "unknown error");
 
 	zend_clear_exception();
-	zend_string_release(future->result);
-	settle(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
+	settle_refused(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
 	zend_string_release(text);
-	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_UNENCODABLE, 1);
-	}
 }
 
 /* The settled outcome: the value into return_value, or the exception thrown. */
@@ -246,13 +274,21 @@ static void future_value(future_t *future, zval *return_value)
 	switch (ASYNCTASK_RESULT_STATUS(result)) {
 		case ASYNCTASK_RESULT_VALUE:
 			if (Z_ISUNDEF(future->value)) {
+				/* checked as it arrived (result.c), but memory may have gone since */
+				size_t decoded = asynctask_result_decoded_size(result);
+				char why[256];
+				if (decoded && !asynctask_results_memory_allows(decoded, len, decoded, why, sizeof(why))) {
+					settle_refused(future, ASYNCTASK_RESULT_FAILED, why);
+					future_value(future, return_value);
+					return;
+				}
 				if (asynctask_unserialize(data, len, &future->value) == FAILURE) {
 					settle_undecodable(future);
 					future_value(future, return_value);
 					return;
 				}
 				/* the value is kept decoded: the encoded copy can go */
-				future->result = zend_string_truncate(result, 1, 0);
+				future->result = zend_string_truncate(result, ASYNCTASK_RESULT_HEADER, 0);
 			}
 			RETURN_COPY(&future->value);
 		case ASYNCTASK_RESULT_THREW:
@@ -322,6 +358,9 @@ ZEND_METHOD(AsyncTask_Future, wait)
 		RETURN_THROWS();
 	}
 	if (!future_await(future, deadline_after(timeout))) {
+		if (EG(exception)) {
+			RETURN_THROWS();  /* a signal handler's: the future stays valid */
+		}
 		asynctask_throw(asynctask_ce_timeout_exception, "task %" PRIu64 " did not finish within %.3g s; "
 			"it goes on running: wait again for its result", future->id, timeout);
 		RETURN_THROWS();
@@ -377,6 +416,9 @@ void asynctask_future_all(HashTable *futures, double timeout, zval *return_value
 	}
 	ZEND_HASH_FOREACH_VAL(futures, item) {
 		if (!future_await(future_from_obj(Z_OBJ_P(item)), deadline)) {
+			if (EG(exception)) {
+				return;  /* a signal handler's */
+			}
 			pending++;
 		}
 	} ZEND_HASH_FOREACH_END();
@@ -461,6 +503,9 @@ ZEND_METHOD(AsyncTask_Future, any)
 		if (past(deadline)) {
 			asynctask_throw(asynctask_ce_timeout_exception, "none of %u tasks finished within %.3g s; "
 				"they go on running: wait again for their results", zend_hash_num_elements(futures), timeout);
+			RETURN_THROWS();
+		}
+		if (asynctask_handle_interrupts() == FAILURE) {
 			RETURN_THROWS();
 		}
 		sleep_for_results(deadline);

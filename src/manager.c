@@ -52,6 +52,8 @@ static struct {
 	/* server pool: the php-fpm master is gone; drain until this deadline (ns) */
 	bool               master_gone;
 	uint64_t           drain_deadline;
+	/* CLI: the script that owns the pool is gone; drain until drain_deadline */
+	bool               owner_gone;
 	uint64_t           ticks;
 	/* workers that could not start in a row (asynctask.bootstrap failed);
 	 * past a few, no worker is forked before respawn_at (backing off) */
@@ -451,6 +453,25 @@ static bool owner_alive(void)
 	return getppid() == manager.pool->owner;
 }
 
+/* CLI: the script that owns the pool died without stopping it (killed, ^C
+ * or SIGTERM without a handler, a crash). What is queued still runs, as the
+ * queued tasks of any dispatcher that dies do (fire and forget), then the
+ * pool leaves and removes its runtime directory; asynctask.shutdown_timeout
+ * bounds the wait, as it bounds the drain at a script's end. */
+static void owner_gone(void)
+{
+	if (manager.pool->server || manager.owner_gone || owner_alive()) {
+		return;  /* a server pool's master is watched by master_gone() */
+	}
+	manager.owner_gone = true;
+	manager.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
+	asynctask_log("the process that owned the pool (pid %d) is gone: running the %" PRIu64 " queued task(s), "
+		"then leaving", (int) manager.pool->owner, __atomic_load_n(&manager.pool->queue.live, __ATOMIC_SEQ_CST));
+	__atomic_store_n(&manager.pool->stopping, 1, __ATOMIC_SEQ_CST);
+	asynctask_queue_wake_all(&manager.pool->queue);
+	check_drained();
+}
+
 static bool claimed_spill(const char *name)
 {
 	for (uint32_t i = 0; i < manager.pool->workers; i++) {
@@ -570,8 +591,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			stop_now("the php-fpm master is gone and the queue did not drain within asynctask.shutdown_timeout");
 			return;
 		}
-	} else if (!owner_alive()) {
-		stop_now("the process that owned the pool exited");
+	} else {
+		owner_gone();
+	}
+	if (manager.owner_gone && asynctask_now_ns() >= manager.drain_deadline) {
+		stop_now("the process that owned the pool exited and the queue did not drain within asynctask.shutdown_timeout");
 		return;
 	}
 	enforce_time_limits();
@@ -600,7 +624,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 			__atomic_add_fetch(&manager.pool->generation, 1, __ATOMIC_SEQ_CST);
 			continue_reload();
 			break;
-		case SIGUSR2:
+		case SIGUSR2:  /* a stop was asked, or (CLI) the owner died: look now */
+			owner_gone();
 			check_drained();
 			break;
 	}
@@ -645,7 +670,8 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		 * the php-fpm master is gone */
 		link = asynctask_server_manager_link();
 	} else {
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->owner) {
+		/* SIGUSR2, not SIGTERM (stop now): the owner's death drains the pool */
+		if (prctl(PR_SET_PDEATHSIG, SIGUSR2) != 0 || getppid() != pool->owner) {
 			_exit(1);
 		}
 	}
@@ -689,6 +715,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
 		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		asynctask_rundir_take_over();
 		asynctask_rundir_remove();
 	}
 	_exit(0);

@@ -206,8 +206,8 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 			asynctask_futex_wait(&q->space_seq, seq, left < 0.05 ? left : 0.05);
 		}
 		__atomic_sub_fetch(&q->producers_sleeping, 1, __ATOMIC_SEQ_CST);
-		if (idle) {
-			idle();
+		if (idle && !idle()) {
+			return ECANCELED;
 		}
 		if (now >= deadline) {
 			return ETIMEDOUT;

@@ -95,11 +95,13 @@ size_t asynctask_queue_inline_max(const asynctask_queue_t *q);
 
 int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity);
 
-/* Called while a producer waits for room, so it can drain its own results. */
-typedef void (*asynctask_queue_idle_fn)(void);
+/* Called while a producer waits for room, so it can drain its own results
+ * and let signal handlers run; false: give up. */
+typedef bool (*asynctask_queue_idle_fn)(void);
 
 /* Appends a record. Returns 0, ETIMEDOUT when there was no room within
- * timeout seconds, or E2BIG when the record can never fit. */
+ * timeout seconds, E2BIG when the record can never fit, or ECANCELED when
+ * idle said to give up. */
 int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, double timeout, asynctask_queue_idle_fn idle);
 

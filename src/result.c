@@ -34,8 +34,12 @@ typedef struct {
 	/* the manager's report for a worker that died after counting this
 	 * outcome (a status) but maybe before delivering it; 0 otherwise */
 	uint8_t  counted_by_worker;
-	uint8_t  reserved[5];
+	uint8_t  reserved;
+	/* a spilled value's bound of the memory it needs to be decoded, in KiB */
+	uint32_t decoded_kib;
 } result_header_t;
+
+_Static_assert(sizeof(result_header_t) + ASYNCTASK_RESULT_INLINE_MAX == PIPE_BUF, "see result.h");
 
 #define FIFO_NAME_MAX 32
 
@@ -167,7 +171,7 @@ static void remove_result_spill(uint64_t id)
 	asynctask_spill_remove(asynctask_rundir_fd(), name);
 }
 
-static void store(const result_header_t *header, uint8_t status, const char *data, size_t len)
+static void store(const result_header_t *header, uint8_t status, size_t decoded, const char *data, size_t len)
 {
 	uint64_t id = header->task_id;
 
@@ -183,10 +187,11 @@ static void store(const result_header_t *header, uint8_t status, const char *dat
 		 * knowing whether we would read it) */
 		remove_result_spill(id);
 	}
-	zend_string *result = zend_string_alloc(len + 1, 0);
+	zend_string *result = zend_string_alloc(ASYNCTASK_RESULT_HEADER + len, 0);
 	ZSTR_VAL(result)[0] = (char) status;
-	memcpy(ZSTR_VAL(result) + 1, data, len);
-	ZSTR_VAL(result)[len + 1] = '\0';
+	memcpy(ZSTR_VAL(result) + 1, &decoded, sizeof(decoded));
+	memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, data, len);
+	ZSTR_VAL(result)[ASYNCTASK_RESULT_HEADER + len] = '\0';
 	zval zv;
 	ZVAL_STR(&zv, result);
 	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
@@ -210,25 +215,76 @@ void asynctask_results_settled(uint64_t id)
 	zend_hash_index_del(&ASYNCTASK_G(outstanding), id);
 }
 
+bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded, char *why, size_t why_size)
+{
+	zend_long limit = PG(memory_limit);
+	/* what the allocator checks against the limit: its 2 MB chunks and its
+	 * huge blocks; small allocations may need one more chunk than they fill */
+	size_t used = zend_memory_usage(true);
+	size_t left = limit > 0 && (size_t) limit > used ? (size_t) limit - used : 0;
+
+	need += ZEND_MM_CHUNK_SIZE;
+	if (limit <= 0 || need <= left) {
+		return true;
+	}
+	char decoded_text[64] = "";
+	if (decoded) {
+		snprintf(decoded_text, sizeof(decoded_text), ", about %zu once decoded", decoded);
+	}
+	snprintf(why, why_size, "the task's result (%zu bytes%s) needs %zu bytes of memory here; this process has "
+		"%zu left under memory_limit (" ZEND_LONG_FMT " bytes): return less, or raise memory_limit",
+		encoded, decoded_text, need, left, limit);
+	return false;
+}
+
+/* The caller cannot take the result the worker sent and counted (as its
+ * status): its Future fails with why, and it counts as failed instead. */
+static void store_failure(const result_header_t *header, const char *why)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	smart_str encoded = {0};
+
+	asynctask_remote_error_encode_message(why, &encoded);
+	store(header, ASYNCTASK_RESULT_FAILED, 0, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	smart_str_free(&encoded);
+	if (pool && header->status != ASYNCTASK_RESULT_FAILED) {
+		asynctask_pool_count_outcome(pool, header->status, -1);
+		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_FAILED, 1);
+	}
+}
+
 /* A result in a spill file: the message only says so; the file's name is
  * ours to know (our pid and the task id), never taken from the message. */
 static void store_spilled(const result_header_t *header)
 {
 	char name[ASYNCTASK_SPILL_NAME_MAX];
+	char why[PATH_MAX + 256];
+	size_t decoded = (size_t) header->decoded_kib * 1024;
+	size_t size;
 
 	asynctask_result_spill_name(asynctask_self(), header->task_id, name);
-	zend_string *data = asynctask_spill_take(asynctask_rundir_fd(), name, 0);
-	if (!data) {
-		char message[PATH_MAX + 128];
-		smart_str encoded = {0};
-		snprintf(message, sizeof(message), "the result file %s/%s could not be read: %s",
-			asynctask_rundir_path(), name, strerror(errno));
-		asynctask_remote_error_encode_message(message, &encoded);
-		store(header, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
-		smart_str_free(&encoded);
+	if (!zend_hash_index_exists(&ASYNCTASK_G(outstanding), header->task_id)) {
+		/* nobody waits for it: not read at all (we might not have the memory) */
+		asynctask_spill_remove(asynctask_rundir_fd(), name);
+		store(header, header->status, 0, "", 0);
 		return;
 	}
-	store(header, header->status, ZSTR_VAL(data), ZSTR_LEN(data));
+	/* read, copied into the result (kept until its Future decodes it), decoded:
+	 * refused now rather than fatal ("Allowed memory size exhausted") then */
+	if (asynctask_spill_size(asynctask_rundir_fd(), name, &size) == 0
+			&& !asynctask_results_memory_allows(size + MAX(size, decoded), size, decoded, why, sizeof(why))) {
+		asynctask_spill_remove(asynctask_rundir_fd(), name);
+		store_failure(header, why);
+		return;
+	}
+	zend_string *data = asynctask_spill_take(asynctask_rundir_fd(), name, 0);
+	if (!data) {
+		snprintf(why, sizeof(why), "the result file %s/%s could not be read: %s", asynctask_rundir_path(), name,
+			strerror(errno));
+		store_failure(header, why);
+		return;
+	}
+	store(header, header->status, decoded, ZSTR_VAL(data), ZSTR_LEN(data));
 	zend_string_efree(data);
 }
 
@@ -258,7 +314,7 @@ static int parse(smart_str *buffer)
 		} else if (header.spilled) {
 			store_spilled(&header);
 		} else {
-			store(&header, header.status, data, header.length);
+			store(&header, header.status, 0, data, header.length);
 		}
 		offset += sizeof(header) + header.length;
 		count += header.task_id != 0;
@@ -509,7 +565,8 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 		.counted_by_worker = (uint8_t) report->counted_by_worker,
 	};
 
-	if (len > sizeof(message) - sizeof(header)) {
+	if (len > ASYNCTASK_RESULT_INLINE_MAX) {
+		header.decoded_kib = (uint32_t) MIN((report->decoded_size + 1023) / 1024, UINT32_MAX);
 		int err = asynctask_spill_write(asynctask_rundir_fd(), owner, report->task_id, data, len, slot);
 		if (err != 0) {
 			return err;

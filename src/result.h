@@ -15,6 +15,8 @@
 #ifndef ASYNCTASK_RESULT_H
 #define ASYNCTASK_RESULT_H
 
+#include <limits.h>
+
 #include "php.h"
 #include "exceptions.h"
 #include "queue.h"
@@ -29,10 +31,29 @@ typedef enum {
 	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
 } asynctask_result_status_t;
 
-/* A received result: status byte followed by the data. */
+/* A received result: status byte, the memory its value needs to be decoded
+ * (a size_t: the worker's bound for a result that travelled in a file, 0
+ * for the small rest), then the data. */
+#define ASYNCTASK_RESULT_HEADER    (1 + sizeof(size_t))
 #define ASYNCTASK_RESULT_STATUS(s) ((asynctask_result_status_t) (unsigned char) ZSTR_VAL(s)[0])
-#define ASYNCTASK_RESULT_DATA(s)   (ZSTR_VAL(s) + 1)
-#define ASYNCTASK_RESULT_LEN(s)    (ZSTR_LEN(s) - 1)
+#define ASYNCTASK_RESULT_DATA(s)   (ZSTR_VAL(s) + ASYNCTASK_RESULT_HEADER)
+#define ASYNCTASK_RESULT_LEN(s)    (ZSTR_LEN(s) - ASYNCTASK_RESULT_HEADER)
+static inline size_t asynctask_result_decoded_size(const zend_string *s)
+{
+	size_t size;
+	memcpy(&size, ZSTR_VAL(s) + 1, sizeof(size));
+	return size;
+}
+
+/* A result whose encoding is longer than this travels in a spill file (the
+ * rest fits in one message: PIPE_BUF bytes with its header). */
+#define ASYNCTASK_RESULT_INLINE_MAX (PIPE_BUF - 24)
+
+/* Whether this process can allocate `need` more bytes within memory_limit;
+ * if not, a message saying so (the result's `encoded` and `decoded` sizes)
+ * into why. A result refused so fails its Future instead of ending the
+ * script with "Allowed memory size exhausted". */
+bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded, char *why, size_t why_size);
 
 /* --- the dispatching side --------------------------------------------- */
 
@@ -72,6 +93,9 @@ typedef struct {
 	uint32_t    counted_by_worker;
 	const char *data;
 	size_t      length;
+	/* a value's bound of the memory it needs to be decoded, for a result
+	 * that travels in a file (asynctask_value_footprint()); else 0 */
+	size_t      decoded_size;
 } asynctask_report_t;
 
 /* Posts a report to its owner's mailbox or, when it has none, its FIFO.

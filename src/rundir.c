@@ -256,6 +256,13 @@ void asynctask_rundir_remove(void)
 	asynctask_rundir_forget();
 }
 
+void asynctask_rundir_take_over(void)
+{
+	if (rundir.fd >= 0 && rundir.parent_fd >= 0) {
+		rundir.creator = asynctask_self();
+	}
+}
+
 void asynctask_rundir_forget(void)
 {
 	if (rundir.fd >= 0) {

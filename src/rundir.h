@@ -51,6 +51,10 @@ const char *asynctask_rundir_name(void);
  * what a pool whose manager was killed left. */
 void asynctask_rundir_remove_left(const char *name);
 
+/* This process removes the directory from now on, in place of its creator
+ * (a CLI pool's manager whose owner died). */
+void asynctask_rundir_take_over(void);
+
 /* Closes this process's fds of the directory without removing anything. */
 void asynctask_rundir_forget(void);
 

@@ -325,3 +325,99 @@ zend_result asynctask_result_check(zval *value)
 {
 	return check_value(value, "the task's return value", "back to the caller");
 }
+
+/* --- footprint ---------------------------------------------------------- */
+
+/* What the allocator takes for size bytes: a small size rounded up to its
+ * size class (a quarter more at most), a larger one to whole pages. */
+static size_t allocation(size_t size)
+{
+	return size <= ZEND_MM_MAX_SMALL_SIZE ? ZEND_MM_ALIGNED_SIZE(size + size / 4)
+		: ZEND_MM_ALIGNED_SIZE_EX(size, ZEND_MM_PAGE_SIZE);
+}
+
+static size_t string_footprint(size_t len)
+{
+	return allocation(_ZSTR_STRUCT_SIZE(len));
+}
+
+/* true the first time ptr is seen: objects and references decode once */
+static bool first_sight(HashTable *seen, void *ptr)
+{
+	return zend_hash_index_add_empty_element(seen, (zend_ulong) (uintptr_t) ptr) != NULL;
+}
+
+typedef struct {
+	HashTable seen;
+	bool      packed;   /* the decoder keeps a list a list (compact.c); PHP's makes hashes */
+} footprint_t;
+
+static size_t footprint(zval *value, footprint_t *f);
+
+static size_t table_footprint(HashTable *table, footprint_t *f)
+{
+	uint32_t n = zend_hash_num_elements(table), slots = HT_MIN_SIZE;
+	size_t size = allocation(sizeof(HashTable));
+	zend_string *key;
+	zval *item;
+
+	if (n == 0) {
+		return 0;  /* both decoders give the shared empty array */
+	}
+	if (f->packed && HT_IS_PACKED(table)) {
+		/* it grows no larger there than here: the same keys, inserted in order */
+		size += allocation(HT_PACKED_SIZE_EX(table->nTableSize, HT_MIN_MASK));
+	} else {
+		while (slots < n) {
+			slots <<= 1;
+		}
+		/* as a hash: buckets and twice as many hash slots (packed is less);
+		 * and, while it decodes, the decoder's note of each value (PHP's
+		 * unserialize() keeps one for back-references) */
+		size += allocation((size_t) slots * (sizeof(Bucket) + 2 * sizeof(uint32_t))) + n * sizeof(zval);
+	}
+	ZEND_HASH_FOREACH_STR_KEY_VAL(table, key, item) {
+		if (key) {
+			size += string_footprint(ZSTR_LEN(key));
+		}
+		size += footprint(item, f);
+	} ZEND_HASH_FOREACH_END();
+	return size;
+}
+
+static size_t footprint(zval *value, footprint_t *f)
+{
+	switch (Z_TYPE_P(value)) {
+		case IS_INDIRECT:
+			return footprint(Z_INDIRECT_P(value), f);
+		case IS_STRING:
+			return string_footprint(Z_STRLEN_P(value));
+		case IS_ARRAY:
+			return table_footprint(Z_ARRVAL_P(value), f);
+		case IS_REFERENCE:
+			return first_sight(&f->seen, Z_REF_P(value))
+				? allocation(sizeof(zend_reference)) + footprint(Z_REFVAL_P(value), f) : 0;
+		case IS_OBJECT: {
+			zend_object *obj = Z_OBJ_P(value);
+			if (!first_sight(&f->seen, obj)) {
+				return 0;
+			}
+			/* its declared properties' slots, plus its property table and values */
+			HashTable *properties = obj->handlers->get_properties(obj);
+			return allocation(sizeof(zend_object) + zend_object_properties_size(obj->ce))
+				+ (properties ? table_footprint(properties, f) : 0);
+		}
+		default:
+			return 0;  /* in its parent's slot */
+	}
+}
+
+size_t asynctask_value_footprint(zval *value, const zend_string *encoded)
+{
+	footprint_t f = { .packed = ZSTR_LEN(encoded) > 0 && ZSTR_VAL(encoded)[0] == ASYNCTASK_COMPACT_MAGIC };
+
+	zend_hash_init(&f.seen, 8, NULL, NULL, 0);
+	size_t size = footprint(value, &f);
+	zend_hash_destroy(&f.seen);
+	return size + ZEND_MM_PAGE_SIZE;  /* and the decoder's own small needs */
+}

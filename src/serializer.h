@@ -46,4 +46,12 @@ static zend_always_inline bool asynctask_value_needs_check(zval *value)
 /* The same checks for a task's return value, in the worker. */
 zend_result asynctask_result_check(zval *value);
 
+/* A bound of the memory another process needs to decode value: what the
+ * value takes here, every array counted as the hash table the decoders
+ * build, each object and reference once, each allocation rounded up as
+ * the allocator does; `encoded` (its encoding) says how the decoder builds
+ * arrays. An object counts as its properties (what an __unserialize()
+ * builds cannot be known here). */
+size_t asynctask_value_footprint(zval *value, const zend_string *encoded);
+
 #endif

@@ -124,6 +124,20 @@ int asynctask_spill_write(int dirfd, pid_t owner, uint64_t task_id, const char *
 	return err;
 }
 
+int asynctask_spill_size(int dirfd, const char *name, size_t *size)
+{
+	struct stat st;
+
+	if (dirfd < 0 || !asynctask_spill_name_valid(name, NULL)) {
+		return EINVAL;
+	}
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return errno;
+	}
+	*size = (size_t) st.st_size;
+	return 0;
+}
+
 void asynctask_spill_remove(int dirfd, const char *name)
 {
 	if (dirfd >= 0 && asynctask_spill_name_valid(name, NULL)) {

@@ -49,6 +49,10 @@ bool asynctask_spill_name_valid(const char *name, pid_t *owner);
  * EFBIG: larger than max_size); a file found is removed in every case. */
 zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size);
 
+/* The size of the spill file name (a valid name only; a link is not
+ * followed). Returns 0 or an errno value. */
+int asynctask_spill_size(int dirfd, const char *name, size_t *size);
+
 /* Removes the spill file name (a valid name only). */
 void asynctask_spill_remove(int dirfd, const char *name);
 

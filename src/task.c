@@ -186,9 +186,12 @@ static uint32_t timeout_ms(asynctask_task_t *task)
 #define DRAIN_EVERY 16  /* a power of two */
 static uint32_t dispatches;
 
-static void drain_results(void)
+/* While dispatch() waits for room: our results make room for more in the
+ * mailbox (or pipe), and signal handlers run now, not after the wait. */
+static bool wait_for_room(void)
 {
 	asynctask_results_drain();
+	return asynctask_handle_interrupts() == SUCCESS;
 }
 
 /* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
@@ -214,12 +217,15 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 	}
 
 	int err = asynctask_queue_push(&pool->queue, asynctask_pool_ring(pool), record, data,
-		ASYNCTASK_G(dispatch_timeout), drain_results);
+		ASYNCTASK_G(dispatch_timeout), wait_for_room);
 	if (err == 0) {
 		return SUCCESS;
 	}
 	if (spill[0]) {
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	}
+	if (err == ECANCELED) {
+		return FAILURE;  /* a signal handler threw: the task was not queued */
 	}
 	if (err == ETIMEDOUT) {
 		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue stayed full for %.3g s "

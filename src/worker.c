@@ -19,6 +19,7 @@
 
 #include "php_asynctask.h"
 #include "worker.h"
+#include "process.h"
 #include "pool.h"
 #include "payload.h"
 #include "result.h"
@@ -32,17 +33,71 @@
 typedef struct {
 	asynctask_pool_t        *pool;
 	asynctask_worker_slot_t *slot;
+	pid_t                    pid;   /* this worker: a process a task forks is not it */
 } worker_t;
 
 static worker_t worker;
 
+/* A process that a task forked (pcntl_fork()) comes back into this file
+ * when the task's function returns in it, or exits, throws or dies of a
+ * fatal error there. It is not the worker: the slot, its claim and its
+ * counts are its parent's, and so is the task's outcome. It leaves here as
+ * a script would end (exit()'s status; 255 for an uncaught exception, which
+ * is logged, or a fatal error), but with _exit(): like a worker, it never
+ * runs the script's shutdown functions or destructors. */
+static void leave_if_forked(bool fatal)
+{
+	if (EXPECTED(asynctask_self() == worker.pid)) {
+		return;
+	}
+	int status = fatal ? 255 : 0;
+	if (EG(exception)) {
+		if (zend_is_unwind_exit(EG(exception))) {
+			status = EG(exit_status);
+		} else {
+			zend_exception_error(EG(exception), E_ERROR);
+			status = 255;
+		}
+	}
+	_exit(status);
+}
+
+/* The outcome could not be delivered though its caller is there: a result
+ * too large for a message travels in a file, and asynctask.tmpdir is full,
+ * say. The caller gets why instead, so that no Future waits forever, and the
+ * task counts as failed. The count moves in an order the manager can follow
+ * should we die meanwhile (settle_counts() in manager.c): the outcome is
+ * uncounted, then changed, then counted. */
+static int post_undeliverable(asynctask_report_t *report, int err)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	char message[PATH_MAX + 160];
+	smart_str encoded = {0};
+
+	snprintf(message, sizeof(message), "the task's result (%zu bytes) could not be stored for its caller in %s "
+		"(asynctask.tmpdir): %s", report->length, asynctask_rundir_path(), strerror(err));
+	asynctask_log("task %" PRIu64 ": %s", report->task_id, message);
+	__atomic_sub_fetch(asynctask_slot_counter(worker.slot, report->status), 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_FAILED, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_FAILED), 1, __ATOMIC_SEQ_CST);
+	asynctask_remote_error_encode_message(message, &encoded);
+	report->status = ASYNCTASK_RESULT_FAILED;
+	report->data = ZSTR_VAL(encoded.s);
+	report->length = ZSTR_LEN(encoded.s);
+	report->decoded_size = 0;
+	err = asynctask_result_post(worker.pool, report, -1, claim);
+	smart_str_free(&encoded);
+	return err;
+}
+
 /* Counts the task's outcome (before delivering it: a caller that has its
  * result finds it in stats()), then delivers it. The claim records both
  * steps for the manager, should we die in between (see queue.h). */
-static void post(asynctask_result_status_t status, const char *data, size_t len)
+static void post(asynctask_result_status_t status, const char *data, size_t len, size_t decoded_size)
 {
 	asynctask_claim_t *claim = &worker.slot->claim;
 
+	leave_if_forked(false);  /* forked in a destructor of the task's arguments, say */
 	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
 	/* the count: one store, which the manager can tell happened */
@@ -50,8 +105,12 @@ static void post(asynctask_result_status_t status, const char *data, size_t len)
 	ASYNCTASK_FAULT("worker.counted");
 	asynctask_report_t report = {
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
+		.decoded_size = decoded_size,
 	};
 	int err = asynctask_result_post(worker.pool, &report, -1, claim);
+	if (err != 0 && err != ENXIO && err != ENOENT && err != ESRCH && err != EPIPE) {
+		err = post_undeliverable(&report, err);
+	}
 	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
@@ -69,7 +128,7 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 	smart_str encoded = {0};
 
 	asynctask_remote_error_encode(error, &encoded);
-	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
 }
 
@@ -122,7 +181,11 @@ static void post_return_value(zval *retval)
 	if (asynctask_result_check(retval) == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
 		&& check_result_size(&encoded) == SUCCESS) {
-		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
+		/* a result that travels in a file may be large: the caller checks
+		 * that it has the memory to decode it before it reads it (result.c) */
+		size_t len = ZSTR_LEN(encoded.s);
+		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
+			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
@@ -151,6 +214,30 @@ static ZEND_NORETURN void die_fatally(void);
 /* True while the payload is decoded: a fatal error then is the payload's fault. */
 static bool decoding;
 
+/* The task's outcome is reported: its value goes now. What a destructor
+ * does here can no longer change that outcome, only the worker's fate: after
+ * exit() the worker leaves (and is replaced), an exception is logged, a fatal
+ * error ends in die_fatally(). Either way the next task finds no exception
+ * pending (it used to fail, unable to decode its payload). */
+static void release_value(zval *retval)
+{
+	uint64_t task_id = worker.slot->claim.task_id;
+
+	zval_ptr_dtor(retval);
+	if (EXPECTED(!EG(exception))) {
+		return;
+	}
+	leave_if_forked(false);  /* the destructor forked */
+	if (zend_is_unwind_exit(EG(exception))) {
+		zend_clear_exception();
+		asynctask_log("a destructor called exit() after task %" PRIu64 " reported its outcome; "
+			"its worker leaves and is replaced", task_id);
+		release_claim();
+		_exit(0);
+	}
+	zend_exception_error(EG(exception), E_WARNING);  /* logs "Uncaught ..." and clears it */
+}
+
 /* Runs the job and consumes it (its arguments are freed before the result
  * is encoded: a large task should not need its memory twice). */
 static void run_job(asynctask_job_t *job)
@@ -173,6 +260,7 @@ static void run_job(asynctask_job_t *job)
 	ZVAL_UNDEF(&retval);
 	clear_last_error();
 	zend_call_function(&fci, &fcc);
+	leave_if_forked(false);
 	zend_fcall_info_args_clear(&fci, 1);
 	asynctask_job_dtor(job);
 
@@ -195,7 +283,7 @@ static void run_job(asynctask_job_t *job)
 	} else {
 		post_return_value(&retval);
 	}
-	zval_ptr_dtor(&retval);
+	release_value(&retval);
 }
 
 /* Decodes and runs the payload; consumes it. */
@@ -222,6 +310,15 @@ static ZEND_NORETURN void die_fatally(void)
 {
 	asynctask_remote_error_t error = {0};
 
+	leave_if_forked(true);
+	if (__atomic_load_n(&worker.slot->claim.delivered, __ATOMIC_SEQ_CST)) {
+		/* in a destructor of the task's value (see release_value()): the task
+		 * keeps the outcome it reported, PHP logged the error */
+		asynctask_log("a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
+			worker.slot->claim.task_id);
+		release_claim();
+		_exit(0);
+	}
 	error.message = PG(last_error_message)
 		? zend_string_copy(PG(last_error_message))
 		: zend_string_init("the task ended with a fatal error", sizeof("the task ended with a fatal error") - 1, 0);
@@ -488,6 +585,7 @@ static void include_bootstrap(void)
 			zend_clear_exception();
 		}
 	} zend_catch {
+		leave_if_forked(true);
 		/* no worker of this pool can start: the manager stops trying for a
 		 * while and fails the queued tasks with this message */
 		snprintf(worker.pool->startup_error, sizeof(worker.pool->startup_error),
@@ -505,6 +603,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
+	worker.pid = asynctask_self();
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
@@ -518,12 +617,14 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	enter_base_frame();
 	prepare_process();
 	include_bootstrap();
+	leave_if_forked(false);  /* the bootstrap forked */
 	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
 		zend_string *payload;
 		uint32_t spilled, seq;
 
+		leave_if_forked(false);  /* forked in the destructor of a task's value, say */
 		if (should_retire()) {
 			_exit(0);
 		}
