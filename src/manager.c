@@ -605,6 +605,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	if (++manager.ticks % SWEEP_TICKS == 0) {
 		sweep_mailboxes();
 		sweep_runtime_dir();
+		asynctask_results_close_dead_pipes();
 	}
 	check_drained();
 }

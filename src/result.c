@@ -511,6 +511,31 @@ static void forget_pipe(pid_t owner)
 	}
 }
 
+void asynctask_results_close_dead_pipes(void)
+{
+	struct pollfd pfds[OPEN_PIPES];
+	int index[OPEN_PIPES], n = 0;
+
+	if (open_pipes.process != asynctask_self()) {
+		return;  /* nothing of ours: pipe_for() closes what was inherited */
+	}
+	for (int i = 0; i < OPEN_PIPES; i++) {
+		if (open_pipes.pipes[i].owner) {
+			pfds[n].fd = open_pipes.pipes[i].fd;
+			pfds[n].events = 0;  /* POLLERR comes anyway: the pipe has no reader left */
+			index[n++] = i;
+		}
+	}
+	if (n == 0 || poll(pfds, (nfds_t) n, 0) <= 0) {
+		return;
+	}
+	for (int k = 0; k < n; k++) {
+		if (pfds[k].revents & (POLLERR | POLLNVAL)) {
+			close_pipe(index[k]);
+		}
+	}
+}
+
 /* The doorbell: an empty message for no task, written without waiting (a
  * full pipe wakes its reader anyway). */
 static void ring_doorbell(pid_t owner)

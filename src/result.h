@@ -109,6 +109,12 @@ typedef struct {
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim);
 
+/* Closes the pipes this poster keeps open whose reader is gone (the
+ * dispatcher exited, or a php-fpm child ended its request): one poll(), for
+ * a worker about to sleep and for the manager's sweep, so that no deleted
+ * FIFO stays open for long. */
+void asynctask_results_close_dead_pipes(void);
+
 /* The manager: frees the mailbox of an owner that died; returns how many
  * results it held (dropped). */
 uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);

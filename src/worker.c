@@ -629,6 +629,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 			_exit(0);
 		}
 		if (!asynctask_queue_take(&pool->queue, ring, &worker.slot->claim, &payload, &spilled, &seq)) {
+			asynctask_results_close_dead_pipes();
 			asynctask_queue_sleep(&pool->queue, seq);
 			continue;
 		}
