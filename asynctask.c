@@ -24,6 +24,7 @@
 #include "src/future.h"
 #include "src/server.h"
 #include "src/serializer.h"
+#include "src/redis/settings.h"
 
 #ifdef ZTS
 # error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"
@@ -257,6 +258,7 @@ PHP_MINIT_FUNCTION(asynctask)
 		return FAILURE;
 	}
 	REGISTER_INI_ENTRIES();
+	asynctask_redis_settings_minit(module_number);
 
 	asynctask_ce_exception = register_class_AsyncTask_Exception(spl_ce_RuntimeException);
 	asynctask_ce_serialization_exception = register_class_AsyncTask_SerializationException(asynctask_ce_exception);
@@ -267,6 +269,7 @@ PHP_MINIT_FUNCTION(asynctask)
 		register_class_AsyncTask_TaskTimeoutException(asynctask_ce_task_failed_exception);
 	asynctask_ce_worker_crashed_exception =
 		register_class_AsyncTask_WorkerCrashedException(asynctask_ce_task_failed_exception);
+	asynctask_ce_backend_exception = register_class_AsyncTask_BackendException(asynctask_ce_exception);
 
 	asynctask_task_minit(register_class_AsyncTask_Task());
 	asynctask_future_minit(register_class_AsyncTask_Future());
@@ -279,6 +282,7 @@ PHP_MSHUTDOWN_FUNCTION(asynctask)
 {
 	(void) type;
 	asynctask_callable_shutdown();
+	asynctask_redis_settings_mshutdown();
 	UNREGISTER_INI_ENTRIES();
 	return SUCCESS;
 }
@@ -322,6 +326,7 @@ PHP_MINFO_FUNCTION(asynctask)
 	php_info_print_table_row(2, "Serializers", "php, igbinary (when loaded)");
 	snprintf(workers, sizeof(workers), "%s", ASYNCTASK_G(pool) ? "running" : "not running");
 	php_info_print_table_row(2, "Pool in this process", workers);
+	asynctask_redis_settings_minfo();
 	php_info_print_table_end();
 
 	DISPLAY_INI_ENTRIES();

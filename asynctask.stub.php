@@ -90,6 +90,11 @@ namespace AsyncTask {
     {
     }
 
+    /** A remote backend cannot be reached in time, or refused us (credentials, secret, a command). */
+    class BackendException extends Exception
+    {
+    }
+
     function dispatch(callable $callable, mixed ...$args): Future {}
 
     function map(callable $callable, iterable $items): array {}

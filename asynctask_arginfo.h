@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 2ac414b367baad3a51ccbfad2035e5a2ce3b4e43 */
+ * Stub hash: c42536d77b46da4b0d4671abd8cc9fbfc9cbddf8 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -217,6 +217,11 @@ static const zend_function_entry class_AsyncTask_WorkerCrashedException_methods[
 	ZEND_FE_END
 };
 
+
+static const zend_function_entry class_AsyncTask_BackendException_methods[] = {
+	ZEND_FE_END
+};
+
 static zend_class_entry *register_class_AsyncTask_Task(void)
 {
 	zend_class_entry ce, *class_entry;
@@ -327,6 +332,16 @@ static zend_class_entry *register_class_AsyncTask_WorkerCrashedException(zend_cl
 
 	INIT_NS_CLASS_ENTRY(ce, "AsyncTask", "WorkerCrashedException", class_AsyncTask_WorkerCrashedException_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_AsyncTask_TaskFailedException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_AsyncTask_BackendException(zend_class_entry *class_entry_AsyncTask_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "AsyncTask", "BackendException", class_AsyncTask_BackendException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_AsyncTask_Exception);
 
 	return class_entry;
 }

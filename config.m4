@@ -12,6 +12,15 @@ PHP_ARG_ENABLE([asynctask-fault-injection],
   [no],
   [no])
 
+dnl "auto" (the default): the Redis backend is built when pkg-config finds
+dnl hiredis; --with-asynctask-redis requires it; --without leaves it out.
+PHP_ARG_WITH([asynctask-redis],
+  [whether to build asynctask's Redis Streams backend],
+  [AS_HELP_STRING([--without-asynctask-redis],
+    [asynctask: leave out the Redis Streams backend (built by default when pkg-config finds hiredis >= 0.14)])],
+  [auto],
+  [no])
+
 if test "$PHP_ASYNCTASK" != "no"; then
   if test "$PHP_ASYNCTASK_FAULT_INJECTION" != "no"; then
     AC_DEFINE(ASYNCTASK_FAULT_INJECTION, 1, [ asynctask test build: fault-injection hooks ])
@@ -29,6 +38,31 @@ if test "$PHP_ASYNCTASK" != "no"; then
   AC_SEARCH_LIBS([pthread_mutexattr_setrobust], [pthread], [],
     [AC_MSG_ERROR([asynctask needs robust process-shared pthread mutexes (pthread_mutexattr_setrobust)])])
   AC_CHECK_HEADERS([linux/futex.h sys/prctl.h])
+
+  dnl The backend's settings, URL parser, signing and wire codec build always
+  dnl (a backend URL on a build without hiredis is refused with a message);
+  dnl only the connection needs hiredis. Debian 12 ships hiredis 0.14.1.
+  ASYNCTASK_REDIS_SOURCES="src/redis/url.c src/redis/settings.c src/redis/secret.c"
+  asynctask_redis=no
+  if test "$PHP_ASYNCTASK_REDIS" != "no"; then
+    PKG_CHECK_MODULES([HIREDIS], [hiredis >= 0.14], [asynctask_redis=yes], [asynctask_redis=no])
+    if test "$asynctask_redis" = "yes"; then
+      PHP_EVAL_INCLINE($HIREDIS_CFLAGS)
+      PHP_EVAL_LIBLINE($HIREDIS_LIBS, ASYNCTASK_SHARED_LIBADD)
+      AC_DEFINE(HAVE_ASYNCTASK_REDIS, 1, [ asynctask: the Redis Streams backend (hiredis) ])
+    elif test "$PHP_ASYNCTASK_REDIS" = "yes"; then
+      AC_MSG_ERROR([--with-asynctask-redis needs hiredis >= 0.14 found by pkg-config; on Debian/Ubuntu: apt-get install libhiredis-dev])
+    fi
+  fi
+  AC_MSG_CHECKING([whether the asynctask Redis backend is built])
+  if test "$asynctask_redis" = "yes"; then
+    asynctask_hiredis_version=`$PKG_CONFIG --modversion hiredis`
+    AC_MSG_RESULT([yes, with hiredis $asynctask_hiredis_version])
+  elif test "$PHP_ASYNCTASK_REDIS" = "no"; then
+    AC_MSG_RESULT([no (--without-asynctask-redis)])
+  else
+    AC_MSG_RESULT([no: hiredis >= 0.14 not found by pkg-config (apt-get install libhiredis-dev)])
+  fi
 
   PHP_SUBST(ASYNCTASK_SHARED_LIBADD)
   AC_DEFINE(HAVE_ASYNCTASK, 1, [ Have asynctask support ])
@@ -57,8 +91,10 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/supervisor.c \
     src/unixmsg.c \
     src/rundir.c \
-    src/fault.c,
+    src/fault.c \
+    $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
   PHP_ADD_BUILD_DIR($ext_builddir/src)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/redis)
   PHP_ADD_INCLUDE($ext_srcdir)
 fi

@@ -28,6 +28,18 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	char     *bootstrap;
 	bool      enable;
 	char     *log;
+	/* php.ini, the Redis backend (src/redis/settings.c) */
+	char     *backend;
+	char     *secret;
+	char     *secret_file;
+	char     *prefix;
+	char     *node;
+	double    visibility_timeout;
+	zend_long max_attempts;
+	zend_long result_ttl;
+	char     *app_root;
+	/* asynctask.backend's value was refused at startup: dispatch() refuses too */
+	bool      backend_refused;
 
 	/* this process's view of the pool (NULL when none is running) */
 	asynctask_pool_t *pool;

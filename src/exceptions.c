@@ -15,6 +15,7 @@ zend_class_entry *asynctask_ce_timeout_exception;
 zend_class_entry *asynctask_ce_task_failed_exception;
 zend_class_entry *asynctask_ce_task_timeout_exception;
 zend_class_entry *asynctask_ce_worker_crashed_exception;
+zend_class_entry *asynctask_ce_backend_exception;
 
 void asynctask_throw(zend_class_entry *ce, const char *format, ...)
 {

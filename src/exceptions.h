@@ -14,6 +14,7 @@ extern zend_class_entry *asynctask_ce_timeout_exception;
 extern zend_class_entry *asynctask_ce_task_failed_exception;
 extern zend_class_entry *asynctask_ce_task_timeout_exception;
 extern zend_class_entry *asynctask_ce_worker_crashed_exception;
+extern zend_class_entry *asynctask_ce_backend_exception;
 
 /* What a worker reports when its task did not return a value. */
 typedef struct {

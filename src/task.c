@@ -21,6 +21,7 @@
 #include "exceptions.h"
 #include "rundir.h"
 #include "spill.h"
+#include "redis/settings.h"
 
 zend_class_entry *asynctask_ce_task;
 static zend_object_handlers task_handlers;
@@ -265,8 +266,13 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value)
 {
 	asynctask_record_t record = {0};
-	asynctask_pool_t *pool = asynctask_pool_get();
+	asynctask_pool_t *pool;
 
+	/* a remote backend never falls back to this machine's pool */
+	if (asynctask_backend_check_local() == FAILURE) {
+		return;
+	}
+	pool = asynctask_pool_get();
 	if (!pool) {
 		return;
 	}

@@ -30,7 +30,7 @@ asynctask.serializer = 'php'
 asynctask.bootstrap = ''
 asynctask.enable = '0'
 asynctask.log = ''
-int(12)
+int(21)
 bool(false)
 bool(false)
 string(1) "0"
