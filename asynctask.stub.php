@@ -113,5 +113,18 @@ namespace AsyncTask\Testing {
 
     /** Test builds only: the value a received encoding decodes to (throws SerializationException when corrupt). */
     function decodeValue(string $bytes): mixed {}
+
+    /** Test builds only: HMAC-SHA256 of $data under $key, raw bytes (the Redis backend's signature). */
+    function hmacSha256(string $key, string $data): string {}
+
+    /** Test builds only: the signed wire entry of these fields (src/redis/wire.h). */
+    function wireEncode(array $entry, string $secret): string {}
+
+    /** Test builds only: the fields of a signed wire entry, or AsyncTask\Exception with the refusal. */
+    function wireDecode(string $bytes, string $kind, string $secret, ?int $maxPayload = null): array {}
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
+    /** Test builds only: a command on this process's connection to asynctask.backend, and its reply. */
+    function redisCommand(string ...$args): mixed {}
 #endif
 }

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: c42536d77b46da4b0d4671abd8cc9fbfc9cbddf8 */
+ * Stub hash: d112f1250b3f0a2ab53dc01b78f69152761bc5ab */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -33,6 +33,35 @@ ZEND_END_ARG_INFO()
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_decodeValue, 0, 1, IS_MIXED, 0)
 	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_hmacSha256, 0, 2, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, data, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_wireEncode, 0, 2, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, entry, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, secret, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_wireDecode, 0, 3, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, kind, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, secret, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, maxPayload, IS_LONG, 1, "null")
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_redisCommand, 0, 0, IS_MIXED, 0)
+	ZEND_ARG_VARIADIC_TYPE_INFO(0, args, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -111,6 +140,18 @@ ZEND_FUNCTION(AsyncTask_Testing_encodeValue);
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_decodeValue);
 #endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_hmacSha256);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_wireEncode);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_wireDecode);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
+ZEND_FUNCTION(AsyncTask_Testing_redisCommand);
+#endif
 ZEND_METHOD(AsyncTask_Task, __construct);
 ZEND_METHOD(AsyncTask_Task, handle);
 ZEND_METHOD(AsyncTask_Task, dispatch);
@@ -145,6 +186,18 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeValue, AsyncTask_Testing_decodeValue, arginfo_AsyncTask_Testing_decodeValue)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", hmacSha256, AsyncTask_Testing_hmacSha256, arginfo_AsyncTask_Testing_hmacSha256)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", wireEncode, AsyncTask_Testing_wireEncode, arginfo_AsyncTask_Testing_wireEncode)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", wireDecode, AsyncTask_Testing_wireDecode, arginfo_AsyncTask_Testing_wireDecode)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", redisCommand, AsyncTask_Testing_redisCommand, arginfo_AsyncTask_Testing_redisCommand)
 #endif
 	ZEND_FE_END
 };

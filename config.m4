@@ -42,7 +42,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
   dnl The backend's settings, URL parser, signing and wire codec build always
   dnl (a backend URL on a build without hiredis is refused with a message);
   dnl only the connection needs hiredis. Debian 12 ships hiredis 0.14.1.
-  ASYNCTASK_REDIS_SOURCES="src/redis/url.c src/redis/settings.c src/redis/secret.c src/redis/hmac.c src/redis/wire.c"
+  ASYNCTASK_REDIS_SOURCES="src/redis/url.c src/redis/settings.c src/redis/secret.c src/redis/hmac.c src/redis/wire.c src/redis/testing.c"
   asynctask_redis=no
   if test "$PHP_ASYNCTASK_REDIS" != "no"; then
     PKG_CHECK_MODULES([HIREDIS], [hiredis >= 0.14], [asynctask_redis=yes], [asynctask_redis=no])
@@ -50,6 +50,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
       PHP_EVAL_INCLINE($HIREDIS_CFLAGS)
       PHP_EVAL_LIBLINE($HIREDIS_LIBS, ASYNCTASK_SHARED_LIBADD)
       AC_DEFINE(HAVE_ASYNCTASK_REDIS, 1, [ asynctask: the Redis Streams backend (hiredis) ])
+      ASYNCTASK_REDIS_SOURCES="$ASYNCTASK_REDIS_SOURCES src/redis/conn.c"
     elif test "$PHP_ASYNCTASK_REDIS" = "yes"; then
       AC_MSG_ERROR([--with-asynctask-redis needs hiredis >= 0.14 found by pkg-config; on Debian/Ubuntu: apt-get install libhiredis-dev])
     fi

@@ -26,7 +26,7 @@
 #include "zend_exceptions.h"
 
 #ifdef HAVE_ASYNCTASK_REDIS
-# include <hiredis/hiredis.h>
+# include "conn.h"
 #endif
 
 #include "php_asynctask.h"
@@ -281,6 +281,9 @@ zend_result asynctask_backend_check_local(void)
 void asynctask_redis_settings_mshutdown(void)
 {
 	asynctask_secret_forget();
+#ifdef HAVE_ASYNCTASK_REDIS
+	asynctask_redis_disconnect();
+#endif
 }
 
 void asynctask_redis_settings_minfo(void)
