@@ -95,7 +95,6 @@ const zend_string *asynctask_secret_get(zend_string **error)
 {
 	const char *inline_secret = ASYNCTASK_G(secret), *file = ASYNCTASK_G(secret_file);
 	bool has_inline = inline_secret && inline_secret[0], has_file = file && file[0];
-	const char *setting = has_file ? "asynctask.secret_file" : "asynctask.secret";
 	zend_string *secret;
 
 	if (cached) {
@@ -116,8 +115,9 @@ const zend_string *asynctask_secret_get(zend_string **error)
 		return NULL;
 	}
 	if (ZSTR_LEN(secret) < ASYNCTASK_SECRET_MIN) {
-		asynctask_fail(error, "%s holds %zu bytes: a remote backend needs a secret of at least %d bytes "
-			"(e.g. openssl rand -hex 32)", setting, ZSTR_LEN(secret), ASYNCTASK_SECRET_MIN);
+		asynctask_fail(error, "%s%s holds %zu bytes: a remote backend needs a secret of at least %d bytes "
+			"(e.g. openssl rand -hex 32)", has_file ? "asynctask.secret_file=" : "asynctask.secret",
+			has_file ? file : "", ZSTR_LEN(secret), ASYNCTASK_SECRET_MIN);
 		ZEND_SECURE_ZERO(ZSTR_VAL(secret), ZSTR_LEN(secret));
 		zend_string_release(secret);
 		return NULL;

@@ -52,11 +52,17 @@ static ZEND_INI_MH(OnUpdateBackend)
 	if (!asynctask_redis_url_parse(ZSTR_VAL(new_value), &url, error, sizeof(error))) {
 		/* a URL refused at startup leaves "" in force: remembered, so that
 		 * dispatch() refuses instead of running the tasks on this machine */
-		ASYNCTASK_G(backend_refused) = stage == ZEND_INI_STAGE_STARTUP;
+		if (stage == ZEND_INI_STAGE_STARTUP) {
+			ASYNCTASK_G(backend_refused) = true;
+		}
 		asynctask_redis_url_redact(ZSTR_VAL(new_value), shown, sizeof(shown));
 		return refuse(entry, shown, error);
 	}
-	ASYNCTASK_G(backend_refused) = false;
+	/* at startup PHP follows a refused value with the default "": that must
+	 * not clear the mark; a value accepted later (ini_set()) does */
+	if (stage != ZEND_INI_STAGE_STARTUP) {
+		ASYNCTASK_G(backend_refused) = false;
+	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
