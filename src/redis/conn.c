@@ -13,6 +13,7 @@
 #endif
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,6 +244,32 @@ static redisReply *try_command(const asynctask_redis_url_t *url, const char *whe
 	return reply;
 }
 
+/* hiredis writes with write(): on a connection the server closed, that
+ * raises SIGPIPE, which kills a process that does not ignore it (the CLI
+ * does; a SAPI or a script's pcntl_signal() may not). It is blocked for the
+ * call and a SIGPIPE raised meanwhile is taken, so the write fails with
+ * EPIPE instead; one that was pending before is left for the process. */
+static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url, const char *where, double seconds,
+	int argc, const char **argv, const size_t *argv_len, failure_t *failure)
+{
+	sigset_t pipe_only, saved, pending;
+	struct timespec no_wait = {0, 0};
+	bool was_pending;
+	redisReply *reply;
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_only, &saved);
+	was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+	reply = try_command(url, where, seconds, argc, argv, argv_len, failure);
+	if (!was_pending) {
+		while (sigtimedwait(&pipe_only, NULL, &no_wait) < 0 && errno == EINTR) {
+		}
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return reply;
+}
+
 redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len)
 {
 	asynctask_redis_url_t url;
@@ -263,7 +290,7 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 	for (;;) {
 		left = timeout - (now() - start);
 		memset(&failure, 0, sizeof(failure));
-		reply = try_command(&url, where, left, argc, argv, argv_len, &failure);
+		reply = try_command_without_sigpipe(&url, where, left, argc, argv, argv_len, &failure);
 		if (reply) {
 			return reply;
 		}
