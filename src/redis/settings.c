@@ -227,7 +227,6 @@ static zend_string *unusable_backend(void)
 {
 	const char *backend = ASYNCTASK_G(backend);
 	char shown[1024];
-	zend_string *error = NULL;
 
 	if (ASYNCTASK_G(backend_refused)) {
 		return zend_string_init_fast(ZEND_STRL("asynctask.backend was refused at startup (see the warning then): "
@@ -242,6 +241,7 @@ static zend_string *unusable_backend(void)
 		"(hiredis was not found, or ./configure --without-asynctask-redis); install libhiredis-dev and rebuild, "
 		"or leave asynctask.backend empty to run tasks on this machine", shown);
 #else
+	zend_string *error = NULL;
 	if (!asynctask_secret_get(&error)) {
 		zend_string *message = zend_strpprintf(0, "asynctask.backend=%s: %s", shown, ZSTR_VAL(error));
 		zend_string_release(error);

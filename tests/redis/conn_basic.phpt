@@ -4,6 +4,8 @@ Redis connection: redis:// with the default user's password and unix:// both rea
 asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/redis.inc';

@@ -5,6 +5,8 @@ asynctask
 posix
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/redis.inc';

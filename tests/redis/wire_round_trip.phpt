@@ -4,6 +4,8 @@ Redis wire form: tasks and results round-trip every field (binary payloads up to
 asynctask
 --SKIPIF--
 <?php $needs = ['wire']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 use function AsyncTask\Testing\{wireEncode, wireDecode};

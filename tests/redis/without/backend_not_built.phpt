@@ -13,7 +13,7 @@ asynctask.secret=0123456789abcdef0123456789abcdef
 --FILE--
 <?php
 ob_start();
-phpinfo(INFO_MODULES);
+(new ReflectionExtension('asynctask'))->info();
 foreach (explode("\n", ob_get_clean()) as $line) {
     if (str_starts_with($line, 'Redis backend =>')) {
         echo $line, "\n";
