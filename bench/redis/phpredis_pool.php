@@ -1,0 +1,200 @@
+<?php
+/*
+ * The baseline a PHP team writes today for tasks over Redis Streams, with
+ * phpredis (php8.2-redis): a dispatcher XADDs serialize([fn, args, id,
+ * replyKey]) to a stream; N forked worker processes read it with XREADGROUP
+ * (COUNT 16, BLOCK 1000), call the function, LPUSH serialize([id, result]) to
+ * the reply key (when there is one) and XACK, one entry at a time; the
+ * dispatcher BLPOPs its reply key. One round of every measurement, as JSON
+ * on stdout (bench/redis/run runs rounds and sums them up).
+ *
+ *   php -d extension=redis bench/redis/phpredis_pool.php --socket=/path/redis.sock [--quick]
+ *
+ * Measured (latencies: per-call hrtime() samples after a warm-up):
+ *   rt_p50_us, rt_p99_us        no-op round trip: XADD, then BLPOP the reply
+ *   dispatch_p50_us, _p99_us    dispatch() alone: one XADD round trip, nobody waits
+ *   fire_1_per_s                fire-and-forget: 1 dispatcher, one XADD round trip each, until
+ *                               the workers acknowledged the last one
+ *   fire_4_per_s                the same with 4 dispatching processes (php-fpm children are several)
+ *   fire_pipelined_per_s        1 dispatcher, XADDs pipelined by 100
+ *   echo_1mb_mb_per_s, echo_1mb_p50_ms  a 1 MB string sent and returned
+ */
+
+declare(strict_types=1);
+
+const WORKERS = 2;
+const GROUP = 'workers';
+
+function bench_noop(int $x): int
+{
+    return $x;
+}
+
+function bench_echo(string $s): string
+{
+    return $s;
+}
+
+$options = getopt('', ['socket:', 'quick']);
+$socket = $options['socket'] ?? exit("usage: --socket=/path/to/redis.sock [--quick]\n");
+$quick = isset($options['quick']);
+$N = $quick
+    ? ['warmup' => 200, 'rt' => 1000, 'dispatch' => 2000, 'fire' => 5000, 'echo' => 20]
+    : ['warmup' => 500, 'rt' => 5000, 'dispatch' => 10000, 'fire' => 20000, 'echo' => 60];
+if (!extension_loaded('redis') || !function_exists('pcntl_fork')) {
+    fwrite(STDERR, "phpredis_pool.php needs the redis (php8.2-redis) and pcntl extensions\n");
+    exit(1);
+}
+
+function connect(string $socket): Redis
+{
+    $redis = new Redis();
+    if (!$redis->connect($socket)) {
+        throw new RuntimeException("cannot connect to $socket");
+    }
+    return $redis;
+}
+
+/** A worker: what the README of a home-made Redis queue does. Never returns. */
+function worker(string $socket, string $stream, int $n): never
+{
+    $redis = connect($socket);
+    $redis->setOption(Redis::OPT_READ_TIMEOUT, -1);
+    for (;;) {
+        $batch = $redis->xReadGroup(GROUP, "worker-$n", [$stream => '>'], 16, 1000);
+        foreach ($batch[$stream] ?? [] as $entryId => $fields) {
+            [$fn, $args, $id, $replyKey] = unserialize($fields['t']);
+            $result = $fn(...$args);
+            if ($replyKey !== null) {
+                $redis->lPush($replyKey, serialize([$id, $result]));
+            }
+            $redis->xAck($stream, GROUP, [$entryId]);
+        }
+    }
+}
+
+function percentile(array $samples, float $p): float
+{
+    sort($samples);
+    return $samples[min(count($samples) - 1, (int) floor($p / 100 * count($samples)))];
+}
+
+/** Waits until the group has read and acknowledged everything up to $lastId. */
+function drained(Redis $redis, string $stream, string $lastId): void
+{
+    for (;;) {
+        foreach ($redis->xInfo('GROUPS', $stream) as $group) {
+            if ($group['name'] === GROUP && $group['last-delivered-id'] === $lastId && $group['pending'] === 0) {
+                return;
+            }
+        }
+        usleep(500);
+    }
+}
+
+$stream = 'bench:q:' . getmypid();
+$replyKey = 'bench:r:' . getmypid();
+$redis = connect($socket);
+$redis->del($stream, $replyKey);
+$redis->xGroup('CREATE', $stream, GROUP, '$', true);
+$workers = [];
+for ($n = 0; $n < WORKERS; $n++) {
+    $pid = pcntl_fork();
+    if ($pid === 0) {
+        worker($socket, $stream, $n);
+    }
+    $workers[] = $pid;
+}
+$out = [];
+$seq = 0;
+
+// no-op round trip
+$samples = [];
+for ($i = 0; $i < $N['warmup'] + $N['rt']; $i++) {
+    $t = hrtime(true);
+    $redis->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], ++$seq, $replyKey])]);
+    [, $reply] = $redis->blPop([$replyKey], 5);
+    [$id, $result] = unserialize($reply);
+    if ($i >= $N['warmup']) {
+        $samples[] = (hrtime(true) - $t) / 1e3;
+    }
+    $id === $seq && $result === $i || exit("wrong reply\n");
+}
+$out['rt_p50_us'] = percentile($samples, 50);
+$out['rt_p99_us'] = percentile($samples, 99);
+
+// dispatch() alone: the XADD round trip of a task nobody waits for
+$samples = [];
+for ($i = 0; $i < $N['dispatch']; $i++) {
+    $t = hrtime(true);
+    $last = $redis->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], ++$seq, null])]);
+    $samples[] = (hrtime(true) - $t) / 1e3;
+}
+$out['dispatch_p50_us'] = percentile($samples, 50);
+$out['dispatch_p99_us'] = percentile($samples, 99);
+drained($redis, $stream, $last);
+
+// fire-and-forget throughput, 1 dispatcher: until the workers acknowledged the last task
+$t = hrtime(true);
+for ($i = 0; $i < $N['fire']; $i++) {
+    $last = $redis->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], ++$seq, null])]);
+}
+drained($redis, $stream, $last);
+$out['fire_1_per_s'] = $N['fire'] / ((hrtime(true) - $t) / 1e9);
+
+// the same from 4 dispatching processes
+$t = hrtime(true);
+$dispatchers = [];
+for ($d = 0; $d < 4; $d++) {
+    $pid = pcntl_fork();
+    if ($pid === 0) {
+        $mine = connect($socket);
+        for ($i = 0; $i < intdiv($N['fire'], 4); $i++) {
+            $mine->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], $i, null])]);
+        }
+        exit(0);
+    }
+    $dispatchers[] = $pid;
+}
+foreach ($dispatchers as $pid) {
+    pcntl_waitpid($pid, $status);
+}
+// the newest entry of the stream is the last of the four to arrive
+$newest = array_key_first($redis->xRevRange($stream, '+', '-', 1));
+drained($redis, $stream, $newest);
+$out['fire_4_per_s'] = 4 * intdiv($N['fire'], 4) / ((hrtime(true) - $t) / 1e9);
+
+// 1 dispatcher, XADDs pipelined by 100
+$t = hrtime(true);
+for ($i = 0; $i < $N['fire']; $i += 100) {
+    $pipe = $redis->pipeline();
+    for ($j = 0; $j < 100; $j++) {
+        $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
+    }
+    $ids = $pipe->exec();
+    $last = end($ids);
+}
+drained($redis, $stream, $last);
+$out['fire_pipelined_per_s'] = $N['fire'] / ((hrtime(true) - $t) / 1e9);
+
+// 1 MB echoed back
+$mb = str_repeat('x', 1 << 20);
+$samples = [];
+for ($i = 0; $i < $N['echo'] + 5; $i++) {
+    $t = hrtime(true);
+    $redis->xAdd($stream, '*', ['t' => serialize(['bench_echo', [$mb], ++$seq, $replyKey])]);
+    [, $reply] = $redis->blPop([$replyKey], 10);
+    strlen(unserialize($reply)[1]) === 1 << 20 || exit("wrong echo\n");
+    if ($i >= 5) {
+        $samples[] = (hrtime(true) - $t) / 1e6;
+    }
+}
+$out['echo_1mb_p50_ms'] = percentile($samples, 50);
+$out['echo_1mb_mb_per_s'] = count($samples) / (array_sum($samples) / 1e3);
+
+foreach ($workers as $pid) {
+    posix_kill($pid, SIGKILL);
+    pcntl_waitpid($pid, $status);
+}
+$redis->del($stream, $replyKey);
+echo json_encode($out), "\n";
