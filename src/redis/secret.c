@@ -1,13 +1,18 @@
 /*
  * The signing secret, read once and kept for the process.
  *
- * Kept, not read per dispatch: a php-fpm master (root) reads a root-only
- * secret_file at startup and its children inherit the copy, so the file
- * itself never has to be readable by the pool's user. The copy is persistent
- * memory, wiped when it is dropped.
+ * Kept, not read per dispatch, and in two slots. The one read at startup
+ * (MINIT) stays for the life of the process: a php-fpm master (root) reads a
+ * root-only secret_file and its children inherit the copy, so the pool's
+ * user never needs to read the file — also after a request changed a secret
+ * setting with ini_set() and PHP put it back at the request's end. Another
+ * value of the settings (ini_set() in a script) is read into the second slot.
+ * Each slot remembers the settings it was read for, so a change of them is
+ * noticed without a handler. Copies live in persistent memory, wiped when dropped.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,15 +23,42 @@
 #include "../exceptions.h"
 #include "secret.h"
 
-static zend_string *cached;
+typedef struct {
+	char        *secret_setting;   /* the values of asynctask.secret and secret_file */
+	char        *file_setting;     /* it was read for (malloc'ed copies) */
+	zend_string *value;            /* persistent; NULL when empty */
+} slot_t;
 
-void asynctask_secret_forget(void)
+static slot_t startup, current;
+
+static const char *setting(const char *value)
 {
-	if (cached) {
-		ZEND_SECURE_ZERO(ZSTR_VAL(cached), ZSTR_LEN(cached));
-		zend_string_release(cached);
-		cached = NULL;
+	return value ? value : "";
+}
+
+static void wipe(char *s)
+{
+	if (s) {
+		ZEND_SECURE_ZERO(s, strlen(s));
+		free(s);
 	}
+}
+
+static void slot_clear(slot_t *slot)
+{
+	if (slot->value) {
+		ZEND_SECURE_ZERO(ZSTR_VAL(slot->value), ZSTR_LEN(slot->value));
+		zend_string_release(slot->value);
+	}
+	wipe(slot->secret_setting);
+	wipe(slot->file_setting);
+	memset(slot, 0, sizeof(*slot));
+}
+
+static bool slot_matches(const slot_t *slot)
+{
+	return slot->value && strcmp(slot->secret_setting, setting(ASYNCTASK_G(secret))) == 0
+		&& strcmp(slot->file_setting, setting(ASYNCTASK_G(secret_file))) == 0;
 }
 
 /* Reads the whole file into a persistent string; NULL with *error. */
@@ -91,15 +123,13 @@ static zend_string *read_secret_file(const char *path, zend_string **error)
 	return secret;
 }
 
-const zend_string *asynctask_secret_get(zend_string **error)
+/* The secret the settings name now, read and checked; NULL with *error. */
+static zend_string *load(zend_string **error)
 {
-	const char *inline_secret = ASYNCTASK_G(secret), *file = ASYNCTASK_G(secret_file);
-	bool has_inline = inline_secret && inline_secret[0], has_file = file && file[0];
+	const char *inline_secret = setting(ASYNCTASK_G(secret)), *file = setting(ASYNCTASK_G(secret_file));
+	bool has_inline = inline_secret[0] != '\0', has_file = file[0] != '\0';
 	zend_string *secret;
 
-	if (cached) {
-		return cached;
-	}
 	if (has_inline && has_file) {
 		asynctask_fail(error, "both asynctask.secret and asynctask.secret_file are set: set one of them");
 		return NULL;
@@ -122,6 +152,52 @@ const zend_string *asynctask_secret_get(zend_string **error)
 		zend_string_release(secret);
 		return NULL;
 	}
-	cached = secret;
-	return cached;
+	return secret;
+}
+
+/* Reads the secret the settings name into `slot`; NULL with *error. */
+static const zend_string *slot_fill(slot_t *slot, zend_string **error)
+{
+	zend_string *secret = load(error);
+
+	slot_clear(slot);
+	if (!secret) {
+		return NULL;
+	}
+	slot->secret_setting = strdup(setting(ASYNCTASK_G(secret)));
+	slot->file_setting = strdup(setting(ASYNCTASK_G(secret_file)));
+	slot->value = secret;
+	if (!slot->secret_setting || !slot->file_setting) {
+		slot_clear(slot);
+		asynctask_fail(error, "out of memory while keeping the secret");
+		return NULL;
+	}
+	return slot->value;
+}
+
+void asynctask_secret_startup(void)
+{
+	zend_string *error = NULL;
+
+	/* quietly: a secret that cannot be read is reported where it is needed */
+	if (!slot_fill(&startup, &error) && error) {
+		zend_string_release(error);
+	}
+}
+
+void asynctask_secret_shutdown(void)
+{
+	slot_clear(&startup);
+	slot_clear(&current);
+}
+
+const zend_string *asynctask_secret_get(zend_string **error)
+{
+	if (slot_matches(&startup)) {
+		return startup.value;
+	}
+	if (slot_matches(&current)) {
+		return current.value;
+	}
+	return slot_fill(&current, error);
 }

@@ -66,12 +66,6 @@ static ZEND_INI_MH(OnUpdateBackend)
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
-static ZEND_INI_MH(OnUpdateSecret)
-{
-	asynctask_secret_forget();
-	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
-}
-
 /* 1..max bytes of letters, digits and `extra` */
 static bool name_valid(zend_string *value, size_t max, const char *extra)
 {
@@ -201,9 +195,9 @@ static ZEND_INI_DISP(display_secret)
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY_EX("asynctask.backend", "", PHP_INI_ALL, OnUpdateBackend,
 		backend, zend_asynctask_globals, asynctask_globals, display_backend)
-	STD_PHP_INI_ENTRY_EX("asynctask.secret", "", PHP_INI_ALL, OnUpdateSecret,
+	STD_PHP_INI_ENTRY_EX("asynctask.secret", "", PHP_INI_ALL, OnUpdateString,
 		secret, zend_asynctask_globals, asynctask_globals, display_secret)
-	STD_PHP_INI_ENTRY("asynctask.secret_file", "", PHP_INI_ALL, OnUpdateSecret,
+	STD_PHP_INI_ENTRY("asynctask.secret_file", "", PHP_INI_ALL, OnUpdateString,
 		secret_file, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.prefix", "asynctask", PHP_INI_ALL, OnUpdatePrefix,
 		prefix, zend_asynctask_globals, asynctask_globals)
@@ -256,6 +250,7 @@ void asynctask_redis_settings_minit(int module_number)
 	zend_string *why;
 
 	zend_register_ini_entries(ini_entries, module_number);
+	asynctask_secret_startup();
 	/* a URL refused by its handler has had its warning already */
 	if (!ASYNCTASK_G(backend_refused) && (why = unusable_backend()) != NULL) {
 		php_error_docref(NULL, E_WARNING, "%s", ZSTR_VAL(why));
@@ -286,7 +281,7 @@ zend_result asynctask_backend_check_local(void)
 
 void asynctask_redis_settings_mshutdown(void)
 {
-	asynctask_secret_forget();
+	asynctask_secret_shutdown();
 #ifdef HAVE_ASYNCTASK_REDIS
 	asynctask_redis_disconnect();
 #endif

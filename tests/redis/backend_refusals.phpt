@@ -40,11 +40,11 @@ ini_set('asynctask.secret_file', "$dir/secret");
 attempt();
 ini_set('asynctask.secret', '');
 attempt();
-file_put_contents("$dir/secret", str_repeat('f', 40) . "\n");
 foreach ([0644, 0640, 0604, 0700, 0600, 0400] as $mode) {
-    chmod("$dir/secret", $mode);
-    ini_set('asynctask.secret_file', '');   // a changed setting reads the file again
-    ini_set('asynctask.secret_file', "$dir/secret");
+    // a file of its own each: a secret read is kept while the settings name the same file
+    file_put_contents($file = sprintf('%s/secret-%04o', $dir, $mode), str_repeat('f', 40) . "\n");
+    chmod($file, $mode);
+    ini_set('asynctask.secret_file', $file);
     printf('%04o: ', $mode);
     attempt();
 }
@@ -52,14 +52,14 @@ file_put_contents("$dir/short", str_repeat('f', 31) . "\r\n");
 chmod("$dir/short", 0600);
 ini_set('asynctask.secret_file', "$dir/short");
 attempt();
-symlink("$dir/secret", "$dir/link");
+symlink("$dir/secret-0400", "$dir/link");
 ini_set('asynctask.secret_file', "$dir/link");
 echo 'a symlink to a 0400 file: ';
 attempt();
 ini_set('asynctask.secret_file', $dir);
 attempt();
 if (posix_geteuid() === 0) {
-    copy("$dir/secret", "$dir/theirs");
+    copy("$dir/secret-0600", "$dir/theirs");
     chmod("$dir/theirs", 0600);
     chown("$dir/theirs", 65534);
     ini_set('asynctask.secret_file', "$dir/theirs");
@@ -82,10 +82,10 @@ AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sen
 -- asynctask.secret_file
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: both asynctask.secret and asynctask.secret_file are set: set one of them
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret cannot be opened: No such file or directory
-0644: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret has mode 0644: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
-0640: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret has mode 0640: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
-0604: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret has mode 0604: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
-0700: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret has mode 0700: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
+0644: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0644 has mode 0644: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
+0640: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0640 has mode 0640: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
+0604: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0604 has mode 0604: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
+0700: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0700 has mode 0700: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
 0600: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
 0400: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/short holds 31 bytes: a remote backend needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)

@@ -24,6 +24,13 @@ function wait_up(string $socket): void
     }
 }
 $proc = $start();
+// a failing test must not leave its server running
+register_shutdown_function(function () use (&$proc) {
+    if (is_resource($proc)) {
+        proc_terminate($proc, SIGKILL);
+        proc_close($proc);
+    }
+});
 wait_up("$dir/redis.sock");
 ini_set('asynctask.backend', "unix://$dir/redis.sock");
 ini_set('asynctask.dispatch_timeout', '10');
