@@ -290,9 +290,11 @@ void asynctask_redis_settings_mshutdown(void)
 void asynctask_redis_settings_minfo(void)
 {
 #ifdef HAVE_ASYNCTASK_REDIS
-	char version[64];
+	char version[64], node[256];
 	snprintf(version, sizeof(version), "compiled in (hiredis %d.%d.%d)", HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH);
 	php_info_print_table_row(2, "Redis backend", version);
+	asynctask_redis_node(node, sizeof(node));
+	php_info_print_table_row(2, "Redis consumer name (asynctask.node)", node);
 #else
 	php_info_print_table_row(2, "Redis backend", "not compiled in (no hiredis at build time)");
 #endif

@@ -26,6 +26,12 @@ foreach (explode("\n", $info) as $line) {
     }
 }
 var_dump(str_contains($info, 'pa55-w0rd'), str_contains($info, 'never shown'));
+// the consumer name: the hostname unless asynctask.node says otherwise
+var_dump(str_contains($info, 'Redis consumer name (asynctask.node) => ' . gethostname() . "\n"));
+ini_set('asynctask.node', 'worker-7');
+ob_start();
+(new ReflectionExtension('asynctask'))->info();
+var_dump(str_contains(ob_get_clean(), "Redis consumer name (asynctask.node) => worker-7\n"));
 ?>
 --EXPECT--
 asynctask.backend = ''
@@ -43,3 +49,5 @@ asynctask.backend => redis://app:***@10.0.0.7:6380/2 => no value
 asynctask.secret => (set, 51 bytes) => no value
 bool(false)
 bool(false)
+bool(true)
+bool(true)
