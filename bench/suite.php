@@ -23,6 +23,12 @@ declare(strict_types=1);
 const WORKERS = 2;
 const WINDOW = 256;
 const BLOCKS = 5;
+// the load scenarios (see load_scenarios())
+const LOAD_SCENARIOS = [
+    'a' => 'a: one busy loop per CPU, free to move',
+    'b' => 'b: a busy loop pinned to each CPU, the caller on the first',
+    'c' => 'c: everything on one CPU, with one busy loop',
+];
 
 function bench_noop(int $x): int
 {
@@ -39,8 +45,10 @@ function bench_double(int $v): int
     return $v * 2;
 }
 
-$options = getopt('', ['quick', 'limit:', 'json']);
-$quick = isset($options['quick']);
+$options = getopt('', ['quick', 'ci', 'load', 'limit:', 'json']);
+$ci = isset($options['ci']);           // --quick with fewer load rounds: CI's informational run
+$quick = isset($options['quick']) || $ci;
+$loadOnly = isset($options['load']);   // the load scenarios only
 $json = isset($options['json']);
 $limitFile = $options['limit'] ?? null;
 
@@ -48,11 +56,13 @@ $limitFile = $options['limit'] ?? null;
 $P = $quick ? [
     'rt' => 4000, 'warmup' => 300, 'dispatch' => 5000, 'tasks' => 30000, 'rounds' => 1,
     'payload' => [1024 => [10000, 0], 65536 => [1000, 0], 1048576 => [100, 60]],
-    'map' => 100000, 'map_rounds' => 1, 'fork' => 500, 'proc' => 40,
+    'map' => 100000, 'map_rounds' => 1, 'fork' => 500, 'proc' => 40, 'fanout' => 1000,
+    'load_rounds' => $ci ? 3 : 5, 'load_rt' => 400, 'load_fanout' => 150, 'load_cap' => 0.4,
 ] : [
     'rt' => 20000, 'warmup' => 1000, 'dispatch' => 20000, 'tasks' => 100000, 'rounds' => 3,
     'payload' => [1024 => [50000, 0], 65536 => [5000, 0], 1048576 => [400, 300]],
-    'map' => 100000, 'map_rounds' => 3, 'fork' => 2000, 'proc' => 200,
+    'map' => 100000, 'map_rounds' => 3, 'fork' => 2000, 'proc' => 200, 'fanout' => 5000,
+    'load_rounds' => 7, 'load_rt' => 1500, 'load_fanout' => 500, 'load_cap' => 1.0,
 ];
 
 if (!extension_loaded('asynctask')) {
@@ -66,16 +76,31 @@ $rows = [];
 $notes = [];
 
 // --- 1. a process per task, before any pool exists (their children copy nothing of a pool) ---
-note('fork per task: ' . $P['fork'] . ' tasks, ' . WORKERS . ' at a time');
-$forkRate = fork_per_task($P['fork']);
-note('proc_open per task: ' . $P['proc'] . ' tasks, ' . WORKERS . ' at a time');
-$procRate = proc_per_task($P['proc']);
+if (!$loadOnly) {
+    note('fork per task: ' . $P['fork'] . ' tasks, ' . WORKERS . ' at a time');
+    $forkRate = fork_per_task($P['fork']);
+    note('proc_open per task: ' . $P['proc'] . ' tasks, ' . WORKERS . ' at a time');
+    $procRate = proc_per_task($P['proc']);
+}
 
 // --- 2. the two pools, up for the whole run; each idle while the other is measured ---
 // the baseline is forked first: its workers must not be copies of a process that owns an asynctask pool
 $base = new BaselinePool(WORKERS);
 $async = new AsyncTaskPool(WORKERS);
 $systems = ['asynctask' => $async, 'baseline' => $base];
+
+if ($loadOnly) {
+    $scenarios = load_scenarios($systems, $async, $base, $P);
+    $base->close();
+    $async->close();
+    if ($json) {
+        echo json_encode(['machine' => machine(), 'load' => $scenarios], JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+        exit(0);
+    }
+    print_machine(machine(), $quick);
+    print_load($scenarios, $P);
+    exit(0);
+}
 
 // no-op round trip
 note('round trip, no-op: ' . $P['rt'] . ' per system after ' . $P['warmup'] . ' of warm-up');
@@ -124,10 +149,17 @@ $mapRates = rates($systems, static function ($s, $n) use ($items) {
 }, $P['map'], $P['map_rounds'], $expectedMap);
 unset($items);
 
+// fan-out: Future::all() of 8 no-op tasks; the baseline sends 8 frames round-robin, then reads 8
+note('fan-out of 8: ' . $P['fanout'] . ' calls per system');
+$fan = latency($systems, static fn ($s) => $s->fanout(8), $P['fanout'], intdiv($P['fanout'], 10), 8);
+
 $rssAfter = [
     'asynctask' => rss_kb_list($async->workerPids()), 'baseline' => rss_kb_list($base->workerPids()),
     'caller' => rss_kb(getmypid()),
 ];
+
+// the same round trip and fan-out with CPU-bound processes around (README: Benchmark)
+$scenarios = load_scenarios($systems, $async, $base, $P);
 $stats = $async->stats();
 $base->close();
 $async->close();
@@ -152,6 +184,7 @@ $row('no-op round trip p50 (µs)', $lat['asynctask']['p50'], $lat['baseline']['p
 $row('no-op round trip p99 (µs)', $lat['asynctask']['p99'], $lat['baseline']['p99'], '%.1f');
 $row('no-op throughput, 2 workers (tasks/s)', $tp['asynctask'], $tp['baseline'], '%.0f',
     '≥ 2×', static fn ($a, $r) => $r !== null && $r >= 2.0);
+$row('fan-out of 8, Future::all() p50 (µs per call)', $fan['asynctask']['p50'], $fan['baseline']['p50'], '%.1f');
 $row('dispatch() alone p50 (µs)', $d['p50'], null, '%.2f', '≤ 2 µs', static fn ($a) => $a <= 2.0);
 $row('dispatch() alone p99 (µs)', $d['p99'], null, '%.2f');
 foreach ($payloadRates as $size => $r) {
@@ -187,11 +220,12 @@ $notes[] = sprintf('round trip mean (µs): asynctask %.1f, baseline %.1f; dispat
     $lat['asynctask']['mean'], $lat['baseline']['mean'], $d['mean']);
 
 if ($json) {
-    echo json_encode(['machine' => $machine, 'rows' => $rows, 'limit' => $limit, 'notes' => $notes],
+    echo json_encode(['machine' => $machine, 'rows' => $rows, 'load' => $scenarios, 'limit' => $limit, 'notes' => $notes],
         JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
     exit(0);
 }
 print_report($machine, $P, $rows, $limit, $notes, $quick);
+print_load($scenarios, $P);
 exit(0);
 
 // --- asynctask ------------------------------------------------------------------------
@@ -244,6 +278,16 @@ final class AsyncTaskPool
     public function map(array $items): array
     {
         return AsyncTask\map($this->double, $items);
+    }
+
+    /** Future::all() of $n no-op tasks; returns the sum of their results ($n). */
+    public function fanout(int $n): int
+    {
+        $futures = [];
+        for ($i = 0; $i < $n; $i++) {
+            $futures[] = AsyncTask\dispatch($this->noop);
+        }
+        return array_sum(AsyncTask\Future::all($futures));
     }
 
     /** @return int[] ns per dispatch() call, timed one by one, in blocks of $block then collected */
@@ -364,6 +408,12 @@ final class BaselinePool
     public function map(array $items): array
     {
         return $this->pipeline('bench_double', array_map(static fn ($v) => [$v], $items));
+    }
+
+    /** $n frames round-robin over the workers, then their $n replies. */
+    public function fanout(int $n): int
+    {
+        return array_sum($this->pipeline('bench_noop', array_fill(0, $n, [1])));
     }
 
     /**
@@ -627,6 +677,177 @@ function mean(array $v): float
     return $v ? array_sum($v) / count($v) : 0.0;
 }
 
+// --- under load -----------------------------------------------------------------------------
+//
+// Each scenario starts its own CPU-bound processes (`php -n -r 'for (;;);'`) and stops them
+// when it ends; affinity is set with taskset(1) and put back afterwards:
+//   a  one busy loop per CPU, free to move
+//   b  one busy loop pinned to each CPU, this process (the caller) pinned to the first CPU;
+//      the pools' workers free to move
+//   c  every process on the first CPU: the caller, both pools' processes and one busy loop
+// A round: the load starts, the no-op round trip and the fan-out of 8 are sampled in blocks
+// alternating between the two pools (at most load_rt / load_fanout samples, load_cap seconds,
+// per system), the load stops. The ratio is asynctask's p50 over the baseline's in the same
+// round; min / median / max over the rounds.
+
+/** The CPUs this process may run on (its affinity mask), from /proc/self/status. */
+function allowed_cpus(int $pid = 0): array
+{
+    $status = (string) @file_get_contents('/proc/' . ($pid ?: 'self') . '/status');
+    if (!preg_match('/^Cpus_allowed_list:\s*(\S+)/m', $status, $m)) {
+        return [0];
+    }
+    $cpus = [];
+    foreach (explode(',', $m[1]) as $range) {
+        [$lo, $hi] = array_map('intval', explode('-', $range) + [1 => $range]);
+        for ($c = $lo; $c <= $hi; $c++) {
+            $cpus[] = $c;
+        }
+    }
+    return $cpus;
+}
+
+/** Sets the affinity of $pids to the CPU list $cpus (taskset -a: every thread). */
+function pin(array $pids, array $cpus): void
+{
+    foreach ($pids as $pid) {
+        exec(sprintf('taskset -a -p -c %s %d 2>&1', implode(',', $cpus), $pid), $out, $rc);
+        if ($rc !== 0) {
+            throw new RuntimeException("taskset -p -c " . implode(',', $cpus) . " $pid failed: " . implode("\n", $out));
+        }
+    }
+}
+
+/** Starts a busy loop (on $cpu, or free to move when null); returns its process. */
+function busy_loop(?int $cpu)
+{
+    $cmd = [PHP_BINARY, '-n', '-r', 'for (;;);'];
+    if ($cpu !== null) {
+        $cmd = ['taskset', '-c', (string) $cpu, ...$cmd];
+    }
+    $proc = proc_open($cmd, [], $pipes);
+    if ($proc === false) {
+        throw new RuntimeException('cannot start a busy loop');
+    }
+    return $proc;
+}
+
+function stop_busy_loops(array $procs): void
+{
+    foreach ($procs as $proc) {
+        proc_terminate($proc, SIGKILL);
+        proc_close($proc);
+    }
+}
+
+/**
+ * Up to $n samples of $call per system (µs), in blocks alternating between the systems, each
+ * system's total time bounded by about $cap seconds. @return array<string, float[]>
+ */
+function capped_samples(array $systems, Closure $call, int $n, float $cap, int $check): array
+{
+    $blocks = 5;
+    $samples = array_fill_keys(array_keys($systems), []);
+    for ($b = 0; $b < $blocks; $b++) {
+        foreach ($systems as $name => $s) {
+            $until = hrtime(true) + (int) ($cap / $blocks * 1e9);
+            for ($i = 0; $i < intdiv($n, $blocks); $i++) {
+                $t = hrtime(true);
+                $r = $call($s);
+                $samples[$name][] = (hrtime(true) - $t) / 1000;
+                if ($r !== $check) {
+                    throw new RuntimeException("$name: wrong result under load");
+                }
+                if ($t > $until) {
+                    break;
+                }
+            }
+        }
+    }
+    return $samples;
+}
+
+function median(array $v): float
+{
+    sort($v);
+    return $v[intdiv(count($v), 2)];
+}
+
+/**
+ * Every scenario, load_rounds rounds each, interleaved (a, b, c, a, b, c, ...).
+ * @return array scenario => metric => [asynctask => p50s, baseline => p50s, ratio => per round]
+ */
+function load_scenarios(array $systems, AsyncTaskPool $async, BaselinePool $base, array $P): array
+{
+    $cpus = allowed_cpus();
+    $me = getmypid();
+    $pools = [...$async->workerPids(), $async->managerPid(), ...$base->workerPids()];
+    $out = [];
+    note(sprintf('under load: scenarios %s, %d rounds each, on CPUs %s', implode(', ', array_keys(LOAD_SCENARIOS)),
+        $P['load_rounds'], implode(',', $cpus)));
+    for ($round = 0; $round < $P['load_rounds']; $round++) {
+        foreach (array_keys(LOAD_SCENARIOS) as $scenario) {
+            $procs = [];
+            try {
+                switch ($scenario) {
+                    case 'a':
+                        foreach ($cpus as $_) {
+                            $procs[] = busy_loop(null);
+                        }
+                        break;
+                    case 'b':
+                        foreach ($cpus as $cpu) {
+                            $procs[] = busy_loop($cpu);
+                        }
+                        pin([$me], [$cpus[0]]);
+                        break;
+                    case 'c':
+                        $procs[] = busy_loop($cpus[0]);
+                        pin([$me, ...$pools], [$cpus[0]]);
+                        break;
+                }
+                usleep(100000);  // the busy loops are spinning by now
+                $rt = capped_samples($systems, static fn ($s) => $s->noop(), $P['load_rt'], $P['load_cap'], 1);
+                $fan = capped_samples($systems, static fn ($s) => $s->fanout(8), $P['load_fanout'], $P['load_cap'], 8);
+            } finally {
+                stop_busy_loops($procs);
+                pin([$me, ...$pools], $cpus);
+            }
+            foreach (['rt' => $rt, 'fanout' => $fan] as $metric => $samples) {
+                $a = median($samples['asynctask']);
+                $b = median($samples['baseline']);
+                $out[$scenario][$metric]['asynctask'][] = $a;
+                $out[$scenario][$metric]['baseline'][] = $b;
+                $out[$scenario][$metric]['ratio'][] = $a / $b;
+                $out[$scenario][$metric]['samples'][] = count($samples['asynctask']);
+            }
+        }
+    }
+    return $out;
+}
+
+function print_load(array $scenarios, array $P): void
+{
+    printf("\nunder load (%d rounds per scenario, interleaved; p50 per round; ratio = asynctask / baseline in the same round)\n",
+        $P['load_rounds']);
+    $lines = [];
+    foreach ($scenarios as $scenario => $metrics) {
+        foreach ($metrics as $metric => $m) {
+            $r = $m['ratio'];
+            $ok = median($r) <= 1.0 && max($r) <= 3.0;
+            $lines[] = [
+                LOAD_SCENARIOS[$scenario], $metric === 'rt' ? 'no-op round trip' : 'fan-out of 8',
+                sprintf('%.1f', median($m['asynctask'])), sprintf('%.1f', median($m['baseline'])),
+                sprintf('%.2f× / %.2f× / %.2f×', min($r), median($r), max($r)),
+                '≤ 1.0×, none > 3×', $ok ? 'yes' : 'NO',
+            ];
+        }
+    }
+    print_table(['scenario', 'metric', 'asynctask µs', 'baseline µs', 'ratio min / median / max', 'target', 'met?'],
+        $lines, [false, false, true, true, true, false, false]);
+    echo "µs: the median over the rounds of each round's p50\n";
+}
+
 // --- reporting ----------------------------------------------------------------------------
 
 function machine(): array
@@ -677,12 +898,17 @@ function parse_limit(string $file): array
     return $modes;
 }
 
-function print_report(array $m, array $P, array $rows, array $limit, array $notes, bool $quick): void
+function print_machine(array $m, bool $quick): void
 {
     printf("machine: %s, %d cores, %d GiB; Linux %s; PHP %s, opcache %s; asynctask %s (%s)\n",
         $m['cpu'], $m['cores'], $m['memory_gib'], $m['kernel'], $m['php'], $m['opcache'], $m['asynctask'], $m['module']);
     printf("date: %s; load average at the end %s; %s mode; 2 workers for asynctask and the baseline\n\n",
         $m['date'], $m['load'], $quick ? 'quick' : 'default');
+}
+
+function print_report(array $m, array $P, array $rows, array $limit, array $notes, bool $quick): void
+{
+    print_machine($m, $quick);
 
     print_table(['metric', 'asynctask', 'baseline', 'ratio', 'target', 'met?'], array_map(
         static fn ($r) => [$r['metric'], $r['asynctask'], $r['baseline'], $r['ratio'], $r['target'], $r['met']], $rows),
