@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include "php.h"
@@ -203,15 +202,8 @@ zend_result asynctask_handle_interrupts(void)
 static bool future_await(future_t *future, uint64_t deadline)
 {
 	/* a short task's result often comes within microseconds: look for it
-	 * briefly (yielding the CPU) before sleeping in poll() */
-	if (asynctask_spins()) {
-		uint64_t until = asynctask_now_ns() + ASYNCTASK_SPIN_NS;
-		while (!future_poll(future)) {
-			if (past(deadline) || asynctask_now_ns() >= until) {
-				break;
-			}
-			sched_yield();
-		}
+	 * spinning, while that pays (lock.h), before sleeping */
+	while (!future_poll(future) && !past(deadline) && asynctask_results_spin()) {
 	}
 	while (!future_poll(future)) {
 		if (past(deadline) || asynctask_handle_interrupts() == FAILURE) {

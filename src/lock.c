@@ -1,6 +1,9 @@
 /*
  * Robust process-shared mutex and futex sleeps.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* CPU_COUNT */
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <time.h>
@@ -34,22 +37,13 @@ int asynctask_lock_init(asynctask_lock_t *lock)
  * run while we spin. */
 #define LOCK_TRIES 200
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 bool asynctask_lock_acquire(asynctask_lock_t *lock)
 {
 	int err = EBUSY;
 
 	if (asynctask_spins()) {
 		for (int i = 0; i < LOCK_TRIES && (err = pthread_mutex_trylock(&lock->mutex)) == EBUSY; i++) {
-			cpu_relax();
+			asynctask_cpu_relax();
 		}
 	}
 	if (err == EBUSY) {
@@ -92,29 +86,104 @@ void asynctask_futex_wake(uint32_t *word, int n)
 	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 }
 
-bool asynctask_spins(void)
+/* CPUs in our affinity mask (sched_getaffinity: a CPU we may not run on
+ * cannot run what we wait for while we spin), counted when first asked and
+ * again by a waiter that sleeps, at most every AFFINITY_CHECK_NS. */
+#define AFFINITY_CHECK_NS (10 * 1000 * 1000)
+
+static int cpus;
+static uint64_t cpus_counted;
+
+static void count_cpus(uint64_t now)
 {
-	static int cpus;
-	if (!cpus) {
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		cpus = CPU_COUNT(&set);
+	} else {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		cpus = n > 0 ? (int) n : 1;
+	}
+	cpus_counted = now;
+}
+
+bool asynctask_spins(void)
+{
+	if (!cpus) {
+		count_cpus(asynctask_now_ns());
 	}
 	return cpus > 1;
 }
 
-bool asynctask_spin_until_changed(uint32_t *word, uint32_t expected, uint64_t ns)
+static uint64_t spin_budget(asynctask_spinner_t *s)
 {
+	s->probing = false;
 	if (!asynctask_spins()) {
-		return __atomic_load_n(word, __ATOMIC_ACQUIRE) == expected;
+		return 0;
 	}
-	uint64_t until = asynctask_now_ns() + ns;
-	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == expected) {
-		if (asynctask_now_ns() >= until) {
-			return true;
+	if (s->limit_ns == 0) {
+		if (++s->skipped < ASYNCTASK_SPIN_PROBE) {
+			return 0;
 		}
-		sched_yield();
+		s->skipped = 0;
+		s->probing = true;
+		return ASYNCTASK_SPIN_MAX_NS;
+	}
+	return s->limit_ns;
+}
+
+bool asynctask_spin(asynctask_spinner_t *s, bool (*waiting)(const void *arg), const void *arg)
+{
+	if (!waiting(arg)) {
+		return true;
+	}
+	uint64_t now = asynctask_now_ns();
+	if (!s->start) {
+		s->start = now;
+		s->until = now + spin_budget(s);
+		s->spun = false;
+	}
+	while (now < s->until) {
+		s->spun = true;
+		/* a few looks between clock reads: a pause takes 10-150 cycles, a clock read ~20 ns */
+		for (int i = 0; i < 8; i++) {
+			asynctask_cpu_relax();
+			if (!waiting(arg)) {
+				return true;
+			}
+		}
+		now = asynctask_now_ns();
 	}
 	return false;
+}
+
+void asynctask_spin_end(asynctask_spinner_t *s)
+{
+	if (s->start && s->spun) {
+		/* it paid: allow twice what it took next time */
+		uint64_t took = asynctask_now_ns() - s->start;
+		uint64_t limit = took * 2 > s->limit_ns ? took * 2 : s->limit_ns;
+		if (limit < ASYNCTASK_SPIN_MIN_NS) {
+			limit = ASYNCTASK_SPIN_MIN_NS;
+		}
+		s->limit_ns = (uint32_t) (limit < ASYNCTASK_SPIN_MAX_NS ? limit : ASYNCTASK_SPIN_MAX_NS);
+	}
+	s->start = 0;
+}
+
+void asynctask_spin_slept(asynctask_spinner_t *s)
+{
+	if (s->start && s->spun) {
+		/* it did not pay: spin half as long next time; a failed probe, not at all */
+		uint32_t limit = s->probing ? 0 : s->limit_ns / 2;
+		s->limit_ns = limit < ASYNCTASK_SPIN_MIN_NS ? 0 : limit;
+	}
+	s->start = 0;
+	/* about to sleep anyway: the moment to notice a new affinity mask (taskset -p) */
+	uint64_t now = asynctask_now_ns();
+	if (now - cpus_counted >= AFFINITY_CHECK_NS) {
+		count_cpus(now);
+	}
 }
 
 uint64_t asynctask_now_ns(void)

@@ -33,16 +33,55 @@ int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout);
 /* Wakes up to n sleepers on word. */
 void asynctask_futex_wake(uint32_t *word, int n);
 
-/* How long a waiter spins before it sleeps, when other CPUs can run what it waits for. */
-#define ASYNCTASK_SPIN_NS 20000
+/* Spinning. A waiter that expects what it waits for within microseconds
+ * looks for it with a pause instruction between looks before it sleeps in
+ * the kernel, whose wake-up costs a context switch on each side. It never
+ * yields: sched_yield() leaves it runnable, and on a CPU it shares with a
+ * busy process it gets the CPU back only at the next scheduler tick (4 ms
+ * at HZ=250), where a sleeper on a futex is woken at once. A spin only pays
+ * while what it waits for runs on another CPU, so a waiter spins
+ *   - never when its affinity mask has one CPU (read again, at most every
+ *     10 ms, by waiters that sleep: taskset can change it at any time);
+ *   - at most as long as recent waits needed: each waiter keeps a limit,
+ *     raised to twice what a successful spin took, halved by a spin that
+ *     ended in a sleep; at 0 it sleeps at once, and tries a full spin again
+ *     every ASYNCTASK_SPIN_PROBE waits. */
+#define ASYNCTASK_SPIN_MAX_NS 20000
+#define ASYNCTASK_SPIN_MIN_NS 1000
+#define ASYNCTASK_SPIN_PROBE  16
 
-/* Does spinning make sense here (more than one CPU)? */
+/* One waiter's spinning (per process: a worker waiting for tasks, a caller for results). */
+typedef struct {
+	uint32_t limit_ns;   /* the longest the next wait spins */
+	uint32_t skipped;    /* waits that did not spin since limit_ns fell to 0 */
+	uint64_t start;      /* when the current wait began; 0: none */
+	uint64_t until;      /* it spins until then */
+	bool     spun;
+	bool     probing;    /* a full spin with limit_ns at 0 */
+} asynctask_spinner_t;
+
+#define ASYNCTASK_SPINNER_INIT { ASYNCTASK_SPIN_MAX_NS, 0, 0, 0, false, false }
+
+/* May this process spin at all (more than one CPU in its affinity mask)? */
 bool asynctask_spins(void);
 
-/* Spins (yielding the CPU each round, so that on a single CPU the process it
- * waits for can run) while *word == expected, at most ns nanoseconds; only on
- * a machine with more than one CPU. Returns true if it is still unchanged. */
-bool asynctask_spin_until_changed(uint32_t *word, uint32_t expected, uint64_t ns);
+/* Spins while waiting(arg), within the budget of the current wait (begun by
+ * the first call after the last asynctask_spin_end/slept). True once
+ * waiting(arg) is false, false when the budget is spent (then sleep). */
+bool asynctask_spin(asynctask_spinner_t *s, bool (*waiting)(const void *arg), const void *arg);
+/* The wait is over: what it waited for came. */
+void asynctask_spin_end(asynctask_spinner_t *s);
+/* The wait goes to sleep in the kernel: its spin did not pay. */
+void asynctask_spin_slept(asynctask_spinner_t *s);
+
+static inline void asynctask_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 
 /* Monotonic clock in nanoseconds. */
 uint64_t asynctask_now_ns(void);

@@ -13,6 +13,7 @@ int asynctask_mailbox_init(asynctask_mailbox_t *box)
 {
 	box->owner = 0;
 	box->sleeping = 0;
+	box->bell = 0;
 	box->head = box->tail = 0;
 	return asynctask_lock_init(&box->lock);
 }
@@ -83,20 +84,21 @@ void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
 	__atomic_store_n(&box->head, tail, __ATOMIC_RELEASE);
 }
 
-bool asynctask_mailbox_sleep(asynctask_mailbox_t *box)
+int asynctask_mailbox_sleep(asynctask_mailbox_t *box, int timeout_ms)
 {
+	/* Dekker's handshake, all seq_cst: we store sleeping, then load tail; a
+	 * poster stores tail, then loads sleeping. One of us sees the other's
+	 * store: either we see the message and do not sleep, or the poster sees
+	 * sleeping and bumps the bell, after our read of it below, so that the
+	 * futex wait either finds it changed or is woken. */
+	uint32_t bell = __atomic_load_n(&box->bell, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&box->sleeping, 1, __ATOMIC_SEQ_CST);
-	/* a poster that published before seeing the flag is seen here */
-	if (__atomic_load_n(&box->tail, __ATOMIC_SEQ_CST) != box->head) {
-		__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
-		return false;
+	int err = 0;
+	if (__atomic_load_n(&box->tail, __ATOMIC_SEQ_CST) == box->head) {
+		err = asynctask_futex_wait(&box->bell, bell, timeout_ms < 0 ? -1 : timeout_ms / 1000.0);
 	}
-	return true;
-}
-
-void asynctask_mailbox_wake(asynctask_mailbox_t *box)
-{
 	__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
+	return err;
 }
 
 asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)
@@ -124,13 +126,12 @@ asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n
 #define OWNER_CHECK_NS    (100 * 1000 * 1000)
 
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
-	double timeout, bool *ring)
+	double timeout)
 {
 	uint64_t start = asynctask_now_ns(), next_check = start + OWNER_CHECK_NS;
 	uint64_t deadline = timeout > 0 ? start + (uint64_t) (timeout * 1e9) : 0;
 	long nap = ROOM_NAP_MIN_NS;
 
-	*ring = false;
 	if (len > ASYNCTASK_MAILBOX_SIZE) {
 		return EMSGSIZE;
 	}
@@ -144,8 +145,13 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) >= len) {
 			ring_write(box, tail, message, len);
 			__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
-			*ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0;
+			bool ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0;
 			asynctask_lock_release(&box->lock);
+			if (ring) {
+				/* (see asynctask_mailbox_sleep) */
+				__atomic_add_fetch(&box->bell, 1, __ATOMIC_SEQ_CST);
+				asynctask_futex_wake(&box->bell, 1);
+			}
 			return 0;
 		}
 		asynctask_lock_release(&box->lock);

@@ -5,9 +5,9 @@
  * result FIFO (result.h) and gives it back when it closes it. Posters
  * (workers, the manager) copy their messages into the owner's mailbox
  * instead of writing them to its FIFO: no system call on either side while
- * the owner is awake. An owner about to sleep in poll() on its FIFO says so
- * (sleeping), and a poster that sees it rings: it writes a doorbell (an
- * empty message) to the FIFO.
+ * the owner is awake. An owner about to sleep says so (sleeping) and sleeps
+ * on the mailbox's bell, a futex word; a poster that sees it rings: bumps
+ * the bell and wakes it (one system call, and the owner is woken at once).
  *
  * A mailbox is a byte ring of whole messages. Posters append under the
  * mailbox's robust lock and publish by advancing tail last (a poster that
@@ -34,7 +34,8 @@
 typedef struct _asynctask_mailbox_t {
 	asynctask_lock_t lock;       /* posters, and whoever frees the mailbox */
 	int32_t  owner;              /* the dispatching process it serves; 0: free */
-	uint32_t sleeping;           /* the owner waits in poll(): ring its FIFO */
+	uint32_t sleeping;           /* the owner sleeps on bell: ring it */
+	uint32_t bell;               /* futex word: bumped by a poster that wakes the owner */
 	uint64_t tail;               /* bytes posted */
 	_Alignas(64) uint64_t head;  /* bytes the owner consumed */
 	_Alignas(64) unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
@@ -56,17 +57,17 @@ static inline bool asynctask_mailbox_pending(const asynctask_mailbox_t *box)
 /* Appends every waiting message to out and consumes them (the owner, or
  * whoever holds the lock of a dead owner's mailbox). */
 void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out);
-/* Before sleeping: false when a message waits (do not sleep); after it, wake. */
-bool asynctask_mailbox_sleep(asynctask_mailbox_t *box);
-void asynctask_mailbox_wake(asynctask_mailbox_t *box);
+/* Sleeps until a poster rings, at most timeout_ms (< 0: no limit); returns
+ * at once when a message waits. 0, ETIMEDOUT or EINTR (a signal). */
+int asynctask_mailbox_sleep(asynctask_mailbox_t *box, int timeout_ms);
 
 /* The posters' side. The mailbox `owner` holds, or NULL. */
 asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner);
 /* Appends one message. timeout < 0: wait for room as long as the owner
  * lives; 0: do not wait. Returns 0, ENXIO (the owner gave the mailbox up),
- * ESRCH (the owner died), EAGAIN (no room in time) or EMSGSIZE. *ring is set
- * when the owner sleeps and must be woken through its FIFO. */
+ * ESRCH (the owner died), EAGAIN (no room in time) or EMSGSIZE; an owner
+ * asleep is woken. */
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
-	double timeout, bool *ring);
+	double timeout);
 
 #endif

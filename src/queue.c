@@ -10,6 +10,11 @@
 #include "fault.h"
 #include "rundir.h"
 
+/* A worker's spinning (lock.h): one wait lasts from a take that found
+ * nothing to the next that found a task, across looks that lost the task
+ * to another worker. */
+static asynctask_spinner_t consumer = ASYNCTASK_SPINNER_INIT;
+
 #define RECORD_ALIGN 8
 #define HEADER_SIZE  sizeof(asynctask_record_t)
 
@@ -170,7 +175,9 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	q->pushed++;
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
-	q->items_seq++;
+	/* seq_cst: ordered before the push's look at consumers_sleeping and
+	 * consumers_spinning (see asynctask_queue_sleep) */
+	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	return true;
 }
 
@@ -186,13 +193,16 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		lock_queue(q, ring);
 		bool pushed = try_push(q, ring, record, payload);
 		uint32_t seq = q->space_seq;
+		uint64_t live = q->live;
 		if (!pushed) {
 			q->producers_sleeping++;
 		}
 		asynctask_lock_release(&q->lock);
 
 		if (pushed) {
-			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0) {
+			/* a spinning worker takes one task without a wake-up; more need a sleeper */
+			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0
+					&& live > __atomic_load_n(&q->consumers_spinning, __ATOMIC_SEQ_CST)) {
 				asynctask_futex_wake(&q->items_seq, 1);
 			}
 			return 0;
@@ -293,21 +303,47 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
 		asynctask_futex_wake(&q->space_seq, INT_MAX);
 	}
+	if (taken) {
+		asynctask_spin_end(&consumer);
+	}
 	return taken;
+}
+
+typedef struct {
+	const uint32_t *word;
+	uint32_t seq;
+} seq_wait_t;
+
+static bool seq_unchanged(const void *arg)
+{
+	const seq_wait_t *w = arg;
+	return __atomic_load_n(w->word, __ATOMIC_ACQUIRE) == w->seq;
 }
 
 void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 {
-	/* work often comes back within microseconds (a caller that dispatches
-	 * again as soon as it has its result): look for it briefly before the
-	 * futex sleep, whose wake-up costs a context switch on each side */
-	if (!asynctask_spin_until_changed(&q->items_seq, seq, ASYNCTASK_SPIN_NS)) {
-		return;
+	seq_wait_t wait = { &q->items_seq, seq };
+	uint32_t idle = 0;
+
+	/* Work often comes back within microseconds (a caller that dispatches
+	 * again as soon as it has its result): one idle worker at a time looks
+	 * for it, spinning, before its futex sleep; the others sleep at once,
+	 * and a producer wakes one of them only for a task the spinner cannot
+	 * take (asynctask_queue_push). */
+	if (__atomic_compare_exchange_n(&q->consumers_spinning, &idle, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		bool changed = asynctask_spin(&consumer, seq_unchanged, &wait);
+		__atomic_store_n(&q->consumers_spinning, 0, __ATOMIC_SEQ_CST);
+		if (changed) {
+			return;
+		}
 	}
+	asynctask_spin_slept(&consumer);
 	/* Counted as sleeping only now, so that producers make no futex call for
-	 * a consumer that spins. A producer that bumps items_seq before it reads
-	 * the count either sees us here and wakes us, or came first, and then the
-	 * futex wait finds items_seq changed and returns at once. */
+	 * a consumer that spins. A producer bumps items_seq, then reads both
+	 * counts (all seq_cst): either it sees us here and wakes us, or it came
+	 * first, and then the futex wait finds items_seq changed and returns at
+	 * once. The same holds for the spinner it counted: it stops spinning
+	 * after that read, and its futex wait finds items_seq changed. */
 	__atomic_add_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
 	asynctask_futex_wait(&q->items_seq, seq, -1);
 	__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
@@ -315,6 +351,11 @@ void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 
 void asynctask_queue_wake_all(asynctask_queue_t *q)
 {
+	/* A worker killed while it spun left the flag set, and producers would
+	 * count on it to take the next task: cleared (a live spinner carries on,
+	 * its end clears it again; a flag at 0 while one spins costs a wake-up
+	 * at most, never a lost one). */
+	__atomic_store_n(&q->consumers_spinning, 0, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	asynctask_futex_wake(&q->items_seq, INT_MAX);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);

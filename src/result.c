@@ -310,7 +310,7 @@ static int parse(smart_str *buffer)
 		}
 		const char *data = base + offset + sizeof(header);
 		if (header.task_id == 0) {
-			/* a doorbell: the news is in the mailbox */
+			/* no task: ignored (task ids start at 1) */
 		} else if (header.spilled) {
 			store_spilled(&header);
 		} else {
@@ -330,9 +330,9 @@ static int parse(smart_str *buffer)
 
 #define READ_CHUNK 65536
 
-/* With a mailbox the FIFO carries doorbells only (and would carry what a
- * poster could not put in the mailbox): it is read after a wake-up, and
- * every FIFO_EVERY drains in case. */
+/* With a mailbox the FIFO carries only what a poster could not put in the
+ * mailbox: it is read after a sleep that nothing ended, and every
+ * FIFO_EVERY drains, in case. */
 #define FIFO_EVERY 256
 
 int asynctask_results_drain(void)
@@ -374,22 +374,49 @@ int asynctask_results_drain(void)
 	return count;
 }
 
+/* The caller's spinning (lock.h): one wait per asynctask_results_spin(). */
+static asynctask_spinner_t caller = ASYNCTASK_SPINNER_INIT;
+
+static bool mailbox_empty(const void *box)
+{
+	return !asynctask_mailbox_pending(box);
+}
+
+bool asynctask_results_spin(void)
+{
+	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
+
+	/* without a mailbox each look is a read(): no spinning */
+	if (!box || asynctask_results_fd() < 0) {
+		return false;
+	}
+	if (!asynctask_spin(&caller, mailbox_empty, box)) {
+		return false;
+	}
+	asynctask_spin_end(&caller);
+	return true;
+}
+
 bool asynctask_results_sleep(int timeout_ms)
 {
 	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
 	struct pollfd pfd = { .fd = asynctask_results_fd(), .events = POLLIN };
 
-	if (box && !asynctask_mailbox_sleep(box)) {
-		return true;  /* it has news already */
+	asynctask_spin_slept(&caller);
+	if (box && pfd.fd >= 0) {
+		/* posters ring the mailbox's bell; only a poster that cannot find our
+		 * mailbox writes to the FIFO (it is read every FIFO_EVERY drains):
+		 * a sleep that nothing ended has it read now, in case */
+		if (asynctask_mailbox_sleep(box, timeout_ms) == ETIMEDOUT) {
+			ASYNCTASK_G(fifo_readable) = true;
+		}
+		return asynctask_mailbox_pending(box) || ASYNCTASK_G(fifo_readable);
 	}
 	int ready = poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout_ms);
-	if (box) {
-		asynctask_mailbox_wake(box);
-	}
 	if (ready > 0) {
 		ASYNCTASK_G(fifo_readable) = true;
 	}
-	return ready > 0 || (box && asynctask_mailbox_pending(box));
+	return ready > 0;
 }
 
 zend_string *asynctask_results_take(uint64_t id)
@@ -536,37 +563,19 @@ void asynctask_results_close_dead_pipes(void)
 	}
 }
 
-/* The doorbell: an empty message for no task, written without waiting (a
- * full pipe wakes its reader anyway). */
-static void ring_doorbell(pid_t owner)
-{
-	result_header_t header = { .magic = RESULT_MAGIC };
-	int fd = pipe_for(owner, false);
-	if (fd >= 0 && post_message(fd, (const char *) &header, sizeof(header), owner, 0) == EPIPE) {
-		fd = pipe_for(owner, true);
-		if (fd >= 0) {
-			(void) post_message(fd, (const char *) &header, sizeof(header), owner, 0);
-		}
-	}
-}
-
 /* Into the owner's mailbox: 0 when posted, ENOENT when it has none. */
 static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *message, size_t len, double timeout)
 {
 	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
-	bool ring;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, owner);
 		if (!box) {
 			return ENOENT;
 		}
-		int err = asynctask_mailbox_post(box, owner, message, len, timeout, &ring);
+		int err = asynctask_mailbox_post(box, owner, message, len, timeout);
 		if (err == ENXIO) {
 			continue;  /* given up as we looked: it may have another one now */
-		}
-		if (err == 0 && ring) {
-			ring_doorbell(owner);
 		}
 		return err;
 	}
@@ -632,7 +641,7 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 }
 
 /* Messages nobody will read (owner's): their spill files are removed;
- * returns how many results (doorbells aside) they were. */
+ * returns how many results they were. */
 static uint32_t discard_messages(const smart_str *messages, pid_t owner)
 {
 	const char *base = messages->s ? ZSTR_VAL(messages->s) : NULL;

@@ -3,8 +3,8 @@
  * runtime directory and, while one is free, a mailbox in the pool's shared
  * memory (mailbox.h); workers (or the manager, for a task whose worker
  * died) post results to the mailbox, or to the FIFO when the owner has no
- * mailbox. With a mailbox, the FIFO only carries doorbells (empty messages)
- * that wake an owner asleep in poll().
+ * mailbox. An owner with a mailbox sleeps on its bell (mailbox.h), one
+ * without in poll() on its FIFO.
  *
  * A message is at most PIPE_BUF bytes: written with one write(), which
  * POSIX makes atomic, or copied whole into the mailbox under its lock, so
@@ -69,8 +69,12 @@ void asynctask_results_close(void);
 int asynctask_results_fd(void);
 /* Reads every result waiting in the mailbox and the FIFO into ASYNCTASK_G(results). Returns how many. */
 int asynctask_results_drain(void);
-/* Sleeps until results may have arrived, at most timeout_ms (poll() on the
- * FIFO, the mailbox told to ring it). True when there may be news. */
+/* Spins until a result may have arrived (true) or spinning no longer pays
+ * (false: sleep); lock.h says when it spins. */
+bool asynctask_results_spin(void);
+/* Sleeps until results may have arrived, at most timeout_ms: on the
+ * mailbox's bell, or in poll() on the FIFO without a mailbox. True when
+ * there may be news. */
 bool asynctask_results_sleep(int timeout_ms);
 /* The Future of task id exists: its report is expected. */
 void asynctask_results_expect(uint64_t id);
