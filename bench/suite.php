@@ -721,7 +721,8 @@ function pin(array $pids, array $cpus): void
 /** Starts a busy loop (on $cpu, or free to move when null); returns its process. */
 function busy_loop(?int $cpu)
 {
-    $cmd = [PHP_BINARY, '-n', '-r', 'for (;;);'];
+    // a minute of CPU at most: never left behind should this script die
+    $cmd = [PHP_BINARY, '-n', '-d', 'max_execution_time=60', '-r', 'for (;;);'];
     if ($cpu !== null) {
         $cmd = ['taskset', '-c', (string) $cpu, ...$cmd];
     }
