@@ -160,13 +160,7 @@ bool asynctask_spin(asynctask_spinner_t *s, bool (*waiting)(const void *arg), co
 void asynctask_spin_end(asynctask_spinner_t *s)
 {
 	if (s->start && s->spun) {
-		/* it paid: allow twice what it took next time */
-		uint64_t took = asynctask_now_ns() - s->start;
-		uint64_t limit = took * 2 > s->limit_ns ? took * 2 : s->limit_ns;
-		if (limit < ASYNCTASK_SPIN_MIN_NS) {
-			limit = ASYNCTASK_SPIN_MIN_NS;
-		}
-		s->limit_ns = (uint32_t) (limit < ASYNCTASK_SPIN_MAX_NS ? limit : ASYNCTASK_SPIN_MAX_NS);
+		s->limit_ns = ASYNCTASK_SPIN_MAX_NS;  /* it paid: the full budget again */
 	}
 	s->start = 0;
 }

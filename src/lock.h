@@ -42,10 +42,11 @@ void asynctask_futex_wake(uint32_t *word, int n);
  * while what it waits for runs on another CPU, so a waiter spins
  *   - never when its affinity mask has one CPU (read again, at most every
  *     10 ms, by waiters that sleep: taskset can change it at any time);
- *   - at most as long as recent waits needed: each waiter keeps a limit,
- *     raised to twice what a successful spin took, halved by a spin that
- *     ended in a sleep; at 0 it sleeps at once, and tries a full spin again
- *     every ASYNCTASK_SPIN_PROBE waits. */
+ *   - only while recent spins paid: each waiter keeps a limit, the full
+ *     ASYNCTASK_SPIN_MAX_NS after a spin that saw what it waited for,
+ *     halved by one that ended in a sleep; at 0 (below the minimum) it
+ *     sleeps at once, and tries a full spin every ASYNCTASK_SPIN_PROBE waits.
+ * The longest spin costs about what a futex sleep and wake-up cost here. */
 #define ASYNCTASK_SPIN_MAX_NS 20000
 #define ASYNCTASK_SPIN_MIN_NS 1000
 #define ASYNCTASK_SPIN_PROBE  16
