@@ -73,17 +73,15 @@ int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout)
 	}
 	/* Not FUTEX_PRIVATE_FLAG: the word is shared between processes. */
 	if (syscall(SYS_futex, word, FUTEX_WAIT, expected, tsp, NULL, 0) == -1) {
-		if (errno == EAGAIN) {
-			return 0;
-		}
 		return errno;
 	}
 	return 0;
 }
 
-void asynctask_futex_wake(uint32_t *word, int n)
+int asynctask_futex_wake(uint32_t *word, int n)
 {
-	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+	long woken = syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+	return woken > 0 ? (int) woken : 0;
 }
 
 /* CPUs in our affinity mask (sched_getaffinity: a CPU we may not run on

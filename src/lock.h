@@ -28,10 +28,11 @@ bool asynctask_lock_acquire(asynctask_lock_t *lock);
 void asynctask_lock_release(asynctask_lock_t *lock);
 
 /* Sleeps while *word == expected, at most timeout seconds (< 0: no limit).
- * Returns 0 when woken or when *word had already changed, ETIMEDOUT, or EINTR. */
+ * Returns 0 when woken by asynctask_futex_wake() (Linux retries spurious
+ * wake-ups itself), EAGAIN when *word had already changed, ETIMEDOUT, or EINTR. */
 int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout);
-/* Wakes up to n sleepers on word. */
-void asynctask_futex_wake(uint32_t *word, int n);
+/* Wakes up to n sleepers on word; returns how many it woke. */
+int asynctask_futex_wake(uint32_t *word, int n);
 
 /* Spinning. A waiter that expects what it waits for within microseconds
  * looks for it with a pause instruction between looks before it sleeps in

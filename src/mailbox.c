@@ -89,8 +89,9 @@ int asynctask_mailbox_sleep(asynctask_mailbox_t *box, int timeout_ms)
 	/* Dekker's handshake, all seq_cst: we store sleeping, then load tail; a
 	 * poster stores tail, then loads sleeping. One of us sees the other's
 	 * store: either we see the message and do not sleep, or the poster sees
-	 * sleeping and bumps the bell, after our read of it below, so that the
-	 * futex wait either finds it changed or is woken. */
+	 * sleeping (and clears it: only one poster rings) and bumps the bell,
+	 * after our read of it below, so that the futex wait either finds it
+	 * changed or is woken. */
 	uint32_t bell = __atomic_load_n(&box->bell, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&box->sleeping, 1, __ATOMIC_SEQ_CST);
 	int err = 0;
@@ -145,10 +146,13 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) >= len) {
 			ring_write(box, tail, message, len);
 			__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
-			bool ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0;
+			/* the first poster to see the owner asleep rings, once per sleep:
+			 * the owner may wait a while for a CPU (see asynctask_mailbox_sleep) */
+			uint32_t asleep = 1;
+			bool ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0
+				&& __atomic_compare_exchange_n(&box->sleeping, &asleep, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 			asynctask_lock_release(&box->lock);
 			if (ring) {
-				/* (see asynctask_mailbox_sleep) */
 				__atomic_add_fetch(&box->bell, 1, __ATOMIC_SEQ_CST);
 				asynctask_futex_wake(&box->bell, 1);
 			}

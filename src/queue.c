@@ -62,6 +62,16 @@ static void journal_end(asynctask_queue_t *q)
 	__atomic_store_n(&q->journal.op, ASYNCTASK_JOURNAL_NONE, __ATOMIC_RELEASE);
 }
 
+/* Wakes up to n sleeping consumers and takes those it woke off the count
+ * (see asynctask_queue_sleep). */
+static void wake_consumers(asynctask_queue_t *q, int n)
+{
+	int woken = asynctask_futex_wake(&q->items_seq, n);
+	if (woken > 0) {
+		__atomic_sub_fetch(&q->consumers_sleeping, (uint32_t) woken, __ATOMIC_SEQ_CST);
+	}
+}
+
 static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 {
 	asynctask_journal_t *j = &q->journal;
@@ -86,7 +96,7 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 	/* whoever slept waiting for the dead holder looks again */
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
-	asynctask_futex_wake(&q->items_seq, INT_MAX);
+	wake_consumers(q, INT_MAX);
 	asynctask_futex_wake(&q->space_seq, INT_MAX);
 }
 
@@ -175,8 +185,8 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	q->pushed++;
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
-	/* seq_cst: ordered before the push's look at consumers_sleeping and
-	 * consumers_spinning (see asynctask_queue_sleep) */
+	/* seq_cst: ordered before the push's look at consumers_sleeping (see
+	 * asynctask_queue_sleep) */
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	return true;
 }
@@ -193,17 +203,14 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		lock_queue(q, ring);
 		bool pushed = try_push(q, ring, record, payload);
 		uint32_t seq = q->space_seq;
-		uint64_t live = q->live;
 		if (!pushed) {
 			q->producers_sleeping++;
 		}
 		asynctask_lock_release(&q->lock);
 
 		if (pushed) {
-			/* a spinning worker takes one task without a wake-up; more need a sleeper */
-			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0
-					&& live > __atomic_load_n(&q->consumers_spinning, __ATOMIC_SEQ_CST)) {
-				asynctask_futex_wake(&q->items_seq, 1);
+			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0) {
+				wake_consumers(q, 1);
 			}
 			return 0;
 		}
@@ -323,41 +330,33 @@ static bool seq_unchanged(const void *arg)
 void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 {
 	seq_wait_t wait = { &q->items_seq, seq };
-	uint32_t idle = 0;
 
-	/* Work often comes back within microseconds (a caller that dispatches
-	 * again as soon as it has its result): one idle worker at a time looks
-	 * for it, spinning, before its futex sleep; the others sleep at once,
-	 * and a producer wakes one of them only for a task the spinner cannot
-	 * take (asynctask_queue_push). */
-	if (__atomic_compare_exchange_n(&q->consumers_spinning, &idle, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-		bool changed = asynctask_spin(&consumer, seq_unchanged, &wait);
-		__atomic_store_n(&q->consumers_spinning, 0, __ATOMIC_SEQ_CST);
-		if (changed) {
-			return;
-		}
+	/* work often comes back within microseconds (a caller that dispatches
+	 * again as soon as it has its result, a stream of tasks that workers
+	 * take faster than it comes): look for it, spinning, while that pays */
+	if (asynctask_spin(&consumer, seq_unchanged, &wait)) {
+		return;
 	}
 	asynctask_spin_slept(&consumer);
 	/* Counted as sleeping only now, so that producers make no futex call for
-	 * a consumer that spins. A producer bumps items_seq, then reads both
-	 * counts (all seq_cst): either it sees us here and wakes us, or it came
+	 * a consumer that spins. A producer bumps items_seq, then reads the
+	 * count (both seq_cst): either it sees us here and wakes us, or it came
 	 * first, and then the futex wait finds items_seq changed and returns at
-	 * once. The same holds for the spinner it counted: it stops spinning
-	 * after that read, and its futex wait finds items_seq changed. */
+	 * once.
+	 * Whoever wakes us takes us off the count: a woken worker may wait a
+	 * while for a CPU, and producers that still counted it made a futex
+	 * call per push meanwhile. A wait that returns 0 was woken (and taken
+	 * off by its waker); any other return is ours to take off. */
 	__atomic_add_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
-	asynctask_futex_wait(&q->items_seq, seq, -1);
-	__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
+	if (asynctask_futex_wait(&q->items_seq, seq, -1) != 0) {
+		__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
+	}
 }
 
 void asynctask_queue_wake_all(asynctask_queue_t *q)
 {
-	/* A worker killed while it spun left the flag set, and producers would
-	 * count on it to take the next task: cleared (a live spinner carries on,
-	 * its end clears it again; a flag at 0 while one spins costs a wake-up
-	 * at most, never a lost one). */
-	__atomic_store_n(&q->consumers_spinning, 0, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
-	asynctask_futex_wake(&q->items_seq, INT_MAX);
+	wake_consumers(q, INT_MAX);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
 	asynctask_futex_wake(&q->space_seq, INT_MAX);
 }

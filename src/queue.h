@@ -80,7 +80,6 @@ typedef struct {
 	uint32_t items_seq;          /* futex word: changes when there may be work (or news) */
 	uint32_t space_seq;          /* futex word: changes when room was made */
 	uint32_t consumers_sleeping;
-	uint32_t consumers_spinning; /* 0 or 1: one idle worker at a time spins (asynctask_queue_sleep) */
 	uint32_t producers_sleeping;
 	uint64_t capacity;           /* bytes of ring */
 	uint64_t head;               /* offset of the oldest record */
