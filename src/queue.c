@@ -72,6 +72,15 @@ static void wake_consumers(asynctask_queue_t *q, int n)
 	}
 }
 
+/* The same for producers waiting for room. */
+static void wake_producers(asynctask_queue_t *q)
+{
+	int woken = asynctask_futex_wake(&q->space_seq, INT_MAX);
+	if (woken > 0) {
+		__atomic_sub_fetch(&q->producers_sleeping, (uint32_t) woken, __ATOMIC_SEQ_CST);
+	}
+}
+
 static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 {
 	asynctask_journal_t *j = &q->journal;
@@ -97,7 +106,7 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
 	wake_consumers(q, INT_MAX);
-	asynctask_futex_wake(&q->space_seq, INT_MAX);
+	wake_producers(q);
 }
 
 static void lock_queue(asynctask_queue_t *q, unsigned char *ring)
@@ -204,7 +213,8 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		bool pushed = try_push(q, ring, record, payload);
 		uint32_t seq = q->space_seq;
 		if (!pushed) {
-			q->producers_sleeping++;
+			/* (atomic: taken off outside the lock) */
+			__atomic_add_fetch(&q->producers_sleeping, 1, __ATOMIC_SEQ_CST);
 		}
 		asynctask_lock_release(&q->lock);
 
@@ -216,13 +226,17 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		}
 
 		uint64_t now = asynctask_now_ns();
+		bool woken = false;
 		if (now < deadline) {
 			/* Short sleeps: while it waits the producer must keep reading its
 			 * own results, or workers blocked on its full pipe never make room. */
 			double left = (double) (deadline - now) / 1e9;
-			asynctask_futex_wait(&q->space_seq, seq, left < 0.05 ? left : 0.05);
+			woken = asynctask_futex_wait(&q->space_seq, seq, left < 0.05 ? left : 0.05) == 0;
 		}
-		__atomic_sub_fetch(&q->producers_sleeping, 1, __ATOMIC_SEQ_CST);
+		if (!woken) {
+			/* a waker takes those it woke off the count (see asynctask_queue_sleep) */
+			__atomic_sub_fetch(&q->producers_sleeping, 1, __ATOMIC_SEQ_CST);
+		}
 		if (idle && !idle()) {
 			return ECANCELED;
 		}
@@ -308,7 +322,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	asynctask_lock_release(&q->lock);
 
 	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
-		asynctask_futex_wake(&q->space_seq, INT_MAX);
+		wake_producers(q);
 	}
 	if (taken) {
 		asynctask_spin_end(&consumer);
@@ -358,7 +372,7 @@ void asynctask_queue_wake_all(asynctask_queue_t *q)
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	wake_consumers(q, INT_MAX);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
-	asynctask_futex_wake(&q->space_seq, INT_MAX);
+	wake_producers(q);
 }
 
 /* The first queued record, padding skipped, for which match(record, arg)
