@@ -391,6 +391,8 @@ bool asynctask_results_spin(void)
 		return false;
 	}
 	if (!asynctask_spin(&caller, mailbox_empty, box)) {
+		/* ended now, not when we sleep: the result may come first */
+		asynctask_spin_slept(&caller);
 		return false;
 	}
 	asynctask_spin_end(&caller);
@@ -402,7 +404,7 @@ bool asynctask_results_sleep(int timeout_ms)
 	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
 	struct pollfd pfd = { .fd = asynctask_results_fd(), .events = POLLIN };
 
-	asynctask_spin_slept(&caller);
+	asynctask_spin_slept(&caller);  /* (Future::any() sleeps without spinning first) */
 	if (box && pfd.fd >= 0) {
 		/* posters ring the mailbox's bell; only a poster that cannot find our
 		 * mailbox writes to the FIFO (it is read every FIFO_EVERY drains):
