@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -150,9 +151,11 @@ int asynctask_results_fd(void)
 }
 
 /* The first report for a task wins. A second one can only be the manager's
- * report for a worker killed just as it delivered (the kernel completes a
- * pipe write before the kill takes effect): the manager could not tell and
- * counted a crash instead of the worker's outcome; undo that here. */
+ * report for a worker killed just as it wrote the result to our pipe (the
+ * kernel completes a pipe write before the kill takes effect; a result in
+ * our mailbox is never in doubt, see mailbox.h): the manager could not tell
+ * and counted a crash instead of the worker's outcome; undo that here, and
+ * say so in the log, after the manager's line about the kill. */
 static void late_report(const result_header_t *header)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -160,6 +163,8 @@ static void late_report(const result_header_t *header)
 	if (header->counted_by_worker && pool) {
 		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
 		asynctask_pool_count_outcome(pool, header->counted_by_worker, 1);
+		asynctask_log("task %" PRIu64 " had reached its caller before its worker was killed: counted as it ended, "
+			"not crashed", header->task_id);
 	}
 }
 
@@ -565,9 +570,12 @@ void asynctask_results_close_dead_pipes(void)
 	}
 }
 
-/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. */
-static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *message, size_t len, double timeout)
+/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. A
+ * worker's claim is noted delivered in the same critical section. */
+static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report, const char *message, size_t len,
+	double timeout, asynctask_claim_t *claim)
 {
+	pid_t owner = report->owner;
 	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -575,7 +583,8 @@ static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *mess
 		if (!box) {
 			return ENOENT;
 		}
-		int err = asynctask_mailbox_post(box, owner, message, len, timeout);
+		int err = asynctask_mailbox_post(box, owner, message, len, timeout, report->task_id,
+			claim ? &claim->delivered : NULL);
 		if (err == ENXIO) {
 			continue;  /* given up as we looked: it may have another one now */
 		}
@@ -616,7 +625,7 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);
 
-	int fd, err = post_to_mailbox(pool, owner, message, sizeof(header) + len, timeout);
+	int fd, err = post_to_mailbox(pool, report, message, sizeof(header) + len, timeout, claim);
 	if (err == ENOENT) {
 		fd = pipe_for(owner, false);
 		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
@@ -640,6 +649,33 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
+}
+
+bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
+{
+	char name[FIFO_NAME_MAX];
+
+	if (owner <= 0 || asynctask_process_gone(owner)) {
+		return false;
+	}
+	if (asynctask_mailbox_of(asynctask_pool_mailboxes(pool), pool->mailboxes, owner)) {
+		return true;
+	}
+	/* O_NONBLOCK: ENXIO when nobody reads it, ENOENT when it was closed for good */
+	fifo_name(name, owner);
+	int fd = openat(asynctask_rundir_fd(), name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+void asynctask_results_sync_mailboxes(asynctask_pool_t *pool)
+{
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		asynctask_mailbox_sync(&asynctask_pool_mailboxes(pool)[i]);
+	}
 }
 
 /* Messages nobody will read (owner's): their spill files are removed;

@@ -119,6 +119,15 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
  * FIFO stays open for long. */
 void asynctask_results_close_dead_pipes(void);
 
+/* The manager: whether owner still listens for results (it lives, and
+ * holds a mailbox or reads its pipe): a php-fpm child between requests
+ * does not. */
+bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner);
+
+/* The manager, before it reads a dead worker's claim: syncs every
+ * mailbox's lock (see asynctask_mailbox_sync()). */
+void asynctask_results_sync_mailboxes(asynctask_pool_t *pool);
+
 /* The manager: frees the mailbox of an owner that died; returns how many
  * results it held (dropped). */
 uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);
