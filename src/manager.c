@@ -678,6 +678,23 @@ void asynctask_manager_signals(sigset_t *set)
 	}
 }
 
+/* A php-fpm pool's last words: how every task it was given ended (its
+ * figures are otherwise gone with it; a CLI pool's owner has them). discarded:
+ * tasks dropped unrun as it left (their callers were told the pool stopped). */
+static void log_final_counts(uint64_t discarded)
+{
+	asynctask_counters_t c;
+
+	if (!manager.pool->server) {
+		return;
+	}
+	uint64_t dispatched = asynctask_pool_counts(manager.pool, &c);
+	asynctask_log("the pool leaves: %" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
+		" crashed, %" PRIu64 " timed out), %" PRIu64 " cancelled, %" PRIu64 " discarded unrun; %" PRIu64
+		" results dropped", dispatched, c.completed, c.failed, c.crashed, c.timed_out, c.cancelled, discarded,
+		c.dropped_results);
+}
+
 ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 {
 	sigset_t handled;
@@ -740,11 +757,13 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		event_free(manager.events[i]);
 	}
 	event_base_free(manager.base);
+	uint64_t discarded = 0;
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
-		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		discarded = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
 		asynctask_rundir_take_over();
 		asynctask_rundir_remove();
 	}
+	log_final_counts(discarded);
 	_exit(0);
 }

@@ -123,12 +123,13 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	return SUCCESS;
 }
 
-void asynctask_results_close(void)
+uint32_t asynctask_results_close(void)
 {
 	char name[FIFO_NAME_MAX];
+	uint32_t dropped = 0;
 
 	if (ASYNCTASK_G(result_fd) < 0) {
-		return;
+		return 0;
 	}
 	close(ASYNCTASK_G(result_fd));
 	ASYNCTASK_G(result_fd) = -1;
@@ -136,13 +137,37 @@ void asynctask_results_close(void)
 	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	if (ASYNCTASK_G(mailbox) && ASYNCTASK_G(result_pid) == asynctask_self()) {
 		/* results nobody waits for any more (php-fpm: the request is over) */
-		asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
+		dropped = asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
 	}
 	ASYNCTASK_G(mailbox) = NULL;
 	if (ASYNCTASK_G(result_pid) == asynctask_self() && asynctask_rundir_fd() >= 0) {
 		fifo_name(name, asynctask_self());
 		unlinkat(asynctask_rundir_fd(), name, 0);
 	}
+	return dropped;
+}
+
+uint32_t asynctask_results_end_request(void)
+{
+	if (asynctask_results_fd() < 0) {
+		return 0;
+	}
+	/* no Future of the request can be waited on now: what comes for one is
+	 * dropped as it arrives, a result file not even read */
+	zend_ulong id;
+	ZEND_HASH_FOREACH_NUM_KEY(&ASYNCTASK_G(outstanding), id) {
+		zend_hash_index_add_empty_element(&ASYNCTASK_G(abandoned), id);
+	} ZEND_HASH_FOREACH_END();
+	zend_hash_clean(&ASYNCTASK_G(outstanding));
+	uint32_t dropped = zend_hash_num_elements(&ASYNCTASK_G(results));
+	zend_hash_clean(&ASYNCTASK_G(results));
+
+	/* what came already is read, the pipe too: a late report corrects the counts now */
+	uint32_t waiting = zend_hash_num_elements(&ASYNCTASK_G(abandoned));
+	ASYNCTASK_G(fifo_readable) = true;
+	asynctask_results_drain();
+	dropped += waiting - zend_hash_num_elements(&ASYNCTASK_G(abandoned));
+	return dropped + asynctask_results_close();
 }
 
 int asynctask_results_fd(void)
@@ -163,8 +188,8 @@ static void late_report(const result_header_t *header)
 	if (header->counted_by_worker && pool) {
 		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
 		asynctask_pool_count_outcome(pool, header->counted_by_worker, 1);
-		asynctask_log("task %" PRIu64 " had reached its caller before its worker was killed: counted as it ended, "
-			"not crashed", header->task_id);
+		asynctask_log("task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
+			"killed: counted as it ended, not crashed", header->task_id, (int) pool->manager);
 	}
 }
 
