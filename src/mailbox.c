@@ -8,9 +8,11 @@
 
 #include "mailbox.h"
 #include "process.h"
+#include "fault.h"
 
 int asynctask_mailbox_init(asynctask_mailbox_t *box)
 {
+	memset(&box->journal, 0, sizeof(box->journal));
 	box->owner = 0;
 	box->sleeping = 0;
 	box->bell = 0;
@@ -31,9 +33,36 @@ asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t
 	return NULL;
 }
 
+/* The lock's last holder died inside: if it was publishing a worker's
+ * message, note for the worker whether it got out (tail moves only under
+ * the lock, so it is where the dead holder left it). */
+static void settle_journal(asynctask_mailbox_t *box)
+{
+	asynctask_mailbox_journal_t *j = &box->journal;
+
+	if (j->task_id && box->tail == j->tail) {
+		/* (an offset forged by a process of our own user could only hurt that user's pool) */
+		__atomic_store_n((uint32_t *) ((char *) box + j->delivered), 1, __ATOMIC_SEQ_CST);
+	}
+	j->task_id = 0;
+}
+
+static void lock_mailbox(asynctask_mailbox_t *box)
+{
+	if (asynctask_lock_acquire(&box->lock)) {
+		settle_journal(box);
+	}
+}
+
+void asynctask_mailbox_sync(asynctask_mailbox_t *box)
+{
+	lock_mailbox(box);
+	asynctask_lock_release(&box->lock);
+}
+
 void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *left)
 {
-	asynctask_lock_acquire(&box->lock);
+	lock_mailbox(box);
 	if (box->owner == (int32_t) owner) {
 		if (left) {
 			asynctask_mailbox_collect(box, left);
@@ -127,7 +156,7 @@ asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n
 #define OWNER_CHECK_NS    (100 * 1000 * 1000)
 
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
-	double timeout)
+	double timeout, uint64_t task_id, uint32_t *delivered)
 {
 	uint64_t start = asynctask_now_ns(), next_check = start + OWNER_CHECK_NS;
 	uint64_t deadline = timeout > 0 ? start + (uint64_t) (timeout * 1e9) : 0;
@@ -137,7 +166,7 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		return EMSGSIZE;
 	}
 	for (;;) {
-		asynctask_lock_acquire(&box->lock);
+		lock_mailbox(box);
 		if (box->owner != (int32_t) owner) {
 			asynctask_lock_release(&box->lock);
 			return ENXIO;
@@ -145,7 +174,17 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		uint64_t tail = box->tail;
 		if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) >= len) {
 			ring_write(box, tail, message, len);
+			if (delivered) {
+				box->journal.tail = tail + len;
+				box->journal.delivered = (int64_t) ((char *) delivered - (char *) box);
+				__atomic_store_n(&box->journal.task_id, task_id, __ATOMIC_SEQ_CST);
+			}
 			__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
+			if (delivered) {
+				ASYNCTASK_FAULT("mailbox.published");
+				__atomic_store_n(delivered, 1, __ATOMIC_SEQ_CST);
+				__atomic_store_n(&box->journal.task_id, 0, __ATOMIC_SEQ_CST);
+			}
 			/* the first poster to see the owner asleep rings, once per sleep:
 			 * the owner may wait a while for a CPU (see asynctask_mailbox_sleep) */
 			uint32_t asleep = 1;

@@ -29,6 +29,19 @@
 #define ASYNCTASK_MAILBOXES      64
 #define ASYNCTASK_MAILBOX_SIZE   (64 * 1024)   /* as much as a pipe holds */
 
+/* What a worker's post is about to publish, written under the lock before
+ * the message is published and cleared with the worker's note that it was:
+ * should the worker die in between, the next holder of the lock (told so
+ * by the robust mutex) sees whether tail got to where the message ends and,
+ * if it did, makes the note for it. So whether a worker's result reached
+ * its caller's mailbox is never in doubt (the manager syncs the lock before
+ * it reads a dead worker's claim). */
+typedef struct {
+	uint64_t task_id;            /* 0: no post under way */
+	uint64_t tail;               /* tail once the message is published */
+	int64_t  delivered;          /* the poster's note (a uint32_t), as an offset from the mailbox */
+} asynctask_mailbox_journal_t;
+
 /* Positions only grow (head <= tail <= head + size); the owner's head on
  * a cache line of its own, away from what posters write. */
 typedef struct _asynctask_mailbox_t {
@@ -37,6 +50,7 @@ typedef struct _asynctask_mailbox_t {
 	uint32_t sleeping;           /* the owner sleeps on bell: ring it */
 	uint32_t bell;               /* futex word: bumped by a poster that wakes the owner */
 	uint64_t tail;               /* bytes posted */
+	asynctask_mailbox_journal_t journal;
 	_Alignas(64) uint64_t head;  /* bytes the owner consumed */
 	_Alignas(64) unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
 } asynctask_mailbox_t;
@@ -66,8 +80,14 @@ asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n
 /* Appends one message. timeout < 0: wait for room as long as the owner
  * lives; 0: do not wait. Returns 0, ENXIO (the owner gave the mailbox up),
  * ESRCH (the owner died), EAGAIN (no room in time) or EMSGSIZE; an owner
- * asleep is woken. */
+ * asleep is woken. delivered (a worker's claim, in the same shared region;
+ * NULL for others) is set to 1 in the critical section that publishes the
+ * message of task task_id, journaled as said above. */
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
-	double timeout);
+	double timeout, uint64_t task_id, uint32_t *delivered);
+
+/* Takes and releases the lock: a post its holder died in the middle of is
+ * settled now (the manager, before it reads a dead worker's claim). */
+void asynctask_mailbox_sync(asynctask_mailbox_t *box);
 
 #endif

@@ -299,14 +299,35 @@ static uint32_t settle_counts(asynctask_worker_slot_t *slot, const asynctask_cla
 	return undone;
 }
 
-static void worker_exited(asynctask_worker_slot_t *slot, int status)
+/* A dead worker's claim, as it stands once every lock it may have died in
+ * is synced: a half-done take is rolled back (the claim cleared), a result
+ * it was publishing into its caller's mailbox is noted delivered if it got
+ * out. And a task whose outcome the worker had counted but not delivered
+ * while its caller was gone, or no longer listening (a php-fpm request that
+ * ended), ends as the worker counted it: nobody can see it crash, and its
+ * work was done; its result counts as dropped. *unheard says so. */
+static asynctask_claim_t dead_claim(asynctask_worker_slot_t *slot, bool *unheard)
 {
 	asynctask_pool_t *pool = manager.pool;
 
-	/* if it died inside the queue lock, its half-done take is rolled back
-	 * (and its claim cleared) before we read the claim */
 	asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
+	asynctask_results_sync_mailboxes(pool);
 	asynctask_claim_t claim = slot->claim;
+	*unheard = claim.task_id && claim.outcome && !claim.delivered
+		&& asynctask_slot_counted(slot) != claim.counted_before
+		&& !asynctask_results_listening(pool, claim.owner);
+	if (*unheard) {
+		claim.delivered = 1;
+		ASYNCTASK_COUNT(pool, dropped_results);
+	}
+	return claim;
+}
+
+static void worker_exited(asynctask_worker_slot_t *slot, int status)
+{
+	asynctask_pool_t *pool = manager.pool;
+	bool unheard;
+	asynctask_claim_t claim = dead_claim(slot, &unheard);
 	bool timed_out = slot->timed_out;
 	pid_t pid = slot->pid;
 	char how[96], message[512];
@@ -356,6 +377,10 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * then the caller's to read (and remove) */
 	if (claim.spill[0] && !claim.outcome) {
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+	}
+	if (unheard) {
+		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+			"counted as it ended", (int) pid, how, claim.task_id);
 	}
 	if (claim.delivered) {
 		return;  /* its caller has the outcome, counted: nothing was lost */
@@ -430,15 +455,17 @@ static void stop_now(const char *why)
 		}
 		kill(slot->pid, SIGKILL);
 		waitpid(slot->pid, NULL, 0);
-		asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
-		uint32_t undone = settle_counts(slot, &slot->claim);
-		if (slot->claim.task_id != 0 && !slot->claim.delivered) {
-			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", slot->claim.task_id, why);
-			report_failure(&slot->claim, ASYNCTASK_RESULT_CRASHED, message, undone);
-			if (slot->claim.spill[0] && !slot->claim.outcome) {
-				asynctask_spill_remove(asynctask_rundir_fd(), slot->claim.spill);
+		bool unheard;
+		asynctask_claim_t claim = dead_claim(slot, &unheard);
+		uint32_t undone = settle_counts(slot, &claim);
+		if (claim.task_id != 0 && !claim.delivered) {
+			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", claim.task_id, why);
+			report_failure(&claim, ASYNCTASK_RESULT_CRASHED, message, undone);
+			if (claim.spill[0] && !claim.outcome) {
+				asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 			}
 		}
+		memset(&slot->claim, 0, sizeof(slot->claim));
 		slot->state = ASYNCTASK_WORKER_EMPTY;
 		slot->pid = 0;
 	}
@@ -651,6 +678,23 @@ void asynctask_manager_signals(sigset_t *set)
 	}
 }
 
+/* A php-fpm pool's last words: how every task it was given ended (its
+ * figures are otherwise gone with it; a CLI pool's owner has them). discarded:
+ * tasks dropped unrun as it left (their callers were told the pool stopped). */
+static void log_final_counts(uint64_t discarded)
+{
+	asynctask_counters_t c;
+
+	if (!manager.pool->server) {
+		return;
+	}
+	uint64_t dispatched = asynctask_pool_counts(manager.pool, &c);
+	asynctask_log("the pool leaves: %" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
+		" crashed, %" PRIu64 " timed out), %" PRIu64 " cancelled, %" PRIu64 " discarded unrun; %" PRIu64
+		" results dropped", dispatched, c.completed, c.failed, c.crashed, c.timed_out, c.cancelled, discarded,
+		c.dropped_results);
+}
+
 ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 {
 	sigset_t handled;
@@ -713,11 +757,13 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 		event_free(manager.events[i]);
 	}
 	event_base_free(manager.base);
+	uint64_t discarded = 0;
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
-		asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		discarded = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
 		asynctask_rundir_take_over();
 		asynctask_rundir_remove();
 	}
+	log_final_counts(discarded);
 	_exit(0);
 }

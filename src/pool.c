@@ -517,6 +517,20 @@ void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_sl
 	__atomic_add_fetch(&pool->counters.crashed, crashed, __ATOMIC_RELAXED);
 }
 
+uint64_t asynctask_pool_counts(asynctask_pool_t *pool, asynctask_counters_t *c)
+{
+	memcpy(c, &pool->counters, sizeof(*c));
+	/* plus what the live workers counted (folded in when one is replaced) */
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		uint64_t crashed = __atomic_load_n(&slot->counted_crashed, __ATOMIC_RELAXED);
+		c->completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
+		c->failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
+		c->crashed += crashed;
+	}
+	return __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
+}
+
 /* "worker_pids": the pool's live processes, for operators and fault tests. */
 static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
 {
@@ -547,16 +561,7 @@ void asynctask_pool_stats(zval *return_value)
 			asynctask_results_drain();
 		}
 		count_live_workers(pool, &workers, &running);
-		memcpy(&c, &pool->counters, sizeof(c));
-		dispatched = __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
-		/* plus what the live workers counted (folded in when one is replaced) */
-		for (uint32_t i = 0; i < pool->workers; i++) {
-			asynctask_worker_slot_t *slot = &pool->slots[i];
-			uint64_t crashed = __atomic_load_n(&slot->counted_crashed, __ATOMIC_RELAXED);
-			c.completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
-			c.failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
-			c.crashed += crashed;
-		}
+		dispatched = asynctask_pool_counts(pool, &c);
 		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;
@@ -591,7 +596,8 @@ void asynctask_pool_request_shutdown(void)
 	if (pool->server) {
 		/* the pool outlives the request; results of tasks nobody waits for
 		 * any more are dropped (and counted) rather than filling our pipe */
-		asynctask_results_close();
+		uint32_t dropped = asynctask_results_end_request();
+		__atomic_add_fetch(&pool->counters.dropped_results, dropped, __ATOMIC_RELAXED);
 		return;
 	}
 	if (pool->owner == (int32_t) asynctask_self()) {

@@ -104,6 +104,10 @@ static inline uint64_t *asynctask_slot_counter(asynctask_worker_slot_t *slot, ui
 		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed : &slot->counted_failed;
 }
 
+/* The pool's counts as stats() shows them (the live workers' own counts
+ * included) into c; returns how many tasks were dispatched. */
+uint64_t asynctask_pool_counts(asynctask_pool_t *pool, asynctask_counters_t *c);
+
 /* Adds a replaced worker's counts to the pool's counters and zeroes them. */
 void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot);
 

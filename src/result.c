@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -122,12 +123,13 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	return SUCCESS;
 }
 
-void asynctask_results_close(void)
+uint32_t asynctask_results_close(void)
 {
 	char name[FIFO_NAME_MAX];
+	uint32_t dropped = 0;
 
 	if (ASYNCTASK_G(result_fd) < 0) {
-		return;
+		return 0;
 	}
 	close(ASYNCTASK_G(result_fd));
 	ASYNCTASK_G(result_fd) = -1;
@@ -135,13 +137,37 @@ void asynctask_results_close(void)
 	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	if (ASYNCTASK_G(mailbox) && ASYNCTASK_G(result_pid) == asynctask_self()) {
 		/* results nobody waits for any more (php-fpm: the request is over) */
-		asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
+		dropped = asynctask_results_free_mailbox(ASYNCTASK_G(mailbox), asynctask_self());
 	}
 	ASYNCTASK_G(mailbox) = NULL;
 	if (ASYNCTASK_G(result_pid) == asynctask_self() && asynctask_rundir_fd() >= 0) {
 		fifo_name(name, asynctask_self());
 		unlinkat(asynctask_rundir_fd(), name, 0);
 	}
+	return dropped;
+}
+
+uint32_t asynctask_results_end_request(void)
+{
+	if (asynctask_results_fd() < 0) {
+		return 0;
+	}
+	/* no Future of the request can be waited on now: what comes for one is
+	 * dropped as it arrives, a result file not even read */
+	zend_ulong id;
+	ZEND_HASH_FOREACH_NUM_KEY(&ASYNCTASK_G(outstanding), id) {
+		zend_hash_index_add_empty_element(&ASYNCTASK_G(abandoned), id);
+	} ZEND_HASH_FOREACH_END();
+	zend_hash_clean(&ASYNCTASK_G(outstanding));
+	uint32_t dropped = zend_hash_num_elements(&ASYNCTASK_G(results));
+	zend_hash_clean(&ASYNCTASK_G(results));
+
+	/* what came already is read, the pipe too: a late report corrects the counts now */
+	uint32_t waiting = zend_hash_num_elements(&ASYNCTASK_G(abandoned));
+	ASYNCTASK_G(fifo_readable) = true;
+	asynctask_results_drain();
+	dropped += waiting - zend_hash_num_elements(&ASYNCTASK_G(abandoned));
+	return dropped + asynctask_results_close();
 }
 
 int asynctask_results_fd(void)
@@ -150,9 +176,11 @@ int asynctask_results_fd(void)
 }
 
 /* The first report for a task wins. A second one can only be the manager's
- * report for a worker killed just as it delivered (the kernel completes a
- * pipe write before the kill takes effect): the manager could not tell and
- * counted a crash instead of the worker's outcome; undo that here. */
+ * report for a worker killed just as it wrote the result to our pipe (the
+ * kernel completes a pipe write before the kill takes effect; a result in
+ * our mailbox is never in doubt, see mailbox.h): the manager could not tell
+ * and counted a crash instead of the worker's outcome; undo that here, and
+ * say so in the log, after the manager's line about the kill. */
 static void late_report(const result_header_t *header)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -160,6 +188,8 @@ static void late_report(const result_header_t *header)
 	if (header->counted_by_worker && pool) {
 		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
 		asynctask_pool_count_outcome(pool, header->counted_by_worker, 1);
+		asynctask_log("task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
+			"killed: counted as it ended, not crashed", header->task_id, (int) pool->manager);
 	}
 }
 
@@ -565,9 +595,12 @@ void asynctask_results_close_dead_pipes(void)
 	}
 }
 
-/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. */
-static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *message, size_t len, double timeout)
+/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. A
+ * worker's claim is noted delivered in the same critical section. */
+static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report, const char *message, size_t len,
+	double timeout, asynctask_claim_t *claim)
 {
+	pid_t owner = report->owner;
 	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -575,7 +608,8 @@ static int post_to_mailbox(asynctask_pool_t *pool, pid_t owner, const char *mess
 		if (!box) {
 			return ENOENT;
 		}
-		int err = asynctask_mailbox_post(box, owner, message, len, timeout);
+		int err = asynctask_mailbox_post(box, owner, message, len, timeout, report->task_id,
+			claim ? &claim->delivered : NULL);
 		if (err == ENXIO) {
 			continue;  /* given up as we looked: it may have another one now */
 		}
@@ -616,7 +650,7 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 	memcpy(message, &header, sizeof(header));
 	memcpy(message + sizeof(header), data, len);
 
-	int fd, err = post_to_mailbox(pool, owner, message, sizeof(header) + len, timeout);
+	int fd, err = post_to_mailbox(pool, report, message, sizeof(header) + len, timeout, claim);
 	if (err == ENOENT) {
 		fd = pipe_for(owner, false);
 		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
@@ -640,6 +674,33 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
+}
+
+bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
+{
+	char name[FIFO_NAME_MAX];
+
+	if (owner <= 0 || asynctask_process_gone(owner)) {
+		return false;
+	}
+	if (asynctask_mailbox_of(asynctask_pool_mailboxes(pool), pool->mailboxes, owner)) {
+		return true;
+	}
+	/* O_NONBLOCK: ENXIO when nobody reads it, ENOENT when it was closed for good */
+	fifo_name(name, owner);
+	int fd = openat(asynctask_rundir_fd(), name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+void asynctask_results_sync_mailboxes(asynctask_pool_t *pool)
+{
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		asynctask_mailbox_sync(&asynctask_pool_mailboxes(pool)[i]);
+	}
 }
 
 /* Messages nobody will read (owner's): their spill files are removed;

@@ -63,8 +63,12 @@ typedef struct _asynctask_pool_t asynctask_pool_t;
  * if one is free, a mailbox (mailbox.h); a process forked from a dispatcher
  * gets its own. Returns SUCCESS or throws. */
 zend_result asynctask_results_open(asynctask_pool_t *pool);
-/* Closes and removes this process's FIFO. */
-void asynctask_results_close(void);
+/* Closes and removes this process's FIFO and frees its mailbox. Returns how
+ * many results the mailbox still held (dropped). */
+uint32_t asynctask_results_close(void);
+/* php-fpm, at a request's end: reads what came (a late report corrects the
+ * counts), then closes; returns how many results nobody took (dropped). */
+uint32_t asynctask_results_end_request(void);
 /* The fd to poll for results, or -1. */
 int asynctask_results_fd(void);
 /* Reads every result waiting in the mailbox and the FIFO into ASYNCTASK_G(results). Returns how many. */
@@ -118,6 +122,15 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
  * a worker about to sleep and for the manager's sweep, so that no deleted
  * FIFO stays open for long. */
 void asynctask_results_close_dead_pipes(void);
+
+/* The manager: whether owner still listens for results (it lives, and
+ * holds a mailbox or reads its pipe): a php-fpm child between requests
+ * does not. */
+bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner);
+
+/* The manager, before it reads a dead worker's claim: syncs every
+ * mailbox's lock (see asynctask_mailbox_sync()). */
+void asynctask_results_sync_mailboxes(asynctask_pool_t *pool);
 
 /* The manager: frees the mailbox of an owner that died; returns how many
  * results it held (dropped). */
