@@ -362,7 +362,7 @@ void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
 	 * call per push meanwhile. A wait that returns 0 was woken (and taken
 	 * off by its waker); any other return is ours to take off. */
 	__atomic_add_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
-	if (asynctask_futex_wait(&q->items_seq, seq, -1) != 0) {
+	if (asynctask_futex_wait(&q->items_seq, seq, ASYNCTASK_QUEUE_SLEEP_MAX) != 0) {
 		__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
 	}
 }

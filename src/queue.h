@@ -110,8 +110,13 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string **payload, uint32_t *spilled, uint32_t *seq);
 
-/* Sleeps until items_seq moves away from seq. */
+/* Sleeps until items_seq moves away from seq, at most
+ * ASYNCTASK_QUEUE_SLEEP_MAX. */
 void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq);
+
+/* The longest a consumer sleeps (seconds) before it looks around: an idle
+ * worker closes the pipes of callers that have gone (result.h). */
+#define ASYNCTASK_QUEUE_SLEEP_MAX 1.0
 
 /* Wakes every sleeping consumer (stop, reload, a worker died). */
 void asynctask_queue_wake_all(asynctask_queue_t *q);

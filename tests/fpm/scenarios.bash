@@ -463,6 +463,8 @@ t_recycle() {
 	start_site WORKERS=2 CHILDREN=2 MAX_REQUESTS=5 || { fail "recycle: php-fpm + nginx start"; stop_site; return; }
 	get setup.php > /dev/null
 	local i out=$SITE/log/recycle.out
+	# requests that wait for their results, in children that pm.max_requests then recycles
+	for i in $(seq 20); do get "result.php?x=$i" > /dev/null; done
 	: > "$out"
 	for i in $(seq 60); do
 		get "fire.php?n=5&ms=40" >> "$out"
@@ -483,6 +485,18 @@ t_recycle() {
 	check "recycle: no task lost: rows = 5 x 60 ($rows), all distinct ($distinct), $requests requests" \
 		test "$rows" -eq 300 -a "$distinct" -eq 300 -a "$requests" -eq 60
 	note "recycle: stats $(stats)"
+	# the pool's processes do not keep the deleted pipes of the children that left open
+	# (an idle worker looks at least once a second, the manager once a second)
+	local p open_fifos=0 i
+	for i in $(seq 30); do
+		open_fifos=0
+		for p in $(pool_pids | grep .); do
+			open_fifos=$((open_fifos + $(ls -l "/proc/$p/fd" 2> /dev/null | grep -c 'fifo (deleted)')))
+		done
+		[ "$open_fifos" -eq 0 ] && break
+		sleep 0.2
+	done
+	check "recycle: no pool process keeps a pipe of a child that left open ($open_fifos)" test "$open_fifos" -eq 0
 
 	# a child killed (SIGKILL) right after it dispatched: its tasks still run
 	local held req child i n
