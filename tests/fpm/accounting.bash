@@ -1,9 +1,11 @@
 # The accounting scenario (sourced by .ci/fpm after lib.bash): load with
 # php-fpm reloads (SIGUSR2) and task workers SIGKILLed meanwhile, then, for
 # every pool (the ones reloads retired included, from their last log line):
-# completed + failed + cancelled + discarded = dispatched, and every task
-# counted and logged as its caller saw it end (or as the row a fire-and-forget
-# task writes as its last act says). Fixtures: acct.php, acct_check.php.
+# completed + failed + cancelled + discarded = dispatched, every task counted
+# and logged as its caller saw it end, and none lost (a fire-and-forget task
+# without its row is logged killed). Fixtures: acct.php, acct_check.php.
+# (A task whose caller is gone when its worker dies after it ended is counted
+# as it ended: tests/faults/caller_gone.phpt kills workers exactly there.)
 #
 # FPM_ACCT_SECONDS (default 16) is how long the load runs.
 
@@ -48,7 +50,7 @@ t_accounting() {
 	local r
 	r=$("$PHP_BIN" -n -d extension=pdo -d extension=pdo_sqlite "$SITE/app/acct_check.php" \
 		"$SITE/var/test.sqlite" "$SITE/var/asynctask.log" "$live" 2>&1)
-	note "accounting: $(json tasks <<< "$r") tasks: $(json waited_value <<< "$r") waited and got their value, $(json waited_crashed <<< "$r") waited and saw a crash; $(json fire_done <<< "$r") fired and ran, $(json fire_crashed <<< "$r") fired and crashed; log: $(json crash_lines <<< "$r") crash lines, $(json corrected <<< "$r") corrected by the caller, $(json ended <<< "$r") killed after their task ended"
+	note "accounting: $(json tasks <<< "$r") tasks: $(json waited_value <<< "$r") waited and got their value, $(json waited_crashed <<< "$r") waited and saw a crash; $(json fire_done <<< "$r") fired and ran, $(json fire_crashed <<< "$r") fired and crashed ($(json fire_crashed_after_row <<< "$r") after writing their row); log: $(json crash_lines <<< "$r") crash lines, $(json corrected <<< "$r") corrected by the caller, $(json ended <<< "$r") killed after their task ended"
 	note "accounting: pools $(json pools <<< "$r")"
 	check "accounting: load ran, workers were killed ($kills) and php-fpm reloaded ($reloads)" \
 		test "$(json tasks <<< "$r")" -gt 100 -a "$kills" -gt 5 -a "$reloads" -ge 2
@@ -57,7 +59,7 @@ t_accounting() {
 	check "accounting: every waited task got its value or WorkerCrashedException ($(json waited_other <<< "$r"))" \
 		test "$(json waited_other <<< "$r")" = "[]"
 	check "accounting: no task ran twice ($(json twice <<< "$r"))" test "$(json twice <<< "$r")" = 0
-	check "accounting: every task logged as its caller saw it end, or as its row says ($(json disagree <<< "$r"))" \
+	check "accounting: every task logged as its caller saw it end, and none lost ($(json disagree <<< "$r"))" \
 		test "$(json disagree <<< "$r")" = "[]"
 	check "accounting: every pool, the retired ones too: completed + failed + cancelled + discarded = dispatched, and counted as the callers and rows say ($(json pool_mismatch <<< "$r"))" \
 		test "$(json pool_mismatch <<< "$r")" = "[]" -a "$(json pools <<< "$r" | grep -o '"manager"' | wc -l)" -ge 2
