@@ -317,7 +317,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	ASYNCTASK_FAULT("queue.take.done");
 	journal_end(q);
 	if (!taken && seq) {
-		*seq = q->items_seq;
+		*seq = __atomic_load_n(&q->items_seq, __ATOMIC_ACQUIRE);  /* see the worker loop */
 	}
 	asynctask_lock_release(&q->lock);
 

@@ -629,6 +629,13 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 			_exit(0);
 		}
 		if (!asynctask_queue_take(&pool->queue, ring, &worker.slot->claim, &payload, &spilled, &seq)) {
+			/* Asked to leave since we looked? A stop or a reload sets its flag,
+			 * then wakes the sleepers by moving items_seq: if seq (read after
+			 * we last looked) already has that move, only this look sees the
+			 * flag, and the sleep below would last until the next task. */
+			if (should_retire()) {
+				_exit(0);
+			}
 			asynctask_results_close_dead_pipes();
 			asynctask_queue_sleep(&pool->queue, seq);
 			continue;
