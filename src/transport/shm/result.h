@@ -1,0 +1,147 @@
+/*
+ * Results: each dispatching process owns one FIFO in the pool's private
+ * runtime directory and, while one is free, a mailbox in the pool's shared
+ * memory (mailbox.h); workers (or the manager, for a task whose worker
+ * died) post results to the mailbox, or to the FIFO when the owner has no
+ * mailbox. An owner with a mailbox sleeps on its bell (mailbox.h), one
+ * without in poll() on its FIFO.
+ *
+ * A message is at most PIPE_BUF bytes: written with one write(), which
+ * POSIX makes atomic, or copied whole into the mailbox under its lock, so
+ * messages from many posters never interleave. A result larger than that
+ * travels in a spill file (spill.h): the message only says so, and the
+ * reader opens the name it expects for that task, nothing else.
+ */
+#ifndef ASYNCTASK_RESULT_H
+#define ASYNCTASK_RESULT_H
+
+#include <limits.h>
+
+#include "php.h"
+#include "src/base/exceptions.h"
+#include "src/transport/shm/queue.h"
+
+typedef enum {
+	ASYNCTASK_RESULT_VALUE = 1,      /* serialized return value */
+	ASYNCTASK_RESULT_THREW,          /* the task threw: remote error */
+	ASYNCTASK_RESULT_FAILED,         /* the task could not run: remote error */
+	ASYNCTASK_RESULT_UNENCODABLE,    /* the return value could not be serialized: remote error */
+	ASYNCTASK_RESULT_CRASHED,        /* the worker died: remote error */
+	ASYNCTASK_RESULT_TIMED_OUT,      /* killed past its time limit: remote error */
+	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
+} asynctask_result_status_t;
+
+/* A received result: status byte, the memory its value needs to be decoded
+ * (a size_t: the worker's bound for a result that travelled in a file, 0
+ * for the small rest), then the data. */
+#define ASYNCTASK_RESULT_HEADER    (1 + sizeof(size_t))
+#define ASYNCTASK_RESULT_STATUS(s) ((asynctask_result_status_t) (unsigned char) ZSTR_VAL(s)[0])
+#define ASYNCTASK_RESULT_DATA(s)   (ZSTR_VAL(s) + ASYNCTASK_RESULT_HEADER)
+#define ASYNCTASK_RESULT_LEN(s)    (ZSTR_LEN(s) - ASYNCTASK_RESULT_HEADER)
+static inline size_t asynctask_result_decoded_size(const zend_string *s)
+{
+	size_t size;
+	memcpy(&size, ZSTR_VAL(s) + 1, sizeof(size));
+	return size;
+}
+
+/* A result whose encoding is longer than this travels in a spill file (the
+ * rest fits in one message: PIPE_BUF bytes with its header). */
+#define ASYNCTASK_RESULT_INLINE_MAX (PIPE_BUF - 24)
+
+/* Whether this process can allocate `need` more bytes within memory_limit;
+ * if not, a message saying so (the result's `encoded` and `decoded` sizes)
+ * into why. A result refused so fails its Future instead of ending the
+ * script with "Allowed memory size exhausted". */
+bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded, char *why, size_t why_size);
+
+/* --- the dispatching side --------------------------------------------- */
+
+typedef struct _asynctask_pool_t asynctask_pool_t;
+
+/* Makes sure this process has its FIFO in the pool's runtime directory and,
+ * if one is free, a mailbox (mailbox.h); a process forked from a dispatcher
+ * gets its own. Returns SUCCESS or throws. */
+zend_result asynctask_results_open(asynctask_pool_t *pool);
+/* Closes and removes this process's FIFO and frees its mailbox. Returns how
+ * many results the mailbox still held (dropped). */
+uint32_t asynctask_results_close(void);
+/* php-fpm, at a request's end: reads what came (a late report corrects the
+ * counts), then closes; returns how many results nobody took (dropped). */
+uint32_t asynctask_results_end_request(void);
+/* The fd to poll for results, or -1. */
+int asynctask_results_fd(void);
+/* Reads every result waiting in the mailbox and the FIFO into ASYNCTASK_G(results). Returns how many. */
+int asynctask_results_drain(void);
+/* Spins until a result may have arrived (true) or spinning no longer pays
+ * (false: sleep); lock.h says when it spins. */
+bool asynctask_results_spin(void);
+/* Sleeps until results may have arrived, at most timeout_ms: on the
+ * mailbox's bell, or in poll() on the FIFO without a mailbox. True when
+ * there may be news. */
+bool asynctask_results_sleep(int timeout_ms);
+/* The Future of task id exists: its report is expected. */
+void asynctask_results_expect(uint64_t id);
+/* The Future of task id settled without a report (cancelled, pool gone). */
+void asynctask_results_settled(uint64_t id);
+/* The Future of task id is gone: drop its report, now or when it arrives. */
+void asynctask_results_forget(uint64_t id);
+/* Takes the result of task id, if it arrived (caller owns the string). */
+zend_string *asynctask_results_take(uint64_t id);
+
+/* --- the posting side (workers, manager) ------------------------------- */
+
+/* A task's outcome on its way to the process that dispatched it. */
+typedef struct {
+	pid_t       owner;
+	uint64_t    task_id;
+	asynctask_result_status_t status;
+	/* the manager's report for a worker that died after counting this
+	 * outcome (a status) in stats() but maybe before delivering it */
+	uint32_t    counted_by_worker;
+	const char *data;
+	size_t      length;
+	/* a value's bound of the memory it needs to be decoded, for a result
+	 * that travels in a file (asynctask_value_footprint()); else 0 */
+	size_t      decoded_size;
+} asynctask_report_t;
+
+/* Posts a report to its owner's mailbox or, when it has none, its FIFO.
+ * timeout < 0: wait for room as long as the owner lives; 0: do not wait.
+ * claim (a worker's, or NULL): the name of a spill file is kept in it until
+ * the message is posted, so that the manager removes the file if the poster
+ * dies first, and claim->delivered is set the moment the message is. Returns
+ * 0; EAGAIN (no room in time); ESRCH/ENXIO/ENOENT/EPIPE when the owner is
+ * gone (dropped); or another errno (a spill file that cannot be written, a
+ * pipe error). */
+int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
+	asynctask_claim_t *claim);
+
+/* Closes the pipes this poster keeps open whose reader is gone (the
+ * dispatcher exited, or a php-fpm child ended its request): one poll(), for
+ * a worker about to sleep and for the manager's sweep, so that no deleted
+ * FIFO stays open for long. */
+void asynctask_results_close_dead_pipes(void);
+
+/* The manager: whether owner still listens for results (it lives, and
+ * holds a mailbox or reads its pipe): a php-fpm child between requests
+ * does not. */
+bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner);
+
+/* The manager, before it reads a dead worker's claim: syncs every
+ * mailbox's lock (see asynctask_mailbox_sync()). */
+void asynctask_results_sync_mailboxes(asynctask_pool_t *pool);
+
+/* The manager: frees the mailbox of an owner that died; returns how many
+ * results it held (dropped). */
+uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);
+
+/* Remote errors travel in a small binary encoding that needs no PHP serializer,
+ * so the manager can write them too. */
+void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out);
+bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error);
+
+/* Encodes an error that is only a message (a crash, a time limit, a lost file). */
+void asynctask_remote_error_encode_message(const char *message, smart_str *out);
+
+#endif
