@@ -71,6 +71,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
   PHP_NEW_EXTENSION(asynctask,
     asynctask.c \
     src/base/exceptions.c \
+    src/base/fault.c \
+    src/base/log.c \
     src/base/process.c \
     src/base/unixmsg.c \
     src/codec/callable.c \
@@ -92,7 +94,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/worker.c \
     src/api/future.c \
     src/api/task.c \
-    src/testing/fault.c \
+    src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
   PHP_ADD_BUILD_DIR($ext_builddir/src/api)

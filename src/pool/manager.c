@@ -19,6 +19,7 @@
 
 #include "php_asynctask.h"
 #include "src/base/process.h"
+#include "src/base/log.h"
 #include "src/pool/manager.h"
 #include "src/pool/worker.h"
 #include "src/pool/pool.h"

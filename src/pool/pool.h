@@ -159,13 +159,4 @@ bool asynctask_pool_alive_lately(void);
 /* Request end: the owner drains and stops its pool; others forget theirs. */
 void asynctask_pool_request_shutdown(void);
 
-/* Manager and workers: a line to asynctask.log (stderr when unset, or when
- * it cannot be opened: it is never opened through a symlink). */
-ZEND_ATTRIBUTE_FORMAT(printf, 1, 2)
-void asynctask_log(const char *format, ...);
-
-/* This process never creates asynctask.log (the php-fpm supervisor, root:
- * the pools' users must be able to write the file). */
-void asynctask_log_existing_only(void);
-
 #endif

@@ -20,6 +20,7 @@
 
 #include "php_asynctask.h"
 #include "src/base/process.h"
+#include "src/base/log.h"
 #include "src/pool/supervisor.h"
 #include "src/pool/server.h"
 #include "src/pool/manager.h"

@@ -20,6 +20,7 @@
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
 #include "src/base/process.h"
+#include "src/base/log.h"
 #include "src/pool/pool.h"
 #include "src/codec/payload.h"
 #include "src/transport/shm/result.h"

@@ -16,6 +16,7 @@
 
 #include "php_asynctask.h"
 #include "src/base/process.h"
+#include "src/base/log.h"
 #include "src/transport/shm/result.h"
 #include "src/pool/pool.h"
 #include "src/transport/shm/spill.h"
