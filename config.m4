@@ -79,6 +79,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/codec/closure.c \
     src/codec/compact.c \
     src/codec/payload.c \
+    src/codec/remote_error.c \
     src/codec/serializer.c \
     src/transport/shm/lock.c \
     src/transport/shm/mailbox.c \

@@ -17,6 +17,7 @@
 #include "src/transport/shm/result.h"
 #include "src/codec/serializer.h"
 #include "src/base/exceptions.h"
+#include "src/codec/remote_error.h"
 
 /* The longest a waiter sleeps before it looks whether the pool still runs. */
 #define LIVENESS_CHECK_MS 250

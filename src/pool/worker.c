@@ -30,6 +30,7 @@
 #include "src/pool/server.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
+#include "src/codec/remote_error.h"
 
 typedef struct {
 	asynctask_pool_t        *pool;

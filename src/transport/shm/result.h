@@ -136,12 +136,4 @@ void asynctask_results_sync_mailboxes(asynctask_pool_t *pool);
  * results it held (dropped). */
 uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);
 
-/* Remote errors travel in a small binary encoding that needs no PHP serializer,
- * so the manager can write them too. */
-void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out);
-bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error);
-
-/* Encodes an error that is only a message (a crash, a time limit, a lost file). */
-void asynctask_remote_error_encode_message(const char *message, smart_str *out);
-
 #endif
