@@ -23,7 +23,6 @@
 #include "src/transport/shm/spill.h"
 #include "src/api/redis/settings.h"
 
-zend_class_entry *asynctask_ce_task;
 static zend_object_handlers task_handlers;
 
 static zend_object *task_create(zend_class_entry *ce)

@@ -8,19 +8,7 @@
 #include "php.h"
 #include "zend_smart_str.h"
 
-extern zend_class_entry *asynctask_ce_task;
-
-typedef struct {
-	zval        callable;   /* UNDEF for a subclass that did not pass one */
-	zval        args;       /* array */
-	double      timeout;    /* seconds; < 0: asynctask.task_timeout */
-	zend_object std;
-} asynctask_task_t;
-
-static inline asynctask_task_t *asynctask_task_from_obj(zend_object *obj)
-{
-	return (asynctask_task_t *) ((char *) obj - XtOffsetOf(asynctask_task_t, std));
-}
+#include "src/codec/payload.h"
 
 void asynctask_task_minit(zend_class_entry *ce);
 

@@ -13,7 +13,8 @@
 #include "src/codec/closure.h"
 #include "src/codec/serializer.h"
 #include "src/base/exceptions.h"
-#include "src/api/task.h"
+
+zend_class_entry *asynctask_ce_task;
 
 /*
  * Two forms on the wire:

@@ -12,6 +12,23 @@
 #include "php.h"
 #include "zend_smart_str.h"
 
+/* The AsyncTask\Task object as the codec reads and writes it. The api
+ * registers the class (task.c) and sets asynctask_ce_task; the codec owns
+ * the layout, so that encoding a task needs nothing from above. */
+extern zend_class_entry *asynctask_ce_task;  /* set by the api at MINIT */
+
+typedef struct {
+	zval        callable;   /* UNDEF for a subclass that did not pass one */
+	zval        args;       /* array */
+	double      timeout;    /* seconds; < 0: asynctask.task_timeout */
+	zend_object std;
+} asynctask_task_t;
+
+static inline asynctask_task_t *asynctask_task_from_obj(zend_object *obj)
+{
+	return (asynctask_task_t *) ((char *) obj - XtOffsetOf(asynctask_task_t, std));
+}
+
 /* What a worker runs: a callable and its positional arguments. */
 typedef struct {
 	zval callable;
