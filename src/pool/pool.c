@@ -24,7 +24,7 @@
 #include "src/pool/manager.h"
 #include "src/transport/shm/result.h"
 #include "src/base/exceptions.h"
-#include "src/transport/shm/shm.h"
+#include "src/transport/shm/memory.h"
 #include "src/transport/shm/lock.h"
 #include "src/pool/server.h"
 #include "src/transport/shm/rundir.h"
@@ -66,7 +66,7 @@ void asynctask_pool_forget(void)
 	if (pool) {
 		ASYNCTASK_G(next_task_id) = pool->next_task_id;
 		asynctask_results_close();
-		asynctask_shm_unmap(pool, ASYNCTASK_G(pool_size));
+		asynctask_memory_unmap(pool, ASYNCTASK_G(pool_size));
 	}
 	asynctask_rundir_forget();
 	ASYNCTASK_G(pool) = NULL;
@@ -115,7 +115,7 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *erro
 	uint64_t ring_offset, mailbox_offset;
 	uint64_t ring = (uint64_t) ASYNCTASK_G(queue_size) & ~(uint64_t) (RING_ALIGN - 1);
 	size_t size = region_size(workers, ring, &mailbox_offset, &ring_offset);
-	asynctask_pool_t *pool = asynctask_shm_map(size, memfd);
+	asynctask_pool_t *pool = asynctask_memory_map(size, memfd);
 
 	if (!pool) {
 		snprintf(error, error_size, "cannot map %zu bytes of shared memory for the queue "
@@ -137,7 +137,7 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *erro
 		err = asynctask_mailbox_init(&asynctask_pool_mailboxes(pool)[i]);
 	}
 	if (err != 0) {
-		asynctask_shm_unmap(pool, size);
+		asynctask_memory_unmap(pool, size);
 		if (memfd) {
 			close(*memfd);
 			*memfd = -1;
@@ -153,7 +153,7 @@ asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *erro
 asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, size_t error_size)
 {
 	uint64_t ring_offset, mailbox_offset;
-	asynctask_pool_t *pool = size >= sizeof(asynctask_pool_t) ? asynctask_shm_attach(memfd, size) : NULL;
+	asynctask_pool_t *pool = size >= sizeof(asynctask_pool_t) ? asynctask_memory_attach(memfd, size) : NULL;
 
 	if (!pool) {
 		snprintf(error, error_size, "cannot map the pool's shared memory (%zu bytes): %s", size,
@@ -164,7 +164,7 @@ asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, siz
 	if (pool->magic != ASYNCTASK_POOL_MAGIC || pool->workers > ASYNCTASK_WORKERS_MAX
 			|| region_size(pool->workers, pool->queue.capacity, &mailbox_offset, &ring_offset) != size
 			|| pool->mailbox_offset != mailbox_offset || pool->ring_offset != ring_offset) {
-		asynctask_shm_unmap(pool, size);
+		asynctask_memory_unmap(pool, size);
 		snprintf(error, error_size, "the pool's shared memory is not laid out as this build expects");
 		return NULL;
 	}

@@ -1,11 +1,11 @@
 /*
- * The pool's shared-memory region.
+ * The memory of the pool's shared region (memory.h): mapped, attached, unmapped.
  */
 #include <sys/mman.h>
 #include <errno.h>
 #include <unistd.h>
 
-#include "src/transport/shm/shm.h"
+#include "src/transport/shm/memory.h"
 
 static void *map_shared(size_t size, int flags, int fd)
 {
@@ -18,7 +18,7 @@ static void *map_shared(size_t size, int flags, int fd)
 	return addr;
 }
 
-void *asynctask_shm_map(size_t size, int *fd)
+void *asynctask_memory_map(size_t size, int *fd)
 {
 	if (!fd) {
 		/* workers are forked from the manager: the mapping is kept across fork */
@@ -38,12 +38,12 @@ void *asynctask_shm_map(size_t size, int *fd)
 	return addr;
 }
 
-void *asynctask_shm_attach(int fd, size_t size)
+void *asynctask_memory_attach(int fd, size_t size)
 {
 	return map_shared(size, 0, fd);
 }
 
-void asynctask_shm_unmap(void *addr, size_t size)
+void asynctask_memory_unmap(void *addr, size_t size)
 {
 	if (addr) {
 		munmap(addr, size);
