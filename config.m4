@@ -85,8 +85,10 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/mailbox.c \
     src/transport/shm/memory.c \
     src/transport/shm/queue.c \
+    src/transport/shm/region.c \
     src/transport/shm/result.c \
     src/transport/shm/rundir.c \
+    src/transport/shm/shm.c \
     src/transport/shm/spill.c \
     src/pool/manager.c \
     src/pool/pool.c \

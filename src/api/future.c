@@ -12,12 +12,13 @@
 #include "php_asynctask.h"
 #include "src/base/process.h"
 #include "src/api/future.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/transport/shm/queue.h"
 #include "src/transport/shm/result.h"
 #include "src/codec/serializer.h"
 #include "src/base/exceptions.h"
 #include "src/codec/remote_error.h"
+#include "src/transport/shm/shm.h"
 
 /* The longest a waiter sleeps before it looks whether the pool still runs. */
 #define LIVENESS_CHECK_MS 250
@@ -123,7 +124,7 @@ static bool future_poll(future_t *future)
 	if (future->result) {
 		return true;
 	}
-	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_pool_alive_lately()) {
+	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_shm_alive_lately()) {
 		/* a last look: the pool may have posted it just before it went */
 		asynctask_results_drain();
 		future->result = asynctask_results_take(future->id);
@@ -237,8 +238,8 @@ static void settle_refused(future_t *future, asynctask_result_status_t status, c
 	zend_string_release(future->result);
 	settle(future, status, message);
 	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
-		asynctask_pool_count_outcome(ASYNCTASK_G(pool), status, 1);
+		asynctask_region_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
+		asynctask_region_count_outcome(ASYNCTASK_G(pool), status, 1);
 	}
 }
 
@@ -371,7 +372,7 @@ ZEND_METHOD(AsyncTask_Future, cancel)
 	if (future->result || !pool || check_owner(future) == FAILURE) {
 		RETURN_FALSE;
 	}
-	if (!asynctask_queue_cancel(&pool->queue, asynctask_pool_ring(pool), future->id)) {
+	if (!asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), future->id)) {
 		RETURN_FALSE;
 	}
 	ASYNCTASK_COUNT(pool, cancelled);

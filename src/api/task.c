@@ -216,7 +216,7 @@ static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, s
 		record->flags |= ASYNCTASK_RECORD_SPILLED;
 	}
 
-	int err = asynctask_queue_push(&pool->queue, asynctask_pool_ring(pool), record, data,
+	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data,
 		ASYNCTASK_G(dispatch_timeout), wait_for_room);
 	if (err == 0) {
 		return SUCCESS;

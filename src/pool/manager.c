@@ -22,7 +22,7 @@
 #include "src/base/log.h"
 #include "src/pool/manager.h"
 #include "src/pool/worker.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/pool/server.h"
 #include "src/transport/shm/spill.h"
@@ -128,7 +128,7 @@ static void post_failure(const asynctask_claim_t *claim, asynctask_result_status
 static void report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
 	uint32_t counted_by_worker)
 {
-	asynctask_pool_count_outcome(manager.pool, status, 1);
+	asynctask_region_count_outcome(manager.pool, status, 1);
 	post_failure(claim, status, message, counted_by_worker);
 }
 
@@ -245,7 +245,7 @@ static void fail_queued_tasks(const char *why)
 	zend_string *payload;
 	uint32_t spilled;
 
-	while (asynctask_queue_take(&pool->queue, asynctask_pool_ring(pool), &claim, &payload, &spilled, NULL)) {
+	while (asynctask_queue_take(&pool->queue, asynctask_region_ring(pool), &claim, &payload, &spilled, NULL)) {
 		zend_string_release(payload);
 		if (spilled && claim.spill[0]) {
 			asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
@@ -297,7 +297,7 @@ static uint32_t settle_counts(asynctask_worker_slot_t *slot, const asynctask_cla
 		__atomic_sub_fetch(asynctask_slot_counter(slot, claim->outcome), 1, __ATOMIC_SEQ_CST);
 		undone = claim->outcome;
 	}
-	asynctask_pool_fold_slot_counts(manager.pool, slot);
+	asynctask_region_fold_slot_counts(manager.pool, slot);
 	return undone;
 }
 
@@ -312,7 +312,7 @@ static asynctask_claim_t dead_claim(asynctask_worker_slot_t *slot, bool *unheard
 {
 	asynctask_pool_t *pool = manager.pool;
 
-	asynctask_queue_sync(&pool->queue, asynctask_pool_ring(pool));
+	asynctask_queue_sync(&pool->queue, asynctask_region_ring(pool));
 	asynctask_results_sync_mailboxes(pool);
 	asynctask_claim_t claim = slot->claim;
 	*unheard = claim.task_id && claim.outcome && !claim.delivered
@@ -340,7 +340,7 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (claim.task_id && !claim.delivered) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
-		asynctask_pool_count_outcome(pool, failure, 1);
+		asynctask_region_count_outcome(pool, failure, 1);
 	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
@@ -531,7 +531,7 @@ static void sweep_entry(const char *name, void *arg)
 	if (pid <= 0 || !asynctask_process_gone(pid)) {
 		return;
 	}
-	if (spill && (claimed_spill(name) || asynctask_queue_refers_to(&pool->queue, asynctask_pool_ring(pool), name))) {
+	if (spill && (claimed_spill(name) || asynctask_queue_refers_to(&pool->queue, asynctask_region_ring(pool), name))) {
 		return;
 	}
 	unlinkat(asynctask_rundir_fd(), name, 0);
@@ -547,7 +547,7 @@ static void sweep_runtime_dir(void)
 static void sweep_mailboxes(void)
 {
 	asynctask_pool_t *pool = manager.pool;
-	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
+	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
 
 	for (uint32_t i = 0; i < pool->mailboxes; i++) {
 		pid_t owner = __atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED);
@@ -672,6 +672,17 @@ static void add_event(struct event *ev, const struct timeval *tv)
 
 static const int manager_signals[] = { SIGCHLD, SIGTERM, SIGUSR1, SIGUSR2 };
 
+uint32_t asynctask_manager_default_workers(void)
+{
+	long cpus;
+
+	if (ASYNCTASK_G(workers) > 0) {
+		return (uint32_t) ASYNCTASK_G(workers);
+	}
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (uint32_t) cpus : 1;
+}
+
 void asynctask_manager_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -690,7 +701,7 @@ static void log_final_counts(uint64_t discarded)
 	if (!manager.pool->server) {
 		return;
 	}
-	uint64_t dispatched = asynctask_pool_counts(manager.pool, &c);
+	uint64_t dispatched = asynctask_region_counts(manager.pool, &c);
 	asynctask_log("the pool leaves: %" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
 		" crashed, %" PRIu64 " timed out), %" PRIu64 " cancelled, %" PRIu64 " discarded unrun; %" PRIu64
 		" results dropped", dispatched, c.completed, c.failed, c.crashed, c.timed_out, c.cancelled, discarded,
@@ -762,7 +773,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	uint64_t discarded = 0;
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
-		discarded = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		discarded = asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
 		asynctask_rundir_take_over();
 		asynctask_rundir_remove();
 	}

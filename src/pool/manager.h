@@ -10,6 +10,9 @@
 
 #include <signal.h>
 
+/* The number of workers asynctask.workers asks for (0: one per online CPU). */
+uint32_t asynctask_manager_default_workers(void);
+
 /* The signals the manager handles (blocked across its fork until it can). */
 void asynctask_manager_signals(sigset_t *set);
 

@@ -28,50 +28,14 @@
 #include "src/transport/shm/lock.h"
 #include "src/pool/server.h"
 #include "src/transport/shm/rundir.h"
+#include "src/transport/shm/shm.h"
 
-#define RING_ALIGN 64
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 #define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
-#define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
-
-#define ALIGNED(n) (((n) + RING_ALIGN - 1) & ~(uint64_t) (RING_ALIGN - 1))
-
-/* header and slots, mailboxes, ring (pages of mailboxes nobody uses are never touched) */
-static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *mailbox_offset, uint64_t *ring_offset)
-{
-	*mailbox_offset = ALIGNED(sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t));
-	*ring_offset = ALIGNED(*mailbox_offset + ASYNCTASK_MAILBOXES * sizeof(asynctask_mailbox_t));
-	return (size_t) (*ring_offset + ring);
-}
-
-uint32_t asynctask_pool_default_workers(void)
-{
-	long cpus;
-
-	if (ASYNCTASK_G(workers) > 0) {
-		return (uint32_t) ASYNCTASK_G(workers);
-	}
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	return cpus > 0 ? (uint32_t) cpus : 1;
-}
 
 static bool may_own_pool(void)
 {
 	return strcmp(sapi_module.name, "cli") == 0 || strcmp(sapi_module.name, "phpdbg") == 0;
-}
-
-void asynctask_pool_forget(void)
-{
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-	if (pool) {
-		ASYNCTASK_G(next_task_id) = pool->next_task_id;
-		asynctask_results_close();
-		asynctask_memory_unmap(pool, ASYNCTASK_G(pool_size));
-	}
-	asynctask_rundir_forget();
-	ASYNCTASK_G(pool) = NULL;
-	ASYNCTASK_G(pool_size) = 0;
-	ASYNCTASK_G(pool_epoch)++;
 }
 
 /* The manager of this process's pool died (killed, or it crashed): its
@@ -81,14 +45,14 @@ void asynctask_pool_forget(void)
 static void clear_dead_pool(asynctask_pool_t *pool)
 {
 	if (pool->owner == (int32_t) asynctask_self() && !pool->server) {
-		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
 		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
 		asynctask_results_drain();
 		asynctask_results_close();
 		asynctask_rundir_remove();
 	}
-	asynctask_pool_forget();
+	asynctask_shm_forget();
 }
 
 /* Start-up is not done until the workers are: stats() right after start()
@@ -97,7 +61,7 @@ static void wait_for_workers(asynctask_pool_t *pool)
 {
 	uint64_t deadline = asynctask_now_ns() + WORKERS_READY_TIMEOUT_NS;
 
-	while (asynctask_now_ns() < deadline && asynctask_pool_alive()) {
+	while (asynctask_now_ns() < deadline && asynctask_shm_alive()) {
 		uint32_t running = 0;
 		for (uint32_t i = 0; i < pool->workers; i++) {
 			running += __atomic_load_n(&pool->slots[i].state, __ATOMIC_ACQUIRE) == ASYNCTASK_WORKER_RUNNING;
@@ -108,69 +72,6 @@ static void wait_for_workers(asynctask_pool_t *pool)
 		struct timespec nap = { 0, 500 * 1000 };
 		nanosleep(&nap, NULL);
 	}
-}
-
-asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *error, size_t error_size)
-{
-	uint64_t ring_offset, mailbox_offset;
-	uint64_t ring = (uint64_t) ASYNCTASK_G(queue_size) & ~(uint64_t) (RING_ALIGN - 1);
-	size_t size = region_size(workers, ring, &mailbox_offset, &ring_offset);
-	asynctask_pool_t *pool = asynctask_memory_map(size, memfd);
-
-	if (!pool) {
-		snprintf(error, error_size, "cannot map %zu bytes of shared memory for the queue "
-			"(asynctask.queue_size): %s", size, strerror(errno));
-		return NULL;
-	}
-	pool->magic = ASYNCTASK_POOL_MAGIC;
-	pool->workers = workers;
-	pool->owner = (int32_t) asynctask_self();
-	/* ids never repeat within a process, so a Future of a stopped pool can
-	 * never take the result of a task of the next one */
-	pool->next_task_id = ASYNCTASK_G(next_task_id) + 1;
-	pool->max_requests = (uint64_t) ASYNCTASK_G(max_requests);
-	pool->ring_offset = ring_offset;
-	pool->mailbox_offset = mailbox_offset;
-	pool->mailboxes = ASYNCTASK_MAILBOXES;
-	int err = asynctask_queue_init(&pool->queue, ring);
-	for (uint32_t i = 0; err == 0 && i < pool->mailboxes; i++) {
-		err = asynctask_mailbox_init(&asynctask_pool_mailboxes(pool)[i]);
-	}
-	if (err != 0) {
-		asynctask_memory_unmap(pool, size);
-		if (memfd) {
-			close(*memfd);
-			*memfd = -1;
-		}
-		snprintf(error, error_size, "cannot initialise the queue's or a mailbox's lock: %s", strerror(err));
-		return NULL;
-	}
-	ASYNCTASK_G(pool) = pool;
-	ASYNCTASK_G(pool_size) = size;
-	return pool;
-}
-
-asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, size_t error_size)
-{
-	uint64_t ring_offset, mailbox_offset;
-	asynctask_pool_t *pool = size >= sizeof(asynctask_pool_t) ? asynctask_memory_attach(memfd, size) : NULL;
-
-	if (!pool) {
-		snprintf(error, error_size, "cannot map the pool's shared memory (%zu bytes): %s", size,
-			size >= sizeof(asynctask_pool_t) ? strerror(errno) : "too small");
-		return NULL;
-	}
-	/* made by our own user's manager: checked for sense, not for malice */
-	if (pool->magic != ASYNCTASK_POOL_MAGIC || pool->workers > ASYNCTASK_WORKERS_MAX
-			|| region_size(pool->workers, pool->queue.capacity, &mailbox_offset, &ring_offset) != size
-			|| pool->mailbox_offset != mailbox_offset || pool->ring_offset != ring_offset) {
-		asynctask_memory_unmap(pool, size);
-		snprintf(error, error_size, "the pool's shared memory is not laid out as this build expects");
-		return NULL;
-	}
-	ASYNCTASK_G(pool) = pool;
-	ASYNCTASK_G(pool_size) = size;
-	return pool;
 }
 
 pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool)
@@ -205,7 +106,7 @@ zend_result asynctask_pool_start(zend_long workers)
 			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return FAILURE;
 	}
-	if (pool && asynctask_pool_alive()) {
+	if (pool && asynctask_shm_alive()) {
 		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
 				"call AsyncTask\\Pool::stop() before starting it with " ZEND_LONG_FMT, pool->workers, workers);
@@ -229,7 +130,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		return FAILURE;
 	}
 	if (workers <= 0) {
-		workers = (zend_long) asynctask_pool_default_workers();
+		workers = (zend_long) asynctask_manager_default_workers();
 	}
 	if (workers > ASYNCTASK_WORKERS_MAX) {
 		zend_argument_value_error(1, "must be between 1 and %d", ASYNCTASK_WORKERS_MAX);
@@ -240,7 +141,7 @@ zend_result asynctask_pool_start(zend_long workers)
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	pool = asynctask_pool_create((uint32_t) workers, NULL, error, sizeof(error));
+	pool = asynctask_region_create((uint32_t) workers, NULL, error, sizeof(error));
 	if (!pool) {
 		asynctask_rundir_remove();
 		asynctask_throw(asynctask_ce_exception, "%s", error);
@@ -248,13 +149,13 @@ zend_result asynctask_pool_start(zend_long workers)
 	}
 	if (asynctask_results_open(pool) == FAILURE) {
 		asynctask_rundir_remove();
-		asynctask_pool_forget();
+		asynctask_shm_forget();
 		return FAILURE;
 	}
 	if (asynctask_pool_fork_manager(pool) < 0) {
 		int fork_errno = errno;
 		asynctask_rundir_remove();
-		asynctask_pool_forget();
+		asynctask_shm_forget();
 		asynctask_throw(asynctask_ce_exception, "cannot fork the pool manager: %s", strerror(fork_errno));
 		return FAILURE;
 	}
@@ -276,7 +177,7 @@ asynctask_pool_t *asynctask_pool_get(void)
 		if (!(pool = asynctask_server_pool_get(false))) {
 			return NULL;
 		}
-	} else if (!pool || !asynctask_pool_alive_lately()) {
+	} else if (!pool || !asynctask_shm_alive_lately()) {
 		if (pool && pool->owner != (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool of process %d is gone; "
 				"a forked process can dispatch only while the pool it inherited runs", (int) pool->owner);
@@ -293,65 +194,12 @@ asynctask_pool_t *asynctask_pool_get(void)
 	return pool;
 }
 
-bool asynctask_pool_alive(void)
-{
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-
-	if (!pool || pool->manager <= 0) {
-		return false;
-	}
-	if (pool->owner == (int32_t) asynctask_self()) {
-		/* our child: reap it if it died, so it is not mistaken for alive */
-		int status;
-		pid_t r = waitpid(pool->manager, &status, WNOHANG);
-		if (r == pool->manager) {
-			asynctask_log("the pool manager (pid %d) exited unexpectedly (status %d)", (int) pool->manager, status);
-			pool->manager = -1;
-			return false;
-		}
-		if (r == 0) {
-			return true;
-		}
-		/* ECHILD: the script's own SIGCHLD handler reaped it, or will; ask the kernel */
-	}
-	if (kill(pool->manager, 0) != 0 && errno == ESRCH) {
-		return false;
-	}
-	/* it ticks ten times a second: only a silent one may be a zombie */
-	uint64_t beat = __atomic_load_n(&pool->heartbeat_ns, __ATOMIC_RELAXED);
-	return asynctask_now_ns() - beat < HEARTBEAT_STALE_NS || !asynctask_process_is_zombie(pool->manager);
-}
-
-/* How long a positive answer of asynctask_pool_alive() serves the dispatch path. */
-#define ALIVE_RECHECK_NS (1000ull * 1000)
-
-bool asynctask_pool_alive_lately(void)
-{
-	/* the pool (by epoch: bumped whenever this process lets go of one) and when it was seen alive */
-	static uint32_t checked_epoch;
-	static uint64_t checked_at;
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-	uint64_t now = asynctask_now_ns();
-
-	if (pool && pool->manager > 0 && checked_at && checked_epoch == ASYNCTASK_G(pool_epoch)
-			&& now - checked_at < ALIVE_RECHECK_NS) {
-		return true;
-	}
-	checked_at = 0;
-	if (!asynctask_pool_alive()) {
-		return false;
-	}
-	checked_epoch = ASYNCTASK_G(pool_epoch);
-	checked_at = now;
-	return true;
-}
-
 /* Dispatching processes that hold a mailbox (mailbox.h). */
 static uint32_t mailboxes_used(asynctask_pool_t *pool)
 {
 	uint32_t used = 0;
 	for (uint32_t i = 0; i < pool->mailboxes; i++) {
-		used += __atomic_load_n(&asynctask_pool_mailboxes(pool)[i].owner, __ATOMIC_RELAXED) != 0;
+		used += __atomic_load_n(&asynctask_region_mailboxes(pool)[i].owner, __ATOMIC_RELAXED) != 0;
 	}
 	return used;
 }
@@ -403,7 +251,7 @@ void asynctask_pool_stop(double timeout)
 		return;
 	}
 	if (pool->owner != (int32_t) asynctask_self()) {
-		asynctask_pool_forget();
+		asynctask_shm_forget();
 		return;
 	}
 	if (pool->manager > 0) {
@@ -425,17 +273,17 @@ void asynctask_pool_stop(double timeout)
 		pool->manager = -1;
 	}
 	asynctask_results_drain();
-	asynctask_queue_discard(&pool->queue, asynctask_pool_ring(pool));
+	asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
 	asynctask_results_close();
 	asynctask_rundir_remove();
-	asynctask_pool_forget();
+	asynctask_shm_forget();
 }
 
 void asynctask_pool_reload(void)
 {
 	asynctask_pool_t *pool = asynctask_server_enabled() ? asynctask_server_pool_get(false) : ASYNCTASK_G(pool);
 
-	if (!pool || !asynctask_pool_alive()) {
+	if (!pool || !asynctask_shm_alive()) {
 		return;
 	}
 	/* the manager bumps the generation and starts replacing workers one by
@@ -448,52 +296,10 @@ void asynctask_pool_reload(void)
 	}
 	uint64_t deadline = asynctask_now_ns() + RELOAD_ACK_TIMEOUT_NS;
 	while (__atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST) == generation
-		&& asynctask_now_ns() < deadline && asynctask_pool_alive()) {
+		&& asynctask_now_ns() < deadline && asynctask_shm_alive()) {
 		struct timespec nap = { 0, 200 * 1000 };
 		nanosleep(&nap, NULL);
 	}
-}
-
-void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta)
-{
-	asynctask_counters_t *c = &pool->counters;
-	uint64_t d = (uint64_t) (int64_t) delta;
-
-	if (status == ASYNCTASK_RESULT_VALUE) {
-		__atomic_add_fetch(&c->completed, d, __ATOMIC_RELAXED);
-		return;
-	}
-	__atomic_add_fetch(&c->failed, d, __ATOMIC_RELAXED);
-	if (status == ASYNCTASK_RESULT_CRASHED) {
-		__atomic_add_fetch(&c->crashed, d, __ATOMIC_RELAXED);
-	} else if (status == ASYNCTASK_RESULT_TIMED_OUT) {
-		__atomic_add_fetch(&c->timed_out, d, __ATOMIC_RELAXED);
-	}
-}
-
-void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
-{
-	uint64_t completed = __atomic_exchange_n(&slot->counted_completed, 0, __ATOMIC_SEQ_CST);
-	uint64_t failed = __atomic_exchange_n(&slot->counted_failed, 0, __ATOMIC_SEQ_CST);
-	uint64_t crashed = __atomic_exchange_n(&slot->counted_crashed, 0, __ATOMIC_SEQ_CST);
-
-	__atomic_add_fetch(&pool->counters.completed, completed, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&pool->counters.failed, failed + crashed, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&pool->counters.crashed, crashed, __ATOMIC_RELAXED);
-}
-
-uint64_t asynctask_pool_counts(asynctask_pool_t *pool, asynctask_counters_t *c)
-{
-	memcpy(c, &pool->counters, sizeof(*c));
-	/* plus what the live workers counted (folded in when one is replaced) */
-	for (uint32_t i = 0; i < pool->workers; i++) {
-		asynctask_worker_slot_t *slot = &pool->slots[i];
-		uint64_t crashed = __atomic_load_n(&slot->counted_crashed, __ATOMIC_RELAXED);
-		c->completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
-		c->failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
-		c->crashed += crashed;
-	}
-	return __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
 }
 
 /* "worker_pids": the pool's live processes, for operators and fault tests. */
@@ -518,7 +324,7 @@ void asynctask_pool_stats(zval *return_value)
 	zend_long workers = 0, running = 0;
 	asynctask_counters_t c = {0};
 	uint64_t dispatched = 0, queued = 0, used = 0, total = 0;
-	bool alive = pool && asynctask_pool_alive();
+	bool alive = pool && asynctask_shm_alive();
 
 	if (alive) {
 		/* reports already in our pipe may correct the counts (see result.c) */
@@ -526,7 +332,7 @@ void asynctask_pool_stats(zval *return_value)
 			asynctask_results_drain();
 		}
 		count_live_workers(pool, &workers, &running);
-		dispatched = asynctask_pool_counts(pool, &c);
+		dispatched = asynctask_region_counts(pool, &c);
 		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;
@@ -568,6 +374,6 @@ void asynctask_pool_request_shutdown(void)
 	if (pool->owner == (int32_t) asynctask_self()) {
 		asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	} else {
-		asynctask_pool_forget();
+		asynctask_shm_forget();
 	}
 }

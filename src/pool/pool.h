@@ -1,6 +1,6 @@
 /*
- * The pool: its shared region (header, worker slots, queue ring) and its
- * lifecycle as seen from the process that owns it.
+ * The pool as its owner sees it: start, stop, reload, stats, and the pool
+ * a dispatch goes to.
  */
 #ifndef ASYNCTASK_POOL_H
 #define ASYNCTASK_POOL_H
@@ -10,130 +10,14 @@
 
 #include "php.h"
 #include "php_asynctask.h"
-#include "src/transport/shm/queue.h"
-#include "src/transport/shm/result.h"
-#include "src/transport/shm/mailbox.h"
-
-#define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
-#define ASYNCTASK_WORKERS_MAX 1024
-/* A worker's exit status when it cannot start (its bootstrap failed). */
-#define ASYNCTASK_EXIT_STARTUP_FAILED 70
-
-typedef enum {
-	ASYNCTASK_WORKER_EMPTY = 0,   /* no process */
-	ASYNCTASK_WORKER_RUNNING,     /* forked; idle or busy as its claim says */
-} asynctask_worker_state_t;
-
-typedef struct {
-	int32_t  pid;
-	uint32_t state;
-	uint32_t generation;          /* pool generation it was started in (reload) */
-	uint32_t retiring;            /* set by the manager: leave after the current task (reload) */
-	uint32_t started;             /* set by the worker once asynctask.bootstrap ran */
-	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
-	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
-	uint64_t tasks;               /* tasks this process has run */
-	/* Outcomes this process counted, one counter per kind so that counting
-	 * is a single store the manager can tell happened (claim.counted_before).
-	 * The manager adds them to the pool's counters when it replaces it. */
-	uint64_t counted_completed;
-	uint64_t counted_failed;      /* failed, not crashed */
-	uint64_t counted_crashed;
-	asynctask_claim_t claim;      /* the task it holds */
-} asynctask_worker_slot_t;
-
-/* (stats()' "dispatched" is the queue's count of commits, queue.pushed) */
-typedef struct {
-	uint64_t completed;
-	uint64_t failed;              /* every task that did not return a value */
-	uint64_t crashed;             /* ... of which the worker died */
-	uint64_t timed_out;           /* ... of which were killed past their time limit */
-	uint64_t cancelled;
-	uint64_t respawned;
-	uint64_t dropped_results;     /* results whose dispatcher was gone */
-} asynctask_counters_t;
-
-struct _asynctask_pool_t {
-	uint32_t magic;
-	uint32_t workers;             /* slots */
-	int32_t  owner;               /* the process that started the pool and stops it */
-	int32_t  manager;
-	uint32_t stopping;            /* drain the queue, then exit */
-	uint32_t generation;          /* bumped by reload: workers of older generations retire */
-	uint32_t server;              /* a php-fpm pool (server.c): outlives every request */
-	uint64_t heartbeat_ns;        /* the manager's last tick (asynctask_now_ns) */
-	uint64_t next_task_id;
-	uint64_t max_requests;
-	uint64_t ring_offset;         /* from the start of the region */
-	uint64_t mailbox_offset;      /* likewise: the mailboxes (mailbox.h) */
-	uint32_t mailboxes;
-	asynctask_counters_t counters;
-	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
-	asynctask_queue_t queue;
-	asynctask_worker_slot_t slots[];
-};
-
-static inline unsigned char *asynctask_pool_ring(asynctask_pool_t *pool)
-{
-	return (unsigned char *) pool + pool->ring_offset;
-}
-
-static inline asynctask_mailbox_t *asynctask_pool_mailboxes(asynctask_pool_t *pool)
-{
-	return (asynctask_mailbox_t *) ((unsigned char *) pool + pool->mailbox_offset);
-}
-
-#define ASYNCTASK_COUNT(pool, name) __atomic_add_fetch(&(pool)->counters.name, 1, __ATOMIC_RELAXED)
-
-/* Counts (delta 1) or uncounts (delta -1) a task's outcome, a result status:
- * completed, or failed and, for a crash or a time limit, crashed/timed_out. */
-void asynctask_pool_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta);
-
-/* A worker's own count of the outcomes it counted. */
-static inline uint64_t asynctask_slot_counted(const asynctask_worker_slot_t *slot)
-{
-	return __atomic_load_n(&slot->counted_completed, __ATOMIC_SEQ_CST)
-		+ __atomic_load_n(&slot->counted_failed, __ATOMIC_SEQ_CST)
-		+ __atomic_load_n(&slot->counted_crashed, __ATOMIC_SEQ_CST);
-}
-
-/* The slot's counter for outcome status (a result status). */
-static inline uint64_t *asynctask_slot_counter(asynctask_worker_slot_t *slot, uint32_t status)
-{
-	return status == ASYNCTASK_RESULT_VALUE ? &slot->counted_completed
-		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed : &slot->counted_failed;
-}
-
-/* The pool's counts as stats() shows them (the live workers' own counts
- * included) into c; returns how many tasks were dispatched. */
-uint64_t asynctask_pool_counts(asynctask_pool_t *pool, asynctask_counters_t *c);
-
-/* Adds a replaced worker's counts to the pool's counters and zeroes them. */
-void asynctask_pool_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot);
+#include "src/transport/shm/region.h"
 
 /* The pool this process can dispatch to, starting it if this process may
  * (CLI). Throws and returns NULL otherwise. */
 asynctask_pool_t *asynctask_pool_get(void);
 
-/* Maps and initialises a pool's shared region and makes it this process's
- * pool; NULL with error filled in when it cannot (never throws: a php-fpm
- * pool's manager calls it outside any request). With memfd non-NULL the
- * region is a memfd (shm.h) whose fd goes there. */
-asynctask_pool_t *asynctask_pool_create(uint32_t workers, int *memfd, char *error, size_t error_size);
-
-/* Maps the region of a pool made by another process (a memfd of size
- * bytes, server.c) and makes it this process's pool; NULL with error. */
-asynctask_pool_t *asynctask_pool_attach(int memfd, size_t size, char *error, size_t error_size);
-
-/* Lets go of this process's pool (its mapping, FIFO and mailbox) without
- * stopping it: a Future of it settles as failed. */
-void asynctask_pool_forget(void);
-
 /* Forks the manager of pool; its pid, or -1 with errno set. */
 pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool);
-
-/* The number of workers asynctask.workers asks for (0: one per online CPU). */
-uint32_t asynctask_pool_default_workers(void);
 
 /* Starts the pool with `workers` processes (0: asynctask.workers). No-op when running. */
 zend_result asynctask_pool_start(zend_long workers);
@@ -146,15 +30,6 @@ void asynctask_pool_reload(void);
 
 /* Fills return_value with the stats array. */
 void asynctask_pool_stats(zval *return_value);
-
-/* Is the manager of this process's pool still alive? */
-bool asynctask_pool_alive(void);
-
-/* The same for the dispatch path: a yes is trusted for a millisecond. A task
- * dispatched in the moment between the manager's death and the next look
- * fails like those queued before it: its Future settles as "the pool stopped
- * before task N reported a result". */
-bool asynctask_pool_alive_lately(void);
 
 /* Request end: the owner drains and stops its pool; others forget theirs. */
 void asynctask_pool_request_shutdown(void);

@@ -21,13 +21,14 @@
 #include "src/base/log.h"
 #include "src/pool/server.h"
 #include "src/pool/supervisor.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/pool/manager.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
 #include "src/base/exceptions.h"
 #include "src/transport/shm/lock.h"
 #include "src/base/unixmsg.h"
+#include "src/transport/shm/shm.h"
 
 /* How long a child waits for its pool: a new one is made for its first
  * request (a manager forked, a region mapped; the workers come later). */
@@ -287,7 +288,7 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 	if (err != 0) {
 		return NULL;
 	}
-	asynctask_pool_t *pool = asynctask_pool_attach(fds[0], (size_t) reply.region_size, error, error_size);
+	asynctask_pool_t *pool = asynctask_region_attach(fds[0], (size_t) reply.region_size, error, error_size);
 	close(fds[0]);
 	if (!pool) {
 		close(fds[1]);
@@ -302,13 +303,13 @@ asynctask_pool_t *asynctask_server_pool_get(bool quiet)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	char error[600];
 
-	if (pool && asynctask_pool_alive_lately()) {
+	if (pool && asynctask_shm_alive_lately()) {
 		return pool;
 	}
 	if (pool) {
 		/* its manager died (killed, say): the supervisor starts a new one */
 		asynctask_log("the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
-		asynctask_pool_forget();
+		asynctask_shm_forget();
 	}
 	pool = ask_for_pool(error, sizeof(error));
 	if (!pool && !quiet) {
@@ -361,7 +362,7 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 	if (!asynctask_server_become(uid, gid, groups, ngroups, error, sizeof(error))) {
 		not_ready(link, error);
 	}
-	asynctask_pool_t *pool = asynctask_pool_create(asynctask_pool_default_workers(), &server.memfd,
+	asynctask_pool_t *pool = asynctask_region_create(asynctask_manager_default_workers(), &server.memfd,
 		error, sizeof(error));
 	if (!pool) {
 		not_ready(link, error);

@@ -45,7 +45,7 @@
 #include <sys/types.h>
 
 #include "php.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 
 /* MINIT: arranges for the supervisor to start at the end of startup when
  * asynctask.enable=1 under php-fpm. */

@@ -24,7 +24,7 @@
 #include "src/pool/supervisor.h"
 #include "src/pool/server.h"
 #include "src/pool/manager.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/transport/shm/lock.h"
 #include "src/base/unixmsg.h"
 #include "src/transport/shm/rundir.h"

@@ -21,7 +21,7 @@
 #include "src/pool/worker.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/codec/payload.h"
 #include "src/transport/shm/result.h"
 #include "src/codec/serializer.h"
@@ -601,7 +601,7 @@ static void include_bootstrap(void)
 
 ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 {
-	unsigned char *ring = asynctask_pool_ring(pool);
+	unsigned char *ring = asynctask_region_ring(pool);
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];

@@ -6,6 +6,9 @@
 
 #include "php_asynctask.h"
 
+/* A worker's exit status when it cannot start (its bootstrap failed). */
+#define ASYNCTASK_EXIT_STARTUP_FAILED 70
+
 /* Runs in the freshly forked worker of slot `index`; never returns. */
 ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index);
 

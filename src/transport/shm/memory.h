@@ -1,7 +1,7 @@
 /*
- * The memory of the pool's shared region (region.h lays it out). It has no name and no file, so no other
- * user (and no unrelated process of the same user) can open it: stricter
- * than a 0600 segment.
+ * The memory of the pool's shared region (region.h lays it out). It has
+ * no name and no file, so no other user (and no unrelated process of the
+ * same user) can open it: stricter than a 0600 segment.
  *
  * - In the CLI it is an anonymous shared mapping made by the process that
  *   starts the pool and inherited by the manager and the workers it forks.

@@ -24,6 +24,7 @@
 #include "php.h"
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/spill.h"
+#include "src/transport/transport.h"
 
 #define ASYNCTASK_RECORD_PAD       (1u << 0)  /* filler up to the end of the ring */
 #define ASYNCTASK_RECORD_CANCELLED (1u << 1)  /* Future::cancel() got it first */
@@ -37,25 +38,6 @@ typedef struct {
 	int32_t  owner;       /* pid of the process that waits for the result */
 	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
 } asynctask_record_t;
-
-/* What a worker holds: written under the queue lock in the same critical
- * section that takes the record, so the manager always knows which task a
- * dead worker held and whose it was. */
-typedef struct {
-	uint64_t task_id;     /* 0: holds nothing */
-	int32_t  owner;
-	uint32_t timeout_ms;
-	uint64_t started_ns;
-	/* How far the worker got with the outcome: which it is (outcome, a result
-	 * status), whether it counted it (its slot's count moved past
-	 * counted_before) and delivered it. A worker that dies in between has its
-	 * count undone by the manager, which reports the crash instead; one that
-	 * dies after delivering is not reported again. */
-	uint32_t outcome;
-	uint32_t delivered;
-	uint64_t counted_before;  /* the worker's count of outcomes before this one (see pool.h) */
-	char     spill[ASYNCTASK_SPILL_NAME_MAX];  /* a spill file's name in the runtime directory */
-} asynctask_claim_t;
 
 typedef enum {
 	ASYNCTASK_JOURNAL_NONE = 0,

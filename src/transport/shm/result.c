@@ -18,7 +18,7 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/transport/shm/result.h"
-#include "src/pool/pool.h"
+#include "src/transport/shm/region.h"
 #include "src/transport/shm/spill.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/lock.h"
@@ -114,12 +114,12 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	 * (the manager frees those once a second): its results are nobody's, and
 	 * posters must not find it instead of ours. */
 	asynctask_mailbox_t *stale;
-	while ((stale = asynctask_mailbox_of(asynctask_pool_mailboxes(pool), pool->mailboxes, pid))) {
+	while ((stale = asynctask_mailbox_of(asynctask_region_mailboxes(pool), pool->mailboxes, pid))) {
 		uint32_t dropped = asynctask_results_free_mailbox(stale, pid);
 		__atomic_add_fetch(&pool->counters.dropped_results, dropped, __ATOMIC_RELAXED);
 	}
 	/* none free (many dispatching processes): the FIFO carries our results */
-	ASYNCTASK_G(mailbox) = asynctask_mailbox_take(asynctask_pool_mailboxes(pool), pool->mailboxes, pid);
+	ASYNCTASK_G(mailbox) = asynctask_mailbox_take(asynctask_region_mailboxes(pool), pool->mailboxes, pid);
 	ASYNCTASK_G(fifo_skipped) = 0;
 	ASYNCTASK_G(fifo_readable) = false;
 	return SUCCESS;
@@ -188,8 +188,8 @@ static void late_report(const result_header_t *header)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
 	if (header->counted_by_worker && pool) {
-		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
-		asynctask_pool_count_outcome(pool, header->counted_by_worker, 1);
+		asynctask_region_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
+		asynctask_region_count_outcome(pool, header->counted_by_worker, 1);
 		asynctask_log("task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
 			"killed: counted as it ended, not crashed", header->task_id, (int) pool->manager);
 	}
@@ -280,8 +280,8 @@ static void store_failure(const result_header_t *header, const char *why)
 	store(header, ASYNCTASK_RESULT_FAILED, 0, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
 	smart_str_free(&encoded);
 	if (pool && header->status != ASYNCTASK_RESULT_FAILED) {
-		asynctask_pool_count_outcome(pool, header->status, -1);
-		asynctask_pool_count_outcome(pool, ASYNCTASK_RESULT_FAILED, 1);
+		asynctask_region_count_outcome(pool, header->status, -1);
+		asynctask_region_count_outcome(pool, ASYNCTASK_RESULT_FAILED, 1);
 	}
 }
 
@@ -603,7 +603,7 @@ static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *rep
 	double timeout, asynctask_claim_t *claim)
 {
 	pid_t owner = report->owner;
-	asynctask_mailbox_t *boxes = asynctask_pool_mailboxes(pool);
+	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, owner);
@@ -685,7 +685,7 @@ bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
 	if (owner <= 0 || asynctask_process_gone(owner)) {
 		return false;
 	}
-	if (asynctask_mailbox_of(asynctask_pool_mailboxes(pool), pool->mailboxes, owner)) {
+	if (asynctask_mailbox_of(asynctask_region_mailboxes(pool), pool->mailboxes, owner)) {
 		return true;
 	}
 	/* O_NONBLOCK: ENXIO when nobody reads it, ENOENT when it was closed for good */
@@ -701,7 +701,7 @@ bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
 void asynctask_results_sync_mailboxes(asynctask_pool_t *pool)
 {
 	for (uint32_t i = 0; i < pool->mailboxes; i++) {
-		asynctask_mailbox_sync(&asynctask_pool_mailboxes(pool)[i]);
+		asynctask_mailbox_sync(&asynctask_region_mailboxes(pool)[i]);
 	}
 }
 

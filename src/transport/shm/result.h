@@ -20,30 +20,7 @@
 #include "php.h"
 #include "src/base/exceptions.h"
 #include "src/transport/shm/queue.h"
-
-typedef enum {
-	ASYNCTASK_RESULT_VALUE = 1,      /* serialized return value */
-	ASYNCTASK_RESULT_THREW,          /* the task threw: remote error */
-	ASYNCTASK_RESULT_FAILED,         /* the task could not run: remote error */
-	ASYNCTASK_RESULT_UNENCODABLE,    /* the return value could not be serialized: remote error */
-	ASYNCTASK_RESULT_CRASHED,        /* the worker died: remote error */
-	ASYNCTASK_RESULT_TIMED_OUT,      /* killed past its time limit: remote error */
-	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
-} asynctask_result_status_t;
-
-/* A received result: status byte, the memory its value needs to be decoded
- * (a size_t: the worker's bound for a result that travelled in a file, 0
- * for the small rest), then the data. */
-#define ASYNCTASK_RESULT_HEADER    (1 + sizeof(size_t))
-#define ASYNCTASK_RESULT_STATUS(s) ((asynctask_result_status_t) (unsigned char) ZSTR_VAL(s)[0])
-#define ASYNCTASK_RESULT_DATA(s)   (ZSTR_VAL(s) + ASYNCTASK_RESULT_HEADER)
-#define ASYNCTASK_RESULT_LEN(s)    (ZSTR_LEN(s) - ASYNCTASK_RESULT_HEADER)
-static inline size_t asynctask_result_decoded_size(const zend_string *s)
-{
-	size_t size;
-	memcpy(&size, ZSTR_VAL(s) + 1, sizeof(size));
-	return size;
-}
+#include "src/transport/transport.h"
 
 /* A result whose encoding is longer than this travels in a spill file (the
  * rest fits in one message: PIPE_BUF bytes with its header). */
@@ -90,21 +67,6 @@ void asynctask_results_forget(uint64_t id);
 zend_string *asynctask_results_take(uint64_t id);
 
 /* --- the posting side (workers, manager) ------------------------------- */
-
-/* A task's outcome on its way to the process that dispatched it. */
-typedef struct {
-	pid_t       owner;
-	uint64_t    task_id;
-	asynctask_result_status_t status;
-	/* the manager's report for a worker that died after counting this
-	 * outcome (a status) in stats() but maybe before delivering it */
-	uint32_t    counted_by_worker;
-	const char *data;
-	size_t      length;
-	/* a value's bound of the memory it needs to be decoded, for a result
-	 * that travels in a file (asynctask_value_footprint()); else 0 */
-	size_t      decoded_size;
-} asynctask_report_t;
 
 /* Posts a report to its owner's mailbox or, when it has none, its FIFO.
  * timeout < 0: wait for room as long as the owner lives; 0: do not wait.

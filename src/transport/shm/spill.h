@@ -20,8 +20,9 @@
 #include <sys/types.h>
 
 #include "php.h"
+#include "src/transport/transport.h"
 
-#define ASYNCTASK_SPILL_NAME_MAX 64
+#define ASYNCTASK_SPILL_NAME_MAX ASYNCTASK_CLAIM_FILE_MAX  /* a claim keeps one (transport.h) */
 
 /* Spill files are named spill-<owner pid>-<suffix>: the manager removes
  * those of a process that died and that no queued task refers to. A task's
