@@ -93,6 +93,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/manager.c \
     src/pool/pool.c \
     src/pool/server.c \
+    src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
     src/api/future.c \

@@ -24,7 +24,6 @@
 #include "src/pool/worker.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
-#include "src/pool/server.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
@@ -47,6 +46,7 @@ typedef struct pending_report {
 
 static struct {
 	asynctask_pool_t  *pool;
+	const asynctask_manager_hooks_t *hooks;  /* a server pool's (server_manager.c), else NULL */
 	struct event_base *base;
 	struct event      *events[EVENTS_MAX];
 	int                nevents;
@@ -165,7 +165,7 @@ static void spawn(uint32_t index)
 			_exit(1);
 		}
 		prctl(PR_SET_NAME, "asynctask-task");
-		asynctask_worker_run(pool, index);
+		asynctask_worker_run(pool, index, manager.hooks ? manager.hooks->close_inherited : NULL);
 	}
 	if (pid < 0) {
 		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
@@ -605,7 +605,7 @@ static void on_link(evutil_socket_t fd, short what, void *arg)
 {
 	(void) fd; (void) what; (void) arg;
 
-	if (!asynctask_server_answer_clients(manager.pool)) {
+	if (!manager.hooks->answer_clients(manager.pool)) {
 		master_gone();
 	}
 }
@@ -708,7 +708,7 @@ static void log_final_counts(uint64_t discarded)
 		c.dropped_results);
 }
 
-ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
+ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask_manager_hooks_t *hooks)
 {
 	sigset_t handled;
 	struct timeval tick = { 0, TICK_USEC };
@@ -716,6 +716,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 
 	ASYNCTASK_G(in_pool_process) = true;
 	manager.pool = pool;
+	manager.hooks = hooks;
 	pool->heartbeat_ns = asynctask_now_ns();
 	prctl(PR_SET_NAME, "asynctask-mgr");  /* what ps -o comm, top and pgrep show */
 	pool->manager = (int32_t) asynctask_self();
@@ -724,9 +725,9 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool)
 	 * drains the pool, rather than every worker at once */
 	setpgid(0, 0);
 	if (pool->server) {
-		/* started by the supervisor (server.c), whose socket also says when
-		 * the php-fpm master is gone */
-		link = asynctask_server_manager_link();
+		/* started by the supervisor (server_manager.c), whose socket also
+		 * says when the php-fpm master is gone */
+		link = hooks->link;
 	} else {
 		/* SIGUSR2, not SIGTERM (stop now): the owner's death drains the pool */
 		if (prctl(PR_SET_PDEATHSIG, SIGUSR2) != 0 || getppid() != pool->owner) {

@@ -85,7 +85,7 @@ pid_t asynctask_pool_fork_manager(asynctask_pool_t *pool)
 	sigprocmask(SIG_BLOCK, &block, &previous);
 	pid_t pid = fork();
 	if (pid == 0) {
-		asynctask_manager_run(pool);
+		asynctask_manager_run(pool, NULL);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &previous, NULL);

@@ -1,7 +1,7 @@
 /*
- * Server pools (php-fpm, asynctask.enable=1): the master's part, an FPM
- * child's part and a server pool manager's part. See server.h for the
- * picture, supervisor.c for the process in the middle.
+ * Server pools (php-fpm, asynctask.enable=1): the master's part and an FPM
+ * child's part. See server.h for the picture, supervisor.c for the process
+ * in the middle, server_manager.c for a server pool's manager.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,6 @@
 #include "src/pool/server.h"
 #include "src/pool/supervisor.h"
 #include "src/transport/shm/region.h"
-#include "src/pool/manager.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
 #include "src/base/exceptions.h"
@@ -41,10 +40,7 @@ static struct {
 	int  door;                 /* master and FPM children: the door's sending end */
 	int  lifeline;             /* master (and children until their first request): its write end */
 	char error[512];           /* why there is no supervisor, when there is none */
-	/* a server pool's manager */
-	int  link;                 /* from the supervisor */
-	int  memfd;                /* the region */
-} server = { .door = -1, .lifeline = -1, .link = -1, .memfd = -1 };
+} server = { .door = -1, .lifeline = -1 };
 
 static void close_fd(int *fd)
 {
@@ -316,121 +312,4 @@ asynctask_pool_t *asynctask_server_pool_get(bool quiet)
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 	}
 	return pool;
-}
-
-/* --- a server pool's manager --------------------------------------------- */
-
-/* Never root by accident: the child's own groups, gid and uid, checked. */
-bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size)
-{
-	if (geteuid() == 0 && uid != 0) {
-		if (setgroups((size_t) ngroups, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-			snprintf(error, error_size, "the pool's manager cannot switch to uid %d gid %d: %s",
-				(int) uid, (int) gid, strerror(errno));
-			return false;
-		}
-	} else if (geteuid() != uid) {
-		snprintf(error, error_size, "the php-fpm master runs as uid %d and cannot start a pool for uid %d",
-			(int) geteuid(), (int) uid);
-		return false;
-	}
-	if (getuid() != uid || geteuid() != uid || (uid != 0 && (getgid() != gid || getegid() != gid))) {
-		snprintf(error, error_size, "the pool's manager could not become uid %d gid %d", (int) uid, (int) gid);
-		return false;
-	}
-	return true;
-}
-
-static ZEND_NORETURN void not_ready(int link, const char *why)
-{
-	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = EPERM };
-
-	snprintf(ready.message, sizeof(ready.message), "%s", why);
-	asynctask_log("%s", why);
-	(void) asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0);
-	_exit(70);
-}
-
-ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
-	int ngroups, const char *section)
-{
-	char error[512];
-	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = 0 };
-
-	ASYNCTASK_G(in_pool_process) = true;
-	/* before anything a child could influence */
-	if (!asynctask_server_become(uid, gid, groups, ngroups, error, sizeof(error))) {
-		not_ready(link, error);
-	}
-	asynctask_pool_t *pool = asynctask_region_create(asynctask_manager_default_workers(), &server.memfd,
-		error, sizeof(error));
-	if (!pool) {
-		not_ready(link, error);
-	}
-	if (!asynctask_rundir_create(error, sizeof(error))) {
-		not_ready(link, error);
-	}
-	pool->server = 1;
-	pool->owner = (int32_t) asynctask_self();
-	pool->manager = (int32_t) asynctask_self();
-	server.link = link;
-	snprintf(ready.rundir, sizeof(ready.rundir), "%s", asynctask_rundir_name());
-	if (asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0) != 0) {
-		asynctask_rundir_remove();
-		_exit(70);
-	}
-	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
-		(int) uid, asynctask_rundir_path());
-	asynctask_manager_run(pool);
-}
-
-int asynctask_server_manager_link(void)
-{
-	return server.link;
-}
-
-static void answer(int client, asynctask_pool_t *pool)
-{
-	asynctask_server_reply_t reply = {
-		.magic = ASYNCTASK_SERVER_MAGIC,
-		.version = ASYNCTASK_SERVER_VERSION,
-		.manager = pool->manager,
-		.region_size = ASYNCTASK_G(pool_size),
-	};
-	int fds[2] = { server.memfd, asynctask_rundir_fd() };
-
-	snprintf(reply.rundir, sizeof(reply.rundir), "%s", asynctask_rundir_path());
-	/* never blocks: a child that does not read loses its answer, not ours */
-	(void) asynctask_unixmsg_send(client, &reply, sizeof(reply), fds, 2, MSG_DONTWAIT);
-}
-
-bool asynctask_server_answer_clients(asynctask_pool_t *pool)
-{
-	for (;;) {
-		uint32_t magic;
-		int fds[ASYNCTASK_UNIXMSG_FDS_MAX], nfds;
-		ssize_t n = asynctask_unixmsg_recv(server.link, &magic, sizeof(magic), fds, ASYNCTASK_UNIXMSG_FDS_MAX,
-			&nfds, NULL, MSG_DONTWAIT);
-
-		if (n == 0) {
-			return false;
-		}
-		if (n < 0) {
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EMSGSIZE;
-		}
-		for (int i = 0; i < nfds; i++) {
-			if (magic == ASYNCTASK_SERVER_MAGIC) {
-				answer(fds[i], pool);
-			}
-		}
-		asynctask_close_fds(fds, nfds);
-	}
-}
-
-void asynctask_server_close_inherited(void)
-{
-	close_fd(&server.door);
-	close_fd(&server.lifeline);
-	close_fd(&server.link);
-	close_fd(&server.memfd);
 }

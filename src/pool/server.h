@@ -46,6 +46,7 @@
 
 #include "php.h"
 #include "src/transport/shm/region.h"
+#include "src/pool/server_messages.h"
 
 /* MINIT: arranges for the supervisor to start at the end of startup when
  * asynctask.enable=1 under php-fpm. */
@@ -62,61 +63,5 @@ void asynctask_server_request_startup(void);
  * again once the one it had is gone. NULL when there is none: after
  * throwing, or silently when quiet. */
 asynctask_pool_t *asynctask_server_pool_get(bool quiet);
-
-/* A server pool's manager: the socket on which the supervisor forwards the
- * FPM children that ask for the pool (-1 in a CLI pool's manager). */
-int asynctask_server_manager_link(void);
-
-/* The manager, when its link is readable: hands the pool to each child
- * forwarded. False once the supervisor has closed the link (the php-fpm
- * master is gone). */
-bool asynctask_server_answer_clients(asynctask_pool_t *pool);
-
-/* Becomes uid, gid and groups (from root), or checks that this process
- * already is uid; false with error filled in. Never leaves a process root
- * that was asked to become another user. */
-bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size);
-
-/* A worker: closes what it inherited of the server's plumbing. */
-void asynctask_server_close_inherited(void);
-
-/* The supervisor, in a freshly forked manager process: becomes the user
- * (uid, gid, groups), makes the pool and runs its manager; never returns.
- * It tells the supervisor over link whether it is ready, or why not. */
-ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
-	int ngroups, const char *section);
-
-/* --- the messages ------------------------------------------------------- */
-
-#define ASYNCTASK_SERVER_MAGIC   0x56535441u  /* "ATSV" */
-#define ASYNCTASK_SERVER_VERSION 1
-#define ASYNCTASK_SECTION_MAX    64
-
-/* A child's request, through the door, with its own socket (SCM_RIGHTS). */
-typedef struct {
-	uint32_t magic;
-	uint32_t version;
-	char     section[ASYNCTASK_SECTION_MAX];  /* its FPM pool section; "" when unknown */
-} asynctask_server_request_t;
-
-/* The answer on that socket: with status 0 it carries two fds, the region's
- * memfd and the runtime directory. */
-typedef struct {
-	uint32_t magic;
-	uint32_t version;
-	int32_t  status;           /* 0, or an errno value */
-	int32_t  manager;          /* the pool's manager */
-	uint64_t region_size;
-	char     rundir[PATH_MAX]; /* the runtime directory's path, for messages */
-	char     message[512];     /* status != 0: why, for the exception */
-} asynctask_server_reply_t;
-
-/* A new manager to the supervisor: ready (status 0), or why it is not. */
-typedef struct {
-	uint32_t magic;
-	int32_t  status;
-	char     rundir[64];       /* its runtime directory's name in asynctask.tmpdir */
-	char     message[512];
-} asynctask_server_ready_t;
 
 #endif

@@ -27,7 +27,6 @@
 #include "src/codec/serializer.h"
 #include "src/transport/shm/spill.h"
 #include "src/base/exceptions.h"
-#include "src/pool/server.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
@@ -599,7 +598,7 @@ static void include_bootstrap(void)
 	zend_destroy_file_handle(&handle);
 }
 
-ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
+ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, void (*close_inherited)(void))
 {
 	unsigned char *ring = asynctask_region_ring(pool);
 
@@ -613,7 +612,9 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index)
 	}
 	ASYNCTASK_G(in_pool_process) = true;
 	if (pool->server) {
-		asynctask_server_close_inherited();
+		if (close_inherited) {
+			close_inherited();
+		}
 		start_server_request();
 	}
 	enter_base_frame();
