@@ -1,6 +1,8 @@
 /*
- * asynctask: module entry, php.ini settings, startup and shutdown.
- * Everything else lives in src/, one concept per file.
+ * asynctask: module entry, php.ini settings, startup and shutdown: the top
+ * of the house, which registers every layer's classes and functions and
+ * calls their startup and shutdown in order. Everything else lives in src/,
+ * one layer per folder (README.md, "Inside").
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -29,8 +31,6 @@
 #ifdef ZTS
 # error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"
 #endif
-
-ZEND_DECLARE_MODULE_GLOBALS(asynctask)
 
 /* --- php.ini ----------------------------------------------------------- */
 

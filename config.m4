@@ -72,6 +72,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     asynctask.c \
     src/base/exceptions.c \
     src/base/fault.c \
+    src/base/globals.c \
     src/base/log.c \
     src/base/process.c \
     src/base/unixmsg.c \
