@@ -27,6 +27,7 @@
 #include "src/pool/server.h"
 #include "src/codec/serializer.h"
 #include "src/api/redis/settings.h"
+#include "src/transport/shm/shm.h"
 
 #ifdef ZTS
 # error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"
@@ -248,6 +249,7 @@ static PHP_GINIT_FUNCTION(asynctask)
 #endif
 	memset(asynctask_globals, 0, sizeof(*asynctask_globals));
 	asynctask_globals->result_fd = -1;
+	asynctask_globals->transport = &asynctask_shm_transport;
 }
 
 PHP_MINIT_FUNCTION(asynctask)

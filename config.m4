@@ -70,10 +70,12 @@ if test "$PHP_ASYNCTASK" != "no"; then
 
   PHP_NEW_EXTENSION(asynctask,
     asynctask.c \
+    src/base/clock.c \
     src/base/exceptions.c \
     src/base/fault.c \
     src/base/globals.c \
     src/base/log.c \
+    src/base/memory_limit.c \
     src/base/process.c \
     src/base/unixmsg.c \
     src/codec/callable.c \

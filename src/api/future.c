@@ -12,13 +12,12 @@
 #include "php_asynctask.h"
 #include "src/base/process.h"
 #include "src/api/future.h"
-#include "src/transport/shm/region.h"
-#include "src/transport/shm/queue.h"
-#include "src/transport/shm/result.h"
+#include "src/transport/transport.h"
 #include "src/codec/serializer.h"
 #include "src/base/exceptions.h"
 #include "src/codec/remote_error.h"
-#include "src/transport/shm/shm.h"
+#include "src/base/memory_limit.h"
+#include "src/base/clock.h"
 
 /* The longest a waiter sleeps before it looks whether the pool still runs. */
 #define LIVENESS_CHECK_MS 250
@@ -60,7 +59,7 @@ static void future_free(zend_object *obj)
 
 	if (!future->result && future->id && future->owner == asynctask_self()) {
 		/* nobody will ask for this result: drop it when (or if) it arrives */
-		asynctask_results_forget(future->id);
+		ASYNCTASK_G(transport)->forget(future->id);
 	}
 	if (future->result) {
 		zend_string_release(future->result);
@@ -92,7 +91,7 @@ void asynctask_future_create(zval *return_value, uint64_t id)
 {
 	object_init_ex(return_value, asynctask_ce_future);
 	future_from_obj(Z_OBJ_P(return_value))->id = id;
-	asynctask_results_expect(id);
+	ASYNCTASK_G(transport)->expect(id);
 }
 
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
@@ -107,7 +106,7 @@ static void settle(future_t *future, asynctask_result_status_t status, const cha
 	}
 	smart_str_0(&encoded);
 	future->result = encoded.s;
-	asynctask_results_settled(future->id);
+	ASYNCTASK_G(transport)->settled(future->id);
 }
 
 /* Never blocks. True once the future has its outcome. */
@@ -119,15 +118,15 @@ static bool future_poll(future_t *future)
 	if (future->owner != asynctask_self()) {
 		return false;
 	}
-	asynctask_results_drain();
-	future->result = asynctask_results_take(future->id);
+	ASYNCTASK_G(transport)->collect();
+	future->result = ASYNCTASK_G(transport)->result(future->id);
 	if (future->result) {
 		return true;
 	}
-	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !asynctask_shm_alive_lately()) {
+	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !ASYNCTASK_G(transport)->alive()) {
 		/* a last look: the pool may have posted it just before it went */
-		asynctask_results_drain();
-		future->result = asynctask_results_take(future->id);
+		ASYNCTASK_G(transport)->collect();
+		future->result = ASYNCTASK_G(transport)->result(future->id);
 		if (!future->result) {
 			char message[160];
 			snprintf(message, sizeof(message), "the pool stopped before task %" PRIu64 " reported a result",
@@ -163,7 +162,7 @@ static void sleep_for_results(uint64_t deadline)
 			timeout = (int) left_ms;
 		}
 	}
-	(void) asynctask_results_sleep(timeout);
+	(void) ASYNCTASK_G(transport)->sleep(timeout);
 }
 
 static uint64_t deadline_after(double timeout)
@@ -205,7 +204,7 @@ static bool future_await(future_t *future, uint64_t deadline)
 {
 	/* a short task's result often comes within microseconds: look for it
 	 * spinning, while that pays (lock.h), before sleeping */
-	while (!future_poll(future) && !past(deadline) && asynctask_results_spin()) {
+	while (!future_poll(future) && !past(deadline) && ASYNCTASK_G(transport)->spin()) {
 	}
 	while (!future_poll(future)) {
 		if (past(deadline) || asynctask_handle_interrupts() == FAILURE) {
@@ -238,8 +237,7 @@ static void settle_refused(future_t *future, asynctask_result_status_t status, c
 	zend_string_release(future->result);
 	settle(future, status, message);
 	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
-		asynctask_region_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
-		asynctask_region_count_outcome(ASYNCTASK_G(pool), status, 1);
+		ASYNCTASK_G(transport)->recount(status);
 	}
 }
 
@@ -271,7 +269,7 @@ static void future_value(future_t *future, zval *return_value)
 				/* checked as it arrived (result.c), but memory may have gone since */
 				size_t decoded = asynctask_result_decoded_size(result);
 				char why[256];
-				if (decoded && !asynctask_results_memory_allows(decoded, len, decoded, why, sizeof(why))) {
+				if (decoded && !asynctask_memory_allows(decoded, len, decoded, why, sizeof(why))) {
 					settle_refused(future, ASYNCTASK_RESULT_FAILED, why);
 					future_value(future, return_value);
 					return;
@@ -365,17 +363,15 @@ ZEND_METHOD(AsyncTask_Future, wait)
 ZEND_METHOD(AsyncTask_Future, cancel)
 {
 	future_t *future = future_from_obj(Z_OBJ_P(ZEND_THIS));
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
 	ZEND_PARSE_PARAMETERS_NONE();
 
-	if (future->result || !pool || check_owner(future) == FAILURE) {
+	if (future->result || !ASYNCTASK_G(pool) || check_owner(future) == FAILURE) {
 		RETURN_FALSE;
 	}
-	if (!asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), future->id)) {
+	if (!ASYNCTASK_G(transport)->cancel(future->id)) {
 		RETURN_FALSE;
 	}
-	ASYNCTASK_COUNT(pool, cancelled);
 	settle(future, ASYNCTASK_RESULT_CANCELLED, NULL);
 	RETURN_TRUE;
 }

@@ -17,10 +17,8 @@
 #include "src/api/future.h"
 #include "src/codec/payload.h"
 #include "src/pool/pool.h"
-#include "src/transport/shm/result.h"
+#include "src/transport/transport.h"
 #include "src/base/exceptions.h"
-#include "src/transport/shm/rundir.h"
-#include "src/transport/shm/spill.h"
 #include "src/api/redis/settings.h"
 
 static zend_object_handlers task_handlers;
@@ -190,51 +188,8 @@ static uint32_t dispatches;
  * mailbox (or pipe), and signal handlers run now, not after the wait. */
 static bool wait_for_room(void)
 {
-	asynctask_results_drain();
+	ASYNCTASK_G(transport)->collect();
 	return asynctask_handle_interrupts() == SUCCESS;
-}
-
-/* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
-static zend_result enqueue(asynctask_pool_t *pool, asynctask_record_t *record, smart_str *payload)
-{
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
-	const char *data = ZSTR_VAL(payload->s);
-
-	record->length = (uint32_t) ZSTR_LEN(payload->s);
-	if (ZSTR_LEN(payload->s) > asynctask_queue_inline_max(&pool->queue)) {
-		/* in the pool's private directory under asynctask.tmpdir: if we die
-		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, ZSTR_LEN(payload->s), spill);
-		if (err != 0) {
-			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
-				"(asynctask.tmpdir): %s", ZSTR_LEN(payload->s), asynctask_rundir_path(), strerror(err));
-			return FAILURE;
-		}
-		ASYNCTASK_FAULT("dispatch.spilled");
-		data = spill;
-		record->length = (uint32_t) strlen(spill);
-		record->flags |= ASYNCTASK_RECORD_SPILLED;
-	}
-
-	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data,
-		ASYNCTASK_G(dispatch_timeout), wait_for_room);
-	if (err == 0) {
-		return SUCCESS;
-	}
-	if (spill[0]) {
-		asynctask_spill_remove(asynctask_rundir_fd(), spill);
-	}
-	if (err == ECANCELED) {
-		return FAILURE;  /* a signal handler threw: the task was not queued */
-	}
-	if (err == ETIMEDOUT) {
-		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue stayed full for %.3g s "
-			"(asynctask.dispatch_timeout): %" PRIu64 " tasks queued in %" PRIu64 " bytes (asynctask.queue_size)",
-			ASYNCTASK_G(dispatch_timeout), pool->queue.live, pool->queue.capacity);
-	} else {
-		asynctask_throw(asynctask_ce_exception, "cannot queue the task: %s", strerror(err));
-	}
-	return FAILURE;
 }
 
 void asynctask_task_dispatch(zend_object *obj, zval *return_value)
@@ -264,29 +219,25 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 
 void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value)
 {
-	asynctask_record_t record = {0};
-	asynctask_pool_t *pool;
+	uint64_t task_id;
 
 	/* a remote backend never falls back to this machine's pool */
 	if (asynctask_backend_check_local() == FAILURE) {
 		return;
 	}
-	pool = asynctask_pool_get();
-	if (!pool) {
+	if (!asynctask_pool_get()) {
 		return;
 	}
 	/* results that arrived meanwhile make room in the mailbox (or pipe) for
 	 * more; not on every dispatch (without a mailbox it is a read()): either
 	 * holds hundreds of results, and a full queue drains them anyway */
 	if ((++dispatches & (DRAIN_EVERY - 1)) == 0) {
-		asynctask_results_drain();
+		ASYNCTASK_G(transport)->collect();
 	}
 
-	record.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST);
-	record.owner = (int32_t) asynctask_self();
-	record.timeout_ms = timeout_ms;
-	if (enqueue(pool, &record, payload) == SUCCESS) {
-		asynctask_future_create(return_value, record.task_id);  /* counted by the queue as it commits */
+	if (ASYNCTASK_G(transport)->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room,
+			&task_id) == SUCCESS) {
+		asynctask_future_create(return_value, task_id);  /* counted by the transport as it commits */
 	}
 }
 

@@ -27,6 +27,7 @@
 #include "src/transport/shm/spill.h"
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
+#include "src/base/clock.h"
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
 #define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */

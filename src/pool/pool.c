@@ -29,6 +29,7 @@
 #include "src/pool/server.h"
 #include "src/transport/shm/rundir.h"
 #include "src/transport/shm/shm.h"
+#include "src/base/clock.h"
 
 #define WORKERS_READY_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 #define RELOAD_ACK_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)

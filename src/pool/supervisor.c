@@ -29,6 +29,7 @@
 #include "src/transport/shm/lock.h"
 #include "src/base/unixmsg.h"
 #include "src/transport/shm/rundir.h"
+#include "src/base/clock.h"
 
 #define POOLS_MAX 64
 #define POOLS_PER_USER 8                             /* FPM sections of one user with a pool each */

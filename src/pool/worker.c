@@ -22,10 +22,10 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/transport/shm/region.h"
-#include "src/codec/payload.h"
+#include "src/transport/transport.h"
 #include "src/transport/shm/result.h"
+#include "src/codec/payload.h"
 #include "src/codec/serializer.h"
-#include "src/transport/shm/spill.h"
 #include "src/base/exceptions.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
@@ -86,7 +86,7 @@ static int post_undeliverable(asynctask_report_t *report, int err)
 	report->data = ZSTR_VAL(encoded.s);
 	report->length = ZSTR_LEN(encoded.s);
 	report->decoded_size = 0;
-	err = asynctask_result_post(worker.pool, report, -1, claim);
+	err = ASYNCTASK_G(transport)->post(report, -1, claim);
 	smart_str_free(&encoded);
 	return err;
 }
@@ -108,7 +108,7 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 		.owner = claim->owner, .task_id = claim->task_id, .status = status, .data = data, .length = len,
 		.decoded_size = decoded_size,
 	};
-	int err = asynctask_result_post(worker.pool, &report, -1, claim);
+	int err = ASYNCTASK_G(transport)->post(&report, -1, claim);
 	if (err != 0 && err != ENXIO && err != ENOENT && err != ESRCH && err != EPIPE) {
 		err = post_undeliverable(&report, err);
 	}
@@ -351,19 +351,15 @@ static void run_guarded(zend_string *data)
 	} zend_end_try();
 }
 
-/* Runs the task taken off the queue; consumes payload. */
-static void run_task(zend_string *payload, bool spilled)
+/* Runs the task the transport gave us; consumes payload (NULL, with errno
+ * set: the transport could not read it). */
+static void run_task(zend_string *payload)
 {
-	if (spilled) {
-		zend_string_release(payload);
-		payload = asynctask_spill_take(asynctask_rundir_fd(), worker.slot->claim.spill, 0);
-		worker.slot->claim.spill[0] = '\0';
-		if (!payload) {
-			char message[128];
-			snprintf(message, sizeof(message), "the task's payload file could not be read: %s", strerror(errno));
-			post_message(ASYNCTASK_RESULT_FAILED, message);
-			return;
-		}
+	if (!payload) {
+		char message[128];
+		snprintf(message, sizeof(message), "the task's payload file could not be read: %s", strerror(errno));
+		post_message(ASYNCTASK_RESULT_FAILED, message);
+		return;
 	}
 	run_guarded(payload);
 }
@@ -600,7 +596,7 @@ static void include_bootstrap(void)
 
 ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, void (*close_inherited)(void))
 {
-	unsigned char *ring = asynctask_region_ring(pool);
+	const asynctask_transport_t *transport = ASYNCTASK_G(transport);
 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
@@ -625,18 +621,17 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 
 	for (;;) {
 		zend_string *payload;
-		uint32_t spilled, seq;
+		uint32_t wait_token;
 
 		leave_if_forked(false);  /* forked in the destructor of a task's value, say */
 		if (should_retire()) {
 			_exit(0);
 		}
-		if (!asynctask_queue_take(&pool->queue, ring, &worker.slot->claim, &payload, &spilled, &seq)) {
-			asynctask_results_close_dead_pipes();
-			asynctask_queue_sleep(&pool->queue, seq);
+		if (!transport->take(&worker.slot->claim, &payload, &wait_token)) {
+			transport->wait(wait_token);
 			continue;
 		}
-		run_task(payload, spilled != 0);
+		run_task(payload);
 		release_claim();
 		worker.slot->tasks++;
 	}

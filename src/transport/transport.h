@@ -83,4 +83,70 @@ typedef struct {
 	size_t      decoded_size;
 } asynctask_report_t;
 
+/* Called while a dispatcher waits for room, so that it can collect its own
+ * results and let signal handlers run; false: give up (one threw). */
+typedef bool (*asynctask_transport_idle_fn)(void);
+
+/* One way for tasks to travel. Each process uses the one in
+ * ASYNCTASK_G(transport); an implementation keeps its own per-process state
+ * (shm: this process's mapping of the pool's region, ASYNCTASK_G(pool)).
+ * The dispatching side's functions throw where they say so; the worker
+ * side's never do (a worker runs them outside any task). */
+typedef struct _asynctask_transport_t {
+	const char *name;
+
+	/* --- the dispatching side: dispatch(), Future --------------------- */
+
+	/* Sends an encoded task (a time limit of timeout_ms, 0: none) and puts
+	 * its id in *task_id. While there is no room, idle is called; gives up
+	 * after asynctask.dispatch_timeout. Throws and returns FAILURE when the
+	 * task was not sent. */
+	zend_result (*send)(const char *payload, size_t length, uint32_t timeout_ms,
+		asynctask_transport_idle_fn idle, uint64_t *task_id);
+	/* Takes back a task no worker has taken yet (counted as cancelled);
+	 * false when it is too late. */
+	bool (*cancel)(uint64_t task_id);
+	/* A Future for task_id exists: its result is expected. */
+	void (*expect)(uint64_t task_id);
+	/* Collects every result that has arrived; returns how many. */
+	int (*collect)(void);
+	/* The collected result of task_id (a received result, see
+	 * ASYNCTASK_RESULT_HEADER; the caller owns it), or NULL. */
+	zend_string *(*result)(uint64_t task_id);
+	/* The Future of task_id settled without its result (cancelled, or the
+	 * pool went away). */
+	void (*settled)(uint64_t task_id);
+	/* The Future of task_id is gone: its result is dropped, now or when it comes. */
+	void (*forget)(uint64_t task_id);
+	/* Spins while a result may be about to come (true) or until spinning no
+	 * longer pays (false: sleep instead). */
+	bool (*spin)(void);
+	/* Sleeps until results may have come, at most timeout_ms; true when
+	 * there may be news. */
+	bool (*sleep)(int timeout_ms);
+
+	/* --- the worker side ------------------------------------------------ */
+
+	/* Takes the next task for the worker whose claim this is. true: a task
+	 * is claimed, *payload is it, or NULL with errno set when its payload
+	 * could not be read (the worker reports that as the task's failure).
+	 * false: there is none; wait(*wait_token) sleeps until there may be. */
+	bool (*take)(asynctask_claim_t *claim, zend_string **payload, uint32_t *wait_token);
+	void (*wait)(uint32_t wait_token);
+	/* Delivers a task's outcome to the process that dispatched it; timeout
+	 * < 0: wait for room as long as that process lives. Notes in claim (a
+	 * worker's, or NULL) when it is delivered. Returns 0; ESRCH, ENXIO,
+	 * ENOENT or EPIPE when nobody takes it any more; or another errno. */
+	int (*post)(const asynctask_report_t *report, double timeout, asynctask_claim_t *claim);
+
+	/* --- stats and liveness ---------------------------------------------- */
+
+	/* Whether the pool still serves this process's tasks (a yes may be a
+	 * moment old: the dispatch path asks it often). */
+	bool (*alive)(void);
+	/* A result the caller could not take after all: count it as `status`
+	 * instead of the completed value the worker counted. */
+	void (*recount)(asynctask_result_status_t status);
+} asynctask_transport_t;
+
 #endif

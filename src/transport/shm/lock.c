@@ -13,6 +13,7 @@
 #include <linux/futex.h>
 
 #include "src/transport/shm/lock.h"
+#include "src/base/clock.h"
 
 int asynctask_lock_init(asynctask_lock_t *lock)
 {
@@ -176,11 +177,4 @@ void asynctask_spin_slept(asynctask_spinner_t *s)
 	if (now - cpus_counted >= AFFINITY_CHECK_NS) {
 		count_cpus(now);
 	}
-}
-
-uint64_t asynctask_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "src/base/clock.h"
+
 typedef struct {
 	pthread_mutex_t mutex;
 	/* times the lock was recovered from a dead holder */
@@ -86,8 +88,5 @@ static inline void asynctask_cpu_relax(void)
 	__asm__ __volatile__("yield");
 #endif
 }
-
-/* Monotonic clock in nanoseconds. */
-uint64_t asynctask_now_ns(void);
 
 #endif

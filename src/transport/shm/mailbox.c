@@ -9,6 +9,7 @@
 #include "src/transport/shm/mailbox.h"
 #include "src/base/process.h"
 #include "src/base/fault.h"
+#include "src/base/clock.h"
 
 int asynctask_mailbox_init(asynctask_mailbox_t *box)
 {

@@ -9,6 +9,7 @@
 #include "src/transport/shm/queue.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
+#include "src/base/clock.h"
 
 /* A worker's spinning (lock.h): one wait lasts from a take that found
  * nothing to the next that found a task, across looks that lost the task

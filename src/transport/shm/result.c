@@ -17,6 +17,7 @@
 #include "php_asynctask.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
+#include "src/base/memory_limit.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/spill.h"
@@ -25,6 +26,7 @@
 #include "src/transport/shm/mailbox.h"
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
+#include "src/base/clock.h"
 
 #define RESULT_MAGIC 0x31525441u /* "ATR1" */
 
@@ -247,28 +249,6 @@ void asynctask_results_settled(uint64_t id)
 	zend_hash_index_del(&ASYNCTASK_G(outstanding), id);
 }
 
-bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded, char *why, size_t why_size)
-{
-	zend_long limit = PG(memory_limit);
-	/* what the allocator checks against the limit: its 2 MB chunks and its
-	 * huge blocks; small allocations may need one more chunk than they fill */
-	size_t used = zend_memory_usage(true);
-	size_t left = limit > 0 && (size_t) limit > used ? (size_t) limit - used : 0;
-
-	need += ZEND_MM_CHUNK_SIZE;
-	if (limit <= 0 || need <= left) {
-		return true;
-	}
-	char decoded_text[64] = "";
-	if (decoded) {
-		snprintf(decoded_text, sizeof(decoded_text), ", about %zu once decoded", decoded);
-	}
-	snprintf(why, why_size, "the task's result (%zu bytes%s) needs %zu bytes of memory here; this process has "
-		"%zu left under memory_limit (" ZEND_LONG_FMT " bytes): return less, or raise memory_limit",
-		encoded, decoded_text, need, left, limit);
-	return false;
-}
-
 /* The caller cannot take the result the worker sent and counted (as its
  * status): its Future fails with why, and it counts as failed instead. */
 static void store_failure(const result_header_t *header, const char *why)
@@ -304,7 +284,7 @@ static void store_spilled(const result_header_t *header)
 	/* read, copied into the result (kept until its Future decodes it), decoded:
 	 * refused now rather than fatal ("Allowed memory size exhausted") then */
 	if (asynctask_spill_size(asynctask_rundir_fd(), name, &size) == 0
-			&& !asynctask_results_memory_allows(size + MAX(size, decoded), size, decoded, why, sizeof(why))) {
+			&& !asynctask_memory_allows(size + MAX(size, decoded), size, decoded, why, sizeof(why))) {
 		asynctask_spill_remove(asynctask_rundir_fd(), name);
 		store_failure(header, why);
 		return;

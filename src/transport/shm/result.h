@@ -26,12 +26,6 @@
  * rest fits in one message: PIPE_BUF bytes with its header). */
 #define ASYNCTASK_RESULT_INLINE_MAX (PIPE_BUF - 24)
 
-/* Whether this process can allocate `need` more bytes within memory_limit;
- * if not, a message saying so (the result's `encoded` and `decoded` sizes)
- * into why. A result refused so fails its Future instead of ending the
- * script with "Allowed memory size exhausted". */
-bool asynctask_results_memory_allows(size_t need, size_t encoded, size_t decoded, char *why, size_t why_size);
-
 /* --- the dispatching side --------------------------------------------- */
 
 typedef struct _asynctask_pool_t asynctask_pool_t;

@@ -15,6 +15,11 @@
 
 #include <stdbool.h>
 
+#include "src/transport/transport.h"
+
+/* The transport interface over shared memory (ASYNCTASK_G(transport)). */
+extern const asynctask_transport_t asynctask_shm_transport;
+
 /* Lets go of this process's pool (its mapping, FIFO and mailbox) without
  * stopping it: a Future of it settles as failed. */
 void asynctask_shm_forget(void);
