@@ -79,11 +79,15 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/base/process.c \
     src/base/unixmsg.c \
     src/codec/callable.c \
-    src/codec/closure.c \
     src/codec/compact.c \
     src/codec/payload.c \
     src/codec/remote_error.c \
     src/codec/serializer.c \
+    src/codec/closure/compile.c \
+    src/codec/closure/decode.c \
+    src/codec/closure/encode.c \
+    src/codec/closure/locate.c \
+    src/codec/closure/state.c \
     src/transport/shm/lock.c \
     src/transport/shm/mailbox.c \
     src/transport/shm/memory.c \
@@ -108,6 +112,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
   PHP_ADD_BUILD_DIR($ext_builddir/src/api/redis)
   PHP_ADD_BUILD_DIR($ext_builddir/src/base)
   PHP_ADD_BUILD_DIR($ext_builddir/src/codec)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/codec/closure)
   PHP_ADD_BUILD_DIR($ext_builddir/src/codec/redis)
   PHP_ADD_BUILD_DIR($ext_builddir/src/pool)
   PHP_ADD_BUILD_DIR($ext_builddir/src/testing)
