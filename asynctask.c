@@ -18,16 +18,13 @@
 
 #include "php_asynctask.h"
 #include "asynctask_arginfo.h"
-#include "src/base/exceptions.h"
-#include "src/codec/callable.h"
-#include "src/pool/pool.h"
-#include "src/base/process.h"
-#include "src/api/task.h"
-#include "src/api/future.h"
-#include "src/pool/server.h"
-#include "src/codec/serializer.h"
-#include "src/api/redis/settings.h"
+#include "src/base/base.h"
+#include "src/codec/codec.h"
 #include "src/transport/shm/shm.h"
+#include "src/pool/pool.h"
+#include "src/pool/server.h"
+#include "src/api/api.h"
+#include "src/testing/testing.h"
 
 #ifdef ZTS
 # error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"

@@ -1,6 +1,17 @@
 /*
- * The pool as its owner sees it: start, stop, reload, stats, and the pool
- * a dispatch goes to.
+ * pool/: who runs what. It owns the processes: the pool as its owner sees
+ * it (pool.c, this header: start, stop, reload, stats, the pool a dispatch
+ * goes to), php-fpm's pools (server.c: the master's and an FPM child's
+ * part; supervisor.c: the root process in the middle; server_manager.c: a
+ * server pool's manager; server_messages.h: what they say), the manager's
+ * libevent loop (manager.c: forks, reaps and respawns workers, time limits,
+ * a dead worker's task reported) and the workers (worker.c: take a task,
+ * run it, post its outcome). Files call downwards in that order: pool.c,
+ * server.c, supervisor.c, server_manager.c, manager.c, worker.c; the manager
+ * learns of php-fpm only through the hooks its maker hands it. It may call
+ * the transport (tasks and results through ASYNCTASK_G(transport); the shm
+ * region, rundir and recovery primitives directly, for making a pool and
+ * settling a dead worker's claim), codec/ and base/; never api/.
  */
 #ifndef ASYNCTASK_POOL_H
 #define ASYNCTASK_POOL_H

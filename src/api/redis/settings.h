@@ -1,4 +1,9 @@
 /*
+ * api/redis/: the Redis backend's configuration as PHP code and php.ini
+ * see it: the settings (this header) and the secret (secret.h). Like all
+ * of api/ it may call the layers below (transport/redis's URL parser and
+ * connection, codec/, base/).
+ *
  * The Redis backend's php.ini settings (DESIGN section 4): asynctask.backend,
  * secret, secret_file, prefix, node, visibility_timeout, max_attempts,
  * result_ttl, app_root. Registered on every build, so that a backend URL on a

@@ -1,5 +1,10 @@
 /*
- * Closures by code reference: what the closure codec's files share.
+ * codec/closure/: closures by code reference, in five files that call
+ * downwards: encode.c and decode.c (the two directions), locate.c (the
+ * dispatcher finds the code), compile.c (the worker compiles its file
+ * detached), state.c (what both sides keep). This header is what they
+ * share; codec/closure.h is the codec's API. Like all of codec/ it may call
+ * base/ (and the serializer beside it) only.
  *
  * Dispatcher side. A live closure shares its prototype's `opcodes` pointer,
  * so its code is identified exactly (never by guessing from line numbers)

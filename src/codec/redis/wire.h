@@ -1,4 +1,7 @@
 /*
+ * codec/redis/: the Redis backend's bytes, signed (hmac.h) and framed
+ * (this header). Like all of codec/ it may call base/ only.
+ *
  * The Redis backend's wire form: one signed envelope for a task entry (what
  * dispatch() XADDs to a queue's stream) and for a result (what a node sends
  * back to the dispatcher's reply key).

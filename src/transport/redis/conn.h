@@ -1,4 +1,11 @@
 /*
+ * transport/redis/: the Redis Streams transport, being built. Today it owns
+ * what asynctask.backend's URL says (url.h) and the dispatching side's
+ * connection (this header); the implementation of transport.h over Redis
+ * (send = XADD, take = XREADGROUP, post to a reply key, collect, cancel)
+ * comes next, beside shm/. It may call the interface's types, codec/ (the
+ * wire form, redis/wire.h) and base/; never shm/, the pool or the api.
+ *
  * The dispatching side's connection to Redis: one blocking hiredis
  * connection per process, made on first use and kept across requests (one
  * per php-fpm child), never shared with a forked child.
