@@ -1,15 +1,17 @@
 /*
  * The transport: how a task travels from the process that dispatches it to
- * a worker, and its result back. This header is the whole contract between
+ * a worker, and its result back. This header is the contract between
  * the layers above (api: dispatch() and Future; pool: the workers and the
  * manager) and an implementation below: shared memory (shm/: region, lock,
  * queue, mailbox, spill, result FIFOs) today, Redis Streams (redis/) next.
  * It holds the types both sides speak and one struct of function pointers,
- * asynctask_transport_t (nginx's ngx_event_actions_t is the model): callers
- * reach an implementation only through it, an implementation calls nothing
- * above the transport (a caller that must be told something, as a
- * dispatcher waiting for room, hands it a callback). An implementation may
- * call its own primitives, codec/ and base/.
+ * asynctask_transport_t (nginx's ngx_event_actions_t is the model):
+ * dispatch(), Future and the workers reach an implementation only through
+ * it. Making a pool and settling a dead worker's claim stay each
+ * implementation's own (pool/ calls shm/ for them). An implementation calls
+ * nothing above the transport (a caller that must be told something, as a
+ * dispatcher waiting for room, hands it a callback); it may call its own
+ * primitives, this header's types, codec/ and base/.
  */
 #ifndef ASYNCTASK_TRANSPORT_H
 #define ASYNCTASK_TRANSPORT_H

@@ -15,6 +15,7 @@
 #include "php.h"
 
 #include "php_asynctask.h"
+#include "src/base/clock.h"
 #include "src/base/exceptions.h"
 #include "src/base/fault.h"
 #include "src/base/log.h"
@@ -26,7 +27,6 @@
 #include "src/transport/shm/rundir.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/shm/shm.h"
-#include "src/base/clock.h"
 
 #define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
 
