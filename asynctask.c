@@ -1,6 +1,8 @@
 /*
- * asynctask: module entry, php.ini settings, startup and shutdown.
- * Everything else lives in src/, one concept per file.
+ * asynctask: module entry, php.ini settings, startup and shutdown: the top
+ * of the house, which registers every layer's classes and functions and
+ * calls their startup and shutdown in order. Everything else lives in src/,
+ * one layer per folder (README.md, "Inside").
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -16,21 +18,17 @@
 
 #include "php_asynctask.h"
 #include "asynctask_arginfo.h"
-#include "src/exceptions.h"
-#include "src/callable.h"
-#include "src/pool.h"
-#include "src/process.h"
-#include "src/task.h"
-#include "src/future.h"
-#include "src/server.h"
-#include "src/serializer.h"
-#include "src/redis/settings.h"
+#include "src/base/base.h"
+#include "src/codec/codec.h"
+#include "src/transport/shm/shm.h"
+#include "src/pool/pool.h"
+#include "src/pool/server.h"
+#include "src/api/api.h"
+#include "src/testing/testing.h"
 
 #ifdef ZTS
 # error "asynctask forks processes and needs a non-thread-safe (NTS) PHP build"
 #endif
-
-ZEND_DECLARE_MODULE_GLOBALS(asynctask)
 
 /* --- php.ini ----------------------------------------------------------- */
 
@@ -248,6 +246,7 @@ static PHP_GINIT_FUNCTION(asynctask)
 #endif
 	memset(asynctask_globals, 0, sizeof(*asynctask_globals));
 	asynctask_globals->result_fd = -1;
+	asynctask_globals->transport = &asynctask_shm_transport;
 }
 
 PHP_MINIT_FUNCTION(asynctask)

@@ -42,7 +42,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
   dnl The backend's settings, URL parser, signing and wire codec build always
   dnl (a backend URL on a build without hiredis is refused with a message);
   dnl only the connection needs hiredis. Debian 12 ships hiredis 0.14.1.
-  ASYNCTASK_REDIS_SOURCES="src/redis/url.c src/redis/settings.c src/redis/secret.c src/redis/hmac.c src/redis/wire.c src/redis/testing.c"
+  ASYNCTASK_REDIS_SOURCES="src/codec/redis/hmac.c src/codec/redis/wire.c src/transport/redis/url.c src/api/redis/secret.c src/api/redis/settings.c src/testing/redis.c"
   asynctask_redis=no
   if test "$PHP_ASYNCTASK_REDIS" != "no"; then
     PKG_CHECK_MODULES([HIREDIS], [hiredis >= 0.14], [asynctask_redis=yes], [asynctask_redis=no])
@@ -50,7 +50,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
       PHP_EVAL_INCLINE($HIREDIS_CFLAGS)
       PHP_EVAL_LIBLINE($HIREDIS_LIBS, ASYNCTASK_SHARED_LIBADD)
       AC_DEFINE(HAVE_ASYNCTASK_REDIS, 1, [ asynctask: the Redis Streams backend (hiredis) ])
-      ASYNCTASK_REDIS_SOURCES="$ASYNCTASK_REDIS_SOURCES src/redis/conn.c"
+      ASYNCTASK_REDIS_SOURCES="$ASYNCTASK_REDIS_SOURCES src/transport/redis/conn.c"
     elif test "$PHP_ASYNCTASK_REDIS" = "yes"; then
       AC_MSG_ERROR([--with-asynctask-redis needs hiredis >= 0.14 found by pkg-config; on Debian/Ubuntu: apt-get install libhiredis-dev])
     fi
@@ -70,32 +70,53 @@ if test "$PHP_ASYNCTASK" != "no"; then
 
   PHP_NEW_EXTENSION(asynctask,
     asynctask.c \
-    src/exceptions.c \
-    src/serializer.c \
-    src/compact.c \
-    src/callable.c \
-    src/closure.c \
-    src/payload.c \
-    src/shm.c \
-    src/lock.c \
-    src/spill.c \
-    src/queue.c \
-    src/result.c \
-    src/mailbox.c \
-    src/pool.c \
-    src/process.c \
-    src/manager.c \
-    src/worker.c \
-    src/task.c \
-    src/future.c \
-    src/server.c \
-    src/supervisor.c \
-    src/unixmsg.c \
-    src/rundir.c \
-    src/fault.c \
+    src/base/clock.c \
+    src/base/exceptions.c \
+    src/base/fault.c \
+    src/base/globals.c \
+    src/base/log.c \
+    src/base/memory_limit.c \
+    src/base/process.c \
+    src/base/unixmsg.c \
+    src/codec/callable.c \
+    src/codec/compact.c \
+    src/codec/payload.c \
+    src/codec/remote_error.c \
+    src/codec/serializer.c \
+    src/codec/closure/compile.c \
+    src/codec/closure/decode.c \
+    src/codec/closure/encode.c \
+    src/codec/closure/locate.c \
+    src/codec/closure/state.c \
+    src/transport/shm/lock.c \
+    src/transport/shm/mailbox.c \
+    src/transport/shm/memory.c \
+    src/transport/shm/queue.c \
+    src/transport/shm/region.c \
+    src/transport/shm/result.c \
+    src/transport/shm/rundir.c \
+    src/transport/shm/shm.c \
+    src/transport/shm/spill.c \
+    src/pool/manager.c \
+    src/pool/pool.c \
+    src/pool/server.c \
+    src/pool/server_manager.c \
+    src/pool/supervisor.c \
+    src/pool/worker.c \
+    src/api/future.c \
+    src/api/task.c \
+    src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)
-  PHP_ADD_BUILD_DIR($ext_builddir/src)
-  PHP_ADD_BUILD_DIR($ext_builddir/src/redis)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/api)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/api/redis)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/base)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/codec)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/codec/closure)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/codec/redis)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/pool)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/testing)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/transport/redis)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/transport/shm)
   PHP_ADD_INCLUDE($ext_srcdir)
 fi

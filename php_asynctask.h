@@ -41,6 +41,9 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	/* asynctask.backend's value was refused at startup: dispatch() refuses too */
 	bool      backend_refused;
 
+	/* how tasks travel (src/transport/transport.h): shared memory today;
+	 * asynctask.backend picks the Redis transport here once it exists */
+	const struct _asynctask_transport_t *transport;
 	/* this process's view of the pool (NULL when none is running) */
 	asynctask_pool_t *pool;
 	size_t    pool_size;

@@ -6,8 +6,8 @@ a sample of tricky payloads the decoder already rejects. Each must settle with
 a TaskFailedException: a WorkerCrashedException (a signal, a fatal error) is a
 decoder bug. F1-F10 are fixed (F8-F10: the worker refuses, as the
 dispatcher does, a closure that declares something, is a generator, has
-static variables or captures by reference: refusal_for_code() in
-src/closure.c). FUZZ_REGRESSIONS_VERBOSE=1 prints each outcome's message
+static variables or captures by reference: asynctask_closure_refusal_for_code()
+in src/codec/closure/locate.c). FUZZ_REGRESSIONS_VERBOSE=1 prints each outcome's message
 on stderr. Values made of scalars and arrays of scalars travel in the
 compact encoding (src/compact.h): "compact ..." cases corrupt it.
   F1 a "fake" (method closure) description of a non-static method without

@@ -1,0 +1,37 @@
+/*
+ * api/redis/: the Redis backend's configuration as PHP code and php.ini
+ * see it: the settings (this header) and the secret (secret.h). Like all
+ * of api/ it may call the layers below (transport/redis's URL parser and
+ * connection, codec/, base/).
+ *
+ * The Redis backend's php.ini settings (DESIGN section 4): asynctask.backend,
+ * secret, secret_file, prefix, node, visibility_timeout, max_attempts,
+ * result_ttl, app_root. Registered on every build, so that a backend URL on a
+ * build without hiredis is refused with a message rather than ignored.
+ */
+#ifndef ASYNCTASK_REDIS_SETTINGS_H
+#define ASYNCTASK_REDIS_SETTINGS_H
+
+#include "php.h"
+
+/* MINIT: registers the settings, then warns (naming the setting) when the
+ * backend configured at startup cannot be used: not built, no usable secret. */
+void asynctask_redis_settings_minit(int module_number);
+
+/* MSHUTDOWN: the cached secret is wiped and freed (the settings themselves
+ * go with the module's UNREGISTER_INI_ENTRIES()). */
+void asynctask_redis_settings_mshutdown(void);
+
+/* MINFO: whether the backend is compiled in (and hiredis' version). */
+void asynctask_redis_settings_minfo(void);
+
+/* Where a task would go to this machine's pool: SUCCESS when the backend is
+ * this machine's; else throws AsyncTask\BackendException saying why this
+ * process cannot send it (backend refused at startup, not built, no secret,
+ * not implemented yet) and returns FAILURE. Never falls back to local. */
+zend_result asynctask_backend_check_local(void);
+
+/* This node's consumer name: asynctask.node, or the hostname when unset. */
+void asynctask_redis_node(char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * The monotonic clock every layer measures time limits and deadlines with.
+ */
+#ifndef ASYNCTASK_CLOCK_H
+#define ASYNCTASK_CLOCK_H
+
+#include <stdint.h>
+
+/* Monotonic clock in nanoseconds. */
+uint64_t asynctask_now_ns(void);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Remote errors on the wire: what a worker (or the manager, for a worker
+ * that died) reports when a task did not return a value. A small binary
+ * encoding that needs no PHP serializer, so the manager can write one too.
+ */
+#ifndef ASYNCTASK_REMOTE_ERROR_H
+#define ASYNCTASK_REMOTE_ERROR_H
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#include "src/base/exceptions.h"
+
+void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out);
+bool asynctask_remote_error_decode(const char *data, size_t len, asynctask_remote_error_t *error);
+
+/* Encodes an error that is only a message (a crash, a time limit, a lost file). */
+void asynctask_remote_error_encode_message(const char *message, smart_str *out);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The AsyncTask\Testing functions (test builds only, see testing.h).
+ */
+#include "src/testing/testing.h"
+
+#ifdef ASYNCTASK_FAULT_INJECTION
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#include "php_asynctask.h"
+#include "src/codec/payload.h"
+#include "src/codec/serializer.h"
+#include "src/api/task.h"
+
+ZEND_FUNCTION(AsyncTask_Testing_encode)
+{
+	zval *callable, *args = NULL;
+	uint32_t argc = 0;
+	smart_str payload = {0};
+	zval task;
+
+	ZEND_PARSE_PARAMETERS_START(1, -1)
+		Z_PARAM_ZVAL(callable)
+		Z_PARAM_VARIADIC('*', args, argc)
+	ZEND_PARSE_PARAMETERS_END();
+
+	asynctask_task_new(&task, callable, args, argc);
+	zend_result encoded = asynctask_payload_encode(Z_OBJ(task), &payload);
+	zval_ptr_dtor(&task);
+	if (encoded == FAILURE) {
+		smart_str_free(&payload);
+		RETURN_THROWS();
+	}
+	smart_str_0(&payload);
+	RETURN_STR(payload.s ? payload.s : ZSTR_EMPTY_ALLOC());
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_dispatchPayload)
+{
+	zend_string *bytes;
+	smart_str payload = {0};
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(bytes)
+	ZEND_PARSE_PARAMETERS_END();
+
+	smart_str_append(&payload, bytes);
+	smart_str_0(&payload);
+	asynctask_task_dispatch_payload(&payload, 0, return_value);
+	smart_str_free(&payload);
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_encodeValue)
+{
+	zval *value;
+	smart_str encoded = {0};
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (asynctask_serialize(value, &encoded, "the value") == FAILURE) {
+		smart_str_free(&encoded);
+		RETURN_THROWS();
+	}
+	smart_str_0(&encoded);
+	RETURN_STR(encoded.s ? encoded.s : ZSTR_EMPTY_ALLOC());
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_decodeValue)
+{
+	zend_string *bytes;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(bytes)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (asynctask_unserialize(ZSTR_VAL(bytes), ZSTR_LEN(bytes), return_value) == FAILURE) {
+		RETURN_THROWS();
+	}
+}
+
+#endif

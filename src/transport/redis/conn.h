@@ -1,0 +1,43 @@
+/*
+ * transport/redis/: the Redis Streams transport, being built. Today it owns
+ * what asynctask.backend's URL says (url.h) and the dispatching side's
+ * connection (this header); the implementation of transport.h over Redis
+ * (send = XADD, take = XREADGROUP, post to a reply key, collect, cancel)
+ * comes next, beside shm/. It may call the interface's types, codec/ (the
+ * wire form, redis/wire.h) and base/; never shm/, the pool or the api.
+ *
+ * The dispatching side's connection to Redis: one blocking hiredis
+ * connection per process, made on first use and kept across requests (one
+ * per php-fpm child), never shared with a forked child.
+ *
+ * The manager's side (a node) uses hiredis' async API on its libevent loop;
+ * that glue belongs in a file of its own (STYLE.md: protocol and loop apart).
+ */
+#ifndef ASYNCTASK_REDIS_CONN_H
+#define ASYNCTASK_REDIS_CONN_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+/* Runs one binary-safe command (argv[0] is its name) on this process's
+ * connection to asynctask.backend. Connects when there is none yet, after a
+ * fork, after an error, or when asynctask.backend changed: AUTH (user and
+ * password, or the password alone) and SELECT as the URL says.
+ *
+ * While Redis cannot be reached, drops the connection or answers LOADING,
+ * BUSY, MASTERDOWN, TRYAGAIN or CLUSTERDOWN, it retries with backoff until
+ * asynctask.dispatch_timeout has passed since the call, then throws
+ * AsyncTask\BackendException with the last error. A command cut off by a lost
+ * connection may have run: a retry can run it twice (delivery is
+ * at-least-once). Credentials refused, a command refused (NOPERM, WRONGTYPE,
+ * ...) or an invalid URL throw at once: waiting would not change the answer.
+ *
+ * Returns the reply (never an error reply; the caller frees it with
+ * freeReplyObject()), or NULL with the exception thrown. */
+redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len);
+
+/* Closes this process's connection, if any (module shutdown). */
+void asynctask_redis_disconnect(void);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * Mailboxes (see mailbox.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/transport/shm/mailbox.h"
+#include "src/base/process.h"
+#include "src/base/fault.h"
+#include "src/base/clock.h"
+
+int asynctask_mailbox_init(asynctask_mailbox_t *box)
+{
+	memset(&box->journal, 0, sizeof(box->journal));
+	box->owner = 0;
+	box->sleeping = 0;
+	box->bell = 0;
+	box->head = box->tail = 0;
+	return asynctask_lock_init(&box->lock);
+}
+
+asynctask_mailbox_t *asynctask_mailbox_take(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t expected = 0;
+		if (__atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED) == 0
+				&& __atomic_compare_exchange_n(&boxes[i].owner, &expected, (int32_t) owner, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			return &boxes[i];  /* empty: freed under its lock with head == tail */
+		}
+	}
+	return NULL;
+}
+
+/* The lock's last holder died inside: if it was publishing a worker's
+ * message, note for the worker whether it got out (tail moves only under
+ * the lock, so it is where the dead holder left it). */
+static void settle_journal(asynctask_mailbox_t *box)
+{
+	asynctask_mailbox_journal_t *j = &box->journal;
+
+	if (j->task_id && box->tail == j->tail) {
+		/* (an offset forged by a process of our own user could only hurt that user's pool) */
+		__atomic_store_n((uint32_t *) ((char *) box + j->delivered), 1, __ATOMIC_SEQ_CST);
+	}
+	j->task_id = 0;
+}
+
+static void lock_mailbox(asynctask_mailbox_t *box)
+{
+	if (asynctask_lock_acquire(&box->lock)) {
+		settle_journal(box);
+	}
+}
+
+void asynctask_mailbox_sync(asynctask_mailbox_t *box)
+{
+	lock_mailbox(box);
+	asynctask_lock_release(&box->lock);
+}
+
+void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *left)
+{
+	lock_mailbox(box);
+	if (box->owner == (int32_t) owner) {
+		if (left) {
+			asynctask_mailbox_collect(box, left);
+		}
+		box->sleeping = 0;
+		/* empty with one store: a holder killed here leaves it consistent */
+		__atomic_store_n(&box->head, box->tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&box->owner, 0, __ATOMIC_SEQ_CST);
+	}
+	asynctask_lock_release(&box->lock);
+}
+
+/* Copies len bytes at ring position `at` (modulo the size) into dst, or from src. */
+static void ring_read(const asynctask_mailbox_t *box, uint64_t at, char *dst, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
+	memcpy(dst, box->ring + start, first);
+	memcpy(dst + first, box->ring, len - first);
+}
+
+static void ring_write(asynctask_mailbox_t *box, uint64_t at, const char *src, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
+	memcpy(box->ring + start, src, first);
+	memcpy(box->ring, src + first, len - first);
+}
+
+void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
+{
+	uint64_t head = box->head;
+	uint64_t tail = __atomic_load_n(&box->tail, __ATOMIC_ACQUIRE);
+	size_t len = (size_t) (tail - head);
+
+	if (len == 0) {
+		return;
+	}
+	if (tail < head || len > ASYNCTASK_MAILBOX_SIZE) {
+		/* cannot happen (positions change by single stores under the lock): drop rather than overrun */
+		__atomic_store_n(&box->head, tail, __ATOMIC_RELEASE);
+		return;
+	}
+	smart_str_alloc(out, len, 0);
+	ring_read(box, head, ZSTR_VAL(out->s) + ZSTR_LEN(out->s), len);
+	ZSTR_LEN(out->s) += len;
+	/* the bytes are ours: posters may reuse them */
+	__atomic_store_n(&box->head, tail, __ATOMIC_RELEASE);
+}
+
+int asynctask_mailbox_sleep(asynctask_mailbox_t *box, int timeout_ms)
+{
+	/* Dekker's handshake, all seq_cst: we store sleeping, then load tail; a
+	 * poster stores tail, then loads sleeping. One of us sees the other's
+	 * store: either we see the message and do not sleep, or the poster sees
+	 * sleeping (and clears it: only one poster rings) and bumps the bell,
+	 * after our read of it below, so that the futex wait either finds it
+	 * changed or is woken. */
+	uint32_t bell = __atomic_load_n(&box->bell, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&box->sleeping, 1, __ATOMIC_SEQ_CST);
+	int err = 0;
+	if (__atomic_load_n(&box->tail, __ATOMIC_SEQ_CST) == box->head) {
+		err = asynctask_futex_wait(&box->bell, bell, timeout_ms < 0 ? -1 : timeout_ms / 1000.0);
+	}
+	__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
+	return err;
+}
+
+asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)
+{
+	/* one poster mostly serves one or a few owners: remember where the last one was */
+	static uint32_t last;
+
+	if (last < n && __atomic_load_n(&boxes[last].owner, __ATOMIC_RELAXED) == (int32_t) owner) {
+		return &boxes[last];
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (__atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED) == (int32_t) owner) {
+			last = i;
+			return &boxes[i];
+		}
+	}
+	return NULL;
+}
+
+/* A poster waits for room with naps from 50 µs doubling to 5 ms (a full
+ * mailbox is an owner busy elsewhere, perhaps for long), and looks whether
+ * the owner still lives every 100 ms. */
+#define ROOM_NAP_MIN_NS   (50 * 1000)
+#define ROOM_NAP_MAX_NS   (5 * 1000 * 1000)
+#define OWNER_CHECK_NS    (100 * 1000 * 1000)
+
+int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
+	double timeout, uint64_t task_id, uint32_t *delivered)
+{
+	uint64_t start = asynctask_now_ns(), next_check = start + OWNER_CHECK_NS;
+	uint64_t deadline = timeout > 0 ? start + (uint64_t) (timeout * 1e9) : 0;
+	long nap = ROOM_NAP_MIN_NS;
+
+	if (len > ASYNCTASK_MAILBOX_SIZE) {
+		return EMSGSIZE;
+	}
+	for (;;) {
+		lock_mailbox(box);
+		if (box->owner != (int32_t) owner) {
+			asynctask_lock_release(&box->lock);
+			return ENXIO;
+		}
+		uint64_t tail = box->tail;
+		if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) >= len) {
+			ring_write(box, tail, message, len);
+			if (delivered) {
+				box->journal.tail = tail + len;
+				box->journal.delivered = (int64_t) ((char *) delivered - (char *) box);
+				__atomic_store_n(&box->journal.task_id, task_id, __ATOMIC_SEQ_CST);
+			}
+			__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
+			if (delivered) {
+				ASYNCTASK_FAULT("mailbox.published");
+				__atomic_store_n(delivered, 1, __ATOMIC_SEQ_CST);
+				__atomic_store_n(&box->journal.task_id, 0, __ATOMIC_SEQ_CST);
+			}
+			/* the first poster to see the owner asleep rings, once per sleep:
+			 * the owner may wait a while for a CPU (see asynctask_mailbox_sleep) */
+			uint32_t asleep = 1;
+			bool ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0
+				&& __atomic_compare_exchange_n(&box->sleeping, &asleep, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			asynctask_lock_release(&box->lock);
+			if (ring) {
+				__atomic_add_fetch(&box->bell, 1, __ATOMIC_SEQ_CST);
+				asynctask_futex_wake(&box->bell, 1);
+			}
+			return 0;
+		}
+		asynctask_lock_release(&box->lock);
+		/* full: the owner reads it as it dispatches and waits, as it would a pipe */
+		uint64_t now = asynctask_now_ns();
+		if (timeout == 0 || (timeout > 0 && now >= deadline)) {
+			return EAGAIN;
+		}
+		if (now >= next_check) {
+			if (asynctask_process_gone(owner)) {
+				return ESRCH;
+			}
+			next_check = now + OWNER_CHECK_NS;
+		}
+		struct timespec ts = { 0, nap };
+		nanosleep(&ts, NULL);
+		nap = MIN(nap * 2, ROOM_NAP_MAX_NS);
+	}
+}

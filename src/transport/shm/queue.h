@@ -1,0 +1,121 @@
+/*
+ * The task queue: a bounded multi-producer multi-consumer ring of
+ * variable-size records in shared memory.
+ *
+ * Records are contiguous in the ring (a padding record fills the end when
+ * one does not fit there). All offsets are relative to the ring, so the
+ * queue means the same thing in every process. Changes are made under the
+ * robust lock; producers and consumers sleep on futex words outside it.
+ *
+ * A process may be killed anywhere, also inside the lock. Every critical
+ * section first writes a journal of what it is about to change and clears
+ * it with its last store; the next process to take the lock is told the
+ * holder died and rolls its changes back. A task whose producer died before
+ * the journal was cleared is not queued; a take rolled back puts the task
+ * back and clears the dead worker's claim, so it runs once, elsewhere.
+ */
+#ifndef ASYNCTASK_QUEUE_H
+#define ASYNCTASK_QUEUE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "php.h"
+#include "src/transport/shm/lock.h"
+#include "src/transport/shm/spill.h"
+#include "src/transport/transport.h"
+
+#define ASYNCTASK_RECORD_PAD       (1u << 0)  /* filler up to the end of the ring */
+#define ASYNCTASK_RECORD_CANCELLED (1u << 1)  /* Future::cancel() got it first */
+#define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
+
+typedef struct {
+	uint64_t size;        /* whole record with this header, a multiple of 8 */
+	uint32_t flags;
+	uint32_t timeout_ms;  /* the task's time limit, 0 = none */
+	uint64_t task_id;
+	int32_t  owner;       /* pid of the process that waits for the result */
+	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
+} asynctask_record_t;
+
+typedef enum {
+	ASYNCTASK_JOURNAL_NONE = 0,
+	ASYNCTASK_JOURNAL_PUSH,
+	ASYNCTASK_JOURNAL_TAKE,
+	ASYNCTASK_JOURNAL_CANCEL,
+	ASYNCTASK_JOURNAL_DROP,
+} asynctask_journal_op_t;
+
+typedef struct {
+	uint32_t op;                 /* asynctask_journal_op_t; written last, cleared last */
+	uint32_t record_flags;       /* cancel: the record's flags before */
+	uint64_t record;             /* cancel: the record's offset */
+	int64_t  claim;              /* take: offset of the taker's claim from the queue */
+	uint64_t head, tail, used, count, live, pushed;
+} asynctask_journal_t;
+
+typedef struct {
+	asynctask_lock_t lock;
+	asynctask_journal_t journal;
+	uint64_t rollbacks;          /* critical sections rolled back after their holder died */
+	uint32_t items_seq;          /* futex word: changes when there may be work (or news) */
+	uint32_t space_seq;          /* futex word: changes when room was made */
+	uint32_t consumers_sleeping;
+	uint32_t producers_sleeping;
+	uint64_t capacity;           /* bytes of ring */
+	uint64_t head;               /* offset of the oldest record */
+	uint64_t tail;               /* offset for the next record */
+	uint64_t used;               /* bytes in use, padding included */
+	uint64_t count;              /* records in the ring, cancelled ones included */
+	uint64_t live;               /* records that will still run */
+	uint64_t pushed;             /* records ever committed: stats()' "dispatched" */
+} asynctask_queue_t;
+
+/* Largest payload stored in the ring itself; larger ones are spilled. */
+size_t asynctask_queue_inline_max(const asynctask_queue_t *q);
+
+int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity);
+
+/* Called while a producer waits for room, so it can drain its own results
+ * and let signal handlers run; false: give up. */
+typedef bool (*asynctask_queue_idle_fn)(void);
+
+/* Appends a record. Returns 0, ETIMEDOUT when there was no room within
+ * timeout seconds, E2BIG when the record can never fit, or ECANCELED when
+ * idle said to give up. */
+int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, double timeout, asynctask_queue_idle_fn idle);
+
+/* Takes the oldest live record into *payload and fills claim, or returns
+ * false with *seq set to the value to sleep on (seq NULL: does not sleep). */
+bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
+	zend_string **payload, uint32_t *spilled, uint32_t *seq);
+
+/* Sleeps until items_seq moves away from seq, at most
+ * ASYNCTASK_QUEUE_SLEEP_MAX. */
+void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq);
+
+/* The longest a consumer sleeps (seconds) before it looks around: an idle
+ * worker closes the pipes of callers that have gone (result.h). */
+#define ASYNCTASK_QUEUE_SLEEP_MAX 1.0
+
+/* Wakes every sleeping consumer (stop, reload, a worker died). */
+void asynctask_queue_wake_all(asynctask_queue_t *q);
+
+/* Marks a queued record cancelled. Returns true if it was still queued. */
+bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+
+/* Removes every record (the pool is stopping for good); spill files are deleted.
+ * Returns how many live tasks were dropped. */
+uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring);
+
+/* Takes and releases the lock: if its last holder died inside, its changes
+ * are rolled back now (the manager does this before it reads a dead
+ * worker's claim). */
+void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
+
+/* Does a queued record refer to the spill file name? */
+bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name);
+
+#endif

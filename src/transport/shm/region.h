@@ -1,0 +1,126 @@
+/*
+ * The pool's shared region, as every process of the pool maps it: a header
+ * (the manager's pid and heartbeat, the stopping and reload flags, the
+ * counters stats() shows), one slot per worker (its pid and the claim on the
+ * task it holds, queue.h), the mailboxes (mailbox.h) and the queue's ring
+ * (queue.h). Made by the process that starts the pool (the CLI script, or a
+ * php-fpm pool's manager) and mapped by every process that uses the pool.
+ */
+#ifndef ASYNCTASK_REGION_H
+#define ASYNCTASK_REGION_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "php.h"
+#include "php_asynctask.h"
+#include "src/transport/shm/queue.h"
+#include "src/transport/shm/mailbox.h"
+#include "src/transport/transport.h"
+
+#define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
+#define ASYNCTASK_WORKERS_MAX 1024
+
+typedef enum {
+	ASYNCTASK_WORKER_EMPTY = 0,   /* no process */
+	ASYNCTASK_WORKER_RUNNING,     /* forked; idle or busy as its claim says */
+} asynctask_worker_state_t;
+
+typedef struct {
+	int32_t  pid;
+	uint32_t state;
+	uint32_t generation;          /* pool generation it was started in (reload) */
+	uint32_t retiring;            /* set by the manager: leave after the current task (reload) */
+	uint32_t started;             /* set by the worker once asynctask.bootstrap ran */
+	uint32_t timed_out;           /* set by the manager before killing it for its time limit */
+	uint64_t killed_ns;           /* when the manager sent it SIGTERM for its time limit */
+	uint64_t tasks;               /* tasks this process has run */
+	/* Outcomes this process counted, one counter per kind so that counting
+	 * is a single store the manager can tell happened (claim.counted_before).
+	 * The manager adds them to the pool's counters when it replaces it. */
+	uint64_t counted_completed;
+	uint64_t counted_failed;      /* failed, not crashed */
+	uint64_t counted_crashed;
+	asynctask_claim_t claim;      /* the task it holds */
+} asynctask_worker_slot_t;
+
+/* (stats()' "dispatched" is the queue's count of commits, queue.pushed) */
+typedef struct {
+	uint64_t completed;
+	uint64_t failed;              /* every task that did not return a value */
+	uint64_t crashed;             /* ... of which the worker died */
+	uint64_t timed_out;           /* ... of which were killed past their time limit */
+	uint64_t cancelled;
+	uint64_t respawned;
+	uint64_t dropped_results;     /* results whose dispatcher was gone */
+} asynctask_counters_t;
+
+struct _asynctask_pool_t {
+	uint32_t magic;
+	uint32_t workers;             /* slots */
+	int32_t  owner;               /* the process that started the pool and stops it */
+	int32_t  manager;
+	uint32_t stopping;            /* drain the queue, then exit */
+	uint32_t generation;          /* bumped by reload: workers of older generations retire */
+	uint32_t server;              /* a php-fpm pool (server.c): outlives every request */
+	uint64_t heartbeat_ns;        /* the manager's last tick (asynctask_now_ns) */
+	uint64_t next_task_id;
+	uint64_t max_requests;
+	uint64_t ring_offset;         /* from the start of the region */
+	uint64_t mailbox_offset;      /* likewise: the mailboxes (mailbox.h) */
+	uint32_t mailboxes;
+	asynctask_counters_t counters;
+	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
+	asynctask_queue_t queue;
+	asynctask_worker_slot_t slots[];
+};
+
+static inline unsigned char *asynctask_region_ring(asynctask_pool_t *pool)
+{
+	return (unsigned char *) pool + pool->ring_offset;
+}
+
+static inline asynctask_mailbox_t *asynctask_region_mailboxes(asynctask_pool_t *pool)
+{
+	return (asynctask_mailbox_t *) ((unsigned char *) pool + pool->mailbox_offset);
+}
+
+#define ASYNCTASK_COUNT(pool, name) __atomic_add_fetch(&(pool)->counters.name, 1, __ATOMIC_RELAXED)
+
+/* Counts (delta 1) or uncounts (delta -1) a task's outcome, a result status:
+ * completed, or failed and, for a crash or a time limit, crashed/timed_out. */
+void asynctask_region_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta);
+
+/* A worker's own count of the outcomes it counted. */
+static inline uint64_t asynctask_slot_counted(const asynctask_worker_slot_t *slot)
+{
+	return __atomic_load_n(&slot->counted_completed, __ATOMIC_SEQ_CST)
+		+ __atomic_load_n(&slot->counted_failed, __ATOMIC_SEQ_CST)
+		+ __atomic_load_n(&slot->counted_crashed, __ATOMIC_SEQ_CST);
+}
+
+/* The slot's counter for outcome status (a result status). */
+static inline uint64_t *asynctask_slot_counter(asynctask_worker_slot_t *slot, uint32_t status)
+{
+	return status == ASYNCTASK_RESULT_VALUE ? &slot->counted_completed
+		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed : &slot->counted_failed;
+}
+
+/* The pool's counts as stats() shows them (the live workers' own counts
+ * included) into c; returns how many tasks were dispatched. */
+uint64_t asynctask_region_counts(asynctask_pool_t *pool, asynctask_counters_t *c);
+
+/* Adds a replaced worker's counts to the pool's counters and zeroes them. */
+void asynctask_region_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_slot_t *slot);
+
+/* Maps and initialises a pool's shared region and makes it this process's
+ * pool; NULL with error filled in when it cannot (never throws: a php-fpm
+ * pool's manager calls it outside any request). With memfd non-NULL the
+ * region is a memfd (memory.h) whose fd goes there. */
+asynctask_pool_t *asynctask_region_create(uint32_t workers, int *memfd, char *error, size_t error_size);
+
+/* Maps the region of a pool made by another process (a memfd of size
+ * bytes, server.c) and makes it this process's pool; NULL with error. */
+asynctask_pool_t *asynctask_region_attach(int memfd, size_t size, char *error, size_t error_size);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * The shared-memory transport (shm.h): this process's hold on the pool's
+ * region, whether the manager that serves it is alive, and the transport
+ * interface (transport.h) over the queue, the mailboxes and the FIFOs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "php.h"
+
+#include "php_asynctask.h"
+#include "src/base/clock.h"
+#include "src/base/exceptions.h"
+#include "src/base/fault.h"
+#include "src/base/log.h"
+#include "src/base/process.h"
+#include "src/transport/shm/lock.h"
+#include "src/transport/shm/memory.h"
+#include "src/transport/shm/region.h"
+#include "src/transport/shm/result.h"
+#include "src/transport/shm/rundir.h"
+#include "src/transport/shm/spill.h"
+#include "src/transport/shm/shm.h"
+
+#define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
+
+void asynctask_shm_forget(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	if (pool) {
+		ASYNCTASK_G(next_task_id) = pool->next_task_id;
+		asynctask_results_close();
+		asynctask_memory_unmap(pool, ASYNCTASK_G(pool_size));
+	}
+	asynctask_rundir_forget();
+	ASYNCTASK_G(pool) = NULL;
+	ASYNCTASK_G(pool_size) = 0;
+	ASYNCTASK_G(pool_epoch)++;
+}
+
+bool asynctask_shm_alive(void)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!pool || pool->manager <= 0) {
+		return false;
+	}
+	if (pool->owner == (int32_t) asynctask_self()) {
+		/* our child: reap it if it died, so it is not mistaken for alive */
+		int status;
+		pid_t r = waitpid(pool->manager, &status, WNOHANG);
+		if (r == pool->manager) {
+			asynctask_log("the pool manager (pid %d) exited unexpectedly (status %d)", (int) pool->manager, status);
+			pool->manager = -1;
+			return false;
+		}
+		if (r == 0) {
+			return true;
+		}
+		/* ECHILD: the script's own SIGCHLD handler reaped it, or will; ask the kernel */
+	}
+	if (kill(pool->manager, 0) != 0 && errno == ESRCH) {
+		return false;
+	}
+	/* it ticks ten times a second: only a silent one may be a zombie */
+	uint64_t beat = __atomic_load_n(&pool->heartbeat_ns, __ATOMIC_RELAXED);
+	return asynctask_now_ns() - beat < HEARTBEAT_STALE_NS || !asynctask_process_is_zombie(pool->manager);
+}
+
+/* How long a positive answer of asynctask_shm_alive() serves the dispatch path. */
+#define ALIVE_RECHECK_NS (1000ull * 1000)
+
+bool asynctask_shm_alive_lately(void)
+{
+	/* the pool (by epoch: bumped whenever this process lets go of one) and when it was seen alive */
+	static uint32_t checked_epoch;
+	static uint64_t checked_at;
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	uint64_t now = asynctask_now_ns();
+
+	if (pool && pool->manager > 0 && checked_at && checked_epoch == ASYNCTASK_G(pool_epoch)
+			&& now - checked_at < ALIVE_RECHECK_NS) {
+		return true;
+	}
+	checked_at = 0;
+	if (!asynctask_shm_alive()) {
+		return false;
+	}
+	checked_epoch = ASYNCTASK_G(pool_epoch);
+	checked_at = now;
+	return true;
+}
+
+/* --- the transport interface (transport.h) ----------------------------- */
+
+/* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
+static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
+	asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	asynctask_record_t record = {
+		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
+		.owner = (int32_t) asynctask_self(),
+		.timeout_ms = timeout_ms,
+	};
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
+	const char *data = payload;
+
+	record.length = (uint32_t) length;
+	if (length > asynctask_queue_inline_max(&pool->queue)) {
+		/* in the pool's private directory under asynctask.tmpdir: if we die
+		 * before queuing it, the manager finds it there and removes it */
+		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
+		if (err != 0) {
+			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
+				"(asynctask.tmpdir): %s", length, asynctask_rundir_path(), strerror(err));
+			return FAILURE;
+		}
+		ASYNCTASK_FAULT("dispatch.spilled");
+		data = spill;
+		record.length = (uint32_t) strlen(spill);
+		record.flags |= ASYNCTASK_RECORD_SPILLED;
+	}
+
+	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, data,
+		ASYNCTASK_G(dispatch_timeout), idle);
+	if (err == 0) {
+		*task_id = record.task_id;
+		return SUCCESS;
+	}
+	if (spill[0]) {
+		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	}
+	if (err == ECANCELED) {
+		return FAILURE;  /* a signal handler threw: the task was not queued */
+	}
+	if (err == ETIMEDOUT) {
+		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue stayed full for %.3g s "
+			"(asynctask.dispatch_timeout): %" PRIu64 " tasks queued in %" PRIu64 " bytes (asynctask.queue_size)",
+			ASYNCTASK_G(dispatch_timeout), pool->queue.live, pool->queue.capacity);
+	} else {
+		asynctask_throw(asynctask_ce_exception, "cannot queue the task: %s", strerror(err));
+	}
+	return FAILURE;
+}
+
+static bool shm_cancel(uint64_t task_id)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+
+	if (!asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) {
+		return false;
+	}
+	ASYNCTASK_COUNT(pool, cancelled);
+	return true;
+}
+
+static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *wait_token)
+{
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	uint32_t spilled;
+
+	if (!asynctask_queue_take(&pool->queue, asynctask_region_ring(pool), claim, payload, &spilled, wait_token)) {
+		return false;
+	}
+	if (spilled) {
+		zend_string_release(*payload);
+		*payload = asynctask_spill_take(asynctask_rundir_fd(), claim->spill, 0);
+		claim->spill[0] = '\0';
+	}
+	return true;
+}
+
+/* An idle worker closes the pipes of callers that have gone, then sleeps. */
+static void shm_wait(uint32_t wait_token)
+{
+	asynctask_results_close_dead_pipes();
+	asynctask_queue_sleep(&ASYNCTASK_G(pool)->queue, wait_token);
+}
+
+static int shm_post(const asynctask_report_t *report, double timeout, asynctask_claim_t *claim)
+{
+	return asynctask_result_post(ASYNCTASK_G(pool), report, timeout, claim);
+}
+
+static void shm_recount(asynctask_result_status_t status)
+{
+	asynctask_region_count_outcome(ASYNCTASK_G(pool), ASYNCTASK_RESULT_VALUE, -1);
+	asynctask_region_count_outcome(ASYNCTASK_G(pool), status, 1);
+}
+
+const asynctask_transport_t asynctask_shm_transport = {
+	.name     = "shm",
+	.send     = shm_send,
+	.cancel   = shm_cancel,
+	.expect   = asynctask_results_expect,
+	.collect  = asynctask_results_drain,
+	.result   = asynctask_results_take,
+	.settled  = asynctask_results_settled,
+	.forget   = asynctask_results_forget,
+	.spin     = asynctask_results_spin,
+	.sleep    = asynctask_results_sleep,
+	.take     = shm_take,
+	.wait     = shm_wait,
+	.post     = shm_post,
+	.alive    = asynctask_shm_alive_lately,
+	.recount  = shm_recount,
+};
