@@ -32,24 +32,10 @@
 
 /* --- php.ini ----------------------------------------------------------- */
 
-/* The warning must name the value being refused, not the one in force. */
+/* refused with the setting named and what it accepts (base/ini.h) */
 static zend_result refuse(zend_ini_entry *entry, zend_string *new_value, const char *accepted)
 {
-	php_error_docref(NULL, E_WARNING, "Invalid value \"%s\" for %s: %s; the previous or default value stays in force",
-		ZSTR_VAL(new_value), ZSTR_VAL(entry->name), accepted);
-	return FAILURE;
-}
-
-static bool parse_long(zend_string *value, zend_long min, zend_long max, zend_long *out)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(ZSTR_VAL(value), &end, 10);
-	if (ZSTR_LEN(value) == 0 || *end != '\0' || errno != 0 || n < min || n > max) {
-		return false;
-	}
-	*out = (zend_long) n;
-	return true;
+	return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), accepted);
 }
 
 static bool parse_seconds(zend_string *value, double *out)
@@ -83,7 +69,7 @@ static bool parse_size(zend_string *value, zend_long min, zend_long max, zend_lo
 static ZEND_INI_MH(OnUpdateWorkers)
 {
 	(void) mh_arg3; (void) stage;
-	if (!parse_long(new_value, 0, ASYNCTASK_WORKERS_MAX, INI_TARGET(zend_long))) {
+	if (!asynctask_ini_parse_long(new_value, 0, ASYNCTASK_WORKERS_MAX, INI_TARGET(zend_long))) {
 		return refuse(entry, new_value, "an integer from 0 (one per online CPU) to 1024");
 	}
 	return SUCCESS;
@@ -92,7 +78,7 @@ static ZEND_INI_MH(OnUpdateWorkers)
 static ZEND_INI_MH(OnUpdateCount)
 {
 	(void) mh_arg3; (void) stage;
-	if (!parse_long(new_value, 0, ZEND_LONG_MAX, INI_TARGET(zend_long))) {
+	if (!asynctask_ini_parse_long(new_value, 0, ZEND_LONG_MAX, INI_TARGET(zend_long))) {
 		return refuse(entry, new_value, "an integer >= 0 (0 = never)");
 	}
 	return SUCCESS;

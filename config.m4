@@ -74,6 +74,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/base/exceptions.c \
     src/base/fault.c \
     src/base/globals.c \
+    src/base/ini.c \
     src/base/log.c \
     src/base/memory_limit.c \
     src/base/process.c \

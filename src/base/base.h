@@ -16,6 +16,7 @@
 #include "src/base/clock.h"
 #include "src/base/exceptions.h"
 #include "src/base/fault.h"
+#include "src/base/ini.h"
 #include "src/base/log.h"
 #include "src/base/memory_limit.h"
 #include "src/base/process.h"

@@ -31,18 +31,12 @@
 
 #include "php_asynctask.h"
 #include "src/base/exceptions.h"
+#include "src/base/ini.h"
 #include "src/api/redis/secret.h"
 #include "src/api/redis/settings.h"
 #include "src/transport/redis/url.h"
 
 /* --- validating handlers ------------------------------------------------- */
-
-static zend_result refuse(zend_ini_entry *entry, const char *shown, const char *accepted)
-{
-	php_error_docref(NULL, E_WARNING, "Invalid value \"%s\" for %s: %s; the previous or default value stays in force",
-		shown, ZSTR_VAL(entry->name), accepted);
-	return FAILURE;
-}
 
 static ZEND_INI_MH(OnUpdateBackend)
 {
@@ -56,7 +50,7 @@ static ZEND_INI_MH(OnUpdateBackend)
 			ASYNCTASK_G(backend_refused) = true;
 		}
 		asynctask_redis_url_redact(ZSTR_VAL(new_value), shown, sizeof(shown));
-		return refuse(entry, shown, error);
+		return asynctask_ini_refuse(entry, shown, error);
 	}
 	/* at startup PHP follows a refused value with the default "": that must
 	 * not clear the mark; a value accepted later (ini_set()) does */
@@ -85,7 +79,7 @@ static ZEND_INI_MH(OnUpdatePrefix)
 {
 	/* braces allowed: a Redis Cluster hash tag such as {app} keeps every key of one prefix in one slot */
 	if (!name_valid(new_value, 64, "_-.:{}")) {
-		return refuse(entry, ZSTR_VAL(new_value), "1 to 64 letters, digits or _ - . : { }");
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "1 to 64 letters, digits or _ - . : { }");
 	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
@@ -93,7 +87,7 @@ static ZEND_INI_MH(OnUpdatePrefix)
 static ZEND_INI_MH(OnUpdateNode)
 {
 	if (ZSTR_LEN(new_value) != 0 && !name_valid(new_value, 255, "_-.:@")) {
-		return refuse(entry, ZSTR_VAL(new_value), "\"\" (the hostname) or 1 to 255 letters, digits or _ - . : @");
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "\"\" (the hostname) or 1 to 255 letters, digits or _ - . : @");
 	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
@@ -101,21 +95,9 @@ static ZEND_INI_MH(OnUpdateNode)
 static ZEND_INI_MH(OnUpdateAppRoot)
 {
 	if (ZSTR_LEN(new_value) != 0 && ZSTR_VAL(new_value)[0] != '/') {
-		return refuse(entry, ZSTR_VAL(new_value), "\"\" or an absolute path");
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "\"\" or an absolute path");
 	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
-}
-
-static bool parse_integer(zend_string *value, zend_long min, zend_long max, zend_long *out)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(ZSTR_VAL(value), &end, 10);
-	if (ZSTR_LEN(value) == 0 || *end != '\0' || errno != 0 || n < min || n > max) {
-		return false;
-	}
-	*out = (zend_long) n;
-	return true;
 }
 
 #define INI_TARGET(type) ((type *) ZEND_INI_GET_ADDR())
@@ -128,7 +110,7 @@ static ZEND_INI_MH(OnUpdateVisibility)
 	(void) mh_arg3; (void) stage;
 	/* milliseconds are what Redis counts an entry's idle time in */
 	if (ZSTR_LEN(new_value) == 0 || *end != '\0' || !(d >= 0.001) || d > 604800) {
-		return refuse(entry, ZSTR_VAL(new_value), "a number of seconds from 0.001 to 604800 (7 days)");
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "a number of seconds from 0.001 to 604800 (7 days)");
 	}
 	*INI_TARGET(double) = d;
 	return SUCCESS;
@@ -137,8 +119,8 @@ static ZEND_INI_MH(OnUpdateVisibility)
 static ZEND_INI_MH(OnUpdateAttempts)
 {
 	(void) mh_arg3; (void) stage;
-	if (!parse_integer(new_value, 1, 1000, INI_TARGET(zend_long))) {
-		return refuse(entry, ZSTR_VAL(new_value), "an integer from 1 to 1000");
+	if (!asynctask_ini_parse_long(new_value, 1, 1000, INI_TARGET(zend_long))) {
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "an integer from 1 to 1000");
 	}
 	return SUCCESS;
 }
@@ -146,8 +128,8 @@ static ZEND_INI_MH(OnUpdateAttempts)
 static ZEND_INI_MH(OnUpdateResultTtl)
 {
 	(void) mh_arg3; (void) stage;
-	if (!parse_integer(new_value, 1, 31536000, INI_TARGET(zend_long))) {
-		return refuse(entry, ZSTR_VAL(new_value), "an integer number of seconds from 1 to 31536000 (a year)");
+	if (!asynctask_ini_parse_long(new_value, 1, 31536000, INI_TARGET(zend_long))) {
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "an integer number of seconds from 1 to 31536000 (a year)");
 	}
 	return SUCCESS;
 }
