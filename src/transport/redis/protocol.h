@@ -1,0 +1,74 @@
+/*
+ * The Redis backend's protocol: which keys the dispatchers and the nodes
+ * use and what they put in them. The bytes of one entry are the wire form
+ * (codec/redis/wire.h); this header says where those bytes go. Both sides
+ * (the dispatcher's transport, dispatch.c; the node's bridge on the manager's
+ * loop, node.c) follow it, so that any dispatcher works with any node of the
+ * same version.
+ *
+ * {prefix} is asynctask.prefix, {queue} a queue's name ("default" until
+ * named queues exist), {dispatcher} 32 lowercase hex digits of 128 random
+ * bits a process draws on its first dispatch() (a forked child draws its
+ * own).
+ *
+ *   {prefix}:q:{queue}       stream of tasks. XADD {key} * t <signed task>.
+ *                            Consumer group ASYNCTASK_REDIS_GROUP, made by
+ *                            the nodes with XGROUP CREATE {key} nodes 0
+ *                            MKSTREAM (id 0: tasks dispatched before any
+ *                            node existed are served by the first one);
+ *                            consumer = asynctask.node. A node reads with
+ *                            XREADGROUP ... COUNT <its idle workers> and
+ *                            reclaims with XAUTOCLAIM past
+ *                            visibility_timeout; a task's attempt is its
+ *                            entry's delivery count.
+ *   {prefix}:r:{dispatcher}  list of results for one dispatcher: the node
+ *                            RPUSHes a signed result, then PEXPIREs the key
+ *                            to result_ttl; the dispatcher LPOPs (collect)
+ *                            and BLPOPs (sleep). The task entry names this
+ *                            key in its reply-key field (empty, with the
+ *                            NO_REPLY flag, when nobody waits).
+ *   {prefix}:dead            stream of dead-lettered tasks: XADD {key} *
+ *                            t <the signed task as it arrived, or the raw
+ *                            field when it failed to verify> error <text>
+ *                            node <who dead-lettered it> attempts <n>
+ *                            stream <its queue's stream> id <its entry id>.
+ *
+ * A result entry (kind RESULT) carries the task's id, the attempt that
+ * produced it, the node that ran it, and as payload:
+ *     1 byte   status (asynctask_result_status_t, transport.h)
+ *     8 bytes  big-endian bound of the memory the value needs to be decoded
+ *              (0: no bound given)
+ *     rest     the serializer's bytes of the value (ASYNCTASK_RESULT_VALUE)
+ *              or the remote error's bytes (codec/remote_error.h, any other
+ *              status); flag FAILED set for any status but VALUE.
+ * A dispatcher decodes only results whose HMAC verifies, for task ids it
+ * dispatched and still expects; the first result of a task wins, later ones
+ * (an earlier attempt arriving late) are dropped. A task dead-lettered after
+ * max_attempts gets a FAILED result (status FAILED, the last error) from the
+ * node that dead-lettered it.
+ *
+ * Atomic steps run as Lua scripts (EVAL; the script's text is in the file
+ * that sends it):
+ *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
+ *    taken it (not pending in the group, and past the group's last delivered
+ *    id, or no group yet); replies 1 when deleted, else 0.
+ *  - store (node): only while the entry is still pending to this consumer
+ *    (XPENDING {key} nodes <id> <id> 1 names it): RPUSH + PEXPIRE the result
+ *    (a task with a reply key), XACK, XDEL; replies 1. Otherwise (another
+ *    node reclaimed it: this node was cut off or frozen) nothing is stored
+ *    and it replies 0: the late result is dropped, never delivered twice.
+ */
+#ifndef ASYNCTASK_REDIS_PROTOCOL_H
+#define ASYNCTASK_REDIS_PROTOCOL_H
+
+#define ASYNCTASK_REDIS_GROUP         "nodes"
+#define ASYNCTASK_REDIS_QUEUE_DEFAULT "default"
+#define ASYNCTASK_REDIS_FIELD_TASK    "t"
+#define ASYNCTASK_REDIS_STREAM_FMT    "%s:q:%s"   /* prefix, queue */
+#define ASYNCTASK_REDIS_REPLY_FMT     "%s:r:%s"   /* prefix, dispatcher */
+#define ASYNCTASK_REDIS_DEAD_FMT      "%s:dead"   /* prefix */
+
+/* The result payload's header: status byte + big-endian decoded-size bound. */
+#define ASYNCTASK_REDIS_RESULT_HEADER 9
+
+#endif
