@@ -37,7 +37,9 @@ if test "$PHP_ASYNCTASK" != "no"; then
 
   AC_SEARCH_LIBS([pthread_mutexattr_setrobust], [pthread], [],
     [AC_MSG_ERROR([asynctask needs robust process-shared pthread mutexes (pthread_mutexattr_setrobust)])])
-  AC_CHECK_HEADERS([linux/futex.h sys/prctl.h])
+  AC_CHECK_HEADERS([linux/futex.h sys/prctl.h malloc.h])
+  dnl glibc: a worker hands freed memory back after a large task
+  AC_CHECK_FUNCS([malloc_trim])
 
   dnl The backend's settings, URL parser, signing and wire codec build always
   dnl (a backend URL on a build without hiredis is refused with a message);

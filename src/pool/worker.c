@@ -1,9 +1,16 @@
 /*
  * A task worker.
  */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#ifdef HAVE_MALLOC_H
+# include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -364,6 +371,28 @@ static void run_task(zend_string *payload)
 	run_guarded(payload);
 }
 
+/* A task that needed much memory leaves it with the worker: the Zend heap
+ * keeps its emptied 2 MB chunks cached and glibc keeps what PHP's
+ * non-request allocations freed. After such a task (its peak went more than
+ * ASYNCTASK_GIVE_BACK_ABOVE past what the worker held before its first
+ * task), both are handed back to the system; a small task costs the two
+ * reads of the peak and nothing else. */
+#define ASYNCTASK_GIVE_BACK_ABOVE (4 * 1024 * 1024)
+
+static size_t worker_memory_base;
+
+static void give_memory_back(void)
+{
+	if (zend_memory_peak_usage(true) <= worker_memory_base + ASYNCTASK_GIVE_BACK_ABOVE) {
+		return;
+	}
+	zend_mm_gc(zend_mm_get_heap());
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+	zend_memory_reset_peak_usage();
+}
+
 static bool should_retire(void)
 {
 	asynctask_pool_t *pool = worker.pool;
@@ -617,6 +646,8 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	prepare_process();
 	include_bootstrap();
 	leave_if_forked(false);  /* the bootstrap forked */
+	zend_memory_reset_peak_usage();
+	worker_memory_base = zend_memory_usage(true);
 	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
@@ -642,5 +673,6 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 		run_task(payload);
 		release_claim();
 		worker.slot->tasks++;
+		give_memory_back();
 	}
 }
