@@ -204,7 +204,7 @@ $row('no-op tasks/s: vs proc_open(php) per task', $tp['asynctask'], $procRate, '
 $row('idle RSS per worker (MB, mean)', mean($idle['asynctask']) / 1024, mean($idle['baseline']) / 1024, '%.1f');
 $row('worker RSS before the throughput runs (MB)', mean($rssBefore['asynctask']) / 1024, mean($rssBefore['baseline']) / 1024, '%.1f');
 $row('worker RSS after the throughput runs (MB)', mean($rssAfter['asynctask']) / 1024, mean($rssAfter['baseline']) / 1024, '%.1f',
-    'flat: see tests/stress');
+    'flat: see tests/integration/stress');
 
 $limit = $limitFile !== null ? parse_limit($limitFile) : [];
 $machine = machine();
