@@ -114,6 +114,12 @@ namespace AsyncTask\Testing {
     /** Test builds only: the value a received encoding decodes to (throws SerializationException when corrupt). */
     function decodeValue(string $bytes): mixed {}
 
+    /** Test builds only: a failure report's wire form (src/codec/remote_error.h) of class, message, file, trace, code, line. */
+    function encodeError(array $error): string {}
+
+    /** Test builds only: the fields of a failure report's wire form, or null when the bytes are not one. */
+    function decodeError(string $bytes): ?array {}
+
     /** Test builds only: HMAC-SHA256 of $data under $key, raw bytes (the Redis backend's signature). */
     function hmacSha256(string $key, string $data): string {}
 
