@@ -128,6 +128,9 @@ namespace AsyncTask\Testing {
 
     /** Test builds only: the fields of a signed wire entry, or AsyncTask\Exception with the refusal. */
     function wireDecode(string $bytes, string $kind, string $secret, ?int $maxPayload = null): array {}
+
+    /** Test builds only: the key that signs entries under the current secret and prefix (src/api/redis/secret.h), or BackendException. */
+    function signingKey(): string {}
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
     /** Test builds only: a command on this process's connection to asynctask.backend, and its reply. */

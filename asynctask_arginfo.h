@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 131d924c99133c737ccd6e02217c884c1fbbbca2 */
+ * Stub hash: 3c3e82514c549d8729980c476e6b6c09ff1d0e54 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -68,6 +68,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_wireDecode, 0,
 	ZEND_ARG_TYPE_INFO(0, kind, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, secret, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, maxPayload, IS_LONG, 1, "null")
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_signingKey, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -167,6 +172,9 @@ ZEND_FUNCTION(AsyncTask_Testing_wireEncode);
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_wireDecode);
 #endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_signingKey);
+#endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
 ZEND_FUNCTION(AsyncTask_Testing_redisCommand);
 #endif
@@ -219,6 +227,9 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", wireDecode, AsyncTask_Testing_wireDecode, arginfo_AsyncTask_Testing_wireDecode)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", signingKey, AsyncTask_Testing_signingKey, arginfo_AsyncTask_Testing_signingKey)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", redisCommand, AsyncTask_Testing_redisCommand, arginfo_AsyncTask_Testing_redisCommand)
