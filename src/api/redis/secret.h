@@ -13,6 +13,15 @@
  * and node of one application must use the same secret AND the same prefix.
  * asynctask_secret_get() (the raw secret) is for checking that a usable
  * secret is configured, and for tests.
+ *
+ * Where the secret shows: phpinfo() prints only its length (settings.c),
+ * but an inline asynctask.secret is what PHP code reads with ini_get(),
+ * ini_get_all() and, when php.ini sets it, get_cfg_var(): the engine stores
+ * an accepted value in the entry itself (after the OnUpdate handler returns,
+ * with no hook to redact it) and keeps php.ini's text in its configuration
+ * hash. asynctask.secret_file keeps it out of all three: only the file's
+ * name is a setting, and the contents are read here (at startup by a
+ * php-fpm master, so the pool's user needs no access to the file).
  */
 #ifndef ASYNCTASK_REDIS_SECRET_H
 #define ASYNCTASK_REDIS_SECRET_H
