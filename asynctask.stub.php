@@ -114,6 +114,12 @@ namespace AsyncTask\Testing {
     /** Test builds only: the value a received encoding decodes to (throws SerializationException when corrupt). */
     function decodeValue(string $bytes): mixed {}
 
+    /** Test builds only: a failure report's wire form (src/codec/remote_error.h) of class, message, file, trace, code, line. */
+    function encodeError(array $error): string {}
+
+    /** Test builds only: the fields of a failure report's wire form, or null when the bytes are not one. */
+    function decodeError(string $bytes): ?array {}
+
     /** Test builds only: HMAC-SHA256 of $data under $key, raw bytes (the Redis backend's signature). */
     function hmacSha256(string $key, string $data): string {}
 
@@ -122,6 +128,9 @@ namespace AsyncTask\Testing {
 
     /** Test builds only: the fields of a signed wire entry, or AsyncTask\Exception with the refusal. */
     function wireDecode(string $bytes, string $kind, string $secret, ?int $maxPayload = null): array {}
+
+    /** Test builds only: the key that signs entries under the current secret and prefix (src/api/redis/secret.h), or BackendException. */
+    function signingKey(): string {}
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
     /** Test builds only: a command on this process's connection to asynctask.backend, and its reply. */

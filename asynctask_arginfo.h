@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: d112f1250b3f0a2ab53dc01b78f69152761bc5ab */
+ * Stub hash: 3c3e82514c549d8729980c476e6b6c09ff1d0e54 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -37,6 +37,18 @@ ZEND_END_ARG_INFO()
 #endif
 
 #if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_encodeError, 0, 1, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, error, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_decodeError, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_hmacSha256, 0, 2, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, data, IS_STRING, 0)
@@ -56,6 +68,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_wireDecode, 0,
 	ZEND_ARG_TYPE_INFO(0, kind, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, secret, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, maxPayload, IS_LONG, 1, "null")
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_signingKey, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -141,6 +158,12 @@ ZEND_FUNCTION(AsyncTask_Testing_encodeValue);
 ZEND_FUNCTION(AsyncTask_Testing_decodeValue);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_encodeError);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_decodeError);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_hmacSha256);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -148,6 +171,9 @@ ZEND_FUNCTION(AsyncTask_Testing_wireEncode);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_wireDecode);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_signingKey);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
 ZEND_FUNCTION(AsyncTask_Testing_redisCommand);
@@ -188,6 +214,12 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeValue, AsyncTask_Testing_decodeValue, arginfo_AsyncTask_Testing_decodeValue)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", encodeError, AsyncTask_Testing_encodeError, arginfo_AsyncTask_Testing_encodeError)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeError, AsyncTask_Testing_decodeError, arginfo_AsyncTask_Testing_decodeError)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", hmacSha256, AsyncTask_Testing_hmacSha256, arginfo_AsyncTask_Testing_hmacSha256)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -195,6 +227,9 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", wireDecode, AsyncTask_Testing_wireDecode, arginfo_AsyncTask_Testing_wireDecode)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", signingKey, AsyncTask_Testing_signingKey, arginfo_AsyncTask_Testing_signingKey)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION) && defined(HAVE_ASYNCTASK_REDIS)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", redisCommand, AsyncTask_Testing_redisCommand, arginfo_AsyncTask_Testing_redisCommand)

@@ -1,9 +1,12 @@
 /*
- * The compact encoding (see compact.h).
+ * The compact encoding (see compact.h): every length, int and double
+ * little-endian through byteorder.h (one plain load or store on x86-64 and
+ * ARM64).
  */
 #include "php.h"
 #include "zend_smart_str.h"
 
+#include "src/codec/byteorder.h"
 #include "src/codec/compact.h"
 
 /* Deeper arrays go through the serializer. */
@@ -43,7 +46,7 @@ static size_t encoded_size(zval *value, int depth)
 
 static char *put_u32(char *p, uint32_t n)
 {
-	memcpy(p, &n, sizeof(n));
+	asynctask_le32_put(p, n);
 	return p + sizeof(n);
 }
 
@@ -57,10 +60,9 @@ static char *put_string(char *p, char tag, const zend_string *s)
 
 static char *put_long(char *p, char tag, zend_long n)
 {
-	int64_t v = (int64_t) n;
 	*p++ = tag;
-	memcpy(p, &v, sizeof(v));
-	return p + sizeof(v);
+	asynctask_le_i64_put(p, (int64_t) n);
+	return p + sizeof(int64_t);
 }
 
 /* Writes the encoding encoded_size() measured. */
@@ -71,12 +73,10 @@ static char *put(char *p, zval *value)
 		case IS_FALSE: *p++ = 'F'; return p;
 		case IS_TRUE:  *p++ = 'T'; return p;
 		case IS_LONG:  return put_long(p, 'I', Z_LVAL_P(value));
-		case IS_DOUBLE: {
-			double d = Z_DVAL_P(value);
+		case IS_DOUBLE:
 			*p++ = 'D';
-			memcpy(p, &d, sizeof(d));
-			return p + sizeof(d);
-		}
+			asynctask_le_double_put(p, Z_DVAL_P(value));
+			return p + sizeof(double);
 		case IS_STRING: return put_string(p, 'S', Z_STR_P(value));
 		case IS_ARRAY: {
 			zend_string *key;
@@ -118,13 +118,42 @@ typedef struct {
 	const char *end;
 } reader_t;
 
-static bool get_bytes(reader_t *r, void *dst, size_t n)
+static bool get_tag(reader_t *r, char *tag)
 {
-	if ((size_t) (r->end - r->p) < n) {
+	if (r->p == r->end) {
 		return false;
 	}
-	memcpy(dst, r->p, n);
-	r->p += n;
+	*tag = *r->p++;
+	return true;
+}
+
+static bool get_u32(reader_t *r, uint32_t *v)
+{
+	if ((size_t) (r->end - r->p) < sizeof(*v)) {
+		return false;
+	}
+	*v = asynctask_le32_get(r->p);
+	r->p += sizeof(*v);
+	return true;
+}
+
+static bool get_i64(reader_t *r, int64_t *v)
+{
+	if ((size_t) (r->end - r->p) < sizeof(*v)) {
+		return false;
+	}
+	*v = asynctask_le_i64_get(r->p);
+	r->p += sizeof(*v);
+	return true;
+}
+
+static bool get_double(reader_t *r, double *d)
+{
+	if ((size_t) (r->end - r->p) < sizeof(*d)) {
+		return false;
+	}
+	*d = asynctask_le_double_get(r->p);
+	r->p += sizeof(*d);
 	return true;
 }
 
@@ -133,7 +162,7 @@ static bool get_bytes(reader_t *r, void *dst, size_t n)
 static bool get_string(reader_t *r, zend_string **s, bool interned)
 {
 	uint32_t len;
-	if (!get_bytes(r, &len, sizeof(len)) || (size_t) (r->end - r->p) < len) {
+	if (!get_u32(r, &len) || (size_t) (r->end - r->p) < len) {
 		return false;
 	}
 	*s = interned ? zend_string_init_existing_interned(r->p, len, 0) : zend_string_init(r->p, len, 0);
@@ -147,7 +176,7 @@ static bool get_array(reader_t *r, zval *out, int depth)
 {
 	uint32_t count;
 	/* an entry takes at least MIN_ENTRY bytes: a forged count cannot make us allocate much */
-	if (depth >= MAX_DEPTH || !get_bytes(r, &count, sizeof(count)) || count > (size_t) (r->end - r->p) / MIN_ENTRY) {
+	if (depth >= MAX_DEPTH || !get_u32(r, &count) || count > (size_t) (r->end - r->p) / MIN_ENTRY) {
 		return false;
 	}
 	if (count == 0) {
@@ -160,11 +189,11 @@ static bool get_array(reader_t *r, zval *out, int depth)
 		int64_t index;
 		zend_string *key;
 		zval item;
-		if (!get_bytes(r, &tag, 1)) {
+		if (!get_tag(r, &tag)) {
 			return false;
 		}
 		if (tag == 'i') {
-			if (!get_bytes(r, &index, sizeof(index))) {
+			if (!get_i64(r, &index)) {
 				return false;
 			}
 			if (!get(r, &item, depth + 1)) {
@@ -198,7 +227,7 @@ static bool get(reader_t *r, zval *out, int depth)
 	char tag;
 
 	ZVAL_UNDEF(out);
-	if (!get_bytes(r, &tag, 1)) {
+	if (!get_tag(r, &tag)) {
 		return false;
 	}
 	switch (tag) {
@@ -207,13 +236,13 @@ static bool get(reader_t *r, zval *out, int depth)
 		case 'T': ZVAL_TRUE(out); return true;
 		case 'I': {
 			int64_t v;
-			if (!get_bytes(r, &v, sizeof(v))) return false;
+			if (!get_i64(r, &v)) return false;
 			ZVAL_LONG(out, (zend_long) v);
 			return true;
 		}
 		case 'D': {
 			double d;
-			if (!get_bytes(r, &d, sizeof(d))) return false;
+			if (!get_double(r, &d)) return false;
 			ZVAL_DOUBLE(out, d);
 			return true;
 		}

@@ -9,6 +9,7 @@
 
 #include "php_asynctask.h"
 #include "src/codec/payload.h"
+#include "src/codec/byteorder.h"
 #include "src/codec/callable.h"
 #include "src/codec/closure.h"
 #include "src/codec/serializer.h"
@@ -20,8 +21,9 @@ zend_class_entry *asynctask_ce_task;
  * Two forms on the wire:
  *  - a closure with its arguments (the common case, made cheap):
  *      4 bytes   WIRE_CLOSURE: not how either serializer's output begins
- *      4 bytes   length of the code reference (uint32, host order: the
- *                pool never leaves the machine)
+ *      4 bytes   length of the code reference (uint32, little-endian on
+ *                every host, byteorder.h: payloads cross machines in the
+ *                Redis backend's entries)
  *      the closure's code reference (closure.h), the same bytes for each
  *      dispatch of it: the worker resolves it once;
  *      the values: [use variables, $this, scope, called scope, arguments],
@@ -82,10 +84,11 @@ static zend_result encode_closure_form(asynctask_task_t *task, smart_str *out)
 	Z_ADDREF(task->args);
 	add_index_zval(&values, VALUE_ARGS, &task->args);
 
-	uint32_t code_len = (uint32_t) ZSTR_LEN(code);
+	char header[WIRE_HEADER_LEN];
+	memcpy(header, WIRE_CLOSURE, WIRE_MAGIC_LEN);
+	asynctask_le32_put(header + WIRE_MAGIC_LEN, (uint32_t) ZSTR_LEN(code));
 	smart_str_alloc(out, WIRE_HEADER_LEN + ZSTR_LEN(code) + 64, 0);
-	smart_str_appendl(out, WIRE_CLOSURE, WIRE_MAGIC_LEN);
-	smart_str_appendl(out, (const char *) &code_len, sizeof(code_len));
+	smart_str_appendl(out, header, WIRE_HEADER_LEN);
 	smart_str_append(out, code);
 	result = asynctask_serialize(&values, out, "the task");
 	smart_str_0(out);
@@ -170,11 +173,10 @@ static zend_result decode_object(zval *object, zval *callable, zval *args, async
 
 static zend_result decode_closure_form(const char *buf, size_t len, asynctask_job_t *job, zend_string **error)
 {
-	uint32_t code_len;
+	uint32_t code_len = asynctask_le32_get(buf + WIRE_MAGIC_LEN);
 	zval values, *args;
 	zend_result result = FAILURE;
 
-	memcpy(&code_len, buf + WIRE_MAGIC_LEN, sizeof(code_len));
 	if (code_len > len - WIRE_HEADER_LEN) {
 		return asynctask_fail(error, "the task payload is corrupt: its code reference is cut short");
 	}

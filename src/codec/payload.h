@@ -5,6 +5,11 @@
  * its callable (see callable.h), its arguments and, for a subclass of
  * AsyncTask\Task, the object itself. One serializer pass keeps references
  * shared between arguments intact.
+ *
+ * Byte order: the same bytes on every host. The closure form's header (its
+ * magic and the code reference's length, payload.c) is little-endian
+ * (byteorder.h); the rest is the serializer's (serializer.h): PHP's is text,
+ * igbinary's is big-endian by design, the compact encoding little-endian.
  */
 #ifndef ASYNCTASK_PAYLOAD_H
 #define ASYNCTASK_PAYLOAD_H

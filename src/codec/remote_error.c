@@ -1,15 +1,18 @@
 /*
- * Remote errors in their wire form (remote_error.h).
+ * Remote errors in their wire form (remote_error.h): little-endian lengths
+ * and numbers (byteorder.h).
  */
 #include "php.h"
 #include "zend_smart_str.h"
 
+#include "src/codec/byteorder.h"
 #include "src/codec/remote_error.h"
 
 static void put_string(smart_str *out, zend_string *s)
 {
-	uint32_t len = s ? (uint32_t) ZSTR_LEN(s) : UINT32_MAX;
-	smart_str_appendl(out, (const char *) &len, sizeof(len));
+	char len[sizeof(uint32_t)];
+	asynctask_le32_put(len, s ? (uint32_t) ZSTR_LEN(s) : UINT32_MAX);
+	smart_str_appendl(out, len, sizeof(len));
 	if (s) {
 		smart_str_append(out, s);
 	}
@@ -17,8 +20,9 @@ static void put_string(smart_str *out, zend_string *s)
 
 static void put_long(smart_str *out, zend_long value)
 {
-	int64_t v = (int64_t) value;
-	smart_str_appendl(out, (const char *) &v, sizeof(v));
+	char v[sizeof(int64_t)];
+	asynctask_le_i64_put(v, (int64_t) value);
+	smart_str_appendl(out, v, sizeof(v));
 }
 
 void asynctask_remote_error_encode(const asynctask_remote_error_t *error, smart_str *out)
@@ -47,7 +51,7 @@ static bool get_string(const char **p, const char *end, zend_string **s)
 	if ((size_t) (end - *p) < sizeof(len)) {
 		return false;
 	}
-	memcpy(&len, *p, sizeof(len));
+	len = asynctask_le32_get(*p);
 	*p += sizeof(len);
 	if (len == UINT32_MAX) {
 		*s = NULL;
@@ -63,13 +67,11 @@ static bool get_string(const char **p, const char *end, zend_string **s)
 
 static bool get_long(const char **p, const char *end, zend_long *value)
 {
-	int64_t v;
-	if ((size_t) (end - *p) < sizeof(v)) {
+	if ((size_t) (end - *p) < sizeof(int64_t)) {
 		return false;
 	}
-	memcpy(&v, *p, sizeof(v));
-	*p += sizeof(v);
-	*value = (zend_long) v;
+	*value = (zend_long) asynctask_le_i64_get(*p);
+	*p += sizeof(int64_t);
 	return true;
 }
 

@@ -1,7 +1,14 @@
 /*
  * Remote errors on the wire: what a worker (or the manager, for a worker
  * that died) reports when a task did not return a value. A small binary
- * encoding that needs no PHP serializer, so the manager can write one too.
+ * encoding that needs no PHP serializer, so the manager can write one too:
+ *
+ *   class, message, file, trace   each a u32 length then its bytes
+ *                                 (length 0xFFFFFFFF: absent, no bytes)
+ *   code, line                    each an int64 (two's complement)
+ *
+ * Byte order: little-endian on every host (byteorder.h): a failure report
+ * crosses machines as a Redis backend result's payload.
  */
 #ifndef ASYNCTASK_REMOTE_ERROR_H
 #define ASYNCTASK_REMOTE_ERROR_H

@@ -16,6 +16,7 @@
 #include "src/base/exceptions.h"
 #include "src/codec/redis/hmac.h"
 #include "src/codec/redis/wire.h"
+#include "src/api/redis/secret.h"
 #ifdef HAVE_ASYNCTASK_REDIS
 # include "src/transport/redis/conn.h"
 #endif
@@ -33,6 +34,24 @@ ZEND_FUNCTION(AsyncTask_Testing_hmacSha256)
 	asynctask_hmac_sha256((const uint8_t *) ZSTR_VAL(key), ZSTR_LEN(key), (const uint8_t *) ZSTR_VAL(data),
 		ZSTR_LEN(data), mac);
 	RETURN_STRINGL((const char *) mac, sizeof(mac));
+}
+
+/* signingKey(): the raw key asynctask_secret_signing_key() gives for the
+ * current asynctask.secret/secret_file and prefix; BackendException when
+ * there is no usable secret. */
+ZEND_FUNCTION(AsyncTask_Testing_signingKey)
+{
+	zend_string *error = NULL;
+	const zend_string *key;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+
+	if (!(key = asynctask_secret_signing_key(&error))) {
+		zend_throw_exception(asynctask_ce_backend_exception, ZSTR_VAL(error), 0);
+		zend_string_release(error);
+		RETURN_THROWS();
+	}
+	RETURN_STRINGL(ZSTR_VAL(key), ZSTR_LEN(key));
 }
 
 /* --- wire ------------------------------------------------------------------ */

@@ -9,6 +9,12 @@
  * value of the settings (ini_set() in a script) is read into the second slot.
  * Each slot remembers the settings it was read for, so a change of them is
  * noticed without a handler. Copies live in persistent memory, wiped when dropped.
+ *
+ * The key that signs entries is derived from the secret and asynctask.prefix
+ * (secret.h says why), and cached the same way: it remembers the prefix and
+ * the secret (a slot's generation: a number no other read of a secret gets)
+ * it was derived for, is derived again when either changed, and is wiped
+ * with the secret it came from.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,15 +27,25 @@
 
 #include "php_asynctask.h"
 #include "src/base/exceptions.h"
+#include "src/codec/redis/hmac.h"
 #include "src/api/redis/secret.h"
 
 typedef struct {
 	char        *secret_setting;   /* the values of asynctask.secret and secret_file */
 	char        *file_setting;     /* it was read for (malloc'ed copies) */
 	zend_string *value;            /* persistent; NULL when empty */
+	uint64_t     generation;       /* which read of a secret this is (0: empty) */
 } slot_t;
 
 static slot_t startup, current;
+static uint64_t generations;       /* the last generation given */
+
+/* The signing key derived from one slot's secret for one prefix. */
+static struct {
+	char        *prefix;           /* the asynctask.prefix it was derived for (malloc'ed) */
+	uint64_t     generation;       /* of the secret it was derived from */
+	zend_string *key;              /* persistent, ASYNCTASK_SIGNING_KEY_SIZE bytes; NULL when none */
+} signing;
 
 static const char *setting(const char *value)
 {
@@ -44,8 +60,21 @@ static void wipe(char *s)
 	}
 }
 
+static void signing_clear(void)
+{
+	if (signing.key) {
+		ZEND_SECURE_ZERO(ZSTR_VAL(signing.key), ZSTR_LEN(signing.key));
+		zend_string_release(signing.key);
+	}
+	free(signing.prefix);
+	memset(&signing, 0, sizeof(signing));
+}
+
 static void slot_clear(slot_t *slot)
 {
+	if (slot->value && signing.key && signing.generation == slot->generation) {
+		signing_clear();   /* a key derived from a secret goes with it */
+	}
 	if (slot->value) {
 		ZEND_SECURE_ZERO(ZSTR_VAL(slot->value), ZSTR_LEN(slot->value));
 		zend_string_release(slot->value);
@@ -167,6 +196,7 @@ static const zend_string *slot_fill(slot_t *slot, zend_string **error)
 	slot->secret_setting = strdup(setting(ASYNCTASK_G(secret)));
 	slot->file_setting = strdup(setting(ASYNCTASK_G(secret_file)));
 	slot->value = secret;
+	slot->generation = ++generations;
 	if (!slot->secret_setting || !slot->file_setting) {
 		slot_clear(slot);
 		asynctask_fail(error, "out of memory while keeping the secret");
@@ -187,17 +217,60 @@ void asynctask_secret_startup(void)
 
 void asynctask_secret_shutdown(void)
 {
+	signing_clear();
 	slot_clear(&startup);
 	slot_clear(&current);
 }
 
-const zend_string *asynctask_secret_get(zend_string **error)
+/* The slot holding the secret the settings name now (read if need be); NULL with *error. */
+static const slot_t *secret_slot(zend_string **error)
 {
 	if (slot_matches(&startup)) {
-		return startup.value;
+		return &startup;
 	}
 	if (slot_matches(&current)) {
-		return current.value;
+		return &current;
 	}
-	return slot_fill(&current, error);
+	return slot_fill(&current, error) ? &current : NULL;
+}
+
+const zend_string *asynctask_secret_get(zend_string **error)
+{
+	const slot_t *slot = secret_slot(error);
+
+	return slot ? slot->value : NULL;
+}
+
+const zend_string *asynctask_secret_signing_key(zend_string **error)
+{
+	const slot_t *slot = secret_slot(error);
+	const char *prefix = setting(ASYNCTASK_G(prefix));
+	size_t label_len = sizeof(ASYNCTASK_SIGNING_LABEL) - 1, prefix_len = strlen(prefix);
+	unsigned char *message;
+
+	if (!slot) {
+		signing_clear();   /* no secret now: keep no key derived from an earlier one */
+		return NULL;
+	}
+	if (signing.key && signing.generation == slot->generation && strcmp(signing.prefix, prefix) == 0) {
+		return signing.key;
+	}
+	signing_clear();
+	message = malloc(label_len + prefix_len);
+	signing.prefix = strdup(prefix);
+	if (!message || !signing.prefix) {
+		free(message);
+		signing_clear();
+		asynctask_fail(error, "out of memory while deriving the signing key");
+		return NULL;
+	}
+	memcpy(message, ASYNCTASK_SIGNING_LABEL, label_len);
+	memcpy(message + label_len, prefix, prefix_len);
+	signing.key = zend_string_alloc(ASYNCTASK_SIGNING_KEY_SIZE, 1);
+	asynctask_hmac_sha256((const uint8_t *) ZSTR_VAL(slot->value), ZSTR_LEN(slot->value), message,
+		label_len + prefix_len, (uint8_t *) ZSTR_VAL(signing.key));
+	ZSTR_VAL(signing.key)[ASYNCTASK_SIGNING_KEY_SIZE] = '\0';
+	signing.generation = slot->generation;
+	free(message);   /* the label and the prefix: nothing secret */
+	return signing.key;
 }
