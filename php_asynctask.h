@@ -28,6 +28,9 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	char     *bootstrap;
 	bool      enable;
 	char     *log;
+	/* php.ini, the status endpoint (src/pool/status/) */
+	char     *status_listen;
+	char     *status_token;
 	/* php.ini, the Redis backend (src/redis/settings.c) */
 	char     *backend;
 	char     *secret;
