@@ -120,6 +120,14 @@ static ZEND_INI_MH(OnUpdateSerializer)
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+static ZEND_INI_MH(OnUpdateLogFormat)
+{
+	if (strcmp(ZSTR_VAL(new_value), "text") != 0 && strcmp(ZSTR_VAL(new_value), "json") != 0) {
+		return refuse(entry, new_value, "\"text\" or \"json\"");
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 /* "" (off), a loopback address:port or unix:/path (src/pool/status/listen.c) */
 static ZEND_INI_MH(OnUpdateStatusListen)
 {
@@ -164,6 +172,8 @@ PHP_INI_BEGIN()
 		enable, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.log", "", PHP_INI_ALL, OnUpdateString,
 		log, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.log_format", "text", PHP_INI_ALL, OnUpdateLogFormat,
+		log_format, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.status_listen", "", PHP_INI_ALL, OnUpdateStatusListen,
 		status_listen, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY_EX("asynctask.status_token", "", PHP_INI_ALL, OnUpdateString,

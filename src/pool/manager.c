@@ -722,6 +722,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	int link = -1;
 
 	ASYNCTASK_G(in_pool_process) = true;
+	asynctask_log_set_role("manager");
 	manager.pool = pool;
 	manager.hooks = hooks;
 	pool->heartbeat_ns = asynctask_now_ns();

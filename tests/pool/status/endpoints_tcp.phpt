@@ -5,6 +5,7 @@ asynctask
 --SKIPIF--
 <?php require __DIR__ . '/../../skipif.inc'; ?>
 --INI--
+pcre.jit=0
 asynctask.workers=2
 asynctask.log=/dev/null
 asynctask.status_token=s3cret-token
@@ -73,7 +74,9 @@ echo "stats: $code, pids ", $pids === $expected ? 'match' : 'differ', ', ', coun
 [$code, , $body] = status_get($remote, '/api/failures', 's3cret-token');
 $failures = json_decode($body, true, 512, JSON_THROW_ON_ERROR);
 echo "failures: $code, total {$failures['total']}\n";
-foreach (array_reverse($failures['failures']) as $f) {
+$list = $failures['failures'];
+usort($list, fn($a, $b) => (int) $a['id'] <=> (int) $b['id']);  // workers record them in parallel
+foreach ($list as $f) {
     printf("%s %s %s %s %s\n", $f['outcome'], $f['remote_class'] ?: '-', str_contains($f['callable'], '{closure}@' . __FILE__ . ':') ? '{closure}@FILE' : $f['callable'],
         $f['file'] === __FILE__ ? 'FILE:' . $f['line'] : '-', substr($f['message'], 0, 40));
 }

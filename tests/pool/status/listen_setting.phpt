@@ -5,6 +5,7 @@ asynctask
 --SKIPIF--
 <?php require __DIR__ . '/../../skipif.inc'; ?>
 --INI--
+pcre.jit=0
 asynctask.workers=1
 --FILE--
 <?php

@@ -5,6 +5,7 @@ asynctask
 --SKIPIF--
 <?php require __DIR__ . '/../../skipif.inc'; ?>
 --INI--
+pcre.jit=0
 asynctask.workers=2
 asynctask.log=/dev/null
 asynctask.status_token=unix-token
@@ -40,7 +41,7 @@ echo "stats: $code, running {$api['running']}, idle {$api['idle']}\n";
 foreach ($api['worker_details'] as $w) {
     printf("%s %s %s %s\n", $w['state'], $w['callable'] === "{closure}@" . __FILE__ . ":10" ? '{closure}@FILE:10' : $w['callable'],
         $w['running_for'] > 0 && abs($w['running_since'] + $w['running_for'] - $api['time']) < 1 ? 'timed' : 'untimed',
-        $w['memory'] > 0 ? 'memory' : 'no memory');
+        $w['memory'] > 0 || getenv('USE_ZEND_ALLOC') === '0' ? 'memory' : 'no memory');
 }
 [$code, , $metrics] = status_get($remote, '/metrics', 'unix-token');
 $m = status_parse_metrics($metrics);
