@@ -38,20 +38,64 @@ static void closure_name(const zend_function *f, char *buf, size_t size)
 	}
 }
 
+/* The closure the slot's name was last made for: the same function (by name,
+ * file and line, which are all the name says) finds its name already there. */
+static struct {
+	asynctask_worker_slot_t *slot;
+	zend_string *function_name, *filename;
+	uint32_t line;
+} last;
+
+static bool same_as_last(asynctask_worker_slot_t *slot, const zend_function *f)
+{
+	return last.slot == slot && f->type == ZEND_USER_FUNCTION && last.function_name && last.filename
+		&& f->op_array.line_start == last.line && f->op_array.filename
+		&& zend_string_equals(f->common.function_name, last.function_name)
+		&& zend_string_equals(f->op_array.filename, last.filename);
+}
+
+static void remember(asynctask_worker_slot_t *slot, const zend_function *f)
+{
+	if (last.function_name) {
+		zend_string_release(last.function_name);
+		last.function_name = NULL;
+	}
+	if (last.filename) {
+		zend_string_release(last.filename);
+		last.filename = NULL;
+	}
+	last.slot = NULL;
+	if (f && f->type == ZEND_USER_FUNCTION && f->op_array.filename) {
+		/* persistent strings (interned, or opcache's) are shared, not copied */
+		last.function_name = zend_string_copy(f->common.function_name);
+		last.filename = zend_string_copy(f->op_array.filename);
+		last.line = f->op_array.line_start;
+		last.slot = slot;
+	}
+}
+
 void asynctask_status_task_started(asynctask_worker_slot_t *slot, zval *callable)
 {
 	asynctask_slot_watch_t *w = &slot->watch;
 	uint64_t task_id = slot->claim.task_id;
+	const zend_function *f = Z_TYPE_P(callable) == IS_OBJECT && Z_OBJCE_P(callable) == zend_ce_closure
+		? zend_get_closure_method_def(Z_OBJ_P(callable)) : NULL;
 
+	if (f && same_as_last(slot, f)) {
+		/* the common case, a closure dispatched again: its name is there */
+		__atomic_store_n(&w->name_task, task_id, __ATOMIC_RELEASE);
+		return;
+	}
 	__atomic_store_n(&w->name_task, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	if (Z_TYPE_P(callable) == IS_OBJECT && Z_OBJCE_P(callable) == zend_ce_closure) {
-		closure_name(zend_get_closure_method_def(Z_OBJ_P(callable)), w->callable, sizeof(w->callable));
+	if (f) {
+		closure_name(f, w->callable, sizeof(w->callable));
 	} else {
 		zend_string *name = zend_get_callable_name(callable);
 		asynctask_watch_copy(w->callable, sizeof(w->callable), ZSTR_VAL(name), ZSTR_LEN(name));
 		zend_string_release(name);
 	}
+	remember(slot, f);
 	__atomic_store_n(&w->name_task, task_id, __ATOMIC_RELEASE);
 }
 
