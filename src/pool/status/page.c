@@ -4,7 +4,8 @@
  * throughput over the last ten minutes (an inline SVG chart, kept in the
  * page's memory), the queue and the last failures; narrow screens stack
  * the panels. With asynctask.status_token set it asks for the token once
- * and keeps it in the tab's sessionStorage.
+ * (or takes it from the address's fragment, /#token=..., which is never
+ * sent to the server) and keeps it in the tab's sessionStorage.
  */
 #include "src/pool/status/status.h"
 
@@ -39,6 +40,8 @@ const char asynctask_status_page[] =
 "<script>\n"
 "'use strict';\n"
 "const hist=[];let token=sessionStorage.getItem('asynctask-token')||'';\n"
+"const given=location.hash.match(/token=([^&]*)/);\n"
+"if(given){token=decodeURIComponent(given[1]);sessionStorage.setItem('asynctask-token',token);history.replaceState(null,'',location.pathname)}\n"
 "function el(t,txt,cls){const e=document.createElement(t);if(txt!==undefined&&txt!==null)e.textContent=String(txt);if(cls)e.className=cls;return e}\n"
 "function row(cells){const tr=el('tr');for(const c of cells){const td=el('td',c[0],c[1]);tr.appendChild(td)}return tr}\n"
 "function mb(b){return (b/1048576).toFixed(1)+' MB'}\n"
