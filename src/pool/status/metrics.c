@@ -15,6 +15,24 @@
 
 #define QUEUE "queue=\"default\""
 
+/* What the last scrape showed of each counter: a counter is never shown
+ * going back. The region's counts can, for an instant: a dead worker's
+ * counts move from its slot to the pool's (read between, they are in
+ * neither), and a count the worker made of an outcome it did not deliver is
+ * undone for the crash reported instead. Prometheus would take a counter
+ * that goes back for a restart. Only the manager serves: no lock. */
+enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
+	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_MAX };
+static uint64_t shown[SHOWN_MAX];
+
+static uint64_t monotonic(int which, uint64_t value)
+{
+	if (value > shown[which]) {
+		shown[which] = value;
+	}
+	return shown[which];
+}
+
 static void help(struct evbuffer *out, const char *name, const char *type, const char *text)
 {
 	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
@@ -46,10 +64,18 @@ static void histogram(struct evbuffer *out, asynctask_pool_t *pool, const char *
 void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 {
 	asynctask_counters_t c;
-	uint64_t dispatched = asynctask_region_counts(pool, &c);
-	uint64_t failed = c.failed - c.crashed - c.timed_out;
+	uint64_t dispatched = monotonic(SHOWN_DISPATCHED, asynctask_region_counts(pool, &c));
+	/* stats()' failed includes crashed and timed_out; here they are apart */
+	uint64_t failed = monotonic(SHOWN_FAILED,
+		c.failed > c.crashed + c.timed_out ? c.failed - c.crashed - c.timed_out : 0);
 	uint64_t idle = 0, busy = 0, starting = 0, down = 0;
 
+	c.completed = monotonic(SHOWN_COMPLETED, c.completed);
+	c.crashed = monotonic(SHOWN_CRASHED, c.crashed);
+	c.timed_out = monotonic(SHOWN_TIMED_OUT, c.timed_out);
+	c.cancelled = monotonic(SHOWN_CANCELLED, c.cancelled);
+	c.respawned = monotonic(SHOWN_RESPAWNED, c.respawned);
+	c.dropped_results = monotonic(SHOWN_DROPPED, c.dropped_results);
 	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"completed\"} %" PRIu64 "\n", c.completed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"failed\"} %" PRIu64 "\n", failed);

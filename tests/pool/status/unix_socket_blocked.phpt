@@ -34,7 +34,6 @@ clearstatcache();
 printf("socket: %s %o\n", filetype($sock), fileperms($sock) & 0777);
 [$code] = status_get($remote, '/api/stats');
 echo "no token: $code\n";
-$start = microtime(true);
 [$code, , $body] = status_get($remote, '/api/stats', 'unix-token');
 $api = json_decode($body, true, 512, JSON_THROW_ON_ERROR);
 echo "stats: $code, running {$api['running']}, idle {$api['idle']}\n";
@@ -46,7 +45,8 @@ foreach ($api['worker_details'] as $w) {
 [$code, , $metrics] = status_get($remote, '/metrics', 'unix-token');
 $m = status_parse_metrics($metrics);
 echo "metrics: $code, busy {$m['asynctask_workers{state="busy"}']}, idle {$m['asynctask_workers{state="idle"}']}\n";
-echo 'answered within 2 s: ', var_export(microtime(true) - $start < 2, true), "\n";
+// the workers wait for $release, which nobody made yet: every answer above came while both were blocked
+echo 'still blocked: ', AsyncTask\Pool::stats()['running'], "\n";
 
 touch($release);
 $pids = [];
@@ -68,6 +68,6 @@ stats: 200, running 2, idle 0
 busy {closure}@FILE:10 timed memory
 busy {closure}@FILE:10 timed memory
 metrics: 200, busy 2, idle 0
-answered within 2 s: true
+still blocked: 2
 pids: match
 after stop: socket removed
