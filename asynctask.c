@@ -23,6 +23,7 @@
 #include "src/transport/shm/shm.h"
 #include "src/pool/pool.h"
 #include "src/pool/server.h"
+#include "src/pool/status/status.h"
 #include "src/api/api.h"
 #include "src/testing/testing.h"
 
@@ -119,6 +120,33 @@ static ZEND_INI_MH(OnUpdateSerializer)
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+static ZEND_INI_MH(OnUpdateLogFormat)
+{
+	if (strcmp(ZSTR_VAL(new_value), "text") != 0 && strcmp(ZSTR_VAL(new_value), "json") != 0) {
+		return refuse(entry, new_value, "\"text\" or \"json\"");
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* "" (off), a loopback address:port or unix:/path (src/pool/status/listen.c) */
+static ZEND_INI_MH(OnUpdateStatusListen)
+{
+	asynctask_status_addr_t addr;
+	char why[256];
+
+	if (!asynctask_status_listen_parse(ZSTR_VAL(new_value), &addr, why, sizeof(why)) && why[0]) {
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), why);
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* phpinfo() says whether a token is set, never which */
+static ZEND_INI_DISP(display_secret)
+{
+	zend_string *value = type == ZEND_INI_DISPLAY_ORIG && ini_entry->modified ? ini_entry->orig_value : ini_entry->value;
+	PHPWRITE(value && ZSTR_LEN(value) ? "(set)" : "no value", value && ZSTR_LEN(value) ? 5 : 8);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("asynctask.workers", "0", PHP_INI_ALL, OnUpdateWorkers,
 		workers, zend_asynctask_globals, asynctask_globals)
@@ -144,6 +172,12 @@ PHP_INI_BEGIN()
 		enable, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.log", "", PHP_INI_ALL, OnUpdateString,
 		log, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.log_format", "text", PHP_INI_ALL, OnUpdateLogFormat,
+		log_format, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.status_listen", "", PHP_INI_ALL, OnUpdateStatusListen,
+		status_listen, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY_EX("asynctask.status_token", "", PHP_INI_ALL, OnUpdateString,
+		status_token, zend_asynctask_globals, asynctask_globals, display_secret)
 PHP_INI_END()
 
 /* --- AsyncTask\Pool ---------------------------------------------------- */
@@ -302,15 +336,12 @@ PHP_RSHUTDOWN_FUNCTION(asynctask)
 
 PHP_MINFO_FUNCTION(asynctask)
 {
-	char workers[32];
-
 	php_info_print_table_start();
 	php_info_print_table_header(2, "asynctask support", "enabled");
 	php_info_print_table_row(2, "Version", PHP_ASYNCTASK_VERSION);
 	php_info_print_table_row(2, "libevent", event_get_version());
 	php_info_print_table_row(2, "Serializers", "php, igbinary (when loaded)");
-	snprintf(workers, sizeof(workers), "%s", ASYNCTASK_G(pool) ? "running" : "not running");
-	php_info_print_table_row(2, "Pool in this process", workers);
+	asynctask_status_minfo();
 	asynctask_redis_settings_minfo();
 	php_info_print_table_end();
 

@@ -106,6 +106,13 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
+    src/pool/status/api.c \
+    src/pool/status/listen.c \
+    src/pool/status/metrics.c \
+    src/pool/status/minfo.c \
+    src/pool/status/page.c \
+    src/pool/status/record.c \
+    src/pool/status/server.c \
     src/api/future.c \
     src/api/task.c \
     src/testing/testing.c \
@@ -118,6 +125,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
   PHP_ADD_BUILD_DIR($ext_builddir/src/codec/closure)
   PHP_ADD_BUILD_DIR($ext_builddir/src/codec/redis)
   PHP_ADD_BUILD_DIR($ext_builddir/src/pool)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/pool/status)
   PHP_ADD_BUILD_DIR($ext_builddir/src/testing)
   PHP_ADD_BUILD_DIR($ext_builddir/src/transport/redis)
   PHP_ADD_BUILD_DIR($ext_builddir/src/transport/shm)

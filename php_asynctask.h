@@ -28,6 +28,10 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	char     *bootstrap;
 	bool      enable;
 	char     *log;
+	char     *log_format;
+	/* php.ini, the status endpoint (src/pool/status/) */
+	char     *status_listen;
+	char     *status_token;
 	/* php.ini, the Redis backend (src/redis/settings.c) */
 	char     *backend;
 	char     *secret;

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +16,59 @@
 #include "src/base/log.h"
 
 static bool log_may_create = true;
+static const char *log_role = "php";
+
+void asynctask_log_set_role(const char *role)
+{
+	log_role = role;
+}
+
+/* Appends s to line at *n as a JSON string's contents, within size. */
+static void json_escape(char *line, size_t size, int *n, const char *s)
+{
+	for (; *s && (size_t) *n + 7 < size; s++) {
+		unsigned char ch = (unsigned char) *s;
+		if (ch == '"' || ch == '\\') {
+			line[(*n)++] = '\\';
+			line[(*n)++] = (char) ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			*n += snprintf(line + *n, size - (size_t) *n, "\\u%04x", ch);
+		} else {
+			line[(*n)++] = (char) ch;
+		}
+	}
+}
+
+/* The first "task N" of a message: the task the line is about (0: none). */
+static unsigned long long task_named(const char *message)
+{
+	for (const char *p = strstr(message, "task "); p; p = strstr(p + 1, "task ")) {
+		if (p[5] >= '1' && p[5] <= '9') {
+			return strtoull(p + 5, NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* One JSON object (asynctask.log_format=json) for message into line. */
+static int json_line(char *line, size_t size, const char *message)
+{
+	struct timespec ts;
+	struct tm tm;
+	unsigned long long task = task_named(message);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	int n = (int) strftime(line, size, "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
+	n += snprintf(line + n, size - (size_t) n, ".%03ldZ\",\"level\":\"notice\",\"pid\":%d,\"role\":\"%s\","
+		"\"event\":\"log\",\"task_id\":", ts.tv_nsec / 1000000, (int) asynctask_self(), log_role);
+	n += task ? snprintf(line + n, size - (size_t) n, "\"%llu\"", task) : snprintf(line + n, size - (size_t) n, "null");
+	n += snprintf(line + n, size - (size_t) n, ",\"message\":\"");
+	json_escape(line, size - 3, &n, message);
+	line[n++] = '"';
+	line[n++] = '}';
+	return n;
+}
 
 void asynctask_log_existing_only(void)
 {
@@ -28,14 +83,23 @@ void asynctask_log(const char *format, ...)
 	struct tm tm;
 	const char *path = ASYNCTASK_G(log);
 
-	localtime_r(&now, &tm);
-	int n = (int) strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S] ", &tm);
-	n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) asynctask_self());
-	va_start(args, format);
-	n += vsnprintf(line + n, sizeof(line) - (size_t) n, format, args);
-	va_end(args);
-	if (n >= (int) sizeof(line) - 1) {
-		n = (int) sizeof(line) - 2;
+	int n;
+	if (ASYNCTASK_G(log_format) && strcmp(ASYNCTASK_G(log_format), "json") == 0) {
+		char message[1536];
+		va_start(args, format);
+		vsnprintf(message, sizeof(message), format, args);
+		va_end(args);
+		n = json_line(line, sizeof(line) - 1, message);
+	} else {
+		localtime_r(&now, &tm);
+		n = (int) strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S] ", &tm);
+		n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) asynctask_self());
+		va_start(args, format);
+		n += vsnprintf(line + n, sizeof(line) - (size_t) n, format, args);
+		va_end(args);
+		if (n >= (int) sizeof(line) - 1) {
+			n = (int) sizeof(line) - 2;
+		}
 	}
 	line[n++] = '\n';
 

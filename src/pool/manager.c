@@ -22,6 +22,8 @@
 #include "src/base/log.h"
 #include "src/pool/manager.h"
 #include "src/pool/worker.h"
+#include "src/pool/status/record.h"
+#include "src/pool/status/status.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/spill.h"
@@ -113,6 +115,7 @@ static void post_failure(const asynctask_claim_t *claim, asynctask_result_status
 {
 	smart_str encoded = {0};
 
+	asynctask_status_failure(manager.pool, claim, status, NULL, message, NULL);
 	asynctask_remote_error_encode_message(message, &encoded);
 	asynctask_report_t report = {
 		.owner = claim->owner,
@@ -166,6 +169,7 @@ static void spawn(uint32_t index)
 			_exit(1);
 		}
 		prctl(PR_SET_NAME, "asynctask-task");
+		asynctask_status_close_in_child();
 		asynctask_worker_run(pool, index, manager.hooks ? manager.hooks->close_inherited : NULL);
 	}
 	if (pid < 0) {
@@ -336,6 +340,7 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	char how[96], message[512];
 
 	describe_exit(how, sizeof(how), status);
+	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
 	uint32_t undone = settle_counts(slot, &claim);
 	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
 	if (claim.task_id && !claim.delivered) {
@@ -460,6 +465,7 @@ static void stop_now(const char *why)
 		waitpid(slot->pid, NULL, 0);
 		bool unheard;
 		asynctask_claim_t claim = dead_claim(slot, &unheard);
+		asynctask_status_task_ended(slot, &claim);
 		uint32_t undone = settle_counts(slot, &claim);
 		if (claim.task_id != 0 && !claim.delivered) {
 			snprintf(message, sizeof(message), "task %" PRIu64 " was killed: %s", claim.task_id, why);
@@ -716,6 +722,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	int link = -1;
 
 	ASYNCTASK_G(in_pool_process) = true;
+	asynctask_log_set_role("manager");
 	manager.pool = pool;
 	manager.hooks = hooks;
 	pool->heartbeat_ns = asynctask_now_ns();
@@ -753,6 +760,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 		add_event(evsignal_new(manager.base, manager_signals[i], on_signal, NULL), NULL);
 	}
 	add_event(event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
+	asynctask_status_start(manager.base, pool);  /* asynctask.status_listen */
 	if (link >= 0) {
 		/* the last event: master_gone() removes it */
 		add_event(event_new(manager.base, link, EV_READ | EV_PERSIST, on_link, NULL), NULL);
@@ -768,6 +776,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	reap();
 	retry_reports();
 	bool orphaned = !owner_alive();
+	asynctask_status_stop();
 	for (int i = 0; i < manager.nevents; i++) {
 		event_free(manager.events[i]);
 	}

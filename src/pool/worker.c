@@ -26,6 +26,7 @@
 
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
+#include "src/pool/status/record.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/transport/shm/region.h"
@@ -106,6 +107,7 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	asynctask_claim_t *claim = &worker.slot->claim;
 
 	leave_if_forked(false);  /* forked in a destructor of the task's arguments, say */
+	asynctask_status_task_ended(worker.slot, claim);  /* its times, before its count: a scrape sees both */
 	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, status, __ATOMIC_SEQ_CST);
 	/* the count: one store, which the manager can tell happened */
@@ -135,6 +137,7 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 {
 	smart_str encoded = {0};
 
+	asynctask_status_failure(worker.pool, &worker.slot->claim, status, error, NULL, NULL);
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
@@ -255,6 +258,7 @@ static void run_job(asynctask_job_t *job)
 	zend_fcall_info_cache fcc;
 	char *error = NULL;
 
+	asynctask_status_task_started(worker.slot, &job->callable);
 	if (zend_fcall_info_init(&job->callable, 0, &fci, &fcc, NULL, &error) != SUCCESS) {
 		char message[512];
 		snprintf(message, sizeof(message), "the task is not callable in the worker: %s", error ? error : "unknown reason");
@@ -630,6 +634,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	worker.pool = pool;
 	worker.slot = &pool->slots[index];
 	worker.pid = asynctask_self();
+	asynctask_log_set_role("worker");
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */
@@ -648,6 +653,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	leave_if_forked(false);  /* the bootstrap forked */
 	zend_memory_reset_peak_usage();
 	worker_memory_base = zend_memory_usage(true);
+	asynctask_status_worker_idle(worker.slot);
 	__atomic_store_n(&worker.slot->started, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
@@ -674,5 +680,6 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 		release_claim();
 		worker.slot->tasks++;
 		give_memory_back();
+		asynctask_status_worker_idle(worker.slot);
 	}
 }

@@ -304,6 +304,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		claim->owner = record->owner;
 		claim->timeout_ms = record->timeout_ms;
 		claim->started_ns = asynctask_now_ns();
+		claim->queued_ns = record->queued_ns;
 		claim->outcome = 0;
 		claim->delivered = 0;
 		record_spill_name(record, claim->spill);

@@ -16,6 +16,7 @@
 #include "php_asynctask.h"
 #include "src/transport/shm/queue.h"
 #include "src/transport/shm/mailbox.h"
+#include "src/transport/shm/watch.h"
 #include "src/transport/transport.h"
 
 #define ASYNCTASK_POOL_MAGIC 0x4C505441u /* "ATPL" */
@@ -42,6 +43,7 @@ typedef struct {
 	uint64_t counted_failed;      /* failed, not crashed */
 	uint64_t counted_crashed;
 	asynctask_claim_t claim;      /* the task it holds */
+	asynctask_slot_watch_t watch; /* its tasks' times, what it runs (watch.h); never reset */
 } asynctask_worker_slot_t;
 
 /* (stats()' "dispatched" is the queue's count of commits, queue.pushed) */
@@ -71,6 +73,7 @@ struct _asynctask_pool_t {
 	uint32_t mailboxes;
 	asynctask_counters_t counters;
 	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
+	asynctask_failures_t failures; /* the last failures, for the status endpoint (watch.h) */
 	asynctask_queue_t queue;
 	asynctask_worker_slot_t slots[];
 };

@@ -5,7 +5,7 @@ asynctask
 --FILE--
 <?php
 foreach (['workers', 'queue_size', 'max_payload', 'task_timeout', 'max_requests', 'dispatch_timeout',
-    'shutdown_timeout', 'tmpdir', 'serializer', 'bootstrap', 'enable', 'log'] as $name) {
+    'shutdown_timeout', 'tmpdir', 'serializer', 'bootstrap', 'enable', 'log', 'log_format', 'status_listen', 'status_token'] as $name) {
     echo "asynctask.$name = ", var_export(ini_get("asynctask.$name"), true), "\n";
 }
 var_dump(count(ini_get_all('asynctask')));
@@ -30,7 +30,10 @@ asynctask.serializer = 'php'
 asynctask.bootstrap = ''
 asynctask.enable = '0'
 asynctask.log = ''
-int(21)
+asynctask.log_format = 'text'
+asynctask.status_listen = ''
+asynctask.status_token = ''
+int(24)
 bool(false)
 bool(false)
 string(1) "0"

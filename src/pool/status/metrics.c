@@ -1,0 +1,129 @@
+/*
+ * /metrics: the Prometheus text exposition format (version 0.0.4), from
+ * the shared region. Workers count into their own slots (record.h); the
+ * slots are summed here, when scraped.
+ *
+ * Outcomes are disjoint, so that sum() over them is every task that ended:
+ * "failed" is a task that threw or could not run; "crashed" (its worker
+ * died) and "timed_out" are not in it, although stats()' "failed" counts
+ * them. "retried" and "dead" come with jobs (DESIGN.md section 5): until
+ * then they are not emitted. There is one queue, "default", until then too.
+ */
+#include <inttypes.h>
+
+#include "src/pool/status/status.h"
+
+#define QUEUE "queue=\"default\""
+
+/* What the last scrape showed of each counter: a counter is never shown
+ * going back. The region's counts can, for an instant: a dead worker's
+ * counts move from its slot to the pool's (read between, they are in
+ * neither), and a count the worker made of an outcome it did not deliver is
+ * undone for the crash reported instead. Prometheus would take a counter
+ * that goes back for a restart. Only the manager serves: no lock. */
+enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
+	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_MAX };
+static uint64_t shown[SHOWN_MAX];
+
+static uint64_t monotonic(int which, uint64_t value)
+{
+	if (value > shown[which]) {
+		shown[which] = value;
+	}
+	return shown[which];
+}
+
+static void help(struct evbuffer *out, const char *name, const char *type, const char *text)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+static void histogram(struct evbuffer *out, asynctask_pool_t *pool, const char *name, const char *text, bool wait)
+{
+	static const double bounds[ASYNCTASK_WATCH_BOUNDS] = { ASYNCTASK_WATCH_BOUNDS_SECONDS };
+	uint64_t buckets[ASYNCTASK_WATCH_BOUNDS + 1] = {0}, sum_ns = 0, count = 0;
+
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		const asynctask_histogram_t *h = wait ? &pool->slots[i].watch.wait : &pool->slots[i].watch.duration;
+		for (int b = 0; b <= ASYNCTASK_WATCH_BOUNDS; b++) {
+			buckets[b] += __atomic_load_n(&h->buckets[b], __ATOMIC_RELAXED);
+		}
+		sum_ns += __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
+	}
+	help(out, name, "histogram", text);
+	for (int b = 0; b < ASYNCTASK_WATCH_BOUNDS; b++) {
+		count += buckets[b];
+		evbuffer_add_printf(out, "%s_bucket{" QUEUE ",le=\"%g\"} %" PRIu64 "\n", name, bounds[b], count);
+	}
+	count += buckets[ASYNCTASK_WATCH_BOUNDS];
+	evbuffer_add_printf(out, "%s_bucket{" QUEUE ",le=\"+Inf\"} %" PRIu64 "\n", name, count);
+	evbuffer_add_printf(out, "%s_sum{" QUEUE "} %.9f\n", name, sum_ns / 1e9);
+	evbuffer_add_printf(out, "%s_count{" QUEUE "} %" PRIu64 "\n", name, count);
+}
+
+void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
+{
+	asynctask_counters_t c;
+	uint64_t dispatched = monotonic(SHOWN_DISPATCHED, asynctask_region_counts(pool, &c));
+	/* stats()' failed includes crashed and timed_out; here they are apart */
+	uint64_t failed = monotonic(SHOWN_FAILED,
+		c.failed > c.crashed + c.timed_out ? c.failed - c.crashed - c.timed_out : 0);
+	uint64_t idle = 0, busy = 0, starting = 0, down = 0;
+
+	c.completed = monotonic(SHOWN_COMPLETED, c.completed);
+	c.crashed = monotonic(SHOWN_CRASHED, c.crashed);
+	c.timed_out = monotonic(SHOWN_TIMED_OUT, c.timed_out);
+	c.cancelled = monotonic(SHOWN_CANCELLED, c.cancelled);
+	c.respawned = monotonic(SHOWN_RESPAWNED, c.respawned);
+	c.dropped_results = monotonic(SHOWN_DROPPED, c.dropped_results);
+	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"completed\"} %" PRIu64 "\n", c.completed);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"failed\"} %" PRIu64 "\n", failed);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"crashed\"} %" PRIu64 "\n", c.crashed);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"timed_out\"} %" PRIu64 "\n", c.timed_out);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"cancelled\"} %" PRIu64 "\n", c.cancelled);
+
+	help(out, "asynctask_tasks_dispatched_total", "counter", "Tasks put on the queue.");
+	evbuffer_add_printf(out, "asynctask_tasks_dispatched_total{" QUEUE "} %" PRIu64 "\n", dispatched);
+
+	histogram(out, pool, "asynctask_task_duration_seconds",
+		"Time a task ran, from a worker taking it to its outcome (a dead worker's task: to its death).", false);
+	histogram(out, pool, "asynctask_queue_wait_seconds", "Time a task waited in the queue before a worker took it.", true);
+
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		const asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (__atomic_load_n(&slot->state, __ATOMIC_RELAXED) == ASYNCTASK_WORKER_EMPTY || slot->pid <= 0) {
+			down++;
+		} else if (!__atomic_load_n(&slot->started, __ATOMIC_RELAXED)) {
+			starting++;
+		} else if (__atomic_load_n(&slot->claim.task_id, __ATOMIC_RELAXED)) {
+			busy++;
+		} else {
+			idle++;
+		}
+	}
+	help(out, "asynctask_workers", "gauge", "Worker slots by state (down: no process, being replaced).");
+	evbuffer_add_printf(out, "asynctask_workers{state=\"idle\"} %" PRIu64 "\n", idle);
+	evbuffer_add_printf(out, "asynctask_workers{state=\"busy\"} %" PRIu64 "\n", busy);
+	evbuffer_add_printf(out, "asynctask_workers{state=\"starting\"} %" PRIu64 "\n", starting);
+	evbuffer_add_printf(out, "asynctask_workers{state=\"down\"} %" PRIu64 "\n", down);
+
+	help(out, "asynctask_queue_depth", "gauge", "Tasks queued that will still run.");
+	evbuffer_add_printf(out, "asynctask_queue_depth{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED));
+	help(out, "asynctask_queue_used_bytes", "gauge", "Bytes of the shared-memory queue in use.");
+	evbuffer_add_printf(out, "asynctask_queue_used_bytes{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED));
+	help(out, "asynctask_queue_capacity_bytes", "gauge", "Bytes of the shared-memory queue (asynctask.queue_size).");
+	evbuffer_add_printf(out, "asynctask_queue_capacity_bytes{" QUEUE "} %" PRIu64 "\n", pool->queue.capacity);
+
+	help(out, "asynctask_worker_respawns_total", "counter", "Workers replaced after they died.");
+	evbuffer_add_printf(out, "asynctask_worker_respawns_total %" PRIu64 "\n", c.respawned);
+	help(out, "asynctask_reloads_total", "counter", "Pool::reload() calls (pool generations after the first).");
+	evbuffer_add_printf(out, "asynctask_reloads_total %" PRIu32 "\n", __atomic_load_n(&pool->generation, __ATOMIC_RELAXED));
+	help(out, "asynctask_results_dropped_total", "counter", "Results whose dispatcher was gone.");
+	evbuffer_add_printf(out, "asynctask_results_dropped_total %" PRIu64 "\n", c.dropped_results);
+	help(out, "asynctask_failures_recorded_total", "counter", "Failures put in /api/failures' ring.");
+	evbuffer_add_printf(out, "asynctask_failures_recorded_total %" PRIu64 "\n",
+		__atomic_load_n(&pool->failures.next, __ATOMIC_RELAXED));
+}
