@@ -209,8 +209,9 @@ static bool connection_current(void)
 	return true;
 }
 
-/* One try: connect when needed, send, read. NULL with *failure on failure. */
-static redisReply *try_command(const asynctask_redis_url_t *url, const char *where, double seconds,
+/* One try: connect when needed, send, read (a reply that Redis holds up to
+ * `blocks` seconds is waited for that much longer). NULL with *failure on failure. */
+static redisReply *try_command(const asynctask_redis_url_t *url, const char *where, double seconds, double blocks,
 	int argc, const char **argv, const size_t *argv_len, failure_t *failure)
 {
 	redisReply *reply;
@@ -218,7 +219,7 @@ static redisReply *try_command(const asynctask_redis_url_t *url, const char *whe
 	if (!connection_current() && !connect_to(url, where, seconds, failure)) {
 		return NULL;
 	}
-	if (redisSetTimeout(conn.ctx, timeval_of(seconds)) != REDIS_OK) {
+	if (redisSetTimeout(conn.ctx, timeval_of(seconds + blocks)) != REDIS_OK) {
 		snprintf(failure->message, sizeof(failure->message), "Redis at %s: cannot set the socket timeout: %s",
 			where, strerror(errno));
 		asynctask_redis_disconnect();
@@ -250,7 +251,7 @@ static redisReply *try_command(const asynctask_redis_url_t *url, const char *whe
  * call and a SIGPIPE raised meanwhile is taken, so the write fails with
  * EPIPE instead; one that was pending before is left for the process. */
 static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url, const char *where, double seconds,
-	int argc, const char **argv, const size_t *argv_len, failure_t *failure)
+	double blocks, int argc, const char **argv, const size_t *argv_len, failure_t *failure)
 {
 	sigset_t pipe_only, saved, pending;
 	struct timespec no_wait = {0, 0};
@@ -261,7 +262,7 @@ static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url,
 	sigaddset(&pipe_only, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_only, &saved);
 	was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
-	reply = try_command(url, where, seconds, argc, argv, argv_len, failure);
+	reply = try_command(url, where, seconds, blocks, argc, argv, argv_len, failure);
 	if (!was_pending) {
 		while (sigtimedwait(&pipe_only, NULL, &no_wait) < 0 && errno == EINTR) {
 		}
@@ -271,6 +272,11 @@ static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url,
 }
 
 redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len)
+{
+	return asynctask_redis_command_blocking(0, argc, argv, argv_len);
+}
+
+redisReply *asynctask_redis_command_blocking(double blocks, int argc, const char **argv, const size_t *argv_len)
 {
 	asynctask_redis_url_t url;
 	char error[256], where[300];
@@ -290,7 +296,7 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 	for (;;) {
 		left = timeout - (now() - start);
 		memset(&failure, 0, sizeof(failure));
-		reply = try_command_without_sigpipe(&url, where, left, argc, argv, argv_len, &failure);
+		reply = try_command_without_sigpipe(&url, where, left, blocks, argc, argv, argv_len, &failure);
 		if (reply) {
 			return reply;
 		}
