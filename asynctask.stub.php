@@ -114,6 +114,9 @@ namespace AsyncTask\Testing {
     /** Test builds only: the value a received encoding decodes to (throws SerializationException when corrupt). */
     function decodeValue(string $bytes): mixed {}
 
+    /** Test builds only: the remote error's bytes a worker reports for this exception (what a failed result carries). */
+    function encodeError(\Throwable $exception): string {}
+
     /** Test builds only: HMAC-SHA256 of $data under $key, raw bytes (the Redis backend's signature). */
     function hmacSha256(string $key, string $data): string {}
 

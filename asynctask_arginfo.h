@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: d112f1250b3f0a2ab53dc01b78f69152761bc5ab */
+ * Stub hash: d4c5c4e9ddd27444ee12e9a0d88e42c10fe8c0f7 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -33,6 +33,12 @@ ZEND_END_ARG_INFO()
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_decodeValue, 0, 1, IS_MIXED, 0)
 	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_encodeError, 0, 1, IS_STRING, 0)
+	ZEND_ARG_OBJ_INFO(0, exception, Throwable, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -141,6 +147,9 @@ ZEND_FUNCTION(AsyncTask_Testing_encodeValue);
 ZEND_FUNCTION(AsyncTask_Testing_decodeValue);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_encodeError);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_hmacSha256);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -186,6 +195,9 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeValue, AsyncTask_Testing_decodeValue, arginfo_AsyncTask_Testing_decodeValue)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", encodeError, AsyncTask_Testing_encodeError, arginfo_AsyncTask_Testing_encodeError)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", hmacSha256, AsyncTask_Testing_hmacSha256, arginfo_AsyncTask_Testing_hmacSha256)

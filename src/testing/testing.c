@@ -11,6 +11,8 @@
 #include "php_asynctask.h"
 #include "src/codec/payload.h"
 #include "src/codec/serializer.h"
+#include "src/codec/remote_error.h"
+#include "zend_exceptions.h"
 #include "src/api/task.h"
 
 ZEND_FUNCTION(AsyncTask_Testing_encode)
@@ -79,6 +81,23 @@ ZEND_FUNCTION(AsyncTask_Testing_decodeValue)
 	if (asynctask_unserialize(ZSTR_VAL(bytes), ZSTR_LEN(bytes), return_value) == FAILURE) {
 		RETURN_THROWS();
 	}
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_encodeError)
+{
+	zend_object *exception;
+	asynctask_remote_error_t error;
+	smart_str encoded = {0};
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJ_OF_CLASS(exception, zend_ce_throwable)
+	ZEND_PARSE_PARAMETERS_END();
+
+	asynctask_remote_error_from_exception(&error, exception);
+	asynctask_remote_error_encode(&error, &encoded);
+	asynctask_remote_error_dtor(&error);
+	smart_str_0(&encoded);
+	RETURN_STR(encoded.s ? encoded.s : ZSTR_EMPTY_ALLOC());
 }
 
 #endif
