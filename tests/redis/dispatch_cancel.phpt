@@ -4,6 +4,8 @@ Redis Future::cancel(): true while no node has taken the entry (it leaves the st
 asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/dispatch.inc';

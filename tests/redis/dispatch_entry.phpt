@@ -5,6 +5,7 @@ asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
 --INI--
+pcre.jit=0
 asynctask.node=web-7
 --FILE--
 <?php

@@ -4,6 +4,8 @@ Redis Futures never settle from a result that does not verify or is not theirs: 
 asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/dispatch.inc';

@@ -4,6 +4,8 @@ Redis Futures destroyed unread: the task still runs (its entry stays in the stre
 asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/dispatch.inc';

@@ -4,6 +4,8 @@ Redis Futures, with a node played by hand: a value, a remote exception (class, m
 asynctask
 --SKIPIF--
 <?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/dispatch.inc';

@@ -38,12 +38,15 @@
  * freeReplyObject()), or NULL with the exception thrown. */
 redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len);
 
-/* The same for a command that Redis may hold up to `blocks` seconds before
- * it answers (BLPOP's timeout): each attempt waits that much longer for the
- * reply, so that a pop is never cut off by the socket's timeout after Redis
- * took the element. A connection lost during the wait may still lose the
- * element it popped (the caller's documented risk). */
-redisReply *asynctask_redis_command_blocking(double blocks, int argc, const char **argv, const size_t *argv_len);
+/* The same on the connection to `backend` (a URL as asynctask.backend
+ * takes; the one connection is replaced when the URL differs from the
+ * last), for a command that Redis may hold up to `blocks` seconds before it
+ * answers (BLPOP's timeout, else 0): each attempt waits that much longer
+ * for the reply, so that a pop is never cut off by the socket's timeout
+ * after Redis took the element. A connection lost during the wait may still
+ * lose the element it popped (the caller's documented risk). */
+redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
+	const size_t *argv_len);
 
 /* Closes this process's connection, if any (module shutdown). */
 void asynctask_redis_disconnect(void);

@@ -49,10 +49,6 @@ static const char cancel_script[] =
 	"end\n"
 	"return redis.call('XDEL', KEYS[1], ARGV[1])\n";
 
-static void stream_key(char *out)
-{
-	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_STREAM_FMT, ASYNCTASK_G(prefix), ASYNCTASK_REDIS_QUEUE_DEFAULT);
-}
 
 static uint64_t unix_time_us(void)
 {
@@ -63,7 +59,7 @@ static uint64_t unix_time_us(void)
 
 zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *node)
 {
-	return asynctask_redis_dispatcher_use(secret, node);
+	return asynctask_redis_dispatcher_use(secret, node, ASYNCTASK_G(backend), ASYNCTASK_G(prefix));
 }
 
 /* XADD {prefix}:q:default * t <signed task>. Every task names the reply
@@ -107,11 +103,11 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 		return FAILURE;
 	}
 
-	stream_key(stream);
+	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
 	{
 		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
 		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
-		reply = asynctask_redis_command(5, argv, argv_len);
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 5, argv, argv_len);
 	}
 	zend_string_release(bytes);
 	if (!reply) {
@@ -144,12 +140,12 @@ static bool redis_cancel(uint64_t task_id)
 	if (asynctask_redis_replies_collect() < 0 || !(sent = asynctask_redis_sent_find(task_id))) {
 		return false;
 	}
-	stream_key(stream);
+	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
 	{
 		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
 		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
 			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
-		reply = asynctask_redis_command(6, argv, argv_len);
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
 	}
 	if (!reply) {
 		return false;

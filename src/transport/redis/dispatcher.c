@@ -6,6 +6,7 @@
 # include "config.h"
 #endif
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "php.h"
@@ -21,6 +22,8 @@ static struct {
 	char         id[2 * ASYNCTASK_WIRE_ID_SIZE + 1];
 	zend_string *secret;     /* persistent copy */
 	char         node[ASYNCTASK_REDIS_NODE_MAX];
+	char        *backend;    /* malloc'ed copy */
+	char         prefix[ASYNCTASK_REDIS_PREFIX_MAX + 1];
 	HashTable    sent;       /* task id => asynctask_redis_sent_t * (persistent) */
 	bool         sent_live;
 	uint32_t     forgotten;
@@ -70,7 +73,8 @@ static void current(void)
 	self.pid = asynctask_self();
 }
 
-zend_result asynctask_redis_dispatcher_use(const zend_string *secret, const char *node)
+zend_result asynctask_redis_dispatcher_use(const zend_string *secret, const char *node, const char *backend,
+	const char *prefix)
 {
 	current();
 	if (!self.drawn) {
@@ -88,6 +92,16 @@ zend_result asynctask_redis_dispatcher_use(const zend_string *secret, const char
 	if (strcmp(self.node, node) != 0) {
 		snprintf(self.node, sizeof(self.node), "%s", node);
 	}
+	if (strcmp(self.prefix, prefix) != 0) {
+		snprintf(self.prefix, sizeof(self.prefix), "%s", prefix);
+	}
+	if (!self.backend || strcmp(self.backend, backend) != 0) {
+		free(self.backend);
+		self.backend = strdup(backend);
+		if (!self.backend) {
+			zend_error_noreturn(E_ERROR, "asynctask: out of memory");
+		}
+	}
 	return SUCCESS;
 }
 
@@ -101,14 +115,24 @@ const char *asynctask_redis_dispatcher_node(void)
 	return self.node;
 }
 
+const char *asynctask_redis_dispatcher_backend(void)
+{
+	return self.backend;
+}
+
 bool asynctask_redis_dispatcher_reply_key(char *out)
 {
 	current();
 	if (!self.drawn) {
 		return false;
 	}
-	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_REPLY_FMT, ASYNCTASK_G(prefix), self.id);
+	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_REPLY_FMT, self.prefix, self.id);
 	return true;
+}
+
+void asynctask_redis_dispatcher_stream_key(const char *queue, char *out)
+{
+	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_STREAM_FMT, self.prefix, queue);
 }
 
 /* --- the books ------------------------------------------------------------- */
@@ -275,5 +299,7 @@ void asynctask_redis_dispatcher_mshutdown(void)
 		self.sent_live = false;
 	}
 	secret_free();
+	free(self.backend);
+	self.backend = NULL;
 	self.pid = 0;
 }

@@ -7,8 +7,11 @@
  *    (protocol.h). A forked child notices it is not the process that drew
  *    them and draws its own, with empty books: it never reads its parent's
  *    list, and its parent's tasks are not its own.
- *  - What the api handed it for signing: the secret and this machine's node
- *    name (persistent copies, replaced when they change).
+ *  - What the api handed it at its latest dispatch: the secret, this
+ *    machine's node name, the backend URL and the key prefix (persistent
+ *    copies, replaced when they change). Futures read the reply list at
+ *    that backend under that prefix, whatever asynctask.backend says when
+ *    they wait (a script may dispatch to Redis and to its own pool in turn).
  *  - The tasks it sent whose outcome it has not had: the 64-bit task id
  *    transport.h speaks is the first 64 bits of the 128-bit wire id (drawn
  *    again in the rare case they collide with a task still in the books), so
@@ -34,7 +37,8 @@
 #define ASYNCTASK_REDIS_FORGOTTEN_MAX 65536
 #define ASYNCTASK_REDIS_ENTRY_ID_MAX  48     /* "<ms>-<seq>": two 64-bit numbers */
 #define ASYNCTASK_REDIS_NODE_MAX      256
-#define ASYNCTASK_REDIS_KEY_MAX       128    /* prefix (<= 64) + ":r:" + 32 hex digits, or ":q:" + queue */
+#define ASYNCTASK_REDIS_PREFIX_MAX    64
+#define ASYNCTASK_REDIS_KEY_MAX       384    /* prefix + ":r:" + 32 hex digits, or ":q:" + a queue (<= 255) */
 
 typedef struct {
 	uint8_t id[ASYNCTASK_WIRE_ID_SIZE];
@@ -53,17 +57,22 @@ typedef struct {
 	uint64_t refused;      /* results dropped unread: unsigned, forged, not ours, a second one */
 } asynctask_redis_counts_t;
 
-/* Hands the dispatcher what it signs with and names itself by (api: before
- * a dispatch). FAILURE (an exception thrown) when memory or the CSPRNG fail. */
-zend_result asynctask_redis_dispatcher_use(const zend_string *secret, const char *node);
+/* Hands the dispatcher what it signs with, names itself by, sends to and
+ * names its keys with (api: before a dispatch). FAILURE (an exception
+ * thrown) when the CSPRNG fails. */
+zend_result asynctask_redis_dispatcher_use(const zend_string *secret, const char *node, const char *backend,
+	const char *prefix);
 
-/* The secret last handed over, NULL before any. */
+/* What was last handed over: NULL (secret, backend) or "" before any. */
 const zend_string *asynctask_redis_dispatcher_secret(void);
 const char *asynctask_redis_dispatcher_node(void);
+const char *asynctask_redis_dispatcher_backend(void);
 
 /* This process's reply list, {prefix}:r:{dispatcher}, into out
  * (ASYNCTASK_REDIS_KEY_MAX bytes); false before the dispatcher id is drawn. */
 bool asynctask_redis_dispatcher_reply_key(char *out);
+/* The stream of `queue`, {prefix}:q:{queue}, into out (ASYNCTASK_REDIS_KEY_MAX bytes). */
+void asynctask_redis_dispatcher_stream_key(const char *queue, char *out);
 
 /* A fresh wire id for a task to send, unique among the tasks in the books,
  * into sent (not yet in the books); its task id into *task_id. */

@@ -128,7 +128,7 @@ int asynctask_redis_replies_collect(void)
 	for (;;) {
 		const char *argv[] = {"LPOP", key, count};
 		size_t argv_len[] = {4, strlen(key), strlen(count)};
-		redisReply *reply = asynctask_redis_command(3, argv, argv_len);
+		redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 3, argv, argv_len);
 		size_t n;
 
 		if (!reply) {
@@ -166,7 +166,7 @@ bool asynctask_redis_replies_sleep(int timeout_ms)
 	{
 		const char *argv[] = {"BLPOP", key, seconds};
 		size_t argv_len[] = {5, strlen(key), strlen(seconds)};
-		reply = asynctask_redis_command_blocking(timeout_ms / 1000.0, 3, argv, argv_len);
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), timeout_ms / 1000.0, 3, argv, argv_len);
 	}
 	if (!reply) {
 		return false;
