@@ -1,5 +1,5 @@
 --TEST--
-Redis Futures destroyed unread: the task still runs (its entry stays in the stream), its result is dropped quietly when it comes (counted as dropped, not refused, nothing logged) and never reaches another Future; Pool::stats() of a dispatch-only process counts this process's own tasks (dispatched, queued = sent and not answered yet, completed, failed, dropped); 1 MB arguments and results travel intact
+Redis Futures destroyed unread: the task still runs (its entry stays in the stream), its result is dropped quietly when it comes (counted as dropped, not refused, nothing logged), also in a script that only fires (dispatch() drains the list every 64 dispatches while such results are owed) and never reaches another Future; Pool::stats() of a dispatch-only process counts this process's own tasks (dispatched, queued = sent and not answered yet, completed, failed, dropped); 1 MB arguments and results travel intact
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -29,6 +29,22 @@ echo "settled: queued {$stats['queued']}, completed {$stats['completed']}, faile
     "dropped {$stats['dropped_results']}, refused {$stats['refused_results']}\n";
 var_dump(redisCommand('LLEN', $tasks[0]['reply_key']), file_exists("$dir/log") ? file_get_contents("$dir/log") : 'no log');
 
+echo "-- only firing: dispatch() itself drains what comes for forgotten tasks (every 64 dispatches)\n";
+for ($i = 0; $i < 64; $i++) {
+    AsyncTask\dispatch('strlen', "fire $i");
+}
+foreach (node_take($prefix, $secret) as $task) {
+    node_return($task, $secret, 42);
+}
+$replyKey = $task['reply_key'];
+$before = redisCommand('LLEN', $replyKey);
+for ($i = 0; $i < 64; $i++) {
+    AsyncTask\dispatch('strlen', "more $i");
+}
+$stats = AsyncTask\Pool::stats();
+echo "list $before, then ", redisCommand('LLEN', $replyKey), "; dispatched {$stats['dispatched']}, queued {$stats['queued']}, dropped {$stats['dropped_results']}\n";
+var_dump(count(node_take($prefix, $secret)));     // the 64 more, never answered
+
 echo "-- 1 MB each way\n";
 $big = random_bytes(1 << 20);
 $f = AsyncTask\dispatch('strrev', $big);
@@ -44,6 +60,9 @@ AsyncTask\TaskFailedException: kept failed
 settled: queued 0, completed 1, failed 1, dropped 1, refused 0
 int(0)
 string(6) "no log"
+-- only firing: dispatch() itself drains what comes for forgotten tasks (every 64 dispatches)
+list 64, then 0; dispatched 130, queued 64, dropped 65
+int(64)
 -- 1 MB each way
 bool(true)
 bool(true)

@@ -62,6 +62,12 @@ zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *
 	return asynctask_redis_dispatcher_use(secret, node, ASYNCTASK_G(backend), ASYNCTASK_G(prefix));
 }
 
+/* Dispatches between two looks at the reply list when tasks whose Future
+ * is gone wait for results: a script that only fires and forgets would
+ * otherwise leave their results in Redis (until result_ttl) and in its books. */
+#define DRAIN_EVERY 64  /* a power of two */
+static uint32_t sends;
+
 /* XADD {prefix}:q:default * t <signed task>. Every task names the reply
  * list: a Future exists for each and may be waited on (no NO_REPLY). There
  * is no room to wait for in a stream: idle is not called. */
@@ -78,6 +84,11 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	(void) idle;
 	if (!asynctask_redis_dispatcher_secret() || !asynctask_redis_dispatcher_reply_key(reply_key)) {
 		asynctask_throw(asynctask_ce_backend_exception, "the Redis transport was not given a secret");
+		return FAILURE;
+	}
+	/* before the XADD: a failure here is a task not sent, never one sent and reported as not */
+	if ((++sends & (DRAIN_EVERY - 1)) == 0 && asynctask_redis_sent_forgotten() > 0
+			&& asynctask_redis_replies_collect() < 0) {
 		return FAILURE;
 	}
 	if (asynctask_redis_sent_draw(&sent, task_id) == FAILURE) {
