@@ -34,7 +34,7 @@ typedef struct {
 	const asynctask_transport_t *transport;
 	pid_t        owner;     /* the process whose pipe (or reply list) the result comes to */
 	uint32_t     epoch;     /* ASYNCTASK_G(pool_epoch) of the pool it was dispatched to */
-	char         shown[ASYNCTASK_TASK_ID_SHOWN];  /* what id() shows and messages name */
+	zend_string *shown;     /* the transport's own id for the task (Redis), or NULL: the number */
 	zend_string *result;    /* status byte + data once settled, else NULL */
 	zval         value;     /* the decoded value, once decoded */
 	zend_object  std;
@@ -51,7 +51,7 @@ static zend_object *future_create_object(zend_class_entry *ce)
 
 	future->id = 0;
 	future->transport = ASYNCTASK_G(transport);
-	future->shown[0] = '\0';
+	future->shown = NULL;
 	future->owner = asynctask_self();
 	future->epoch = ASYNCTASK_G(pool_epoch);
 	future->result = NULL;
@@ -71,6 +71,9 @@ static void future_free(zend_object *obj)
 	}
 	if (future->result) {
 		zend_string_release(future->result);
+	}
+	if (future->shown) {
+		zend_string_release(future->shown);
 	}
 	zval_ptr_dtor(&future->value);
 	zend_object_std_dtor(obj);
@@ -104,12 +107,25 @@ void asynctask_future_create(zval *return_value, const asynctask_transport_t *tr
 	future->id = id;
 	future->transport = transport;
 	if (transport->show_id) {
-		transport->show_id(id, future->shown);
-	} else {
-		snprintf(future->shown, sizeof(future->shown), "%" PRIu64, id);
+		/* now: the transport knows the task while it waits */
+		char text[ASYNCTASK_TASK_ID_SHOWN];
+		transport->show_id(id, text);
+		future->shown = zend_string_init(text, strlen(text), 0);
 	}
 	transport->expect(id);
 }
+
+/* The id as id() shows it and messages name it: the transport's, or the
+ * number (written into `buf` when asked: dispatch() of a local task pays nothing for it). */
+static const char *shown_in(future_t *future, char buf[ASYNCTASK_TASK_ID_SHOWN])
+{
+	if (future->shown) {
+		return ZSTR_VAL(future->shown);
+	}
+	snprintf(buf, ASYNCTASK_TASK_ID_SHOWN, "%" PRIu64, future->id);
+	return buf;
+}
+#define shown(future) shown_in((future), (char[ASYNCTASK_TASK_ID_SHOWN]) {0})
 
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
 {
@@ -158,7 +174,7 @@ static bool future_poll(future_t *future)
 		if (!future->result) {
 			char message[160];
 			snprintf(message, sizeof(message), "the pool stopped before task %s reported a result",
-				future->shown);
+				shown(future));
 			settle(future, ASYNCTASK_RESULT_CRASHED, message);
 		}
 	}
@@ -169,7 +185,7 @@ static zend_result check_owner(future_t *future)
 {
 	if (future->owner != asynctask_self()) {
 		asynctask_throw(asynctask_ce_exception, "the result of task %s goes to process %d, which "
-			"dispatched it; a forked process cannot wait for it", future->shown, (int) future->owner);
+			"dispatched it; a forked process cannot wait for it", shown(future), (int) future->owner);
 		return FAILURE;
 	}
 	return SUCCESS;
@@ -330,10 +346,10 @@ static void future_value(future_t *future, zval *return_value)
 			throw_remote(asynctask_ce_task_timeout_exception, data, len);
 			return;
 		case ASYNCTASK_RESULT_CANCELLED:
-			asynctask_throw(asynctask_ce_exception, "task %s was cancelled before it ran", future->shown);
+			asynctask_throw(asynctask_ce_exception, "task %s was cancelled before it ran", shown(future));
 			return;
 	}
-	asynctask_throw(asynctask_ce_task_failed_exception, "task %s sent an unknown result", future->shown);
+	asynctask_throw(asynctask_ce_task_failed_exception, "task %s sent an unknown result", shown(future));
 }
 
 static zend_result parse_timeout(uint32_t arg, double timeout, bool is_null, double *out)
@@ -358,8 +374,13 @@ ZEND_METHOD(AsyncTask_Future, __construct)
 
 ZEND_METHOD(AsyncTask_Future, id)
 {
+	future_t *future = future_from_obj(Z_OBJ_P(ZEND_THIS));
+
 	ZEND_PARSE_PARAMETERS_NONE();
-	RETURN_STRING(future_from_obj(Z_OBJ_P(ZEND_THIS))->shown);
+	if (future->shown) {
+		RETURN_STR_COPY(future->shown);
+	}
+	RETURN_STR(zend_strpprintf(0, "%" PRIu64, future->id));
 }
 
 ZEND_METHOD(AsyncTask_Future, isDone)
@@ -387,7 +408,7 @@ ZEND_METHOD(AsyncTask_Future, wait)
 			RETURN_THROWS();  /* a signal handler's: the future stays valid */
 		}
 		asynctask_throw(asynctask_ce_timeout_exception, "task %s did not finish within %.3g s; "
-			"it goes on running: wait again for its result", future->shown, timeout);
+			"it goes on running: wait again for its result", shown(future), timeout);
 		RETURN_THROWS();
 	}
 	future_value(future, return_value);
