@@ -254,6 +254,10 @@ ZEND_METHOD(AsyncTask_Pool, reload)
 ZEND_METHOD(AsyncTask_Pool, stats)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
+	/* a process that only dispatches to Redis has no pool to count: its own dispatches instead */
+	if (!ASYNCTASK_G(pool) && !asynctask_server_enabled() && asynctask_redis_stats(return_value)) {
+		return;
+	}
 	asynctask_pool_stats(return_value);
 }
 
@@ -331,6 +335,7 @@ PHP_RSHUTDOWN_FUNCTION(asynctask)
 	smart_str_free(&ASYNCTASK_G(result_buffer));
 	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	asynctask_callable_cache_destroy();
+	asynctask_redis_settings_rshutdown();
 	return SUCCESS;
 }
 

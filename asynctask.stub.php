@@ -120,6 +120,9 @@ namespace AsyncTask\Testing {
     /** Test builds only: the fields of a failure report's wire form, or null when the bytes are not one. */
     function decodeError(string $bytes): ?array {}
 
+    /** Test builds only: the remote error's bytes a worker reports for this exception (what a failed result carries). */
+    function encodeException(\Throwable $exception): string {}
+
     /** Test builds only: HMAC-SHA256 of $data under $key, raw bytes (the Redis backend's signature). */
     function hmacSha256(string $key, string $data): string {}
 

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 3c3e82514c549d8729980c476e6b6c09ff1d0e54 */
+ * Stub hash: 8461dca11687e88aa0ce28e53f68820a88428861 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -45,6 +45,12 @@ ZEND_END_ARG_INFO()
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_decodeError, 0, 1, IS_ARRAY, 1)
 	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+#endif
+
+#if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_Testing_encodeException, 0, 1, IS_STRING, 0)
+	ZEND_ARG_OBJ_INFO(0, exception, Throwable, 0)
 ZEND_END_ARG_INFO()
 #endif
 
@@ -164,6 +170,9 @@ ZEND_FUNCTION(AsyncTask_Testing_encodeError);
 ZEND_FUNCTION(AsyncTask_Testing_decodeError);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
+ZEND_FUNCTION(AsyncTask_Testing_encodeException);
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_hmacSha256);
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -218,6 +227,9 @@ static const zend_function_entry ext_functions[] = {
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", decodeError, AsyncTask_Testing_decodeError, arginfo_AsyncTask_Testing_decodeError)
+#endif
+#if defined(ASYNCTASK_FAULT_INJECTION)
+	ZEND_NS_FALIAS("AsyncTask\\Testing", encodeException, AsyncTask_Testing_encodeException, arginfo_AsyncTask_Testing_encodeException)
 #endif
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", hmacSha256, AsyncTask_Testing_hmacSha256, arginfo_AsyncTask_Testing_hmacSha256)

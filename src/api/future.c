@@ -21,14 +21,20 @@
 
 /* The longest a waiter sleeps before it looks whether the pool still runs. */
 #define LIVENESS_CHECK_MS 250
+/* How often any() looks at futures that came by different transports. */
+#define MIXED_LOOK_NS (5ull * 1000 * 1000)
 
 zend_class_entry *asynctask_ce_future;
 static zend_object_handlers future_handlers;
 
 typedef struct {
 	uint64_t     id;
-	pid_t        owner;     /* the process whose pipe the result comes to */
+	/* the transport that sent the task: its result comes back the same way
+	 * (asynctask.backend may have changed since) */
+	const asynctask_transport_t *transport;
+	pid_t        owner;     /* the process whose pipe (or reply list) the result comes to */
 	uint32_t     epoch;     /* ASYNCTASK_G(pool_epoch) of the pool it was dispatched to */
+	zend_string *shown;     /* the transport's own id for the task (Redis), or NULL: the number */
 	zend_string *result;    /* status byte + data once settled, else NULL */
 	zval         value;     /* the decoded value, once decoded */
 	zend_object  std;
@@ -44,6 +50,8 @@ static zend_object *future_create_object(zend_class_entry *ce)
 	future_t *future = zend_object_alloc(sizeof(future_t), ce);
 
 	future->id = 0;
+	future->transport = ASYNCTASK_G(transport);
+	future->shown = NULL;
 	future->owner = asynctask_self();
 	future->epoch = ASYNCTASK_G(pool_epoch);
 	future->result = NULL;
@@ -59,10 +67,13 @@ static void future_free(zend_object *obj)
 
 	if (!future->result && future->id && future->owner == asynctask_self()) {
 		/* nobody will ask for this result: drop it when (or if) it arrives */
-		ASYNCTASK_G(transport)->forget(future->id);
+		future->transport->forget(future->id);
 	}
 	if (future->result) {
 		zend_string_release(future->result);
+	}
+	if (future->shown) {
+		zend_string_release(future->shown);
 	}
 	zval_ptr_dtor(&future->value);
 	zend_object_std_dtor(obj);
@@ -87,12 +98,34 @@ void asynctask_future_minit(zend_class_entry *ce)
 	future_handlers.clone_obj = NULL;
 }
 
-void asynctask_future_create(zval *return_value, uint64_t id)
+void asynctask_future_create(zval *return_value, const asynctask_transport_t *transport, uint64_t id)
 {
+	future_t *future;
+
 	object_init_ex(return_value, asynctask_ce_future);
-	future_from_obj(Z_OBJ_P(return_value))->id = id;
-	ASYNCTASK_G(transport)->expect(id);
+	future = future_from_obj(Z_OBJ_P(return_value));
+	future->id = id;
+	future->transport = transport;
+	if (transport->show_id) {
+		/* now: the transport knows the task while it waits */
+		char text[ASYNCTASK_TASK_ID_SHOWN];
+		transport->show_id(id, text);
+		future->shown = zend_string_init(text, strlen(text), 0);
+	}
+	transport->expect(id);
 }
+
+/* The id as id() shows it and messages name it: the transport's, or the
+ * number (written into `buf` when asked: dispatch() of a local task pays nothing for it). */
+static const char *shown_in(future_t *future, char buf[ASYNCTASK_TASK_ID_SHOWN])
+{
+	if (future->shown) {
+		return ZSTR_VAL(future->shown);
+	}
+	snprintf(buf, ASYNCTASK_TASK_ID_SHOWN, "%" PRIu64, future->id);
+	return buf;
+}
+#define shown(future) shown_in((future), (char[ASYNCTASK_TASK_ID_SHOWN]) {0})
 
 static void settle(future_t *future, asynctask_result_status_t status, const char *message)
 {
@@ -106,31 +139,42 @@ static void settle(future_t *future, asynctask_result_status_t status, const cha
 	}
 	smart_str_0(&encoded);
 	future->result = encoded.s;
-	ASYNCTASK_G(transport)->settled(future->id);
+	future->transport->settled(future->id);
 }
 
-/* Never blocks. True once the future has its outcome. */
+/* The future's pool is gone (a local transport's only): its result will not come. */
+static bool future_orphaned(future_t *future)
+{
+	return !future->transport->remote && (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch)
+		|| !future->transport->alive());
+}
+
+/* Never blocks (beyond one round trip to a remote backend). True once the
+ * future has its outcome; false also when the backend could not be reached
+ * (the exception is pending). */
 static bool future_poll(future_t *future)
 {
+	const asynctask_transport_t *transport = future->transport;
+
 	if (future->result) {
 		return true;
 	}
 	if (future->owner != asynctask_self()) {
 		return false;
 	}
-	ASYNCTASK_G(transport)->collect();
-	future->result = ASYNCTASK_G(transport)->result(future->id);
-	if (future->result) {
-		return true;
+	transport->collect();
+	future->result = transport->result(future->id);
+	if (future->result || UNEXPECTED(EG(exception))) {
+		return future->result != NULL;
 	}
-	if (!ASYNCTASK_G(pool) || future->epoch != ASYNCTASK_G(pool_epoch) || !ASYNCTASK_G(transport)->alive()) {
+	if (future_orphaned(future)) {
 		/* a last look: the pool may have posted it just before it went */
-		ASYNCTASK_G(transport)->collect();
-		future->result = ASYNCTASK_G(transport)->result(future->id);
+		transport->collect();
+		future->result = transport->result(future->id);
 		if (!future->result) {
 			char message[160];
-			snprintf(message, sizeof(message), "the pool stopped before task %" PRIu64 " reported a result",
-				future->id);
+			snprintf(message, sizeof(message), "the pool stopped before task %s reported a result",
+				shown(future));
 			settle(future, ASYNCTASK_RESULT_CRASHED, message);
 		}
 	}
@@ -140,15 +184,17 @@ static bool future_poll(future_t *future)
 static zend_result check_owner(future_t *future)
 {
 	if (future->owner != asynctask_self()) {
-		asynctask_throw(asynctask_ce_exception, "the result of task %" PRIu64 " goes to process %d, which "
-			"dispatched it; a forked process cannot wait for it", future->id, (int) future->owner);
+		asynctask_throw(asynctask_ce_exception, "the result of task %s goes to process %d, which "
+			"dispatched it; a forked process cannot wait for it", shown(future), (int) future->owner);
 		return FAILURE;
 	}
 	return SUCCESS;
 }
 
-/* Sleeps until a result may have arrived, the deadline (0: none) passes, or it is time to check the pool. */
-static void sleep_for_results(uint64_t deadline)
+/* Sleeps on `transport` until a result may have arrived, the deadline (0:
+ * none) passes, or it is time to check the pool (a remote backend: to let
+ * signal handlers run). */
+static void sleep_for_results(const asynctask_transport_t *transport, uint64_t deadline)
 {
 	int timeout = LIVENESS_CHECK_MS;
 
@@ -162,7 +208,7 @@ static void sleep_for_results(uint64_t deadline)
 			timeout = (int) left_ms;
 		}
 	}
-	(void) ASYNCTASK_G(transport)->sleep(timeout);
+	(void) transport->sleep(timeout);
 }
 
 static uint64_t deadline_after(double timeout)
@@ -204,13 +250,16 @@ static bool future_await(future_t *future, uint64_t deadline)
 {
 	/* a short task's result often comes within microseconds: look for it
 	 * spinning, while that pays (lock.h), before sleeping */
-	while (!future_poll(future) && !past(deadline) && ASYNCTASK_G(transport)->spin()) {
+	while (!future_poll(future) && !EG(exception) && !past(deadline) && future->transport->spin()) {
 	}
 	while (!future_poll(future)) {
-		if (past(deadline) || asynctask_handle_interrupts() == FAILURE) {
+		if (EG(exception) || past(deadline) || asynctask_handle_interrupts() == FAILURE) {
 			return false;
 		}
-		sleep_for_results(deadline);
+		sleep_for_results(future->transport, deadline);
+		if (UNEXPECTED(EG(exception))) {
+			return false;  /* the backend could not be reached */
+		}
 	}
 	return true;
 }
@@ -236,8 +285,8 @@ static void settle_refused(future_t *future, asynctask_result_status_t status, c
 {
 	zend_string_release(future->result);
 	settle(future, status, message);
-	if (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch)) {
-		ASYNCTASK_G(transport)->recount(status);
+	if (future->transport->remote || (ASYNCTASK_G(pool) && future->epoch == ASYNCTASK_G(pool_epoch))) {
+		future->transport->recount(status);
 	}
 }
 
@@ -297,10 +346,10 @@ static void future_value(future_t *future, zval *return_value)
 			throw_remote(asynctask_ce_task_timeout_exception, data, len);
 			return;
 		case ASYNCTASK_RESULT_CANCELLED:
-			asynctask_throw(asynctask_ce_exception, "task %" PRIu64 " was cancelled before it ran", future->id);
+			asynctask_throw(asynctask_ce_exception, "task %s was cancelled before it ran", shown(future));
 			return;
 	}
-	asynctask_throw(asynctask_ce_task_failed_exception, "task %" PRIu64 " sent an unknown result", future->id);
+	asynctask_throw(asynctask_ce_task_failed_exception, "task %s sent an unknown result", shown(future));
 }
 
 static zend_result parse_timeout(uint32_t arg, double timeout, bool is_null, double *out)
@@ -325,8 +374,13 @@ ZEND_METHOD(AsyncTask_Future, __construct)
 
 ZEND_METHOD(AsyncTask_Future, id)
 {
+	future_t *future = future_from_obj(Z_OBJ_P(ZEND_THIS));
+
 	ZEND_PARSE_PARAMETERS_NONE();
-	RETURN_STR(zend_strpprintf(0, "%" PRIu64, future_from_obj(Z_OBJ_P(ZEND_THIS))->id));
+	if (future->shown) {
+		RETURN_STR_COPY(future->shown);
+	}
+	RETURN_STR(zend_strpprintf(0, "%" PRIu64, future->id));
 }
 
 ZEND_METHOD(AsyncTask_Future, isDone)
@@ -353,8 +407,8 @@ ZEND_METHOD(AsyncTask_Future, wait)
 		if (EG(exception)) {
 			RETURN_THROWS();  /* a signal handler's: the future stays valid */
 		}
-		asynctask_throw(asynctask_ce_timeout_exception, "task %" PRIu64 " did not finish within %.3g s; "
-			"it goes on running: wait again for its result", future->id, timeout);
+		asynctask_throw(asynctask_ce_timeout_exception, "task %s did not finish within %.3g s; "
+			"it goes on running: wait again for its result", shown(future), timeout);
 		RETURN_THROWS();
 	}
 	future_value(future, return_value);
@@ -366,10 +420,13 @@ ZEND_METHOD(AsyncTask_Future, cancel)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 
-	if (future->result || !ASYNCTASK_G(pool) || check_owner(future) == FAILURE) {
+	if (future->result || (!future->transport->remote && !ASYNCTASK_G(pool)) || check_owner(future) == FAILURE) {
 		RETURN_FALSE;
 	}
-	if (!ASYNCTASK_G(transport)->cancel(future->id)) {
+	if (!future->transport->cancel(future->id)) {
+		if (EG(exception)) {
+			RETURN_THROWS();  /* the backend could not be reached */
+		}
 		RETURN_FALSE;
 	}
 	settle(future, ASYNCTASK_RESULT_CANCELLED, NULL);
@@ -482,13 +539,23 @@ ZEND_METHOD(AsyncTask_Future, any)
 	}
 	uint64_t deadline = deadline_after(timeout);
 	for (;;) {
+		/* the transport to sleep on: the futures' own, or none when they
+		 * came by several (each is then looked at every few milliseconds) */
+		const asynctask_transport_t *transport = NULL;
+		bool mixed = false;
 		ZEND_HASH_FOREACH_KEY_VAL(futures, index, key, item) {
-			if (future_poll(future_from_obj(Z_OBJ_P(item)))) {
+			future_t *future = future_from_obj(Z_OBJ_P(item));
+			if (future_poll(future)) {
 				if (key) {
 					RETURN_STR_COPY(key);
 				}
 				RETURN_LONG((zend_long) index);
 			}
+			if (EG(exception)) {
+				RETURN_THROWS();  /* the backend could not be reached */
+			}
+			mixed = mixed || (transport && transport != future->transport);
+			transport = future->transport;
 		} ZEND_HASH_FOREACH_END();
 		if (past(deadline)) {
 			asynctask_throw(asynctask_ce_timeout_exception, "none of %u tasks finished within %.3g s; "
@@ -498,6 +565,15 @@ ZEND_METHOD(AsyncTask_Future, any)
 		if (asynctask_handle_interrupts() == FAILURE) {
 			RETURN_THROWS();
 		}
-		sleep_for_results(deadline);
+		if (mixed) {
+			uint64_t soon = asynctask_now_ns() + MIXED_LOOK_NS;
+			/* a shared-memory transport sleeps on its bell; a remote one's sleep is a blocking pop */
+			sleep_for_results(transport, deadline && deadline < soon ? deadline : soon);
+		} else {
+			sleep_for_results(transport, deadline);
+		}
+		if (EG(exception)) {
+			RETURN_THROWS();
+		}
 	}
 }

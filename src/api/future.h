@@ -10,8 +10,11 @@ extern zend_class_entry *asynctask_ce_future;
 
 void asynctask_future_minit(zend_class_entry *ce);
 
-/* Makes return_value a new Future for task `id` dispatched by this process. */
-void asynctask_future_create(zval *return_value, uint64_t id);
+struct _asynctask_transport_t;
+
+/* Makes return_value a new Future for task `id` this process dispatched
+ * through `transport` (its result comes back the same way). */
+void asynctask_future_create(zval *return_value, const struct _asynctask_transport_t *transport, uint64_t id);
 
 /* Waits for every future in `futures` (keys kept) like Future::all(). */
 void asynctask_future_all(HashTable *futures, double timeout, zval *return_value);

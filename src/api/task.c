@@ -221,8 +221,14 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 {
 	uint64_t task_id;
 
-	/* a remote backend never falls back to this machine's pool */
-	if (asynctask_backend_check_local() == FAILURE) {
+	/* a remote backend: sent there (or refused), never run on this
+	 * machine's pool, which is not started for it */
+	if (asynctask_backend_remote()) {
+		const asynctask_transport_t *remote = asynctask_backend_transport();
+		if (remote && remote->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room,
+				&task_id) == SUCCESS) {
+			asynctask_future_create(return_value, remote, task_id);
+		}
 		return;
 	}
 	if (!asynctask_pool_get()) {
@@ -237,7 +243,7 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 
 	if (ASYNCTASK_G(transport)->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room,
 			&task_id) == SUCCESS) {
-		asynctask_future_create(return_value, task_id);  /* counted by the transport as it commits */
+		asynctask_future_create(return_value, ASYNCTASK_G(transport), task_id);  /* counted by the transport as it commits */
 	}
 }
 

@@ -12,6 +12,7 @@
 #include "src/codec/payload.h"
 #include "src/codec/remote_error.h"
 #include "src/codec/serializer.h"
+#include "zend_exceptions.h"
 #include "src/api/task.h"
 
 ZEND_FUNCTION(AsyncTask_Testing_encode)
@@ -145,6 +146,23 @@ ZEND_FUNCTION(AsyncTask_Testing_decodeError)
 	add_assoc_long(return_value, "code", error.code);
 	add_assoc_long(return_value, "line", error.line);
 	asynctask_remote_error_dtor(&error);
+}
+
+ZEND_FUNCTION(AsyncTask_Testing_encodeException)
+{
+	zend_object *exception;
+	asynctask_remote_error_t error;
+	smart_str encoded = {0};
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJ_OF_CLASS(exception, zend_ce_throwable)
+	ZEND_PARSE_PARAMETERS_END();
+
+	asynctask_remote_error_from_exception(&error, exception);
+	asynctask_remote_error_encode(&error, &encoded);
+	asynctask_remote_error_dtor(&error);
+	smart_str_0(&encoded);
+	RETURN_STR(encoded.s ? encoded.s : ZSTR_EMPTY_ALLOC());
 }
 
 #endif

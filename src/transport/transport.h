@@ -86,6 +86,9 @@ typedef struct {
 	size_t      decoded_size;
 } asynctask_report_t;
 
+/* The longest id a transport shows for a task (see show_id), with its NUL. */
+#define ASYNCTASK_TASK_ID_SHOWN 40
+
 /* Called while a dispatcher waits for room, so that it can collect its own
  * results and let signal handlers run; false: give up (one threw). */
 typedef bool (*asynctask_transport_idle_fn)(void);
@@ -97,6 +100,12 @@ typedef bool (*asynctask_transport_idle_fn)(void);
  * side's never do (a worker runs them outside any task). */
 typedef struct _asynctask_transport_t {
 	const char *name;
+	/* false (shm): this process's pool carries the tasks, and a Future
+	 * fails when that pool goes (ASYNCTASK_G(pool), its epoch). true
+	 * (redis): tasks wait in a backend that outlives any pool; a Future
+	 * waits however long it takes a node to answer, and a failure to reach
+	 * the backend is an exception (the dispatching functions may throw). */
+	bool remote;
 
 	/* --- the dispatching side: dispatch(), Future --------------------- */
 
@@ -127,6 +136,9 @@ typedef struct _asynctask_transport_t {
 	/* Sleeps until results may have come, at most timeout_ms; true when
 	 * there may be news. */
 	bool (*sleep)(int timeout_ms);
+	/* The id Future::id() shows for task_id, in out (at most
+	 * ASYNCTASK_TASK_ID_SHOWN bytes with its NUL); NULL: the number itself. */
+	void (*show_id)(uint64_t task_id, char *out);
 
 	/* --- the worker side ------------------------------------------------ */
 

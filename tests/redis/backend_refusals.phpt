@@ -1,10 +1,12 @@
 --TEST--
-A remote backend never runs tasks on this machine: dispatch() and map() throw AsyncTask\BackendException without a secret of at least 32 bytes (asynctask.secret, or a secret_file of mode 0600/0400 owned by us or root), naming the setting to fix, and no local pool starts
+A remote backend never runs tasks on this machine: dispatch() and map() throw AsyncTask\BackendException without a secret of at least 32 bytes (asynctask.secret, or a secret_file of mode 0600/0400 owned by us or root), naming the setting to fix, and no local pool starts; with a usable secret the task goes to Redis (here: nobody listens, BackendException from the connection)
 --EXTENSIONS--
 asynctask
 posix
 --SKIPIF--
 <?php $needs = ['backend']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+asynctask.dispatch_timeout=0
 --FILE--
 <?php
 require __DIR__ . '/../helpers.inc';
@@ -78,7 +80,7 @@ AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: a r
 map(): refused too
 -- asynctask.secret
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret holds 31 bytes: a remote backend needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)
-AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
+AsyncTask\BackendException: cannot connect to Redis at 127.0.0.1:1: Connection refused (gave up after 1 attempts in %f s, asynctask.dispatch_timeout)
 -- asynctask.secret_file
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: both asynctask.secret and asynctask.secret_file are set: set one of them
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret cannot be opened: No such file or directory
@@ -86,10 +88,10 @@ AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asy
 0640: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0640 has mode 0640: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
 0604: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0604 has mode 0604: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
 0700: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/secret-0700 has mode 0700: it must be 0600 or 0400 (readable by its owner only; chmod 600 it)
-0600: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
-0400: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
+0600: AsyncTask\BackendException: cannot connect to Redis at 127.0.0.1:1: Connection refused (gave up after 1 attempts in %f s, asynctask.dispatch_timeout)
+0400: AsyncTask\BackendException: cannot connect to Redis at 127.0.0.1:1: Connection refused (gave up after 1 attempts in %f s, asynctask.dispatch_timeout)
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/short holds 31 bytes: a remote backend needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)
-a symlink to a 0400 file: AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
+a symlink to a 0400 file: AsyncTask\BackendException: cannot connect to Redis at 127.0.0.1:1: Connection refused (gave up after 1 attempts in %f s, asynctask.dispatch_timeout)
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s is not a regular file
 AsyncTask\BackendException: asynctask.backend=redis://app:***@127.0.0.1:1/0: asynctask.secret_file=%s/theirs belongs to uid 65534: it must belong to this process's user (uid 0) or root, else its owner could change the secret
 -- back to this machine

@@ -1,5 +1,5 @@
 --TEST--
-A remote backend configured at startup without a usable secret: a startup warning naming asynctask.backend and the secret settings, then AsyncTask\BackendException at dispatch(); a backend URL refused at startup leaves dispatch() refusing too (never running the tasks here instead)
+A remote backend configured at startup without a usable secret: a startup warning naming asynctask.backend and the secret settings, then AsyncTask\BackendException at dispatch(); a backend URL refused at startup leaves dispatch() refusing too (never running the tasks here instead); a usable one sends to Redis
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -23,7 +23,8 @@ echo shell_exec(asynctask_test_command($script, ['asynctask.backend' => 'redis:/
 echo "-- a URL refused at startup\n";
 echo shell_exec(asynctask_test_command($script, ['asynctask.backend' => 'redis://app:hunter2@redis.internal:99999']));
 echo "-- a usable configuration: no warning\n";
-echo shell_exec(asynctask_test_command($script, ['asynctask.backend' => 'redis://redis.internal', 'asynctask.secret' => str_repeat('k', 32)]));
+echo shell_exec(asynctask_test_command($script, ['asynctask.backend' => 'redis://127.0.0.1:1', 'asynctask.secret' => str_repeat('k', 32),
+    'asynctask.dispatch_timeout' => '0']));
 ?>
 --CLEAN--
 <?php @unlink(__DIR__ . '/backend_startup.child.php'); ?>
@@ -41,4 +42,4 @@ BackendException: asynctask.backend=redis://redis.internal: asynctask.secret hol
 Warning: PHP Startup: Invalid value "redis://app:***@redis.internal:99999" for asynctask.backend: the port must be a number from 1 to 65535; the previous or default value stays in force in Unknown on line 0
 BackendException: asynctask.backend was refused at startup (see the warning then): tasks are not run on this machine instead; fix the setting
 -- a usable configuration: no warning
-BackendException: asynctask.backend=redis://redis.internal: sending tasks to Redis is not implemented yet in this build; leave asynctask.backend empty to run tasks on this machine
+BackendException: cannot connect to Redis at 127.0.0.1:1: Connection refused (gave up after 1 attempts in %f s, asynctask.dispatch_timeout)

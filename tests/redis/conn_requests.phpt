@@ -16,16 +16,17 @@ if (isset($_GET["other"])) {
     ini_set("asynctask.secret_file", $_GET["other"]);   // for this request only
 }
 try {
-    AsyncTask\dispatch("strtoupper", "x");
+    // sent to Redis: signed with the secret in force
+    $why = strlen(AsyncTask\dispatch("strtoupper", "x")->id()) === 32 ? "secret ok" : "not sent to Redis";
 } catch (AsyncTask\BackendException $e) {
-    $why = str_contains($e->getMessage(), "not implemented yet") ? "secret ok" : $e->getMessage();
+    $why = $e->getMessage();
 }
 echo json_encode([getmypid(), AsyncTask\Testing\redisCommand("CLIENT", "ID"), $why]);
 ');
 $port = redis_test_free_port();
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $server = proc_open([$php, '-n', '-d', 'extension=' . asynctask_test_module(), '-d', 'asynctask.backend=' . redis_test_url(),
-    '-d', "asynctask.secret_file=$dir/secret", '-S', "127.0.0.1:$port", "$dir/router.php"],
+    '-d', "asynctask.secret_file=$dir/secret", '-d', 'asynctask.prefix=' . redis_test_key('p'), '-S', "127.0.0.1:$port", "$dir/router.php"],
     [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/server.log", 'w'], 2 => ['file', "$dir/server.log", 'a']], $pipes);
 register_shutdown_function(function () use ($server) {
     proc_terminate($server, SIGKILL);

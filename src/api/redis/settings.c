@@ -27,6 +27,7 @@
 
 #ifdef HAVE_ASYNCTASK_REDIS
 # include "src/transport/redis/conn.h"
+# include "src/transport/redis/dispatch.h"
 #endif
 
 #include "php_asynctask.h"
@@ -240,33 +241,68 @@ void asynctask_redis_settings_minit(int module_number)
 	}
 }
 
-zend_result asynctask_backend_check_local(void)
+const struct _asynctask_transport_t *asynctask_backend_transport(void)
 {
 	zend_string *why = unusable_backend();
-	char shown[1024];
 
 	if (why) {
 		zend_throw_exception(asynctask_ce_backend_exception, ZSTR_VAL(why), 0);
 		zend_string_release(why);
-		return FAILURE;
+		return NULL;
 	}
-	if (asynctask_redis_url_is_remote(ASYNCTASK_G(backend))) {
-		/* the transport that sends tasks to Redis is the next step of issue 10:
-		 * until then a remote backend refuses, it never runs tasks here */
-		asynctask_redis_url_redact(ASYNCTASK_G(backend), shown, sizeof(shown));
-		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend=%s: sending tasks to Redis is not "
-			"implemented yet in this build; leave asynctask.backend empty to run tasks on this machine", shown);
-		return FAILURE;
+#ifdef HAVE_ASYNCTASK_REDIS
+	{
+		char node[256];
+		zend_string *error = NULL;
+		/* entries are signed under the key derived from the secret and
+		 * asynctask.prefix (secret.h), never the raw secret */
+		const zend_string *secret = asynctask_secret_signing_key(&error);
+
+		if (!secret) {  /* checked above: only a file changed meanwhile */
+			zend_throw_exception(asynctask_ce_backend_exception, ZSTR_VAL(error), 0);
+			zend_string_release(error);
+			return NULL;
+		}
+		asynctask_redis_node(node, sizeof(node));
+		if (asynctask_redis_dispatch_use(secret, node) == FAILURE) {
+			return NULL;
+		}
+		return &asynctask_redis_transport;
 	}
-	return SUCCESS;
+#else
+	/* unusable_backend() refused it: a remote URL on a build without hiredis */
+	asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend names no backend this build has");
+	return NULL;
+#endif
+}
+
+void asynctask_redis_settings_rshutdown(void)
+{
+#ifdef HAVE_ASYNCTASK_REDIS
+	asynctask_redis_dispatch_rshutdown();
+#endif
 }
 
 void asynctask_redis_settings_mshutdown(void)
 {
 	asynctask_secret_shutdown();
 #ifdef HAVE_ASYNCTASK_REDIS
+	asynctask_redis_dispatch_mshutdown();
 	asynctask_redis_disconnect();
 #endif
+}
+
+bool asynctask_redis_stats(zval *return_value)
+{
+#ifdef HAVE_ASYNCTASK_REDIS
+	if (asynctask_redis_url_is_remote(ASYNCTASK_G(backend))) {
+		asynctask_redis_dispatch_stats(return_value);
+		return true;
+	}
+#else
+	(void) return_value;
+#endif
+	return false;
 }
 
 void asynctask_redis_settings_minfo(void)

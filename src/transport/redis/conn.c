@@ -157,7 +157,8 @@ static bool handshake(redisContext *ctx, const asynctask_redis_url_t *url, const
 	return true;
 }
 
-static bool connect_to(const asynctask_redis_url_t *url, const char *where, double seconds, failure_t *failure)
+static bool connect_to(const char *backend, const asynctask_redis_url_t *url, const char *where, double seconds,
+	failure_t *failure)
 {
 	struct timeval tv = timeval_of(seconds);
 	redisContext *ctx = url->kind == ASYNCTASK_BACKEND_REDIS_UNIX
@@ -186,7 +187,7 @@ static bool connect_to(const asynctask_redis_url_t *url, const char *where, doub
 	}
 	conn.ctx = ctx;
 	conn.pid = getpid();
-	conn.backend = strdup(ASYNCTASK_G(backend));
+	conn.backend = strdup(backend);
 	if (!conn.backend) {
 		asynctask_redis_disconnect();
 		snprintf(failure->message, sizeof(failure->message), "out of memory");
@@ -196,29 +197,30 @@ static bool connect_to(const asynctask_redis_url_t *url, const char *where, doub
 	return true;
 }
 
-/* The connection is usable as it is: ours, healthy, for the current URL. */
-static bool connection_current(void)
+/* The connection is usable as it is: ours, healthy, for this URL. */
+static bool connection_current(const char *backend)
 {
 	if (!conn.ctx) {
 		return false;
 	}
-	if (conn.pid != getpid() || conn.ctx->err || strcmp(conn.backend, ASYNCTASK_G(backend)) != 0) {
+	if (conn.pid != getpid() || conn.ctx->err || strcmp(conn.backend, backend) != 0) {
 		asynctask_redis_disconnect();
 		return false;
 	}
 	return true;
 }
 
-/* One try: connect when needed, send, read. NULL with *failure on failure. */
-static redisReply *try_command(const asynctask_redis_url_t *url, const char *where, double seconds,
-	int argc, const char **argv, const size_t *argv_len, failure_t *failure)
+/* One try: connect when needed, send, read (a reply that Redis holds up to
+ * `blocks` seconds is waited for that much longer). NULL with *failure on failure. */
+static redisReply *try_command(const char *backend, const asynctask_redis_url_t *url, const char *where,
+	double seconds, double blocks, int argc, const char **argv, const size_t *argv_len, failure_t *failure)
 {
 	redisReply *reply;
 
-	if (!connection_current() && !connect_to(url, where, seconds, failure)) {
+	if (!connection_current(backend) && !connect_to(backend, url, where, seconds, failure)) {
 		return NULL;
 	}
-	if (redisSetTimeout(conn.ctx, timeval_of(seconds)) != REDIS_OK) {
+	if (redisSetTimeout(conn.ctx, timeval_of(seconds + blocks)) != REDIS_OK) {
 		snprintf(failure->message, sizeof(failure->message), "Redis at %s: cannot set the socket timeout: %s",
 			where, strerror(errno));
 		asynctask_redis_disconnect();
@@ -249,8 +251,9 @@ static redisReply *try_command(const asynctask_redis_url_t *url, const char *whe
  * does; a SAPI or a script's pcntl_signal() may not). It is blocked for the
  * call and a SIGPIPE raised meanwhile is taken, so the write fails with
  * EPIPE instead; one that was pending before is left for the process. */
-static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url, const char *where, double seconds,
-	int argc, const char **argv, const size_t *argv_len, failure_t *failure)
+static redisReply *try_command_without_sigpipe(const char *backend, const asynctask_redis_url_t *url,
+	const char *where, double seconds, double blocks, int argc, const char **argv, const size_t *argv_len,
+	failure_t *failure)
 {
 	sigset_t pipe_only, saved, pending;
 	struct timespec no_wait = {0, 0};
@@ -261,7 +264,7 @@ static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url,
 	sigaddset(&pipe_only, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_only, &saved);
 	was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
-	reply = try_command(url, where, seconds, argc, argv, argv_len, failure);
+	reply = try_command(backend, url, where, seconds, blocks, argc, argv, argv_len, failure);
 	if (!was_pending) {
 		while (sigtimedwait(&pipe_only, NULL, &no_wait) < 0 && errno == EINTR) {
 		}
@@ -272,6 +275,12 @@ static redisReply *try_command_without_sigpipe(const asynctask_redis_url_t *url,
 
 redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len)
 {
+	return asynctask_redis_command_to(ASYNCTASK_G(backend), 0, argc, argv, argv_len);
+}
+
+redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
+	const size_t *argv_len)
+{
 	asynctask_redis_url_t url;
 	char error[256], where[300];
 	double timeout = ASYNCTASK_G(dispatch_timeout), start = now(), left;
@@ -279,7 +288,7 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 	unsigned attempt = 0;
 	redisReply *reply;
 
-	if (!asynctask_redis_url_parse(ASYNCTASK_G(backend), &url, error, sizeof(error))
+	if (!asynctask_redis_url_parse(backend, &url, error, sizeof(error))
 			|| url.kind == ASYNCTASK_BACKEND_LOCAL) {
 		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend does not name a Redis server%s%s",
 			error[0] ? ": " : "", error);
@@ -290,7 +299,7 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 	for (;;) {
 		left = timeout - (now() - start);
 		memset(&failure, 0, sizeof(failure));
-		reply = try_command_without_sigpipe(&url, where, left, argc, argv, argv_len, &failure);
+		reply = try_command_without_sigpipe(backend, &url, where, left, blocks, argc, argv, argv_len, &failure);
 		if (reply) {
 			return reply;
 		}

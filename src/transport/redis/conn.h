@@ -1,10 +1,11 @@
 /*
  * transport/redis/: the Redis Streams transport, being built. Today it owns
- * what asynctask.backend's URL says (url.h) and the dispatching side's
- * connection (this header); the implementation of transport.h over Redis
- * (send = XADD, take = XREADGROUP, post to a reply key, collect, cancel)
- * comes next, beside shm/. It may call the interface's types, codec/ (the
- * wire form, redis/wire.h) and base/; never shm/, the pool or the api.
+ * what asynctask.backend's URL says (url.h), the dispatching side's
+ * connection (this header), the keys both sides use (protocol.h) and the
+ * dispatching side of transport.h over Redis (dispatch.h: send = XADD,
+ * cancel, collect and sleep on the reply list); the node's side comes
+ * next. It may call the interface's types, codec/ (the wire form,
+ * redis/wire.h) and base/; never shm/, the pool or the api.
  *
  * The dispatching side's connection to Redis: one blocking hiredis
  * connection per process, made on first use and kept across requests (one
@@ -36,6 +37,16 @@
  * Returns the reply (never an error reply; the caller frees it with
  * freeReplyObject()), or NULL with the exception thrown. */
 redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *argv_len);
+
+/* The same on the connection to `backend` (a URL as asynctask.backend
+ * takes; the one connection is replaced when the URL differs from the
+ * last), for a command that Redis may hold up to `blocks` seconds before it
+ * answers (BLPOP's timeout, else 0): each attempt waits that much longer
+ * for the reply, so that a pop is never cut off by the socket's timeout
+ * after Redis took the element. A connection lost during the wait may still
+ * lose the element it popped (the caller's documented risk). */
+redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
+	const size_t *argv_len);
 
 /* Closes this process's connection, if any (module shutdown). */
 void asynctask_redis_disconnect(void);

@@ -1,0 +1,297 @@
+/*
+ * The dispatching side of the Redis transport (dispatch.h).
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "php.h"
+
+#include "php_asynctask.h"
+#include "src/base/exceptions.h"
+#include "src/codec/redis/wire.h"
+#include "src/transport/redis/conn.h"
+#include "src/transport/redis/dispatch.h"
+#include "src/transport/redis/dispatcher.h"
+#include "src/transport/redis/protocol.h"
+#include "src/transport/redis/replies.h"
+
+/* protocol.h's cancel: XDEL the entry only when no node has taken it. An
+ * entry at or before the group's last-delivered-id was handed to a node
+ * (XREADGROUP delivers in id order; XAUTOCLAIM only moves pending ones),
+ * whether it is still pending or acknowledged since; a stream with no group
+ * has never been read. The XPENDING look is a second guard should a group
+ * have been moved back with XGROUP SETID.
+ * KEYS[1] stream, ARGV[1] entry id, ARGV[2] group. Replies 1 when deleted. */
+static const char cancel_script[] =
+	"local function parse(id)\n"
+	"  local ms, seq = string.match(id, '^(%d+)-(%d+)$')\n"
+	"  return tonumber(ms), tonumber(seq)\n"
+	"end\n"
+	"if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return 0 end\n"
+	"local ms, seq = parse(ARGV[1])\n"
+	"for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do\n"
+	"  local name, last\n"
+	"  for i = 1, #group, 2 do\n"
+	"    if group[i] == 'name' then name = group[i + 1] end\n"
+	"    if group[i] == 'last-delivered-id' then last = group[i + 1] end\n"
+	"  end\n"
+	"  if name == ARGV[2] then\n"
+	"    local lms, lseq = parse(last)\n"
+	"    if ms < lms or (ms == lms and seq <= lseq) then return 0 end\n"
+	"    if #redis.call('XPENDING', KEYS[1], ARGV[2], ARGV[1], ARGV[1], 1) > 0 then return 0 end\n"
+	"  end\n"
+	"end\n"
+	"return redis.call('XDEL', KEYS[1], ARGV[1])\n";
+
+
+static uint64_t unix_time_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *node)
+{
+	return asynctask_redis_dispatcher_use(secret, node, ASYNCTASK_G(backend), ASYNCTASK_G(prefix));
+}
+
+/* Dispatches between two looks at the reply list when tasks whose Future
+ * is gone wait for results: a script that only fires and forgets would
+ * otherwise leave their results in Redis (until result_ttl) and in its books. */
+#define DRAIN_EVERY 64  /* a power of two */
+static uint32_t sends;
+
+/* XADD {prefix}:q:default * t <signed task>. Every task names the reply
+ * list: a Future exists for each and may be waited on (no NO_REPLY). There
+ * is no room to wait for in a stream: idle is not called. */
+static zend_result redis_send(const char *payload, size_t length, uint32_t timeout_ms,
+	asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	const char *node = asynctask_redis_dispatcher_node();
+	char stream[ASYNCTASK_REDIS_KEY_MAX], reply_key[ASYNCTASK_REDIS_KEY_MAX];
+	asynctask_redis_sent_t sent;
+	asynctask_wire_entry_t e = {0};
+	zend_string *bytes, *error = NULL;
+	redisReply *reply;
+
+	(void) idle;
+	if (!asynctask_redis_dispatcher_secret() || !asynctask_redis_dispatcher_reply_key(reply_key)) {
+		asynctask_throw(asynctask_ce_backend_exception, "the Redis transport was not given a secret");
+		return FAILURE;
+	}
+	/* before the XADD: a failure here is a task not sent, never one sent and reported as not */
+	if ((++sends & (DRAIN_EVERY - 1)) == 0 && asynctask_redis_sent_forgotten() > 0
+			&& asynctask_redis_replies_collect() < 0) {
+		return FAILURE;
+	}
+	if (asynctask_redis_sent_draw(&sent, task_id) == FAILURE) {
+		return FAILURE;
+	}
+	e.kind = ASYNCTASK_WIRE_TASK;
+	memcpy(e.id, sent.id, sizeof(e.id));
+	e.attempt = 1;
+	e.timeout_ms = timeout_ms;
+	e.dispatched_at_us = unix_time_us();
+	e.queue = ASYNCTASK_REDIS_QUEUE_DEFAULT;
+	e.queue_len = sizeof(ASYNCTASK_REDIS_QUEUE_DEFAULT) - 1;
+	e.node = node;
+	e.node_len = strlen(node);
+	e.reply_key = reply_key;
+	e.reply_key_len = strlen(reply_key);
+	e.payload = payload;
+	e.payload_len = length;
+	bytes = asynctask_wire_encode(&e, asynctask_redis_dispatcher_secret(), &error);
+	if (!bytes) {
+		asynctask_throw(asynctask_ce_exception, "%s", ZSTR_VAL(error));
+		zend_string_release(error);
+		return FAILURE;
+	}
+
+	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
+	{
+		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
+		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 5, argv, argv_len);
+	}
+	zend_string_release(bytes);
+	if (!reply) {
+		return FAILURE;
+	}
+	if (reply->type != REDIS_REPLY_STRING || reply->len >= sizeof(sent.entry)) {
+		/* the entry may be in the stream: a node may run the task, nobody waits for it */
+		asynctask_throw(asynctask_ce_backend_exception, "Redis answered XADD with something other than an entry id");
+		freeReplyObject(reply);
+		return FAILURE;
+	}
+	memcpy(sent.entry, reply->str, reply->len);
+	sent.entry[reply->len] = '\0';
+	freeReplyObject(reply);
+	asynctask_redis_sent_keep(*task_id, &sent);
+	return SUCCESS;
+}
+
+static bool redis_cancel(uint64_t task_id)
+{
+	asynctask_redis_sent_t *sent = asynctask_redis_sent_find(task_id);
+	char stream[ASYNCTASK_REDIS_KEY_MAX];
+	redisReply *reply;
+	bool cancelled;
+
+	if (!sent) {
+		return false;  /* its result came: too late */
+	}
+	/* a result that came meanwhile settles it: the task ran */
+	if (asynctask_redis_replies_collect() < 0 || !(sent = asynctask_redis_sent_find(task_id))) {
+		return false;
+	}
+	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
+	{
+		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
+		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
+			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
+	}
+	if (!reply) {
+		return false;
+	}
+	cancelled = reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+	freeReplyObject(reply);
+	if (cancelled) {
+		asynctask_redis_counts()->cancelled++;
+	}
+	return cancelled;
+}
+
+static void redis_expect(uint64_t task_id)
+{
+	(void) task_id;  /* in the books since send */
+}
+
+static int redis_collect(void)
+{
+	int booked = asynctask_redis_replies_collect();
+	return booked < 0 ? 0 : booked;
+}
+
+static zend_string *redis_result(uint64_t task_id)
+{
+	return asynctask_redis_result_take(task_id);
+}
+
+/* Settled without a result (cancelled): out of the books. */
+static void redis_settled(uint64_t task_id)
+{
+	asynctask_redis_sent_remove(task_id);
+}
+
+static void redis_forget(uint64_t task_id)
+{
+	asynctask_redis_sent_forget(task_id);
+}
+
+/* Every look is a round trip: sleeping (a blocking pop) answers as fast. */
+static bool redis_spin(void)
+{
+	return false;
+}
+
+static bool redis_sleep(int timeout_ms)
+{
+	return asynctask_redis_replies_sleep(timeout_ms);
+}
+
+static void redis_show_id(uint64_t task_id, char *out)
+{
+	asynctask_redis_sent_t *sent = asynctask_redis_sent_find(task_id);
+
+	if (sent) {
+		asynctask_wire_id_hex(sent->id, out);
+	} else {
+		snprintf(out, ASYNCTASK_TASK_ID_SHOWN, "%016" PRIx64, task_id);
+	}
+}
+
+static bool redis_alive(void)
+{
+	return true;  /* a task waits in Redis for the first node that serves its queue */
+}
+
+/* The Future could not take a value after all: it counts as `status`. */
+static void redis_recount(asynctask_result_status_t status)
+{
+	asynctask_redis_counts_t *counts = asynctask_redis_counts();
+
+	if (counts->completed) {
+		counts->completed--;
+	}
+	if (status == ASYNCTASK_RESULT_CRASHED) {
+		counts->crashed++;
+	} else if (status == ASYNCTASK_RESULT_TIMED_OUT) {
+		counts->timed_out++;
+	} else {
+		counts->failed++;
+	}
+}
+
+const asynctask_transport_t asynctask_redis_transport = {
+	.name     = "redis",
+	.remote   = true,
+	.send     = redis_send,
+	.cancel   = redis_cancel,
+	.expect   = redis_expect,
+	.collect  = redis_collect,
+	.result   = redis_result,
+	.settled  = redis_settled,
+	.forget   = redis_forget,
+	.spin     = redis_spin,
+	.sleep    = redis_sleep,
+	.show_id  = redis_show_id,
+	.alive    = redis_alive,
+	.recount  = redis_recount,
+};
+
+void asynctask_redis_dispatch_stats(zval *return_value)
+{
+	asynctask_redis_counts_t *c;
+
+	/* results that came meanwhile: the counts are as of now (an error is the caller's to see) */
+	if (asynctask_redis_replies_collect() < 0) {
+		return;
+	}
+	c = asynctask_redis_counts();
+	array_init_size(return_value, 16);
+	add_assoc_string(return_value, "backend", "redis");
+	add_assoc_long(return_value, "workers", 0);
+	add_assoc_long(return_value, "idle", 0);
+	/* sent, outcome not seen yet: waiting in the stream or running on a node (a dispatcher cannot tell which) */
+	add_assoc_long(return_value, "queued", (zend_long) asynctask_redis_sent_pending());
+	add_assoc_long(return_value, "running", 0);
+	add_assoc_long(return_value, "completed", (zend_long) c->completed);
+	add_assoc_long(return_value, "failed", (zend_long) c->failed);
+	add_assoc_long(return_value, "crashed", (zend_long) c->crashed);
+	add_assoc_long(return_value, "timed_out", (zend_long) c->timed_out);
+	add_assoc_long(return_value, "respawned", 0);
+	add_assoc_long(return_value, "queue_bytes_used", 0);
+	add_assoc_long(return_value, "queue_bytes_total", 0);
+	add_assoc_long(return_value, "dispatched", (zend_long) c->dispatched);
+	add_assoc_long(return_value, "cancelled", (zend_long) c->cancelled);
+	add_assoc_long(return_value, "dropped_results", (zend_long) c->unread);
+	add_assoc_long(return_value, "refused_results", (zend_long) c->refused);
+}
+
+void asynctask_redis_dispatch_rshutdown(void)
+{
+	asynctask_redis_dispatcher_rshutdown();
+}
+
+void asynctask_redis_dispatch_mshutdown(void)
+{
+	asynctask_redis_dispatcher_mshutdown();
+}

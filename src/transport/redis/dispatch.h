@@ -1,0 +1,34 @@
+/*
+ * The dispatching side of the Redis transport (transport.h over Redis
+ * Streams): send = XADD of a signed task to {prefix}:q:default, naming this
+ * process's reply list; cancel = protocol.h's atomic cancel (a Lua script);
+ * collect and sleep = LPOP and BLPOP on the reply list (replies.h). The
+ * worker's side (take, wait, post) is not here: a node's manager bridges
+ * the stream into its local pool, whose workers keep the shm transport.
+ *
+ * Every call goes through this process's blocking connection (conn.h),
+ * so a call may throw AsyncTask\BackendException after
+ * asynctask.dispatch_timeout (send, cancel, collect, sleep).
+ */
+#ifndef ASYNCTASK_REDIS_DISPATCH_H
+#define ASYNCTASK_REDIS_DISPATCH_H
+
+#include "php.h"
+
+#include "src/transport/transport.h"
+
+extern const asynctask_transport_t asynctask_redis_transport;
+
+/* Before a dispatch: what to sign with and the node name the task carries
+ * (the api reads both from the settings). FAILURE with an exception thrown. */
+zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *node);
+
+/* Pool::stats() of a process that only dispatches to Redis: this process's
+ * own counts (see the README, "Several machines"). Collects first. */
+void asynctask_redis_dispatch_stats(zval *return_value);
+
+/* RSHUTDOWN and MSHUTDOWN (dispatcher.h). */
+void asynctask_redis_dispatch_rshutdown(void);
+void asynctask_redis_dispatch_mshutdown(void);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * Reading the dispatcher's reply list (replies.h).
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "php.h"
+
+#include "php_asynctask.h"
+#include "src/base/log.h"
+#include "src/codec/redis/wire.h"
+#include "src/transport/transport.h"
+#include "src/transport/redis/conn.h"
+#include "src/transport/redis/dispatcher.h"
+#include "src/transport/redis/protocol.h"
+#include "src/transport/redis/replies.h"
+
+/* Results taken per LPOP: one round trip for a burst of them. */
+#define COLLECT_BATCH 128
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+static void refuse(const char *key, const char *format, const char *detail)
+{
+	asynctask_redis_counts()->refused++;
+	asynctask_log("dropped a result from the reply list %s: %s%s", key, format, detail);
+}
+
+static void count_outcome(asynctask_result_status_t status)
+{
+	asynctask_redis_counts_t *counts = asynctask_redis_counts();
+
+	switch (status) {
+		case ASYNCTASK_RESULT_VALUE:     counts->completed++; break;
+		case ASYNCTASK_RESULT_CRASHED:   counts->crashed++; break;
+		case ASYNCTASK_RESULT_TIMED_OUT: counts->timed_out++; break;
+		default:                         counts->failed++; break;
+	}
+}
+
+/* One element of the list: verified, then booked for its Future (true), or
+ * dropped and logged (false). */
+static bool book(const char *bytes, size_t len, const char *key)
+{
+	const zend_string *secret = asynctask_redis_dispatcher_secret();
+	asynctask_wire_entry_t e;
+	asynctask_redis_sent_t *sent;
+	zend_string *error = NULL, *result;
+	char hex[2 * ASYNCTASK_WIRE_ID_SIZE + 1];
+	uint64_t task_id, bound;
+	asynctask_result_status_t status;
+	size_t data_len;
+
+	if (!secret) {
+		refuse(key, "no secret to verify it with", "");
+		return false;
+	}
+	/* the HMAC first: nothing of an unverified entry is read */
+	if (asynctask_wire_decode(bytes, len, ASYNCTASK_WIRE_RESULT,
+			(size_t) ASYNCTASK_G(max_payload) + ASYNCTASK_REDIS_RESULT_HEADER, secret, &e, &error) == FAILURE) {
+		refuse(key, "", ZSTR_VAL(error));
+		zend_string_release(error);
+		return false;
+	}
+	asynctask_wire_id_hex(e.id, hex);
+	sent = asynctask_redis_sent_find_wire(e.id, &task_id);
+	if (!sent) {
+		refuse(key, "not a task this process sent and still waits for (another dispatcher's, one already "
+			"settled or cancelled, or from an earlier run): task ", hex);
+		return false;
+	}
+	if (e.payload_len < ASYNCTASK_REDIS_RESULT_HEADER) {
+		refuse(key, "its payload is shorter than the status and bound: task ", hex);
+		return false;
+	}
+	status = (asynctask_result_status_t) (unsigned char) e.payload[0];
+	if ((status != ASYNCTASK_RESULT_VALUE) != ((e.flags & ASYNCTASK_WIRE_FAILED) != 0)) {
+		refuse(key, "its FAILED flag disagrees with its status: task ", hex);
+		return false;
+	}
+	/* the first result wins: the task leaves the books, a later one is refused above */
+	count_outcome(status);
+	if (sent->forgotten) {
+		asynctask_redis_counts()->unread++;
+		asynctask_redis_sent_remove(task_id);
+		return true;
+	}
+	asynctask_redis_sent_remove(task_id);
+
+	/* the received result transport.h speaks: status, host-order size_t bound, data */
+	bound = get64((const unsigned char *) e.payload + 1);
+	data_len = e.payload_len - ASYNCTASK_REDIS_RESULT_HEADER;
+	result = zend_string_alloc(ASYNCTASK_RESULT_HEADER + data_len, 0);
+	ZSTR_VAL(result)[0] = (char) status;
+	{
+		size_t decoded = bound > SIZE_MAX ? SIZE_MAX : (size_t) bound;
+		memcpy(ZSTR_VAL(result) + 1, &decoded, sizeof(decoded));
+	}
+	if (data_len) {
+		memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, e.payload + ASYNCTASK_REDIS_RESULT_HEADER, data_len);
+	}
+	ZSTR_VAL(result)[ZSTR_LEN(result)] = '\0';
+	asynctask_redis_result_store(task_id, result);
+	return true;
+}
+
+int asynctask_redis_replies_collect(void)
+{
+	char key[ASYNCTASK_REDIS_KEY_MAX], count[16];
+	int booked = 0;
+
+	if (asynctask_redis_sent_pending() == 0 || !asynctask_redis_dispatcher_reply_key(key)) {
+		return 0;  /* nothing owed: nothing to read */
+	}
+	snprintf(count, sizeof(count), "%d", COLLECT_BATCH);
+	for (;;) {
+		const char *argv[] = {"LPOP", key, count};
+		size_t argv_len[] = {4, strlen(key), strlen(count)};
+		redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 3, argv, argv_len);
+		size_t n;
+
+		if (!reply) {
+			return -1;
+		}
+		n = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+		for (size_t i = 0; i < n; i++) {
+			const redisReply *element = reply->element[i];
+			if (element->type == REDIS_REPLY_STRING && book(element->str, element->len, key)) {
+				booked++;
+			}
+		}
+		freeReplyObject(reply);
+		if (n < COLLECT_BATCH || asynctask_redis_sent_pending() == 0) {
+			return booked;
+		}
+	}
+}
+
+bool asynctask_redis_replies_sleep(int timeout_ms)
+{
+	char key[ASYNCTASK_REDIS_KEY_MAX], seconds[32];
+	redisReply *reply;
+	bool came;
+
+	if (timeout_ms <= 0) {
+		return asynctask_redis_replies_collect() > 0;
+	}
+	if (!asynctask_redis_dispatcher_reply_key(key)) {
+		poll(NULL, 0, timeout_ms);  /* nothing was sent: nothing can come */
+		return false;
+	}
+	/* never 0 (BLPOP's "forever"), never longer than the caller may wait */
+	snprintf(seconds, sizeof(seconds), "%d.%03d", timeout_ms / 1000, timeout_ms % 1000);
+	{
+		const char *argv[] = {"BLPOP", key, seconds};
+		size_t argv_len[] = {5, strlen(key), strlen(seconds)};
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), timeout_ms / 1000.0, 3, argv, argv_len);
+	}
+	if (!reply) {
+		return false;
+	}
+	came = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2;
+	if (came && reply->element[1]->type == REDIS_REPLY_STRING) {
+		book(reply->element[1]->str, reply->element[1]->len, key);
+	}
+	freeReplyObject(reply);
+	return came;
+}
