@@ -50,7 +50,7 @@ function bench_echo(string $s): string
     return $s;
 }
 
-$options = getopt('', ['quick', 'ci', 'load', 'limit:', 'json', 'workers:', 'throughput', 'echo', 'rounds:']);
+$options = getopt('', ['quick', 'ci', 'load', 'limit:', 'json', 'workers:', 'throughput', 'echo', 'fanout', 'rounds:']);
 // --workers=N: workers on each side (default 2); --throughput / --echo: only the no-op throughput or
 // the 1 MB echo, in --rounds=R interleaved rounds (default 5) with each round's ratio (bench/run --help)
 $workers = (int) ($options['workers'] ?? DEFAULT_WORKERS);
@@ -58,7 +58,7 @@ if ($workers < 1 || $workers > 1024) {
     fail('--workers must be 1 to 1024');
 }
 define('WORKERS', $workers);
-$focus = array_values(array_filter(['throughput', 'echo'], static fn ($k) => isset($options[$k])));
+$focus = array_values(array_filter(['throughput', 'echo', 'fanout'], static fn ($k) => isset($options[$k])));
 $focusRounds = max(1, (int) ($options['rounds'] ?? 5));
 $ci = isset($options['ci']);           // --quick with fewer load rounds: CI's informational run
 $quick = isset($options['quick']) || $ci;
@@ -906,14 +906,19 @@ function focus_rounds(array $systems, array $focus, int $rounds, bool $quick): v
             $mbs = static fn ($p50) => 2 * (1 << 20) / $p50;  // bytes per µs = MB/s
             $out['echo'][] = ['asynctask' => $mbs($lat['asynctask']['p50']), 'baseline' => $mbs($lat['baseline']['p50'])];
         }
+        if (in_array('fanout', $focus, true)) {
+            $n = $quick ? 1000 : 3000;
+            $lat = latency($systems, static fn ($s) => $s->fanout(8), $n, intdiv($n, 10), 8);
+            $out['fanout'][] = ['asynctask' => $lat['asynctask']['p50'], 'baseline' => $lat['baseline']['p50']];
+        }
     }
     print_machine(machine(), $quick);
     $labels = ['throughput' => sprintf('no-op throughput, %d workers (tasks/s)', WORKERS),
-        'echo' => '1 MiB echo round trip (MB/s: 2 MiB / p50)'];
+        'echo' => '1 MiB echo round trip (MB/s: 2 MiB / p50)', 'fanout' => 'fan-out of 8, Future::all() p50 (µs)'];
     $lines = [];
     $stat = static function (array $v): string {
         sort($v);
-        return sprintf('%.0f / %.0f / %.0f', $v[0], median($v), $v[count($v) - 1]);
+        return sprintf('%.1f / %.1f / %.1f', $v[0], median($v), $v[count($v) - 1]);
     };
     foreach ($out as $what => $list) {
         $a = array_column($list, 'asynctask');
@@ -928,8 +933,8 @@ function focus_rounds(array $systems, array $focus, int $rounds, bool $quick): v
     print_table(['metric', 'asynctask', 'baseline', 'ratio'], $lines, [false, true, true, true]);
     foreach ($out as $what => $list) {
         printf("%s rounds: asynctask %s; baseline %s\n", $what,
-            implode(' / ', array_map(static fn ($x) => sprintf('%.0f', $x['asynctask']), $list)),
-            implode(' / ', array_map(static fn ($x) => sprintf('%.0f', $x['baseline']), $list)));
+            implode(' / ', array_map(static fn ($x) => sprintf('%.1f', $x['asynctask']), $list)),
+            implode(' / ', array_map(static fn ($x) => sprintf('%.1f', $x['baseline']), $list)));
     }
 }
 
