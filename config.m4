@@ -91,6 +91,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/codec/closure/encode.c \
     src/codec/closure/locate.c \
     src/codec/closure/state.c \
+    src/transport/shm/idle.c \
     src/transport/shm/lock.c \
     src/transport/shm/mailbox.c \
     src/transport/shm/memory.c \

@@ -20,7 +20,7 @@
 
 declare(strict_types=1);
 
-const WORKERS = 2;
+const DEFAULT_WORKERS = 2;
 const WINDOW = 256;
 const BLOCKS = 5;
 // the load scenarios (see load_scenarios())
@@ -45,7 +45,21 @@ function bench_double(int $v): int
     return $v * 2;
 }
 
-$options = getopt('', ['quick', 'ci', 'load', 'limit:', 'json']);
+function bench_echo(string $s): string
+{
+    return $s;
+}
+
+$options = getopt('', ['quick', 'ci', 'load', 'limit:', 'json', 'workers:', 'throughput', 'echo', 'fanout', 'rounds:']);
+// --workers=N: workers on each side (default 2); --throughput / --echo: only the no-op throughput or
+// the 1 MB echo, in --rounds=R interleaved rounds (default 5) with each round's ratio (bench/run --help)
+$workers = (int) ($options['workers'] ?? DEFAULT_WORKERS);
+if ($workers < 1 || $workers > 1024) {
+    fail('--workers must be 1 to 1024');
+}
+define('WORKERS', $workers);
+$focus = array_values(array_filter(['throughput', 'echo', 'fanout'], static fn ($k) => isset($options[$k])));
+$focusRounds = max(1, (int) ($options['rounds'] ?? 5));
 $ci = isset($options['ci']);           // --quick with fewer load rounds: CI's informational run
 $quick = isset($options['quick']) || $ci;
 $loadOnly = isset($options['load']);   // the load scenarios only
@@ -76,7 +90,7 @@ $rows = [];
 $notes = [];
 
 // --- 1. a process per task, before any pool exists (their children copy nothing of a pool) ---
-if (!$loadOnly) {
+if (!$loadOnly && !$focus) {
     note('fork per task: ' . $P['fork'] . ' tasks, ' . WORKERS . ' at a time');
     $forkRate = fork_per_task($P['fork']);
     note('proc_open per task: ' . $P['proc'] . ' tasks, ' . WORKERS . ' at a time');
@@ -88,6 +102,13 @@ if (!$loadOnly) {
 $base = new BaselinePool(WORKERS);
 $async = new AsyncTaskPool(WORKERS);
 $systems = ['asynctask' => $async, 'baseline' => $base];
+
+if ($focus) {
+    focus_rounds($systems, $focus, $focusRounds, $quick);
+    $base->close();
+    $async->close();
+    exit(0);
+}
 
 if ($loadOnly) {
     $scenarios = load_scenarios($systems, $async, $base, $P);
@@ -182,7 +203,7 @@ $row = static function (string $metric, ?float $a, ?float $b, string $fmt, ?stri
 $row('no-op round trip p50 (µs)', $lat['asynctask']['p50'], $lat['baseline']['p50'], '%.1f',
     '≤ 0.30×', static fn ($a, $r) => $r !== null && $r <= 0.30);
 $row('no-op round trip p99 (µs)', $lat['asynctask']['p99'], $lat['baseline']['p99'], '%.1f');
-$row('no-op throughput, 2 workers (tasks/s)', $tp['asynctask'], $tp['baseline'], '%.0f',
+$row(sprintf('no-op throughput, %d workers (tasks/s)', WORKERS), $tp['asynctask'], $tp['baseline'], '%.0f',
     '≥ 2×', static fn ($a, $r) => $r !== null && $r >= 2.0);
 $row('fan-out of 8, Future::all() p50 (µs per call)', $fan['asynctask']['p50'], $fan['baseline']['p50'], '%.1f');
 $row('dispatch() alone p50 (µs)', $d['p50'], null, '%.2f', '≤ 2 µs', static fn ($a) => $a <= 2.0);
@@ -235,6 +256,7 @@ final class AsyncTaskPool
     private Closure $noop;
     private Closure $len;
     private Closure $double;
+    private Closure $echo;
 
     public function __construct(int $workers)
     {
@@ -246,6 +268,7 @@ final class AsyncTaskPool
             return strlen($s);
         };
         $this->double = static fn (int $v): int => $v * 2;
+        $this->echo = static fn (string $s): string => $s;
         AsyncTask\Pool::start($workers);
     }
 
@@ -257,6 +280,11 @@ final class AsyncTaskPool
     public function lengthOf(string $arg): int
     {
         return AsyncTask\dispatch($this->len, $arg)->wait();
+    }
+
+    public function echo(string $arg): string
+    {
+        return AsyncTask\dispatch($this->echo, $arg)->wait();
     }
 
     /** Fire and forget: dispatch $n tasks, then collect every result; returns their sum. */
@@ -397,6 +425,11 @@ final class BaselinePool
     public function lengthOf(string $arg): int
     {
         return $this->call('bench_len', [$arg]);
+    }
+
+    public function echo(string $arg): string
+    {
+        return $this->call('bench_echo', [$arg]);
     }
 
     public function batch(int $n, ?string $arg): int
@@ -849,6 +882,62 @@ function print_load(array $scenarios, array $P): void
     echo "µs: the median over the rounds of each round's p50\n";
 }
 
+// --- focused runs: --throughput, --echo ------------------------------------------------------
+
+/**
+ * Interleaved rounds of only the asked measurements, each round's ratio in the same round:
+ * on a noisy machine compare builds by these ratios, min / median / max.
+ * throughput: $P['tasks'] no-op tasks dispatched, then Future::all() (the baseline pipelines);
+ * echo: 1 MiB argument, 1 MiB result, one at a time; MB/s = 2 MiB moved / p50 of the round.
+ */
+function focus_rounds(array $systems, array $focus, int $rounds, bool $quick): void
+{
+    $tasks = $quick ? 30000 : 100000;
+    $echoN = $quick ? 40 : 150;
+    $arg = random_bytes(1 << 20);
+    $out = [];
+    for ($r = 0; $r < $rounds; $r++) {
+        if (in_array('throughput', $focus, true)) {
+            $tp = rates($systems, static fn ($s, $n) => $s->batch($n, null), $tasks, 1, $tasks);
+            $out['throughput'][] = ['asynctask' => $tp['asynctask'], 'baseline' => $tp['baseline']];
+        }
+        if (in_array('echo', $focus, true)) {
+            $lat = latency($systems, static fn ($s) => strlen($s->echo($arg)), $echoN, intdiv($echoN, 10), 1 << 20);
+            $mbs = static fn ($p50) => 2 * (1 << 20) / $p50;  // bytes per µs = MB/s
+            $out['echo'][] = ['asynctask' => $mbs($lat['asynctask']['p50']), 'baseline' => $mbs($lat['baseline']['p50'])];
+        }
+        if (in_array('fanout', $focus, true)) {
+            $n = $quick ? 1000 : 3000;
+            $lat = latency($systems, static fn ($s) => $s->fanout(8), $n, intdiv($n, 10), 8);
+            $out['fanout'][] = ['asynctask' => $lat['asynctask']['p50'], 'baseline' => $lat['baseline']['p50']];
+        }
+    }
+    print_machine(machine(), $quick);
+    $labels = ['throughput' => sprintf('no-op throughput, %d workers (tasks/s)', WORKERS),
+        'echo' => '1 MiB echo round trip (MB/s: 2 MiB / p50)', 'fanout' => 'fan-out of 8, Future::all() p50 (µs)'];
+    $lines = [];
+    $stat = static function (array $v): string {
+        sort($v);
+        return sprintf('%.1f / %.1f / %.1f', $v[0], median($v), $v[count($v) - 1]);
+    };
+    foreach ($out as $what => $list) {
+        $a = array_column($list, 'asynctask');
+        $b = array_column($list, 'baseline');
+        $ratios = array_map(static fn ($x) => $x['asynctask'] / $x['baseline'], $list);
+        sort($ratios);
+        $lines[] = [$labels[$what], $stat($a), $stat($b), sprintf('%.2f× / %.2f× / %.2f×', $ratios[0], median($ratios),
+            $ratios[count($ratios) - 1])];
+    }
+    printf("%d interleaved rounds; min / median / max over the rounds; ratio = asynctask / baseline in the same round\n",
+        $rounds);
+    print_table(['metric', 'asynctask', 'baseline', 'ratio'], $lines, [false, true, true, true]);
+    foreach ($out as $what => $list) {
+        printf("%s rounds: asynctask %s; baseline %s\n", $what,
+            implode(' / ', array_map(static fn ($x) => sprintf('%.1f', $x['asynctask']), $list)),
+            implode(' / ', array_map(static fn ($x) => sprintf('%.1f', $x['baseline']), $list)));
+    }
+}
+
 // --- reporting ----------------------------------------------------------------------------
 
 function machine(): array
@@ -903,8 +992,8 @@ function print_machine(array $m, bool $quick): void
 {
     printf("machine: %s, %d cores, %d GiB; Linux %s; PHP %s, opcache %s; asynctask %s (%s)\n",
         $m['cpu'], $m['cores'], $m['memory_gib'], $m['kernel'], $m['php'], $m['opcache'], $m['asynctask'], $m['module']);
-    printf("date: %s; load average at the end %s; %s mode; 2 workers for asynctask and the baseline\n\n",
-        $m['date'], $m['load'], $quick ? 'quick' : 'default');
+    printf("date: %s; load average at the end %s; %s mode; %d workers for asynctask and the baseline\n\n",
+        $m['date'], $m['load'], $quick ? 'quick' : 'default', WORKERS);
 }
 
 function print_report(array $m, array $P, array $rows, array $limit, array $notes, bool $quick): void

@@ -24,6 +24,7 @@
 #include "src/pool/worker.h"
 #include "src/pool/status/record.h"
 #include "src/pool/status/status.h"
+#include "src/transport/shm/idle.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/spill.h"
@@ -350,8 +351,8 @@ static void worker_exited(asynctask_worker_slot_t *slot, int status)
 	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
-	/* it may have taken a wake-up meant for work that is still queued */
-	asynctask_queue_wake_all(&pool->queue);
+	/* it may have been the worker a push counted on to take its task (idle.h) */
+	asynctask_idle_forget(pool, slot);
 
 	if (!slot->started && WIFEXITED(status) && WEXITSTATUS(status) == ASYNCTASK_EXIT_STARTUP_FAILED) {
 		if (++manager.startup_failures >= STARTUP_FAILURES_MAX) {

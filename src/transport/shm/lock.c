@@ -85,6 +85,34 @@ int asynctask_futex_wake(uint32_t *word, int n)
 	return woken > 0 ? (int) woken : 0;
 }
 
+int asynctask_futex_wait_bits(uint32_t *word, uint32_t expected, uint32_t bits, double timeout)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (timeout >= 0) {
+		/* FUTEX_WAIT_BITSET's timeout is a point in time, on CLOCK_MONOTONIC */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		time_t sec = (time_t) timeout;
+		ts.tv_sec += sec;
+		ts.tv_nsec += (long) ((timeout - (double) sec) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		tsp = &ts;
+	}
+	if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, tsp, NULL, bits) == -1) {
+		return errno;
+	}
+	return 0;
+}
+
+int asynctask_futex_wake_bits(uint32_t *word, int n, uint32_t bits)
+{
+	long woken = syscall(SYS_futex, word, FUTEX_WAKE_BITSET, n, NULL, NULL, bits);
+	return woken > 0 ? (int) woken : 0;
+}
+
 /* CPUs in our affinity mask (sched_getaffinity: a CPU we may not run on
  * cannot run what we wait for while we spin), counted when first asked and
  * again by a waiter that sleeps, at most every AFFINITY_CHECK_NS. */
@@ -112,6 +140,12 @@ bool asynctask_spins(void)
 		count_cpus(asynctask_now_ns());
 	}
 	return cpus > 1;
+}
+
+int asynctask_spin_cpus(void)
+{
+	asynctask_spins();
+	return cpus;
 }
 
 static uint64_t spin_budget(asynctask_spinner_t *s)

@@ -35,6 +35,11 @@ void asynctask_lock_release(asynctask_lock_t *lock);
 int asynctask_futex_wait(uint32_t *word, uint32_t expected, double timeout);
 /* Wakes up to n sleepers on word; returns how many it woke. */
 int asynctask_futex_wake(uint32_t *word, int n);
+/* The same for sleepers that chose a bit (FUTEX_WAIT_BITSET): a wake with
+ * bits reaches only the sleepers whose bit is among them, and
+ * asynctask_futex_wake() reaches every sleeper whatever its bit. */
+int asynctask_futex_wait_bits(uint32_t *word, uint32_t expected, uint32_t bits, double timeout);
+int asynctask_futex_wake_bits(uint32_t *word, int n, uint32_t bits);
 
 /* Spinning. A waiter that expects what it waits for within microseconds
  * looks for it with a pause instruction between looks before it sleeps in
@@ -70,6 +75,8 @@ typedef struct {
 
 /* May this process spin at all (more than one CPU in its affinity mask)? */
 bool asynctask_spins(void);
+/* The CPUs in this process's affinity mask (as last counted, see above). */
+int asynctask_spin_cpus(void);
 
 /* Spins while waiting(arg), within the budget of the current wait (begun by
  * the first call after the last asynctask_spin_end/slept). True once

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "src/transport/shm/mailbox.h"
@@ -18,6 +19,7 @@ int asynctask_mailbox_init(asynctask_mailbox_t *box)
 	box->sleeping = 0;
 	box->bell = 0;
 	box->head = box->tail = 0;
+	box->bulk_head = box->bulk_tail = box->bulk_used = 0;
 	return asynctask_lock_init(&box->lock);
 }
 
@@ -43,9 +45,15 @@ static void settle_journal(asynctask_mailbox_t *box)
 
 	if (j->task_id && box->tail == j->tail) {
 		/* (an offset forged by a process of our own user could only hurt that user's pool) */
-		__atomic_store_n((uint32_t *) ((char *) box + j->delivered), 1, __ATOMIC_SEQ_CST);
+		if (j->delivered) {
+			__atomic_store_n((uint32_t *) ((char *) box + j->delivered), 1, __ATOMIC_SEQ_CST);
+		}
+	} else if (j->task_id && j->bulk) {
+		/* its bulk data was reserved, its message never got out: the room is free again */
+		__atomic_store_n(&box->bulk_tail, j->bulk_tail, __ATOMIC_SEQ_CST);
 	}
 	j->task_id = 0;
+	j->bulk = 0;
 }
 
 static void lock_mailbox(asynctask_mailbox_t *box)
@@ -71,6 +79,13 @@ void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *le
 		box->sleeping = 0;
 		/* empty with one store: a holder killed here leaves it consistent */
 		__atomic_store_n(&box->head, box->tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&box->bulk_head, box->bulk_tail, __ATOMIC_RELEASE);
+		if (box->bulk_used != box->bulk_tail) {
+			/* the pages large results touched go back to the system (shared
+			 * memory: whoever maps it may give them back) */
+			(void) madvise(box->bulk, ASYNCTASK_MAILBOX_BULK, MADV_REMOVE);
+			box->bulk_used = box->bulk_tail;
+		}
 		__atomic_store_n(&box->owner, 0, __ATOMIC_SEQ_CST);
 	}
 	asynctask_lock_release(&box->lock);
@@ -91,6 +106,23 @@ static void ring_write(asynctask_mailbox_t *box, uint64_t at, const char *src, s
 	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
 	memcpy(box->ring + start, src, first);
 	memcpy(box->ring, src + first, len - first);
+}
+
+/* The same for the bulk ring. */
+static void bulk_read(const asynctask_mailbox_t *box, uint64_t at, char *dst, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_BULK);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_BULK - start);
+	memcpy(dst, box->bulk + start, first);
+	memcpy(dst + first, box->bulk, len - first);
+}
+
+static void bulk_write(asynctask_mailbox_t *box, uint64_t at, const char *src, size_t len)
+{
+	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_BULK);
+	size_t first = MIN(len, ASYNCTASK_MAILBOX_BULK - start);
+	memcpy(box->bulk + start, src, first);
+	memcpy(box->bulk, src + first, len - first);
 }
 
 void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
@@ -213,5 +245,86 @@ int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *me
 		struct timespec ts = { 0, nap };
 		nanosleep(&ts, NULL);
 		nap = MIN(nap * 2, ROOM_NAP_MAX_NS);
+	}
+}
+
+/* The owner asleep on the bell is woken by the first poster that sees it (see asynctask_mailbox_post). */
+static void ring_bell(asynctask_mailbox_t *box, bool ring)
+{
+	if (ring) {
+		__atomic_add_fetch(&box->bell, 1, __ATOMIC_SEQ_CST);
+		asynctask_futex_wake(&box->bell, 1);
+	}
+}
+
+int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const char *header, size_t header_len,
+	const char *data, size_t data_len, uint64_t task_id, uint32_t *delivered)
+{
+	size_t len = header_len + 2 * sizeof(uint64_t);
+
+	if (data_len > ASYNCTASK_MAILBOX_BULK || len > ASYNCTASK_MAILBOX_SIZE) {
+		return EMSGSIZE;
+	}
+	lock_mailbox(box);
+	if (box->owner != (int32_t) owner) {
+		asynctask_lock_release(&box->lock);
+		return ENXIO;
+	}
+	uint64_t tail = box->tail, bulk_tail = box->bulk_tail;
+	if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) < len
+			|| ASYNCTASK_MAILBOX_BULK - (bulk_tail - __atomic_load_n(&box->bulk_head, __ATOMIC_ACQUIRE)) < data_len) {
+		asynctask_lock_release(&box->lock);
+		return EAGAIN;  /* the poster spills to a file instead of waiting */
+	}
+	/* the copy is made under the lock: other posters to this owner wait for
+	 * it, as they would for the owner to read a full mailbox */
+	bulk_write(box, bulk_tail, data, data_len);
+	uint64_t where[2] = { bulk_tail, data_len };
+	ring_write(box, tail, header, header_len);
+	ring_write(box, tail + header_len, (const char *) where, sizeof(where));
+	box->journal.tail = tail + len;
+	box->journal.delivered = delivered ? (int64_t) ((char *) delivered - (char *) box) : 0;
+	box->journal.bulk_tail = bulk_tail;
+	box->journal.bulk = 1;
+	__atomic_store_n(&box->journal.task_id, task_id ? task_id : UINT64_MAX, __ATOMIC_SEQ_CST);
+	/* the data's room first, then the message that names it: a poster
+	 * killed between the two has its room given back (settle_journal) */
+	__atomic_store_n(&box->bulk_tail, bulk_tail + data_len, __ATOMIC_SEQ_CST);
+	ASYNCTASK_FAULT("mailbox.bulk.reserved");
+	__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
+	if (delivered) {
+		ASYNCTASK_FAULT("mailbox.published");
+		__atomic_store_n(delivered, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&box->journal.task_id, 0, __ATOMIC_SEQ_CST);
+	box->journal.bulk = 0;
+	uint32_t asleep = 1;
+	bool ring = __atomic_load_n(&box->sleeping, __ATOMIC_SEQ_CST) != 0
+		&& __atomic_compare_exchange_n(&box->sleeping, &asleep, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	asynctask_lock_release(&box->lock);
+	ring_bell(box, ring);
+	return 0;
+}
+
+bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst)
+{
+	uint64_t head = __atomic_load_n(&box->bulk_head, __ATOMIC_RELAXED);
+	uint64_t tail = __atomic_load_n(&box->bulk_tail, __ATOMIC_ACQUIRE);
+
+	/* published with its message, and not yet freed */
+	if (pos < head || pos > tail || len > tail - pos || len > ASYNCTASK_MAILBOX_BULK) {
+		return false;
+	}
+	bulk_read(box, pos, dst, (size_t) len);
+	return true;
+}
+
+void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end)
+{
+	uint64_t tail = __atomic_load_n(&box->bulk_tail, __ATOMIC_ACQUIRE);
+
+	if (end > __atomic_load_n(&box->bulk_head, __ATOMIC_RELAXED) && end <= tail) {
+		/* the bytes are read: posters may reuse them */
+		__atomic_store_n(&box->bulk_head, end, __ATOMIC_RELEASE);
 	}
 }

@@ -14,6 +14,15 @@
  * dies midway published nothing); the owner alone consumes, without the
  * lock, and advances head. A process without a mailbox (all taken) gets its
  * results through the FIFO, as before.
+ *
+ * A message too large for one pipe message (a result over 4 KB) puts its
+ * data in the mailbox's bulk ring instead, in the same critical section
+ * that publishes the message, which says where the data is: the owner
+ * copies it once, straight from shared memory into the result it keeps,
+ * after its memory_limit check (result.c), then frees it. A bulk post never
+ * waits: without room now (or for data larger than the bulk ring) the
+ * poster uses a spill file, as before. Bulk data is freed in the order it
+ * was posted; the pages of a freed mailbox's bulk ring go back to the system.
  */
 #ifndef ASYNCTASK_MAILBOX_H
 #define ASYNCTASK_MAILBOX_H
@@ -28,6 +37,10 @@
 
 #define ASYNCTASK_MAILBOXES      64
 #define ASYNCTASK_MAILBOX_SIZE   (64 * 1024)   /* as much as a pipe holds */
+/* Bulk data per mailbox. Address space only until used: its pages are
+ * touched by the results that pass and given back when the mailbox is freed. */
+#define ASYNCTASK_MAILBOX_BULK   (4 * 1024 * 1024)
+#define ASYNCTASK_MAILBOX_PAGE   4096
 
 /* What a worker's post is about to publish, written under the lock before
  * the message is published and cleared with the worker's note that it was:
@@ -39,7 +52,9 @@
 typedef struct {
 	uint64_t task_id;            /* 0: no post under way */
 	uint64_t tail;               /* tail once the message is published */
-	int64_t  delivered;          /* the poster's note (a uint32_t), as an offset from the mailbox */
+	int64_t  delivered;          /* the poster's note (a uint32_t), as an offset from the mailbox; 0: none */
+	uint64_t bulk_tail;          /* a bulk post: bulk_tail before it (restored if the message did not get out) */
+	uint32_t bulk;
 } asynctask_mailbox_journal_t;
 
 /* Positions only grow (head <= tail <= head + size); the owner's head on
@@ -50,9 +65,13 @@ typedef struct _asynctask_mailbox_t {
 	uint32_t sleeping;           /* the owner sleeps on bell: ring it */
 	uint32_t bell;               /* futex word: bumped by a poster that wakes the owner */
 	uint64_t tail;               /* bytes posted */
+	uint64_t bulk_tail;          /* bulk bytes posted (moved before tail, under the lock) */
+	uint64_t bulk_used;          /* bulk_tail when the bulk pages were last given back */
 	asynctask_mailbox_journal_t journal;
 	_Alignas(64) uint64_t head;  /* bytes the owner consumed */
+	uint64_t bulk_head;          /* bulk bytes the owner freed */
 	_Alignas(64) unsigned char ring[ASYNCTASK_MAILBOX_SIZE];
+	_Alignas(ASYNCTASK_MAILBOX_PAGE) unsigned char bulk[ASYNCTASK_MAILBOX_BULK];
 } asynctask_mailbox_t;
 
 int asynctask_mailbox_init(asynctask_mailbox_t *box);
@@ -85,6 +104,20 @@ asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n
  * message of task task_id, journaled as said above. */
 int asynctask_mailbox_post(asynctask_mailbox_t *box, pid_t owner, const char *message, size_t len,
 	double timeout, uint64_t task_id, uint32_t *delivered);
+
+/* Appends one message of header_len bytes followed by where its data is,
+ * two uint64_t (its position in the bulk ring and its length: the header
+ * must count these 16 bytes), and puts data_len bytes of data in the bulk
+ * ring, all published at once. Never waits. Returns 0, ENXIO, ESRCH (as
+ * asynctask_mailbox_post()), EAGAIN (no room now) or EMSGSIZE (larger than
+ * the bulk ring); delivered as for asynctask_mailbox_post(). */
+int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const char *header, size_t header_len,
+	const char *data, size_t data_len, uint64_t task_id, uint32_t *delivered);
+/* The owner: copies the bulk data a message named (position, length) into
+ * dst, or false when the message names data that is not there. */
+bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst);
+/* The owner: the bulk data up to position `end` is read (or dropped): posters may reuse it. */
+void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end);
 
 /* Takes and releases the lock: a post its holder died in the middle of is
  * settled now (the manager, before it reads a dead worker's claim). */

@@ -21,8 +21,10 @@ static void *map_shared(size_t size, int flags, int fd)
 void *asynctask_memory_map(size_t size, int *fd)
 {
 	if (!fd) {
-		/* workers are forked from the manager: the mapping is kept across fork */
-		return map_shared(size, MAP_ANONYMOUS, -1);
+		/* workers are forked from the manager: the mapping is kept across fork;
+		 * no reservation: most of it (the mailboxes' bulk rings) is touched
+		 * only by large results, and given back after them (mailbox.h) */
+		return map_shared(size, MAP_ANONYMOUS | MAP_NORESERVE, -1);
 	}
 	*fd = memfd_create("asynctask-pool", MFD_CLOEXEC);
 	if (*fd < 0) {

@@ -11,11 +11,6 @@
 #include "src/transport/shm/rundir.h"
 #include "src/base/clock.h"
 
-/* A worker's spinning (lock.h): one wait lasts from a take that found
- * nothing to the next that found a task, across looks that lost the task
- * to another worker. */
-static asynctask_spinner_t consumer = ASYNCTASK_SPINNER_INIT;
-
 #define RECORD_ALIGN 8
 #define HEADER_SIZE  sizeof(asynctask_record_t)
 
@@ -63,14 +58,11 @@ static void journal_end(asynctask_queue_t *q)
 	__atomic_store_n(&q->journal.op, ASYNCTASK_JOURNAL_NONE, __ATOMIC_RELEASE);
 }
 
-/* Wakes up to n sleeping consumers and takes those it woke off the count
- * (see asynctask_queue_sleep). */
-static void wake_consumers(asynctask_queue_t *q, int n)
+/* Wakes every sleeping consumer, whatever its bit: each one that wakes
+ * counts itself as searching again (idle.c). */
+static void wake_consumers(asynctask_queue_t *q)
 {
-	int woken = asynctask_futex_wake(&q->items_seq, n);
-	if (woken > 0) {
-		__atomic_sub_fetch(&q->consumers_sleeping, (uint32_t) woken, __ATOMIC_SEQ_CST);
-	}
+	asynctask_futex_wake(&q->items_seq, INT_MAX);
 }
 
 /* The same for producers waiting for room. */
@@ -106,7 +98,7 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 	/* whoever slept waiting for the dead holder looks again */
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
-	wake_consumers(q, INT_MAX);
+	wake_consumers(q);
 	wake_producers(q);
 }
 
@@ -191,12 +183,14 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	q->tail = pos + need;
 	q->used += pad + need;
 	q->count++;
-	q->live++;
+	/* seq_cst, as the take's decrement: a worker that stops searching reads
+	 * live outside the lock (idle.c) */
+	__atomic_add_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
 	q->pushed++;
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
-	/* seq_cst: ordered before the push's look at consumers_sleeping (see
-	 * asynctask_queue_sleep) */
+	/* seq_cst: ordered before the producer's look at the idle workers
+	 * (asynctask_idle_kick(), idle.c) */
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
 	return true;
 }
@@ -220,10 +214,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		asynctask_lock_release(&q->lock);
 
 		if (pushed) {
-			if (__atomic_load_n(&q->consumers_sleeping, __ATOMIC_SEQ_CST) > 0) {
-				wake_consumers(q, 1);
-			}
-			return 0;
+			return 0;  /* the caller wakes a worker if need be (idle.h) */
 		}
 
 		uint64_t now = asynctask_now_ns();
@@ -311,7 +302,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		/* the task id last: from here on the manager treats the task as held */
 		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
 		ASYNCTASK_FAULT("queue.take.claimed");
-		q->live--;
+		__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
 		drop_head(q, record);
 		taken = true;
 		break;
@@ -326,53 +317,13 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
 		wake_producers(q);
 	}
-	if (taken) {
-		asynctask_spin_end(&consumer);
-	}
 	return taken;
-}
-
-typedef struct {
-	const uint32_t *word;
-	uint32_t seq;
-} seq_wait_t;
-
-static bool seq_unchanged(const void *arg)
-{
-	const seq_wait_t *w = arg;
-	return __atomic_load_n(w->word, __ATOMIC_ACQUIRE) == w->seq;
-}
-
-void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq)
-{
-	seq_wait_t wait = { &q->items_seq, seq };
-
-	/* work often comes back within microseconds (a caller that dispatches
-	 * again as soon as it has its result, a stream of tasks that workers
-	 * take faster than it comes): look for it, spinning, while that pays */
-	if (asynctask_spin(&consumer, seq_unchanged, &wait)) {
-		return;
-	}
-	asynctask_spin_slept(&consumer);
-	/* Counted as sleeping only now, so that producers make no futex call for
-	 * a consumer that spins. A producer bumps items_seq, then reads the
-	 * count (both seq_cst): either it sees us here and wakes us, or it came
-	 * first, and then the futex wait finds items_seq changed and returns at
-	 * once.
-	 * Whoever wakes us takes us off the count: a woken worker may wait a
-	 * while for a CPU, and producers that still counted it made a futex
-	 * call per push meanwhile. A wait that returns 0 was woken (and taken
-	 * off by its waker); any other return is ours to take off. */
-	__atomic_add_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
-	if (asynctask_futex_wait(&q->items_seq, seq, ASYNCTASK_QUEUE_SLEEP_MAX) != 0) {
-		__atomic_sub_fetch(&q->consumers_sleeping, 1, __ATOMIC_SEQ_CST);
-	}
 }
 
 void asynctask_queue_wake_all(asynctask_queue_t *q)
 {
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
-	wake_consumers(q, INT_MAX);
+	wake_consumers(q);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
 	wake_producers(q);
 }

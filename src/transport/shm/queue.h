@@ -62,7 +62,10 @@ typedef struct {
 	uint64_t rollbacks;          /* critical sections rolled back after their holder died */
 	uint32_t items_seq;          /* futex word: changes when there may be work (or news) */
 	uint32_t space_seq;          /* futex word: changes when room was made */
-	uint32_t consumers_sleeping;
+	/* Idle workers (idle.h): how many look for work, as a bound that is never
+	 * above the truth, and how many may sleep, never below it. */
+	int32_t  searching;
+	uint32_t sleepers;
 	uint32_t producers_sleeping;
 	uint64_t capacity;           /* bytes of ring */
 	uint64_t head;               /* offset of the oldest record */
@@ -84,24 +87,24 @@ typedef bool (*asynctask_queue_idle_fn)(void);
 
 /* Appends a record. Returns 0, ETIMEDOUT when there was no room within
  * timeout seconds, E2BIG when the record can never fit, or ECANCELED when
- * idle said to give up. */
+ * idle said to give up. It wakes no worker: the caller does, if need be
+ * (asynctask_idle_kick(), idle.h). */
 int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, double timeout, asynctask_queue_idle_fn idle);
 
 /* Takes the oldest live record into *payload and fills claim, or returns
- * false with *seq set to the value to sleep on (seq NULL: does not sleep). */
+ * false with *seq set to the value to sleep on (seq NULL: does not sleep;
+ * idle.h says how a worker waits). */
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string **payload, uint32_t *spilled, uint32_t *seq);
-
-/* Sleeps until items_seq moves away from seq, at most
- * ASYNCTASK_QUEUE_SLEEP_MAX. */
-void asynctask_queue_sleep(asynctask_queue_t *q, uint32_t seq);
 
 /* The longest a consumer sleeps (seconds) before it looks around: an idle
  * worker closes the pipes of callers that have gone (result.h). */
 #define ASYNCTASK_QUEUE_SLEEP_MAX 1.0
 
-/* Wakes every sleeping consumer (stop, reload, a worker died). */
+/* Wakes every sleeping consumer (stop, reload, a worker died): it moves
+ * items_seq, on which they sleep, and wakes them all whatever their bit
+ * (idle.h). */
 void asynctask_queue_wake_all(asynctask_queue_t *q);
 
 /* Marks a queued record cancelled. Returns true if it was still queued. */

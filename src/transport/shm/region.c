@@ -19,7 +19,9 @@
 /* header and slots, mailboxes, ring (pages of mailboxes nobody uses are never touched) */
 static size_t region_size(uint32_t workers, uint64_t ring, uint64_t *mailbox_offset, uint64_t *ring_offset)
 {
-	*mailbox_offset = ALIGNED(sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t));
+	/* on a page: each mailbox's bulk ring is whole pages, given back when it is freed (mailbox.h) */
+	uint64_t page = ASYNCTASK_MAILBOX_PAGE;
+	*mailbox_offset = (sizeof(asynctask_pool_t) + workers * sizeof(asynctask_worker_slot_t) + page - 1) & ~(page - 1);
 	*ring_offset = ALIGNED(*mailbox_offset + ASYNCTASK_MAILBOXES * sizeof(asynctask_mailbox_t));
 	return (size_t) (*ring_offset + ring);
 }

@@ -42,6 +42,9 @@ typedef struct {
 	uint64_t counted_completed;
 	uint64_t counted_failed;      /* failed, not crashed */
 	uint64_t counted_crashed;
+	/* busy, searching or sleeping (idle.h): changed by the worker, by a
+	 * producer that wakes it and by the manager when it is gone */
+	uint32_t idle;
 	asynctask_claim_t claim;      /* the task it holds */
 	asynctask_slot_watch_t watch; /* its tasks' times, what it runs (watch.h); never reset */
 } asynctask_worker_slot_t;

@@ -35,7 +35,8 @@ typedef struct {
 	uint32_t length;     /* bytes after this header */
 	uint64_t task_id;
 	uint8_t  status;
-	uint8_t  spilled;    /* the result is in a spill file (spill.h), whose name its reader knows */
+	uint8_t  spilled;    /* RESULT_IN_FILE: in a spill file (spill.h), whose name its reader knows;
+	                      * RESULT_IN_BULK: in the mailbox's bulk ring, where the message says (mailbox.h) */
 	/* the manager's report for a worker that died after counting this
 	 * outcome (a status) but maybe before delivering it; 0 otherwise */
 	uint8_t  counted_by_worker;
@@ -45,6 +46,10 @@ typedef struct {
 } result_header_t;
 
 _Static_assert(sizeof(result_header_t) + ASYNCTASK_RESULT_INLINE_MAX == PIPE_BUF, "see result.h");
+
+#define RESULT_IN_FILE 1
+#define RESULT_IN_BULK 2
+#define BULK_WHERE (2 * sizeof(uint64_t))  /* a bulk message's data: the position and length of its result */
 
 #define FIFO_NAME_MAX 32
 
@@ -205,7 +210,9 @@ static void remove_result_spill(uint64_t id)
 	asynctask_spill_remove(asynctask_rundir_fd(), name);
 }
 
-static void store(const result_header_t *header, uint8_t status, size_t decoded, const char *data, size_t len)
+/* The report of a task: true when its Future waits for it (it no longer
+ * counts as outstanding then); false when nobody does (any more). */
+static bool take_outstanding(const result_header_t *header)
 {
 	uint64_t id = header->task_id;
 
@@ -213,7 +220,7 @@ static void store(const result_header_t *header, uint8_t status, size_t decoded,
 		if (zend_hash_index_del(&ASYNCTASK_G(abandoned), id) == FAILURE) {
 			late_report(header);
 		}
-		return; /* nobody waits for it (any more) */
+		return false; /* nobody waits for it (any more) */
 	}
 	if (header->counted_by_worker) {
 		/* the worker died while delivering and did not: the result file it
@@ -221,14 +228,34 @@ static void store(const result_header_t *header, uint8_t status, size_t decoded,
 		 * knowing whether we would read it) */
 		remove_result_spill(id);
 	}
+	return true;
+}
+
+/* A received result (transport.h) of len data bytes, the data not yet in it. */
+static zend_string *result_alloc(uint8_t status, size_t decoded, size_t len)
+{
 	zend_string *result = zend_string_alloc(ASYNCTASK_RESULT_HEADER + len, 0);
 	ZSTR_VAL(result)[0] = (char) status;
 	memcpy(ZSTR_VAL(result) + 1, &decoded, sizeof(decoded));
-	memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, data, len);
 	ZSTR_VAL(result)[ASYNCTASK_RESULT_HEADER + len] = '\0';
+	return result;
+}
+
+static void keep(uint64_t id, zend_string *result)
+{
 	zval zv;
 	ZVAL_STR(&zv, result);
 	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
+}
+
+static void store(const result_header_t *header, uint8_t status, size_t decoded, const char *data, size_t len)
+{
+	if (!take_outstanding(header)) {
+		return;
+	}
+	zend_string *result = result_alloc(status, decoded, len);
+	memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, data, len);
+	keep(header->task_id, result);
 }
 
 void asynctask_results_expect(uint64_t id)
@@ -300,6 +327,49 @@ static void store_spilled(const result_header_t *header)
 	zend_string_efree(data);
 }
 
+/* A result in our mailbox's bulk ring (mailbox.h): checked against
+ * memory_limit as a spilled one is, then copied once, straight into the
+ * result kept for its Future, and its room freed. */
+static void store_bulk(const result_header_t *header, const char *where_bytes)
+{
+	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
+	size_t decoded = (size_t) header->decoded_kib * 1024;
+	char why[256];
+	uint64_t where[2];
+
+	if (!box || header->length != BULK_WHERE) {
+		store_failure(header, "the task's result was announced in a mailbox this process does not hold");
+		return;
+	}
+	memcpy(where, where_bytes, sizeof(where));
+	uint64_t pos = where[0], len = where[1];
+	if (!zend_hash_index_exists(&ASYNCTASK_G(outstanding), header->task_id)) {
+		/* nobody waits for it: not read at all (we might not have the memory) */
+		asynctask_mailbox_bulk_free(box, pos + len);
+		store(header, header->status, 0, "", 0);
+		return;
+	}
+	/* the same bound as for a result in a file (README: "Large results and
+	 * memory_limit"), though it is copied once here, not read then copied */
+	if (!asynctask_memory_allows((size_t) len + MAX((size_t) len, decoded), (size_t) len, decoded, why, sizeof(why))) {
+		asynctask_mailbox_bulk_free(box, pos + len);
+		store_failure(header, why);
+		return;
+	}
+	zend_string *result = result_alloc(header->status, decoded, (size_t) len);
+	if (!asynctask_mailbox_bulk_read(box, pos, len, ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER)) {
+		zend_string_efree(result);
+		store_failure(header, "the task's result was not where its message said in this process's mailbox");
+		return;
+	}
+	asynctask_mailbox_bulk_free(box, pos + len);
+	if (!take_outstanding(header)) {
+		zend_string_efree(result);
+		return;
+	}
+	keep(header->task_id, result);
+}
+
 /* Consumes every complete message at the start of the buffer. */
 static int parse(smart_str *buffer)
 {
@@ -323,6 +393,8 @@ static int parse(smart_str *buffer)
 		const char *data = base + offset + sizeof(header);
 		if (header.task_id == 0) {
 			/* no task: ignored (task ids start at 1) */
+		} else if (header.spilled == RESULT_IN_BULK) {
+			store_bulk(&header, data);
 		} else if (header.spilled) {
 			store_spilled(&header);
 		} else {
@@ -600,6 +672,31 @@ static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *rep
 	return ENOENT;
 }
 
+/* A large result into the owner's mailbox's bulk ring: 0 when posted; ENOENT
+ * (no mailbox), EAGAIN (no room now) or EMSGSIZE (too large) when it must
+ * travel in a file instead. */
+static int post_bulk_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report,
+	const result_header_t *spilled_header, const char *data, size_t len, asynctask_claim_t *claim)
+{
+	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
+	result_header_t header = *spilled_header;
+
+	header.spilled = RESULT_IN_BULK;
+	header.length = BULK_WHERE;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, report->owner);
+		if (!box) {
+			return ENOENT;
+		}
+		int err = asynctask_mailbox_post_bulk(box, report->owner, (const char *) &header, sizeof(header), data, len,
+			report->task_id, claim ? &claim->delivered : NULL);
+		if (err != ENXIO) {
+			return err;
+		}
+	}
+	return ENOENT;
+}
+
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim)
 {
@@ -619,13 +716,23 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
 
 	if (len > ASYNCTASK_RESULT_INLINE_MAX) {
 		header.decoded_kib = (uint32_t) MIN((report->decoded_size + 1023) / 1024, UINT32_MAX);
-		int err = asynctask_spill_write(asynctask_rundir_fd(), owner, report->task_id, data, len, slot);
+		/* into the owner's mailbox's bulk ring when it has one with room now */
+		int err = post_bulk_to_mailbox(pool, report, &header, data, len, claim);
+		if (err == 0) {
+			if (claim) {
+				ASYNCTASK_FAULT("result.posted");
+				__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
+			}
+			return 0;
+		}
+		/* else (no mailbox, no room now, larger than the bulk ring) a spill file */
+		err = asynctask_spill_write(asynctask_rundir_fd(), owner, report->task_id, data, len, slot);
 		if (err != 0) {
 			return err;
 		}
 		memcpy(spill, slot, sizeof(spill));
 		len = 0;  /* the reader knows the file's name */
-		header.spilled = 1;
+		header.spilled = RESULT_IN_FILE;
 		ASYNCTASK_FAULT("result.spilled");
 	}
 	header.length = (uint32_t) len;
@@ -699,7 +806,7 @@ static uint32_t discard_messages(const smart_str *messages, pid_t owner)
 		if (header.magic != RESULT_MAGIC || header.length > len - offset - sizeof(header)) {
 			break;
 		}
-		if (header.spilled && header.task_id) {
+		if (header.spilled == RESULT_IN_FILE && header.task_id) {
 			char name[ASYNCTASK_SPILL_NAME_MAX];
 			asynctask_result_spill_name(owner, header.task_id, name);
 			asynctask_spill_remove(asynctask_rundir_fd(), name);

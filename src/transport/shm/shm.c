@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "src/base/fault.h"
 #include "src/base/log.h"
 #include "src/base/process.h"
+#include "src/transport/shm/idle.h"
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/memory.h"
 #include "src/transport/shm/region.h"
@@ -132,6 +134,7 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, data,
 		ASYNCTASK_G(dispatch_timeout), idle);
 	if (err == 0) {
+		asynctask_idle_kick(pool);  /* a sleeper, unless a worker already looks for work */
 		*task_id = record.task_id;
 		return SUCCESS;
 	}
@@ -162,14 +165,20 @@ static bool shm_cancel(uint64_t task_id)
 	return true;
 }
 
+/* The slot of this process's worker: a worker takes with its slot's claim
+ * (region.h), and waits (idle.h) as the slot says. */
+static asynctask_worker_slot_t *consumer_slot;
+
 static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *wait_token)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	uint32_t spilled;
 
+	consumer_slot = (asynctask_worker_slot_t *) ((char *) claim - offsetof(asynctask_worker_slot_t, claim));
 	if (!asynctask_queue_take(&pool->queue, asynctask_region_ring(pool), claim, payload, &spilled, wait_token)) {
 		return false;
 	}
+	asynctask_idle_found(pool, consumer_slot);
 	if (spilled) {
 		zend_string_release(*payload);
 		*payload = asynctask_spill_take(asynctask_rundir_fd(), claim->spill, 0);
@@ -182,7 +191,7 @@ static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *
 static void shm_wait(uint32_t wait_token)
 {
 	asynctask_results_close_dead_pipes();
-	asynctask_queue_sleep(&ASYNCTASK_G(pool)->queue, wait_token);
+	asynctask_idle_wait(ASYNCTASK_G(pool), consumer_slot, wait_token);
 }
 
 static int shm_post(const asynctask_report_t *report, double timeout, asynctask_claim_t *claim)

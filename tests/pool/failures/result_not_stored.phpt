@@ -1,5 +1,5 @@
 --TEST--
-A result that cannot be stored (asynctask.tmpdir full: a 1 MB tmpfs): its Future settles with TaskFailedException saying why, counted failed (not completed, not dropped); the pool goes on, and stores results again once there is room
+A result that cannot be stored (too large for the caller's mailbox in shared memory, and asynctask.tmpdir full: an 8 MB tmpfs): its Future settles with TaskFailedException saying why, counted failed (not completed, not dropped); a large result that fits in shared memory needs no file; the pool goes on, and stores results again once there is room
 --EXTENSIONS--
 asynctask
 posix
@@ -24,7 +24,7 @@ use AsyncTask\Pool;
 
 $mnt = sys_get_temp_dir() . '/asynctask-phpt-result_not_stored-' . getmypid();
 @mkdir($mnt, 0700);
-exec('mount -t tmpfs -o size=1m,mode=0700 tmpfs ' . escapeshellarg($mnt), $out, $rc);
+exec('mount -t tmpfs -o size=8m,mode=0700 tmpfs ' . escapeshellarg($mnt), $out, $rc);
 if ($rc !== 0) {
     die("cannot mount a tmpfs on $mnt\n");
 }
@@ -42,7 +42,9 @@ foreach ([65536, 4096, 512] as $chunk) {
 }
 fflush($fill);
 
-$big = fn () => str_repeat('r', 200000);
+// larger than a mailbox's bulk ring (4 MB, src/transport/shm/mailbox.h): it needs a file, and
+// there is no room for one
+$big = fn () => str_repeat('r', 5000000);
 try {
     AsyncTask\dispatch($big)->wait(10);
     echo "no exception\n";
@@ -50,6 +52,8 @@ try {
     echo get_class($e), ': ', $e->getMessage(), "\n";
 }
 var_dump(AsyncTask\dispatch('strrev', 'small results need no file')->wait(10));
+// 200 KB: through the caller's mailbox in shared memory, no file
+var_dump(strlen(AsyncTask\dispatch(fn () => str_repeat('m', 200000))->wait(10)));
 
 // room again: large results are stored again
 fclose($fill);
@@ -62,9 +66,10 @@ Pool::stop();
 var_dump(glob("$mnt/*"));
 ?>
 --EXPECTF--
-AsyncTask\TaskFailedException: the task's result (200%d bytes) could not be stored for its caller in %s/asynctask-%s (asynctask.tmpdir): No space left on device
+AsyncTask\TaskFailedException: the task's result (500%d bytes) could not be stored for its caller in %s/asynctask-%s (asynctask.tmpdir): No space left on device
 string(26) "elif on deen stluser llams"
 int(200000)
-dispatched 3, completed 2, failed 1, dropped 0
+int(5000000)
+dispatched 4, completed 3, failed 1, dropped 0
 array(0) {
 }

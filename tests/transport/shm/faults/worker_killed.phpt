@@ -8,6 +8,7 @@ if (!function_exists('AsyncTask\Testing\encode')) die('skip needs a build with -
 ?>
 --INI--
 asynctask.workers=2
+memory_limit=512M
 
 --FILE--
 <?php
@@ -20,6 +21,8 @@ $points = [
     'queue.take.done' => 'values',
     'worker.counted' => 'crashes',         // outcome counted, not delivered: the count is undone, a crash reported
     'result.spilled' => 'crashes',         // large result written to a file, not delivered: the file is removed
+    'mailbox.bulk.reserved' => 'crashes',  // room for a large result taken in the caller's mailbox, its message not
+                                           // published: the next holder of the lock gives the room back
     'mailbox.published' => 'values',       // in the caller's mailbox, the claim not yet noted: the next holder of the lock notes it
     'result.posted' => 'values',           // posted and noted
     'worker.delivered' => 'values',        // delivered: nothing more is reported
@@ -35,17 +38,19 @@ foreach ($points as $point => $expect) {
     Pool::start();
     putenv('ASYNCTASK_FAULT');
     $futures = [];
+    $size = $point === 'result.spilled' ? 5000000 : 8192;
     for ($n = 1; $n <= 30; $n++) {
-        // results of 8 KB: too large for one pipe message, so they are spilled to files
-        $futures[$n] = AsyncTask\dispatch(function (string $dir, int $n) {
+        // results of 8 KB: too large for one pipe message, so they go to the caller's mailbox's
+        // bulk ring; of 5 MB (result.spilled), too large for that too, so they are spilled to files
+        $futures[$n] = AsyncTask\dispatch(function (string $dir, int $n, int $size) {
             fault_test_task($dir, $n, '');
-            return str_repeat(chr(64 + $n), 8192);
-        }, $dir, $n);
+            return str_repeat(chr(64 + $n), $size);
+        }, $dir, $n, $size);
     }
     $values = $crashes = 0;
     foreach ($futures as $n => $f) {
         try {
-            $values += $f->wait(20) === str_repeat(chr(64 + $n), 8192);
+            $values += $f->wait(20) === str_repeat(chr(64 + $n), $size);
         } catch (AsyncTask\WorkerCrashedException $e) {
             $crashes++;
         }
@@ -80,6 +85,9 @@ worker.counted: crashes; every task ran once: yes; stats match: yes; log agrees:
 array(0) {
 }
 result.spilled: crashes; every task ran once: yes; stats match: yes; log agrees: yes; workers died: yes
+array(0) {
+}
+mailbox.bulk.reserved: crashes; every task ran once: yes; stats match: yes; log agrees: yes; workers died: yes
 array(0) {
 }
 mailbox.published: values; every task ran once: yes; stats match: yes; log agrees: yes; workers died: yes
