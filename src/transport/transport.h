@@ -59,6 +59,7 @@ typedef struct {
 	int32_t  owner;
 	uint32_t timeout_ms;
 	uint64_t started_ns;
+	uint64_t dispatched_us;  /* when it was dispatched, unix microseconds (TaskContext::dispatchedAt()) */
 	/* How far the worker got with the outcome: which it is (outcome, a result
 	 * status), whether it counted it (its slot's count moved past
 	 * counted_before) and delivered it. A worker that dies in between has its

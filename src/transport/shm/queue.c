@@ -303,6 +303,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
 		claim->owner = record->owner;
 		claim->timeout_ms = record->timeout_ms;
+		claim->dispatched_us = record->dispatched_us;
 		claim->started_ns = asynctask_now_ns();
 		claim->outcome = 0;
 		claim->delivered = 0;

@@ -37,6 +37,7 @@ typedef struct {
 	uint64_t task_id;
 	int32_t  owner;       /* pid of the process that waits for the result */
 	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
+	uint64_t dispatched_us;  /* when it was dispatched, unix microseconds (TaskContext::dispatchedAt()) */
 } asynctask_record_t;
 
 typedef enum {

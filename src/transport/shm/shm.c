@@ -108,6 +108,7 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = timeout_ms,
+		.dispatched_us = asynctask_unix_us(),
 	};
 	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
 	const char *data = payload;
