@@ -162,8 +162,7 @@ static void run(asynctask_redis_job_t *job)
 		 * node to reclaim past asynctask.visibility_timeout */
 		asynctask_log("redis node: entry %s arrived as the node stopped taking tasks: left pending", job->entry_id);
 		free(r);
-		free(job->raw);
-		free(job);
+		asynctask_redis_node_abandon(job);
 		return;
 	}
 	if (!r) {
@@ -289,6 +288,9 @@ void asynctask_bridge_tick(void)
 
 void asynctask_bridge_stop_taking(void)
 {
+	if (bridge.taking) {
+		asynctask_log("redis node: the pool drains: no more tasks taken, %u running", bridge.in_flight);
+	}
 	bridge.taking = false;
 	asynctask_redis_node_stop_taking();
 }
@@ -315,8 +317,7 @@ void asynctask_bridge_shutdown(void)
 	while (bridge.running) {
 		running_t *r = bridge.running;
 		bridge.running = r->next;
-		free(r->job->raw);
-		free(r->job);
+		asynctask_redis_node_abandon(r->job);
 		free(r);
 	}
 	bridge.in_flight = 0;

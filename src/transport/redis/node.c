@@ -87,6 +87,22 @@ static const char CLAIM_SCRIPT[] =
 	"end\n"
 	"return out\n";
 
+/* touch: KEYS stream; ARGV group consumer id... Resets the idle time of the
+ * entries still pending to this consumer (JUSTID: the delivery count stays),
+ * so that no node reclaims a task this live node is running. */
+static const char TOUCH_SCRIPT[] =
+	"local n = 0\n"
+	"for i = 3, #ARGV do\n"
+	"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])\n"
+	"  if #p > 0 then\n"
+	"    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"return n\n";
+
+#define TOUCH_MAX 1024   /* entries per touch */
+
 /* --- state --------------------------------------------------------------------- */
 
 typedef enum { CONN_DOWN = 0, CONN_UP } conn_state_t;
@@ -132,6 +148,9 @@ static struct {
 	size_t   kept_bytes;
 	uint32_t kept_count;
 	uint64_t next_reclaim;
+	uint64_t next_touch;
+	asynctask_redis_job_t *live;   /* jobs running (handed to the bridge, not finished) */
+	uint32_t live_count;
 	uint64_t next_figures;
 	bool     figures_out;
 	asynctask_redis_node_stats_t stats;
@@ -142,6 +161,11 @@ static struct {
 static bool is_error(const redisReply *reply)
 {
 	return reply && reply->type == REDIS_REPLY_ERROR;
+}
+
+static void ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	(void) ac; (void) r; (void) privdata;
 }
 
 /* --- commands on the writer, kept while it is away ---------------------------------- */
@@ -184,6 +208,33 @@ static void job_free(asynctask_redis_job_t *job)
 		free(job->raw);
 		free(job);
 	}
+}
+
+static void live_add(asynctask_redis_job_t *job)
+{
+	job->prev = NULL;
+	job->next = node.live;
+	if (node.live) {
+		node.live->prev = job;
+	}
+	node.live = job;
+	node.live_count++;
+}
+
+static void live_remove(asynctask_redis_job_t *job)
+{
+	if (job->prev) {
+		job->prev->next = job->next;
+	} else if (node.live == job) {
+		node.live = job->next;
+	} else {
+		return;  /* not in the list */
+	}
+	if (job->next) {
+		job->next->prev = job->prev;
+	}
+	job->next = job->prev = NULL;
+	node.live_count--;
 }
 
 static void op_free(op_t *op)
@@ -471,6 +522,7 @@ static void take_entry(const redisReply *id, const redisReply *fields, uint32_t 
 		dead_letter(entry_id, job->raw, job->raw_len, job, job->attempt - 1, why, message);
 		return;
 	}
+	live_add(job);
 	node.hooks.run(job);
 }
 
@@ -610,9 +662,50 @@ static void reclaim(void)
 
 /* --- the outcome of a job ------------------------------------------------------------ */
 
+void asynctask_redis_node_abandon(asynctask_redis_job_t *job)
+{
+	live_remove(job);
+	job_free(job);
+}
+
+/* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
+static void touch(void)
+{
+	uint64_t now = asynctask_now_ns();
+
+	if (!node.live || now < node.next_touch || node.writer.state != CONN_UP || !node.writer.ready) {
+		return;
+	}
+	uint64_t every = node.config.visibility_ms * 1000000ull / 3;
+	every = every < 20000000ull ? 20000000ull : every > 10000000000ull ? 10000000000ull : every;
+	node.next_touch = now + every;
+
+	uint32_t n = node.live_count < TOUCH_MAX ? node.live_count : TOUCH_MAX;
+	const char **argv = malloc((6 + (size_t) n) * sizeof(char *));
+	size_t *argvlen = malloc((6 + (size_t) n) * sizeof(size_t));
+	if (!argv || !argvlen) {
+		free(argv);
+		free(argvlen);
+		return;
+	}
+	argv[0] = "EVAL"; argv[1] = TOUCH_SCRIPT; argv[2] = "1"; argv[3] = node.stream;
+	argv[4] = ASYNCTASK_REDIS_GROUP; argv[5] = node.config.node;
+	int argc = 6;
+	for (asynctask_redis_job_t *job = node.live; job && argc < 6 + (int) n; job = job->next) {
+		argv[argc++] = job->entry_id;
+	}
+	for (int i = 0; i < argc; i++) {
+		argvlen[i] = strlen(argv[i]);
+	}
+	redisAsyncCommandArgv(node.writer.ac, ignore_reply, NULL, argc, argv, argvlen);
+	free(argv);
+	free(argvlen);
+}
+
 void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
 	size_t len, size_t decoded_size)
 {
+	live_remove(job);
 	if (status != ASYNCTASK_RESULT_CRASHED) {
 		store(job, status, data, len, decoded_size);
 		return;
@@ -683,11 +776,6 @@ static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 			node.stats.pending = pending > 0 ? (uint64_t) pending : 0;
 		}
 	}
-}
-
-static void ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	(void) ac; (void) r; (void) privdata;
 }
 
 static void figures(void)
@@ -874,6 +962,7 @@ void asynctask_redis_node_tick(void)
 	if (node.reader.state == CONN_DOWN && now >= node.reader.retry_at && node.taking) {
 		connect_to(&node.reader);
 	}
+	touch();
 	reclaim();
 	figures();
 	asynctask_redis_node_poll();

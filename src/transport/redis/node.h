@@ -9,6 +9,12 @@
  * what other nodes left past visibility_timeout, and reconnects with
  * backoff, keeping (bounded) what it could not store meanwhile.
  *
+ * While a job runs its entry's idle time is reset every third of
+ * visibility_timeout (XCLAIM ... JUSTID, only while it is still ours, which
+ * keeps its delivery count): a long task on a live node is never reclaimed;
+ * a node that died, froze or lost Redis stops doing it, and its entries are
+ * reclaimed once visibility_timeout has passed.
+ *
  * Two connections: the reader blocks in XREADGROUP ... BLOCK (so that the
  * node wakes when a task arrives), the writer stores results, reclaims,
  * dead-letters and reads the figures stats() shows, never waiting behind a
@@ -48,7 +54,7 @@ typedef struct {
 /* One delivery of a verified task entry: handed to the bridge by run(), given
  * back with asynctask_redis_node_finish() once its outcome is known. */
 typedef struct asynctask_redis_job {
-	struct asynctask_redis_job *next;  /* the node's lists */
+	struct asynctask_redis_job *next, *prev;  /* the node's list of the jobs running */
 	char      entry_id[48];            /* the stream entry's id */
 	uint32_t  attempt;                 /* the entry's delivery count */
 	asynctask_wire_entry_t task;       /* decoded from raw: its strings point into raw */
@@ -92,6 +98,11 @@ void asynctask_redis_node_tick(void);
  * a crash on its last attempt dead-letters it. Frees job. */
 void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
 	size_t len, size_t decoded_size);
+
+/* A job the bridge will not run after all (or cannot finish: the manager
+ * leaves): forgotten and freed, its entry left pending, for a node to
+ * reclaim past visibility_timeout. */
+void asynctask_redis_node_abandon(asynctask_redis_job_t *job);
 
 /* Stop taking tasks (drain): what is running still finishes and is stored. */
 void asynctask_redis_node_stop_taking(void);
