@@ -25,9 +25,13 @@ echo "manager ", AsyncTask\Pool::stats()["manager_pid"], "\n";
 sleep(120);
 ');
 $a = node_test_spawn($prefix, "$dir/start.php", $ini + ['asynctask.node' => 'a']);
-var_dump(node_test_read_until($a, 'manager '));
-preg_match('/manager (\d+)/', $a['seen'], $m);
-$manager = (int) $m[1];
+$m = node_test_read_match($a, '/manager (\d+)\n/');
+$manager = (int) ($m[1] ?? 0);
+// (never kill(0) or kill(-1): that would be the test runner's group, or everything)
+var_dump($manager > 1);
+if ($manager <= 1) {
+    exit("node a did not say where its manager is: {$a['seen']}\n");
+}
 
 // on node a the tasks hang (for longer than visibility_timeout); run again, they return
 $task = function (string $dir, int $n) {
