@@ -117,6 +117,7 @@ typedef struct {
 	uint64_t           backoff_ns;
 	bool               lost_logged;
 	bool               refused;    /* Redis refused its AUTH or SELECT: being closed */
+	uint64_t           heard_ns;   /* when Redis last answered on it (or it was opened) */
 } conn_t;
 
 /* A command on the writer: its arguments (malloc), and the job it finishes. */
@@ -158,6 +159,18 @@ static struct {
 
 /* --- replies ------------------------------------------------------------------ */
 
+/* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
+static void heard(const redisAsyncContext *ac)
+{
+	uint64_t now = asynctask_now_ns();
+
+	if (ac == node.reader.ac) {
+		node.reader.heard_ns = now;
+	} else if (ac == node.writer.ac) {
+		node.writer.heard_ns = now;
+	}
+}
+
 static bool is_error(const redisReply *reply)
 {
 	return reply && reply->type == REDIS_REPLY_ERROR;
@@ -165,7 +178,10 @@ static bool is_error(const redisReply *reply)
 
 static void ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	(void) ac; (void) r; (void) privdata;
+	(void) privdata;
+	if (r) {
+		heard(ac);
+	}
 }
 
 /* --- commands on the writer, kept while it is away ---------------------------------- */
@@ -289,8 +305,10 @@ static void on_op(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
 	op_t *op = privdata;
-	(void) ac;
 
+	if (reply) {
+		heard(ac);
+	}
 	node.ops_out--;
 	if (!reply && !node.started) {
 		op_free(op);  /* the node is leaving (asynctask_redis_node_shutdown() logged what it drops) */
@@ -529,8 +547,11 @@ static void take_entry(const redisReply *id, const redisReply *fields, uint32_t 
 static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
-	(void) ac; (void) privdata;
+	(void) privdata;
 
+	if (reply) {
+		heard(ac);
+	}
 	node.reading = false;
 	if (is_error(reply)) {
 		asynctask_log("redis node: XREADGROUP on %s failed: %.*s", node.stream, (int) reply->len, reply->str);
@@ -591,8 +612,10 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
 	uint32_t reserved = (uint32_t) (uintptr_t) privdata;
-	(void) ac;
 
+	if (reply) {
+		heard(ac);
+	}
 	node.claiming--;
 	node.reserved -= reserved;
 	if (is_error(reply)) {
@@ -742,8 +765,11 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
-	(void) ac; (void) privdata;
+	(void) privdata;
 
+	if (reply) {
+		heard(ac);
+	}
 	node.figures_out = false;
 	/* MULTI/EXEC: [XLEN, XINFO GROUPS] */
 	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
@@ -855,6 +881,7 @@ static void on_ready(redisAsyncContext *ac, void *r, void *privdata)
 	if (!reply || conn->ac != ac || conn->refused) {
 		return;
 	}
+	heard(ac);
 	if (is_error(reply) && !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
 		asynctask_log("redis node: Redis refused the %s connection's setup: %.*s", conn->name, (int) reply->len,
 			reply->str);
@@ -913,6 +940,12 @@ static void connect_to(conn_t *conn)
 	conn->state = CONN_UP;
 	conn->ready = false;
 	conn->refused = false;
+	conn->heard_ns = asynctask_now_ns();
+	/* TCP: a peer that vanished without closing (a machine gone) is noticed by
+	 * the kernel too (on a unix socket hiredis would fail the connection) */
+	if (url->kind == ASYNCTASK_BACKEND_REDIS_TCP) {
+		redisEnableKeepAlive(&ac->c);
+	}
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 	if (url->password[0]) {
@@ -949,6 +982,33 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 	connect_to(&node.reader);
 }
 
+/* Redis stopped answering on conn (frozen, or the network cut without a
+ * reset): the connection is dropped, as one Redis closed; what was out comes
+ * back unanswered (kept, and sent again on the new connection). Half of
+ * visibility_timeout, within 1 .. 30 s: by then other nodes are about to take
+ * this node's entries over anyway. A blocked read answers every BLOCK_MS. */
+static void watchdog(conn_t *conn, uint64_t now)
+{
+	uint64_t limit = node.config.visibility_ms * 1000000ull / 2;
+	limit = limit < 1000000000ull ? 1000000000ull : limit > 30000000000ull ? 30000000000ull : limit;
+	if (conn == &node.reader) {
+		limit += (uint64_t) atoi(BLOCK_MS) * 1000000ull;
+	}
+	redisAsyncContext *ac = conn->ac;
+	if (conn->state != CONN_UP || !ac || (conn->ready && !ac->replies.head) || now - conn->heard_ns < limit) {
+		return;
+	}
+	char why[128];
+	snprintf(why, sizeof(why), "Redis did not answer for %.1f s", (double) (now - conn->heard_ns) / 1e9);
+	asynctask_log("redis node: %s on the %s connection: dropping it", why, conn->name);
+	conn->lost_logged = false;  /* say it, even when it was said before */
+	redisAsyncFree(ac);
+	if (conn->ac == ac) {
+		/* hiredis called no disconnect callback (it had not finished connecting) */
+		conn_lost(conn, why);
+	}
+}
+
 void asynctask_redis_node_tick(void)
 {
 	uint64_t now = asynctask_now_ns();
@@ -956,6 +1016,8 @@ void asynctask_redis_node_tick(void)
 	if (!node.started) {
 		return;
 	}
+	watchdog(&node.writer, now);
+	watchdog(&node.reader, now);
 	if (node.writer.state == CONN_DOWN && now >= node.writer.retry_at) {
 		connect_to(&node.writer);
 	}
