@@ -36,7 +36,7 @@
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
-#include "src/transport/shm/spill.h"
+#include "src/transport/shm/shm.h"
 
 /* A job running here, by its local task id. */
 typedef struct running {
@@ -129,24 +129,9 @@ static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = job->task.timeout_ms,
 		.dispatched_us = job->task.dispatched_at_us,
-		.length = (uint32_t) length,
 	};
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
-	const char *bytes = data;
-	if (length > asynctask_queue_inline_max(&pool->queue)) {
-		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
-		if (err != 0) {
-			free(data);
-			return err;
-		}
-		bytes = spill;
-		record.length = (uint32_t) strlen(spill);
-		record.flags |= ASYNCTASK_RECORD_SPILLED;
-	}
-	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, bytes, 0, NULL);
-	if (err != 0 && spill[0]) {
-		asynctask_spill_remove(asynctask_rundir_fd(), spill);
-	}
+	bool spill_failed;
+	int err = asynctask_shm_queue(pool, &record, data, length, 0, NULL, &spill_failed);
 	free(data);
 	return err;
 }
@@ -288,11 +273,13 @@ void asynctask_bridge_tick(void)
 
 void asynctask_bridge_stop_taking(void)
 {
-	if (bridge.taking) {
-		asynctask_log("redis node: the pool drains: no more tasks taken, %u running", bridge.in_flight);
-	}
+	bool was_taking = bridge.taking;
+
 	bridge.taking = false;
 	asynctask_redis_node_stop_taking();
+	if (was_taking) {
+		asynctask_log("redis node: the pool drains, %u tasks running", bridge.in_flight);
+	}
 }
 
 bool asynctask_bridge_idle(void)

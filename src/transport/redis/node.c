@@ -118,6 +118,7 @@ typedef struct {
 	bool               lost_logged;
 	bool               refused;    /* Redis refused its AUTH or SELECT: being closed */
 	uint64_t           heard_ns;   /* when Redis last answered on it (or it was opened) */
+	long long          client_id;  /* CLIENT ID (the reader's: unblocked by the writer when the node drains) */
 } conn_t;
 
 /* A command on the writer: its arguments (malloc), and the job it finishes. */
@@ -154,6 +155,7 @@ static struct {
 	uint32_t live_count;
 	uint64_t next_figures;
 	bool     figures_out;
+	bool     unblocking;       /* CLIENT UNBLOCK of the reader out on the writer (draining) */
 	asynctask_redis_node_stats_t stats;
 } node;
 
@@ -903,6 +905,16 @@ static void on_ready(redisAsyncContext *ac, void *r, void *privdata)
 	asynctask_redis_node_poll();
 }
 
+static void on_client_id(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (reply && conn->ac == ac && reply->type == REDIS_REPLY_INTEGER) {
+		conn->client_id = reply->integer;
+	}
+}
+
 /* An error to an AUTH or SELECT is acted on in on_ready (the last command of the handshake). */
 static void on_setup(redisAsyncContext *ac, void *r, void *privdata)
 {
@@ -957,6 +969,10 @@ static void connect_to(conn_t *conn)
 	}
 	if (url->db) {
 		redisAsyncCommand(ac, on_setup, conn, "SELECT %d", url->db);
+	}
+	conn->client_id = 0;
+	if (conn == &node.reader) {
+		redisAsyncCommand(ac, on_client_id, conn, "CLIENT ID");
 	}
 	/* the group, from id 0: tasks dispatched before any node ran are served (BUSYGROUP: it exists) */
 	redisAsyncCommand(ac, on_ready, conn, "XGROUP CREATE %s %s 0 MKSTREAM", node.stream, ASYNCTASK_REDIS_GROUP);
@@ -1030,12 +1046,9 @@ void asynctask_redis_node_tick(void)
 	asynctask_redis_node_poll();
 }
 
-void asynctask_redis_node_stop_taking(void)
+/* The reader is done: closed, and the drain said so (the test of a drain waits for these words). */
+static void close_reader(void)
 {
-	node.taking = false;
-	/* a read blocked in Redis would hand out tasks after the workers left:
-	 * closing the reader aborts it (what Redis delivered in that very moment
-	 * stays pending, and is reclaimed past visibility_timeout) */
 	if (node.reader.ac) {
 		redisAsyncContext *ac = node.reader.ac;
 		node.reader.ac = NULL;
@@ -1044,11 +1057,50 @@ void asynctask_redis_node_stop_taking(void)
 		redisAsyncFree(ac);
 	}
 	node.reading = false;
+	asynctask_log("redis node: no more tasks taken");
+}
+
+static void on_unblocked(redisAsyncContext *ac, void *r, void *privdata)
+{
+	(void) privdata;
+	if (r) {
+		heard(ac);
+	}
+	node.unblocking = false;
+	if (node.started) {
+		close_reader();
+	}
+}
+
+void asynctask_redis_node_stop_taking(void)
+{
+	char id[32];
+
+	if (!node.taking) {
+		return;
+	}
+	node.taking = false;
+	/* A read blocked in Redis would hand out tasks after the workers left.
+	 * The writer unblocks it (CLIENT UNBLOCK): Redis runs commands one at a
+	 * time, so once that is answered no entry goes to this node any more, and
+	 * what the read got before comes back to it (left pending, for a node to
+	 * reclaim). Without a writer, closing the reader aborts the read, though
+	 * Redis may deliver to it in that very moment (left pending too). */
+	if (node.reading && node.reader.client_id > 0 && node.writer.state == CONN_UP && node.writer.ready) {
+		snprintf(id, sizeof(id), "%lld", node.reader.client_id);
+		const char *argv[] = { "CLIENT", "UNBLOCK", id };
+		size_t argvlen[] = { 6, 7, strlen(id) };
+		if (redisAsyncCommandArgv(node.writer.ac, on_unblocked, NULL, 3, argv, argvlen) == REDIS_OK) {
+			node.unblocking = true;
+			return;
+		}
+	}
+	close_reader();
 }
 
 bool asynctask_redis_node_idle(void)
 {
-	return !node.started || (!node.reading && !node.claiming && !node.ops_out && !node.kept);
+	return !node.started || (!node.reading && !node.unblocking && !node.claiming && !node.ops_out && !node.kept);
 }
 
 void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out)
