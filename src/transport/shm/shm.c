@@ -123,7 +123,12 @@ int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, cons
 		record->flags |= ASYNCTASK_RECORD_SPILLED;
 	}
 	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data, timeout, idle);
-	if (err != 0 && spill[0]) {
+	if (err == 0) {
+		/* every producer (dispatch(), a node's bridge) wakes a sleeper, unless
+		 * a worker already looks for work: else the task waits for a worker's
+		 * own look, up to its 1 s sleep bound */
+		asynctask_idle_kick(pool);
+	} else if (spill[0]) {
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
@@ -144,7 +149,6 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 
 	int err = asynctask_shm_queue(pool, &record, payload, length, ASYNCTASK_G(dispatch_timeout), idle, &spill_failed);
 	if (err == 0) {
-		asynctask_idle_kick(pool);  /* a sleeper, unless a worker already looks for work */
 		*task_id = record.task_id;
 		return SUCCESS;
 	}

@@ -28,7 +28,8 @@ extern const asynctask_transport_t asynctask_shm_transport;
  * ring, or in a spill file when too large for it. Never throws (the node's
  * manager queues with it too): 0, or an errno: ETIMEDOUT (no room within
  * timeout seconds), ECANCELED (idle said to give up), E2BIG, or with
- * *spill_failed set the spill file's error. */
+ * *spill_failed set the spill file's error. Queued, it wakes a sleeping worker unless one
+ * already looks for work (idle.h). */
 int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, const char *payload, size_t length,
 	double timeout, asynctask_queue_idle_fn idle, bool *spill_failed);
 
