@@ -107,6 +107,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
+    src/pool/recycle.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \
     src/pool/status/metrics.c \
