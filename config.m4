@@ -117,6 +117,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/status/server.c \
     src/api/future.c \
     src/api/task.c \
+    src/api/jobs.c \
     src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)

@@ -13,6 +13,7 @@
 #include "php_asynctask.h"
 #include "src/base/process.h"
 #include "src/api/task.h"
+#include "src/api/jobs.h"
 #include "src/base/fault.h"
 #include "src/api/future.h"
 #include "src/codec/payload.h"
@@ -30,6 +31,7 @@ static zend_object *task_create(zend_class_entry *ce)
 	ZVAL_UNDEF(&task->callable);
 	array_init(&task->args);
 	task->timeout = -1;
+	asynctask_jobs_init(&task->options);
 	zend_object_std_init(&task->std, ce);
 	object_properties_init(&task->std, ce);
 	task->std.handlers = &task_handlers;
@@ -42,6 +44,7 @@ static void task_free(zend_object *obj)
 
 	zval_ptr_dtor(&task->callable);
 	zval_ptr_dtor(&task->args);
+	asynctask_jobs_free(&task->options);
 	zend_object_std_dtor(obj);
 }
 
@@ -56,6 +59,7 @@ static zend_object *task_clone(zend_object *old)
 	zval_ptr_dtor(&to->args);
 	ZVAL_COPY(&to->args, &from->args);
 	to->timeout = from->timeout;
+	asynctask_jobs_copy(&to->options, &from->options);
 	return obj;
 }
 
@@ -66,6 +70,7 @@ static HashTable *task_get_gc(zend_object *obj, zval **table, int *n)
 
 	zend_get_gc_buffer_add_zval(buffer, &task->callable);
 	zend_get_gc_buffer_add_zval(buffer, &task->args);
+	asynctask_jobs_gc(&task->options, buffer);
 	zend_get_gc_buffer_use(buffer, table, n);
 	return zend_std_get_properties(obj);
 }
@@ -200,6 +205,10 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 	if (!task_runnable(obj)) {
 		zend_throw_error(NULL, "%s has no callable: pass one to AsyncTask\\Task::__construct() or override handle()",
 			ZSTR_VAL(obj->ce->name));
+		return;
+	}
+	if (UNEXPECTED(!asynctask_jobs_plain(&task->options))
+			&& asynctask_jobs_refuse_unsupported(&task->options, asynctask_backend_remote()) == FAILURE) {
 		return;
 	}
 	/* encode first: a task refused here never starts a pool */
