@@ -23,12 +23,17 @@
 
 #include "php.h"
 #include "src/transport/shm/lock.h"
+#include "src/transport/shm/priority.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/transport.h"
 
 #define ASYNCTASK_RECORD_PAD       (1u << 0)  /* filler up to the end of the ring */
 #define ASYNCTASK_RECORD_CANCELLED (1u << 1)  /* Future::cancel() got it first */
 #define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
+#define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
+/* The record's priority level (priority.h), bits 8-9 of flags. */
+#define ASYNCTASK_RECORD_LEVEL_SHIFT 8
+#define ASYNCTASK_RECORD_LEVEL(flags) (((flags) >> ASYNCTASK_RECORD_LEVEL_SHIFT) & 3u)
 
 typedef struct {
 	uint64_t size;        /* whole record with this header, a multiple of 8 */
@@ -38,6 +43,7 @@ typedef struct {
 	int32_t  owner;       /* pid of the process that waits for the result */
 	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
 	uint64_t queued_ns;   /* when it was sent (asynctask_now_ns), for the queue-wait histogram */
+	uint64_t next;        /* the next record of its priority level (priority.h) */
 } asynctask_record_t;
 
 typedef enum {
@@ -50,10 +56,12 @@ typedef enum {
 
 typedef struct {
 	uint32_t op;                 /* asynctask_journal_op_t; written last, cleared last */
-	uint32_t record_flags;       /* cancel: the record's flags before */
-	uint64_t record;             /* cancel: the record's offset */
+	uint32_t record_flags;       /* cancel, take out of turn: the record's flags before */
+	uint64_t record;             /* cancel, take out of turn: the record's offset */
+	uint32_t record_saved;       /* take: record and record_flags are to be restored */
 	int64_t  claim;              /* take: offset of the taker's claim from the queue */
 	uint64_t head, tail, used, count, live, pushed;
+	asynctask_queue_level_t levels[ASYNCTASK_QUEUE_LEVELS];
 } asynctask_journal_t;
 
 typedef struct {
@@ -74,6 +82,7 @@ typedef struct {
 	uint64_t count;              /* records in the ring, cancelled ones included */
 	uint64_t live;               /* records that will still run */
 	uint64_t pushed;             /* records ever committed: stats()' "dispatched" */
+	asynctask_queue_level_t levels[ASYNCTASK_QUEUE_LEVELS];  /* HIGH, NORMAL, LOW (priority.h) */
 } asynctask_queue_t;
 
 /* Largest payload stored in the ring itself; larger ones are spilled. */
@@ -92,7 +101,8 @@ typedef bool (*asynctask_queue_idle_fn)(void);
 int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, double timeout, asynctask_queue_idle_fn idle);
 
-/* Takes the oldest live record into *payload and fills claim, or returns
+/* Takes the oldest live record of the highest priority level waiting (HIGH,
+ * then NORMAL, then LOW) into *payload and fills claim, or returns
  * false with *seq set to the value to sleep on (seq NULL: does not sleep;
  * idle.h says how a worker waits). */
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,

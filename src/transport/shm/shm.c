@@ -24,6 +24,7 @@
 #include "src/transport/shm/idle.h"
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/memory.h"
+#include "src/transport/shm/priority.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
@@ -101,12 +102,14 @@ bool asynctask_shm_alive_lately(void)
 
 /* --- the transport interface (transport.h) ----------------------------- */
 
-/* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
-static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
+/* Puts the encoded task on the queue at its priority level (priority.h),
+ * spilling it to a file when it is too large for the ring. */
+static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, uint32_t level,
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	asynctask_record_t record = {
+		.flags = level << ASYNCTASK_RECORD_LEVEL_SHIFT,
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = timeout_ms,
@@ -152,6 +155,18 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 		asynctask_throw(asynctask_ce_exception, "cannot queue the task: %s", strerror(err));
 	}
 	return FAILURE;
+}
+
+static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
+	asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	return send_record(payload, length, timeout_ms, ASYNCTASK_LEVEL_NORMAL, idle, task_id);
+}
+
+static zend_result shm_send_job(const char *payload, size_t length, uint32_t timeout_ms,
+	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), idle, task_id);
 }
 
 static bool shm_cancel(uint64_t task_id)
@@ -208,6 +223,7 @@ static void shm_recount(asynctask_result_status_t status)
 const asynctask_transport_t asynctask_shm_transport = {
 	.name     = "shm",
 	.send     = shm_send,
+	.send_job = shm_send_job,
 	.cancel   = shm_cancel,
 	.expect   = asynctask_results_expect,
 	.collect  = asynctask_results_drain,
