@@ -100,6 +100,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/result.c \
     src/transport/shm/rundir.c \
     src/transport/shm/shm.c \
+    src/transport/shm/delayed.c \
     src/transport/shm/spill.c \
     src/pool/manager.c \
     src/pool/pool.c \
@@ -108,6 +109,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/supervisor.c \
     src/pool/worker.c \
     src/pool/recycle.c \
+    src/pool/delay.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \
     src/pool/status/metrics.c \

@@ -239,9 +239,8 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 	if (options->priority != ASYNCTASK_PRIORITY_NORMAL && remote) {
 		return unsupported("priorities (Task::withPriority()) with the Redis backend (asynctask.backend)");
 	}
-	if (options->delay > 0) {
-		return unsupported(remote ? "delays (Task::delay()) with the Redis backend (asynctask.backend)"
-			: "delays (Task::delay())");
+	if (options->delay > 0 && remote) {
+		return unsupported("delays (Task::delay()) with the Redis backend (asynctask.backend)");
 	}
 	return SUCCESS;
 }

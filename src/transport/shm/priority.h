@@ -40,6 +40,10 @@
 #define ASYNCTASK_LEVEL_NORMAL 1u
 #define ASYNCTASK_LEVEL_LOW    2u
 #define ASYNCTASK_QUEUE_LEVELS 3
+/* The list of delayed tasks waiting for the manager to take them into its
+ * own memory (delay.h): a take never looks at it. */
+#define ASYNCTASK_LIST_DELAYED 3u
+#define ASYNCTASK_QUEUE_LISTS  4
 
 /* A level's list: the records of that level in ring order, linked through
  * their `next`; count includes cancelled ones not yet unlinked. The lists'

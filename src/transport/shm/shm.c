@@ -21,6 +21,7 @@
 #include "src/base/fault.h"
 #include "src/base/log.h"
 #include "src/base/process.h"
+#include "src/transport/shm/delayed.h"
 #include "src/transport/shm/idle.h"
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/memory.h"
@@ -42,6 +43,7 @@ void asynctask_shm_forget(void)
 		asynctask_memory_unmap(pool, ASYNCTASK_G(pool_size));
 	}
 	asynctask_rundir_forget();
+	asynctask_delayed_forget();
 	ASYNCTASK_G(pool) = NULL;
 	ASYNCTASK_G(pool_size) = 0;
 	ASYNCTASK_G(pool_epoch)++;
@@ -103,9 +105,10 @@ bool asynctask_shm_alive_lately(void)
 /* --- the transport interface (transport.h) ----------------------------- */
 
 /* Puts the encoded task on the queue at its priority level (priority.h),
- * spilling it to a file when it is too large for the ring. */
+ * spilling it to a file when it is too large for the ring; with due_ns,
+ * onto the delayed list for the manager (src/pool/delay.h). */
 static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, uint32_t level,
-	asynctask_transport_idle_fn idle, uint64_t *task_id)
+	uint64_t due_ns, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	asynctask_record_t record = {
@@ -119,6 +122,15 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	const char *data = payload;
 
 	record.length = (uint32_t) length;
+	if (due_ns) {
+		if (length > asynctask_queue_inline_max(&pool->queue)) {
+			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
+				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
+			return FAILURE;
+		}
+		record.flags |= ASYNCTASK_RECORD_DELAYED;
+		record.due_ns = due_ns;
+	}
 	if (length > asynctask_queue_inline_max(&pool->queue)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
@@ -137,7 +149,11 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, data,
 		ASYNCTASK_G(dispatch_timeout), idle);
 	if (err == 0) {
-		asynctask_idle_kick(pool);  /* a sleeper, unless a worker already looks for work */
+		if (due_ns) {
+			asynctask_delayed_sent(pool, record.task_id, due_ns);  /* for the manager, not for workers */
+		} else {
+			asynctask_idle_kick(pool);  /* a sleeper, unless a worker already looks for work */
+		}
 		*task_id = record.task_id;
 		return SUCCESS;
 	}
@@ -160,20 +176,31 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
-	return send_record(payload, length, timeout_ms, ASYNCTASK_LEVEL_NORMAL, idle, task_id);
+	return send_record(payload, length, timeout_ms, ASYNCTASK_LEVEL_NORMAL, 0, idle, task_id);
 }
 
 static zend_result shm_send_job(const char *payload, size_t length, uint32_t timeout_ms,
 	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
-	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), idle, task_id);
+	uint64_t due_ns = 0;
+	if (options->delay > 0) {
+		/* +1: a delay never rounds down to "now" */
+		due_ns = asynctask_now_ns() + (uint64_t) (options->delay * 1e9) + 1;
+	}
+	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), due_ns,
+		idle, task_id);
 }
 
 static bool shm_cancel(uint64_t task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	bool delayed;
 
-	if (!asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) {
+	if (asynctask_delayed_cancel(pool, task_id, &delayed)) {
+		ASYNCTASK_COUNT(pool, cancelled);
+		return true;
+	}
+	if (delayed || !asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) {
 		return false;
 	}
 	ASYNCTASK_COUNT(pool, cancelled);
