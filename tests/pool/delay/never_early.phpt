@@ -28,8 +28,10 @@ foreach ($delays as $i => $delay) {
 $plain = AsyncTask\dispatch(fn () => hrtime(true));
 $t = hrtime(true);
 $plain->wait(5);
-var_dump((hrtime(true) - $t) / 1e9 < 0.5);
+var_dump((hrtime(true) - $t) / 1e9 < (getenv('USE_ZEND_ALLOC') === '0' ? 5.0 : 0.5));
 
+// under valgrind or ASan (USE_ZEND_ALLOC=0) every process runs many times slower: later, never earlier
+$bound = getenv('USE_ZEND_ALLOC') === '0' ? 5.0 : 0.5;
 $early = $late = 0;
 $worst = 0.0;
 foreach ($futures as $i => [$t0, $delay, $f]) {
@@ -40,7 +42,7 @@ foreach ($futures as $i => [$t0, $delay, $f]) {
         echo "task $i started ", -$lateness, " s early\n";
     }
     $worst = max($worst, $lateness);
-    if ($lateness >= 0.5) {
+    if ($lateness >= $bound) {
         $late++;
         echo "task $i started $lateness s late\n";
     }
