@@ -283,6 +283,23 @@ void asynctask_redis_settings_rshutdown(void)
 #endif
 }
 
+zend_result asynctask_backend_check_remote(void)
+{
+	zend_string *why = unusable_backend();
+
+	if (why) {
+		zend_throw_exception(asynctask_ce_backend_exception, ZSTR_VAL(why), 0);
+		zend_string_release(why);
+		return FAILURE;
+	}
+	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend))) {
+		asynctask_throw(asynctask_ce_backend_exception, "AsyncTask\\Pool::serve() serves a remote backend: "
+			"set asynctask.backend (redis://... or unix://...) to the Redis this node takes its tasks from");
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 void asynctask_redis_settings_mshutdown(void)
 {
 	asynctask_secret_shutdown();

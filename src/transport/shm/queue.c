@@ -43,7 +43,7 @@ static asynctask_record_t *record_at(unsigned char *ring, uint64_t offset)
 /* The list a record is in: its level's, or the delayed tasks'. */
 static uint32_t record_list(uint32_t flags)
 {
-	return (flags & ASYNCTASK_RECORD_DELAYED) ? ASYNCTASK_LIST_DELAYED : ASYNCTASK_RECORD_LEVEL(flags);
+	return (flags & ASYNCTASK_RECORD_DELAYED) ? ASYNCTASK_LIST_DELAYED : asynctask_record_level(flags);
 }
 
 /* Appends the record at pos, of level `level`, to its list. Lock held. */

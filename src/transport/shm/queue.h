@@ -32,9 +32,21 @@
 #define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
 #define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
 #define ASYNCTASK_RECORD_DELAYED   (1u << 4)  /* for the manager to hold until due_ns (src/pool/delay.h) */
-/* The record's priority level (priority.h), bits 8-9 of flags. */
+/* The record's priority level (priority.h), bits 8-9 of flags: 0 is
+ * NORMAL, so that a record made without a priority (the Redis bridge's,
+ * say) is an ordinary task; 1 HIGH, 2 LOW. */
 #define ASYNCTASK_RECORD_LEVEL_SHIFT 8
-#define ASYNCTASK_RECORD_LEVEL(flags) (((flags) >> ASYNCTASK_RECORD_LEVEL_SHIFT) & 3u)
+
+static inline uint32_t asynctask_record_level(uint32_t flags)
+{
+	uint32_t bits = (flags >> ASYNCTASK_RECORD_LEVEL_SHIFT) & 3u;
+	return bits == 1 ? ASYNCTASK_LEVEL_HIGH : bits == 2 ? ASYNCTASK_LEVEL_LOW : ASYNCTASK_LEVEL_NORMAL;
+}
+
+static inline uint32_t asynctask_record_level_flags(uint32_t level)
+{
+	return (level == ASYNCTASK_LEVEL_HIGH ? 1u : level == ASYNCTASK_LEVEL_LOW ? 2u : 0u) << ASYNCTASK_RECORD_LEVEL_SHIFT;
+}
 
 typedef struct {
 	uint64_t size;        /* whole record with this header, a multiple of 8 */

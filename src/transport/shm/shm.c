@@ -104,6 +104,34 @@ bool asynctask_shm_alive_lately(void)
 
 /* --- the transport interface (transport.h) ----------------------------- */
 
+int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, const char *payload, size_t length,
+	double timeout, asynctask_queue_idle_fn idle, bool *spill_failed)
+{
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
+	const char *data = payload;
+
+	*spill_failed = false;
+	record->length = (uint32_t) length;
+	if (length > asynctask_queue_inline_max(&pool->queue)) {
+		/* in the pool's private directory under asynctask.tmpdir: if we die
+		 * before queuing it, the manager finds it there and removes it */
+		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
+		if (err != 0) {
+			*spill_failed = true;
+			return err;
+		}
+		ASYNCTASK_FAULT("dispatch.spilled");
+		data = spill;
+		record->length = (uint32_t) strlen(spill);
+		record->flags |= ASYNCTASK_RECORD_SPILLED;
+	}
+	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data, timeout, idle);
+	if (err != 0 && spill[0]) {
+		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	}
+	return err;
+}
+
 /* Puts the encoded task on the queue at its priority level (priority.h),
  * spilling it to a file when it is too large for the ring; with due_ns,
  * onto the delayed list for the manager (src/pool/delay.h). */
@@ -112,16 +140,14 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	asynctask_record_t record = {
-		.flags = level << ASYNCTASK_RECORD_LEVEL_SHIFT,
+		.flags = asynctask_record_level_flags(level),
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = timeout_ms,
 		.queued_ns = asynctask_now_ns(),
 	};
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
-	const char *data = payload;
+	bool spill_failed;
 
-	record.length = (uint32_t) length;
 	if (due_ns) {
 		if (length > asynctask_queue_inline_max(&pool->queue)) {
 			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
@@ -131,23 +157,7 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 		record.flags |= ASYNCTASK_RECORD_DELAYED;
 		record.due_ns = due_ns;
 	}
-	if (length > asynctask_queue_inline_max(&pool->queue)) {
-		/* in the pool's private directory under asynctask.tmpdir: if we die
-		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
-		if (err != 0) {
-			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
-				"(asynctask.tmpdir): %s", length, asynctask_rundir_path(), strerror(err));
-			return FAILURE;
-		}
-		ASYNCTASK_FAULT("dispatch.spilled");
-		data = spill;
-		record.length = (uint32_t) strlen(spill);
-		record.flags |= ASYNCTASK_RECORD_SPILLED;
-	}
-
-	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, data,
-		ASYNCTASK_G(dispatch_timeout), idle);
+	int err = asynctask_shm_queue(pool, &record, payload, length, ASYNCTASK_G(dispatch_timeout), idle, &spill_failed);
 	if (err == 0) {
 		if (due_ns) {
 			asynctask_delayed_sent(pool, record.task_id, due_ns);  /* for the manager, not for workers */
@@ -157,8 +167,10 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 		*task_id = record.task_id;
 		return SUCCESS;
 	}
-	if (spill[0]) {
-		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	if (spill_failed) {
+		asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
+			"(asynctask.tmpdir): %s", length, asynctask_rundir_path(), strerror(err));
+		return FAILURE;
 	}
 	if (err == ECANCELED) {
 		return FAILURE;  /* a signal handler threw: the task was not queued */
