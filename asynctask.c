@@ -113,6 +113,18 @@ static ZEND_INI_MH(OnUpdatePayloadSize)
 	return SUCCESS;
 }
 
+/* 0 (off) or at least 1M: a smaller limit would replace every worker after every task */
+static ZEND_INI_MH(OnUpdateMaxMemory)
+{
+	(void) mh_arg3; (void) stage;
+	zend_long n;
+	if (!parse_size(new_value, 0, (zend_long) 1 << 40, &n) || (n != 0 && n < 1024 * 1024)) {
+		return refuse(entry, new_value, "0 (off) or a size from 1M to 1T, e.g. 128M");
+	}
+	*INI_TARGET(zend_long) = n;
+	return SUCCESS;
+}
+
 static ZEND_INI_MH(OnUpdateSerializer)
 {
 	if (!asynctask_serializer_name_valid(ZSTR_VAL(new_value))) {
@@ -159,6 +171,8 @@ PHP_INI_BEGIN()
 		task_timeout, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.max_requests", "0", PHP_INI_ALL, OnUpdateCount,
 		max_requests, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.max_memory", "0", PHP_INI_ALL, OnUpdateMaxMemory,
+		max_memory, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.dispatch_timeout", "5", PHP_INI_ALL, OnUpdateSeconds,
 		dispatch_timeout, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.shutdown_timeout", "30", PHP_INI_ALL, OnUpdateSeconds,

@@ -16,6 +16,23 @@ namespace AsyncTask {
         public function dispatch(): Future {}
 
         public function withTimeout(float $seconds): static {}
+
+        /** @var int */
+        public const LOW = -1;
+        /** @var int */
+        public const NORMAL = 0;
+        /** @var int */
+        public const HIGH = 1;
+
+        public function onQueue(string $queue): static {}
+
+        public function delay(float $seconds): static {}
+
+        public function withRetries(int $times, float|array $backoff = 1.0): static {}
+
+        public function withPriority(int $priority): static {}
+
+        public function then(callable|Task $next): static {}
     }
 
     /**

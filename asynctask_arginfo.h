@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e166f8e4d4cb9882e611fadac73789c662519952 */
+ * Stub hash: 29ae3c2b87c3c3c5c980100afe8c8ae2693f8e46 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -104,6 +104,25 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_withTimeout, 0, 1, IS_STATIC, 0)
 	ZEND_ARG_TYPE_INFO(0, seconds, IS_DOUBLE, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_onQueue, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, queue, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_AsyncTask_Task_delay arginfo_class_AsyncTask_Task_withTimeout
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_withRetries, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, times, IS_LONG, 0)
+	ZEND_ARG_TYPE_MASK(0, backoff, MAY_BE_DOUBLE|MAY_BE_ARRAY, "1.0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_withPriority, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, priority, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_then, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, next, AsyncTask\\Task, MAY_BE_CALLABLE, NULL)
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_AsyncTask_Future___construct, 0, 0, 0)
@@ -211,6 +230,11 @@ ZEND_METHOD(AsyncTask_Task, __construct);
 ZEND_METHOD(AsyncTask_Task, handle);
 ZEND_METHOD(AsyncTask_Task, dispatch);
 ZEND_METHOD(AsyncTask_Task, withTimeout);
+ZEND_METHOD(AsyncTask_Task, onQueue);
+ZEND_METHOD(AsyncTask_Task, delay);
+ZEND_METHOD(AsyncTask_Task, withRetries);
+ZEND_METHOD(AsyncTask_Task, withPriority);
+ZEND_METHOD(AsyncTask_Task, then);
 ZEND_METHOD(AsyncTask_Future, __construct);
 ZEND_METHOD(AsyncTask_Future, id);
 ZEND_METHOD(AsyncTask_Future, isDone);
@@ -283,6 +307,11 @@ static const zend_function_entry class_AsyncTask_Task_methods[] = {
 	ZEND_ME(AsyncTask_Task, handle, arginfo_class_AsyncTask_Task_handle, ZEND_ACC_PUBLIC)
 	ZEND_ME(AsyncTask_Task, dispatch, arginfo_class_AsyncTask_Task_dispatch, ZEND_ACC_PUBLIC)
 	ZEND_ME(AsyncTask_Task, withTimeout, arginfo_class_AsyncTask_Task_withTimeout, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_Task, onQueue, arginfo_class_AsyncTask_Task_onQueue, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_Task, delay, arginfo_class_AsyncTask_Task_delay, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_Task, withRetries, arginfo_class_AsyncTask_Task_withRetries, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_Task, withPriority, arginfo_class_AsyncTask_Task_withPriority, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_Task, then, arginfo_class_AsyncTask_Task_then, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -368,6 +397,24 @@ static zend_class_entry *register_class_AsyncTask_Task(void)
 
 	INIT_NS_CLASS_ENTRY(ce, "AsyncTask", "Task", class_AsyncTask_Task_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
+
+	zval const_LOW_value;
+	ZVAL_LONG(&const_LOW_value, -1);
+	zend_string *const_LOW_name = zend_string_init_interned("LOW", sizeof("LOW") - 1, 1);
+	zend_declare_class_constant_ex(class_entry, const_LOW_name, &const_LOW_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(const_LOW_name);
+
+	zval const_NORMAL_value;
+	ZVAL_LONG(&const_NORMAL_value, 0);
+	zend_string *const_NORMAL_name = zend_string_init_interned("NORMAL", sizeof("NORMAL") - 1, 1);
+	zend_declare_class_constant_ex(class_entry, const_NORMAL_name, &const_NORMAL_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(const_NORMAL_name);
+
+	zval const_HIGH_value;
+	ZVAL_LONG(&const_HIGH_value, 1);
+	zend_string *const_HIGH_name = zend_string_init_interned("HIGH", sizeof("HIGH") - 1, 1);
+	zend_declare_class_constant_ex(class_entry, const_HIGH_name, &const_HIGH_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(const_HIGH_name);
 
 	return class_entry;
 }

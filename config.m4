@@ -100,6 +100,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/result.c \
     src/transport/shm/rundir.c \
     src/transport/shm/shm.c \
+    src/transport/shm/delayed.c \
     src/transport/shm/spill.c \
     src/pool/manager.c \
     src/pool/pool.c \
@@ -107,6 +108,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
+    src/pool/recycle.c \
+    src/pool/delay.c \
     src/api/context.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \
@@ -118,6 +121,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/api/future.c \
     src/api/node.c \
     src/api/task.c \
+    src/api/jobs.c \
     src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)

@@ -36,6 +36,7 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	zend_long max_payload;
 	double    task_timeout;
 	zend_long max_requests;
+	zend_long max_memory;       /* bytes, 0 = off (src/pool/recycle.h) */
 	double    dispatch_timeout;
 	double    shutdown_timeout;
 	char     *tmpdir;

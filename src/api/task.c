@@ -13,6 +13,7 @@
 #include "php_asynctask.h"
 #include "src/base/process.h"
 #include "src/api/task.h"
+#include "src/api/jobs.h"
 #include "src/base/fault.h"
 #include "src/api/future.h"
 #include "src/codec/payload.h"
@@ -30,6 +31,7 @@ static zend_object *task_create(zend_class_entry *ce)
 	ZVAL_UNDEF(&task->callable);
 	array_init(&task->args);
 	task->timeout = -1;
+	asynctask_jobs_init(&task->options);
 	zend_object_std_init(&task->std, ce);
 	object_properties_init(&task->std, ce);
 	task->std.handlers = &task_handlers;
@@ -42,6 +44,7 @@ static void task_free(zend_object *obj)
 
 	zval_ptr_dtor(&task->callable);
 	zval_ptr_dtor(&task->args);
+	asynctask_jobs_free(&task->options);
 	zend_object_std_dtor(obj);
 }
 
@@ -56,6 +59,7 @@ static zend_object *task_clone(zend_object *old)
 	zval_ptr_dtor(&to->args);
 	ZVAL_COPY(&to->args, &from->args);
 	to->timeout = from->timeout;
+	asynctask_jobs_copy(&to->options, &from->options);
 	return obj;
 }
 
@@ -66,6 +70,7 @@ static HashTable *task_get_gc(zend_object *obj, zval **table, int *n)
 
 	zend_get_gc_buffer_add_zval(buffer, &task->callable);
 	zend_get_gc_buffer_add_zval(buffer, &task->args);
+	asynctask_jobs_gc(&task->options, buffer);
 	zend_get_gc_buffer_use(buffer, table, n);
 	return zend_std_get_properties(obj);
 }
@@ -192,6 +197,19 @@ static bool wait_for_room(void)
 	return asynctask_handle_interrupts() == SUCCESS;
 }
 
+static zend_always_inline zend_result send_task(const asynctask_transport_t *transport, smart_str *payload,
+	uint32_t timeout_ms, const asynctask_task_options_t *options, uint64_t *task_id)
+{
+	if (EXPECTED(!options)) {
+		return transport->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room, task_id);
+	}
+	if (!transport->send_job) {  /* (jobs.c refuses first: never reached) */
+		asynctask_throw(asynctask_ce_exception, "not supported yet: job options with the %s transport", transport->name);
+		return FAILURE;
+	}
+	return transport->send_job(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, options, wait_for_room, task_id);
+}
+
 void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 {
 	asynctask_task_t *task = asynctask_task_from_obj(obj);
@@ -201,6 +219,13 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 		zend_throw_error(NULL, "%s has no callable: pass one to AsyncTask\\Task::__construct() or override handle()",
 			ZSTR_VAL(obj->ce->name));
 		return;
+	}
+	const asynctask_task_options_t *options = NULL;
+	if (UNEXPECTED(!asynctask_jobs_plain(&task->options))) {
+		if (asynctask_jobs_refuse_unsupported(&task->options, asynctask_backend_remote()) == FAILURE) {
+			return;
+		}
+		options = &task->options;
 	}
 	/* encode first: a task refused here never starts a pool */
 	if (asynctask_payload_encode(obj, &payload) == FAILURE) {
@@ -213,21 +238,22 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 		smart_str_free(&payload);
 		return;
 	}
-	asynctask_task_dispatch_payload(&payload, timeout_ms(task), return_value);
+	asynctask_task_dispatch_payload(&payload, timeout_ms(task), options, return_value);
 	smart_str_free(&payload);
 }
 
-void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value)
+void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms,
+	const asynctask_task_options_t *options, zval *return_value)
 {
 	uint64_t task_id;
+	const asynctask_transport_t *transport;
 
 	/* a remote backend: sent there (or refused), never run on this
 	 * machine's pool, which is not started for it */
 	if (asynctask_backend_remote()) {
-		const asynctask_transport_t *remote = asynctask_backend_transport();
-		if (remote && remote->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room,
-				&task_id) == SUCCESS) {
-			asynctask_future_create(return_value, remote, task_id);
+		transport = asynctask_backend_transport();
+		if (transport && send_task(transport, payload, timeout_ms, options, &task_id) == SUCCESS) {
+			asynctask_future_create(return_value, transport, task_id);
 		}
 		return;
 	}
@@ -241,9 +267,9 @@ void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zv
 		ASYNCTASK_G(transport)->collect();
 	}
 
-	if (ASYNCTASK_G(transport)->send(ZSTR_VAL(payload->s), ZSTR_LEN(payload->s), timeout_ms, wait_for_room,
-			&task_id) == SUCCESS) {
-		asynctask_future_create(return_value, ASYNCTASK_G(transport), task_id);  /* counted by the transport as it commits */
+	transport = ASYNCTASK_G(transport);
+	if (send_task(transport, payload, timeout_ms, options, &task_id) == SUCCESS) {
+		asynctask_future_create(return_value, transport, task_id);  /* counted by the transport as it commits */
 	}
 }
 

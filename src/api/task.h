@@ -18,7 +18,10 @@ void asynctask_task_new(zval *task, zval *callable, zval *args, uint32_t argc);
 /* Enqueues the task and makes return_value its Future. Throws on failure. */
 void asynctask_task_dispatch(zend_object *task, zval *return_value);
 
-/* Enqueues an encoded payload and makes return_value its Future. Throws on failure. */
-void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms, zval *return_value);
+/* Enqueues an encoded payload (with options, NULL for a plain task, which
+ * the transport can send: jobs.c checked) and makes return_value its
+ * Future. Throws on failure. */
+void asynctask_task_dispatch_payload(smart_str *payload, uint32_t timeout_ms,
+	const asynctask_task_options_t *options, zval *return_value);
 
 #endif

@@ -17,6 +17,8 @@
 #include "php.h"
 #include "zend_smart_str.h"
 
+#include "src/codec/options.h"
+
 /* The AsyncTask\Task object as the codec reads and writes it. The api
  * registers the class (task.c) and sets asynctask_ce_task; the codec owns
  * the layout, so that encoding a task needs nothing from above. */
@@ -26,6 +28,7 @@ typedef struct {
 	zval        callable;   /* UNDEF for a subclass that did not pass one */
 	zval        args;       /* array */
 	double      timeout;    /* seconds; < 0: asynctask.task_timeout */
+	asynctask_task_options_t options;  /* queue, delay, retries, priority, chain (options.h) */
 	zend_object std;
 } asynctask_task_t;
 

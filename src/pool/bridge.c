@@ -248,12 +248,13 @@ bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
 
 void asynctask_bridge_tick(void)
 {
-	asynctask_node_figures_t *figures = &bridge.pool->node;
+	asynctask_node_figures_t *figures;
 	asynctask_redis_node_stats_t s;
 
 	if (!bridge.pool) {
 		return;
 	}
+	figures = &bridge.pool->node;  /* (after the check: &NULL->node is undefined, UBSan says so every tick) */
 	/* a report the manager wrote to its own FIFO is read at once; this is in case */
 	collect();
 	if (bridge.taking && __atomic_load_n(&bridge.pool->stopping, __ATOMIC_SEQ_CST)) {

@@ -24,6 +24,7 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/pool/manager.h"
+#include "src/pool/delay.h"
 #include "src/pool/worker.h"
 #include "src/pool/status/record.h"
 #include "src/pool/status/status.h"
@@ -141,6 +142,18 @@ static void report_failure(const asynctask_claim_t *claim, asynctask_result_stat
 {
 	asynctask_region_count_outcome(manager.pool, status, 1);
 	post_failure(claim, status, message, counted_by_worker);
+}
+
+/* A delayed task the manager still held when the pool stopped (delay.h). */
+static void fail_delayed(const asynctask_record_t *record, const char *why)
+{
+	asynctask_claim_t claim = {
+		.task_id = record->task_id,
+		.owner = record->owner,
+		.timeout_ms = record->timeout_ms,
+		.queued_ns = record->queued_ns,
+	};
+	report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 }
 
 static void describe_exit(char *buf, size_t size, int status)
@@ -646,6 +659,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		stop_now("the process that owned the pool exited and the queue did not drain within asynctask.shutdown_timeout");
 		return;
 	}
+	asynctask_delay_look();  /* (a dispatcher's SIGUSR2 is the prompt way) */
 	enforce_time_limits();
 	retry_reports();
 #ifdef HAVE_ASYNCTASK_REDIS
@@ -676,7 +690,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 			__atomic_add_fetch(&manager.pool->generation, 1, __ATOMIC_SEQ_CST);
 			continue_reload();
 			break;
-		case SIGUSR2:  /* a stop was asked, or (CLI) the owner died: look now */
+		case SIGUSR2:  /* a stop was asked, or (CLI) the owner died, or a task was delayed: look now */
+			asynctask_delay_look();
 			owner_gone();
 			check_drained();
 			break;
@@ -776,6 +791,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	}
 	add_event(event_new(manager.base, -1, EV_PERSIST, on_tick, NULL), &tick);
 	asynctask_status_start(manager.base, pool);  /* asynctask.status_listen */
+	asynctask_delay_start(pool, manager.base);
 	if (link >= 0) {
 		/* the last event: master_gone() removes it */
 		add_event(event_new(manager.base, link, EV_READ | EV_PERSIST, on_link, NULL), NULL);
@@ -797,6 +813,8 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	}
 
 	/* the loop ends when drained or stopped: wait for anything left, report, leave */
+	asynctask_delay_fail_all(fail_delayed, "the pool stopped before the task's delay (Task::delay()) ended: "
+		"it never ran");
 	reap();
 	retry_reports();
 #ifdef HAVE_ASYNCTASK_REDIS

@@ -26,6 +26,7 @@
 
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
+#include "src/pool/recycle.h"
 #include "src/pool/status/record.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
@@ -698,10 +699,14 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 			transport->wait(wait_token);
 			continue;
 		}
+		uint64_t task_id = worker.slot->claim.task_id;
 		run_task(payload);
 		release_claim();
 		worker.slot->tasks++;
 		give_memory_back();
+		if (asynctask_recycle_over_memory(task_id)) {
+			_exit(0);  /* the manager forks its replacement (recycle.h) */
+		}
 		asynctask_status_worker_idle(worker.slot);
 	}
 }

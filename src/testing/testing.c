@@ -49,7 +49,7 @@ ZEND_FUNCTION(AsyncTask_Testing_dispatchPayload)
 
 	smart_str_append(&payload, bytes);
 	smart_str_0(&payload);
-	asynctask_task_dispatch_payload(&payload, 0, return_value);
+	asynctask_task_dispatch_payload(&payload, 0, NULL, return_value);
 	smart_str_free(&payload);
 }
 

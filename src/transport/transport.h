@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "php.h"
+#include "src/codec/options.h"
 
 typedef enum {
 	ASYNCTASK_RESULT_VALUE = 1,      /* serialized return value */
@@ -115,6 +116,11 @@ typedef struct _asynctask_transport_t {
 	 * task was not sent. */
 	zend_result (*send)(const char *payload, size_t length, uint32_t timeout_ms,
 		asynctask_transport_idle_fn idle, uint64_t *task_id);
+	/* The same for a task with job options (src/codec/options.h: its
+	 * priority); NULL: the transport does none of them yet, and dispatch()
+	 * refuses such a task (src/api/jobs.c). */
+	zend_result (*send_job)(const char *payload, size_t length, uint32_t timeout_ms,
+		const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id);
 	/* Takes back a task no worker has taken yet (counted as cancelled);
 	 * false when it is too late. */
 	bool (*cancel)(uint64_t task_id);

@@ -1,5 +1,5 @@
 --TEST--
-Redis node: a task whose worker dies (SIGKILL) runs again at once as the entry's next delivery (context()->attempt() 2) and its result is stored; a poison task (its worker always dies) ends in {prefix}:dead after asynctask.max_attempts deliveries with the crash as its error, and its reply key gets a FAILED result saying it was dead-lettered after N attempts; the pool replaced every worker
+Redis node: a task whose worker dies (SIGKILL) runs again at once as the entry's next delivery (context()->attempt() 2) and its result is stored; a poison task (its worker always dies) ends in {prefix}:dead after asynctask.max_attempts deliveries with the crash as its error, and its reply key gets a CRASHED result (its caller's WorkerCrashedException) saying it was dead-lettered after N attempts; the pool replaced every worker
 --EXTENSIONS--
 asynctask
 posix
@@ -54,7 +54,7 @@ int(1)
 string(18) "survived attempt 2"
 int(2)
 bool(true)
-int(3)
+int(5)
 int(1)
 int(3)
 the task was dead-lettered after 3 attempts: the worker (pid %d) running task %d was killed by signal 9 (Killed)

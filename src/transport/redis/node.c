@@ -431,10 +431,12 @@ static void store(asynctask_redis_job_t *job, asynctask_result_status_t status, 
 }
 
 /* Moves an entry to the dead stream with why (and, for a task someone waits
- * on whose entry verified, a FAILED result saying so). job NULL: an entry
- * that failed to verify (raw: its field as it came). Frees job. */
+ * on whose entry verified, a result of `status` saying so: CRASHED when its
+ * last attempt's worker died, so that the caller gets WorkerCrashedException,
+ * else FAILED). job NULL: an entry that failed to verify (raw: its field as it
+ * came). Frees job. */
 static void dead_letter(const char *entry_id, const char *raw, size_t raw_len, asynctask_redis_job_t *job,
-	uint32_t attempts, const char *why, const char *result_message)
+	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message)
 {
 	char count[16], ttl[32];
 	zend_string *bytes = NULL;
@@ -445,7 +447,7 @@ static void dead_letter(const char *entry_id, const char *raw, size_t raw_len, a
 	bool reply = has_reply(job) && result_message;
 	if (reply) {
 		asynctask_remote_error_encode_message(result_message, &error);
-		bytes = result_entry(job, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(error.s), ZSTR_LEN(error.s), 0);
+		bytes = result_entry(job, status, ZSTR_VAL(error.s), ZSTR_LEN(error.s), 0);
 		smart_str_free(&error);
 		reply = bytes != NULL;
 	}
@@ -504,7 +506,7 @@ static void take_entry(const redisReply *id, const redisReply *fields, uint32_t 
 	}
 	if (!t) {
 		asynctask_log("redis node: entry %s of %s has no \"t\" field: dead-lettered, never run", entry_id, node.stream);
-		dead_letter(entry_id, "", 0, NULL, attempts, "the entry has no \"" ASYNCTASK_REDIS_FIELD_TASK "\" field", NULL);
+		dead_letter(entry_id, "", 0, NULL, attempts, "the entry has no \"" ASYNCTASK_REDIS_FIELD_TASK "\" field", ASYNCTASK_RESULT_FAILED, NULL);
 		return;
 	}
 	asynctask_redis_job_t *job = calloc(1, sizeof(*job));
@@ -524,7 +526,7 @@ static void take_entry(const redisReply *id, const redisReply *fields, uint32_t 
 		snprintf(why, sizeof(why), "%s", error ? ZSTR_VAL(error) : "the entry does not verify");
 		asynctask_log("redis node: entry %s of %s %s: dead-lettered, never run", entry_id, node.stream, why);
 		if (error) zend_string_release(error);
-		dead_letter(entry_id, raw, t->len, NULL, attempts, why, NULL);
+		dead_letter(entry_id, raw, t->len, NULL, attempts, why, ASYNCTASK_RESULT_FAILED, NULL);
 		free(raw);
 		free(job);
 		return;
@@ -539,7 +541,7 @@ static void take_entry(const redisReply *id, const redisReply *fields, uint32_t 
 			"stopped answering each time", job->attempt - 1, node.config.max_attempts);
 		snprintf(message, sizeof(message), "the task was dead-lettered after %u attempts: %s", job->attempt - 1, why);
 		asynctask_log("redis node: entry %s %s: dead-lettered", entry_id, why);
-		dead_letter(entry_id, job->raw, job->raw_len, job, job->attempt - 1, why, message);
+		dead_letter(entry_id, job->raw, job->raw_len, job, job->attempt - 1, why, ASYNCTASK_RESULT_FAILED, message);
 		return;
 	}
 	live_add(job);
@@ -757,7 +759,7 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 		snprintf(result, sizeof(result), "the task was dead-lettered after %u attempts: %s", job->attempt, message);
 		asynctask_log("redis node: entry %s crashed on attempt %u of %u (%s): dead-lettered", job->entry_id,
 			job->attempt, node.config.max_attempts, message);
-		dead_letter(job->entry_id, job->raw, job->raw_len, job, job->attempt, why, result);
+		dead_letter(job->entry_id, job->raw, job->raw_len, job, job->attempt, why, ASYNCTASK_RESULT_CRASHED, result);
 	}
 	asynctask_remote_error_dtor(&error);
 }

@@ -2,6 +2,7 @@
  * The task queue.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,45 @@ static asynctask_record_t *record_at(unsigned char *ring, uint64_t offset)
 	return (asynctask_record_t *) (ring + offset);
 }
 
+/* --- the priority levels' lists (priority.h) ---------------------------- */
+
+/* The list a record is in: its level's, or the delayed tasks'. */
+static uint32_t record_list(uint32_t flags)
+{
+	return (flags & ASYNCTASK_RECORD_DELAYED) ? ASYNCTASK_LIST_DELAYED : asynctask_record_level(flags);
+}
+
+/* Appends the record at pos, of level `level`, to its list. Lock held. */
+static void priority_link(asynctask_queue_t *q, unsigned char *ring, uint64_t pos, uint32_t level)
+{
+	asynctask_queue_level_t *l = &q->levels[level];
+
+	if (l->count == 0) {
+		l->first = pos;
+	} else {
+		record_at(ring, l->last)->next = pos;
+	}
+	l->last = pos;
+	l->count++;
+}
+
+/* Unlinks the first record of a level (there is one). Lock held. */
+static void priority_unlink_first(asynctask_queue_t *q, unsigned char *ring, uint32_t level)
+{
+	asynctask_queue_level_t *l = &q->levels[level];
+
+	l->first = record_at(ring, l->first)->next;
+	l->count--;
+}
+
+/* Is the record at offset still in its level's list? Only asked of the
+ * ring's head, the oldest record: it is linked if and only if it is its
+ * level's first. Lock held. */
+static bool priority_linked(const asynctask_queue_t *q, uint64_t offset, uint32_t level)
+{
+	return q->levels[level].count > 0 && q->levels[level].first == offset;
+}
+
 /* --- the journal (see queue.h) ------------------------------------------ */
 
 static void journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const asynctask_claim_t *claim)
@@ -49,6 +89,8 @@ static void journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const
 	j->count = q->count;
 	j->live = q->live;
 	j->pushed = q->pushed;
+	memcpy(j->levels, q->levels, sizeof(j->levels));
+	j->record_saved = 0;
 	j->claim = claim ? (int64_t) ((const char *) claim - (const char *) q) : 0;
 	__atomic_store_n(&j->op, op, __ATOMIC_RELEASE);
 }
@@ -85,7 +127,8 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 		q->count = j->count;
 		q->live = j->live;
 		q->pushed = j->pushed;
-		if (j->op == ASYNCTASK_JOURNAL_CANCEL) {
+		memcpy(q->levels, j->levels, sizeof(q->levels));
+		if (j->op == ASYNCTASK_JOURNAL_CANCEL || (j->op == ASYNCTASK_JOURNAL_TAKE && j->record_saved)) {
 			record_at(ring, j->record)->flags = j->record_flags;
 		}
 		if (j->claim) {
@@ -157,8 +200,10 @@ static void skip_padding(asynctask_queue_t *q, unsigned char *ring)
 	}
 }
 
+/* counted: a new task (stats()' "dispatched"), not a delayed one the
+ * manager queues once due. */
 static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
-	const char *payload)
+	const char *payload, bool counted)
 {
 	uint64_t need = record_size(record->length), pos, pad;
 
@@ -178,15 +223,20 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	*slot = *record;
 	slot->size = need;
 	memcpy(slot + 1, payload, record->length);
+	priority_link(q, ring, pos, record_list(record->flags));
 	ASYNCTASK_FAULT("queue.push.copied");
 
 	q->tail = pos + need;
 	q->used += pad + need;
 	q->count++;
 	/* seq_cst, as the take's decrement: a worker that stops searching reads
-	 * live outside the lock (idle.c) */
-	__atomic_add_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
-	q->pushed++;
+	 * live outside the lock (idle.c); a delayed task is not for workers yet */
+	if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
+		__atomic_add_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
+	}
+	if (counted) {
+		q->pushed++;
+	}
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
 	/* seq_cst: ordered before the producer's look at the idle workers
@@ -205,7 +255,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 	}
 	for (;;) {
 		lock_queue(q, ring);
-		bool pushed = try_push(q, ring, record, payload);
+		bool pushed = try_push(q, ring, record, payload, true);
 		uint32_t seq = q->space_seq;
 		if (!pushed) {
 			/* (atomic: taken off outside the lock) */
@@ -270,42 +320,80 @@ static void remove_spill(const asynctask_record_t *record)
 	}
 }
 
+/* Drops the records at the ring's head that will not run (taken out of
+ * turn, cancelled), unlinking a cancelled one still in its level's list
+ * (priority.h). Whether it made room. Lock held. */
+static bool reclaim_head(asynctask_queue_t *q, unsigned char *ring)
+{
+	bool dropped = false;
+
+	for (;;) {
+		skip_padding(q, ring);
+		if (q->count == 0) {
+			return dropped;
+		}
+		asynctask_record_t *record = record_at(ring, q->head);
+		if (!(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
+			return dropped;
+		}
+		uint32_t list = record_list(record->flags);
+		if (priority_linked(q, q->head, list)) {
+			priority_unlink_first(q, ring, list);
+		}
+		if (!(record->flags & ASYNCTASK_RECORD_TAKEN)) {
+			remove_spill(record);  /* a taken one's file is its taker's */
+		}
+		drop_head(q, record);
+		dropped = true;
+	}
+}
+
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string **payload, uint32_t *spilled, uint32_t *seq)
 {
 	bool taken = false;
-	bool made_room = false;
+	bool made_room;
 
 	lock_queue(q, ring);
 	journal_begin(q, ASYNCTASK_JOURNAL_TAKE, claim);
-	for (;;) {
-		skip_padding(q, ring);
-		if (q->count == 0) {
+	made_room = reclaim_head(q, ring);
+	/* HIGH, then NORMAL, then LOW; the first live record of a level is its oldest */
+	for (uint32_t level = 0; level < ASYNCTASK_QUEUE_LEVELS && !taken; level++) {
+		while (q->levels[level].count > 0) {
+			uint64_t offset = q->levels[level].first;
+			asynctask_record_t *record = record_at(ring, offset);
+			priority_unlink_first(q, ring, level);
+			if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
+				continue;  /* its room comes back when the head reaches it */
+			}
+			*payload = zend_string_init((const char *) (record + 1), record->length, 0);
+			*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
+			claim->owner = record->owner;
+			claim->timeout_ms = record->timeout_ms;
+			claim->started_ns = asynctask_now_ns();
+			claim->queued_ns = record->queued_ns;
+			claim->outcome = 0;
+			claim->delivered = 0;
+			record_spill_name(record, claim->spill);
+			/* the task id last: from here on the manager treats the task as held */
+			__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
+			ASYNCTASK_FAULT("queue.take.claimed");
+			__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
+			if (offset == q->head) {
+				drop_head(q, record);
+				made_room = true;
+				reclaim_head(q, ring);
+			} else {
+				/* out of turn: it keeps its room until the head reaches it */
+				q->journal.record = offset;
+				q->journal.record_flags = record->flags;
+				__atomic_store_n(&q->journal.record_saved, 1, __ATOMIC_SEQ_CST);
+				record->flags |= ASYNCTASK_RECORD_TAKEN;
+				ASYNCTASK_FAULT("queue.take.out_of_turn");
+			}
+			taken = true;
 			break;
 		}
-		asynctask_record_t *record = record_at(ring, q->head);
-		made_room = true;
-		if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
-			remove_spill(record);
-			drop_head(q, record);
-			continue;
-		}
-		*payload = zend_string_init((const char *) (record + 1), record->length, 0);
-		*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
-		claim->owner = record->owner;
-		claim->timeout_ms = record->timeout_ms;
-		claim->started_ns = asynctask_now_ns();
-		claim->queued_ns = record->queued_ns;
-		claim->outcome = 0;
-		claim->delivered = 0;
-		record_spill_name(record, claim->spill);
-		/* the task id last: from here on the manager treats the task as held */
-		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
-		ASYNCTASK_FAULT("queue.take.claimed");
-		__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
-		drop_head(q, record);
-		taken = true;
-		break;
 	}
 	ASYNCTASK_FAULT("queue.take.done");
 	journal_end(q);
@@ -355,9 +443,10 @@ static asynctask_record_t *find_record(asynctask_queue_t *q, unsigned char *ring
 	return NULL;
 }
 
+/* (a taken record's room may still hold its id: not a match) */
 static bool has_task_id(const asynctask_record_t *record, const void *task_id)
 {
-	return record->task_id == *(const uint64_t *) task_id;
+	return record->task_id == *(const uint64_t *) task_id && !(record->flags & ASYNCTASK_RECORD_TAKEN);
 }
 
 bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
@@ -367,12 +456,14 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 
 	lock_queue(q, ring);
 	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
-	if (record && !(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+	if (record && !(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
 		q->journal.record = offset;
 		q->journal.record_flags = record->flags;
 		journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
 		record->flags |= ASYNCTASK_RECORD_CANCELLED;
-		q->live--;
+		if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
+			q->live--;
+		}
 		journal_end(q);
 		cancelled = true;
 	}
@@ -394,10 +485,16 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 			break;
 		}
 		asynctask_record_t *record = record_at(ring, q->head);
-		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+		uint32_t list = record_list(record->flags);
+		if (priority_linked(q, q->head, list)) {
+			priority_unlink_first(q, ring, list);
+		}
+		if (!(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN | ASYNCTASK_RECORD_DELAYED))) {
 			q->live--;
 		}
-		remove_spill(record);
+		if (!(record->flags & ASYNCTASK_RECORD_TAKEN)) {
+			remove_spill(record);
+		}
 		drop_head(q, record);
 		journal_end(q);
 	}
@@ -409,7 +506,7 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 static bool spills_to(const asynctask_record_t *record, const void *name)
 {
 	size_t len = strlen(name);
-	return (record->flags & ASYNCTASK_RECORD_SPILLED) && record->length == len && memcmp(record + 1, name, len) == 0;
+	return (record->flags & ASYNCTASK_RECORD_SPILLED) && !(record->flags & ASYNCTASK_RECORD_TAKEN) && record->length == len && memcmp(record + 1, name, len) == 0;
 }
 
 bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name)
@@ -420,4 +517,123 @@ bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const 
 	bool found = find_record(q, ring, spills_to, name, &offset) != NULL;
 	asynctask_lock_release(&q->lock);
 	return found;
+}
+
+/* --- delayed tasks (queue.h; src/pool/delay.h) -------------------------- */
+
+int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id, uint64_t due_ns)
+{
+	int cancelled = 0;
+	uint64_t offset;
+
+	lock_queue(q, ring);
+	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
+	if (record) {
+		/* still in the ring: on the delayed list, or queued for workers once due */
+		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+			q->journal.record = offset;
+			q->journal.record_flags = record->flags;
+			journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
+			record->flags |= ASYNCTASK_RECORD_CANCELLED;
+			if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
+				q->live--;
+			}
+			journal_end(q);
+			cancelled = 1;
+		}
+	} else if (asynctask_now_ns() < due_ns && q->delays.ncancels == ASYNCTASK_DELAY_CANCELS) {
+		cancelled = EAGAIN;
+	} else if (asynctask_now_ns() < due_ns) {
+		/* the manager holds it, and pushes nothing before it is due: it will
+		 * see this before it does (asynctask_queue_push_due()). One store
+		 * commits it: nothing to roll back. */
+		q->delays.cancels[q->delays.ncancels] = task_id;
+		__atomic_store_n(&q->delays.ncancels, q->delays.ncancels + 1, __ATOMIC_SEQ_CST);
+		cancelled = 1;
+	}
+	asynctask_lock_release(&q->lock);
+	return cancelled;
+}
+
+asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned char *ring)
+{
+	asynctask_record_t *copy = NULL;
+	bool made_room;
+
+	lock_queue(q, ring);
+	journal_begin(q, ASYNCTASK_JOURNAL_TAKE, NULL);
+	made_room = reclaim_head(q, ring);
+	while (q->levels[ASYNCTASK_LIST_DELAYED].count > 0) {
+		uint64_t offset = q->levels[ASYNCTASK_LIST_DELAYED].first;
+		asynctask_record_t *record = record_at(ring, offset);
+		priority_unlink_first(q, ring, ASYNCTASK_LIST_DELAYED);
+		if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
+			continue;  /* its room comes back when the head reaches it */
+		}
+		copy = malloc(HEADER_SIZE + record->length);
+		if (!copy) {
+			/* leave the queue as it was: this one is taken on a later look */
+			asynctask_journal_t *j = &q->journal;
+			q->head = j->head;
+			q->tail = j->tail;
+			q->used = j->used;
+			q->count = j->count;
+			memcpy(q->levels, j->levels, sizeof(q->levels));
+			made_room = false;
+			break;
+		}
+		memcpy(copy, record, HEADER_SIZE + record->length);
+		if (offset == q->head) {
+			drop_head(q, record);
+			made_room = true;
+			reclaim_head(q, ring);
+		} else {
+			q->journal.record = offset;
+			q->journal.record_flags = record->flags;
+			__atomic_store_n(&q->journal.record_saved, 1, __ATOMIC_SEQ_CST);
+			record->flags |= ASYNCTASK_RECORD_TAKEN;
+		}
+		break;
+	}
+	journal_end(q);
+	asynctask_lock_release(&q->lock);
+
+	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
+		wake_producers(q);
+	}
+	return copy;
+}
+
+uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring, uint64_t *ids, uint32_t max)
+{
+	uint32_t n;
+
+	lock_queue(q, ring);
+	n = q->delays.ncancels < max ? q->delays.ncancels : max;
+	memcpy(ids, q->delays.cancels + (q->delays.ncancels - n), n * sizeof(*ids));
+	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels - n, __ATOMIC_SEQ_CST);
+	asynctask_lock_release(&q->lock);
+	return n;
+}
+
+int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record)
+{
+	asynctask_record_t due = *record;
+	int err = 0;
+
+	due.flags &= ~(ASYNCTASK_RECORD_DELAYED | ASYNCTASK_RECORD_TAKEN | ASYNCTASK_RECORD_CANCELLED);
+	lock_queue(q, ring);
+	for (uint32_t i = 0; i < q->delays.ncancels; i++) {
+		if (q->delays.cancels[i] == record->task_id) {
+			q->delays.cancels[i] = q->delays.cancels[q->delays.ncancels - 1];
+			__atomic_store_n(&q->delays.ncancels, q->delays.ncancels - 1, __ATOMIC_SEQ_CST);
+			err = ECANCELED;
+			break;
+		}
+	}
+	if (!err && !try_push(q, ring, &due, (const char *) (record + 1), false)) {
+		err = EAGAIN;
+	}
+	asynctask_lock_release(&q->lock);
+	return err;
 }

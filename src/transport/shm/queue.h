@@ -23,12 +23,30 @@
 
 #include "php.h"
 #include "src/transport/shm/lock.h"
+#include "src/transport/shm/priority.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/transport.h"
 
 #define ASYNCTASK_RECORD_PAD       (1u << 0)  /* filler up to the end of the ring */
 #define ASYNCTASK_RECORD_CANCELLED (1u << 1)  /* Future::cancel() got it first */
 #define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
+#define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
+#define ASYNCTASK_RECORD_DELAYED   (1u << 4)  /* for the manager to hold until due_ns (src/pool/delay.h) */
+/* The record's priority level (priority.h), bits 8-9 of flags: 0 is
+ * NORMAL, so that a record made without a priority (the Redis bridge's,
+ * say) is an ordinary task; 1 HIGH, 2 LOW. */
+#define ASYNCTASK_RECORD_LEVEL_SHIFT 8
+
+static inline uint32_t asynctask_record_level(uint32_t flags)
+{
+	uint32_t bits = (flags >> ASYNCTASK_RECORD_LEVEL_SHIFT) & 3u;
+	return bits == 1 ? ASYNCTASK_LEVEL_HIGH : bits == 2 ? ASYNCTASK_LEVEL_LOW : ASYNCTASK_LEVEL_NORMAL;
+}
+
+static inline uint32_t asynctask_record_level_flags(uint32_t level)
+{
+	return (level == ASYNCTASK_LEVEL_HIGH ? 1u : level == ASYNCTASK_LEVEL_LOW ? 2u : 0u) << ASYNCTASK_RECORD_LEVEL_SHIFT;
+}
 
 typedef struct {
 	uint64_t size;        /* whole record with this header, a multiple of 8 */
@@ -38,6 +56,8 @@ typedef struct {
 	int32_t  owner;       /* pid of the process that waits for the result */
 	uint32_t length;      /* payload bytes that follow (or the spill file name's length) */
 	uint64_t queued_ns;   /* when it was sent (asynctask_now_ns), for the queue-wait histogram */
+	uint64_t next;        /* the next record of its priority level (priority.h) */
+	uint64_t due_ns;      /* a delayed task: not to be queued for workers before this (asynctask_now_ns) */
 } asynctask_record_t;
 
 typedef enum {
@@ -50,11 +70,27 @@ typedef enum {
 
 typedef struct {
 	uint32_t op;                 /* asynctask_journal_op_t; written last, cleared last */
-	uint32_t record_flags;       /* cancel: the record's flags before */
-	uint64_t record;             /* cancel: the record's offset */
+	uint32_t record_flags;       /* cancel, take out of turn: the record's flags before */
+	uint64_t record;             /* cancel, take out of turn: the record's offset */
+	uint32_t record_saved;       /* take: record and record_flags are to be restored */
 	int64_t  claim;              /* take: offset of the taker's claim from the queue */
 	uint64_t head, tail, used, count, live, pushed;
+	asynctask_queue_level_t levels[ASYNCTASK_QUEUE_LISTS];
 } asynctask_journal_t;
+
+/* Delayed tasks (src/pool/delay.h): a dispatcher pushes one onto the
+ * delayed list and wakes the manager when `wake` was 0; the manager takes
+ * it out of the ring into its own memory and pushes it back, as a task
+ * workers take, once due. Cancelling one the manager holds appends its id
+ * to `cancels` (under the lock, before it is due); the manager drops those,
+ * and a push back checks them first. */
+#define ASYNCTASK_DELAY_CANCELS 256
+
+typedef struct {
+	uint32_t wake;               /* the manager has been asked to look */
+	uint32_t ncancels;
+	uint64_t cancels[ASYNCTASK_DELAY_CANCELS];
+} asynctask_queue_delays_t;
 
 typedef struct {
 	asynctask_lock_t lock;
@@ -74,6 +110,8 @@ typedef struct {
 	uint64_t count;              /* records in the ring, cancelled ones included */
 	uint64_t live;               /* records that will still run */
 	uint64_t pushed;             /* records ever committed: stats()' "dispatched" */
+	asynctask_queue_level_t levels[ASYNCTASK_QUEUE_LISTS];  /* HIGH, NORMAL, LOW, delayed (priority.h) */
+	asynctask_queue_delays_t delays;  /* delayed tasks' wake-ups and cancellations (below) */
 } asynctask_queue_t;
 
 /* Largest payload stored in the ring itself; larger ones are spilled. */
@@ -92,7 +130,8 @@ typedef bool (*asynctask_queue_idle_fn)(void);
 int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, double timeout, asynctask_queue_idle_fn idle);
 
-/* Takes the oldest live record into *payload and fills claim, or returns
+/* Takes the oldest live record of the highest priority level waiting (HIGH,
+ * then NORMAL, then LOW) into *payload and fills claim, or returns
  * false with *seq set to the value to sleep on (seq NULL: does not sleep;
  * idle.h says how a worker waits). */
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
@@ -118,6 +157,26 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring);
  * are rolled back now (the manager does this before it reads a dead
  * worker's claim). */
 void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
+
+/* Delayed tasks (above; src/pool/delay.h) ------------------------------ */
+
+/* Cancels a delayed task dispatched with due time due_ns: marks it in the
+ * ring if it is still there, else, while it is not yet due, asks the manager
+ * to drop it. 1: it will never run; 0: too late; EAGAIN: the manager's list
+ * of cancellations is full (wake it, try again). */
+int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id, uint64_t due_ns);
+
+/* Manager: takes the oldest delayed record out of the ring into a malloc'd
+ * copy (header, then payload), or returns NULL when there is none. */
+asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned char *ring);
+
+/* Manager: moves the cancellation requests into ids (at most max); returns how many. */
+uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring, uint64_t *ids, uint32_t max);
+
+/* Manager: queues a due delayed task (a copy from asynctask_queue_take_delayed)
+ * for the workers, without waiting: 0, ECANCELED when it was cancelled
+ * meanwhile, or EAGAIN when there is no room now. */
+int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record);
 
 /* Does a queued record refer to the spill file name? */
 bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name);

@@ -21,9 +21,11 @@
 #include "src/base/fault.h"
 #include "src/base/log.h"
 #include "src/base/process.h"
+#include "src/transport/shm/delayed.h"
 #include "src/transport/shm/idle.h"
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/memory.h"
+#include "src/transport/shm/priority.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
@@ -41,6 +43,7 @@ void asynctask_shm_forget(void)
 		asynctask_memory_unmap(pool, ASYNCTASK_G(pool_size));
 	}
 	asynctask_rundir_forget();
+	asynctask_delayed_forget();
 	ASYNCTASK_G(pool) = NULL;
 	ASYNCTASK_G(pool_size) = 0;
 	ASYNCTASK_G(pool_epoch)++;
@@ -123,23 +126,27 @@ int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, cons
 		record->flags |= ASYNCTASK_RECORD_SPILLED;
 	}
 	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data, timeout, idle);
-	if (err == 0) {
+	if (err == 0 && !(record->flags & ASYNCTASK_RECORD_DELAYED)) {
 		/* every producer (dispatch(), a node's bridge) wakes a sleeper, unless
 		 * a worker already looks for work: else the task waits for a worker's
-		 * own look, up to its 1 s sleep bound */
+		 * own look, up to its 1 s sleep bound. A delayed task is the
+		 * manager's to hold (src/pool/delay.h), no worker's. */
 		asynctask_idle_kick(pool);
-	} else if (spill[0]) {
+	} else if (err != 0 && spill[0]) {
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
 }
 
-/* Puts the encoded task on the queue (asynctask_shm_queue()). */
-static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
-	asynctask_transport_idle_fn idle, uint64_t *task_id)
+/* Puts the encoded task on the queue at its priority level (priority.h),
+ * spilling it to a file when it is too large for the ring; with due_ns,
+ * onto the delayed list for the manager (src/pool/delay.h). */
+static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, uint32_t level,
+	uint64_t due_ns, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	asynctask_record_t record = {
+		.flags = asynctask_record_level_flags(level),
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = timeout_ms,
@@ -147,8 +154,20 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 	};
 	bool spill_failed;
 
+	if (due_ns) {
+		if (length > asynctask_queue_inline_max(&pool->queue)) {
+			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
+				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
+			return FAILURE;
+		}
+		record.flags |= ASYNCTASK_RECORD_DELAYED;
+		record.due_ns = due_ns;
+	}
 	int err = asynctask_shm_queue(pool, &record, payload, length, ASYNCTASK_G(dispatch_timeout), idle, &spill_failed);
 	if (err == 0) {
+		if (due_ns) {
+			asynctask_delayed_sent(pool, record.task_id, due_ns);  /* for the manager, not for workers */
+		}
 		*task_id = record.task_id;
 		return SUCCESS;
 	}
@@ -170,11 +189,34 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 	return FAILURE;
 }
 
+static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
+	asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	return send_record(payload, length, timeout_ms, ASYNCTASK_LEVEL_NORMAL, 0, idle, task_id);
+}
+
+static zend_result shm_send_job(const char *payload, size_t length, uint32_t timeout_ms,
+	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	uint64_t due_ns = 0;
+	if (options->delay > 0) {
+		/* +1: a delay never rounds down to "now" */
+		due_ns = asynctask_now_ns() + (uint64_t) (options->delay * 1e9) + 1;
+	}
+	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), due_ns,
+		idle, task_id);
+}
+
 static bool shm_cancel(uint64_t task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	bool delayed;
 
-	if (!asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) {
+	if (asynctask_delayed_cancel(pool, task_id, &delayed)) {
+		ASYNCTASK_COUNT(pool, cancelled);
+		return true;
+	}
+	if (delayed || !asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) {
 		return false;
 	}
 	ASYNCTASK_COUNT(pool, cancelled);
@@ -224,6 +266,7 @@ static void shm_recount(asynctask_result_status_t status)
 const asynctask_transport_t asynctask_shm_transport = {
 	.name     = "shm",
 	.send     = shm_send,
+	.send_job = shm_send_job,
 	.cancel   = shm_cancel,
 	.expect   = asynctask_results_expect,
 	.collect  = asynctask_results_drain,

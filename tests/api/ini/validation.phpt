@@ -8,6 +8,7 @@ asynctask.workers=-3
 asynctask.queue_size=abc
 asynctask.dispatch_timeout=soon
 asynctask.max_payload=12Q
+asynctask.max_memory=12
 --FILE--
 <?php
 var_dump(ini_get('asynctask.serializer'), ini_get('asynctask.workers'), ini_get('asynctask.queue_size'),
@@ -16,6 +17,7 @@ var_dump(ini_set('asynctask.max_payload', '1'), ini_get('asynctask.max_payload')
 var_dump(ini_set('asynctask.workers', '2000'), ini_get('asynctask.workers'));
 var_dump(ini_set('asynctask.workers', '2'), ini_get('asynctask.workers'));
 var_dump(ini_set('asynctask.task_timeout', '-1'), ini_get('asynctask.task_timeout'));
+var_dump(ini_get('asynctask.max_memory'), ini_set('asynctask.max_memory', '-1M'), ini_set('asynctask.max_memory', '128M'), ini_get('asynctask.max_memory'));
 // the defaults are what a pool uses: the php serializer and a 16M queue
 var_dump(AsyncTask\dispatch(fn () => [1, 'two'])->wait(), AsyncTask\Pool::stats()['queue_bytes_total']);
 ?>
@@ -25,6 +27,8 @@ Warning: PHP Startup: Invalid value "-3" for asynctask.workers: %s in Unknown on
 Warning: PHP Startup: Invalid value "abc" for asynctask.queue_size: %s in Unknown on line 0
 
 Warning: PHP Startup: Invalid value "12Q" for asynctask.max_payload: %s in Unknown on line 0
+
+Warning: PHP Startup: Invalid value "12" for asynctask.max_memory: %s in Unknown on line 0
 
 Warning: PHP Startup: Invalid value "soon" for asynctask.dispatch_timeout: %s in Unknown on line 0
 
@@ -48,6 +52,12 @@ string(1) "2"
 Warning: ini_set(): Invalid value "-1" for asynctask.task_timeout: %s in %s on line %d
 bool(false)
 string(1) "0"
+
+Warning: ini_set(): Invalid value "-1M" for asynctask.max_memory: 0 (off) or a size from 1M to 1T, e.g. 128M; %s in %s on line %d
+string(1) "0"
+bool(false)
+string(1) "0"
+string(4) "128M"
 array(2) {
   [0]=>
   int(1)

@@ -1,0 +1,226 @@
+/*
+ * The manager's delayed tasks (delay.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "php.h"
+
+#include "src/pool/delay.h"
+#include "src/base/clock.h"
+#include "src/base/log.h"
+#include "src/transport/shm/idle.h"
+#include "src/transport/shm/queue.h"
+
+#define RETRY_NS (10ull * 1000 * 1000)  /* no room in the queue for a due task: look again after */
+
+static struct {
+	asynctask_pool_t    *pool;
+	struct event        *timer;
+	asynctask_record_t **heap;          /* min-heap by (due_ns, task_id) */
+	size_t               n, cap;
+} delay;
+
+static bool before(const asynctask_record_t *a, const asynctask_record_t *b)
+{
+	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->task_id < b->task_id);
+}
+
+static void sift_up(size_t i)
+{
+	asynctask_record_t *r = delay.heap[i];
+
+	while (i > 0 && before(r, delay.heap[(i - 1) / 2])) {
+		delay.heap[i] = delay.heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	delay.heap[i] = r;
+}
+
+static void sift_down(size_t i)
+{
+	asynctask_record_t *r = delay.heap[i];
+
+	for (;;) {
+		size_t child = 2 * i + 1;
+		if (child >= delay.n) {
+			break;
+		}
+		if (child + 1 < delay.n && before(delay.heap[child + 1], delay.heap[child])) {
+			child++;
+		}
+		if (!before(delay.heap[child], r)) {
+			break;
+		}
+		delay.heap[i] = delay.heap[child];
+		i = child;
+	}
+	delay.heap[i] = r;
+}
+
+/* Room for one more entry; false when memory is short. */
+static bool heap_reserve(void)
+{
+	if (delay.n < delay.cap) {
+		return true;
+	}
+	size_t cap = delay.cap ? delay.cap * 2 : 64;
+	asynctask_record_t **heap = realloc(delay.heap, cap * sizeof(*heap));
+	if (!heap) {
+		return false;
+	}
+	delay.heap = heap;
+	delay.cap = cap;
+	return true;
+}
+
+static void heap_push(asynctask_record_t *r)
+{
+	delay.heap[delay.n++] = r;
+	sift_up(delay.n - 1);
+}
+
+/* Removes and returns the entry at i. */
+static asynctask_record_t *heap_remove(size_t i)
+{
+	asynctask_record_t *r = delay.heap[i];
+
+	delay.n--;
+	if (i < delay.n) {
+		delay.heap[i] = delay.heap[delay.n];
+		if (i > 0 && before(delay.heap[i], delay.heap[(i - 1) / 2])) {
+			sift_up(i);
+		} else {
+			sift_down(i);
+		}
+	}
+	return r;
+}
+
+static void arm(uint64_t after_ns)
+{
+	struct timeval tv = { (time_t) (after_ns / 1000000000ull), (suseconds_t) (after_ns % 1000000000ull / 1000) };
+
+	/* a microsecond more than asked: the timer's own rounding never makes it early
+	 * (and fire() checks the clock anyway) */
+	tv.tv_usec += 1;
+	if (tv.tv_usec >= 1000000) {
+		tv.tv_sec++;
+		tv.tv_usec -= 1000000;
+	}
+	evtimer_add(delay.timer, &tv);
+}
+
+static void arm_for_earliest(void)
+{
+	if (delay.n == 0) {
+		evtimer_del(delay.timer);
+		return;
+	}
+	uint64_t now = asynctask_now_ns(), due = delay.heap[0]->due_ns;
+	arm(due > now ? due - now : 0);
+}
+
+/* Pushes every due task into the queue; sets the timer for what is left. */
+static void fire(evutil_socket_t fd, short what, void *arg)
+{
+	asynctask_queue_t *q = &delay.pool->queue;
+	unsigned char *ring = asynctask_region_ring(delay.pool);
+	(void) fd; (void) what; (void) arg;
+
+	asynctask_delay_look();  /* cancellations first */
+	while (delay.n > 0 && delay.heap[0]->due_ns <= asynctask_now_ns()) {
+		int err = asynctask_queue_push_due(q, ring, delay.heap[0]);
+		if (err == EAGAIN) {
+			arm(RETRY_NS);  /* the queue is full: the workers make room */
+			return;
+		}
+		free(heap_remove(0));
+		if (err == 0) {
+			asynctask_idle_kick(delay.pool);
+		}
+	}
+	arm_for_earliest();
+}
+
+void asynctask_delay_start(asynctask_pool_t *pool, struct event_base *base)
+{
+	delay.pool = pool;
+	delay.timer = evtimer_new(base, fire, NULL);
+	if (!delay.timer) {
+		asynctask_log("the pool manager cannot set up its timer for delayed tasks");
+		_exit(70);
+	}
+}
+
+/* Drops from the heap the tasks whose dispatchers cancelled them. */
+static void apply_cancels(void)
+{
+	uint64_t ids[ASYNCTASK_DELAY_CANCELS];
+	asynctask_queue_t *q = &delay.pool->queue;
+	uint32_t n;
+
+	if (__atomic_load_n(&q->delays.ncancels, __ATOMIC_SEQ_CST) == 0) {
+		return;
+	}
+	n = asynctask_queue_take_cancels(q, asynctask_region_ring(delay.pool), ids, ASYNCTASK_DELAY_CANCELS);
+	for (uint32_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < delay.n; i++) {
+			if (delay.heap[i]->task_id == ids[k]) {
+				free(heap_remove(i));
+				break;
+			}
+		}
+	}
+}
+
+void asynctask_delay_look(void)
+{
+	asynctask_queue_t *q = &delay.pool->queue;
+	unsigned char *ring = asynctask_region_ring(delay.pool);
+	asynctask_record_t *r;
+	bool taken = false;
+
+	/* cleared first: a dispatcher that pushes after our look wakes us again */
+	__atomic_store_n(&q->delays.wake, 0, __ATOMIC_SEQ_CST);
+	/* room in the heap first: what cannot be held stays on the list for the next look */
+	while (__atomic_load_n(&q->levels[ASYNCTASK_LIST_DELAYED].count, __ATOMIC_ACQUIRE) > 0 && heap_reserve()
+			&& (r = asynctask_queue_take_delayed(q, ring))) {
+		heap_push(r);
+		taken = true;
+	}
+	apply_cancels();
+	if (taken && delay.timer) {
+		arm_for_earliest();
+	}
+}
+
+size_t asynctask_delay_held(void)
+{
+	return delay.n;
+}
+
+void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
+{
+	if (!delay.pool) {
+		return;
+	}
+	asynctask_delay_look();
+	apply_cancels();
+	if (delay.n) {
+		asynctask_log("the pool stopped with %zu delayed task(s) not yet due: they fail, never run", delay.n);
+	}
+	for (size_t i = 0; i < delay.n; i++) {
+		fail(delay.heap[i], why);
+		free(delay.heap[i]);
+	}
+	free(delay.heap);
+	delay.heap = NULL;
+	delay.n = delay.cap = 0;
+	if (delay.timer) {
+		event_free(delay.timer);
+		delay.timer = NULL;
+	}
+}

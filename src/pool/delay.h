@@ -1,0 +1,46 @@
+/*
+ * Delayed tasks (Task::delay(), README "Jobs"): the manager holds them.
+ *
+ * dispatch() of a delayed task pushes it onto the queue's delayed list,
+ * which no worker takes (queue.h), and wakes the manager (SIGUSR2, when it
+ * has not been asked already). The manager takes each one out of the ring
+ * into its own memory, a binary min-heap keyed by due time (then task id,
+ * so equal due times keep their order), and keeps one libevent timer for
+ * the earliest. When it fires, every task that is due is pushed back into
+ * the queue as an ordinary task of its priority; with no room at that
+ * moment the rest are tried again 10 ms later (the loop never waits).
+ * 100,000 delayed tasks are a heap of pointers and one malloc'd copy of
+ * each record (header and payload): no timer each, no CPU while they wait.
+ *
+ * The manager never pushes a task before its due time (CLOCK_MONOTONIC,
+ * the clock dispatch() computed it with), so a task never runs early.
+ * Cancelling one it holds (Future::cancel()) goes through the queue's
+ * cancellation list (asynctask_queue_cancel_delayed()); a stop fails the
+ * ones it still holds (asynctask_delay_fail_all()); a reload keeps them.
+ */
+#ifndef ASYNCTASK_DELAY_H
+#define ASYNCTASK_DELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "src/transport/shm/region.h"
+
+/* Sets up the timer on the manager's loop. */
+void asynctask_delay_start(asynctask_pool_t *pool, struct event_base *base);
+
+/* Takes what dispatchers left on the delayed list and the cancellations
+ * into the heap, and sets the timer (on SIGUSR2, and every tick). */
+void asynctask_delay_look(void);
+
+/* How many delayed tasks the manager holds. */
+size_t asynctask_delay_held(void);
+
+/* At the end: calls fail(record, why) for each delayed task still held
+ * (and for those still on the delayed list), frees them and the timer. */
+typedef void (*asynctask_delay_fail_fn)(const asynctask_record_t *record, const char *why);
+void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why);
+
+#endif

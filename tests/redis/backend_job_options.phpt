@@ -1,0 +1,34 @@
+--TEST--
+With a remote backend, Task::withPriority() and delay() (built on the local backend only so far), like named queues, retries and chains, are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; a plain task still goes to Redis (here nobody listens: BackendException)
+--EXTENSIONS--
+asynctask
+--SKIPIF--
+<?php $needs = ['backend']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+asynctask.dispatch_timeout=0
+--FILE--
+<?php
+use AsyncTask\Task;
+ini_set('asynctask.backend', 'redis://127.0.0.1:1/0');
+ini_set('asynctask.secret', str_repeat('k', 32));
+foreach ([
+    'priority' => (new Task('strlen', 'x'))->withPriority(Task::HIGH),
+    'delay' => (new Task('strlen', 'x'))->delay(1),
+    'queue' => (new Task('strlen', 'x'))->onQueue('mail'),
+    'plain' => new Task('strlen', 'x'),
+] as $what => $task) {
+    try {
+        $task->dispatch();
+        echo "$what: DISPATCHED\n";
+    } catch (AsyncTask\Exception $e) {
+        echo "$what: ", get_class($e), ': ', $e->getMessage(), "\n";
+    }
+}
+var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
+?>
+--EXPECTF--
+priority: AsyncTask\Exception: not supported yet: priorities (Task::withPriority()) with the Redis backend (asynctask.backend)
+delay: AsyncTask\Exception: not supported yet: delays (Task::delay()) with the Redis backend (asynctask.backend)
+queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
+plain: AsyncTask\BackendException: %s
+int(0)
