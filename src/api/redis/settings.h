@@ -6,7 +6,7 @@
  *
  * The Redis backend's php.ini settings (DESIGN section 4): asynctask.backend,
  * secret, secret_file, prefix, node, visibility_timeout, max_attempts,
- * result_ttl, app_root. Registered on every build, so that a backend URL on a
+ * result_ttl, app_root, and redis_replicas (WAIT after each XADD). Registered on every build, so that a backend URL on a
  * build without hiredis is refused with a message rather than ignored.
  */
 #ifndef ASYNCTASK_REDIS_SETTINGS_H

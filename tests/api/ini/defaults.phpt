@@ -33,7 +33,7 @@ asynctask.log = ''
 asynctask.log_format = 'text'
 asynctask.status_listen = ''
 asynctask.status_token = ''
-int(24)
+int(25)
 bool(false)
 bool(false)
 string(1) "0"
