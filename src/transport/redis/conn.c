@@ -471,15 +471,18 @@ double asynctask_redis_clock(void)
 redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
 	const size_t *argv_len)
 {
-	return asynctask_redis_command_by(backend, now() + ASYNCTASK_G(dispatch_timeout), blocks, argc, argv, argv_len);
+	double start = now();
+
+	return asynctask_redis_command_by(backend, start, start + ASYNCTASK_G(dispatch_timeout), blocks, argc, argv,
+		argv_len);
 }
 
-redisReply *asynctask_redis_command_by(const char *backend, double deadline, double blocks, int argc,
+redisReply *asynctask_redis_command_by(const char *backend, double start, double deadline, double blocks, int argc,
 	const char **argv, const size_t *argv_len)
 {
 	asynctask_redis_url_t url;
 	char error[256], where[320];
-	double start = now(), left;
+	double left;
 	failure_t failure;
 	unsigned attempt = 0;
 	redisReply *reply;

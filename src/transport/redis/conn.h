@@ -53,8 +53,9 @@ redisReply *asynctask_redis_command_to(const char *backend, double blocks, int a
 
 /* The same until `deadline` (asynctask_redis_clock()'s seconds) rather
  * than dispatch_timeout from now: for the steps of one dispatch() that
- * share its budget (XADD, then WAIT). */
-redisReply *asynctask_redis_command_by(const char *backend, double deadline, double blocks, int argc,
+ * share its budget (XADD, then WAIT) from `started`, when it began (the
+ * message of a timeout says how long since). */
+redisReply *asynctask_redis_command_by(const char *backend, double started, double deadline, double blocks, int argc,
 	const char **argv, const size_t *argv_len);
 
 /* A monotonic clock, seconds. */

@@ -116,7 +116,7 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
-	double deadline = asynctask_redis_clock() + ASYNCTASK_G(dispatch_timeout);
+	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
 	uint64_t connection;
 	char stream[ASYNCTASK_REDIS_KEY_MAX], reply_key[ASYNCTASK_REDIS_KEY_MAX];
 	asynctask_redis_sent_t sent;
@@ -161,7 +161,7 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	{
 		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
 		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
-		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), deadline, 0, 5, argv, argv_len);
+		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 5, argv, argv_len);
 	}
 	zend_string_release(bytes);
 	if (!reply) {
