@@ -25,6 +25,7 @@
 #include "src/pool/server.h"
 #include "src/pool/status/status.h"
 #include "src/api/api.h"
+#include "src/transport/redis/url.h"
 #include "src/testing/testing.h"
 
 #ifdef ZTS
@@ -218,7 +219,21 @@ ZEND_METHOD(AsyncTask_Pool, start)
 	if (refused_in_task("start")) {
 		RETURN_THROWS();
 	}
+	if (asynctask_redis_url_is_remote(ASYNCTASK_G(backend)) || ASYNCTASK_G(backend_refused)) {
+		asynctask_node_start(is_null ? 0 : workers);  /* a node of the remote backend */
+		return;
+	}
 	asynctask_pool_start(is_null ? 0 : workers);
+}
+
+ZEND_METHOD(AsyncTask_Pool, serve)
+{
+	(void) return_value;
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (refused_in_task("serve")) {
+		RETURN_THROWS();
+	}
+	asynctask_node_serve();
 }
 
 ZEND_METHOD(AsyncTask_Pool, stop)
@@ -297,6 +312,7 @@ PHP_MINIT_FUNCTION(asynctask)
 	asynctask_task_minit(register_class_AsyncTask_Task());
 	asynctask_future_minit(register_class_AsyncTask_Future());
 	register_class_AsyncTask_Pool();
+	asynctask_context_minit(register_class_AsyncTask_TaskContext());
 	asynctask_server_startup();
 	return SUCCESS;
 }

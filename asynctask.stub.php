@@ -54,6 +54,27 @@ namespace AsyncTask {
         public static function reload(): void {}
 
         public static function stats(): array {}
+
+        public static function serve(): void {}
+    }
+
+    /**
+     * @strict-properties
+     * @not-serializable
+     */
+    final class TaskContext
+    {
+        private function __construct() {}
+
+        public function id(): string {}
+
+        public function attempt(): int {}
+
+        public function queue(): string {}
+
+        public function node(): string {}
+
+        public function dispatchedAt(): float {}
     }
 
     class Exception extends \RuntimeException
@@ -98,6 +119,8 @@ namespace AsyncTask {
     function dispatch(callable $callable, mixed ...$args): Future {}
 
     function map(callable $callable, iterable $items): array {}
+
+    function context(): ?TaskContext {}
 }
 
 namespace AsyncTask\Testing {

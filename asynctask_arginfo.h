@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 8461dca11687e88aa0ce28e53f68820a88428861 */
+ * Stub hash: e166f8e4d4cb9882e611fadac73789c662519952 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -9,6 +9,9 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_map, 0, 2, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
 	ZEND_ARG_OBJ_TYPE_MASK(0, items, Traversable, MAY_BE_ARRAY, NULL)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_context, 0, 0, AsyncTask\\TaskContext, 1)
 ZEND_END_ARG_INFO()
 
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -144,6 +147,22 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Pool_stats, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
 
+#define arginfo_class_AsyncTask_Pool_serve arginfo_class_AsyncTask_Pool_reload
+
+#define arginfo_class_AsyncTask_TaskContext___construct arginfo_class_AsyncTask_Future___construct
+
+#define arginfo_class_AsyncTask_TaskContext_id arginfo_class_AsyncTask_Future_id
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_TaskContext_attempt, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_AsyncTask_TaskContext_queue arginfo_class_AsyncTask_Future_id
+
+#define arginfo_class_AsyncTask_TaskContext_node arginfo_class_AsyncTask_Future_id
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_TaskContext_dispatchedAt, 0, 0, IS_DOUBLE, 0)
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_AsyncTask_TaskFailedException_getRemoteClass arginfo_class_AsyncTask_Future_id
 
 #define arginfo_class_AsyncTask_TaskFailedException_getRemoteTraceAsString arginfo_class_AsyncTask_Future_id
@@ -151,6 +170,7 @@ ZEND_END_ARG_INFO()
 
 ZEND_FUNCTION(AsyncTask_dispatch);
 ZEND_FUNCTION(AsyncTask_map);
+ZEND_FUNCTION(AsyncTask_context);
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_encode);
 #endif
@@ -203,6 +223,13 @@ ZEND_METHOD(AsyncTask_Pool, start);
 ZEND_METHOD(AsyncTask_Pool, stop);
 ZEND_METHOD(AsyncTask_Pool, reload);
 ZEND_METHOD(AsyncTask_Pool, stats);
+ZEND_METHOD(AsyncTask_Pool, serve);
+ZEND_METHOD(AsyncTask_TaskContext, __construct);
+ZEND_METHOD(AsyncTask_TaskContext, id);
+ZEND_METHOD(AsyncTask_TaskContext, attempt);
+ZEND_METHOD(AsyncTask_TaskContext, queue);
+ZEND_METHOD(AsyncTask_TaskContext, node);
+ZEND_METHOD(AsyncTask_TaskContext, dispatchedAt);
 ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteClass);
 ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteTraceAsString);
 
@@ -210,6 +237,7 @@ ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteTraceAsString);
 static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("AsyncTask", dispatch, AsyncTask_dispatch, arginfo_AsyncTask_dispatch)
 	ZEND_NS_FALIAS("AsyncTask", map, AsyncTask_map, arginfo_AsyncTask_map)
+	ZEND_NS_FALIAS("AsyncTask", context, AsyncTask_context, arginfo_AsyncTask_context)
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", encode, AsyncTask_Testing_encode, arginfo_AsyncTask_Testing_encode)
 #endif
@@ -277,6 +305,18 @@ static const zend_function_entry class_AsyncTask_Pool_methods[] = {
 	ZEND_ME(AsyncTask_Pool, stop, arginfo_class_AsyncTask_Pool_stop, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(AsyncTask_Pool, reload, arginfo_class_AsyncTask_Pool_reload, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(AsyncTask_Pool, stats, arginfo_class_AsyncTask_Pool_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(AsyncTask_Pool, serve, arginfo_class_AsyncTask_Pool_serve, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_AsyncTask_TaskContext_methods[] = {
+	ZEND_ME(AsyncTask_TaskContext, __construct, arginfo_class_AsyncTask_TaskContext___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(AsyncTask_TaskContext, id, arginfo_class_AsyncTask_TaskContext_id, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_TaskContext, attempt, arginfo_class_AsyncTask_TaskContext_attempt, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_TaskContext, queue, arginfo_class_AsyncTask_TaskContext_queue, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_TaskContext, node, arginfo_class_AsyncTask_TaskContext_node, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_TaskContext, dispatchedAt, arginfo_class_AsyncTask_TaskContext_dispatchedAt, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -348,6 +388,17 @@ static zend_class_entry *register_class_AsyncTask_Pool(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "AsyncTask", "Pool", class_AsyncTask_Pool_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_AsyncTask_TaskContext(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "AsyncTask", "TaskContext", class_AsyncTask_TaskContext_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 

@@ -14,6 +14,21 @@ extern zend_module_entry asynctask_module_entry;
 
 typedef struct _asynctask_pool_t asynctask_pool_t;
 
+/* What the running task knows about itself (AsyncTask\context(), api/context.c):
+ * set by the worker before it runs a task, cleared after. A local task's id
+ * is its Future's id (local_id); a Redis task's is its wire id (remote). */
+typedef struct {
+	bool     active;
+	bool     remote;
+	uint64_t local_id;
+	uint8_t  id[16];
+	uint32_t attempt;
+	uint64_t dispatched_us;  /* a Redis task's, from its entry */
+	uint64_t queued_ns;      /* a local task's, when it was sent (asynctask_now_ns()) */
+	uint8_t  queue_len;
+	char     queue[256];
+} asynctask_task_context_t;
+
 ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	/* php.ini */
 	zend_long workers;
@@ -80,6 +95,8 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	uint32_t  pool_epoch;
 	/* true in a pool process (manager or worker): never start a pool from here */
 	bool      in_pool_process;
+	/* the task this worker runs now (AsyncTask\context()) */
+	asynctask_task_context_t task_context;
 ZEND_END_MODULE_GLOBALS(asynctask)
 
 ZEND_EXTERN_MODULE_GLOBALS(asynctask)

@@ -12,7 +12,9 @@
 #ifndef ASYNCTASK_API_H
 #define ASYNCTASK_API_H
 
+#include "src/api/context.h"
 #include "src/api/future.h"
+#include "src/api/node.h"
 #include "src/api/task.h"
 #include "src/api/redis/settings.h"
 

@@ -9,4 +9,8 @@
 /* Monotonic clock in nanoseconds. */
 uint64_t asynctask_now_ns(void);
 
+/* Wall-clock time: microseconds since the Unix epoch (when a task was
+ * dispatched, TaskContext::dispatchedAt()). */
+uint64_t asynctask_unix_us(void);
+
 #endif

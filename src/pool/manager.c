@@ -15,6 +15,9 @@
 
 #include <event2/event.h>
 
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
 #include "php.h"
 
 #include "php_asynctask.h"
@@ -31,6 +34,9 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
+#ifdef HAVE_ASYNCTASK_REDIS
+# include "src/pool/bridge.h"
+#endif
 
 #define TICK_USEC 100000  /* time limits are enforced to within this */
 #define KILL_GRACE_NS (250ull * 1000 * 1000)  /* from SIGTERM to SIGKILL: reported within 0.5 s of the limit */
@@ -208,6 +214,11 @@ static void check_drained(void)
 		/* every worker left while tasks were queued (they crashed): run them */
 		return;
 	}
+#ifdef HAVE_ASYNCTASK_REDIS
+	if (!asynctask_bridge_idle()) {
+		return;  /* a node: results still on their way to Redis */
+	}
+#endif
 	event_base_loopbreak(manager.base);
 }
 
@@ -637,6 +648,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	enforce_time_limits();
 	retry_reports();
+#ifdef HAVE_ASYNCTASK_REDIS
+	asynctask_bridge_tick();
+#endif
 	spawn_missing();
 	continue_reload();
 	if (++manager.ticks % SWEEP_TICKS == 0) {
@@ -771,11 +785,23 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	sigprocmask(SIG_UNBLOCK, &handled, NULL);
 
 	spawn_missing();
-	event_base_dispatch(manager.base);
+	bool serving = true;
+#ifdef HAVE_ASYNCTASK_REDIS
+	if (asynctask_bridge_configured() && !asynctask_bridge_start(pool, manager.base)) {
+		stop_now("the node could not start");
+		serving = false;
+	}
+#endif
+	if (serving) {
+		event_base_dispatch(manager.base);
+	}
 
 	/* the loop ends when drained or stopped: wait for anything left, report, leave */
 	reap();
 	retry_reports();
+#ifdef HAVE_ASYNCTASK_REDIS
+	asynctask_bridge_shutdown();
+#endif
 	bool orphaned = !owner_alive();
 	asynctask_status_stop();
 	for (int i = 0; i < manager.nevents; i++) {

@@ -319,6 +319,20 @@ static void add_worker_pids(zval *stats, const asynctask_pool_t *pool)
 	add_assoc_zval(stats, "worker_pids", &pids);
 }
 
+/* A node's backend figures (README, "Several machines"), as its manager last refreshed them. */
+static void add_node_figures(zval *stats, const asynctask_node_figures_t *node)
+{
+	add_assoc_string(stats, "backend", "redis");
+	add_assoc_bool(stats, "backend_connected", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) != 0);
+	add_assoc_long(stats, "stream_length", (zend_long) __atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "pending", (zend_long) __atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "consumers", (zend_long) __atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "reclaimed", (zend_long) __atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "dead_lettered", (zend_long) __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "reconnects", (zend_long) __atomic_load_n(&node->reconnects, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "results_kept", (zend_long) __atomic_load_n(&node->results_kept, __ATOMIC_RELAXED));
+}
+
 void asynctask_pool_stats(zval *return_value)
 {
 	asynctask_pool_t *pool = asynctask_server_enabled() ? asynctask_server_pool_get(true) : ASYNCTASK_G(pool);
@@ -356,6 +370,9 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "mailboxes_used", alive ? (zend_long) mailboxes_used(pool) : 0);
 	add_assoc_long(return_value, "manager_pid", alive ? pool->manager : 0);
 	add_worker_pids(return_value, alive ? pool : NULL);
+	if (alive && __atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+		add_node_figures(return_value, &pool->node);
+	}
 }
 
 void asynctask_pool_request_shutdown(void)

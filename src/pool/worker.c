@@ -32,6 +32,7 @@
 #include "src/transport/shm/region.h"
 #include "src/transport/transport.h"
 #include "src/transport/shm/result.h"
+#include "src/codec/context.h"
 #include "src/codec/payload.h"
 #include "src/codec/serializer.h"
 #include "src/base/exceptions.h"
@@ -298,13 +299,14 @@ static void run_job(asynctask_job_t *job)
 	release_value(&retval);
 }
 
-/* Decodes and runs the payload; consumes it. */
-static void run_payload(zend_string *payload)
+/* Decodes and runs the payload (from byte `skip`: a context in front, see
+ * codec/context.h); consumes it. */
+static void run_payload(zend_string *payload, size_t skip)
 {
 	asynctask_job_t job;
 	zend_string *error = NULL;
 	decoding = true;
-	zend_result decoded = asynctask_payload_decode(ZSTR_VAL(payload), ZSTR_LEN(payload), &job, &error);
+	zend_result decoded = asynctask_payload_decode(ZSTR_VAL(payload) + skip, ZSTR_LEN(payload) - skip, &job, &error);
 	decoding = false;
 
 	zend_string_release(payload);
@@ -353,13 +355,32 @@ static ZEND_NORETURN void die_fatally(void)
 	_exit(0);
 }
 
-static void run_guarded(zend_string *data)
+static void run_guarded(zend_string *data, size_t skip)
 {
 	zend_try {
-		run_payload(data);
+		run_payload(data, skip);
 	} zend_catch {
 		die_fatally();
 	} zend_end_try();
+}
+
+/* What AsyncTask\context() tells the task: a Redis task's context comes in
+ * front of its payload (from the node's manager, codec/context.h); a local
+ * task's is its claim's. Returns the context's length in the payload. */
+static size_t enter_context(const zend_string *payload)
+{
+	asynctask_task_context_t *ctx = &ASYNCTASK_G(task_context);
+	size_t skip = asynctask_context_read(ZSTR_VAL(payload), ZSTR_LEN(payload), ctx);
+
+	if (!skip) {
+		ctx->remote = false;
+		ctx->local_id = worker.slot->claim.task_id;
+		ctx->attempt = 1;
+		ctx->queued_ns = worker.slot->claim.queued_ns;  /* dispatchedAt() derives the time from it */
+		ctx->queue_len = 0;  /* "default" */
+	}
+	ctx->active = true;
+	return skip;
 }
 
 /* Runs the task the transport gave us; consumes payload (NULL, with errno
@@ -372,7 +393,8 @@ static void run_task(zend_string *payload)
 		post_message(ASYNCTASK_RESULT_FAILED, message);
 		return;
 	}
-	run_guarded(payload);
+	run_guarded(payload, enter_context(payload));
+	ASYNCTASK_G(task_context).active = false;
 }
 
 /* A task that needed much memory leaves it with the worker: the Zend heap

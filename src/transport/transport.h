@@ -59,7 +59,7 @@ typedef struct {
 	int32_t  owner;
 	uint32_t timeout_ms;
 	uint64_t started_ns;
-	uint64_t queued_ns;    /* when it was dispatched (asynctask_now_ns): its queue wait */
+	uint64_t queued_ns;    /* when it was dispatched (asynctask_now_ns): its queue wait and, for a local task, TaskContext::dispatchedAt() */
 	/* How far the worker got with the outcome: which it is (outcome, a result
 	 * status), whether it counted it (its slot's count moved past
 	 * counted_before) and delivered it. A worker that dies in between has its

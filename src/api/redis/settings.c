@@ -296,6 +296,32 @@ void asynctask_redis_settings_rshutdown(void)
 #endif
 }
 
+zend_result asynctask_backend_check_remote(void)
+{
+	zend_string *why = unusable_backend();
+
+	if (why) {
+		zend_throw_exception(asynctask_ce_backend_exception, ZSTR_VAL(why), 0);
+		zend_string_release(why);
+		return FAILURE;
+	}
+	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend))) {
+		asynctask_throw(asynctask_ce_backend_exception, "AsyncTask\\Pool::serve() serves a remote backend: "
+			"set asynctask.backend (redis://... or unix://...) to the Redis this node takes its tasks from");
+		return FAILURE;
+	}
+	/* the node's connection (transport/redis/node.c) connects to a server
+	 * named in the URL: it would not ask the Sentinels, only dispatchers do */
+	if (strncmp(ASYNCTASK_G(backend), "redis-sentinel://", sizeof("redis-sentinel://") - 1) == 0) {
+		char shown[1024];
+		asynctask_redis_url_redact(ASYNCTASK_G(backend), shown, sizeof(shown));
+		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend=%s: a node does not follow Redis Sentinel "
+			"yet (dispatchers do): give this node the master's address (redis://... or unix://...)", shown);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 void asynctask_redis_settings_mshutdown(void)
 {
 	asynctask_secret_shutdown();

@@ -54,6 +54,13 @@ void asynctask_redis_settings_rshutdown(void);
  * throws: Redis unreachable); false when the backend is this machine's. */
 bool asynctask_redis_stats(zval *return_value);
 
+/* Whether this process can serve the configured remote backend as a node:
+ * SUCCESS, or AsyncTask\BackendException thrown saying why (no remote
+ * backend set, refused at startup, not built, no usable secret, a
+ * redis-sentinel:// URL, which only dispatchers follow yet). Reaching
+ * Redis is not checked here. */
+zend_result asynctask_backend_check_remote(void);
+
 /* This node's consumer name: asynctask.node, or the hostname when unset. */
 void asynctask_redis_node(char *out, size_t out_size);
 

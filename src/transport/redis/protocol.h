@@ -53,10 +53,24 @@
  *    taken it (not pending in the group, and past the group's last delivered
  *    id, or no group yet); replies 1 when deleted, else 0.
  *  - store (node): only while the entry is still pending to this consumer
- *    (XPENDING {key} nodes <id> <id> 1 names it): RPUSH + PEXPIRE the result
- *    (a task with a reply key), XACK, XDEL; replies 1. Otherwise (another
- *    node reclaimed it: this node was cut off or frozen) nothing is stored
- *    and it replies 0: the late result is dropped, never delivered twice.
+ *    (XPENDING {key} nodes <id> <id> 1 names it) in the delivery that ran
+ *    it (its delivery count is still the result's attempt): RPUSH + PEXPIRE
+ *    the result (a task with a reply key), XACK, XDEL; replies 1. Otherwise
+ *    (another node reclaimed it: this node was cut off or frozen; or it was
+ *    delivered again since, also to this consumer) nothing is stored and it
+ *    replies 0: the late result is dropped, never delivered twice.
+ *  - dead-letter (node): only while the entry is pending to this consumer:
+ *    XADD {prefix}:dead (the fields above), RPUSH + PEXPIRE a FAILED result
+ *    when the entry verified and names a reply key, XACK, XDEL.
+ *  - reclaim (node): XAUTOCLAIM {key} nodes <consumer> <visibility_timeout
+ *    ms> 0-0 COUNT <idle workers>, or XCLAIM <consumer> 0 <id> to run an
+ *    entry again at once after its worker died; each claimed entry comes with
+ *    its delivery count after the claim (XPENDING), which is its attempt.
+ *  - keep fresh (node): while a node runs an entry it resets the entry's idle
+ *    time every third of visibility_timeout with XCLAIM ... JUSTID (the
+ *    delivery count stays), only while the entry is still pending to it, so
+ *    that a long task on a live node is never reclaimed. A dispatcher's
+ *    cancel sees such an entry as taken.
  */
 #ifndef ASYNCTASK_REDIS_PROTOCOL_H
 #define ASYNCTASK_REDIS_PROTOCOL_H

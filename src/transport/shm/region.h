@@ -60,6 +60,20 @@ typedef struct {
 	uint64_t dropped_results;     /* results whose dispatcher was gone */
 } asynctask_counters_t;
 
+/* A node's backend figures (the Redis bridge of its manager, pool/bridge.c),
+ * refreshed by the manager about once a second for stats(). */
+typedef struct {
+	uint32_t active;              /* this pool is a node */
+	uint32_t connected;
+	uint64_t stream_length;
+	uint64_t pending;
+	uint64_t consumers;
+	uint64_t reclaimed;
+	uint64_t dead_lettered;
+	uint64_t reconnects;
+	uint64_t results_kept;
+} asynctask_node_figures_t;
+
 struct _asynctask_pool_t {
 	uint32_t magic;
 	uint32_t workers;             /* slots */
@@ -77,6 +91,7 @@ struct _asynctask_pool_t {
 	asynctask_counters_t counters;
 	char     startup_error[512];  /* why the last worker could not start (asynctask.bootstrap) */
 	asynctask_failures_t failures; /* the last failures, for the status endpoint (watch.h) */
+	asynctask_node_figures_t node;
 	asynctask_queue_t queue;
 	asynctask_worker_slot_t slots[];
 };

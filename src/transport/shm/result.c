@@ -132,6 +132,29 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	return SUCCESS;
 }
 
+int asynctask_results_open_pipe(void)
+{
+	char name[FIFO_NAME_MAX];
+	int dirfd = asynctask_rundir_fd();
+	pid_t pid = asynctask_self();
+
+	if (dirfd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	fifo_name(name, pid);
+	int fd = open_own_fifo(dirfd, name);
+	if (fd < 0) {
+		return -1;
+	}
+	ASYNCTASK_G(result_fd) = fd;
+	ASYNCTASK_G(result_pid) = pid;
+	ASYNCTASK_G(mailbox) = NULL;
+	ASYNCTASK_G(fifo_skipped) = 0;
+	ASYNCTASK_G(fifo_readable) = false;
+	return fd;
+}
+
 uint32_t asynctask_results_close(void)
 {
 	char name[FIFO_NAME_MAX];

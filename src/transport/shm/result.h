@@ -34,6 +34,10 @@ typedef struct _asynctask_pool_t asynctask_pool_t;
  * if one is free, a mailbox (mailbox.h); a process forked from a dispatcher
  * gets its own. Returns SUCCESS or throws. */
 zend_result asynctask_results_open(asynctask_pool_t *pool);
+/* The manager of a node (pool/bridge.c), the owner of the Redis tasks it
+ * queues: its FIFO only (no mailbox: its loop polls the FIFO), opened
+ * without throwing. Returns the fd, or -1 with errno set. */
+int asynctask_results_open_pipe(void);
 /* Closes and removes this process's FIFO and frees its mailbox. Returns how
  * many results the mailbox still held (dropped). */
 uint32_t asynctask_results_close(void);

@@ -101,7 +101,35 @@ bool asynctask_shm_alive_lately(void)
 
 /* --- the transport interface (transport.h) ----------------------------- */
 
-/* Puts the encoded task on the queue, spilling it to a file when it is too large for the ring. */
+int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, const char *payload, size_t length,
+	double timeout, asynctask_queue_idle_fn idle, bool *spill_failed)
+{
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
+	const char *data = payload;
+
+	*spill_failed = false;
+	record->length = (uint32_t) length;
+	if (length > asynctask_queue_inline_max(&pool->queue)) {
+		/* in the pool's private directory under asynctask.tmpdir: if we die
+		 * before queuing it, the manager finds it there and removes it */
+		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
+		if (err != 0) {
+			*spill_failed = true;
+			return err;
+		}
+		ASYNCTASK_FAULT("dispatch.spilled");
+		data = spill;
+		record->length = (uint32_t) strlen(spill);
+		record->flags |= ASYNCTASK_RECORD_SPILLED;
+	}
+	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data, timeout, idle);
+	if (err != 0 && spill[0]) {
+		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	}
+	return err;
+}
+
+/* Puts the encoded task on the queue (asynctask_shm_queue()). */
 static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
@@ -112,34 +140,18 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 		.timeout_ms = timeout_ms,
 		.queued_ns = asynctask_now_ns(),
 	};
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
-	const char *data = payload;
+	bool spill_failed;
 
-	record.length = (uint32_t) length;
-	if (length > asynctask_queue_inline_max(&pool->queue)) {
-		/* in the pool's private directory under asynctask.tmpdir: if we die
-		 * before queuing it, the manager finds it there and removes it */
-		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
-		if (err != 0) {
-			asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
-				"(asynctask.tmpdir): %s", length, asynctask_rundir_path(), strerror(err));
-			return FAILURE;
-		}
-		ASYNCTASK_FAULT("dispatch.spilled");
-		data = spill;
-		record.length = (uint32_t) strlen(spill);
-		record.flags |= ASYNCTASK_RECORD_SPILLED;
-	}
-
-	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), &record, data,
-		ASYNCTASK_G(dispatch_timeout), idle);
+	int err = asynctask_shm_queue(pool, &record, payload, length, ASYNCTASK_G(dispatch_timeout), idle, &spill_failed);
 	if (err == 0) {
 		asynctask_idle_kick(pool);  /* a sleeper, unless a worker already looks for work */
 		*task_id = record.task_id;
 		return SUCCESS;
 	}
-	if (spill[0]) {
-		asynctask_spill_remove(asynctask_rundir_fd(), spill);
+	if (spill_failed) {
+		asynctask_throw(asynctask_ce_exception, "cannot write the task's %zu-byte payload to a file in %s "
+			"(asynctask.tmpdir): %s", length, asynctask_rundir_path(), strerror(err));
+		return FAILURE;
 	}
 	if (err == ECANCELED) {
 		return FAILURE;  /* a signal handler threw: the task was not queued */

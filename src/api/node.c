@@ -1,0 +1,181 @@
+/*
+ * A node (node.h): AsyncTask\Pool::serve(), and Pool::start() with a Redis
+ * backend. Everything that can be refused is refused here, in the process
+ * that asked, as an exception: the settings, the secret, and Redis itself
+ * (reached once with the dispatching side's blocking connection, so that a
+ * refused password is an exception, not a log line of a background manager).
+ * Then the pool starts as a node: its manager bridges the stream into it
+ * (pool/bridge.c).
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "php.h"
+#include "zend_exceptions.h"
+
+#include "php_asynctask.h"
+#include "src/api/node.h"
+#include "src/api/redis/secret.h"
+#include "src/api/redis/settings.h"
+#include "src/base/exceptions.h"
+#include "src/base/log.h"
+#include "src/pool/pool.h"
+#include "src/transport/shm/shm.h"
+
+#ifdef HAVE_ASYNCTASK_REDIS
+# include "src/pool/bridge.h"
+# include "src/transport/redis/conn.h"
+# include "src/transport/redis/node.h"
+# include "src/transport/redis/protocol.h"
+# include "src/transport/redis/url.h"
+
+/* The settings as a node's config; FAILURE with an exception thrown. */
+static zend_result node_config(asynctask_redis_node_config_t *config)
+{
+	char error[256];
+	zend_string *why = NULL;
+
+	memset(config, 0, sizeof(*config));
+	if (asynctask_backend_check_remote() == FAILURE) {
+		return FAILURE;
+	}
+	if (!asynctask_redis_url_parse(ASYNCTASK_G(backend), &config->url, error, sizeof(error))) {
+		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend: %s", error);
+		return FAILURE;
+	}
+	/* entries are signed under the key derived from the secret and the prefix (secret.h) */
+	const zend_string *secret = asynctask_secret_signing_key(&why);
+	if (!secret) {
+		zend_throw_exception(asynctask_ce_backend_exception, why ? ZSTR_VAL(why) : "no secret", 0);
+		if (why) zend_string_release(why);
+		return FAILURE;
+	}
+	/* Redis answers, and takes our credentials: else BackendException now */
+	const char *ping[] = { "PING" };
+	size_t ping_len[] = { 4 };
+	redisReply *reply = asynctask_redis_command(1, ping, ping_len);
+	if (!reply) {
+		return FAILURE;
+	}
+	freeReplyObject(reply);
+	/* the manager makes its own connections (and a fork must not share this one) */
+	asynctask_redis_disconnect();
+
+	config->secret = malloc(ZSTR_LEN(secret));
+	if (!config->secret) {
+		asynctask_throw(asynctask_ce_exception, "out of memory");
+		return FAILURE;
+	}
+	memcpy(config->secret, ZSTR_VAL(secret), ZSTR_LEN(secret));
+	config->secret_len = ZSTR_LEN(secret);
+	snprintf(config->prefix, sizeof(config->prefix), "%s", ASYNCTASK_G(prefix));
+	asynctask_redis_node(config->node, sizeof(config->node));
+	snprintf(config->queue, sizeof(config->queue), "%s", ASYNCTASK_REDIS_QUEUE_DEFAULT);
+	config->visibility_ms = (uint64_t) (ASYNCTASK_G(visibility_timeout) * 1000 + 0.5);
+	if (config->visibility_ms == 0) {
+		config->visibility_ms = 1;
+	}
+	config->max_attempts = (uint32_t) ASYNCTASK_G(max_attempts);
+	config->result_ttl_ms = (uint64_t) ASYNCTASK_G(result_ttl) * 1000;
+	config->max_payload = (size_t) ASYNCTASK_G(max_payload);
+	return SUCCESS;
+}
+
+zend_result asynctask_node_start(zend_long workers)
+{
+	asynctask_redis_node_config_t config;
+
+	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
+		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
+	}
+	if (node_config(&config) == FAILURE) {
+		return FAILURE;
+	}
+	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */
+	zend_result started = asynctask_pool_start(workers);
+	asynctask_bridge_configure(NULL);      /* this process's copy (the secret) goes */
+	return started;
+}
+
+/* Waits for SIGTERM or SIGINT (blocked meanwhile, so they end the wait
+ * instead of the process) while the manager lives. Returns the signal, or
+ * 0 when the manager died. */
+static int wait_for_stop(void)
+{
+	sigset_t stop;
+	struct timespec slice = { 0, 200 * 1000 * 1000 };
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	for (;;) {
+		int sig = sigtimedwait(&stop, NULL, &slice);
+		if (sig > 0) {
+			return sig;
+		}
+		if (!asynctask_shm_alive()) {
+			return 0;
+		}
+	}
+}
+
+void asynctask_node_serve(void)
+{
+	sigset_t stop, previous;
+
+	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
+		asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::serve(): this process runs a pool already "
+			"(AsyncTask\\Pool::start()); stop it first, or let it serve");
+		return;
+	}
+	/* blocked before the pool starts: a SIGTERM during the start is not lost */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, &previous);
+	if (asynctask_node_start(0) == FAILURE) {
+		sigprocmask(SIG_SETMASK, &previous, NULL);
+		return;
+	}
+	asynctask_log("node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
+		: "(hostname)", ASYNCTASK_G(prefix), (int) getpid(), ASYNCTASK_G(pool)->workers);
+	int sig = wait_for_stop();
+	if (sig == 0) {
+		sigprocmask(SIG_SETMASK, &previous, NULL);
+		asynctask_pool_stop(0);
+		asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::serve(): the node's manager died (see the log)");
+		return;
+	}
+	asynctask_log("node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+		ASYNCTASK_G(shutdown_timeout));
+	asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
+	/* what else arrived meanwhile is consumed: serve() returned for it */
+	struct timespec none = { 0, 0 };
+	while (sigtimedwait(&stop, NULL, &none) > 0) {
+	}
+	sigprocmask(SIG_SETMASK, &previous, NULL);
+}
+
+#else
+
+zend_result asynctask_node_start(zend_long workers)
+{
+	(void) workers;
+	/* throws: a backend URL on a build without hiredis, or no backend at all */
+	asynctask_backend_check_remote();
+	return FAILURE;
+}
+
+void asynctask_node_serve(void)
+{
+	asynctask_node_start(0);
+}
+
+#endif

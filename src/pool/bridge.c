@@ -1,0 +1,318 @@
+/*
+ * The bridge (bridge.h): the node's tasks through this machine's pool.
+ *
+ * A task's trip on a node: the node (transport/redis/node.c) reads and
+ * verifies an entry and calls run(); run() gives it a local task id, puts
+ * its context and payload on the shared-memory queue with the manager as
+ * owner (a spill file when it is too large for the ring, as dispatch()
+ * does), and expects its result on the manager's FIFO. A worker takes and
+ * runs it like any task and posts the outcome to that FIFO (the manager
+ * posts there too when the worker died or overran its time limit). The
+ * loop wakes on the FIFO, the results are read as a dispatcher reads them
+ * (result.c), and each goes back to the node with its job.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "php.h"
+
+#include "php_asynctask.h"
+#include "src/base/log.h"
+#include "src/base/process.h"
+#include "src/codec/context.h"
+#include "src/codec/remote_error.h"
+#include "src/pool/bridge.h"
+#include "src/transport/redis/node.h"
+#include "src/transport/shm/queue.h"
+#include "src/transport/shm/region.h"
+#include "src/transport/shm/result.h"
+#include "src/transport/shm/rundir.h"
+#include "src/transport/shm/shm.h"
+
+/* A job running here, by its local task id. */
+typedef struct running {
+	struct running        *next;
+	uint64_t               task_id;
+	asynctask_redis_job_t *job;
+} running_t;
+
+static struct {
+	bool                          configured;
+	asynctask_redis_node_config_t config;
+	asynctask_pool_t             *pool;
+	struct event                 *fifo_event;
+	running_t                    *running;
+	uint32_t                      in_flight;
+	bool                          taking;
+} bridge;
+
+void asynctask_bridge_configure(const asynctask_redis_node_config_t *config)
+{
+	if (bridge.configured) {
+		free(bridge.config.secret);
+	}
+	memset(&bridge.config, 0, sizeof(bridge.config));
+	bridge.configured = config != NULL;
+	if (config) {
+		bridge.config = *config;
+	}
+}
+
+bool asynctask_bridge_configured(void)
+{
+	return bridge.configured;
+}
+
+/* --- the node's hooks ----------------------------------------------------------- */
+
+static uint32_t live_workers(void)
+{
+	uint32_t live = 0;
+
+	for (uint32_t i = 0; i < bridge.pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &bridge.pool->slots[i];
+		live += slot->state == ASYNCTASK_WORKER_RUNNING && slot->pid > 0;
+	}
+	return live;
+}
+
+static uint32_t capacity(void)
+{
+	if (!bridge.taking || __atomic_load_n(&bridge.pool->stopping, __ATOMIC_SEQ_CST)) {
+		return 0;
+	}
+	uint32_t live = live_workers();
+	return live > bridge.in_flight ? live - bridge.in_flight : 0;
+}
+
+static void fail_job(asynctask_redis_job_t *job, const char *message)
+{
+	smart_str encoded = {0};
+
+	asynctask_remote_error_encode_message(message, &encoded);
+	asynctask_redis_node_finish(job, ASYNCTASK_RESULT_FAILED, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
+	smart_str_free(&encoded);
+}
+
+/* Queues job's task on this pool with the manager as its owner; 0 or an errno. */
+static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
+{
+	asynctask_pool_t *pool = bridge.pool;
+	asynctask_task_context_t ctx = {
+		.attempt = job->attempt,
+		.dispatched_us = job->task.dispatched_at_us,
+		.queue_len = (uint8_t) job->task.queue_len,
+	};
+	memcpy(ctx.id, job->task.id, sizeof(ctx.id));
+	memcpy(ctx.queue, job->task.queue, job->task.queue_len);
+
+	size_t prefix = asynctask_context_size(ctx.queue_len);
+	size_t length = prefix + job->task.payload_len;
+	char *data = malloc(length);
+	if (!data) {
+		return ENOMEM;
+	}
+	asynctask_context_write(data, &ctx);
+	memcpy(data + prefix, job->task.payload, job->task.payload_len);
+
+	asynctask_record_t record = {
+		.task_id = task_id,
+		.owner = (int32_t) asynctask_self(),
+		.timeout_ms = job->task.timeout_ms,
+		.queued_ns = asynctask_now_ns(),  /* its wait in this node's queue; context() has the dispatch time */
+	};
+	bool spill_failed;
+	int err = asynctask_shm_queue(pool, &record, data, length, 0, NULL, &spill_failed);
+	free(data);
+	return err;
+}
+
+static void run(asynctask_redis_job_t *job)
+{
+	uint64_t task_id = __atomic_fetch_add(&bridge.pool->next_task_id, 1, __ATOMIC_SEQ_CST);
+	running_t *r = malloc(sizeof(*r));
+	char message[256];
+
+	if (!bridge.taking) {
+		/* came as the pool began to drain: left pending to this node, for a
+		 * node to reclaim past asynctask.visibility_timeout */
+		asynctask_log("redis node: entry %s arrived as the node stopped taking tasks: left pending", job->entry_id);
+		free(r);
+		asynctask_redis_node_abandon(job);
+		return;
+	}
+	if (!r) {
+		fail_job(job, "the node ran out of memory");
+		return;
+	}
+	int err = queue_job(job, task_id);
+	if (err != 0) {
+		free(r);
+		snprintf(message, sizeof(message), "the node could not queue the task for its workers: %s",
+			err == ETIMEDOUT ? "its queue is full (asynctask.queue_size)" : strerror(err));
+		asynctask_log("redis node: entry %s: %s", job->entry_id, message);
+		fail_job(job, message);
+		return;
+	}
+	asynctask_results_expect(task_id);
+	r->task_id = task_id;
+	r->job = job;
+	r->next = bridge.running;
+	bridge.running = r;
+	bridge.in_flight++;
+}
+
+static const asynctask_redis_node_hooks_t hooks = { .run = run, .capacity = capacity };
+
+/* --- results -------------------------------------------------------------------- */
+
+static asynctask_redis_job_t *take_running(uint64_t task_id)
+{
+	for (running_t **link = &bridge.running; *link; link = &(*link)->next) {
+		running_t *r = *link;
+		if (r->task_id == task_id) {
+			asynctask_redis_job_t *job = r->job;
+			*link = r->next;
+			free(r);
+			bridge.in_flight--;
+			return job;
+		}
+	}
+	return NULL;
+}
+
+static void collect(void)
+{
+	asynctask_results_drain();
+	while (zend_hash_num_elements(&ASYNCTASK_G(results)) > 0) {
+		zend_ulong id = 0;
+		ZEND_HASH_FOREACH_NUM_KEY(&ASYNCTASK_G(results), id) {
+			break;
+		} ZEND_HASH_FOREACH_END();
+		zend_string *result = asynctask_results_take(id);
+		asynctask_redis_job_t *job = take_running(id);
+		if (result && job) {
+			asynctask_redis_node_finish(job, ASYNCTASK_RESULT_STATUS(result), ASYNCTASK_RESULT_DATA(result),
+				ASYNCTASK_RESULT_LEN(result), asynctask_result_decoded_size(result));
+		}
+		if (result) {
+			zend_string_release(result);
+		}
+	}
+	asynctask_redis_node_poll();
+}
+
+static void on_fifo(evutil_socket_t fd, short what, void *arg)
+{
+	(void) fd; (void) what; (void) arg;
+	ASYNCTASK_G(fifo_readable) = true;
+	collect();
+}
+
+/* --- the manager's calls ---------------------------------------------------------- */
+
+bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
+{
+	bridge.pool = pool;
+	bridge.taking = true;
+	/* what the owner had (it was forked from a script) is not the manager's */
+	zend_hash_clean(&ASYNCTASK_G(results));
+	zend_hash_clean(&ASYNCTASK_G(outstanding));
+	zend_hash_clean(&ASYNCTASK_G(abandoned));
+	int fd = asynctask_results_open_pipe();
+	if (fd < 0) {
+		asynctask_log("redis node: the manager cannot open its result pipe in %s: %s", asynctask_rundir_path(),
+			strerror(errno));
+		return false;
+	}
+	bridge.fifo_event = event_new(base, fd, EV_READ | EV_PERSIST, on_fifo, NULL);
+	if (!bridge.fifo_event || event_add(bridge.fifo_event, NULL) != 0) {
+		asynctask_log("redis node: the manager cannot watch its result pipe");
+		return false;
+	}
+	__atomic_store_n(&pool->node.active, 1, __ATOMIC_RELAXED);
+	asynctask_redis_node_start(base, &bridge.config, &hooks);
+	bridge.config.secret = NULL;  /* the node's now */
+	bridge.configured = false;
+	return true;
+}
+
+void asynctask_bridge_tick(void)
+{
+	asynctask_node_figures_t *figures = &bridge.pool->node;
+	asynctask_redis_node_stats_t s;
+
+	if (!bridge.pool) {
+		return;
+	}
+	/* a report the manager wrote to its own FIFO is read at once; this is in case */
+	collect();
+	if (bridge.taking && __atomic_load_n(&bridge.pool->stopping, __ATOMIC_SEQ_CST)) {
+		asynctask_bridge_stop_taking();
+	}
+	asynctask_redis_node_tick();
+	asynctask_redis_node_stats(&s);
+	__atomic_store_n(&figures->connected, s.connected ? 1 : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->stream_length, s.stream_length, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->pending, s.pending, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->consumers, s.consumers, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->reclaimed, s.reclaimed, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->dead_lettered, s.dead_lettered, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->reconnects, s.reconnects, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->results_kept, s.results_kept, __ATOMIC_RELAXED);
+}
+
+void asynctask_bridge_stop_taking(void)
+{
+	bool was_taking = bridge.taking;
+
+	bridge.taking = false;
+	asynctask_redis_node_stop_taking();
+	if (was_taking) {
+		asynctask_log("redis node: the pool drains, %u tasks running", bridge.in_flight);
+	}
+}
+
+bool asynctask_bridge_idle(void)
+{
+	if (!bridge.pool) {
+		return true;
+	}
+	collect();
+	return bridge.in_flight == 0 && asynctask_redis_node_idle();
+}
+
+void asynctask_bridge_shutdown(void)
+{
+	if (!bridge.pool) {
+		return;
+	}
+	collect();
+	if (bridge.in_flight) {
+		asynctask_log("redis node: leaving with %u tasks unfinished; their entries stay pending and run again "
+			"elsewhere after asynctask.visibility_timeout", bridge.in_flight);
+	}
+	while (bridge.running) {
+		running_t *r = bridge.running;
+		bridge.running = r->next;
+		asynctask_redis_node_abandon(r->job);
+		free(r);
+	}
+	bridge.in_flight = 0;
+	asynctask_redis_node_shutdown();
+	if (bridge.fifo_event) {
+		event_free(bridge.fifo_event);
+		bridge.fifo_event = NULL;
+	}
+	asynctask_results_close();
+	bridge.pool = NULL;
+}

@@ -1,0 +1,118 @@
+/*
+ * A node's side of the Redis protocol (protocol.h), run by the manager on
+ * its libevent loop with hiredis' async API (loop.h attaches a connection to
+ * the loop). It takes task entries from the queue's stream through the
+ * consumer group, verifies each before anything of it is decoded, hands
+ * the verified ones to its caller (the pool's bridge, through the hooks
+ * below: this layer never calls the pool) and stores each task's result
+ * with the atomic store step; it dead-letters what cannot run, reclaims
+ * what other nodes left past visibility_timeout, and reconnects with
+ * backoff, keeping (bounded) what it could not store meanwhile.
+ *
+ * While a job runs its entry's idle time is reset every third of
+ * visibility_timeout (XCLAIM ... JUSTID, only while it is still ours, which
+ * keeps its delivery count): a long task on a live node is never reclaimed;
+ * a node that died, froze or lost Redis stops doing it, and its entries are
+ * reclaimed once visibility_timeout has passed.
+ *
+ * Two connections: the reader blocks in XREADGROUP ... BLOCK (so that the
+ * node wakes when a task arrives), the writer stores results, reclaims,
+ * dead-letters and reads the figures stats() shows, never waiting behind a
+ * blocked read. Both belong to the manager: workers never talk to Redis.
+ *
+ * Nothing here throws or touches PHP's request state (the manager runs no
+ * PHP code): errors are logged (base/log.h) and retried.
+ */
+#ifndef ASYNCTASK_REDIS_NODE_H
+#define ASYNCTASK_REDIS_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "php.h"
+#include "src/codec/redis/wire.h"
+#include "src/transport/redis/url.h"
+#include "src/transport/transport.h"
+
+struct event_base;
+
+/* What a node serves and how; filled by the api (api/node.c), read by the
+ * manager after fork. The strings are copies the node owns (malloc). */
+typedef struct {
+	asynctask_redis_url_t url;
+	char     *secret;
+	size_t    secret_len;
+	char      prefix[65];
+	char      node[256];               /* the consumer name: asynctask.node */
+	char      queue[256];              /* the queue served ("default") */
+	uint64_t  visibility_ms;
+	uint32_t  max_attempts;
+	uint64_t  result_ttl_ms;
+	size_t    max_payload;
+} asynctask_redis_node_config_t;
+
+/* One delivery of a verified task entry: handed to the bridge by run(), given
+ * back with asynctask_redis_node_finish() once its outcome is known. */
+typedef struct asynctask_redis_job {
+	struct asynctask_redis_job *next, *prev;  /* the node's list of the jobs running */
+	char      entry_id[48];            /* the stream entry's id */
+	uint32_t  attempt;                 /* the entry's delivery count */
+	asynctask_wire_entry_t task;       /* decoded from raw: its strings point into raw */
+	char     *raw;                     /* the signed entry as it arrived (malloc) */
+	size_t    raw_len;
+} asynctask_redis_job_t;
+
+typedef struct {
+	/* Run this verified task; the bridge owns job until it finishes it. */
+	void     (*run)(asynctask_redis_job_t *job);
+	/* How many more tasks the bridge can start now (idle workers with no
+	 * task coming): the node never reads more than that (no hoarding). */
+	uint32_t (*capacity)(void);
+} asynctask_redis_node_hooks_t;
+
+/* The node's figures (stats()); the counters only grow. */
+typedef struct {
+	uint64_t stream_length;    /* XLEN of the queue's stream, last looked */
+	uint64_t pending;          /* entries delivered and not acknowledged (all consumers) */
+	uint64_t consumers;        /* consumers of the group */
+	uint64_t reclaimed;        /* entries this node took over past visibility_timeout */
+	uint64_t dead_lettered;    /* entries this node moved to {prefix}:dead */
+	uint64_t reconnects;       /* connections made again after one was lost */
+	uint64_t results_kept;     /* results waiting for Redis to come back */
+	bool     connected;
+} asynctask_redis_node_stats_t;
+
+/* Starts connecting on base's loop. config is copied (its strings taken over). */
+void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_config_t *config,
+	const asynctask_redis_node_hooks_t *hooks);
+
+/* The bridge may take more tasks now (a worker became free): read if none is being read. */
+void asynctask_redis_node_poll(void);
+
+/* Called about ten times a second: reconnects, reclaims past visibility_timeout, refreshes the figures. */
+void asynctask_redis_node_tick(void);
+
+/* The outcome of job (a received result's status and bytes, transport.h):
+ * stored under its reply key with the atomic store step (or, for a task
+ * nobody waits on, acknowledged); a crash with attempts left runs it again;
+ * a crash on its last attempt dead-letters it. Frees job. */
+void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len, size_t decoded_size);
+
+/* A job the bridge will not run after all (or cannot finish: the manager
+ * leaves): forgotten and freed, its entry left pending, for a node to
+ * reclaim past visibility_timeout. */
+void asynctask_redis_node_abandon(asynctask_redis_job_t *job);
+
+/* Stop taking tasks (drain): what is running still finishes and is stored. */
+void asynctask_redis_node_stop_taking(void);
+
+/* Nothing is on its way to or from Redis (no read, no store waiting). */
+bool asynctask_redis_node_idle(void);
+
+void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out);
+
+/* Closes the connections (the manager leaves); what could not be stored is dropped and logged. */
+void asynctask_redis_node_shutdown(void);
+
+#endif
