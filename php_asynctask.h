@@ -58,6 +58,7 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	zend_long max_attempts;
 	zend_long result_ttl;
 	char     *app_root;
+	zend_long redis_replicas;
 	/* asynctask.backend's value was refused at startup: dispatch() refuses too */
 	bool      backend_refused;
 

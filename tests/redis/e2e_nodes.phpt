@@ -42,7 +42,7 @@ for ($i = 0; $i < 8; $i++) {
     $slow[] = AsyncTask\dispatch(function ($i) { usleep(400000); return [$i, AsyncTask\context()->node(), AsyncTask\context()->attempt()]; }, $i);
 }
 usleep(200000);
-posix_kill(-$pida, SIGKILL);
+e2e_kill_tree($pida);
 e2e_reap($pa, 5);
 $attempts = [];
 foreach (AsyncTask\Future::all($slow, 30) as $k => [$i, $node, $attempt]) {

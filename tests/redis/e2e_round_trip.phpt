@@ -64,6 +64,6 @@ string(7) "default"
 string(6) "node-a"
 bool(true)
 NULL
-string(30) "finished while the node stopped"
+string(31) "finished while the node stopped"
 int(0)
 serve() returned

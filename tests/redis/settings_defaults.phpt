@@ -9,7 +9,7 @@ pcre.jit=0
 --FILE--
 <?php
 foreach (['backend', 'secret', 'secret_file', 'prefix', 'node', 'visibility_timeout', 'max_attempts', 'result_ttl',
-    'app_root'] as $name) {
+    'app_root', 'redis_replicas'] as $name) {
     echo "asynctask.$name = ", var_export(ini_get("asynctask.$name"), true), "\n";
 }
 // the local backend is in force: dispatch() runs here
@@ -43,6 +43,7 @@ asynctask.visibility_timeout = '300'
 asynctask.max_attempts = '3'
 asynctask.result_ttl = '3600'
 asynctask.app_root = ''
+asynctask.redis_replicas = '0'
 string(5) "LOCAL"
 Redis backend => compiled in (hiredis X)
 asynctask.backend => redis://app:***@10.0.0.7:6380/2 => no value

@@ -28,7 +28,7 @@ foreach ([
     'unix://relative.sock',
     'unix:///' . str_repeat('p', 120),
     'unix:///run/redis.sock?timeout=3',
-    'redis-sentinel://host:26379/mymaster',
+    'redis-sentinel://host:26379',
     'rediss://host',
 ] as $url) {
     var_dump(ini_set('asynctask.backend', $url));
@@ -46,6 +46,7 @@ foreach ([
     'unix:///run/redis/redis.sock',
     'unix:///run/redis/redis.sock?db=4',
     'unix://app:pw@/run/redis/redis.sock',
+    'redis-sentinel://10.0.0.1:26379,10.0.0.2/mymaster?db=2',
     '',
 ] as $url) {
     echo $url === '' ? '""' : $url, ': ', var_export(ini_set('asynctask.backend', $url) !== false, true), "\n";
@@ -73,7 +74,7 @@ string(4) "3600"
 string(0) ""
 -- refused URLs
 
-Warning: ini_set(): Invalid value "http://localhost" for asynctask.backend: unknown scheme: expected "" (this machine), redis://[user:password@]host[:port][/db] or unix:///path/to/redis.sock; the previous or default value stays in force in %s on line %d
+Warning: ini_set(): Invalid value "http://localhost" for asynctask.backend: unknown scheme: expected "" (this machine), redis://[user:password@]host[:port][/db], unix:///path/to/redis.sock or redis-sentinel://host:port[,host:port]/master-name; the previous or default value stays in force in %s on line %d
 bool(false)
 
 Warning: ini_set(): Invalid value "redis://" for asynctask.backend: the host is missing; the previous or default value stays in force in %s on line %d
@@ -109,7 +110,7 @@ bool(false)
 Warning: ini_set(): Invalid value "unix:///run/redis.sock?timeout=3" for asynctask.backend: the only option after the socket path is ?db=N (N from 0 to 9999); the previous or default value stays in force in %s on line %d
 bool(false)
 
-Warning: ini_set(): Invalid value "redis-sentinel://host:26379/mymaster" for asynctask.backend: redis-sentinel:// is not supported yet: name the master with redis:// or unix://; the previous or default value stays in force in %s on line %d
+Warning: ini_set(): Invalid value "redis-sentinel://host:26379" for asynctask.backend: the master's name is missing: redis-sentinel://host:port[,host:port]/master-name; the previous or default value stays in force in %s on line %d
 bool(false)
 
 Warning: ini_set(): Invalid value "rediss://host" for asynctask.backend: rediss:// (TLS) is not supported: use a unix socket or a private network; the previous or default value stays in force in %s on line %d
@@ -125,6 +126,7 @@ redis://app:p@ss@redis.internal:7000/3: true
 unix:///run/redis/redis.sock: true
 unix:///run/redis/redis.sock?db=4: true
 unix://app:pw@/run/redis/redis.sock: true
+redis-sentinel://10.0.0.1:26379,10.0.0.2/mymaster?db=2: true
 "": true
 
 Warning: ini_set(): Invalid value "1001" for asynctask.max_attempts: an integer from 1 to 1000; the previous or default value stays in force in %s on line %d

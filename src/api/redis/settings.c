@@ -135,6 +135,17 @@ static ZEND_INI_MH(OnUpdateResultTtl)
 	return SUCCESS;
 }
 
+/* replicas WAIT must confirm; Redis itself has no limit, but more than
+ * this is surely a typo */
+static ZEND_INI_MH(OnUpdateReplicas)
+{
+	(void) mh_arg3; (void) stage;
+	if (!asynctask_ini_parse_long(new_value, 0, 100, INI_TARGET(zend_long))) {
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), "an integer from 0 to 100");
+	}
+	return SUCCESS;
+}
+
 /* --- phpinfo() never prints a secret or a password ------------------------- */
 
 static void display(const char *text)
@@ -194,6 +205,8 @@ PHP_INI_BEGIN()
 		result_ttl, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.app_root", "", PHP_INI_ALL, OnUpdateAppRoot,
 		app_root, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.redis_replicas", "0", PHP_INI_ALL, OnUpdateReplicas,
+		redis_replicas, zend_asynctask_globals, asynctask_globals)
 PHP_INI_END()
 
 /* --- whether the configured backend can be used ---------------------------- */
@@ -295,6 +308,15 @@ zend_result asynctask_backend_check_remote(void)
 	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend))) {
 		asynctask_throw(asynctask_ce_backend_exception, "AsyncTask\\Pool::serve() serves a remote backend: "
 			"set asynctask.backend (redis://... or unix://...) to the Redis this node takes its tasks from");
+		return FAILURE;
+	}
+	/* the node's connection (transport/redis/node.c) connects to a server
+	 * named in the URL: it would not ask the Sentinels, only dispatchers do */
+	if (strncmp(ASYNCTASK_G(backend), "redis-sentinel://", sizeof("redis-sentinel://") - 1) == 0) {
+		char shown[1024];
+		asynctask_redis_url_redact(ASYNCTASK_G(backend), shown, sizeof(shown));
+		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend=%s: a node does not follow Redis Sentinel "
+			"yet (dispatchers do): give this node the master's address (redis://... or unix://...)", shown);
 		return FAILURE;
 	}
 	return SUCCESS;

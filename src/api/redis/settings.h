@@ -6,7 +6,7 @@
  *
  * The Redis backend's php.ini settings (DESIGN section 4): asynctask.backend,
  * secret, secret_file, prefix, node, visibility_timeout, max_attempts,
- * result_ttl, app_root. Registered on every build, so that a backend URL on a
+ * result_ttl, app_root, and redis_replicas (WAIT after each XADD). Registered on every build, so that a backend URL on a
  * build without hiredis is refused with a message rather than ignored.
  */
 #ifndef ASYNCTASK_REDIS_SETTINGS_H
@@ -56,7 +56,8 @@ bool asynctask_redis_stats(zval *return_value);
 
 /* Whether this process can serve the configured remote backend as a node:
  * SUCCESS, or AsyncTask\BackendException thrown saying why (no remote
- * backend set, refused at startup, not built, no usable secret). Reaching
+ * backend set, refused at startup, not built, no usable secret, a
+ * redis-sentinel:// URL, which only dispatchers follow yet). Reaching
  * Redis is not checked here. */
 zend_result asynctask_backend_check_remote(void);
 

@@ -7,6 +7,14 @@
  * pool process) must never write on its parent's socket, where replies to
  * the two would interleave; it closes its copy of the descriptor (the parent's
  * stays open) and connects for itself.
+ *
+ * With redis-sentinel:// every new connection starts by asking the Sentinels
+ * in turn where the master is (SENTINEL get-master-addr-by-name), connects
+ * there and checks with ROLE that it is the master indeed; a lost
+ * connection, READONLY (writing to a master turned replica) or a replica
+ * where the master was expected drops the connection, and the retry asks
+ * the Sentinels again: a promotion is followed within the same retry budget
+ * (asynctask.dispatch_timeout) as a restart.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -14,6 +22,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,11 +38,13 @@ static struct {
 	redisContext *ctx;
 	pid_t         pid;       /* the process that connected */
 	char         *backend;   /* the asynctask.backend value it connected for (malloc'ed) */
+	uint64_t      serial;    /* connections made by this process: which one a command ran on */
+	char          where[320];  /* where it goes, for messages (the master's address under Sentinel) */
 } conn;
 
 /* Why the last attempt failed; `permanent` when retrying cannot help. */
 typedef struct {
-	char message[512];
+	char message[1024];
 	bool permanent;
 } failure_t;
 
@@ -96,6 +107,7 @@ void asynctask_redis_disconnect(void)
 		redisFree(conn.ctx);   /* in a forked child: closes the child's copy only */
 		conn.ctx = NULL;
 	}
+	conn.where[0] = '\0';
 	free(conn.backend);
 	conn.backend = NULL;
 }
@@ -187,11 +199,168 @@ static bool connect_to(const char *backend, const asynctask_redis_url_t *url, co
 	}
 	conn.ctx = ctx;
 	conn.pid = getpid();
+	conn.serial++;
+	snprintf(conn.where, sizeof(conn.where), "%s", where);
 	conn.backend = strdup(backend);
 	if (!conn.backend) {
 		asynctask_redis_disconnect();
 		snprintf(failure->message, sizeof(failure->message), "out of memory");
 		failure->permanent = true;
+		return false;
+	}
+	return true;
+}
+
+/* --- Sentinel ----------------------------------------------------------------- */
+
+/* One Sentinel's answer for url->master_name into master->host and ->port;
+ * false with `why` set (unreachable, refused, or *unknown: it knows no
+ * master by that name). */
+static bool ask_sentinel(const asynctask_redis_addr_t *sentinel, const asynctask_redis_url_t *url, double seconds,
+	asynctask_redis_url_t *master, char *why, size_t why_size, bool *unknown)
+{
+	struct timeval tv = timeval_of(seconds);
+	redisContext *ctx = redisConnectWithTimeout(sentinel->host, sentinel->port, tv);
+	redisReply *reply = NULL;
+	bool ok = false;
+
+	if (!ctx || ctx->err) {
+		snprintf(why, why_size, "%s", ctx ? ctx->errstr : "cannot allocate a connection");
+		goto done;
+	}
+	if (redisSetTimeout(ctx, tv) != REDIS_OK) {
+		snprintf(why, why_size, "cannot set the socket timeout: %s", strerror(errno));
+		goto done;
+	}
+	if (url->sentinel_password[0]) {
+		reply = redisCommand(ctx, "AUTH %s", url->sentinel_password);
+		if (!reply || reply->type == REDIS_REPLY_ERROR) {
+			snprintf(why, why_size, "AUTH (sentinel_password) failed: %s", reply ? reply->str : ctx->errstr);
+			goto done;
+		}
+		freeReplyObject(reply);
+	}
+	reply = redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", url->master_name);
+	if (!reply) {
+		snprintf(why, why_size, "%s", ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)
+			? "no reply in time" : ctx->errstr);
+	} else if (reply->type == REDIS_REPLY_NIL) {
+		snprintf(why, why_size, "knows no master named '%s'", url->master_name);
+		*unknown = true;
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		snprintf(why, why_size, "%s", reply->str);
+	} else if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+			|| reply->element[0]->type != REDIS_REPLY_STRING || reply->element[1]->type != REDIS_REPLY_STRING
+			|| reply->element[0]->len == 0 || reply->element[0]->len >= sizeof(master->host)) {
+		snprintf(why, why_size, "answered something other than an address and a port");
+	} else {
+		char *end;
+		long port = strtol(reply->element[1]->str, &end, 10);
+		if (*end != '\0' || port < 1 || port > 65535) {
+			snprintf(why, why_size, "answered the port \"%s\"", reply->element[1]->str);
+		} else {
+			memcpy(master->host, reply->element[0]->str, reply->element[0]->len);
+			master->host[reply->element[0]->len] = '\0';
+			master->port = (int) port;
+			ok = true;
+		}
+	}
+done:
+	if (reply) {
+		freeReplyObject(reply);
+	}
+	if (ctx) {
+		redisFree(ctx);
+	}
+	return ok;
+}
+
+/* Asks url's Sentinels in turn, within `seconds` (shared among those not
+ * asked yet, so that one that hangs leaves time to the others), where the
+ * master is: true with *master (url's credentials and db, the master's
+ * address); false with *failure naming every Sentinel tried and its answer,
+ * permanent when all of them answered that they know no such master. */
+static bool ask_sentinels(const asynctask_redis_url_t *url, double seconds, asynctask_redis_url_t *master,
+	failure_t *failure)
+{
+	double start = now();
+	int unknown = 0;
+	size_t n;
+
+	memcpy(master, url, sizeof(*master));
+	master->kind = ASYNCTASK_BACKEND_REDIS_TCP;
+	n = (size_t) snprintf(failure->message, sizeof(failure->message), "no Sentinel named the master '%s' (tried",
+		url->master_name);
+	for (int i = 0; i < url->sentinel_count; i++) {
+		double left = seconds - (now() - start);
+		char addr[300], why[256];
+		bool is_unknown = false;
+
+		if (ask_sentinel(&url->sentinels[i], url, left / (url->sentinel_count - i), master, why, sizeof(why), &is_unknown)) {
+			return true;
+		}
+		unknown += is_unknown;
+		asynctask_redis_addr_describe(&url->sentinels[i], addr, sizeof(addr));
+		if (n < sizeof(failure->message)) {
+			n += (size_t) snprintf(failure->message + n, sizeof(failure->message) - n, "%s %s: %s", i ? ";" : "", addr, why);
+		}
+	}
+	if (n < sizeof(failure->message)) {
+		snprintf(failure->message + n, sizeof(failure->message) - n, ")");
+	}
+	failure->permanent = unknown == url->sentinel_count;
+	return false;
+}
+
+/* The server just connected to is the master: Sentinel's answer may be
+ * stale (a failover under way). ROLE is an @admin command: a user not
+ * allowed it is taken at Sentinel's word (a write to a replica would still
+ * be refused with READONLY, which asks the Sentinels again). */
+static bool is_master(const char *where, failure_t *failure)
+{
+	redisReply *reply = redisCommand(conn.ctx, "ROLE");
+	bool ok = false;
+
+	if (!reply) {
+		snprintf(failure->message, sizeof(failure->message), "Redis at %s: ROLE failed: %s", where, conn.ctx->errstr);
+		return false;
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		ok = strncmp(reply->str, "NOPERM", 6) == 0;
+		if (!ok) {
+			snprintf(failure->message, sizeof(failure->message), "Redis at %s refused ROLE: %s", where, reply->str);
+		}
+	} else if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 && reply->element[0]->type == REDIS_REPLY_STRING) {
+		ok = strcmp(reply->element[0]->str, "master") == 0;
+		if (!ok) {
+			snprintf(failure->message, sizeof(failure->message), "Redis at %s is a %s, not the master "
+				"(Sentinel's answer is stale: a failover is under way)", where, reply->element[0]->str);
+		}
+	} else {
+		snprintf(failure->message, sizeof(failure->message), "Redis at %s answered ROLE with something else", where);
+	}
+	freeReplyObject(reply);
+	return ok;
+}
+
+/* A new connection to the master the Sentinels name (url is a Sentinel URL). */
+static bool connect_via_sentinels(const char *backend, const asynctask_redis_url_t *url, double seconds,
+	failure_t *failure)
+{
+	double start = now();
+	asynctask_redis_url_t master;
+	char addr[300], where[320];
+
+	if (!ask_sentinels(url, seconds, &master, failure)) {
+		return false;
+	}
+	asynctask_redis_url_describe(&master, addr, sizeof(addr));
+	snprintf(where, sizeof(where), "%s (master '%s')", addr, url->master_name);
+	if (!connect_to(backend, &master, where, seconds - (now() - start), failure)) {
+		return false;
+	}
+	if (!is_master(where, failure)) {
+		asynctask_redis_disconnect();
 		return false;
 	}
 	return true;
@@ -217,9 +386,20 @@ static redisReply *try_command(const char *backend, const asynctask_redis_url_t 
 {
 	redisReply *reply;
 
-	if (!connection_current(backend) && !connect_to(backend, url, where, seconds, failure)) {
-		return NULL;
+	if (!url) {  /* on the current connection only (asynctask_redis_command_on) */
+		if (!conn.ctx || conn.ctx->err) {
+			snprintf(failure->message, sizeof(failure->message), "Redis at %s: the connection was lost", where);
+			asynctask_redis_disconnect();
+			return NULL;
+		}
+	} else if (!connection_current(backend)) {
+		if (url->kind == ASYNCTASK_BACKEND_REDIS_SENTINEL
+				? !connect_via_sentinels(backend, url, seconds, failure)
+				: !connect_to(backend, url, where, seconds, failure)) {
+			return NULL;
+		}
 	}
+	where = conn.where;
 	if (redisSetTimeout(conn.ctx, timeval_of(seconds + blocks)) != REDIS_OK) {
 		snprintf(failure->message, sizeof(failure->message), "Redis at %s: cannot set the socket timeout: %s",
 			where, strerror(errno));
@@ -237,10 +417,15 @@ static redisReply *try_command(const char *backend, const asynctask_redis_url_t 
 		return NULL;
 	}
 	if (reply->type == REDIS_REPLY_ERROR) {
-		failure->permanent = !transient_reply(reply);
+		/* a master turned replica under a Sentinel URL: ask the Sentinels again */
+		bool demoted = url && url->kind == ASYNCTASK_BACKEND_REDIS_SENTINEL && strncmp(reply->str, "READONLY", 8) == 0;
+		failure->permanent = !demoted && !transient_reply(reply);
 		snprintf(failure->message, sizeof(failure->message), "Redis at %s refused %s: %s%s", where, argv[0], reply->str,
 			strncmp(reply->str, "NOAUTH", 6) == 0 ? " (give user:password in asynctask.backend)" : "");
 		freeReplyObject(reply);
+		if (demoted) {
+			asynctask_redis_disconnect();
+		}
 		return NULL;
 	}
 	return reply;
@@ -278,12 +463,26 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 	return asynctask_redis_command_to(ASYNCTASK_G(backend), 0, argc, argv, argv_len);
 }
 
+double asynctask_redis_clock(void)
+{
+	return now();
+}
+
 redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
 	const size_t *argv_len)
 {
+	double start = now();
+
+	return asynctask_redis_command_by(backend, start, start + ASYNCTASK_G(dispatch_timeout), blocks, argc, argv,
+		argv_len);
+}
+
+redisReply *asynctask_redis_command_by(const char *backend, double start, double deadline, double blocks, int argc,
+	const char **argv, const size_t *argv_len)
+{
 	asynctask_redis_url_t url;
-	char error[256], where[300];
-	double timeout = ASYNCTASK_G(dispatch_timeout), start = now(), left;
+	char error[256], where[320];
+	double left;
 	failure_t failure;
 	unsigned attempt = 0;
 	redisReply *reply;
@@ -297,7 +496,7 @@ redisReply *asynctask_redis_command_to(const char *backend, double blocks, int a
 	asynctask_redis_url_describe(&url, where, sizeof(where));
 
 	for (;;) {
-		left = timeout - (now() - start);
+		left = deadline - now();
 		memset(&failure, 0, sizeof(failure));
 		reply = try_command_without_sigpipe(backend, &url, where, left, blocks, argc, argv, argv_len, &failure);
 		if (reply) {
@@ -308,7 +507,7 @@ redisReply *asynctask_redis_command_to(const char *backend, double blocks, int a
 			asynctask_throw(asynctask_ce_backend_exception, "%s", failure.message);
 			return NULL;
 		}
-		left = timeout - (now() - start);
+		left = deadline - now();
 		if (left <= 0) {
 			asynctask_throw(asynctask_ce_backend_exception, "%s (gave up after %u attempts in %.3f s, "
 				"asynctask.dispatch_timeout)", failure.message, attempt, now() - start);
@@ -317,4 +516,29 @@ redisReply *asynctask_redis_command_to(const char *backend, double blocks, int a
 		double pause = backoff_seconds(attempt - 1);
 		pause_for(pause < left ? pause : left);
 	}
+}
+
+uint64_t asynctask_redis_connection(void)
+{
+	return conn.ctx && conn.pid == getpid() && !conn.ctx->err ? conn.serial : 0;
+}
+
+redisReply *asynctask_redis_command_on(uint64_t connection, double seconds, double blocks, int argc,
+	const char **argv, const size_t *argv_len, char *error, size_t error_size)
+{
+	failure_t failure;
+	char where[320];
+	redisReply *reply;
+
+	snprintf(where, sizeof(where), "%s", conn.where[0] ? conn.where : "?");
+	if (connection == 0 || asynctask_redis_connection() != connection) {
+		snprintf(error, error_size, "the connection to Redis that ran the command before was replaced");
+		return NULL;
+	}
+	memset(&failure, 0, sizeof(failure));
+	reply = try_command_without_sigpipe(NULL, NULL, where, seconds, blocks, argc, argv, argv_len, &failure);
+	if (!reply) {
+		snprintf(error, error_size, "%s", failure.message);
+	}
+	return reply;
 }

@@ -18,6 +18,7 @@
 #define ASYNCTASK_REDIS_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -26,7 +27,9 @@
  * fork, after an error, or when asynctask.backend changed: AUTH (user and
  * password, or the password alone) and SELECT as the URL says.
  *
- * While Redis cannot be reached, drops the connection or answers LOADING,
+ * Under redis-sentinel:// it connects to the master the Sentinels name (asked
+ * in turn), checked with ROLE; READONLY is one more answer that asks them
+ * again. While Redis cannot be reached, drops the connection or answers LOADING,
  * BUSY, MASTERDOWN, TRYAGAIN or CLUSTERDOWN, it retries with backoff until
  * asynctask.dispatch_timeout has passed since the call, then throws
  * AsyncTask\BackendException with the last error. A command cut off by a lost
@@ -47,6 +50,29 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
  * lose the element it popped (the caller's documented risk). */
 redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
 	const size_t *argv_len);
+
+/* The same until `deadline` (asynctask_redis_clock()'s seconds) rather
+ * than dispatch_timeout from now: for the steps of one dispatch() that
+ * share its budget (XADD, then WAIT) from `started`, when it began (the
+ * message of a timeout says how long since). */
+redisReply *asynctask_redis_command_by(const char *backend, double started, double deadline, double blocks, int argc,
+	const char **argv, const size_t *argv_len);
+
+/* A monotonic clock, seconds. */
+double asynctask_redis_clock(void);
+
+/* Which connection a command just ran on (a number that changes with each
+ * connection this process makes), 0 when there is none now. */
+uint64_t asynctask_redis_connection(void);
+
+/* One try of a command on `connection` only, never on a new one: WAIT
+ * counts the replicas that have this connection's own writes, so asked on
+ * another connection it would confirm nothing. `seconds` bounds the
+ * connection's own part (a reply Redis holds `blocks` seconds more is
+ * waited for). NULL with the reason in `error` (nothing thrown) when the
+ * connection is gone, fails or Redis answers an error. */
+redisReply *asynctask_redis_command_on(uint64_t connection, double seconds, double blocks, int argc,
+	const char **argv, const size_t *argv_len, char *error, size_t error_size);
 
 /* Closes this process's connection, if any (module shutdown). */
 void asynctask_redis_disconnect(void);

@@ -68,6 +68,47 @@ zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *
 #define DRAIN_EVERY 64  /* a power of two */
 static uint32_t sends;
 
+/* asynctask.redis_replicas: WAIT on the connection the XADD ran on (WAIT
+ * counts the replicas that have that connection's writes) for what is left
+ * of dispatch_timeout. FAILURE with BackendException saying how many
+ * confirmed: the entry is in the master's stream all the same, and may run. */
+#define WAIT_SLACK_SECONDS 0.5  /* for the reply to come after WAIT's own timeout */
+
+static zend_result wait_replicas(uint64_t connection, double deadline, const char *entry)
+{
+	zend_long wanted = ASYNCTASK_G(redis_replicas);
+	double left = deadline - asynctask_redis_clock();
+	long long ms = left > 0.001 ? (long long) (left * 1000) : 1;  /* WAIT n 0 would block forever */
+	char numreplicas[24], timeout[24], error[1024];
+	redisReply *reply;
+
+	snprintf(numreplicas, sizeof(numreplicas), ZEND_LONG_FMT, wanted);
+	snprintf(timeout, sizeof(timeout), "%lld", ms);
+	{
+		const char *argv[] = {"WAIT", numreplicas, timeout};
+		size_t argv_len[] = {4, strlen(numreplicas), strlen(timeout)};
+		reply = asynctask_redis_command_on(connection, WAIT_SLACK_SECONDS, ms / 1000.0, 3, argv, argv_len,
+			error, sizeof(error));
+	}
+	if (!reply) {
+		asynctask_throw(asynctask_ce_backend_exception, "the task was added to the stream (entry %s) but its "
+			"replication to " ZEND_LONG_FMT " replica(s) (asynctask.redis_replicas) could not be confirmed: %s; "
+			"the entry may still exist and run (at-least-once), or be lost if the master fails before it "
+			"replicates", entry, wanted, error);
+		return FAILURE;
+	}
+	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < wanted) {
+		asynctask_throw(asynctask_ce_backend_exception, "WAIT confirmed the task's entry %s on %lld of " ZEND_LONG_FMT
+			" replica(s) within %lld ms (asynctask.redis_replicas, what asynctask.dispatch_timeout left): the entry "
+			"may still exist and run (at-least-once), or be lost if the master fails before it replicates",
+			entry, reply->type == REDIS_REPLY_INTEGER ? (long long) reply->integer : 0LL, wanted, ms);
+		freeReplyObject(reply);
+		return FAILURE;
+	}
+	freeReplyObject(reply);
+	return SUCCESS;
+}
+
 /* XADD {prefix}:q:default * t <signed task>. Every task names the reply
  * list: a Future exists for each and may be waited on (no NO_REPLY). There
  * is no room to wait for in a stream: idle is not called. */
@@ -75,6 +116,8 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
+	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
+	uint64_t connection;
 	char stream[ASYNCTASK_REDIS_KEY_MAX], reply_key[ASYNCTASK_REDIS_KEY_MAX];
 	asynctask_redis_sent_t sent;
 	asynctask_wire_entry_t e = {0};
@@ -118,12 +161,13 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	{
 		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
 		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
-		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 5, argv, argv_len);
+		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 5, argv, argv_len);
 	}
 	zend_string_release(bytes);
 	if (!reply) {
 		return FAILURE;
 	}
+	connection = asynctask_redis_connection();
 	if (reply->type != REDIS_REPLY_STRING || reply->len >= sizeof(sent.entry)) {
 		/* the entry may be in the stream: a node may run the task, nobody waits for it */
 		asynctask_throw(asynctask_ce_backend_exception, "Redis answered XADD with something other than an entry id");
@@ -134,6 +178,11 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	sent.entry[reply->len] = '\0';
 	freeReplyObject(reply);
 	asynctask_redis_sent_keep(*task_id, &sent);
+	if (ASYNCTASK_G(redis_replicas) > 0 && wait_replicas(connection, deadline, sent.entry) == FAILURE) {
+		/* no Future: a result that comes is dropped quietly */
+		asynctask_redis_sent_forget(*task_id);
+		return FAILURE;
+	}
 	return SUCCESS;
 }
 

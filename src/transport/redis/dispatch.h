@@ -6,6 +6,11 @@
  * worker's side (take, wait, post) is not here: a node's manager bridges
  * the stream into its local pool, whose workers keep the shm transport.
  *
+ * With asynctask.redis_replicas = N > 0, send returns only after WAIT N
+ * (on the connection that ran the XADD, for what is left of
+ * asynctask.dispatch_timeout) confirmed the entry on N replicas; fewer:
+ * BackendException saying how many (the entry stays in the stream).
+ *
  * Every call goes through this process's blocking connection (conn.h),
  * so a call may throw AsyncTask\BackendException after
  * asynctask.dispatch_timeout (send, cancel, collect, sleep).

@@ -120,48 +120,69 @@ static bool host_char(char c)
 	return isalnum((unsigned char) c) || c == '.' || c == '-' || c == '_';
 }
 
-/* host[:port][/db] or [v6]:port[/db] */
-static bool parse_tcp(const char *s, asynctask_redis_url_t *url, char *error, size_t error_size)
+/* host[:port] or [v6][:port] in [s, end) into *addr. Returns NULL with
+ * `error` set, or where it stopped: `end`, or the first character after the
+ * host that is not ':' (the caller names what it expected there). */
+static const char *parse_addr(const char *s, const char *end, asynctask_redis_addr_t *addr, int default_port,
+	char *error, size_t error_size)
 {
 	const char *host = s, *host_end, *p;
 
-	url->kind = ASYNCTASK_BACKEND_REDIS_TCP;
-	url->port = ASYNCTASK_REDIS_DEFAULT_PORT;
-	if (*s == '[') {
+	addr->port = default_port;
+	if (s < end && *s == '[') {
 		host = s + 1;
-		host_end = strchr(host, ']');
+		host_end = memchr(host, ']', (size_t) (end - host));
 		if (!host_end) {
-			return refuse(error, error_size, "an IPv6 address needs its closing ']'");
+			refuse(error, error_size, "an IPv6 address needs its closing ']'");
+			return NULL;
 		}
 		for (p = host; p < host_end; p++) {
 			if (!isxdigit((unsigned char) *p) && *p != ':' && *p != '.') {
-				return refuse(error, error_size, "the IPv6 address has a character that is not a hex digit, ':' or '.'");
+				refuse(error, error_size, "the IPv6 address has a character that is not a hex digit, ':' or '.'");
+				return NULL;
 			}
 		}
 		p = host_end + 1;
 	} else {
-		for (p = host; host_char(*p); p++) {
+		for (p = host; p < end && host_char(*p); p++) {
 		}
 		host_end = p;
 	}
 	if (host_end == host) {
-		return refuse(error, error_size, "the host is missing");
+		refuse(error, error_size, "the host is missing");
+		return NULL;
 	}
-	if ((size_t) (host_end - host) >= sizeof(url->host)) {
-		return refuse(error, error_size, "the host is longer than %zu bytes", sizeof(url->host) - 1);
+	if ((size_t) (host_end - host) >= sizeof(addr->host)) {
+		refuse(error, error_size, "the host is longer than %zu bytes", sizeof(addr->host) - 1);
+		return NULL;
 	}
-	memcpy(url->host, host, (size_t) (host_end - host));
-	url->host[host_end - host] = '\0';
+	memcpy(addr->host, host, (size_t) (host_end - host));
+	addr->host[host_end - host] = '\0';
 
-	if (*p == ':') {
+	if (p < end && *p == ':') {
 		const char *port = ++p;
-		while (*p && *p != '/') {
-			p++;
-		}
-		if (!parse_number(port, (size_t) (p - port), 1, 65535, &url->port)) {
-			return refuse(error, error_size, "the port must be a number from 1 to 65535");
+		p = end;
+		if (!parse_number(port, (size_t) (p - port), 1, 65535, &addr->port)) {
+			refuse(error, error_size, "the port must be a number from 1 to 65535");
+			return NULL;
 		}
 	}
+	return p;
+}
+
+/* host[:port][/db] or [v6]:port[/db] */
+static bool parse_tcp(const char *s, asynctask_redis_url_t *url, char *error, size_t error_size)
+{
+	asynctask_redis_addr_t addr;
+	const char *slash = strchr(s, '/');
+	const char *p = parse_addr(s, slash ? slash : s + strlen(s), &addr, ASYNCTASK_REDIS_DEFAULT_PORT, error, error_size);
+
+	url->kind = ASYNCTASK_BACKEND_REDIS_TCP;
+	if (!p) {
+		return false;
+	}
+	memcpy(url->host, addr.host, sizeof(url->host));
+	url->port = addr.port;
 	if (*p == '/') {
 		const char *db = ++p;
 		p += strlen(p);
@@ -172,6 +193,100 @@ static bool parse_tcp(const char *s, asynctask_redis_url_t *url, char *error, si
 	}
 	if (*p != '\0') {
 		return refuse(error, error_size, "unexpected \"%s\" after the host (expected :port or /db)", p);
+	}
+	return true;
+}
+
+/* The master's name as Sentinel knows it (its `sentinel monitor` line):
+ * letters, digits and - _ . (no space, no percent-encoding to undo). */
+static bool master_name_char(char c)
+{
+	return isalnum((unsigned char) c) || c == '-' || c == '_' || c == '.';
+}
+
+/* db=N and sentinel_password=P, '&'-separated, each at most once. */
+static bool parse_sentinel_query(const char *q, asynctask_redis_url_t *url, char *error, size_t error_size)
+{
+	bool seen_db = false, seen_password = false;
+
+	while (*q) {
+		const char *amp = strchr(q, '&');
+		size_t len = amp ? (size_t) (amp - q) : strlen(q);
+
+		if (len > 3 && starts_with(q, "db=") && !seen_db) {
+			if (!parse_number(q + 3, len - 3, 0, DB_MAX, &url->db)) {
+				return refuse(error, error_size, "db= must be a number from 0 to %d", DB_MAX);
+			}
+			seen_db = true;
+		} else if (len > 18 && starts_with(q, "sentinel_password=") && !seen_password) {
+			if (!decode_component(q + 18, len - 18, url->sentinel_password, sizeof(url->sentinel_password))) {
+				return refuse(error, error_size, "sentinel_password is malformed or longer than %zu bytes "
+					"(percent-encode '%%' and '&')", sizeof(url->sentinel_password) - 1);
+			}
+			seen_password = true;
+		} else {
+			return refuse(error, error_size, "the options after the master's name are db=N and "
+				"sentinel_password=P, each once and not empty");
+		}
+		q += len + (amp ? 1 : 0);
+		if (amp && *q == '\0') {
+			return refuse(error, error_size, "an option after the master's name is empty");
+		}
+	}
+	return true;
+}
+
+/* host[:port][,host[:port]...]/master-name[?db=N][&sentinel_password=P] */
+static bool parse_sentinel(const char *s, asynctask_redis_url_t *url, char *error, size_t error_size)
+{
+	const char *slash = strchr(s, '/'), *p = s, *name, *name_end;
+
+	url->kind = ASYNCTASK_BACKEND_REDIS_SENTINEL;
+	if (!slash) {
+		return refuse(error, error_size, "the master's name is missing: redis-sentinel://host:port[,host:port]/master-name");
+	}
+	while (p < slash) {
+		const char *comma = memchr(p, ',', (size_t) (slash - p));
+		const char *item_end = comma ? comma : slash, *stop;
+
+		if (url->sentinel_count == ASYNCTASK_REDIS_SENTINELS_MAX) {
+			return refuse(error, error_size, "more than %d Sentinels", ASYNCTASK_REDIS_SENTINELS_MAX);
+		}
+		stop = parse_addr(p, item_end, &url->sentinels[url->sentinel_count], ASYNCTASK_REDIS_SENTINEL_DEFAULT_PORT,
+			error, error_size);
+		if (!stop) {
+			return false;
+		}
+		if (stop != item_end) {
+			return refuse(error, error_size, "unexpected \"%.*s\" after a Sentinel's host (expected :port, ',' or "
+				"/master-name)", (int) (item_end - stop), stop);
+		}
+		url->sentinel_count++;
+		p = item_end + (comma ? 1 : 0);
+		if (comma && p == slash) {
+			return refuse(error, error_size, "the host is missing");
+		}
+	}
+	if (url->sentinel_count == 0) {
+		return refuse(error, error_size, "the host is missing");
+	}
+	name = slash + 1;
+	for (name_end = name; master_name_char(*name_end); name_end++) {
+	}
+	if (name_end == name) {
+		return refuse(error, error_size, "the master's name is missing: redis-sentinel://host:port[,host:port]/master-name");
+	}
+	if ((size_t) (name_end - name) >= sizeof(url->master_name)) {
+		return refuse(error, error_size, "the master's name is longer than %zu bytes", sizeof(url->master_name) - 1);
+	}
+	memcpy(url->master_name, name, (size_t) (name_end - name));
+	url->master_name[name_end - name] = '\0';
+	if (*name_end == '?') {
+		return parse_sentinel_query(name_end + 1, url, error, error_size);
+	}
+	if (*name_end != '\0') {
+		return refuse(error, error_size, "unexpected \"%s\" after the master's name (letters, digits, - _ . then "
+			"?db=N or ?sentinel_password=P)", name_end);
 	}
 	return true;
 }
@@ -211,7 +326,23 @@ bool asynctask_redis_url_parse(const char *value, asynctask_redis_url_t *url, ch
 		return true;
 	}
 	if (starts_with(value, SCHEME_SENTINEL)) {
-		return refuse(error, error_size, "redis-sentinel:// is not supported yet: name the master with redis:// or unix://");
+		rest = value + strlen(SCHEME_SENTINEL);
+		/* credentials end at the last '@' before the first '/' (the master's
+		 * name's): a raw '@' may sit in a password, a '/' must be encoded */
+		{
+			const char *slash = strchr(rest, '/');
+			size_t len = slash ? (size_t) (slash - rest) : strlen(rest);
+			at = NULL;
+			for (size_t i = 0; i < len; i++) {
+				if (rest[i] == '@') {
+					at = rest + i;
+				}
+			}
+		}
+		if (at && !parse_userinfo(rest, (size_t) (at - rest), url, error, error_size)) {
+			return false;
+		}
+		return parse_sentinel(at ? at + 1 : rest, url, error, error_size);
 	}
 	if (starts_with(value, SCHEME_TLS)) {
 		return refuse(error, error_size, "rediss:// (TLS) is not supported: use a unix socket or a private network");
@@ -237,8 +368,8 @@ bool asynctask_redis_url_parse(const char *value, asynctask_redis_url_t *url, ch
 		}
 		return parse_unix(at ? at + 1 : rest, url, error, error_size);
 	}
-	return refuse(error, error_size, "unknown scheme: expected \"\" (this machine), redis://[user:password@]host[:port][/db] "
-		"or unix:///path/to/redis.sock");
+	return refuse(error, error_size, "unknown scheme: expected \"\" (this machine), redis://[user:password@]host[:port][/db], "
+		"unix:///path/to/redis.sock or redis-sentinel://host:port[,host:port]/master-name");
 }
 
 bool asynctask_redis_url_is_remote(const char *value)
@@ -246,18 +377,70 @@ bool asynctask_redis_url_is_remote(const char *value)
 	return value && value[0] != '\0';
 }
 
+/* redis-sentinel://: the userinfo ends at the last '@' before the first '/';
+ * sentinel_password's value ends at '&' or the end. */
+static void redact_sentinel(const char *value, char *out, size_t out_size)
+{
+	const char *authority = value + strlen(SCHEME_SENTINEL), *slash = strchr(authority, '/');
+	const char *at = NULL, *colon = NULL, *rest, *option = NULL;
+	size_t n;
+
+	for (const char *p = authority; *p && (!slash || p < slash); p++) {
+		if (*p == '@') {
+			at = p;
+		}
+	}
+	if (at) {
+		colon = memchr(authority, ':', (size_t) (at - authority));
+	}
+	rest = at ? at : authority;
+	for (const char *p = strstr(rest, "sentinel_password="); p; p = strstr(p + 1, "sentinel_password=")) {
+		if (p[-1] == '?' || p[-1] == '&') {
+			option = p + strlen("sentinel_password=");
+			break;
+		}
+	}
+	if (colon) {
+		n = (size_t) snprintf(out, out_size, "%.*s:***", (int) (colon - value), value);
+	} else {
+		n = (size_t) snprintf(out, out_size, "%.*s", (int) (rest - value), value);
+	}
+	if (n >= out_size) {
+		return;
+	}
+	if (option) {
+		const char *amp = strchr(option, '&');
+		n += (size_t) snprintf(out + n, out_size - n, "%.*s***", (int) (option - rest), rest);
+		if (n < out_size && amp) {
+			snprintf(out + n, out_size - n, "%s", amp);
+		}
+	} else {
+		snprintf(out + n, out_size - n, "%s", rest);
+	}
+}
+
 void asynctask_redis_url_redact(const char *value, char *out, size_t out_size)
 {
 	const char *scheme_end = strstr(value, "://");
 	const char *authority = scheme_end ? scheme_end + 3 : value;
-	const char *at = starts_with(value, SCHEME_UNIX) ? strstr(authority, "@/") : strrchr(authority, '@');
-	const char *colon = at ? memchr(authority, ':', (size_t) (at - authority)) : NULL;
+	const char *at, *colon;
 
+	if (starts_with(value, SCHEME_SENTINEL)) {
+		redact_sentinel(value, out, out_size);
+		return;
+	}
+	at = starts_with(value, SCHEME_UNIX) ? strstr(authority, "@/") : strrchr(authority, '@');
+	colon = at ? memchr(authority, ':', (size_t) (at - authority)) : NULL;
 	if (!colon) {
 		snprintf(out, out_size, "%s", value);
 		return;
 	}
 	snprintf(out, out_size, "%.*s:***%s", (int) (colon - value), value, at);
+}
+
+void asynctask_redis_addr_describe(const asynctask_redis_addr_t *addr, char *out, size_t out_size)
+{
+	snprintf(out, out_size, strchr(addr->host, ':') ? "[%s]:%d" : "%s:%d", addr->host, addr->port);
 }
 
 void asynctask_redis_url_describe(const asynctask_redis_url_t *url, char *out, size_t out_size)
@@ -269,6 +452,15 @@ void asynctask_redis_url_describe(const asynctask_redis_url_t *url, char *out, s
 		case ASYNCTASK_BACKEND_REDIS_UNIX:
 			snprintf(out, out_size, "%s", url->path);
 			break;
+		case ASYNCTASK_BACKEND_REDIS_SENTINEL: {
+			size_t n = (size_t) snprintf(out, out_size, "master '%s' of the Sentinels at ", url->master_name);
+			for (int i = 0; i < url->sentinel_count && n < out_size; i++) {
+				char addr[300];
+				asynctask_redis_addr_describe(&url->sentinels[i], addr, sizeof(addr));
+				n += (size_t) snprintf(out + n, out_size - n, "%s%s", i ? "," : "", addr);
+			}
+			break;
+		}
 		default:
 			snprintf(out, out_size, "this machine");
 	}

@@ -4,7 +4,11 @@
  *   ""                                         this machine's shared memory
  *   redis://[user:password@]host[:port][/db]   Redis over TCP (host may be [IPv6])
  *   unix://[user:password@]/path/redis.sock[?db=N]   Redis on a unix socket
- *   redis-sentinel://…                         recognised, refused: not built yet
+ *   redis-sentinel://[user:password@]host[:port][,host[:port]...]/master-name[?db=N][&sentinel_password=P]
+ *                                              the master that Sentinels name (port 26379 by
+ *                                              default): user and password are the master's
+ *                                              (and its replicas'); sentinel_password, if the
+ *                                              Sentinels ask for one (requirepass), theirs
  *
  * Pure C, no hiredis: the php.ini handler validates with it on every build,
  * and the connection (conn.c) connects with what it fills in. The user and
@@ -20,9 +24,17 @@ typedef enum {
 	ASYNCTASK_BACKEND_LOCAL = 0,   /* "" */
 	ASYNCTASK_BACKEND_REDIS_TCP,
 	ASYNCTASK_BACKEND_REDIS_UNIX,
+	ASYNCTASK_BACKEND_REDIS_SENTINEL,  /* host, port and path empty: Sentinel names the master */
 } asynctask_backend_kind_t;
 
-#define ASYNCTASK_REDIS_DEFAULT_PORT 6379
+#define ASYNCTASK_REDIS_DEFAULT_PORT          6379
+#define ASYNCTASK_REDIS_SENTINEL_DEFAULT_PORT 26379
+#define ASYNCTASK_REDIS_SENTINELS_MAX         8
+
+typedef struct {
+	char host[256];       /* a name or an address, brackets of [IPv6] removed */
+	int  port;
+} asynctask_redis_addr_t;
 
 typedef struct {
 	asynctask_backend_kind_t kind;
@@ -32,6 +44,11 @@ typedef struct {
 	int  db;              /* SELECT db; 0 is Redis' default */
 	char user[128];       /* ACL user ("" = AUTH with the password alone) */
 	char password[512];   /* "" = no AUTH */
+	/* Sentinel: where to ask (in this order), for which master, with which password */
+	int  sentinel_count;
+	asynctask_redis_addr_t sentinels[ASYNCTASK_REDIS_SENTINELS_MAX];
+	char master_name[128];
+	char sentinel_password[512];   /* "" = the Sentinels ask for no AUTH */
 } asynctask_redis_url_t;
 
 /* Parses `value` (a NUL-terminated setting value) into *url. On a refusal it
@@ -41,11 +58,16 @@ bool asynctask_redis_url_parse(const char *value, asynctask_redis_url_t *url, ch
 /* True when `value` names a remote backend (anything but ""), valid or not. */
 bool asynctask_redis_url_is_remote(const char *value);
 
-/* Writes `value` with its password replaced by "***" (for warnings, logs and
- * phpinfo()): the setting's text itself must never print a password. */
+/* Writes `value` with its passwords (the userinfo's and sentinel_password's)
+ * replaced by "***" (for warnings, logs and phpinfo()): the setting's text
+ * itself must never print a password. */
 void asynctask_redis_url_redact(const char *value, char *out, size_t out_size);
 
-/* "127.0.0.1:6379" or "/run/redis.sock": where the connection goes, for messages. */
+/* "127.0.0.1:6379", "/run/redis.sock" or "master 'mymaster' of the Sentinels
+ * at 10.0.0.1:26379,10.0.0.2:26379": where the connection goes, for messages. */
 void asynctask_redis_url_describe(const asynctask_redis_url_t *url, char *out, size_t out_size);
+
+/* "10.0.0.1:26379" or "[::1]:26379", for messages. */
+void asynctask_redis_addr_describe(const asynctask_redis_addr_t *addr, char *out, size_t out_size);
 
 #endif

@@ -34,7 +34,7 @@ asynctask.log = ''
 asynctask.log_format = 'text'
 asynctask.status_listen = ''
 asynctask.status_token = ''
-int(25)
+int(26)
 bool(false)
 bool(false)
 string(1) "0"

@@ -1,0 +1,25 @@
+--TEST--
+Redis Sentinel: no Sentinel reachable -> dispatch() throws BackendException after asynctask.dispatch_timeout (not a hang), naming every Sentinel tried and why
+--EXTENSIONS--
+asynctask
+--SKIPIF--
+<?php $needs = ['server']; require __DIR__ . '/skipif.inc'; ?>
+--INI--
+pcre.jit=0
+asynctask.dispatch_timeout=1
+--FILE--
+<?php
+require __DIR__ . '/dispatch.inc';
+
+$ports = [redis_test_free_port(), redis_test_free_port(), redis_test_free_port()];
+$url = 'redis-sentinel://:pw@' . implode(',', array_map(fn ($p) => "127.0.0.1:$p", $ports)) . '/mymaster';
+dispatch_test_setup('sentinel_down', $url);
+[$out, $seconds] = redis_test_timed(fn () => AsyncTask\dispatch('strtoupper', 'x'));
+echo str_replace(array_map('strval', $ports), ['P1', 'P2', 'P3'], $out), "\n";
+echo $seconds >= 1 && $seconds < 2.5 ? 'within [1, 2.5) s' : "took $seconds s", "\n";
+var_dump(AsyncTask\Pool::stats()['dispatched']);
+?>
+--EXPECTF--
+AsyncTask\BackendException: no Sentinel named the master 'mymaster' (tried 127.0.0.1:P1: Connection refused; 127.0.0.1:P2: Connection refused; 127.0.0.1:P3: Connection refused) (gave up after %d attempts in 1.%d s, asynctask.dispatch_timeout)
+within [1, 2.5) s
+int(0)
