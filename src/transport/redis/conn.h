@@ -44,10 +44,9 @@ redisReply *asynctask_redis_command(int argc, const char **argv, const size_t *a
 /* The same on the connection to `backend` (a URL as asynctask.backend
  * takes; the one connection is replaced when the URL differs from the
  * last), for a command that Redis may hold up to `blocks` seconds before it
- * answers (BLPOP's timeout, else 0): each attempt waits that much longer
- * for the reply, so that a pop is never cut off by the socket's timeout
- * after Redis took the element. A connection lost during the wait may still
- * lose the element it popped (the caller's documented risk). */
+ * answers (a BLMOVE's timeout, else 0): each attempt waits that much longer
+ * for the reply, so that a blocking command is not cut off by the socket's
+ * timeout while Redis still holds it. */
 redisReply *asynctask_redis_command_to(const char *backend, double blocks, int argc, const char **argv,
 	const size_t *argv_len);
 

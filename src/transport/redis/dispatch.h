@@ -2,7 +2,8 @@
  * The dispatching side of the Redis transport (transport.h over Redis
  * Streams): send = XADD of a signed task to {prefix}:q:default, naming this
  * process's reply list; cancel = protocol.h's atomic cancel (a Lua script);
- * collect and sleep = LPOP and BLPOP on the reply list (replies.h). The
+ * collect and sleep = LRANGE/LTRIM and a BLMOVE that waits without taking,
+ * on the reply list (replies.h). The
  * worker's side (take, wait, post) is not here: a node's manager bridges
  * the stream into its local pool, whose workers keep the shm transport.
  *

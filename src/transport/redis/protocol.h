@@ -23,8 +23,9 @@
  *                            entry's delivery count.
  *   {prefix}:r:{dispatcher}  list of results for one dispatcher: the node
  *                            RPUSHes a signed result, then PEXPIREs the key
- *                            to result_ttl; the dispatcher LPOPs (collect)
- *                            and BLPOPs (sleep). The task entry names this
+ *                            to result_ttl; the dispatcher reads the head
+ *                            (LRANGE; BLMOVE key key LEFT LEFT to wait
+ *                            without taking) and LTRIMs what it booked. The task entry names this
  *                            key in its reply-key field (empty, with the
  *                            NO_REPLY flag, when nobody waits).
  *   {prefix}:dead            stream of dead-lettered tasks: XADD {key} *

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "php.h"
+#include "zend_exceptions.h"
 
 #include "php_asynctask.h"
 #include "src/base/log.h"
@@ -20,7 +21,7 @@
 #include "src/transport/redis/protocol.h"
 #include "src/transport/redis/replies.h"
 
-/* Results taken per LPOP: one round trip for a burst of them. */
+/* Results read per LRANGE: one round trip for a burst of them. */
 #define COLLECT_BATCH 128
 
 static uint64_t get64(const unsigned char *p)
@@ -116,19 +117,41 @@ static bool book(const char *bytes, size_t len, const char *key)
 	return true;
 }
 
+/* Removes the first n elements of the list, once they are booked. Only this
+ * process takes from its list (nodes append at the tail), so they are still
+ * the first n. Failing (the connection lost), they stay: read again later,
+ * they are dropped as settled, never lost. */
+static void drop_head(const char *key, size_t n)
+{
+	char start[32];
+	snprintf(start, sizeof(start), "%zu", n);
+	const char *argv[] = {"LTRIM", key, start, "-1"};
+	size_t argv_len[] = {5, strlen(key), strlen(start), 2};
+	redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 4, argv, argv_len);
+
+	if (reply) {
+		freeReplyObject(reply);
+	} else {
+		zend_clear_exception();  /* the results are booked; the next look retries */
+	}
+}
+
+/* Results are read without taking them (LRANGE), booked, then removed
+ * (LTRIM): a connection lost while a reply is on its way loses nothing (a
+ * LPOP's results would be gone with it, and their Futures would wait). */
 int asynctask_redis_replies_collect(void)
 {
-	char key[ASYNCTASK_REDIS_KEY_MAX], count[16];
+	char key[ASYNCTASK_REDIS_KEY_MAX], last[16];
 	int booked = 0;
 
 	if (asynctask_redis_sent_pending() == 0 || !asynctask_redis_dispatcher_reply_key(key)) {
 		return 0;  /* nothing owed: nothing to read */
 	}
-	snprintf(count, sizeof(count), "%d", COLLECT_BATCH);
+	snprintf(last, sizeof(last), "%d", COLLECT_BATCH - 1);
 	for (;;) {
-		const char *argv[] = {"LPOP", key, count};
-		size_t argv_len[] = {4, strlen(key), strlen(count)};
-		redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 3, argv, argv_len);
+		const char *argv[] = {"LRANGE", key, "0", last};
+		size_t argv_len[] = {6, strlen(key), 1, strlen(last)};
+		redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 4, argv, argv_len);
 		size_t n;
 
 		if (!reply) {
@@ -142,6 +165,9 @@ int asynctask_redis_replies_collect(void)
 			}
 		}
 		freeReplyObject(reply);
+		if (n > 0) {
+			drop_head(key, n);
+		}
 		if (n < COLLECT_BATCH || asynctask_redis_sent_pending() == 0) {
 			return booked;
 		}
@@ -161,19 +187,23 @@ bool asynctask_redis_replies_sleep(int timeout_ms)
 		poll(NULL, 0, timeout_ms);  /* nothing was sent: nothing can come */
 		return false;
 	}
-	/* never 0 (BLPOP's "forever"), never longer than the caller may wait */
+	/* never 0 (BLMOVE's "forever"), never longer than the caller may wait.
+	 * BLMOVE from the list's head to its head waits for a result and leaves
+	 * it where it is (a rotation of one): should the connection be lost
+	 * before the reply arrives, the result is still there for the next look. */
 	snprintf(seconds, sizeof(seconds), "%d.%03d", timeout_ms / 1000, timeout_ms % 1000);
 	{
-		const char *argv[] = {"BLPOP", key, seconds};
-		size_t argv_len[] = {5, strlen(key), strlen(seconds)};
-		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), timeout_ms / 1000.0, 3, argv, argv_len);
+		const char *argv[] = {"BLMOVE", key, key, "LEFT", "LEFT", seconds};
+		size_t argv_len[] = {6, strlen(key), strlen(key), 4, 4, strlen(seconds)};
+		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), timeout_ms / 1000.0, 6, argv, argv_len);
 	}
 	if (!reply) {
 		return false;
 	}
-	came = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2;
-	if (came && reply->element[1]->type == REDIS_REPLY_STRING) {
-		book(reply->element[1]->str, reply->element[1]->len, key);
+	came = reply->type == REDIS_REPLY_STRING;
+	if (came) {
+		book(reply->str, reply->len, key);
+		drop_head(key, 1);  /* the one booked: still the list's first */
 	}
 	freeReplyObject(reply);
 	return came;

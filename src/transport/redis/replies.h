@@ -12,14 +12,15 @@
 
 #include <stdbool.h>
 
-/* Takes every result that has come (LPOP key count, in batches); returns
+/* Takes every result that has come (LRANGE, then LTRIM once they are
+ * booked: a lost connection loses none; in batches); returns
  * how many were booked for a Future. No round trip when no task is in the
  * books. -1 with BackendException thrown when Redis cannot be reached within
  * asynctask.dispatch_timeout. */
 int asynctask_redis_replies_collect(void);
 
-/* Waits at most timeout_ms for the next result (BLPOP with that timeout, in
- * seconds); true when one came (booked or dropped). false on a timeout, or
+/* Waits at most timeout_ms for the next result (BLMOVE of the list's head
+ * onto itself with that timeout, in seconds: it waits without taking); true when one came (booked or dropped). false on a timeout, or
  * with BackendException thrown. */
 bool asynctask_redis_replies_sleep(int timeout_ms);
 
