@@ -195,7 +195,7 @@ static void post_return_value(zval *retval)
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
 		&& check_result_size(&encoded) == SUCCESS) {
 		/* a result that travels in a file may be large: the caller checks
-		 * that it has the memory to decode it before it reads it (result.c) */
+		 * that it has the memory to decode it before it reads it (result_spilled.c) */
 		size_t len = ZSTR_LEN(encoded.s);
 		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
 			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
