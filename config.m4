@@ -105,7 +105,11 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/shm.c \
     src/transport/shm/delayed.c \
     src/transport/shm/spill.c \
-    src/pool/manager.c \
+    src/pool/manager_loop.c \
+    src/pool/manager_workers.c \
+    src/pool/manager_claims.c \
+    src/pool/manager_stop.c \
+    src/pool/manager_sweep.c \
     src/pool/pool.c \
     src/pool/server.c \
     src/pool/server_manager.c \
