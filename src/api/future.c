@@ -315,7 +315,7 @@ static void future_value(future_t *future, zval *return_value)
 	switch (ASYNCTASK_RESULT_STATUS(result)) {
 		case ASYNCTASK_RESULT_VALUE:
 			if (Z_ISUNDEF(future->value)) {
-				/* checked as it arrived (result.c), but memory may have gone since */
+				/* checked as it arrived (result_spilled.c), but memory may have gone since */
 				size_t decoded = asynctask_result_decoded_size(result);
 				char why[256];
 				if (decoded && !asynctask_memory_allows(decoded, len, decoded, why, sizeof(why))) {

@@ -1,7 +1,7 @@
 /*
  * The bridge (bridge.h): the node's tasks through this machine's pool.
  *
- * A task's trip on a node: the node (transport/redis/node.c) reads and
+ * A task's trip on a node: the node (transport/redis/node_*.c) reads and
  * verifies an entry and calls run(); run() gives it a local task id, puts
  * its context and payload on the shared-memory queue with the manager as
  * owner (a spill file when it is too large for the ring, as dispatch()

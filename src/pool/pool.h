@@ -4,7 +4,7 @@
  * goes to), php-fpm's pools (server.c: the master's and an FPM child's
  * part; supervisor.c: the root process in the middle; server_manager.c: a
  * server pool's manager; server_messages.h: what they say), the manager's
- * libevent loop (manager.c: forks, reaps and respawns workers, time limits,
+ * libevent loop (manager_*.c: forks, reaps and respawns workers, time limits,
  * a dead worker's task reported) and the workers (worker.c: take a task,
  * run it, post its outcome). Files call downwards in that order: pool.c,
  * server.c, supervisor.c, server_manager.c, manager.c, worker.c; the manager

@@ -77,8 +77,8 @@ static void leave_if_forked(bool fatal)
  * too large for a message travels in a file, and asynctask.tmpdir is full,
  * say. The caller gets why instead, so that no Future waits forever, and the
  * task counts as failed. The count moves in an order the manager can follow
- * should we die meanwhile (settle_counts() in manager.c): the outcome is
- * uncounted, then changed, then counted. */
+ * should we die meanwhile (asynctask_manager_settle_counts() in manager_claims.c): the
+ * outcome is uncounted, then changed, then counted. */
 static int post_undeliverable(asynctask_report_t *report, int err)
 {
 	asynctask_claim_t *claim = &worker.slot->claim;
@@ -195,7 +195,7 @@ static void post_return_value(zval *retval)
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
 		&& check_result_size(&encoded) == SUCCESS) {
 		/* a result that travels in a file may be large: the caller checks
-		 * that it has the memory to decode it before it reads it (result.c) */
+		 * that it has the memory to decode it before it reads it (result_spilled.c) */
 		size_t len = ZSTR_LEN(encoded.s);
 		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
 			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);

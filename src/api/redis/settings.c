@@ -310,7 +310,7 @@ zend_result asynctask_backend_check_remote(void)
 			"set asynctask.backend (redis://... or unix://...) to the Redis this node takes its tasks from");
 		return FAILURE;
 	}
-	/* the node's connection (transport/redis/node.c) connects to a server
+	/* the node's connection (transport/redis/node_*.c) connects to a server
 	 * named in the URL: it would not ask the Sentinels, only dispatchers do */
 	if (strncmp(ASYNCTASK_G(backend), "redis-sentinel://", sizeof("redis-sentinel://") - 1) == 0) {
 		char shown[1024];

@@ -1,8 +1,9 @@
 /*
  * HMAC-SHA256, RFC 2104: H((K' ^ opad) || H((K' ^ ipad) || message)), where
  * K' is the key padded with zeros to SHA-256's 64-byte block, or the key's
- * own hash padded so when it is longer than a block. tests/redis/hmac_rfc4231
- * checks it against the RFC 4231 test vectors.
+ * own hash padded so when it is longer than a block.
+ * tests/transport/redis/hmac_rfc4231 checks it against the RFC 4231 test
+ * vectors.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * The loop glue (hiredis' libevent adapter), apart from the protocol
- * (node.c), as hiredis keeps its adapters apart from its client: attaches
+ * (node_*.c), as hiredis keeps its adapters apart from its client: attaches
  * an async connection to a libevent base.
  */
 #ifndef ASYNCTASK_REDIS_LOOP_H

@@ -3,7 +3,7 @@
  * use and what they put in them. The bytes of one entry are the wire form
  * (codec/redis/wire.h); this header says where those bytes go. Both sides
  * (the dispatcher's transport, dispatch.c; the node's bridge on the manager's
- * loop, node.c) follow it, so that any dispatcher works with any node of the
+ * loop, node_*.c) follow it, so that any dispatcher works with any node of the
  * same version.
  *
  * {prefix} is asynctask.prefix, {queue} a queue's name ("default" until

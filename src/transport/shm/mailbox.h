@@ -19,7 +19,7 @@
  * data in the mailbox's bulk ring instead, in the same critical section
  * that publishes the message, which says where the data is: the owner
  * copies it once, straight from shared memory into the result it keeps,
- * after its memory_limit check (result.c), then frees it. A bulk post never
+ * after its memory_limit check (result_spilled.c), then frees it. A bulk post never
  * waits: without room now (or for data larger than the bulk ring) the
  * poster uses a spill file, as before. Bulk data is freed in the order it
  * was posted; the pages of a freed mailbox's bulk ring go back to the system.

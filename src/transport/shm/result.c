@@ -1,5 +1,9 @@
 /*
- * Result FIFOs.
+ * Results, the caller's side: its FIFO (opened, closed, its fd), its books
+ * of the tasks it waits for, reading and parsing the messages that come
+ * into its mailbox or FIFO, and waiting for them (spinning, sleeping). The
+ * posting side is result_post.c; a result not in its message,
+ * result_spilled.c; a mailbox's upkeep, result_mailbox.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,33 +31,11 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
-
-#define RESULT_MAGIC 0x31525441u /* "ATR1" */
-
-typedef struct {
-	uint32_t magic;
-	uint32_t length;     /* bytes after this header */
-	uint64_t task_id;
-	uint8_t  status;
-	uint8_t  spilled;    /* RESULT_IN_FILE: in a spill file (spill.h), whose name its reader knows;
-	                      * RESULT_IN_BULK: in the mailbox's bulk ring, where the message says (mailbox.h) */
-	/* the manager's report for a worker that died after counting this
-	 * outcome (a status) but maybe before delivering it; 0 otherwise */
-	uint8_t  counted_by_worker;
-	uint8_t  reserved;
-	/* a spilled value's bound of the memory it needs to be decoded, in KiB */
-	uint32_t decoded_kib;
-} result_header_t;
+#include "src/transport/shm/result_internal.h"
 
 _Static_assert(sizeof(result_header_t) + ASYNCTASK_RESULT_INLINE_MAX == PIPE_BUF, "see result.h");
 
-#define RESULT_IN_FILE 1
-#define RESULT_IN_BULK 2
-#define BULK_WHERE (2 * sizeof(uint64_t))  /* a bulk message's data: the position and length of its result */
-
-#define FIFO_NAME_MAX 32
-
-static void fifo_name(char name[FIFO_NAME_MAX], pid_t pid)
+void asynctask_results_fifo_name(char name[FIFO_NAME_MAX], pid_t pid)
 {
 	snprintf(name, FIFO_NAME_MAX, "%d.fifo", (int) pid);
 }
@@ -108,7 +90,7 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 		asynctask_throw(asynctask_ce_exception, "this process has no access to the pool's runtime directory");
 		return FAILURE;
 	}
-	fifo_name(name, pid);
+	asynctask_results_fifo_name(name, pid);
 	int fd = open_own_fifo(dirfd, name);
 	if (fd < 0) {
 		asynctask_throw(asynctask_ce_exception, "cannot create the result pipe %s/%s: %s",
@@ -142,7 +124,7 @@ int asynctask_results_open_pipe(void)
 		errno = ENOENT;
 		return -1;
 	}
-	fifo_name(name, pid);
+	asynctask_results_fifo_name(name, pid);
 	int fd = open_own_fifo(dirfd, name);
 	if (fd < 0) {
 		return -1;
@@ -173,7 +155,7 @@ uint32_t asynctask_results_close(void)
 	}
 	ASYNCTASK_G(mailbox) = NULL;
 	if (ASYNCTASK_G(result_pid) == asynctask_self() && asynctask_rundir_fd() >= 0) {
-		fifo_name(name, asynctask_self());
+		asynctask_results_fifo_name(name, asynctask_self());
 		unlinkat(asynctask_rundir_fd(), name, 0);
 	}
 	return dropped;
@@ -235,7 +217,7 @@ static void remove_result_spill(uint64_t id)
 
 /* The report of a task: true when its Future waits for it (it no longer
  * counts as outstanding then); false when nobody does (any more). */
-static bool take_outstanding(const result_header_t *header)
+bool asynctask_results_take_outstanding(const result_header_t *header)
 {
 	uint64_t id = header->task_id;
 
@@ -255,7 +237,7 @@ static bool take_outstanding(const result_header_t *header)
 }
 
 /* A received result (transport.h) of len data bytes, the data not yet in it. */
-static zend_string *result_alloc(uint8_t status, size_t decoded, size_t len)
+zend_string *asynctask_results_alloc(uint8_t status, size_t decoded, size_t len)
 {
 	zend_string *result = zend_string_alloc(ASYNCTASK_RESULT_HEADER + len, 0);
 	ZSTR_VAL(result)[0] = (char) status;
@@ -264,21 +246,22 @@ static zend_string *result_alloc(uint8_t status, size_t decoded, size_t len)
 	return result;
 }
 
-static void keep(uint64_t id, zend_string *result)
+void asynctask_results_keep(uint64_t id, zend_string *result)
 {
 	zval zv;
 	ZVAL_STR(&zv, result);
 	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
 }
 
-static void store(const result_header_t *header, uint8_t status, size_t decoded, const char *data, size_t len)
+void asynctask_results_store(const result_header_t *header, uint8_t status, size_t decoded, const char *data,
+	size_t len)
 {
-	if (!take_outstanding(header)) {
+	if (!asynctask_results_take_outstanding(header)) {
 		return;
 	}
-	zend_string *result = result_alloc(status, decoded, len);
+	zend_string *result = asynctask_results_alloc(status, decoded, len);
 	memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, data, len);
-	keep(header->task_id, result);
+	asynctask_results_keep(header->task_id, result);
 }
 
 void asynctask_results_expect(uint64_t id)
@@ -297,100 +280,6 @@ void asynctask_results_forget(uint64_t id)
 void asynctask_results_settled(uint64_t id)
 {
 	zend_hash_index_del(&ASYNCTASK_G(outstanding), id);
-}
-
-/* The caller cannot take the result the worker sent and counted (as its
- * status): its Future fails with why, and it counts as failed instead. */
-static void store_failure(const result_header_t *header, const char *why)
-{
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-	smart_str encoded = {0};
-
-	asynctask_remote_error_encode_message(why, &encoded);
-	store(header, ASYNCTASK_RESULT_FAILED, 0, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s));
-	smart_str_free(&encoded);
-	if (pool && header->status != ASYNCTASK_RESULT_FAILED) {
-		asynctask_region_count_outcome(pool, header->status, -1);
-		asynctask_region_count_outcome(pool, ASYNCTASK_RESULT_FAILED, 1);
-	}
-}
-
-/* A result in a spill file: the message only says so; the file's name is
- * ours to know (our pid and the task id), never taken from the message. */
-static void store_spilled(const result_header_t *header)
-{
-	char name[ASYNCTASK_SPILL_NAME_MAX];
-	char why[PATH_MAX + 256];
-	size_t decoded = (size_t) header->decoded_kib * 1024;
-	size_t size;
-
-	asynctask_result_spill_name(asynctask_self(), header->task_id, name);
-	if (!zend_hash_index_exists(&ASYNCTASK_G(outstanding), header->task_id)) {
-		/* nobody waits for it: not read at all (we might not have the memory) */
-		asynctask_spill_remove(asynctask_rundir_fd(), name);
-		store(header, header->status, 0, "", 0);
-		return;
-	}
-	/* read, copied into the result (kept until its Future decodes it), decoded:
-	 * refused now rather than fatal ("Allowed memory size exhausted") then */
-	if (asynctask_spill_size(asynctask_rundir_fd(), name, &size) == 0
-			&& !asynctask_memory_allows(size + MAX(size, decoded), size, decoded, why, sizeof(why))) {
-		asynctask_spill_remove(asynctask_rundir_fd(), name);
-		store_failure(header, why);
-		return;
-	}
-	zend_string *data = asynctask_spill_take(asynctask_rundir_fd(), name, 0);
-	if (!data) {
-		snprintf(why, sizeof(why), "the result file %s/%s could not be read: %s", asynctask_rundir_path(), name,
-			strerror(errno));
-		store_failure(header, why);
-		return;
-	}
-	store(header, header->status, decoded, ZSTR_VAL(data), ZSTR_LEN(data));
-	zend_string_efree(data);
-}
-
-/* A result in our mailbox's bulk ring (mailbox.h): checked against
- * memory_limit as a spilled one is, then copied once, straight into the
- * result kept for its Future, and its room freed. */
-static void store_bulk(const result_header_t *header, const char *where_bytes)
-{
-	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
-	size_t decoded = (size_t) header->decoded_kib * 1024;
-	char why[256];
-	uint64_t where[2];
-
-	if (!box || header->length != BULK_WHERE) {
-		store_failure(header, "the task's result was announced in a mailbox this process does not hold");
-		return;
-	}
-	memcpy(where, where_bytes, sizeof(where));
-	uint64_t pos = where[0], len = where[1];
-	if (!zend_hash_index_exists(&ASYNCTASK_G(outstanding), header->task_id)) {
-		/* nobody waits for it: not read at all (we might not have the memory) */
-		asynctask_mailbox_bulk_free(box, pos + len);
-		store(header, header->status, 0, "", 0);
-		return;
-	}
-	/* the same bound as for a result in a file (README: "Large results and
-	 * memory_limit"), though it is copied once here, not read then copied */
-	if (!asynctask_memory_allows((size_t) len + MAX((size_t) len, decoded), (size_t) len, decoded, why, sizeof(why))) {
-		asynctask_mailbox_bulk_free(box, pos + len);
-		store_failure(header, why);
-		return;
-	}
-	zend_string *result = result_alloc(header->status, decoded, (size_t) len);
-	if (!asynctask_mailbox_bulk_read(box, pos, len, ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER)) {
-		zend_string_efree(result);
-		store_failure(header, "the task's result was not where its message said in this process's mailbox");
-		return;
-	}
-	asynctask_mailbox_bulk_free(box, pos + len);
-	if (!take_outstanding(header)) {
-		zend_string_efree(result);
-		return;
-	}
-	keep(header->task_id, result);
 }
 
 /* Consumes every complete message at the start of the buffer. */
@@ -417,11 +306,11 @@ static int parse(smart_str *buffer)
 		if (header.task_id == 0) {
 			/* no task: ignored (task ids start at 1) */
 		} else if (header.spilled == RESULT_IN_BULK) {
-			store_bulk(&header, data);
+			asynctask_results_store_bulk(&header, data);
 		} else if (header.spilled) {
-			store_spilled(&header);
+			asynctask_results_store_spilled(&header);
 		} else {
-			store(&header, header.status, 0, data, header.length);
+			asynctask_results_store(&header, header.status, 0, data, header.length);
 		}
 		offset += sizeof(header) + header.length;
 		count += header.task_id != 0;
@@ -537,315 +426,4 @@ zend_string *asynctask_results_take(uint64_t id)
 	zend_string *result = zend_string_copy(Z_STR_P(zv));
 	zend_hash_index_del(&ASYNCTASK_G(results), id);
 	return result;
-}
-
-/* --- posting ----------------------------------------------------------- */
-
-static int post_message(int fd, const char *message, size_t len, pid_t owner, double timeout)
-{
-	uint64_t deadline = timeout > 0 ? asynctask_now_ns() + (uint64_t) (timeout * 1e9) : 0;
-
-	for (;;) {
-		ssize_t n = write(fd, message, len);
-		if (n == (ssize_t) len) {
-			return 0;
-		}
-		if (n >= 0) {
-			return EIO; /* cannot happen for len <= PIPE_BUF */
-		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN) {
-			return errno;
-		}
-		if (timeout == 0 || (timeout > 0 && asynctask_now_ns() >= deadline)) {
-			return EAGAIN;
-		}
-		if (kill(owner, 0) != 0 && errno == ESRCH) {
-			return ESRCH;
-		}
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		(void) poll(&pfd, 1, 100);
-	}
-}
-
-/* --- the posting side's open pipes -----------------------------------------
- * A worker keeps the pipes of the processes it serves open (opening and
- * closing one per result was two of its four syscalls per task). A pipe whose
- * reader went away (the process exited, or closed it at the end of a php-fpm
- * request) fails the write with EPIPE: it is closed and opened by name again. */
-
-#define OPEN_PIPES 16
-
-static struct {
-	pid_t    process;     /* the process these fds belong to (a fork must not use them) */
-	uint64_t clock;
-	struct {
-		pid_t    owner;
-		int      fd;
-		uint64_t used;
-	} pipes[OPEN_PIPES];
-} open_pipes;
-
-static void close_pipe(int i)
-{
-	if (open_pipes.pipes[i].owner) {
-		close(open_pipes.pipes[i].fd);
-		open_pipes.pipes[i].owner = 0;
-	}
-}
-
-/* The write end of owner's pipe: cached, or opened now (-1 with errno set). */
-static int pipe_for(pid_t owner, bool fresh)
-{
-	char name[FIFO_NAME_MAX];
-	int i, lru = 0;
-
-	if (open_pipes.process != asynctask_self()) {
-		/* inherited from the process we were forked from (a worker from its
-		 * manager): copies of its fds, which we close, not use */
-		for (i = 0; i < OPEN_PIPES; i++) {
-			close_pipe(i);
-		}
-		open_pipes.process = asynctask_self();
-		open_pipes.clock = 0;
-	}
-	for (i = 0; i < OPEN_PIPES; i++) {
-		if (open_pipes.pipes[i].owner == owner) {
-			if (!fresh) {
-				open_pipes.pipes[i].used = ++open_pipes.clock;
-				return open_pipes.pipes[i].fd;
-			}
-			close_pipe(i);
-			lru = i;
-			break;
-		}
-		if (open_pipes.pipes[i].used < open_pipes.pipes[lru].used) {
-			lru = i;
-		}
-	}
-	fifo_name(name, owner);
-	/* O_NONBLOCK: fails with ENXIO at once when the owner no longer reads. */
-	int fd = openat(asynctask_rundir_fd(), name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	close_pipe(lru);
-	open_pipes.pipes[lru].owner = owner;
-	open_pipes.pipes[lru].fd = fd;
-	open_pipes.pipes[lru].used = ++open_pipes.clock;
-	return fd;
-}
-
-static void forget_pipe(pid_t owner)
-{
-	for (int i = 0; i < OPEN_PIPES; i++) {
-		if (open_pipes.pipes[i].owner == owner && open_pipes.process == asynctask_self()) {
-			close_pipe(i);
-		}
-	}
-}
-
-void asynctask_results_close_dead_pipes(void)
-{
-	struct pollfd pfds[OPEN_PIPES];
-	int index[OPEN_PIPES], n = 0;
-
-	if (open_pipes.process != asynctask_self()) {
-		return;  /* nothing of ours: pipe_for() closes what was inherited */
-	}
-	for (int i = 0; i < OPEN_PIPES; i++) {
-		if (open_pipes.pipes[i].owner) {
-			pfds[n].fd = open_pipes.pipes[i].fd;
-			pfds[n].events = 0;  /* POLLERR comes anyway: the pipe has no reader left */
-			index[n++] = i;
-		}
-	}
-	if (n == 0 || poll(pfds, (nfds_t) n, 0) <= 0) {
-		return;
-	}
-	for (int k = 0; k < n; k++) {
-		if (pfds[k].revents & (POLLERR | POLLNVAL)) {
-			close_pipe(index[k]);
-		}
-	}
-}
-
-/* Into the owner's mailbox: 0 when posted, ENOENT when it has none. A
- * worker's claim is noted delivered in the same critical section. */
-static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report, const char *message, size_t len,
-	double timeout, asynctask_claim_t *claim)
-{
-	pid_t owner = report->owner;
-	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
-
-	for (int attempt = 0; attempt < 2; attempt++) {
-		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, owner);
-		if (!box) {
-			return ENOENT;
-		}
-		int err = asynctask_mailbox_post(box, owner, message, len, timeout, report->task_id,
-			claim ? &claim->delivered : NULL);
-		if (err == ENXIO) {
-			continue;  /* given up as we looked: it may have another one now */
-		}
-		return err;
-	}
-	return ENOENT;
-}
-
-/* A large result into the owner's mailbox's bulk ring: 0 when posted; ENOENT
- * (no mailbox), EAGAIN (no room now) or EMSGSIZE (too large) when it must
- * travel in a file instead. */
-static int post_bulk_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report,
-	const result_header_t *spilled_header, const char *data, size_t len, asynctask_claim_t *claim)
-{
-	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
-	result_header_t header = *spilled_header;
-
-	header.spilled = RESULT_IN_BULK;
-	header.length = BULK_WHERE;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		asynctask_mailbox_t *box = asynctask_mailbox_of(boxes, pool->mailboxes, report->owner);
-		if (!box) {
-			return ENOENT;
-		}
-		int err = asynctask_mailbox_post_bulk(box, report->owner, (const char *) &header, sizeof(header), data, len,
-			report->task_id, claim ? &claim->delivered : NULL);
-		if (err != ENXIO) {
-			return err;
-		}
-	}
-	return ENOENT;
-}
-
-int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
-	asynctask_claim_t *claim)
-{
-	pid_t owner = report->owner;
-	const char *data = report->data;
-	size_t len = report->length;
-	char message[PIPE_BUF];
-	char local[ASYNCTASK_SPILL_NAME_MAX] = "";
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
-	char *slot = claim ? claim->spill : local;
-	result_header_t header = {
-		.magic = RESULT_MAGIC,
-		.task_id = report->task_id,
-		.status = (uint8_t) report->status,
-		.counted_by_worker = (uint8_t) report->counted_by_worker,
-	};
-
-	if (len > ASYNCTASK_RESULT_INLINE_MAX) {
-		header.decoded_kib = (uint32_t) MIN((report->decoded_size + 1023) / 1024, UINT32_MAX);
-		/* into the owner's mailbox's bulk ring when it has one with room now */
-		int err = post_bulk_to_mailbox(pool, report, &header, data, len, claim);
-		if (err == 0) {
-			if (claim) {
-				ASYNCTASK_FAULT("result.posted");
-				__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
-			}
-			return 0;
-		}
-		/* else (no mailbox, no room now, larger than the bulk ring) a spill file */
-		err = asynctask_spill_write(asynctask_rundir_fd(), owner, report->task_id, data, len, slot);
-		if (err != 0) {
-			return err;
-		}
-		memcpy(spill, slot, sizeof(spill));
-		len = 0;  /* the reader knows the file's name */
-		header.spilled = RESULT_IN_FILE;
-		ASYNCTASK_FAULT("result.spilled");
-	}
-	header.length = (uint32_t) len;
-	memcpy(message, &header, sizeof(header));
-	memcpy(message + sizeof(header), data, len);
-
-	int fd, err = post_to_mailbox(pool, report, message, sizeof(header) + len, timeout, claim);
-	if (err == ENOENT) {
-		fd = pipe_for(owner, false);
-		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
-	}
-	if (err == EPIPE) {
-		/* the pipe we kept has no reader now: the owner's current one may */
-		fd = pipe_for(owner, true);
-		err = fd < 0 ? errno : post_message(fd, message, sizeof(header) + len, owner, timeout);
-	}
-	if (err == 0 && claim) {
-		ASYNCTASK_FAULT("result.posted");  /* a worker's: the manager posts without a claim */
-		/* the message is in the mailbox or the pipe: the spill file is the reader's
-		 * now, and the manager must not report this task again should we die */
-		__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
-	}
-	slot[0] = '\0';
-	if (err != 0) {
-		forget_pipe(owner);
-	}
-	if (err != 0 && spill[0]) {
-		asynctask_spill_remove(asynctask_rundir_fd(), spill);
-	}
-	return err;
-}
-
-bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
-{
-	char name[FIFO_NAME_MAX];
-
-	if (owner <= 0 || asynctask_process_gone(owner)) {
-		return false;
-	}
-	if (asynctask_mailbox_of(asynctask_region_mailboxes(pool), pool->mailboxes, owner)) {
-		return true;
-	}
-	/* O_NONBLOCK: ENXIO when nobody reads it, ENOENT when it was closed for good */
-	fifo_name(name, owner);
-	int fd = openat(asynctask_rundir_fd(), name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	close(fd);
-	return true;
-}
-
-void asynctask_results_sync_mailboxes(asynctask_pool_t *pool)
-{
-	for (uint32_t i = 0; i < pool->mailboxes; i++) {
-		asynctask_mailbox_sync(&asynctask_region_mailboxes(pool)[i]);
-	}
-}
-
-/* Messages nobody will read (owner's): their spill files are removed;
- * returns how many results they were. */
-static uint32_t discard_messages(const smart_str *messages, pid_t owner)
-{
-	const char *base = messages->s ? ZSTR_VAL(messages->s) : NULL;
-	size_t len = messages->s ? ZSTR_LEN(messages->s) : 0, offset = 0;
-	uint32_t count = 0;
-
-	while (offset + sizeof(result_header_t) <= len) {
-		result_header_t header;
-		memcpy(&header, base + offset, sizeof(header));
-		if (header.magic != RESULT_MAGIC || header.length > len - offset - sizeof(header)) {
-			break;
-		}
-		if (header.spilled == RESULT_IN_FILE && header.task_id) {
-			char name[ASYNCTASK_SPILL_NAME_MAX];
-			asynctask_result_spill_name(owner, header.task_id, name);
-			asynctask_spill_remove(asynctask_rundir_fd(), name);
-		}
-		count += header.task_id != 0;
-		offset += sizeof(header) + header.length;
-	}
-	return count;
-}
-
-uint32_t asynctask_results_free_mailbox(asynctask_mailbox_t *box, pid_t owner)
-{
-	smart_str left = {0};
-
-	asynctask_mailbox_free(box, owner, &left);
-	uint32_t count = discard_messages(&left, owner);
-	smart_str_free(&left);
-	return count;
 }

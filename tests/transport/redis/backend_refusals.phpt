@@ -9,7 +9,7 @@ posix
 asynctask.dispatch_timeout=0
 --FILE--
 <?php
-require __DIR__ . '/../helpers.inc';
+require __DIR__ . '/../../helpers.inc';
 
 function attempt(): void
 {

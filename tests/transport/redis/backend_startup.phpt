@@ -6,7 +6,7 @@ asynctask
 <?php $needs = ['backend']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
-require __DIR__ . '/../helpers.inc';
+require __DIR__ . '/../../helpers.inc';
 $script = __DIR__ . '/backend_startup.child.php';
 file_put_contents($script, '<?php
 try {

@@ -1,0 +1,205 @@
+/*
+ * The manager settling a dead worker's claim: its counts undone or kept,
+ * the report of its task (a failure, or WorkerCrashedException) posted to
+ * the task's caller, kept and retried while the caller's pipe is full;
+ * and the failure of a delayed task the pool stopped before it ran.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "src/pool/manager_internal.h"
+
+static void post_report(const asynctask_report_t *report)
+{
+	int err = asynctask_result_post(asynctask_mgr.pool, report, 0, NULL);
+
+	if (err == EAGAIN) {
+		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
+		if (!pending) {
+			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
+				report->task_id);
+			return;
+		}
+		pending->report = *report;
+		memcpy(pending->data, report->data, report->length);
+		pending->report.data = pending->data;
+		pending->next = asynctask_mgr.pending;
+		asynctask_mgr.pending = pending;
+	} else if (err != 0) {
+		ASYNCTASK_COUNT(asynctask_mgr.pool, dropped_results);
+	}
+}
+
+void asynctask_manager_retry_reports(void)
+{
+	pending_report_t **link = &asynctask_mgr.pending;
+
+	while (*link) {
+		pending_report_t *report = *link;
+		int err = asynctask_result_post(asynctask_mgr.pool, &report->report, 0, NULL);
+		if (err == EAGAIN) {
+			link = &report->next;
+			continue;
+		}
+		if (err != 0) {
+			ASYNCTASK_COUNT(asynctask_mgr.pool, dropped_results);
+		}
+		*link = report->next;
+		free(report);
+	}
+}
+
+/* Reports a task as failed and counts it so. counted_by_worker: the outcome
+ * its dead worker had counted and the manager undid (0: none), which tells
+ * the caller, should that outcome have reached it after all, to count it back. */
+static void post_failure(const asynctask_claim_t *claim, asynctask_result_status_t status, const char *message,
+	uint32_t counted_by_worker)
+{
+	smart_str encoded = {0};
+
+	asynctask_status_failure(asynctask_mgr.pool, claim, status, NULL, message, NULL);
+	asynctask_remote_error_encode_message(message, &encoded);
+	asynctask_report_t report = {
+		.owner = claim->owner,
+		.task_id = claim->task_id,
+		.status = status,
+		.counted_by_worker = counted_by_worker,
+		.data = ZSTR_VAL(encoded.s),
+		.length = ZSTR_LEN(encoded.s),
+	};
+	post_report(&report);
+	smart_str_free(&encoded);
+}
+
+void asynctask_manager_report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status,
+	const char *message, uint32_t counted_by_worker)
+{
+	asynctask_region_count_outcome(asynctask_mgr.pool, status, 1);
+	post_failure(claim, status, message, counted_by_worker);
+}
+
+/* A delayed task the manager still held when the pool stopped (delay.h). */
+void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char *why)
+{
+	asynctask_claim_t claim = {
+		.task_id = record->task_id,
+		.owner = record->owner,
+		.timeout_ms = record->timeout_ms,
+		.queued_ns = record->queued_ns,
+	};
+	asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
+}
+/* A dead worker's task: whether it had counted the outcome it did not
+ * deliver, in which case the count is undone. Then its counts go to the pool.
+ * Returns the outcome undone (0: none). */
+uint32_t asynctask_manager_settle_counts(asynctask_worker_slot_t *slot, const asynctask_claim_t *claim)
+{
+	uint32_t undone = 0;
+
+	if (claim->task_id && claim->outcome && !claim->delivered
+			&& asynctask_slot_counted(slot) != claim->counted_before) {
+		__atomic_sub_fetch(asynctask_slot_counter(slot, claim->outcome), 1, __ATOMIC_SEQ_CST);
+		undone = claim->outcome;
+	}
+	asynctask_region_fold_slot_counts(asynctask_mgr.pool, slot);
+	return undone;
+}
+
+/* A dead worker's claim, as it stands once every lock it may have died in
+ * is synced: a half-done take is rolled back (the claim cleared), a result
+ * it was publishing into its caller's mailbox is noted delivered if it got
+ * out. And a task whose outcome the worker had counted but not delivered
+ * while its caller was gone, or no longer listening (a php-fpm request that
+ * ended), ends as the worker counted it: nobody can see it crash, and its
+ * work was done; its result counts as dropped. *unheard says so. */
+asynctask_claim_t asynctask_manager_dead_claim(asynctask_worker_slot_t *slot, bool *unheard)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+
+	asynctask_queue_sync(&pool->queue, asynctask_region_ring(pool));
+	asynctask_results_sync_mailboxes(pool);
+	asynctask_claim_t claim = slot->claim;
+	*unheard = claim.task_id && claim.outcome && !claim.delivered
+		&& asynctask_slot_counted(slot) != claim.counted_before
+		&& !asynctask_results_listening(pool, claim.owner);
+	if (*unheard) {
+		claim.delivered = 1;
+		ASYNCTASK_COUNT(pool, dropped_results);
+	}
+	return claim;
+}
+
+void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+	bool unheard;
+	asynctask_claim_t claim = asynctask_manager_dead_claim(slot, &unheard);
+	bool timed_out = slot->timed_out;
+	pid_t pid = slot->pid;
+	char how[96], message[512];
+
+	asynctask_manager_describe_exit(how, sizeof(how), status);
+	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
+	uint32_t undone = asynctask_manager_settle_counts(slot, &claim);
+	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
+	if (claim.task_id && !claim.delivered) {
+		/* counted as its worker's count is undone, before the claim goes (and
+		 * stats() no longer sees it running): never a task neither done nor failed */
+		asynctask_region_count_outcome(pool, failure, 1);
+	}
+	memset(&slot->claim, 0, sizeof(slot->claim));
+
+	/* it may have been the worker a push counted on to take its task (idle.h) */
+	asynctask_idle_forget(pool, slot);
+
+	if (!slot->started && WIFEXITED(status) && WEXITSTATUS(status) == ASYNCTASK_EXIT_STARTUP_FAILED) {
+		if (++asynctask_mgr.startup_failures >= STARTUP_FAILURES_MAX) {
+			asynctask_manager_back_off();
+			slot->pid = 0;
+			slot->state = ASYNCTASK_WORKER_EMPTY;
+			return;
+		}
+	}
+
+	/* replaced before its task is reported: a caller that sees the failure
+	 * finds the pool whole again. The slot goes from the old pid straight
+	 * to the new one, so stats() never shows the pool a worker short. */
+	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
+		ASYNCTASK_COUNT(pool, respawned);
+		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
+	} else {
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+	}
+	asynctask_manager_continue_reload();
+
+	if (claim.task_id == 0) {
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			asynctask_log("worker (pid %d) %s while idle", (int) pid, how);
+		}
+		return;
+	}
+	/* the task's payload file, or the result file the worker was writing;
+	 * once it counted its outcome it may have delivered that file, which is
+	 * then the caller's to read (and remove) */
+	if (claim.spill[0] && !claim.outcome) {
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+	}
+	if (unheard) {
+		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+			"counted as it ended", (int) pid, how, claim.task_id);
+	}
+	if (claim.delivered) {
+		return;  /* its caller has the outcome, counted: nothing was lost */
+	}
+	if (timed_out) {
+		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
+			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+	} else {
+		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
+			(int) pid, claim.task_id, how);
+		asynctask_log("%s", message);
+	}
+	post_failure(&claim, failure, message, undone);
+}

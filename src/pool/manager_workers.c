@@ -1,0 +1,151 @@
+/*
+ * The manager supervising its workers: forking them, reaping them,
+ * respawning the missing ones (backing off while they fail to start), and
+ * enforcing the tasks' time limits.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "src/pool/manager_internal.h"
+
+void asynctask_manager_describe_exit(char *buf, size_t size, int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		snprintf(buf, size, "was killed by signal %d (%s)", sig, strsignal(sig));
+	} else if (WIFEXITED(status)) {
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	} else {
+		snprintf(buf, size, "ended with wait status %d", status);
+	}
+}
+
+void asynctask_manager_spawn(uint32_t index)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+	asynctask_worker_slot_t *slot = &pool->slots[index];
+	pid_t parent = asynctask_self();
+
+	memset(&slot->claim, 0, sizeof(slot->claim));
+	slot->timed_out = 0;
+	slot->killed_ns = 0;
+	slot->tasks = 0;
+	slot->started = 0;
+	slot->generation = __atomic_load_n(&pool->generation, __ATOMIC_SEQ_CST);
+	slot->retiring = 0;
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a worker never outlives its manager */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+			_exit(1);
+		}
+		prctl(PR_SET_NAME, "asynctask-task");
+		asynctask_status_close_in_child();
+		asynctask_worker_run(pool, index, asynctask_mgr.hooks ? asynctask_mgr.hooks->close_inherited : NULL);
+	}
+	if (pid < 0) {
+		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+		return;
+	}
+	slot->pid = pid;
+	slot->state = ASYNCTASK_WORKER_RUNNING;
+}
+/* Workers keep failing to start: stop forking them for a while (doubling,
+ * up to 30 s), and fail what is queued rather than let callers wait. */
+void asynctask_manager_back_off(void)
+{
+	asynctask_mgr.backoff_ns = asynctask_mgr.backoff_ns ? asynctask_mgr.backoff_ns * 2 : BACKOFF_MIN_NS;
+	if (asynctask_mgr.backoff_ns > BACKOFF_MAX_NS) {
+		asynctask_mgr.backoff_ns = BACKOFF_MAX_NS;
+	}
+	asynctask_mgr.respawn_at = asynctask_now_ns() + asynctask_mgr.backoff_ns;
+	asynctask_log("%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
+		asynctask_mgr.startup_failures, asynctask_mgr.pool->startup_error, asynctask_mgr.backoff_ns / 1e9);
+	asynctask_manager_fail_queued_tasks(asynctask_mgr.pool->startup_error);
+}
+
+/* A worker that got through its bootstrap ends a streak of failures. */
+static void note_started_workers(void)
+{
+	if (!asynctask_mgr.startup_failures) {
+		return;
+	}
+	for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &asynctask_mgr.pool->slots[i];
+		if (slot->state != ASYNCTASK_WORKER_EMPTY && __atomic_load_n(&slot->started, __ATOMIC_ACQUIRE)) {
+			asynctask_mgr.startup_failures = 0;
+			asynctask_mgr.backoff_ns = 0;
+			asynctask_mgr.respawn_at = 0;
+			return;
+		}
+	}
+}
+void asynctask_manager_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
+			asynctask_worker_slot_t *slot = &asynctask_mgr.pool->slots[i];
+			if (slot->state != ASYNCTASK_WORKER_EMPTY && slot->pid == pid) {
+				asynctask_manager_worker_exited(slot, status);
+				break;
+			}
+		}
+	}
+	asynctask_manager_check_drained();
+}
+
+/* A worker past its task's time limit gets SIGTERM (a task may clean up in
+ * a pcntl handler), then SIGKILL when it is still there after the grace. */
+void asynctask_manager_enforce_time_limits(void)
+{
+	uint64_t now = asynctask_now_ns();
+
+	for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &asynctask_mgr.pool->slots[i];
+		uint64_t id = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST);
+		uint32_t limit = slot->claim.timeout_ms;
+
+		if (id == 0 || limit == 0 || slot->state == ASYNCTASK_WORKER_EMPTY) {
+			continue;
+		}
+		if (slot->timed_out) {
+			if (now - slot->killed_ns >= KILL_GRACE_NS) {
+				kill(slot->pid, SIGKILL);
+			}
+			continue;
+		}
+		if (now - slot->claim.started_ns >= (uint64_t) limit * 1000000u
+			&& __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == id) {
+			slot->timed_out = 1;
+			slot->killed_ns = now;
+			kill(slot->pid, SIGTERM);
+		}
+	}
+}
+void asynctask_manager_spawn_missing(void)
+{
+	if (asynctask_manager_stopping()) {
+		return;
+	}
+	note_started_workers();
+	if (asynctask_mgr.respawn_at) {
+		if (asynctask_now_ns() < asynctask_mgr.respawn_at) {
+			/* backing off: nothing could run what is dispatched meanwhile */
+			asynctask_manager_fail_queued_tasks(asynctask_mgr.pool->startup_error);
+			return;
+		}
+		asynctask_mgr.respawn_at = 0;
+	}
+	for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
+		if (asynctask_mgr.pool->slots[i].state == ASYNCTASK_WORKER_EMPTY) {
+			asynctask_manager_spawn(i);
+		}
+	}
+}

@@ -1,0 +1,219 @@
+/*
+ * A Redis node's two connections, the reader (XREADGROUP) and the writer
+ * (everything else): opening them, the handshake (AUTH, SELECT, CLIENT ID),
+ * losing them and reconnecting with backoff, and the watchdog that drops one
+ * Redis stopped answering on. Also the small reply helpers all parts use.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "src/transport/redis/node_internal.h"
+
+/* --- replies ------------------------------------------------------------------ */
+
+/* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
+void asynctask_redis_node_heard(const redisAsyncContext *ac)
+{
+	uint64_t now = asynctask_now_ns();
+
+	if (ac == asynctask_rnode.reader.ac) {
+		asynctask_rnode.reader.heard_ns = now;
+	} else if (ac == asynctask_rnode.writer.ac) {
+		asynctask_rnode.writer.heard_ns = now;
+	}
+}
+
+bool asynctask_redis_node_is_error(const redisReply *reply)
+{
+	return reply && reply->type == REDIS_REPLY_ERROR;
+}
+
+void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	(void) privdata;
+	if (r) {
+		asynctask_redis_node_heard(ac);
+	}
+}
+/* --- connections -------------------------------------------------------------------- */
+
+static void conn_lost(conn_t *conn, const char *why)
+{
+	uint64_t now = asynctask_now_ns();
+
+	conn->state = CONN_DOWN;
+	conn->ready = false;
+	conn->ac = NULL;   /* hiredis frees it after its callback */
+	conn->backoff_ns = conn->backoff_ns ? conn->backoff_ns * 2 : BACKOFF_MIN_NS;
+	if (conn->backoff_ns > BACKOFF_MAX_NS) {
+		conn->backoff_ns = BACKOFF_MAX_NS;
+	}
+	conn->retry_at = now + conn->backoff_ns;
+	if (!conn->lost_logged) {
+		char where[512];
+		asynctask_redis_url_describe(&asynctask_rnode.config.url, where, sizeof(where));
+		asynctask_log("redis node: the %s connection to %s is down (%s); reconnecting with backoff", conn->name,
+			where, why);
+		conn->lost_logged = true;
+	}
+	if (conn == &asynctask_rnode.reader) {
+		asynctask_rnode.reading = false;
+	}
+	asynctask_rnode.stats.connected = asynctask_rnode.reader.state == CONN_UP && asynctask_rnode.writer.state == CONN_UP;
+}
+
+static conn_t *conn_of(const redisAsyncContext *ac)
+{
+	return ac == asynctask_rnode.reader.ac ? &asynctask_rnode.reader
+		: ac == asynctask_rnode.writer.ac ? &asynctask_rnode.writer : NULL;
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+	conn_t *conn = conn_of(ac);
+
+	if (conn) {
+		conn_lost(conn, status == REDIS_OK ? "closed" : (ac->errstr[0] ? ac->errstr : "connection lost"));
+	}
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+	conn_t *conn = conn_of(ac);
+
+	if (conn && status != REDIS_OK) {
+		conn_lost(conn, ac->errstr[0] ? ac->errstr : "cannot connect");
+	}
+}
+
+/* The handshake's last answer: AUTH and SELECT went through (or failed: then the connection is dropped). */
+static void on_ready(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (!reply || conn->ac != ac || conn->refused) {
+		return;
+	}
+	asynctask_redis_node_heard(ac);
+	if (asynctask_redis_node_is_error(reply) && !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
+		asynctask_log("redis node: Redis refused the %s connection's setup: %.*s", conn->name, (int) reply->len,
+			reply->str);
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	if (conn->ever_up && conn->lost_logged) {
+		asynctask_rnode.stats.reconnects++;
+		asynctask_log("redis node: the %s connection is back", conn->name);
+	}
+	conn->ever_up = true;
+	conn->lost_logged = false;
+	conn->backoff_ns = 0;
+	conn->ready = true;
+	asynctask_rnode.stats.connected = asynctask_rnode.reader.ready && asynctask_rnode.writer.ready;
+	if (conn == &asynctask_rnode.writer) {
+		asynctask_redis_node_send_kept();
+	}
+	asynctask_redis_node_poll();
+}
+
+static void on_client_id(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (reply && conn->ac == ac && reply->type == REDIS_REPLY_INTEGER) {
+		conn->client_id = reply->integer;
+	}
+}
+
+/* An error to an AUTH or SELECT is acted on in on_ready (the last command of the handshake). */
+static void on_setup(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (reply && asynctask_redis_node_is_error(reply) && conn->ac == ac) {
+		asynctask_log("redis node: Redis refused the %s connection's credentials or database: %.*s", conn->name,
+			(int) reply->len, reply->str);
+		conn->refused = true;
+		redisAsyncDisconnect(ac);
+	}
+}
+
+void asynctask_redis_node_connect_to(conn_t *conn)
+{
+	const asynctask_redis_url_t *url = &asynctask_rnode.config.url;
+	redisAsyncContext *ac = url->kind == ASYNCTASK_BACKEND_REDIS_UNIX ? redisAsyncConnectUnix(url->path)
+		: redisAsyncConnect(url->host, url->port);
+
+	if (!ac || ac->err) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", ac ? ac->errstr : "out of memory");
+		if (ac) redisAsyncFree(ac);
+		conn->ac = NULL;
+		conn_lost(conn, why);
+		return;
+	}
+	if (asynctask_redis_loop_attach(ac, asynctask_rnode.base) != 0) {
+		redisAsyncFree(ac);
+		conn_lost(conn, "cannot attach to the event loop");
+		return;
+	}
+	conn->ac = ac;
+	conn->state = CONN_UP;
+	conn->ready = false;
+	conn->refused = false;
+	conn->heard_ns = asynctask_now_ns();
+	/* TCP: a peer that vanished without closing (a machine gone) is noticed by
+	 * the kernel too (on a unix socket hiredis would fail the connection) */
+	if (url->kind == ASYNCTASK_BACKEND_REDIS_TCP) {
+		redisEnableKeepAlive(&ac->c);
+	}
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	if (url->password[0]) {
+		if (url->user[0]) {
+			redisAsyncCommand(ac, on_setup, conn, "AUTH %s %s", url->user, url->password);
+		} else {
+			redisAsyncCommand(ac, on_setup, conn, "AUTH %s", url->password);
+		}
+	}
+	if (url->db) {
+		redisAsyncCommand(ac, on_setup, conn, "SELECT %d", url->db);
+	}
+	conn->client_id = 0;
+	if (conn == &asynctask_rnode.reader) {
+		redisAsyncCommand(ac, on_client_id, conn, "CLIENT ID");
+	}
+	/* the group, from id 0: tasks dispatched before any node ran are served (BUSYGROUP: it exists) */
+	redisAsyncCommand(ac, on_ready, conn, "XGROUP CREATE %s %s 0 MKSTREAM", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP);
+}
+
+/* Redis stopped answering on conn (frozen, or the network cut without a
+ * reset): the connection is dropped, as one Redis closed; what was out comes
+ * back unanswered (kept, and sent again on the new connection). Half of
+ * visibility_timeout, within 1 .. 30 s: by then other nodes are about to take
+ * this node's entries over anyway. A blocked read answers every BLOCK_MS. */
+void asynctask_redis_node_watchdog(conn_t *conn, uint64_t now)
+{
+	uint64_t limit = asynctask_rnode.config.visibility_ms * 1000000ull / 2;
+	limit = limit < 1000000000ull ? 1000000000ull : limit > 30000000000ull ? 30000000000ull : limit;
+	if (conn == &asynctask_rnode.reader) {
+		limit += (uint64_t) atoi(BLOCK_MS) * 1000000ull;
+	}
+	redisAsyncContext *ac = conn->ac;
+	if (conn->state != CONN_UP || !ac || (conn->ready && !ac->replies.head) || now - conn->heard_ns < limit) {
+		return;
+	}
+	char why[128];
+	snprintf(why, sizeof(why), "Redis did not answer for %.1f s", (double) (now - conn->heard_ns) / 1e9);
+	asynctask_log("redis node: %s on the %s connection: dropping it", why, conn->name);
+	conn->lost_logged = false;  /* say it, even when it was said before */
+	redisAsyncFree(ac);
+	if (conn->ac == ac) {
+		/* hiredis called no disconnect callback (it had not finished connecting) */
+		conn_lost(conn, why);
+	}
+}

@@ -1,0 +1,150 @@
+/*
+ * The inside of a Redis node (node.h), shared by the files that make it up;
+ * nothing outside src/transport/redis/node*.c includes this. One concept a file:
+ *   node_run.c      the node's state, starting, ticking, draining, stopping
+ *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
+ *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
+ *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, reclaim, keep-fresh
+ *   node_take.c     taking entries (XREADGROUP), verifying them, a job's outcome
+ *   node_figures.c  the stream's figures for stats()
+ */
+#ifndef ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
+#define ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#include "src/base/clock.h"
+#include "src/base/log.h"
+#include "src/codec/remote_error.h"
+#include "src/codec/redis/wire.h"
+#include "src/transport/redis/loop.h"
+#include "src/transport/redis/node.h"
+#include "src/transport/redis/protocol.h"
+
+#define BLOCK_MS            "1000"      /* a blocked read returns this often (and a drain waits at most this) */
+#define BACKOFF_MIN_NS      (100ull * 1000 * 1000)
+#define BACKOFF_MAX_NS      (5000ull * 1000 * 1000)
+#define FIGURES_EVERY_NS    (1000ull * 1000 * 1000)
+#define KEPT_MAX_BYTES      (256u << 20)    /* results kept while Redis is away, at most */
+#define KEPT_MAX_COUNT      100000u
+
+typedef enum { CONN_DOWN = 0, CONN_UP } conn_state_t;
+
+typedef struct {
+	const char        *name;       /* "reader", "writer" (logs) */
+	redisAsyncContext *ac;
+	conn_state_t       state;
+	bool               ever_up;
+	bool               ready;      /* handshake answered */
+	uint64_t           retry_at;   /* when to connect again */
+	uint64_t           backoff_ns;
+	bool               lost_logged;
+	bool               refused;    /* Redis refused its AUTH or SELECT: being closed */
+	uint64_t           heard_ns;   /* when Redis last answered on it (or it was opened) */
+	long long          client_id;  /* CLIENT ID (the reader's: unblocked by the writer when the node drains) */
+} conn_t;
+
+/* A command on the writer: its arguments (malloc), and the job it finishes. */
+typedef struct op {
+	struct op *next;
+	int        argc;
+	char     **argv;
+	size_t    *argvlen;
+	size_t     bytes;
+	asynctask_redis_job_t *job;   /* freed when the reply comes */
+	enum { OP_STORE, OP_DEAD } kind;
+} op_t;
+
+typedef struct {
+	struct event_base *base;
+	asynctask_redis_node_config_t config;
+	asynctask_redis_node_hooks_t hooks;
+	char     stream[512];
+	char     dead[512];
+	conn_t   reader, writer;
+	bool     started;
+	bool     taking;
+	bool     reading;          /* an XREADGROUP is out on the reader */
+	uint32_t claiming;         /* claim scripts out on the writer */
+	uint32_t reserved;         /* workers promised to claims out */
+	uint32_t ops_out;          /* store/dead scripts out on the writer */
+	op_t    *kept;             /* waiting for the writer to come back (oldest first) */
+	op_t   **kept_tail;
+	size_t   kept_bytes;
+	uint32_t kept_count;
+	uint64_t next_reclaim;
+	uint64_t next_touch;
+	asynctask_redis_job_t *live;   /* jobs running (handed to the bridge, not finished) */
+	uint32_t live_count;
+	uint64_t next_figures;
+	bool     figures_out;
+	bool     unblocking;       /* CLIENT UNBLOCK of the reader out on the writer (draining) */
+	asynctask_redis_node_stats_t stats;
+} asynctask_redis_node_state_t;
+
+/* The node's state, one per process (defined in node_run.c). */
+extern asynctask_redis_node_state_t asynctask_rnode;
+
+/* --- node_conn.c */
+
+/* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
+void asynctask_redis_node_heard(const redisAsyncContext *ac);
+bool asynctask_redis_node_is_error(const redisReply *reply);
+/* A reply callback that only notes Redis answered. */
+void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata);
+/* Opens conn (the reader or the writer) and starts its handshake. */
+void asynctask_redis_node_connect_to(conn_t *conn);
+/* Drops conn when Redis stopped answering on it (node_conn.c says how long). */
+void asynctask_redis_node_watchdog(conn_t *conn, uint64_t now);
+
+/* --- node_writer.c */
+
+op_t *asynctask_redis_node_op_new(int argc, const char **argv, const size_t *argvlen);
+void asynctask_redis_node_op_free(op_t *op);
+/* Sends op on the writer, or keeps it while the writer is away. */
+void asynctask_redis_node_send_op(op_t *op);
+/* The writer is back: sends what was kept, oldest first. */
+void asynctask_redis_node_send_kept(void);
+void asynctask_redis_node_job_free(asynctask_redis_job_t *job);
+/* The jobs running here (handed to the bridge, not finished). */
+void asynctask_redis_node_live_add(asynctask_redis_job_t *job);
+void asynctask_redis_node_live_remove(asynctask_redis_job_t *job);
+
+/* --- node_steps.c */
+
+/* The result of job (STORE_SCRIPT): signed, in its reply list and acked, in one step. */
+void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len, size_t decoded_size);
+/* Moves an entry to the dead stream (DEAD_SCRIPT; node_steps.c says what with). Frees job. */
+void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, size_t raw_len, asynctask_redis_job_t *job,
+	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message);
+/* XAUTOCLAIM (mode "auto", what: how many) or XCLAIM of one entry (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve);
+/* Takes over entries other nodes left pending too long (when workers are free). */
+void asynctask_redis_node_reclaim(void);
+/* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
+void asynctask_redis_node_touch(void);
+
+/* --- node_take.c */
+
+/* One entry from a read or a claim: [id, [field, value, ...]], delivered for the attempts-th time. */
+void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts);
+/* Free workers not yet promised to a claim that is out. */
+uint32_t asynctask_redis_node_capacity(void);
+
+/* --- node_figures.c */
+
+/* Asks Redis for the stream's length and the group's figures (at most once a second). */
+void asynctask_redis_node_figures(void);
+
+#endif

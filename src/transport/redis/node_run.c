@@ -1,0 +1,151 @@
+/*
+ * A Redis node (node.h): its state, starting it, its tick, draining it
+ * (stop taking) and stopping it. The parts are in node_*.c (node_internal.h
+ * lists them): connections, the writer's commands, the atomic steps, taking
+ * entries, the figures.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "src/transport/redis/node_internal.h"
+
+asynctask_redis_node_state_t asynctask_rnode;
+
+/* --- the node ---------------------------------------------------------------------- */
+
+void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_config_t *config,
+	const asynctask_redis_node_hooks_t *hooks)
+{
+	memset(&asynctask_rnode, 0, sizeof(asynctask_rnode));
+	asynctask_rnode.base = base;
+	asynctask_rnode.config = *config;
+	asynctask_rnode.hooks = *hooks;
+	asynctask_rnode.reader.name = "reader";
+	asynctask_rnode.writer.name = "writer";
+	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
+	asynctask_rnode.taking = true;
+	asynctask_rnode.started = true;
+	snprintf(asynctask_rnode.stream, sizeof(asynctask_rnode.stream), ASYNCTASK_REDIS_STREAM_FMT, config->prefix,
+		config->queue);
+	snprintf(asynctask_rnode.dead, sizeof(asynctask_rnode.dead), ASYNCTASK_REDIS_DEAD_FMT, config->prefix);
+	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
+	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
+}
+
+void asynctask_redis_node_tick(void)
+{
+	uint64_t now = asynctask_now_ns();
+
+	if (!asynctask_rnode.started) {
+		return;
+	}
+	asynctask_redis_node_watchdog(&asynctask_rnode.writer, now);
+	asynctask_redis_node_watchdog(&asynctask_rnode.reader, now);
+	if (asynctask_rnode.writer.state == CONN_DOWN && now >= asynctask_rnode.writer.retry_at) {
+		asynctask_redis_node_connect_to(&asynctask_rnode.writer);
+	}
+	if (asynctask_rnode.reader.state == CONN_DOWN && now >= asynctask_rnode.reader.retry_at && asynctask_rnode.taking) {
+		asynctask_redis_node_connect_to(&asynctask_rnode.reader);
+	}
+	asynctask_redis_node_touch();
+	asynctask_redis_node_reclaim();
+	asynctask_redis_node_figures();
+	asynctask_redis_node_poll();
+}
+
+/* The reader is done: closed, and the drain said so (the test of a drain waits for these words). */
+static void close_reader(void)
+{
+	if (asynctask_rnode.reader.ac) {
+		redisAsyncContext *ac = asynctask_rnode.reader.ac;
+		asynctask_rnode.reader.ac = NULL;
+		asynctask_rnode.reader.state = CONN_DOWN;
+		asynctask_rnode.reader.ready = false;
+		redisAsyncFree(ac);
+	}
+	asynctask_rnode.reading = false;
+	asynctask_log("redis node: no more tasks taken");
+}
+
+static void on_unblocked(redisAsyncContext *ac, void *r, void *privdata)
+{
+	(void) privdata;
+	if (r) {
+		asynctask_redis_node_heard(ac);
+	}
+	asynctask_rnode.unblocking = false;
+	if (asynctask_rnode.started) {
+		close_reader();
+	}
+}
+
+void asynctask_redis_node_stop_taking(void)
+{
+	char id[32];
+
+	if (!asynctask_rnode.taking) {
+		return;
+	}
+	asynctask_rnode.taking = false;
+	/* A read blocked in Redis would hand out tasks after the workers left.
+	 * The writer unblocks it (CLIENT UNBLOCK): Redis runs commands one at a
+	 * time, so once that is answered no entry goes to this node any more, and
+	 * what the read got before comes back to it (left pending, for a node to
+	 * reclaim). Without a writer, closing the reader aborts the read, though
+	 * Redis may deliver to it in that very moment (left pending too). */
+	if (asynctask_rnode.reading && asynctask_rnode.reader.client_id > 0 && asynctask_rnode.writer.state == CONN_UP
+		&& asynctask_rnode.writer.ready) {
+		snprintf(id, sizeof(id), "%lld", asynctask_rnode.reader.client_id);
+		const char *argv[] = { "CLIENT", "UNBLOCK", id };
+		size_t argvlen[] = { 6, 7, strlen(id) };
+		if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_unblocked, NULL, 3, argv, argvlen) == REDIS_OK) {
+			asynctask_rnode.unblocking = true;
+			return;
+		}
+	}
+	close_reader();
+}
+
+bool asynctask_redis_node_idle(void)
+{
+	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.unblocking && !asynctask_rnode.claiming
+		&& !asynctask_rnode.ops_out && !asynctask_rnode.kept);
+}
+
+void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out)
+{
+	*out = asynctask_rnode.stats;
+}
+
+void asynctask_redis_node_shutdown(void)
+{
+	if (!asynctask_rnode.started) {
+		return;
+	}
+	if (asynctask_rnode.kept_count) {
+		asynctask_log("redis node: leaving with %u results Redis could not take; their entries stay pending and run "
+			"again elsewhere after asynctask.visibility_timeout", asynctask_rnode.kept_count);
+	}
+	asynctask_rnode.taking = false;
+	/* redisAsyncFree() answers what is out with NULL replies: nothing is kept from here */
+	asynctask_rnode.started = false;
+	while (asynctask_rnode.kept) {
+		op_t *op = asynctask_rnode.kept;
+		asynctask_rnode.kept = op->next;
+		asynctask_redis_node_op_free(op);
+	}
+	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
+	if (asynctask_rnode.reader.ac) {
+		redisAsyncContext *ac = asynctask_rnode.reader.ac;
+		asynctask_rnode.reader.ac = NULL;
+		redisAsyncFree(ac);
+	}
+	if (asynctask_rnode.writer.ac) {
+		redisAsyncContext *ac = asynctask_rnode.writer.ac;
+		asynctask_rnode.writer.ac = NULL;
+		redisAsyncFree(ac);
+	}
+	free(asynctask_rnode.config.secret);
+	asynctask_rnode.config.secret = NULL;
+}

@@ -1,0 +1,326 @@
+/*
+ * A Redis node's atomic steps (protocol.h), each a Lua script: storing a
+ * result, dead-lettering an entry, reclaiming entries left pending too long,
+ * and keeping the entries of running jobs fresh (touch).
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "src/transport/redis/node_internal.h"
+
+/* --- the atomic steps (protocol.h) ------------------------------------------------
+ * store: KEYS stream [reply]; ARGV group id consumer attempt [result ttl_ms].
+ * Only while the entry is pending to this consumer, in this delivery (a
+ * delivery count past our attempt means it was delivered again since: our
+ * result is late and dropped). */
+static const char STORE_SCRIPT[] =
+	"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])\n"
+	"if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[4]) then return 0 end\n"
+	"if #KEYS > 1 then\n"
+	"  redis.call('RPUSH', KEYS[2], ARGV[5])\n"
+	"  redis.call('PEXPIRE', KEYS[2], ARGV[6])\n"
+	"end\n"
+	"redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+	"redis.call('XDEL', KEYS[1], ARGV[2])\n"
+	"return 1\n";
+
+/* dead: KEYS stream dead [reply]; ARGV group id consumer t error node attempts [result ttl_ms].
+ * Only while the entry is pending to this consumer. */
+static const char DEAD_SCRIPT[] =
+	"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])\n"
+	"if #p == 0 then return 0 end\n"
+	"redis.call('XADD', KEYS[2], '*', 't', ARGV[4], 'error', ARGV[5], 'node', ARGV[6], 'attempts', ARGV[7],\n"
+	"  'stream', KEYS[1], 'id', ARGV[2])\n"
+	"if #KEYS > 2 then\n"
+	"  redis.call('RPUSH', KEYS[3], ARGV[8])\n"
+	"  redis.call('PEXPIRE', KEYS[3], ARGV[9])\n"
+	"end\n"
+	"redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+	"redis.call('XDEL', KEYS[1], ARGV[2])\n"
+	"return 1\n";
+
+/* claim: KEYS stream; ARGV group consumer min_idle_ms 'auto'|'id' count|id.
+ * XAUTOCLAIM (entries idle past visibility_timeout) or XCLAIM (one entry,
+ * again at once: its worker crashed), each with its delivery count after the
+ * claim, which is the attempt: [[id, fields, deliveries], ...]. */
+static const char CLAIM_SCRIPT[] =
+	"local claimed\n"
+	"if ARGV[4] == 'id' then\n"
+	"  claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[5])\n"
+	"else\n"
+	"  claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[5])[2]\n"
+	"end\n"
+	"local out = {}\n"
+	"for _, e in ipairs(claimed) do\n"
+	"  if type(e) == 'table' and type(e[2]) == 'table' then\n"
+	"    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)\n"
+	"    local n = 0\n"
+	"    if #p > 0 then n = p[1][4] end\n"
+	"    out[#out + 1] = {e[1], e[2], n}\n"
+	"  end\n"
+	"end\n"
+	"return out\n";
+
+/* touch: KEYS stream; ARGV group consumer id... Resets the idle time of the
+ * entries still pending to this consumer (JUSTID: the delivery count stays),
+ * so that no node reclaims a task this live node is running. */
+static const char TOUCH_SCRIPT[] =
+	"local n = 0\n"
+	"for i = 3, #ARGV do\n"
+	"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])\n"
+	"  if #p > 0 then\n"
+	"    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"return n\n";
+
+#define TOUCH_MAX 1024   /* entries per touch */
+/* --- results --------------------------------------------------------------------- */
+
+/* The signed RESULT entry of job: status, the 8-byte big-endian bound, the bytes. NULL when it cannot be encoded. */
+static zend_string *result_entry(const asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len, size_t decoded_size)
+{
+	zend_string *error = NULL;
+	char *payload = malloc(ASYNCTASK_REDIS_RESULT_HEADER + len);
+
+	if (!payload) {
+		return NULL;
+	}
+	payload[0] = (char) status;
+	for (int i = 0; i < 8; i++) {
+		payload[1 + i] = (char) (((uint64_t) decoded_size >> (56 - 8 * i)) & 0xff);
+	}
+	memcpy(payload + ASYNCTASK_REDIS_RESULT_HEADER, data, len);
+
+	asynctask_wire_entry_t e = job->task;
+	e.kind = ASYNCTASK_WIRE_RESULT;
+	e.flags = status == ASYNCTASK_RESULT_VALUE ? 0 : ASYNCTASK_WIRE_FAILED;
+	e.attempt = job->attempt;
+	e.node = asynctask_rnode.config.node;
+	e.node_len = strlen(asynctask_rnode.config.node);
+	e.reply_key = NULL;
+	e.reply_key_len = 0;
+	e.payload = payload;
+	e.payload_len = ASYNCTASK_REDIS_RESULT_HEADER + len;
+	zend_string *secret = zend_string_init(asynctask_rnode.config.secret, asynctask_rnode.config.secret_len, 0);
+	zend_string *bytes = asynctask_wire_encode(&e, secret, &error);
+	zend_string_efree(secret);
+	free(payload);
+	if (!bytes) {
+		asynctask_log("redis node: the result of entry %s cannot be encoded: %s", job->entry_id,
+			error ? ZSTR_VAL(error) : "?");
+		if (error) zend_string_release(error);
+	}
+	return bytes;
+}
+
+static bool has_reply(const asynctask_redis_job_t *job)
+{
+	return job && !(job->task.flags & ASYNCTASK_WIRE_NO_REPLY) && job->task.reply_key_len > 0;
+}
+
+void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len, size_t decoded_size)
+{
+	char attempt[16], ttl[32];
+	zend_string *bytes = NULL;
+	bool reply = has_reply(job);
+
+	snprintf(attempt, sizeof(attempt), "%u", job->attempt);
+	snprintf(ttl, sizeof(ttl), "%" PRIu64, asynctask_rnode.config.result_ttl_ms);
+	if (reply && !(bytes = result_entry(job, status, data, len, decoded_size))) {
+		asynctask_redis_node_job_free(job);   /* left pending: reclaimed and run again */
+		return;
+	}
+	const char *argv[] = { "EVAL", STORE_SCRIPT, reply ? "2" : "1", asynctask_rnode.stream,
+		reply ? job->task.reply_key : "",
+		ASYNCTASK_REDIS_GROUP, job->entry_id, asynctask_rnode.config.node, attempt, bytes ? ZSTR_VAL(bytes) : "", ttl };
+	size_t argvlen[] = { 4, sizeof(STORE_SCRIPT) - 1, 1, strlen(asynctask_rnode.stream),
+		reply ? job->task.reply_key_len : 0,
+		sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(job->entry_id), strlen(asynctask_rnode.config.node), strlen(attempt),
+		bytes ? ZSTR_LEN(bytes) : 0, strlen(ttl) };
+	op_t *op;
+	if (reply) {
+		op = asynctask_redis_node_op_new(11, argv, argvlen);
+	} else {
+		/* no reply key: KEYS stream; ARGV group id consumer attempt */
+		const char *args[] = { argv[0], argv[1], argv[2], argv[3], argv[5], argv[6], argv[7], argv[8] };
+		size_t lens[] = { argvlen[0], argvlen[1], argvlen[2], argvlen[3], argvlen[5], argvlen[6], argvlen[7], argvlen[8] };
+		op = asynctask_redis_node_op_new(8, args, lens);
+	}
+	if (bytes) zend_string_efree(bytes);
+	if (!op) {
+		asynctask_log("redis node: out of memory storing the result of entry %s", job->entry_id);
+		asynctask_redis_node_job_free(job);
+		return;
+	}
+	op->kind = OP_STORE;
+	op->job = job;
+	asynctask_redis_node_send_op(op);
+}
+
+/* Moves an entry to the dead stream with why (and, for a task someone waits
+ * on whose entry verified, a result of `status` saying so: CRASHED when its
+ * last attempt's worker died, so that the caller gets WorkerCrashedException,
+ * else FAILED). job NULL: an entry that failed to verify (raw: its field as it
+ * came). Frees job. */
+void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, size_t raw_len, asynctask_redis_job_t *job,
+	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message)
+{
+	char count[16], ttl[32];
+	zend_string *bytes = NULL;
+	smart_str error = {0};
+
+	snprintf(count, sizeof(count), "%u", attempts);
+	snprintf(ttl, sizeof(ttl), "%" PRIu64, asynctask_rnode.config.result_ttl_ms);
+	bool reply = has_reply(job) && result_message;
+	if (reply) {
+		asynctask_remote_error_encode_message(result_message, &error);
+		bytes = result_entry(job, status, ZSTR_VAL(error.s), ZSTR_LEN(error.s), 0);
+		smart_str_free(&error);
+		reply = bytes != NULL;
+	}
+	const char *argv[] = { "EVAL", DEAD_SCRIPT, reply ? "3" : "2", asynctask_rnode.stream, asynctask_rnode.dead,
+		reply ? job->task.reply_key : "", ASYNCTASK_REDIS_GROUP, entry_id, asynctask_rnode.config.node, raw, why,
+		asynctask_rnode.config.node, count, bytes ? ZSTR_VAL(bytes) : "", ttl };
+	size_t argvlen[] = { 4, sizeof(DEAD_SCRIPT) - 1, 1, strlen(asynctask_rnode.stream), strlen(asynctask_rnode.dead),
+		reply ? job->task.reply_key_len : 0, sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(entry_id),
+		strlen(asynctask_rnode.config.node), raw_len, strlen(why), strlen(asynctask_rnode.config.node), strlen(count),
+		bytes ? ZSTR_LEN(bytes) : 0, strlen(ttl) };
+	op_t *op;
+	if (reply) {
+		op = asynctask_redis_node_op_new(15, argv, argvlen);
+	} else {
+		const char *args[] = { argv[0], argv[1], argv[2], argv[3], argv[4], argv[6], argv[7], argv[8], argv[9],
+			argv[10], argv[11], argv[12] };
+		size_t lens[] = { argvlen[0], argvlen[1], argvlen[2], argvlen[3], argvlen[4], argvlen[6], argvlen[7],
+			argvlen[8], argvlen[9], argvlen[10], argvlen[11], argvlen[12] };
+		op = asynctask_redis_node_op_new(12, args, lens);
+	}
+	if (bytes) zend_string_efree(bytes);
+	if (!op) {
+		asynctask_log("redis node: out of memory dead-lettering entry %s", entry_id);
+		asynctask_redis_node_job_free(job);
+		return;
+	}
+	op->kind = OP_DEAD;
+	op->job = job;
+	asynctask_redis_node_send_op(op);
+}
+
+/* --- reclaiming --------------------------------------------------------------------- */
+
+static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	uint32_t reserved = (uint32_t) (uintptr_t) privdata;
+
+	if (reply) {
+		asynctask_redis_node_heard(ac);
+	}
+	asynctask_rnode.claiming--;
+	asynctask_rnode.reserved -= reserved;
+	if (asynctask_redis_node_is_error(reply)) {
+		asynctask_log("redis node: reclaiming entries of %s failed: %.*s", asynctask_rnode.stream, (int) reply->len,
+			reply->str);
+		return;
+	}
+	if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+		return;
+	}
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 3 || e->element[2]->type != REDIS_REPLY_INTEGER) {
+			continue;
+		}
+		uint32_t attempts = (uint32_t) e->element[2]->integer;
+		if (reserved > 1) {
+			/* an automatic reclaim, not a crashed task's second run */
+			asynctask_rnode.stats.reclaimed++;
+		}
+		asynctask_redis_node_take_entry(e->element[0], e->element[1], attempts);
+	}
+	asynctask_redis_node_poll();
+}
+
+/* XAUTOCLAIM (mode "auto", what: how many) or XCLAIM of one entry (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve)
+{
+	char idle[32];
+
+	if (asynctask_rnode.writer.state != CONN_UP || !asynctask_rnode.writer.ready) {
+		return;
+	}
+	snprintf(idle, sizeof(idle), "%" PRIu64, min_idle_ms);
+	const char *argv[] = { "EVAL", CLAIM_SCRIPT, "1", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP,
+		asynctask_rnode.config.node, idle, mode, what };
+	size_t argvlen[9];
+	for (int i = 0; i < 9; i++) {
+		argvlen[i] = strlen(argv[i]);
+	}
+	/* privdata: the workers promised (an "auto" claim promises at least 2, so that on_claim tells them apart) */
+	uint32_t promised = strcmp(mode, "auto") == 0 ? (reserve < 2 ? 2 : reserve) : 1;
+	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, (void *) (uintptr_t) promised, 9, argv, argvlen)
+		== REDIS_OK) {
+		asynctask_rnode.claiming++;
+		asynctask_rnode.reserved += promised;
+	}
+}
+
+void asynctask_redis_node_reclaim(void)
+{
+	char count[16];
+	uint64_t now = asynctask_now_ns();
+
+	if (!asynctask_rnode.taking || now < asynctask_rnode.next_reclaim || asynctask_rnode.claiming) {
+		return;
+	}
+	/* a quarter of visibility_timeout between looks, within 50 ms .. 5 s */
+	uint64_t every = asynctask_rnode.config.visibility_ms * 1000000ull / 4;
+	every = every < 50000000ull ? 50000000ull : every > 5000000000ull ? 5000000000ull : every;
+	asynctask_rnode.next_reclaim = now + every;
+	uint32_t n = asynctask_redis_node_capacity();
+	if (n == 0) {
+		return;
+	}
+	snprintf(count, sizeof(count), "%u", n);
+	asynctask_redis_node_claim("auto", count, asynctask_rnode.config.visibility_ms, n);
+}
+
+/* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
+void asynctask_redis_node_touch(void)
+{
+	uint64_t now = asynctask_now_ns();
+
+	if (!asynctask_rnode.live || now < asynctask_rnode.next_touch || asynctask_rnode.writer.state != CONN_UP
+		|| !asynctask_rnode.writer.ready) {
+		return;
+	}
+	uint64_t every = asynctask_rnode.config.visibility_ms * 1000000ull / 3;
+	every = every < 20000000ull ? 20000000ull : every > 10000000000ull ? 10000000000ull : every;
+	asynctask_rnode.next_touch = now + every;
+
+	uint32_t n = asynctask_rnode.live_count < TOUCH_MAX ? asynctask_rnode.live_count : TOUCH_MAX;
+	const char **argv = malloc((6 + (size_t) n) * sizeof(char *));
+	size_t *argvlen = malloc((6 + (size_t) n) * sizeof(size_t));
+	if (!argv || !argvlen) {
+		free(argv);
+		free(argvlen);
+		return;
+	}
+	argv[0] = "EVAL"; argv[1] = TOUCH_SCRIPT; argv[2] = "1"; argv[3] = asynctask_rnode.stream;
+	argv[4] = ASYNCTASK_REDIS_GROUP; argv[5] = asynctask_rnode.config.node;
+	int argc = 6;
+	for (asynctask_redis_job_t *job = asynctask_rnode.live; job && argc < 6 + (int) n; job = job->next) {
+		argv[argc++] = job->entry_id;
+	}
+	for (int i = 0; i < argc; i++) {
+		argvlen[i] = strlen(argv[i]);
+	}
+	redisAsyncCommandArgv(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, argc, argv, argvlen);
+	free(argv);
+	free(argvlen);
+}
