@@ -272,7 +272,8 @@ static bool redis_alive(void)
 	return true;  /* a task waits in Redis for the first node that serves its queue */
 }
 
-/* The Future could not take a value after all: it counts as `status`. */
+/* The Future could not take a value after all: it counts as `status` (never
+ * a value) instead. */
 static void redis_recount(asynctask_result_status_t status)
 {
 	asynctask_redis_counts_t *counts = asynctask_redis_counts();
@@ -280,13 +281,7 @@ static void redis_recount(asynctask_result_status_t status)
 	if (counts->completed) {
 		counts->completed--;
 	}
-	if (status == ASYNCTASK_RESULT_CRASHED) {
-		counts->crashed++;
-	} else if (status == ASYNCTASK_RESULT_TIMED_OUT) {
-		counts->timed_out++;
-	} else {
-		counts->failed++;
-	}
+	asynctask_redis_count_outcome(status);
 }
 
 const asynctask_transport_t asynctask_redis_transport = {

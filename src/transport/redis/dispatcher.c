@@ -286,6 +286,18 @@ asynctask_redis_counts_t *asynctask_redis_counts(void)
 	return &self.counts;
 }
 
+void asynctask_redis_count_outcome(asynctask_result_status_t status)
+{
+	asynctask_redis_counts_t *counts = asynctask_redis_counts();
+
+	switch (status) {
+		case ASYNCTASK_RESULT_VALUE:     counts->completed++; break;
+		case ASYNCTASK_RESULT_CRASHED:   counts->crashed++; break;
+		case ASYNCTASK_RESULT_TIMED_OUT: counts->timed_out++; break;
+		default:                         counts->failed++; break;
+	}
+}
+
 void asynctask_redis_dispatcher_rshutdown(void)
 {
 	results_destroy();  /* in a forked child: its copies */

@@ -33,6 +33,7 @@
 #include "php.h"
 
 #include "src/codec/redis/wire.h"
+#include "src/transport/transport.h"
 
 #define ASYNCTASK_REDIS_FORGOTTEN_MAX 65536
 #define ASYNCTASK_REDIS_ENTRY_ID_MAX  48     /* "<ms>-<seq>": two 64-bit numbers */
@@ -95,6 +96,9 @@ void asynctask_redis_result_store(uint64_t task_id, zend_string *result);
 zend_string *asynctask_redis_result_take(uint64_t task_id);
 
 asynctask_redis_counts_t *asynctask_redis_counts(void);
+/* Counts an outcome this process received: completed, crashed, timed_out or
+ * (any other status) failed. */
+void asynctask_redis_count_outcome(asynctask_result_status_t status);
 
 /* RSHUTDOWN: the outcomes no Future took are freed (request memory). */
 void asynctask_redis_dispatcher_rshutdown(void);

@@ -39,18 +39,6 @@ static void refuse(const char *key, const char *format, const char *detail)
 	asynctask_log("dropped a result from the reply list %s: %s%s", key, format, detail);
 }
 
-static void count_outcome(asynctask_result_status_t status)
-{
-	asynctask_redis_counts_t *counts = asynctask_redis_counts();
-
-	switch (status) {
-		case ASYNCTASK_RESULT_VALUE:     counts->completed++; break;
-		case ASYNCTASK_RESULT_CRASHED:   counts->crashed++; break;
-		case ASYNCTASK_RESULT_TIMED_OUT: counts->timed_out++; break;
-		default:                         counts->failed++; break;
-	}
-}
-
 /* One element of the list: verified, then booked for its Future (true), or
  * dropped and logged (false). */
 static bool book(const char *bytes, size_t len, const char *key)
@@ -92,7 +80,7 @@ static bool book(const char *bytes, size_t len, const char *key)
 		return false;
 	}
 	/* the first result wins: the task leaves the books, a later one is refused above */
-	count_outcome(status);
+	asynctask_redis_count_outcome(status);
 	if (sent->forgotten) {
 		asynctask_redis_counts()->unread++;
 		asynctask_redis_sent_remove(task_id);
