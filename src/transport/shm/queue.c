@@ -348,6 +348,24 @@ static bool reclaim_head(asynctask_queue_t *q, unsigned char *ring)
 	}
 }
 
+/* Takes record (at offset, already unlinked from its level) out of the ring:
+ * at the head it is dropped at once, with the taken or cancelled records
+ * behind it (true: room was made); out of turn it is marked taken, its flags
+ * journaled first, and keeps its room until the head reaches it. */
+static bool remove_taken(asynctask_queue_t *q, unsigned char *ring, asynctask_record_t *record, uint64_t offset)
+{
+	if (offset == q->head) {
+		drop_head(q, record);
+		reclaim_head(q, ring);
+		return true;
+	}
+	q->journal.record = offset;
+	q->journal.record_flags = record->flags;
+	__atomic_store_n(&q->journal.record_saved, 1, __ATOMIC_SEQ_CST);
+	record->flags |= ASYNCTASK_RECORD_TAKEN;
+	return false;
+}
+
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string **payload, uint32_t *spilled, uint32_t *seq)
 {
@@ -379,16 +397,9 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
 			ASYNCTASK_FAULT("queue.take.claimed");
 			__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
-			if (offset == q->head) {
-				drop_head(q, record);
+			if (remove_taken(q, ring, record, offset)) {
 				made_room = true;
-				reclaim_head(q, ring);
 			} else {
-				/* out of turn: it keeps its room until the head reaches it */
-				q->journal.record = offset;
-				q->journal.record_flags = record->flags;
-				__atomic_store_n(&q->journal.record_saved, 1, __ATOMIC_SEQ_CST);
-				record->flags |= ASYNCTASK_RECORD_TAKEN;
 				ASYNCTASK_FAULT("queue.take.out_of_turn");
 			}
 			taken = true;
@@ -583,15 +594,8 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 			break;
 		}
 		memcpy(copy, record, HEADER_SIZE + record->length);
-		if (offset == q->head) {
-			drop_head(q, record);
+		if (remove_taken(q, ring, record, offset)) {
 			made_room = true;
-			reclaim_head(q, ring);
-		} else {
-			q->journal.record = offset;
-			q->journal.record_flags = record->flags;
-			__atomic_store_n(&q->journal.record_saved, 1, __ATOMIC_SEQ_CST);
-			record->flags |= ASYNCTASK_RECORD_TAKEN;
 		}
 		break;
 	}
