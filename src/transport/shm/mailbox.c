@@ -91,38 +91,43 @@ void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *le
 	asynctask_lock_release(&box->lock);
 }
 
-/* Copies len bytes at ring position `at` (modulo the size) into dst, or from src. */
+/* Copies len bytes at position `at` (modulo size) of a ring into dst, or
+ * from src: in two pieces where the ring wraps. */
+static void wrapped_read(const char *ring, size_t size, uint64_t at, char *dst, size_t len)
+{
+	size_t start = (size_t) (at % size);
+	size_t first = MIN(len, size - start);
+	memcpy(dst, ring + start, first);
+	memcpy(dst + first, ring, len - first);
+}
+
+static void wrapped_write(char *ring, size_t size, uint64_t at, const char *src, size_t len)
+{
+	size_t start = (size_t) (at % size);
+	size_t first = MIN(len, size - start);
+	memcpy(ring + start, src, first);
+	memcpy(ring, src + first, len - first);
+}
+
+/* The message ring, and the bulk ring for large results. */
 static void ring_read(const asynctask_mailbox_t *box, uint64_t at, char *dst, size_t len)
 {
-	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
-	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
-	memcpy(dst, box->ring + start, first);
-	memcpy(dst + first, box->ring, len - first);
+	wrapped_read((const char *) box->ring, ASYNCTASK_MAILBOX_SIZE, at, dst, len);
 }
 
 static void ring_write(asynctask_mailbox_t *box, uint64_t at, const char *src, size_t len)
 {
-	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_SIZE);
-	size_t first = MIN(len, ASYNCTASK_MAILBOX_SIZE - start);
-	memcpy(box->ring + start, src, first);
-	memcpy(box->ring, src + first, len - first);
+	wrapped_write((char *) box->ring, ASYNCTASK_MAILBOX_SIZE, at, src, len);
 }
 
-/* The same for the bulk ring. */
 static void bulk_read(const asynctask_mailbox_t *box, uint64_t at, char *dst, size_t len)
 {
-	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_BULK);
-	size_t first = MIN(len, ASYNCTASK_MAILBOX_BULK - start);
-	memcpy(dst, box->bulk + start, first);
-	memcpy(dst + first, box->bulk, len - first);
+	wrapped_read((const char *) box->bulk, ASYNCTASK_MAILBOX_BULK, at, dst, len);
 }
 
 static void bulk_write(asynctask_mailbox_t *box, uint64_t at, const char *src, size_t len)
 {
-	size_t start = (size_t) (at % ASYNCTASK_MAILBOX_BULK);
-	size_t first = MIN(len, ASYNCTASK_MAILBOX_BULK - start);
-	memcpy(box->bulk + start, src, first);
-	memcpy(box->bulk, src + first, len - first);
+	wrapped_write((char *) box->bulk, ASYNCTASK_MAILBOX_BULK, at, src, len);
 }
 
 void asynctask_mailbox_collect(asynctask_mailbox_t *box, smart_str *out)
