@@ -273,6 +273,8 @@ void asynctask_bridge_tick(void)
 	__atomic_store_n(&figures->dead_lettered, s.dead_lettered, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->reconnects, s.reconnects, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->results_kept, s.results_kept, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->delayed, s.delayed, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->moved, s.moved, __ATOMIC_RELAXED);
 }
 
 void asynctask_bridge_stop_taking(void)
