@@ -38,7 +38,10 @@ for ($i = 1; $i <= 3; $i++) {
     }
 }
 $futures[] = (new Task($log, $dir, 'high-delayed'))->delay(0.2)->withPriority(Task::HIGH)->dispatch();
-usleep(700000);   // the delayed one is due and in the :high stream by now (NORMAL's holds the blocker too)
+// the delayed one is due and moved into the :high stream (NORMAL's holds the blocker too)
+for ($until = microtime(true) + 10; redisCommand('XLEN', "$prefix:q:default:high") < 4 && microtime(true) < $until; ) {
+    usleep(20000);
+}
 var_dump(redisCommand('XLEN', "$prefix:q:default:high"), redisCommand('XLEN', "$prefix:q:default"),
     redisCommand('XLEN', "$prefix:q:default:low"));
 touch("$dir/go");
