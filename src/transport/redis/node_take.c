@@ -185,9 +185,10 @@ void asynctask_redis_node_poll(void)
 		asynctask_rnode.streams[2] };
 	int status;
 	if (asynctask_rnode.take_blocks) {
-		/* nothing on any level a moment ago: wait for the first entry on any */
+		/* nothing on any level a moment ago: wait for the first entry on any,
+		 * one (what came with it is the take step's, in level order) */
 		const char *argv[] = { "XREADGROUP", "GROUP", ASYNCTASK_REDIS_GROUP, asynctask_rnode.config.node, "COUNT",
-			count, "BLOCK", BLOCK_MS, "STREAMS", streams[0], streams[1], streams[2], ">", ">", ">" };
+			"1", "BLOCK", BLOCK_MS, "STREAMS", streams[0], streams[1], streams[2], ">", ">", ">" };
 		size_t argvlen[15];
 		for (int i = 0; i < 15; i++) {
 			argvlen[i] = strlen(argv[i]);

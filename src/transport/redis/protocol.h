@@ -92,10 +92,11 @@
  *    HIGH stream, then NORMAL, then LOW, each for what the levels above left
  *    of n (its idle workers); replies like XREADGROUP (one [stream, entries]
  *    per level that had some). Only when it took nothing does the reader
- *    block, in XREADGROUP ... COUNT <n> BLOCK ... on the three streams; an
- *    entry that arrives wakes it (the one read that is not in level order:
- *    entries that arrive on two levels in the same instant may both be
- *    taken, at most n per level).
+ *    block, in XREADGROUP ... COUNT 1 BLOCK ... on the three streams; the
+ *    entry that arrives wakes it, and the take step follows (the one read
+ *    that is not in level order: entries that arrive on two or three levels
+ *    in the instant between the take step and the blocked read may be taken
+ *    one of each, a little more than the idle workers).
  *  - cancel of a delayed task (dispatcher): ZREM the member (then HDEL):
  *    1; else the moved key names its entry: cancel as above on its level's
  *    stream (and DEL the moved key when deleted); else 0.
