@@ -236,7 +236,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 	}
 	freeReplyObject(reply);
 	asynctask_redis_sent_keep(*task_id, &sent);
-	if (ASYNCTASK_G(redis_replicas) > 0 && wait_replicas(connection, deadline, sent.entry) == FAILURE) {
+	if (ASYNCTASK_G(redis_replicas) > 0 && wait_replicas(connection, deadline, sent.delayed ? "(in the delayed set)" : sent.entry) == FAILURE) {
 		/* no Future: a result that comes is dropped quietly */
 		asynctask_redis_sent_forget(*task_id);
 		return FAILURE;
