@@ -1,5 +1,5 @@
 --TEST--
-Redis Task::withPriority() end to end: on a node whose one worker is held busy, waiting tasks run HIGH first, then NORMAL, then LOW, in dispatch order within a level (and a delayed HIGH task, once due, before the waiting NORMAL ones); a HIGH task whose node was SIGKILLed while running it is reclaimed from the :high stream by another node past visibility_timeout and runs again (attempt 2)
+Redis Task::withPriority() end to end: on a node whose one worker is held busy, waiting tasks run HIGH first, then NORMAL, then LOW, in dispatch order within a level (and a delayed HIGH task, once due, before the waiting NORMAL ones); a HIGH task whose worker died runs again at once from the :high stream, a LOW one that always kills its worker is dead-lettered after max_attempts with the :low stream named in {prefix}:dead; a HIGH task whose node was SIGKILLed while running it is reclaimed from the :high stream by another node past visibility_timeout and runs again (attempt 2)
 --EXTENSIONS--
 asynctask
 posix
@@ -49,6 +49,27 @@ var_dump($blocker->wait(10));
 AsyncTask\Future::all($futures, 20);
 echo file_get_contents("$dir/order");
 
+echo "-- a HIGH task whose worker died runs again from :high; a LOW one that always dies is dead-lettered from :low\n";
+$crash = (new Task(function () {
+    if (AsyncTask\context()->attempt() === 1) {
+        exec('kill -9 ' . getmypid());
+    }
+    return AsyncTask\context()->attempt();
+}))->withPriority(Task::HIGH)->dispatch();
+var_dump($crash->wait(20));
+$poison = (new Task(fn () => exec('kill -9 ' . getmypid())))->withPriority(Task::LOW)->dispatch();
+try {
+    $poison->wait(30);
+} catch (AsyncTask\WorkerCrashedException $e) {
+    echo get_class($e), "\n";
+}
+$dead = redisCommand('XRANGE', "$prefix:dead", '-', '+');
+$fields = [];
+for ($i = 0; $i + 1 < count($dead[0][1] ?? []); $i += 2) {
+    $fields[$dead[0][1][$i]] = $dead[0][1][$i + 1];
+}
+var_dump(count($dead), ($fields['stream'] ?? null) === "$prefix:q:default:low", $fields['attempts'] ?? null);
+
 echo "-- reclaim of a HIGH entry\n";
 $hang = (new Task(function (string $dir) {
     $c = AsyncTask\context();
@@ -84,6 +105,12 @@ normal-3
 low-1
 low-2
 low-3
+-- a HIGH task whose worker died runs again from :high; a LOW one that always dies is dead-lettered from :low
+int(2)
+AsyncTask\WorkerCrashedException
+int(1)
+bool(true)
+string(1) "3"
 -- reclaim of a HIGH entry
 bool(true)
 array(2) {
