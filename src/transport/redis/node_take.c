@@ -1,7 +1,11 @@
 /*
- * A Redis node taking entries: the reader's XREADGROUP, the verification of
+ * A Redis node taking entries: the reader's XREADGROUP, reclaiming entries
+ * left pending too long (the claim step, a Lua script), the verification of
  * every entry read or claimed, handing it to the bridge, and a job's outcome
  * (finished: stored or dead-lettered; abandoned).
+ *
+ * It calls down to node_steps.c (store, dead-letter), node_writer.c (the
+ * jobs running) and node_reply.c; none of them calls back up here.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -143,6 +147,107 @@ void asynctask_redis_node_poll(void)
 		asynctask_rnode.reading = true;
 	}
 }
+
+/* --- reclaiming ---------------------------------------------------------------------
+ * claim: KEYS stream; ARGV group consumer min_idle_ms 'auto'|'id' count|id.
+ * XAUTOCLAIM (entries idle past visibility_timeout) or XCLAIM (one entry,
+ * again at once: its worker crashed), each with its delivery count after the
+ * claim, which is the attempt: [[id, fields, deliveries], ...]. */
+static const char CLAIM_SCRIPT[] =
+	"local claimed\n"
+	"if ARGV[4] == 'id' then\n"
+	"  claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[5])\n"
+	"else\n"
+	"  claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[5])[2]\n"
+	"end\n"
+	"local out = {}\n"
+	"for _, e in ipairs(claimed) do\n"
+	"  if type(e) == 'table' and type(e[2]) == 'table' then\n"
+	"    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)\n"
+	"    local n = 0\n"
+	"    if #p > 0 then n = p[1][4] end\n"
+	"    out[#out + 1] = {e[1], e[2], n}\n"
+	"  end\n"
+	"end\n"
+	"return out\n";
+
+static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	uint32_t reserved = (uint32_t) (uintptr_t) privdata;
+
+	if (reply) {
+		asynctask_redis_node_heard(ac);
+	}
+	asynctask_rnode.claiming--;
+	asynctask_rnode.reserved -= reserved;
+	if (asynctask_redis_node_is_error(reply)) {
+		asynctask_log("redis node: reclaiming entries of %s failed: %.*s", asynctask_rnode.stream, (int) reply->len,
+			reply->str);
+		return;
+	}
+	if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+		return;
+	}
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 3 || e->element[2]->type != REDIS_REPLY_INTEGER) {
+			continue;
+		}
+		uint32_t attempts = (uint32_t) e->element[2]->integer;
+		if (reserved > 1) {
+			/* an automatic reclaim, not a crashed task's second run */
+			asynctask_rnode.stats.reclaimed++;
+		}
+		asynctask_redis_node_take_entry(e->element[0], e->element[1], attempts);
+	}
+	asynctask_redis_node_poll();
+}
+
+/* XAUTOCLAIM (mode "auto", what: how many) or XCLAIM of one entry (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve)
+{
+	char idle[32];
+
+	if (asynctask_rnode.writer.state != CONN_UP || !asynctask_rnode.writer.ready) {
+		return;
+	}
+	snprintf(idle, sizeof(idle), "%" PRIu64, min_idle_ms);
+	const char *argv[] = { "EVAL", CLAIM_SCRIPT, "1", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP,
+		asynctask_rnode.config.node, idle, mode, what };
+	size_t argvlen[9];
+	for (int i = 0; i < 9; i++) {
+		argvlen[i] = strlen(argv[i]);
+	}
+	/* privdata: the workers promised (an "auto" claim promises at least 2, so that on_claim tells them apart) */
+	uint32_t promised = strcmp(mode, "auto") == 0 ? (reserve < 2 ? 2 : reserve) : 1;
+	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, (void *) (uintptr_t) promised, 9, argv, argvlen)
+		== REDIS_OK) {
+		asynctask_rnode.claiming++;
+		asynctask_rnode.reserved += promised;
+	}
+}
+
+void asynctask_redis_node_reclaim(void)
+{
+	char count[16];
+	uint64_t now = asynctask_now_ns();
+
+	if (!asynctask_rnode.taking || now < asynctask_rnode.next_reclaim || asynctask_rnode.claiming) {
+		return;
+	}
+	/* a quarter of visibility_timeout between looks, within 50 ms .. 5 s */
+	uint64_t every = asynctask_rnode.config.visibility_ms * 1000000ull / 4;
+	every = every < 50000000ull ? 50000000ull : every > 5000000000ull ? 5000000000ull : every;
+	asynctask_rnode.next_reclaim = now + every;
+	uint32_t n = asynctask_redis_node_capacity();
+	if (n == 0) {
+		return;
+	}
+	snprintf(count, sizeof(count), "%u", n);
+	asynctask_redis_node_claim("auto", count, asynctask_rnode.config.visibility_ms, n);
+}
+
 
 /* --- the outcome of a job ------------------------------------------------------------ */
 
