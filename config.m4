@@ -98,6 +98,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/queue.c \
     src/transport/shm/region.c \
     src/transport/shm/result.c \
+    src/transport/shm/result_store.c \
     src/transport/shm/result_spilled.c \
     src/transport/shm/result_post.c \
     src/transport/shm/result_mailbox.c \
