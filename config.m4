@@ -96,6 +96,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/mailbox.c \
     src/transport/shm/memory.c \
     src/transport/shm/queue.c \
+    src/transport/shm/queue_ring.c \
     src/transport/shm/region.c \
     src/transport/shm/result.c \
     src/transport/shm/result_store.c \
