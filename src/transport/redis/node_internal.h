@@ -3,7 +3,7 @@
  * nothing outside src/transport/redis/node*.c includes this. One concept a file,
  * from the top down; each calls only the files below it (scripts/layers-check
  * reads the objects' symbols and fails on a circle of calls):
- *   node.c          the node's state, starting, ticking, draining, stopping
+ *   node_run.c      the node's state, starting, ticking, draining, stopping
  *   node_figures.c  the stream's figures for stats()
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_take.c     taking entries (XREADGROUP, reclaiming), verifying them, a job's outcome
@@ -95,7 +95,7 @@ typedef struct {
 	asynctask_redis_node_stats_t stats;
 } asynctask_redis_node_state_t;
 
-/* The node's state, one per process (defined in node.c). */
+/* The node's state, one per process (defined in node_run.c). */
 extern asynctask_redis_node_state_t asynctask_rnode;
 
 /* --- node_reply.c */
