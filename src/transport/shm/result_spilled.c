@@ -1,7 +1,8 @@
 /*
  * Results, the caller's side: a result whose bytes are not in its message,
  * read from its spill file or from the mailbox's bulk ring, and the failure
- * its Future gets when it cannot be read.
+ * its Future gets when it cannot be read. Called by result.c; of the
+ * result files it calls only result_store.c (the caller's books), below it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/base/memory_limit.h"
-#include "src/transport/shm/result.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/spill.h"
 #include "src/base/fault.h"
