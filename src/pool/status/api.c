@@ -114,7 +114,7 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 {
 	asynctask_counters_t c;
 	uint64_t dispatched = asynctask_region_counts(pool, &c);
-	uint64_t workers = 0, running = 0, mailboxes = 0;
+	uint64_t workers = 0, running = 0, mailboxes = 0, used = 0, total = 0;
 
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		const asynctask_worker_slot_t *slot = &pool->slots[i];
@@ -122,6 +122,11 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			workers++;
 			running += __atomic_load_n(&slot->claim.task_id, __ATOMIC_RELAXED) != 0;
 		}
+	}
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
+		used += __atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED);
+		total += rq->queue.capacity;
 	}
 	for (uint32_t i = 0; i < pool->mailboxes; i++) {
 		mailboxes += __atomic_load_n(&asynctask_region_mailboxes(pool)[i].owner, __ATOMIC_RELAXED) != 0;
@@ -132,9 +137,8 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 		",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
 		",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
 		",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32 ",\"worker_pids\":[",
-		workers, workers - running, __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED), running, c.completed,
-		c.failed, c.crashed, c.timed_out, c.respawned, __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED),
-		pool->queue.capacity, dispatched, c.cancelled, c.dropped_results, mailboxes, pool->manager);
+		workers, workers - running, asynctask_region_queued(pool), running, c.completed,
+		c.failed, c.crashed, c.timed_out, c.respawned, used, total, dispatched, c.cancelled, c.dropped_results, mailboxes, pool->manager);
 	bool first = true;
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		int32_t pid = __atomic_load_n(&pool->slots[i].pid, __ATOMIC_RELAXED);

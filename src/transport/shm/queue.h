@@ -103,6 +103,7 @@ typedef struct {
 	int32_t  searching;
 	uint32_t sleepers;
 	uint32_t producers_sleeping;
+	uint32_t index;              /* its place among the pool's named queues (region.h): a take notes it in the claim */
 	uint64_t capacity;           /* bytes of ring */
 	uint64_t head;               /* offset of the oldest record */
 	uint64_t tail;               /* offset for the next record */
@@ -117,7 +118,7 @@ typedef struct {
 /* Largest payload stored in the ring itself; larger ones are spilled. */
 size_t asynctask_queue_inline_max(const asynctask_queue_t *q);
 
-int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity);
+int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity);
 
 /* Called while a producer waits for room, so it can drain its own results
  * and let signal handlers run; false: give up. */
