@@ -124,7 +124,9 @@ zend_result asynctask_pool_start(zend_long workers)
 	if (pool && asynctask_shm_alive()) {
 		if (workers > 0 && total != pool->workers && pool->owner == (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
-				"call AsyncTask\\Pool::stop() before starting it with %u", pool->workers, total);
+				"call AsyncTask\\Pool::stop() before starting it with %u%s%s%s", pool->workers, total,
+				layout.count > 1 ? " (in all, asynctask.queues \"" : "", layout.count > 1 ? ASYNCTASK_G(queues) : "",
+				layout.count > 1 ? "\")" : "");
 			return FAILURE;
 		}
 		return SUCCESS;
