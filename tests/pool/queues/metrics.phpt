@@ -1,5 +1,5 @@
 --TEST--
-Named queues on the status endpoint: /metrics has each queue's own series (queue="name": outcomes, dispatches, duration and wait histograms, depth, bytes), equal to its Pool::stats()['queues'] figures; /api/stats keeps the pool's totals
+Named queues on the status endpoint: /metrics has each queue's own series (queue="name": outcomes, dispatches, duration and wait histograms, depth, bytes), equal to its Pool::stats()['queues'] figures; /api/stats keeps the pool's totals and adds the same queues key as Pool::stats(), and each worker's queue
 --EXTENSIONS--
 asynctask
 --INI--
@@ -42,6 +42,15 @@ foreach (['default', 'mail'] as $q) {
 }
 $api = json_decode(status_get("tcp://127.0.0.1:$port", '/api/stats')[2], true);
 var_dump($code, $api['completed'], $api['failed'], $api['dispatched'], $api['queue_bytes_total'] === $stats['queue_bytes_total']);
+// and the same per-queue figures as Pool::stats(), and each worker's queue
+$stats = AsyncTask\Pool::stats();
+var_dump($api['queues'] == $stats['queues']);
+$byQueue = [];
+foreach ($api['worker_details'] as $w) {
+    $byQueue[$w['queue']][] = $w['pid'];
+}
+ksort($byQueue);
+var_dump(array_map('count', $byQueue), array_diff(array_merge(...array_values($byQueue)), $stats['worker_pids']));
 ?>
 --EXPECT--
 default: completed=3 failed=0 dispatched=3 depth=0 durations=3 waits=3 capacity=ok stats=3/0
@@ -51,3 +60,12 @@ int(10)
 int(1)
 int(11)
 bool(true)
+bool(true)
+array(2) {
+  ["default"]=>
+  int(1)
+  ["mail"]=>
+  int(1)
+}
+array(0) {
+}
