@@ -141,11 +141,18 @@ void asynctask_idle_wait(asynctask_pool_t *pool, asynctask_worker_slot_t *slot, 
 		searching = __atomic_load_n(&q->searching, __ATOMIC_RELAXED);
 	}
 	ASYNCTASK_FAULT("idle.searching");
+	/* the other queues' searchers count too (a bound, not a protocol: a
+	 * moment old is fine) */
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		if (i != slot->queue) {
+			searching += __atomic_load_n(&asynctask_region_queue(pool, i)->queue.searching, __ATOMIC_RELAXED);
+		}
+	}
 	/* work often comes back within microseconds (a caller that dispatches
 	 * again as soon as it has its result, a stream of tasks that workers
 	 * take faster than it comes): look for it, spinning, while that pays;
-	 * no more spinners than CPUs, the others would only take CPU time from
-	 * the dispatcher and from the workers that run tasks */
+	 * no more spinners than CPUs in the whole pool, the others would only
+	 * take CPU time from the dispatcher and from the workers that run tasks */
 	if (searching <= asynctask_spin_cpus() && asynctask_spin(&consumer, seq_unchanged, &wait)) {
 		return;
 	}

@@ -14,9 +14,8 @@
  * CPUs; the others sleep at once.
  *
  * All of it is per named queue (region.h): each queue keeps its own counts
- * and items_seq, and a task wakes only a worker of its queue. (So the bound
- * on spinners is per queue too: with several queues idle at once, each may
- * have that many spinning for the short while a spin lasts.)
+ * and items_seq, and a task wakes only a worker of its queue. Only the bound
+ * on spinners is the pool's: a worker counts every queue's searchers.
  *
  * Each worker's state is in its slot of the region (region.h): busy,
  * searching or sleeping. The queue keeps two counts, kept on the safe side
