@@ -310,15 +310,6 @@ zend_result asynctask_backend_check_remote(void)
 			"set asynctask.backend (redis://... or unix://...) to the Redis this node takes its tasks from");
 		return FAILURE;
 	}
-	/* the node's connection (transport/redis/node_*.c) connects to a server
-	 * named in the URL: it would not ask the Sentinels, only dispatchers do */
-	if (strncmp(ASYNCTASK_G(backend), "redis-sentinel://", sizeof("redis-sentinel://") - 1) == 0) {
-		char shown[1024];
-		asynctask_redis_url_redact(ASYNCTASK_G(backend), shown, sizeof(shown));
-		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend=%s: a node does not follow Redis Sentinel "
-			"yet (dispatchers do): give this node the master's address (redis://... or unix://...)", shown);
-		return FAILURE;
-	}
 	return SUCCESS;
 }
 

@@ -56,8 +56,7 @@ bool asynctask_redis_stats(zval *return_value);
 
 /* Whether this process can serve the configured remote backend as a node:
  * SUCCESS, or AsyncTask\BackendException thrown saying why (no remote
- * backend set, refused at startup, not built, no usable secret, a
- * redis-sentinel:// URL, which only dispatchers follow yet). Reaching
+ * backend set, refused at startup, not built, no usable secret). Reaching
  * Redis is not checked here. */
 zend_result asynctask_backend_check_remote(void);
 

@@ -4,6 +4,14 @@
  * losing them and reconnecting with backoff, and the watchdog that drops one
  * Redis stopped answering on.
  *
+ * Under redis-sentinel:// a connection first asks the Sentinels where the
+ * master is (node_sentinel.c), connects there, and checks with ROLE that the
+ * server is the master indeed (Sentinel's answer is stale while a failover
+ * is under way); losing it (the master died, or Sentinel's CLIENT KILL after
+ * a demotion) or an answer that says the server is no master any more
+ * (READONLY, LOADING: node_reply.c) forgets the master, and the next try,
+ * with the same backoff, asks the Sentinels again: a promotion is followed.
+ *
  * Once a connection is ready it sends what the writer kept (node_writer.c)
  * and polls for entries (node_take.c): the files below it; none of them
  * calls back up here.
@@ -22,7 +30,11 @@ static void conn_lost(conn_t *conn, const char *why)
 
 	conn->state = CONN_DOWN;
 	conn->ready = false;
+	conn->waiting_master = false;
 	conn->ac = NULL;   /* hiredis frees it after its callback */
+	if (asynctask_redis_node_sentinel_mode()) {
+		asynctask_redis_node_forget_master();   /* the next try asks the Sentinels again */
+	}
 	conn->backoff_ns = conn->backoff_ns ? conn->backoff_ns * 2 : BACKOFF_MIN_NS;
 	if (conn->backoff_ns > BACKOFF_MAX_NS) {
 		conn->backoff_ns = BACKOFF_MAX_NS;
@@ -122,6 +134,30 @@ static void on_setup(redisAsyncContext *ac, void *r, void *privdata)
 	}
 }
 
+/* Sentinel: the server connected to is the master (ROLE). A replica (a
+ * stale answer during a failover) is dropped and the Sentinels are asked
+ * again; a user not allowed ROLE (@admin) is taken at Sentinel's word (a
+ * write would still be refused with READONLY, which asks again). */
+static void on_role(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (!reply || conn->ac != ac || conn->refused) {
+		return;
+	}
+	asynctask_redis_node_heard(ac);
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 && reply->element[0]->type == REDIS_REPLY_STRING
+			&& strcmp(reply->element[0]->str, "master") != 0) {
+		asynctask_log("redis node: Redis at %s:%d is a %s, not the master (Sentinel's answer is stale: a failover is "
+			"under way): the %s connection asks the Sentinels again", conn->host, conn->port, reply->element[0]->str,
+			conn->name);
+		conn->refused = true;   /* the rest of the handshake is not acted on */
+		conn->lost_logged = true;   /* said here */
+		redisAsyncDisconnect(ac);
+	}
+}
+
 /* The group of a HIGH or LOW stream: made, or there already (BUSYGROUP);
  * another error is said, and the handshake's last answer decides. */
 static void on_group(redisAsyncContext *ac, void *r, void *privdata)
@@ -136,10 +172,56 @@ static void on_group(redisAsyncContext *ac, void *r, void *privdata)
 	}
 }
 
+static void connect_now(conn_t *conn);
+
+/* The Sentinels answered: the connections waiting for the master connect
+ * there (or go on with their backoff); one up on another server (the master
+ * before a promotion) is closed, to come back to the new one. */
+static void on_master(bool found, const char *why)
+{
+	conn_t *conns[] = { &asynctask_rnode.writer, &asynctask_rnode.reader };
+
+	for (int i = 0; i < 2; i++) {
+		conn_t *conn = conns[i];
+		if (conn->waiting_master) {
+			conn->waiting_master = false;
+			if (!asynctask_rnode.started) {
+				continue;
+			}
+			if (!found) {
+				conn_lost(conn, why);
+			} else if (conn != &asynctask_rnode.reader || asynctask_rnode.taking) {
+				connect_now(conn);
+			} else {
+				conn->retry_at = 0;
+			}
+		} else if (found && conn->state == CONN_UP && conn->ac
+				&& (conn->port != asynctask_rnode.sentinel.port || strcmp(conn->host, asynctask_rnode.sentinel.host) != 0)) {
+			asynctask_log("redis node: the %s connection is on %s:%d, no longer the master: closing it", conn->name,
+				conn->host, conn->port);
+			redisAsyncDisconnect(conn->ac);
+		}
+	}
+}
+
 void asynctask_redis_node_connect_to(conn_t *conn)
 {
+	if (asynctask_redis_node_sentinel_mode() && !asynctask_rnode.sentinel.known) {
+		/* the Sentinels first; on_master() connects (or backs off) */
+		conn->waiting_master = true;
+		conn->retry_at = UINT64_MAX;
+		asynctask_redis_node_ask_sentinels(on_master);
+		return;
+	}
+	connect_now(conn);
+}
+
+static void connect_now(conn_t *conn)
+{
 	const asynctask_redis_url_t *url = &asynctask_rnode.config.url;
-	redisAsyncContext *ac = url->kind == ASYNCTASK_BACKEND_REDIS_UNIX ? redisAsyncConnectUnix(url->path)
+	bool sentinel = asynctask_redis_node_sentinel_mode();
+	redisAsyncContext *ac = sentinel ? redisAsyncConnect(asynctask_rnode.sentinel.host, asynctask_rnode.sentinel.port)
+		: url->kind == ASYNCTASK_BACKEND_REDIS_UNIX ? redisAsyncConnectUnix(url->path)
 		: redisAsyncConnect(url->host, url->port);
 
 	if (!ac || ac->err) {
@@ -160,9 +242,13 @@ void asynctask_redis_node_connect_to(conn_t *conn)
 	conn->ready = false;
 	conn->refused = false;
 	conn->heard_ns = asynctask_now_ns();
+	if (sentinel) {
+		snprintf(conn->host, sizeof(conn->host), "%s", asynctask_rnode.sentinel.host);
+		conn->port = asynctask_rnode.sentinel.port;
+	}
 	/* TCP: a peer that vanished without closing (a machine gone) is noticed by
 	 * the kernel too (on a unix socket hiredis would fail the connection) */
-	if (url->kind == ASYNCTASK_BACKEND_REDIS_TCP) {
+	if (url->kind != ASYNCTASK_BACKEND_REDIS_UNIX) {
 		redisEnableKeepAlive(&ac->c);
 	}
 	redisAsyncSetConnectCallback(ac, on_connect);
@@ -176,6 +262,9 @@ void asynctask_redis_node_connect_to(conn_t *conn)
 	}
 	if (url->db) {
 		redisAsyncCommand(ac, on_setup, conn, "SELECT %d", url->db);
+	}
+	if (sentinel) {
+		redisAsyncCommand(ac, on_role, conn, "ROLE");
 	}
 	conn->client_id = 0;
 	if (conn == &asynctask_rnode.reader) {

@@ -7,6 +7,7 @@
  *   node_figures.c  the stream's figures for stats()
  *   node_delayed.c  moving due delayed tasks into their streams (the move step)
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
+ *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
  *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming), verifying them, a job's outcome
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
@@ -56,7 +57,27 @@ typedef struct {
 	bool               refused;    /* Redis refused its AUTH or SELECT: being closed */
 	uint64_t           heard_ns;   /* when Redis last answered on it (or it was opened) */
 	long long          client_id;  /* CLIENT ID (the reader's: unblocked by the writer when the node drains) */
+	bool               waiting_master;  /* Sentinel: connects once the Sentinels named the master */
+	char               host[256];  /* Sentinel: the master it connected to */
+	int                port;
 } conn_t;
+
+/* Sentinel (redis-sentinel://): who the master is, and the question out to a Sentinel. */
+#define SENTINEL_TIMEOUT_MS 1000   /* each Sentinel: connect, AUTH and answer within this */
+typedef void (*sentinel_done_t)(bool found, const char *why);
+typedef struct {
+	bool               known;      /* host and port are the master the Sentinels named last */
+	char               host[256];
+	int                port;
+	char               said[300];  /* the last master logged ("host:port"), so a change is said once */
+	bool               asking;
+	int                index;      /* the Sentinel being asked */
+	redisAsyncContext *ac;         /* the connection to it */
+	struct event      *timer;      /* its time limit, and the step to the next one */
+	sentinel_done_t    done;
+	char               failure[1024];  /* every Sentinel tried and its answer */
+	size_t             failure_len;
+} sentinel_t;
 
 /* A command on the writer: its arguments (malloc), and the job it finishes. */
 typedef struct op {
@@ -100,6 +121,7 @@ typedef struct {
 	uint64_t next_figures;
 	bool     figures_out;
 	bool     unblocking;       /* CLIENT UNBLOCK of the reader out on the writer (draining) */
+	sentinel_t sentinel;       /* redis-sentinel:// only */
 	asynctask_redis_node_stats_t stats;
 } asynctask_redis_node_state_t;
 
@@ -113,6 +135,22 @@ void asynctask_redis_node_heard(const redisAsyncContext *ac);
 bool asynctask_redis_node_is_error(const redisReply *reply);
 /* A reply callback that only notes Redis answered. */
 void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata);
+/* reply is READONLY, LOADING, MASTERDOWN or UNBLOCKED: the server is not a
+ * master that takes writes (now): both connections are closed (their
+ * disconnect callbacks reconnect them, under Sentinel asking again where
+ * the master is) and true is returned; the caller keeps what it would lose. */
+bool asynctask_redis_node_demoted(redisAsyncContext *ac, const redisReply *reply);
+
+/* --- node_sentinel.c */
+
+bool asynctask_redis_node_sentinel_mode(void);
+/* Asks the Sentinels in turn where the master is (async, SENTINEL_TIMEOUT_MS
+ * each); done is called once with the answer (asynctask_rnode.sentinel.host
+ * and .port) or why none. Already asking: done replaces the one waiting. */
+void asynctask_redis_node_ask_sentinels(sentinel_done_t done);
+/* The master named last is not to be trusted any more (lost, demoted). */
+void asynctask_redis_node_forget_master(void);
+void asynctask_redis_node_sentinel_stop(void);
 
 /* --- node_conn.c */
 

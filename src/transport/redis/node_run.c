@@ -162,6 +162,7 @@ void asynctask_redis_node_shutdown(void)
 		redisAsyncFree(ac);
 	}
 	asynctask_redis_node_delayed_stop();
+	asynctask_redis_node_sentinel_stop();
 	free(asynctask_rnode.config.secret);
 	asynctask_rnode.config.secret = NULL;
 }

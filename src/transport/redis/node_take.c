@@ -133,6 +133,9 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 		asynctask_redis_node_heard(ac);
 	}
 	asynctask_rnode.reading = false;
+	if (asynctask_redis_node_demoted(ac, reply)) {
+		return;   /* read again once reconnected (node_conn.c) */
+	}
 	if (asynctask_redis_node_is_error(reply)) {
 		asynctask_log("redis node: %s on %s failed: %.*s", blocked ? "XREADGROUP" : "the take step",
 			asynctask_rnode.stream, (int) reply->len, reply->str);
@@ -254,6 +257,9 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	asynctask_rnode.claiming--;
 	asynctask_rnode.reserved -= reserved;
+	if (asynctask_redis_node_demoted(ac, reply)) {
+		return;
+	}
 	if (asynctask_redis_node_is_error(reply)) {
 		asynctask_log("redis node: reclaiming entries of %s failed: %.*s", asynctask_rnode.stream, (int) reply->len,
 			reply->str);

@@ -145,6 +145,11 @@ static void on_op(redisAsyncContext *ac, void *r, void *privdata)
 		keep_op(op);
 		return;
 	}
+	if (asynctask_redis_node_demoted(ac, reply)) {
+		/* a master turned replica, or loading: stored again on the master, once back */
+		keep_op(op);
+		return;
+	}
 	if (asynctask_redis_node_is_error(reply)) {
 		asynctask_log("redis node: storing the outcome of entry %s failed: %.*s", op->job ? op->job->entry_id : "?",
 			(int) reply->len, reply->str);
