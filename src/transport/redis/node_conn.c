@@ -181,6 +181,10 @@ static void on_master(bool found, const char *why)
 {
 	conn_t *conns[] = { &asynctask_rnode.writer, &asynctask_rnode.reader };
 
+	if (!found && !asynctask_rnode.sentinel.failing) {
+		asynctask_log("redis node: %s; asking again with backoff", why);
+	}
+	asynctask_rnode.sentinel.failing = !found;
 	for (int i = 0; i < 2; i++) {
 		conn_t *conn = conns[i];
 		if (conn->waiting_master) {

@@ -71,6 +71,7 @@ typedef struct {
 	int                port;
 	char               said[300];  /* the last master logged ("host:port"), so a change is said once */
 	bool               asking;
+	bool               failing;    /* the last round found no master (said once until one is found) */
 	int                index;      /* the Sentinel being asked */
 	redisAsyncContext *ac;         /* the connection to it */
 	struct event      *timer;      /* its time limit, and the step to the next one */

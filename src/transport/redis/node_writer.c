@@ -114,6 +114,10 @@ void asynctask_redis_node_send_kept(void)
 {
 	op_t *op = asynctask_rnode.kept;
 
+	if (asynctask_rnode.kept_count) {
+		asynctask_log("redis node: Redis is back: storing the %u results kept meanwhile", asynctask_rnode.kept_count);
+	}
+
 	asynctask_rnode.kept = NULL;
 	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
 	asynctask_rnode.kept_bytes = 0;

@@ -15,7 +15,7 @@ require __DIR__ . '/e2e.inc';
 require __DIR__ . '/node.inc';
 
 $t = new SentinelTopology('node', sentinels: 1);
-$dir = asynctask_test_dir('sentinel-node');
+$dir = asynctask_test_dir('node-via-sentinel');
 $dead = redis_test_free_port();
 $ini = e2e_ini('sentinel_node', ['asynctask.backend' => $t->url([$dead])]);
 e2e_dispatcher($ini);
