@@ -345,6 +345,9 @@ PHP_MINIT_FUNCTION(asynctask)
 	register_class_AsyncTask_Pool();
 	asynctask_context_minit(register_class_AsyncTask_TaskContext());
 	asynctask_server_startup();
+	if (asynctask_server_enabled()) {
+		asynctask_node_server_startup();   /* a remote backend: the sections' pools are its nodes */
+	}
 	return SUCCESS;
 }
 

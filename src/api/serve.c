@@ -28,6 +28,7 @@
 #include "src/base/log.h"
 #include "src/base/queues.h"
 #include "src/pool/pool.h"
+#include "src/pool/server.h"
 #include "src/transport/shm/shm.h"
 
 #ifdef HAVE_ASYNCTASK_REDIS
@@ -37,42 +38,29 @@
 # include "src/transport/redis/protocol.h"
 # include "src/transport/redis/url.h"
 
-/* The settings as a node's config; FAILURE with an exception thrown. */
-static zend_result node_config(asynctask_redis_node_config_t *config)
+/* The settings as a node's config, its secret the signing key (copied):
+ * false with why (nothing thrown, nothing asked of Redis). */
+static bool node_settings(asynctask_redis_node_config_t *config, char *why, size_t why_size)
 {
 	char error[256];
-	zend_string *why = NULL;
+	zend_string *problem = NULL;
 
 	memset(config, 0, sizeof(*config));
-	if (asynctask_backend_check_remote() == FAILURE) {
-		return FAILURE;
-	}
 	if (!asynctask_redis_url_parse(ASYNCTASK_G(backend), &config->url, error, sizeof(error))) {
-		asynctask_throw(asynctask_ce_backend_exception, "asynctask.backend: %s", error);
-		return FAILURE;
+		snprintf(why, why_size, "asynctask.backend: %s", error);
+		return false;
 	}
 	/* entries are signed under the key derived from the secret and the prefix (secret.h) */
-	const zend_string *secret = asynctask_secret_signing_key(&why);
+	const zend_string *secret = asynctask_secret_signing_key(&problem);
 	if (!secret) {
-		zend_throw_exception(asynctask_ce_backend_exception, why ? ZSTR_VAL(why) : "no secret", 0);
-		if (why) zend_string_release(why);
-		return FAILURE;
+		snprintf(why, why_size, "%s", problem ? ZSTR_VAL(problem) : "no secret");
+		if (problem) zend_string_release(problem);
+		return false;
 	}
-	/* Redis answers, and takes our credentials: else BackendException now */
-	const char *ping[] = { "PING" };
-	size_t ping_len[] = { 4 };
-	redisReply *reply = asynctask_redis_command(1, ping, ping_len);
-	if (!reply) {
-		return FAILURE;
-	}
-	freeReplyObject(reply);
-	/* the manager makes its own connections (and a fork must not share this one) */
-	asynctask_redis_disconnect();
-
 	config->secret = malloc(ZSTR_LEN(secret));
 	if (!config->secret) {
-		asynctask_throw(asynctask_ce_exception, "out of memory");
-		return FAILURE;
+		snprintf(why, why_size, "out of memory");
+		return false;
 	}
 	memcpy(config->secret, ZSTR_VAL(secret), ZSTR_LEN(secret));
 	config->secret_len = ZSTR_LEN(secret);
@@ -86,15 +74,72 @@ static zend_result node_config(asynctask_redis_node_config_t *config)
 	config->max_attempts = (uint32_t) ASYNCTASK_G(max_attempts);
 	config->result_ttl_ms = (uint64_t) ASYNCTASK_G(result_ttl) * 1000;
 	config->max_payload = (size_t) ASYNCTASK_G(max_payload);
+	return true;
+}
+
+/* The settings as a node's config; FAILURE with an exception thrown. */
+static zend_result node_config(asynctask_redis_node_config_t *config)
+{
+	char why[600];
+
+	memset(config, 0, sizeof(*config));
+	if (asynctask_backend_check_remote() == FAILURE) {
+		return FAILURE;
+	}
+	/* Redis answers, and takes our credentials (under redis-sentinel://, a
+	 * Sentinel names the master): else BackendException now */
+	const char *ping[] = { "PING" };
+	size_t ping_len[] = { 4 };
+	redisReply *reply = asynctask_redis_command(1, ping, ping_len);
+	if (!reply) {
+		return FAILURE;
+	}
+	freeReplyObject(reply);
+	/* the manager makes its own connections (and a fork must not share this one) */
+	asynctask_redis_disconnect();
+	if (!node_settings(config, why, sizeof(why))) {
+		asynctask_throw(asynctask_ce_backend_exception, "%s", why);
+		return FAILURE;
+	}
 	return SUCCESS;
+}
+
+void asynctask_node_server_startup(void)
+{
+	asynctask_redis_node_config_t config;
+	char why[600];
+
+	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend)) || ASYNCTASK_G(backend_refused)) {
+		return;
+	}
+	if (!node_settings(&config, why, sizeof(why))) {
+		/* (the settings' own startup warning said so already, where it could) */
+		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend "
+			"as nodes: %s", why);
+		return;
+	}
+	/* a node serves "default" (asynctask_node_start() says why) */
+	asynctask_queues_t queues;
+	if (asynctask_queues_parse(ASYNCTASK_G(queues) ? ASYNCTASK_G(queues) : "", &queues, why, sizeof(why))
+			&& (queues.count > 1 || (queues.count == 1 && strcmp(queues.queues[0].name, ASYNCTASK_QUEUE_DEFAULT) != 0))) {
+		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend as "
+			"nodes: not supported yet: named queues (asynctask.queues \"%s\") on a node of the Redis backend",
+			ASYNCTASK_G(queues));
+		free(config.secret);
+		return;
+	}
+	/* every section's manager, forked from this master, serves it (server_manager.c names its consumer) */
+	asynctask_bridge_configure(&config);
 }
 
 zend_result asynctask_node_start(zend_long workers)
 {
 	asynctask_redis_node_config_t config;
 
-	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
-		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
+	if (asynctask_server_enabled() || (ASYNCTASK_G(pool) && asynctask_shm_alive())) {
+		/* running: as for a local pool (same workers, or refused); under
+		 * php-fpm the sections' pools are the nodes: refused the same way */
+		return asynctask_pool_start(workers);
 	}
 	if (node_config(&config) == FAILURE) {
 		return FAILURE;
@@ -176,6 +221,10 @@ void asynctask_node_serve(void)
 }
 
 #else
+
+void asynctask_node_server_startup(void)
+{
+}
 
 zend_result asynctask_node_start(zend_long workers)
 {

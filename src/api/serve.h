@@ -1,8 +1,9 @@
 /*
  * This process as a node of the Redis backend (DESIGN section 4):
  * AsyncTask\Pool::serve() runs one in the foreground, Pool::start() with a
- * remote asynctask.backend in the background (the pool's manager bridges
- * the queue's stream into the pool's workers, pool/bridge.h).
+ * remote asynctask.backend in the background, and every php-fpm pool
+ * section's pool with asynctask.enable=1 (the pool's manager bridges the
+ * queue's stream into the pool's workers, pool/bridge.h).
  */
 #ifndef ASYNCTASK_API_SERVE_H
 #define ASYNCTASK_API_SERVE_H
@@ -17,5 +18,11 @@ zend_result asynctask_node_start(zend_long workers);
 /* Pool::serve(): starts a node, waits for SIGTERM or SIGINT, then drains
  * (asynctask.shutdown_timeout) and returns. Throws when it cannot start. */
 void asynctask_node_serve(void);
+
+/* MINIT under php-fpm with asynctask.enable=1 and a remote asynctask.backend:
+ * every FPM pool section's pool is to be a node (its manager, forked later,
+ * serves the backend: pool/bridge.h); a warning when the settings cannot
+ * make one (the sections' pools then run no node). */
+void asynctask_node_server_startup(void);
 
 #endif

@@ -72,6 +72,15 @@ bool asynctask_bridge_configured(void)
 	return bridge.configured;
 }
 
+void asynctask_bridge_section(const char *section)
+{
+	size_t len = strlen(bridge.config.node);
+
+	if (section[0] && len + 1 + strlen(section) < sizeof(bridge.config.node)) {
+		snprintf(bridge.config.node + len, sizeof(bridge.config.node) - len, "/%s", section);
+	}
+}
+
 /* --- the node's hooks ----------------------------------------------------------- */
 
 static uint32_t live_workers(void)

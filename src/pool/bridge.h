@@ -25,6 +25,11 @@ void asynctask_bridge_configure(const asynctask_redis_node_config_t *config);
 /* Whether the pool about to start (or running) is a node. */
 bool asynctask_bridge_configured(void);
 
+/* A php-fpm section's manager: its consumer is asynctask.node + "/" +
+ * the FPM pool section, so that the sections of one machine (each a node,
+ * '/' never in asynctask.node) keep apart in the group. */
+void asynctask_bridge_section(const char *section);
+
 /* The manager, once its loop exists: opens its result FIFO and starts the
  * node. false (logged) when it cannot. */
 bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base);

@@ -3,6 +3,10 @@
  * child's part. See server.h for the picture, supervisor.c for the process
  * in the middle, server_manager.c for a server pool's manager.
  */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -21,6 +25,9 @@
 #include "src/base/log.h"
 #include "src/pool/server.h"
 #include "src/pool/supervisor.h"
+#ifdef HAVE_ASYNCTASK_REDIS
+# include "src/pool/bridge.h"
+#endif
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
 #include "src/transport/shm/rundir.h"
@@ -181,11 +188,25 @@ bool asynctask_server_enabled(void)
 
 /* --- an FPM child: ask for the pool -------------------------------------- */
 
+/* After an ask that found no pool, a child asks again this much later at the earliest. */
+#define NODE_ASK_AGAIN_NS (5ull * 1000 * 1000 * 1000)
+
 void asynctask_server_request_startup(void)
 {
 	if (asynctask_server_enabled()) {
 		/* only the master may hold the lifeline open */
 		close_fd(&server.lifeline);
+#ifdef HAVE_ASYNCTASK_REDIS
+		/* a node of the remote backend: its section's pool serves whether or
+		 * not this request dispatches (dispatch() goes to Redis, never to it),
+		 * so every request makes sure it runs (a mapped pool's check costs a
+		 * clock read; a failed ask is not repeated for a while) */
+		static uint64_t failed_at;
+		if (asynctask_bridge_configured()
+				&& (!failed_at || asynctask_now_ns() - failed_at >= NODE_ASK_AGAIN_NS)) {
+			failed_at = asynctask_server_pool_get(true) ? 0 : asynctask_now_ns();
+		}
+#endif
 	}
 }
 

@@ -2,6 +2,10 @@
  * A server pool's manager (server_manager.h): the user's pool made in a
  * process the supervisor forked, and the FPM children it answers.
  */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
@@ -18,6 +22,9 @@
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/rundir.h"
 #include "src/pool/manager.h"
+#ifdef HAVE_ASYNCTASK_REDIS
+# include "src/pool/bridge.h"
+#endif
 #include "src/pool/queues.h"
 #include "src/pool/server_messages.h"
 #include "src/pool/server_manager.h"
@@ -152,5 +159,15 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 	}
 	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
 		(int) uid, asynctask_rundir_path());
+#ifdef HAVE_ASYNCTASK_REDIS
+	if (asynctask_bridge_configured()) {
+		/* a node of the remote backend (api/serve.c configured it at the master's startup): the
+		 * manager reads its tasks' results as a dispatcher does, outside any request here */
+		zend_hash_init(&ASYNCTASK_G(results), 8, NULL, ZVAL_PTR_DTOR, 0);
+		zend_hash_init(&ASYNCTASK_G(outstanding), 8, NULL, NULL, 0);
+		zend_hash_init(&ASYNCTASK_G(abandoned), 8, NULL, NULL, 0);
+		asynctask_bridge_section(section);
+	}
+#endif
 	asynctask_manager_run(pool, &hooks);
 }

@@ -39,6 +39,9 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 		asynctask_rnode.delayed);
 	snprintf(asynctask_rnode.delayed_moved, sizeof(asynctask_rnode.delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED,
 		asynctask_rnode.delayed);
+	char where[512];
+	asynctask_redis_url_describe(&config->url, where, sizeof(where));
+	asynctask_log("redis node: serving %s at %s as consumer %s", asynctask_rnode.stream, where, config->node);
 	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
 	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
 	asynctask_redis_node_delayed_start();
