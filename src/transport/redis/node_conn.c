@@ -165,7 +165,7 @@ static void on_group(redisAsyncContext *ac, void *r, void *privdata)
 	redisReply *reply = r;
 	conn_t *conn = privdata;
 
-	if (reply && conn->ac == ac && asynctask_redis_node_is_error(reply)
+	if (reply && conn->ac == ac && !conn->refused && asynctask_redis_node_is_error(reply)
 		&& !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
 		asynctask_log("redis node: Redis refused to make the group of a priority stream on the %s connection: %.*s",
 			conn->name, (int) reply->len, reply->str);
