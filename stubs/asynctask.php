@@ -3,8 +3,8 @@
 /*
  * IDE and static-analysis stubs for the asynctask extension: every class, method,
  * constant and function it registers, with their types and docblocks. Never loaded by
- * PHP; point your IDE at this file, or PHPStan/Psalm (`stubFiles`) when the extension is
- * not loaded where they run. AsyncTask\Testing (test builds only) is left out.
+ * PHP: point your IDE at this file, PHPStan's `scanFiles` and `stubFiles`, or Psalm's
+ * `<stubs>`. AsyncTask\Testing (test builds only) is left out.
  *
  * Generated from the built extension and asynctask.stub.php: do not edit. Regenerate with
  *   php -d extension=modules/asynctask.so scripts/ide-stubs > stubs/asynctask.php
