@@ -200,10 +200,11 @@ namespace AsyncTask {
          * Counters and state of the pool, among them: workers, idle, running,
          * queued, dispatched, completed, failed, cancelled, crashed,
          * timed_out, respawned, dropped_results, mailboxes_used,
-         * queue_bytes_used, queue_bytes_total, manager_pid (integers) and
-         * worker_pids (a list).
+         * queue_bytes_used, queue_bytes_total, manager_pid (integers),
+         * worker_pids (a list) and queues (the counters of each named queue,
+         * by name).
          *
-         * @phpstan-return array<string, int|list<int>>
+         * @phpstan-return array<string, int|list<int>|array<string, array<string, int>>>
          */
         public static function stats(): array {}
 
