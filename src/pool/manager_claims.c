@@ -17,7 +17,8 @@ static void post_report(const asynctask_report_t *report)
 	if (err == EAGAIN) {
 		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
 		if (!pending) {
-			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
+			asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+				"out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
 				report->task_id);
 			return;
 		}
@@ -176,7 +177,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	if (claim.task_id == 0) {
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-			asynctask_log("worker (pid %d) %s while idle", (int) pid, how);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+				"worker (pid %d) %s while idle", (int) pid, how);
 		}
 		return;
 	}
@@ -187,7 +189,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
 	if (unheard) {
-		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
 			"counted as it ended", (int) pid, how, claim.task_id);
 	}
 	if (claim.delivered) {
@@ -196,10 +199,11 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "task_timed_out", "%s", message);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		asynctask_log("%s", message);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_crashed", "%s", message);
 	}
 	post_failure(&claim, failure, message, undone);
 }

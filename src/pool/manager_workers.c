@@ -46,7 +46,7 @@ void asynctask_manager_spawn(uint32_t index)
 		asynctask_worker_run(pool, index, asynctask_mgr.hooks ? asynctask_mgr.hooks->close_inherited : NULL);
 	}
 	if (pid < 0) {
-		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "fork_failed", "cannot fork a worker: %s (retrying)", strerror(errno));
 		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
 		return;
@@ -63,7 +63,8 @@ void asynctask_manager_back_off(void)
 		asynctask_mgr.backoff_ns = BACKOFF_MAX_NS;
 	}
 	asynctask_mgr.respawn_at = asynctask_now_ns() + asynctask_mgr.backoff_ns;
-	asynctask_log("%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "workers_cannot_start",
+		"%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
 		asynctask_mgr.startup_failures, asynctask_mgr.pool->startup_error, asynctask_mgr.backoff_ns / 1e9);
 	asynctask_manager_fail_queued_tasks(asynctask_mgr.pool->startup_error);
 }

@@ -47,7 +47,8 @@ static void clear_dead_pool(asynctask_pool_t *pool)
 {
 	if (pool->owner == (int32_t) asynctask_self() && !pool->server) {
 		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
-		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_lost",
+			"the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
 		asynctask_results_drain();
 		asynctask_results_close();
@@ -263,7 +264,8 @@ void asynctask_pool_stop(double timeout)
 			zend_long workers, running;
 			count_live_workers(pool, &workers, &running);
 			uint64_t queued = __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST);
-			asynctask_log("the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "drain_timed_out",
+				"the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
 				"%" PRIu64 " queued task(s) dropped, " ZEND_LONG_FMT " running task(s) killed",
 				timeout, queued, running);
 			/* the manager leads its own process group: the workers go with it */

@@ -304,7 +304,8 @@ asynctask_pool_t *asynctask_server_pool_get(bool quiet)
 	}
 	if (pool) {
 		/* its manager died (killed, say): the supervisor starts a new one */
-		asynctask_log("the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_lost",
+			"the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
 		asynctask_shm_forget();
 	}
 	pool = ask_for_pool(error, sizeof(error));

@@ -60,7 +60,7 @@ static ZEND_NORETURN void not_ready(int link, const char *why)
 	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = EPERM };
 
 	snprintf(ready.message, sizeof(ready.message), "%s", why);
-	asynctask_log("%s", why);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "pool_start_failed", "%s", why);
 	(void) asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0);
 	_exit(70);
 }
@@ -146,7 +146,8 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 		asynctask_rundir_remove();
 		_exit(70);
 	}
-	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "pool_started",
+		"pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
 		(int) uid, asynctask_rundir_path());
 	asynctask_manager_run(pool, &hooks);
 }

@@ -212,7 +212,7 @@ static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const char
 	close(link[0]);
 	waitpid(pid, NULL, 0);
 	m->failed_at = asynctask_now_ns();
-	asynctask_log("%s", m->error);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "pool_start_failed", "%s", m->error);
 	return false;
 }
 
@@ -287,7 +287,8 @@ static void handle(asynctask_server_request_t *request, ssize_t n, const asyncta
 	if (n != (ssize_t) sizeof(*request) || request->magic != ASYNCTASK_SERVER_MAGIC
 			|| request->version != ASYNCTASK_SERVER_VERSION || peer->pid <= 0 || !plain_section(request->section)) {
 		if (sup.refused++ % 1000 == 0) {
-			asynctask_log("the pool supervisor refused a malformed request (from pid %d)", (int) peer->pid);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "request_refused",
+				"the pool supervisor refused a malformed request (from pid %d)", (int) peer->pid);
 		}
 		return;
 	}
@@ -334,7 +335,8 @@ static void on_door(void)
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EMSGSIZE) {
-				asynctask_log("the pool supervisor cannot read requests: %s", strerror(errno));
+				asynctask_log_event(ASYNCTASK_LOG_ERROR, "supervisor_read_failed",
+					"the pool supervisor cannot read requests: %s", strerror(errno));
 			}
 			if (errno != EMSGSIZE) {
 				return;
@@ -381,7 +383,8 @@ static void reap(void)
 			}
 			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 				if (!sup.master_gone) {
-					asynctask_log("the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
+					asynctask_log_event(ASYNCTASK_LOG_WARNING, "manager_exited",
+						"the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
 						"%d); the next request starts a new one", (int) pid, m->section, (int) m->uid, status);
 				}
 				remove_left(m);
@@ -413,6 +416,7 @@ ZEND_NORETURN void asynctask_supervisor_run(int door, int lifeline)
 
 	ASYNCTASK_G(in_pool_process) = true;
 	asynctask_log_existing_only();
+	asynctask_log_set_role("supervisor");
 	prctl(PR_SET_NAME, "asynctask-sup");
 	/* a terminal's ^C is the master's business */
 	setpgid(0, 0);

@@ -213,14 +213,16 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 
 	if (!asynctask_status_listen_parse(ASYNCTASK_G(status_listen), &status.addr, why, sizeof(why))) {
 		if (why[0]) {
-			asynctask_log("asynctask.status_listen=%s refused: %s", ASYNCTASK_G(status_listen), why);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_refused",
+				"asynctask.status_listen=%s refused: %s", ASYNCTASK_G(status_listen), why);
 		}
 		return;
 	}
 	status.pool = pool;
 	status.http = evhttp_new(base);
 	if (!status.http) {
-		asynctask_log("the status endpoint cannot start (evhttp_new failed)");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "status_failed",
+			"the status endpoint cannot start (evhttp_new failed)");
 		return;
 	}
 	evhttp_set_timeout(status.http, REQUEST_TIMEOUT_S);
@@ -241,7 +243,8 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 		}
 	}
 	if (!bound) {
-		asynctask_log("the status endpoint cannot listen on %s: %s", ASYNCTASK_G(status_listen), why);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_not_listening",
+			"the status endpoint cannot listen on %s: %s", ASYNCTASK_G(status_listen), why);
 		asynctask_status_stop();
 		return;
 	}
