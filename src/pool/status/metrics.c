@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 
+#include "src/pool/status/conns.h"
 #include "src/pool/status/status.h"
 
 #define QUEUE "queue=\"default\""
@@ -126,4 +127,14 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	help(out, "asynctask_failures_recorded_total", "counter", "Failures put in /api/failures' ring.");
 	evbuffer_add_printf(out, "asynctask_failures_recorded_total %" PRIu64 "\n",
 		__atomic_load_n(&pool->failures.next, __ATOMIC_RELAXED));
+
+	unsigned open;
+	uint64_t pushed_out, timed_out;
+	asynctask_status_conns_figures(&open, &pushed_out, &timed_out);
+	help(out, "asynctask_status_connections", "gauge", "Connections open to this endpoint (at most 64).");
+	evbuffer_add_printf(out, "asynctask_status_connections %u\n", open);
+	help(out, "asynctask_status_connections_cut_total", "counter",
+		"Connections this endpoint closed: pushed_out (the oldest waiting, at the cap), timed_out (no whole request in 10 s).");
+	evbuffer_add_printf(out, "asynctask_status_connections_cut_total{reason=\"pushed_out\"} %" PRIu64 "\n", pushed_out);
+	evbuffer_add_printf(out, "asynctask_status_connections_cut_total{reason=\"timed_out\"} %" PRIu64 "\n", timed_out);
 }

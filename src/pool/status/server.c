@@ -2,8 +2,9 @@
  * The status endpoint's HTTP server (status.h): evhttp on the manager's
  * event base. Requests are small GETs answered at once from the shared
  * region; a client that sends too much or too slowly is cut off by evhttp's
- * limits, and nothing it does can hold up the loop's tick, which enforces
- * time limits and respawns workers.
+ * limits and ours (conns.h: 64 connections at most, 10 s for a request),
+ * and nothing it does can hold up the loop's tick, which enforces time
+ * limits and respawns workers.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +25,9 @@
 
 #include "php_asynctask.h"
 #include "src/base/log.h"
+#include "src/pool/status/conns.h"
 #include "src/pool/status/status.h"
 
-#define REQUEST_TIMEOUT_S 10        /* a client that has not sent its request by then is dropped */
 #define HEADERS_MAX       8192      /* a larger request header is refused (a 10 MB one included) */
 
 static struct {
@@ -86,6 +87,7 @@ static void handle(struct evhttp_request *req, void *arg)
 	struct evbuffer *body = evbuffer_new();
 	(void) arg;
 
+	asynctask_status_conns_request(evhttp_request_get_connection(req));
 	if (!body) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
@@ -225,7 +227,12 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 			"the status endpoint cannot start (evhttp_new failed)");
 		return;
 	}
-	evhttp_set_timeout(status.http, REQUEST_TIMEOUT_S);
+	if (!asynctask_status_conns_start(base, status.http)) {
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "status_failed", "the status endpoint cannot start (out of memory)");
+		asynctask_status_stop();
+		return;
+	}
+	evhttp_set_timeout(status.http, ASYNCTASK_STATUS_REQUEST_S);
 	evhttp_set_max_headers_size(status.http, HEADERS_MAX);
 	evhttp_set_max_body_size(status.http, 0);
 	evhttp_set_allowed_methods(status.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
@@ -249,6 +256,7 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 		return;
 	}
 	status.listen_fd = evhttp_bound_socket_get_fd(bound);
+	asynctask_status_conns_listen(bound);
 }
 
 /* Whether fd is a socket of the endpoint: its listening socket, or a
@@ -307,9 +315,11 @@ void asynctask_status_stop(void)
 	struct stat st;
 
 	if (status.http) {
+		asynctask_status_conns_unlisten();
 		evhttp_free(status.http);
 		status.http = NULL;
 	}
+	asynctask_status_conns_stop();
 	status.listen_fd = -1;
 	if (status.dir_fd >= 0) {
 		if (status.ino && fstatat(status.dir_fd, status.name, &st, AT_SYMLINK_NOFOLLOW) == 0
