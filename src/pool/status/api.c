@@ -143,8 +143,8 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			first = false;
 		}
 	}
-	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",", wall_now(),
-		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED));
+	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",\"retried\":%" PRIu64 ",", wall_now(),
+		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED), c.retried);
 	worker_details(pool, out);
 	evbuffer_add_printf(out, "}\n");
 }

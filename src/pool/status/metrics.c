@@ -3,11 +3,16 @@
  * the shared region. Workers count into their own slots (record.h); the
  * slots are summed here, when scraped.
  *
- * Outcomes are disjoint, so that sum() over them is every task that ended:
- * "failed" is a task that threw or could not run; "crashed" (its worker
- * died) and "timed_out" are not in it, although stats()' "failed" counts
- * them. "retried" and "dead" come with jobs (DESIGN.md section 5): until
- * then they are not emitted. There is one queue, "default", until then too.
+ * The outcomes completed, failed, crashed, timed_out and cancelled are
+ * disjoint, so that sum() over them is every attempt that ended: "failed"
+ * is a task that threw or could not run; "crashed" (its worker died) and
+ * "timed_out" are not in it, although stats()' "failed" counts them.
+ * "retried" and "dead" count from the job's side: an attempt that failed
+ * and was queued again (the pool's counters.retried, which retries count),
+ * and an entry a Redis node moved to the dead-letter stream (the node's
+ * figures; 0 on the local backend, which has no such stream). Both are
+ * counters that exist, shown 0 until something counts in them. There is one
+ * queue, "default", until named queues come.
  */
 #include <inttypes.h>
 
@@ -23,7 +28,7 @@
  * undone for the crash reported instead. Prometheus would take a counter
  * that goes back for a restart. Only the manager serves: no lock. */
 enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
-	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_MAX };
+	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_RETRIED, SHOWN_DEAD, SHOWN_MAX };
 static uint64_t shown[SHOWN_MAX];
 
 static uint64_t monotonic(int which, uint64_t value)
@@ -77,12 +82,17 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	c.cancelled = monotonic(SHOWN_CANCELLED, c.cancelled);
 	c.respawned = monotonic(SHOWN_RESPAWNED, c.respawned);
 	c.dropped_results = monotonic(SHOWN_DROPPED, c.dropped_results);
-	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
+	c.retried = monotonic(SHOWN_RETRIED, c.retried);
+	uint64_t dead = monotonic(SHOWN_DEAD, __atomic_load_n(&pool->node.dead_lettered, __ATOMIC_RELAXED));
+	help(out, "asynctask_tasks_total", "counter", "Tasks by queue and outcome: attempts that ended (completed, failed, crashed, timed_out, cancelled: disjoint), "
+		"attempts queued again (retried), tasks dead-lettered (dead).");
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"completed\"} %" PRIu64 "\n", c.completed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"failed\"} %" PRIu64 "\n", failed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"crashed\"} %" PRIu64 "\n", c.crashed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"timed_out\"} %" PRIu64 "\n", c.timed_out);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"cancelled\"} %" PRIu64 "\n", c.cancelled);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"retried\"} %" PRIu64 "\n", c.retried);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"dead\"} %" PRIu64 "\n", dead);
 
 	help(out, "asynctask_tasks_dispatched_total", "counter", "Tasks put on the queue.");
 	evbuffer_add_printf(out, "asynctask_tasks_dispatched_total{" QUEUE "} %" PRIu64 "\n", dispatched);

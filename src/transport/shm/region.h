@@ -58,6 +58,9 @@ typedef struct {
 	uint64_t cancelled;
 	uint64_t respawned;
 	uint64_t dropped_results;     /* results whose dispatcher was gone */
+	uint64_t retried;             /* attempts that failed and were queued to run again (Task::withRetries):
+	                               * ASYNCTASK_COUNT(pool, retried) where one is queued again; /metrics
+	                               * shows it as asynctask_tasks_total{outcome="retried"} */
 } asynctask_counters_t;
 
 /* A node's backend figures (the Redis bridge of its manager, pool/bridge.c),
