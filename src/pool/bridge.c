@@ -242,6 +242,7 @@ bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
 			"redis node: the manager cannot watch its result pipe");
 		return false;
 	}
+	__atomic_store_n(&pool->node.lag, UINT64_MAX, __ATOMIC_RELAXED);  /* unknown until the first figures */
 	__atomic_store_n(&pool->node.active, 1, __ATOMIC_RELAXED);
 	asynctask_redis_node_start(base, &bridge.config, &hooks);
 	bridge.config.secret = NULL;  /* the node's now */
@@ -268,6 +269,8 @@ void asynctask_bridge_tick(void)
 	__atomic_store_n(&figures->connected, s.connected ? 1 : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->stream_length, s.stream_length, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->pending, s.pending, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->lag, s.lag_known ? s.lag : UINT64_MAX, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->dead_length, s.dead_length, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->consumers, s.consumers, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->reclaimed, s.reclaimed, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->dead_lettered, s.dead_lettered, __ATOMIC_RELAXED);

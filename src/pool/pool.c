@@ -328,6 +328,13 @@ static void add_node_figures(zval *stats, const asynctask_node_figures_t *node)
 	add_assoc_bool(stats, "backend_connected", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) != 0);
 	add_assoc_long(stats, "stream_length", (zend_long) __atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "pending", (zend_long) __atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+	if (lag == UINT64_MAX) {
+		add_assoc_null(stats, "lag");
+	} else {
+		add_assoc_long(stats, "lag", (zend_long) lag);
+	}
+	add_assoc_long(stats, "dead_stream_length", (zend_long) __atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "consumers", (zend_long) __atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "reclaimed", (zend_long) __atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "dead_lettered", (zend_long) __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED));

@@ -67,6 +67,40 @@ static void histogram(struct evbuffer *out, asynctask_pool_t *pool, const char *
 	evbuffer_add_printf(out, "%s_count{" QUEUE "} %" PRIu64 "\n", name, count);
 }
 
+/* A Redis node's view of its stream, as its manager last read it (about
+ * once a second: a scrape sends nothing to Redis). */
+static void backend(struct evbuffer *out, const asynctask_node_figures_t *node)
+{
+	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+
+	help(out, "asynctask_backend_up", "gauge", "1 when the node's connections to Redis are up.");
+	evbuffer_add_printf(out, "asynctask_backend_up %d\n", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) ? 1 : 0);
+	if (lag != UINT64_MAX) {
+		/* unknown (Redis < 7, or entries deleted out of order): no sample, rather than a wrong one */
+		help(out, "asynctask_backend_lag", "gauge",
+			"Entries of the queue's stream not yet delivered to any node (XINFO GROUPS lag).");
+		evbuffer_add_printf(out, "asynctask_backend_lag{" QUEUE "} %" PRIu64 "\n", lag);
+	}
+	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes).");
+	evbuffer_add_printf(out, "asynctask_backend_pending{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's stream (XLEN).");
+	evbuffer_add_printf(out, "asynctask_backend_stream_length{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_dead_stream_length", "gauge", "Entries in the dead-letter stream (every node's).");
+	evbuffer_add_printf(out, "asynctask_backend_dead_stream_length %" PRIu64 "\n",
+		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the stream's group.");
+	evbuffer_add_printf(out, "asynctask_backend_consumers{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_reclaimed_total", "counter", "Entries this node took over past asynctask.visibility_timeout.");
+	evbuffer_add_printf(out, "asynctask_backend_reclaimed_total %" PRIu64 "\n",
+		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_reconnects_total", "counter", "Connections to Redis made again after one was lost.");
+	evbuffer_add_printf(out, "asynctask_backend_reconnects_total %" PRIu64 "\n",
+		__atomic_load_n(&node->reconnects, __ATOMIC_RELAXED));
+}
+
 void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 {
 	asynctask_counters_t c;
@@ -127,6 +161,10 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 		__atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED));
 	help(out, "asynctask_queue_capacity_bytes", "gauge", "Bytes of the shared-memory queue (asynctask.queue_size).");
 	evbuffer_add_printf(out, "asynctask_queue_capacity_bytes{" QUEUE "} %" PRIu64 "\n", pool->queue.capacity);
+
+	if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+		backend(out, &pool->node);
+	}
 
 	help(out, "asynctask_worker_respawns_total", "counter", "Workers replaced after they died.");
 	evbuffer_add_printf(out, "asynctask_worker_respawns_total %" PRIu64 "\n", c.respawned);

@@ -70,6 +70,8 @@ typedef struct {
 	uint32_t connected;
 	uint64_t stream_length;
 	uint64_t pending;
+	uint64_t lag;                 /* entries not yet delivered to the nodes; UINT64_MAX: Redis cannot tell */
+	uint64_t dead_length;         /* entries in the dead stream (every node's) */
 	uint64_t consumers;
 	uint64_t reclaimed;
 	uint64_t dead_lettered;
