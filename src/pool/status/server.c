@@ -38,7 +38,27 @@ static struct {
 	int               dir_fd;      /* unix: the socket's directory */
 	char              name[108];   /* unix: the socket's name in it */
 	ino_t             ino;         /* unix: the socket we made, removed only while it is there */
+	bool              fpm;         /* a php-fpm section's manager (asynctask_status_for_section()) */
+	char              section[64];
+	char              listen[128]; /* the section's settings, which the globals then point to */
+	char              token[256];
 } status = { .listen_fd = -1, .dir_fd = -1 };
+
+void asynctask_status_for_section(const char *section, const char *listen, const char *token)
+{
+	status.fpm = true;
+	snprintf(status.section, sizeof(status.section), "%s", section[0] ? section : "?");
+	if (!listen) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_refused", "asynctask.status_listen or "
+			"asynctask.status_token of FPM section [%s] is too long (at most %zu and %zu bytes): its pool serves no "
+			"status endpoint", status.section, sizeof(status.listen) - 1, sizeof(status.token) - 1);
+		listen = token = "";
+	}
+	snprintf(status.listen, sizeof(status.listen), "%s", listen);
+	snprintf(status.token, sizeof(status.token), "%s", token);
+	ASYNCTASK_G(status_listen) = status.listen;
+	ASYNCTASK_G(status_token) = status.token;
+}
 
 /* Compares in time that does not depend on where the two differ. */
 static bool token_matches(const char *given, const char *expected)
@@ -249,11 +269,25 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 			snprintf(why, sizeof(why), "%s", strerror(errno));
 		}
 	}
+	if (!bound && status.fpm) {
+		/* php.ini's one address, which every section's pool tries: the first takes it */
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_not_listening",
+			"the pool of FPM section [%s] serves no status endpoint: it cannot listen on %s: %s. Each FPM "
+			"section's pool serves its own endpoint: give each section its own address "
+			"(php_admin_value[asynctask.status_listen] in its pool's configuration), or \"\" for none",
+			status.section, ASYNCTASK_G(status_listen), why);
+		asynctask_status_stop();
+		return;
+	}
 	if (!bound) {
 		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_not_listening",
 			"the status endpoint cannot listen on %s: %s", ASYNCTASK_G(status_listen), why);
 		asynctask_status_stop();
 		return;
+	}
+	if (status.fpm) {
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "status_listening",
+			"the pool of FPM section [%s] serves its status endpoint on %s", status.section, ASYNCTASK_G(status_listen));
 	}
 	status.listen_fd = evhttp_bound_socket_get_fd(bound);
 	asynctask_status_conns_listen(bound);
