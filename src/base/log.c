@@ -17,6 +17,12 @@
 
 static bool log_may_create = true;
 static const char *log_role = "php";
+static const uint64_t *log_task;
+
+void asynctask_log_set_task(const uint64_t *task_id)
+{
+	log_task = task_id;
+}
 
 void asynctask_log_set_role(const char *role)
 {
@@ -71,6 +77,10 @@ static int json_line(char *line, size_t size, asynctask_log_level_t level, const
 	struct timespec ts;
 	struct tm tm;
 	unsigned long long task = task_named(message);
+
+	if (!task && log_task) {
+		task = __atomic_load_n(log_task, __ATOMIC_RELAXED);
+	}
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);

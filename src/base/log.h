@@ -4,8 +4,8 @@
  * level and a name (asynctask_log_event()). asynctask.log_format=text (the
  * default) writes "[local time] asynctask[pid]: message"; json makes each
  * line one JSON object: time (UTC, ISO 8601 with ms), level, pid, role,
- * event, task_id (the first "task N" the message names, else null) and
- * message.
+ * event, task_id (the first "task N" the message names, else in a worker
+ * the task it runs, else null) and message.
  */
 #ifndef ASYNCTASK_LOG_H
 #define ASYNCTASK_LOG_H
@@ -42,6 +42,11 @@ const char *asynctask_log_level_name(asynctask_log_level_t level);
 /* This process never creates asynctask.log (the php-fpm supervisor, root:
  * the pools' users must be able to write the file). */
 void asynctask_log_existing_only(void);
+
+/* A worker: where the id of the task it runs is (0: none; its slot in the
+ * shared region), for the task_id of lines that name no task, such as
+ * PHP's warnings in the task (JSON lines). */
+void asynctask_log_set_task(const uint64_t *task_id);
 
 /* What this process is in the pool ("manager", "worker", "supervisor";
  * "php" by default): the role field of a JSON log line. */

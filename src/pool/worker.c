@@ -677,6 +677,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	worker.slot = &pool->slots[index];
 	worker.pid = asynctask_self();
 	asynctask_log_set_role("worker");
+	asynctask_log_set_task(&worker.slot->claim.task_id);
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */

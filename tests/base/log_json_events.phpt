@@ -1,5 +1,5 @@
 --TEST--
-asynctask.log_format=json: each kind of line names its own event and level (a task's error_log() and warning at PHP's levels, a worker killed while idle, one recycled over max_memory, a status address already taken); asynctask.log_format=text writes the same lines as before, without them (PHP's own lines in PHP's format)
+asynctask.log_format=json: each kind of line names its own event and level (a task's error_log() and warning at PHP's levels, with its task id, a worker killed while idle, one recycled over max_memory, a status address already taken); asynctask.log_format=text writes the same lines as before, without them (PHP's own lines in PHP's format)
 --EXTENSIONS--
 asynctask
 posix
@@ -48,8 +48,8 @@ ini_set('asynctask.log_format', 'json');
 make_lines();
 foreach (file("$dir/json.log", FILE_IGNORE_NEW_LINES) as $line) {
     $entry = json_decode($line, true, 8, JSON_THROW_ON_ERROR);
-    printf("%s %s %s: %s\n", $entry['role'], $entry['level'], $entry['event'],
-        preg_replace('/\d+/', 'N', $entry['message']));
+    printf("%s %s %s%s: %s\n", $entry['role'], $entry['level'], $entry['event'],
+        $entry['task_id'] === null ? '' : ' (a task)', preg_replace('/\d+/', 'N', $entry['message']));
 }
 
 ini_set('asynctask.log', "$dir/text.log");
@@ -61,10 +61,10 @@ foreach (file("$dir/text.log", FILE_IGNORE_NEW_LINES) as $line) {
 ?>
 --EXPECTF--
 manager warning status_not_listening: the status endpoint cannot listen on N.N.N.N:N: Address already in use
-worker notice php_message: a line from the task
-worker warning php_message: PHP Warning:  careful in %s on line N
+worker notice php_message (a task): a line from the task
+worker warning php_message (a task): PHP Warning:  careful in %s on line N
 manager warning worker_exited: worker (pid N) was killed by signal N (Killed) while idle
-worker notice worker_recycled: worker replaced after task N: it holds N bytes, over asynctask.max_memory (N)
+worker notice worker_recycled (a task): worker replaced after task N: it holds N bytes, over asynctask.max_memory (N)
 [N-N-N N:N:N] asynctask[N]: the status endpoint cannot listen on N.N.N.N:N: Address already in use
 [%s] a line from the task
 [%s] PHP Warning:  careful in %s on line N
