@@ -151,8 +151,11 @@ static void on_attach(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		bufferevent_getcb(c->bev, &readcb, &writecb, &eventcb, &evcon);
+		/* evhttp's callback argument is the connection (libevent 2.0 to 2.2):
+		 * checked against its bufferevent before its close callback is set */
+		bool made = evcon && eventcb && evhttp_connection_get_bufferevent(evcon) == c->bev;
 		bufferevent_decref(c->bev);
-		if (evcon && eventcb) {
+		if (made) {
 			c->evcon = evcon;
 			c->attached = true;
 			evhttp_connection_set_closecb(c->evcon, on_close, c);
