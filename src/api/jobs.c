@@ -236,11 +236,6 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 	if (!Z_ISUNDEF(options->chain)) {
 		return unsupported("chains (Task::then())");
 	}
-	if (options->priority != ASYNCTASK_PRIORITY_NORMAL && remote) {
-		return unsupported("priorities (Task::withPriority()) with the Redis backend (asynctask.backend)");
-	}
-	if (options->delay > 0 && remote) {
-		return unsupported("delays (Task::delay()) with the Redis backend (asynctask.backend)");
-	}
+	(void) remote;  /* delays and priorities: both backends */
 	return SUCCESS;
 }

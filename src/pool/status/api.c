@@ -122,10 +122,12 @@ static void node_figures(asynctask_pool_t *pool, struct evbuffer *out)
 		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED), __atomic_load_n(&node->pending, __ATOMIC_RELAXED));
 	evbuffer_add_printf(out, lag == UINT64_MAX ? "null" : "%" PRIu64, lag);
 	evbuffer_add_printf(out, ",\"dead_stream_length\":%" PRIu64 ",\"consumers\":%" PRIu64 ",\"reclaimed\":%" PRIu64
-		",\"dead_lettered\":%" PRIu64 ",\"reconnects\":%" PRIu64 ",\"results_kept\":%" PRIu64 ",",
+		",\"dead_lettered\":%" PRIu64 ",\"reconnects\":%" PRIu64 ",\"results_kept\":%" PRIu64 ",\"delayed\":%" PRIu64
+		",\"moved\":%" PRIu64 ",",
 		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED), __atomic_load_n(&node->consumers, __ATOMIC_RELAXED),
 		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED), __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED),
-		__atomic_load_n(&node->reconnects, __ATOMIC_RELAXED), __atomic_load_n(&node->results_kept, __ATOMIC_RELAXED));
+		__atomic_load_n(&node->reconnects, __ATOMIC_RELAXED), __atomic_load_n(&node->results_kept, __ATOMIC_RELAXED),
+		__atomic_load_n(&node->delayed, __ATOMIC_RELAXED), __atomic_load_n(&node->moved, __ATOMIC_RELAXED));
 }
 
 void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)

@@ -78,18 +78,21 @@ static void backend(struct evbuffer *out, const asynctask_node_figures_t *node)
 	if (lag != UINT64_MAX) {
 		/* unknown (Redis < 7, or entries deleted out of order): no sample, rather than a wrong one */
 		help(out, "asynctask_backend_lag", "gauge",
-			"Entries of the queue's stream not yet delivered to any node (XINFO GROUPS lag).");
+			"Entries of the queue's streams (all priority levels) not yet delivered to any node (XINFO GROUPS lag).");
 		evbuffer_add_printf(out, "asynctask_backend_lag{" QUEUE "} %" PRIu64 "\n", lag);
 	}
-	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes).");
+	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes, all priority levels).");
 	evbuffer_add_printf(out, "asynctask_backend_pending{" QUEUE "} %" PRIu64 "\n",
 		__atomic_load_n(&node->pending, __ATOMIC_RELAXED));
-	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's stream (XLEN).");
+	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's streams (XLEN, all priority levels).");
 	evbuffer_add_printf(out, "asynctask_backend_stream_length{" QUEUE "} %" PRIu64 "\n",
 		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
 	help(out, "asynctask_backend_dead_stream_length", "gauge", "Entries in the dead-letter stream (every node's).");
 	evbuffer_add_printf(out, "asynctask_backend_dead_stream_length %" PRIu64 "\n",
 		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_delayed", "gauge", "Delayed tasks waiting in the queue's delayed set (Task::delay()).");
+	evbuffer_add_printf(out, "asynctask_backend_delayed{" QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->delayed, __ATOMIC_RELAXED));
 	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the stream's group.");
 	evbuffer_add_printf(out, "asynctask_backend_consumers{" QUEUE "} %" PRIu64 "\n",
 		__atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
