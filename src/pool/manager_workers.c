@@ -1,7 +1,12 @@
 /*
- * The manager supervising its workers: forking them, reaping them,
- * respawning the missing ones (backing off while they fail to start), and
- * enforcing the tasks' time limits.
+ * The manager supervising its workers: forking them, reaping them (a
+ * worker that exited: its claim settled, its task reported, the worker
+ * replaced), respawning the missing ones (backing off while they fail to
+ * start), and enforcing the tasks' time limits.
+ *
+ * It calls down to manager_stop.c (stopping, draining, failing what is
+ * queued) and manager_claims.c (settling a claim, reporting a failure);
+ * neither calls back up here.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -85,6 +90,83 @@ static void note_started_workers(void)
 		}
 	}
 }
+void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+	bool unheard;
+	asynctask_claim_t claim = asynctask_manager_dead_claim(slot, &unheard);
+	bool timed_out = slot->timed_out;
+	pid_t pid = slot->pid;
+	char how[96], message[512];
+
+	asynctask_manager_describe_exit(how, sizeof(how), status);
+	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
+	uint32_t undone = asynctask_manager_settle_counts(slot, &claim);
+	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
+	if (claim.task_id && !claim.delivered) {
+		/* counted as its worker's count is undone, before the claim goes (and
+		 * stats() no longer sees it running): never a task neither done nor failed */
+		asynctask_region_count_outcome(pool, failure, 1);
+	}
+	memset(&slot->claim, 0, sizeof(slot->claim));
+
+	/* it may have been the worker a push counted on to take its task (idle.h) */
+	asynctask_idle_forget(pool, slot);
+
+	if (!slot->started && WIFEXITED(status) && WEXITSTATUS(status) == ASYNCTASK_EXIT_STARTUP_FAILED) {
+		if (++asynctask_mgr.startup_failures >= STARTUP_FAILURES_MAX) {
+			asynctask_manager_back_off();
+			slot->pid = 0;
+			slot->state = ASYNCTASK_WORKER_EMPTY;
+			return;
+		}
+	}
+
+	/* replaced before its task is reported: a caller that sees the failure
+	 * finds the pool whole again. The slot goes from the old pid straight
+	 * to the new one, so stats() never shows the pool a worker short. */
+	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
+		ASYNCTASK_COUNT(pool, respawned);
+		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
+	} else {
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+	}
+	asynctask_manager_continue_reload();
+
+	if (claim.task_id == 0) {
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+				"worker (pid %d) %s while idle", (int) pid, how);
+		}
+		return;
+	}
+	/* the task's payload file, or the result file the worker was writing;
+	 * once it counted its outcome it may have delivered that file, which is
+	 * then the caller's to read (and remove) */
+	if (claim.spill[0] && !claim.outcome) {
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+	}
+	if (unheard) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+			"counted as it ended", (int) pid, how, claim.task_id);
+	}
+	if (claim.delivered) {
+		return;  /* its caller has the outcome, counted: nothing was lost */
+	}
+	if (timed_out) {
+		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
+			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "task_timed_out", "%s", message);
+	} else {
+		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
+			(int) pid, claim.task_id, how);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_crashed", "%s", message);
+	}
+	asynctask_manager_post_failure(&claim, failure, message, undone);
+}
+
 void asynctask_manager_reap(void)
 {
 	int status;
