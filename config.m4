@@ -80,6 +80,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/base/log.c \
     src/base/memory_limit.c \
     src/base/process.c \
+    src/base/queues.c \
     src/base/unixmsg.c \
     src/codec/callable.c \
     src/codec/compact.c \
@@ -119,6 +120,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/worker.c \
     src/pool/recycle.c \
     src/pool/delay.c \
+    src/pool/queues.c \
     src/api/context.c \
     src/pool/status/api.c \
     src/pool/status/conns.c \

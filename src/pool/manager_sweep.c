@@ -38,7 +38,7 @@ static void sweep_entry(const char *name, void *arg)
 	if (pid <= 0 || !asynctask_process_gone(pid)) {
 		return;
 	}
-	if (spill && (claimed_spill(name) || asynctask_queue_refers_to(&pool->queue, asynctask_region_ring(pool), name))) {
+	if (spill && (claimed_spill(name) || asynctask_region_refers_to(pool, name))) {
 		return;
 	}
 	unlinkat(asynctask_rundir_fd(), name, 0);

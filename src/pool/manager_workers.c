@@ -106,7 +106,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (claim.task_id && !claim.delivered) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
-		asynctask_region_count_outcome(pool, failure, 1);
+		asynctask_region_count_queue_outcome(pool, slot->queue, failure, 1);
 	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
@@ -126,7 +126,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * finds the pool whole again. The slot goes from the old pid straight
 	 * to the new one, so stats() never shows the pool a worker short. */
 	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
-		ASYNCTASK_COUNT(pool, respawned);
+		ASYNCTASK_COUNT_IN(pool, slot->queue, respawned);
 		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
 	} else {
 		slot->pid = 0;

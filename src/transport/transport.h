@@ -70,6 +70,7 @@ typedef struct {
 	uint32_t delivered;
 	uint64_t counted_before;  /* the worker's count of outcomes before this one (see region.h) */
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
+	uint32_t queue;        /* the index of the named queue it was taken from (shm: region.h) */
 } asynctask_claim_t;
 
 /* A task's outcome on its way to the process that dispatched it. */

@@ -29,9 +29,10 @@ size_t asynctask_queue_inline_max(const asynctask_queue_t *q)
 	return (size_t) (q->capacity / 4 - HEADER_SIZE);
 }
 
-int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity)
+int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity)
 {
 	memset(q, 0, sizeof(*q));
+	q->index = index;
 	q->capacity = capacity & ~(uint64_t) (RECORD_ALIGN - 1);
 	return asynctask_lock_init(&q->lock);
 }
@@ -314,6 +315,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			claim->queued_ns = record->queued_ns;
 			claim->outcome = 0;
 			claim->delivered = 0;
+			claim->queue = q->index;
 			record_spill_name(record, claim->spill);
 			/* the task id last: from here on the manager treats the task as held */
 			__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);

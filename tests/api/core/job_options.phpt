@@ -53,7 +53,7 @@ attempt('retries', fn () => $m->dispatch());
 attempt('retries (clone)', fn () => $c->dispatch());
 var_dump($m->withRetries(0)->dispatch()->wait());
 
-attempt('named queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
+attempt('undeclared queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
 attempt('chain', fn () => (new Task('strlen', 'x'))->then('strrev')->dispatch());
 attempt('chain of a task', fn () => (new Task('strlen', 'x'))->then(new Task('strrev', 'y'))->dispatch());
 var_dump((new Task('strlen', 'xy'))->withPriority(Task::HIGH)->dispatch()->wait());   // built: priorities
@@ -95,7 +95,7 @@ string(3) "ABC"
 retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times): a failed task fails once in this build
 retries (clone): AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times): a failed task fails once in this build
 string(21) "mail to a@example.com"
-named queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
+undeclared queue: AsyncTask\Exception: the queue "mail" is not declared: the pool's queues (asynctask.queues) are "default"; add it to asynctask.queues (e.g. "mail:1"), or dispatch to one of those with Task::onQueue()
 chain: AsyncTask\Exception: not supported yet: chains (Task::then())
 chain of a task: AsyncTask\Exception: not supported yet: chains (Task::then())
 int(2)

@@ -29,6 +29,6 @@ var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
 --EXPECTF--
 priority: AsyncTask\BackendException: %s
 delay: AsyncTask\BackendException: %s
-queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
+queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default") with the Redis backend (asynctask.backend)
 plain: AsyncTask\BackendException: %s
 int(0)
