@@ -96,9 +96,6 @@ zend_result asynctask_node_start(zend_long workers)
 	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
 		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
 	}
-	if (node_config(&config) == FAILURE) {
-		return FAILURE;
-	}
 	/* a node serves "default" (its workers may be set as "default:N"); the
 	 * queues of asynctask.queues over Redis are not built yet */
 	asynctask_queues_t queues;
@@ -108,6 +105,10 @@ zend_result asynctask_node_start(zend_long workers)
 		asynctask_throw(asynctask_ce_exception, "not supported yet: named queues (asynctask.queues \"%s\") on a "
 			"node of the Redis backend (asynctask.backend): a node serves the queue \"default\" only",
 			ASYNCTASK_G(queues));
+		return FAILURE;
+	}
+	/* (after the refusals above: what it allocates is freed by the bridge only) */
+	if (node_config(&config) == FAILURE) {
 		return FAILURE;
 	}
 	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */
