@@ -112,12 +112,6 @@ void asynctask_node_server_startup(void)
 	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend)) || ASYNCTASK_G(backend_refused)) {
 		return;
 	}
-	if (!node_settings(&config, why, sizeof(why))) {
-		/* (the settings' own startup warning said so already, where it could) */
-		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend "
-			"as nodes: %s", why);
-		return;
-	}
 	/* a node serves "default" (asynctask_node_start() says why) */
 	asynctask_queues_t queues;
 	if (asynctask_queues_parse(ASYNCTASK_G(queues) ? ASYNCTASK_G(queues) : "", &queues, why, sizeof(why))
@@ -125,7 +119,12 @@ void asynctask_node_server_startup(void)
 		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend as "
 			"nodes: not supported yet: named queues (asynctask.queues \"%s\") on a node of the Redis backend",
 			ASYNCTASK_G(queues));
-		free(config.secret);
+		return;
+	}
+	if (!node_settings(&config, why, sizeof(why))) {
+		/* (the settings' own startup warning said so already, where it could) */
+		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend "
+			"as nodes: %s", why);
 		return;
 	}
 	/* every section's manager, forked from this master, serves it (server_manager.c names its consumer) */
@@ -141,9 +140,6 @@ zend_result asynctask_node_start(zend_long workers)
 		 * php-fpm the sections' pools are the nodes: refused the same way */
 		return asynctask_pool_start(workers);
 	}
-	if (node_config(&config) == FAILURE) {
-		return FAILURE;
-	}
 	/* a node serves "default" (its workers may be set as "default:N"); the
 	 * queues of asynctask.queues over Redis are not built yet */
 	asynctask_queues_t queues;
@@ -153,6 +149,10 @@ zend_result asynctask_node_start(zend_long workers)
 		asynctask_throw(asynctask_ce_exception, "not supported yet: named queues (asynctask.queues \"%s\") on a "
 			"node of the Redis backend (asynctask.backend): a node serves the queue \"default\" only",
 			ASYNCTASK_G(queues));
+		return FAILURE;
+	}
+	/* (after the refusals above: what it allocates is freed by the bridge only) */
+	if (node_config(&config) == FAILURE) {
 		return FAILURE;
 	}
 	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */
@@ -201,7 +201,8 @@ void asynctask_node_serve(void)
 		sigprocmask(SIG_SETMASK, &previous, NULL);
 		return;
 	}
-	asynctask_log("node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_started",
+		"node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
 		: "(hostname)", ASYNCTASK_G(prefix), (int) getpid(), ASYNCTASK_G(pool)->workers);
 	int sig = wait_for_stop();
 	if (sig == 0) {
@@ -210,7 +211,8 @@ void asynctask_node_serve(void)
 		asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::serve(): the node's manager died (see the log)");
 		return;
 	}
-	asynctask_log("node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_draining",
+		"node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 		ASYNCTASK_G(shutdown_timeout));
 	asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	/* what else arrived meanwhile is consumed: serve() returned for it */

@@ -28,6 +28,7 @@
 #include "src/pool/queues.h"
 #include "src/pool/server_messages.h"
 #include "src/pool/server_manager.h"
+#include "src/pool/status/status.h"
 
 static struct {
 	int link;                  /* from the supervisor */
@@ -68,7 +69,7 @@ static ZEND_NORETURN void not_ready(int link, const char *why)
 	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = EPERM };
 
 	snprintf(ready.message, sizeof(ready.message), "%s", why);
-	asynctask_log("%s", why);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "pool_start_failed", "%s", why);
 	(void) asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0);
 	_exit(70);
 }
@@ -126,8 +127,9 @@ static asynctask_manager_hooks_t hooks = {
 };
 
 ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
-	int ngroups, const char *section)
+	int ngroups, const asynctask_server_request_t *request)
 {
+	const char *section = request->section;
 	char error[512];
 	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = 0 };
 
@@ -157,7 +159,8 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 		asynctask_rundir_remove();
 		_exit(70);
 	}
-	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "pool_started",
+		"pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
 		(int) uid, asynctask_rundir_path());
 #ifdef HAVE_ASYNCTASK_REDIS
 	if (asynctask_bridge_configured()) {
@@ -169,5 +172,7 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 		asynctask_bridge_section(section);
 	}
 #endif
+	asynctask_status_for_section(section, request->status_too_long ? NULL : request->status_listen,
+		request->status_token);
 	asynctask_manager_run(pool, &hooks);
 }

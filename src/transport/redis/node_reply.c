@@ -61,7 +61,7 @@ bool asynctask_redis_node_demoted(redisAsyncContext *ac, const redisReply *reply
 		 * back (kept by its caller) and the disconnect callback reconnects */
 		if (conns[c]->ac && !(conns[c]->ac->c.flags & REDIS_DISCONNECTING)) {
 			if (!said) {
-				asynctask_log("redis node: Redis answered %.*s on the %s connection: it is not a master that takes "
+				asynctask_log_event(ASYNCTASK_LOG_WARNING, "redis_not_master", "redis node: Redis answered %.*s on the %s connection: it is not a master that takes "
 					"writes (now); reconnecting%s", (int) (reply->len > 200 ? 200 : reply->len), reply->str,
 					conns[c]->ac == ac ? conns[c]->name : conns[1 - c]->name,
 					asynctask_rnode.config.url.kind == ASYNCTASK_BACKEND_REDIS_SENTINEL ? " to the master the Sentinels name"

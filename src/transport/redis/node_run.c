@@ -41,7 +41,7 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 		asynctask_rnode.delayed);
 	char where[512];
 	asynctask_redis_url_describe(&config->url, where, sizeof(where));
-	asynctask_log("redis node: serving %s at %s as consumer %s", asynctask_rnode.stream, where, config->node);
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_serving", "redis node: serving %s at %s as consumer %s", asynctask_rnode.stream, where, config->node);
 	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
 	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
 	asynctask_redis_node_delayed_start();
@@ -83,7 +83,8 @@ static void close_reader(void)
 	}
 	asynctask_rnode.reading = false;
 	asynctask_rnode.take_blocks = false;
-	asynctask_log("redis node: no more tasks taken");
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_stopped_taking",
+		"redis node: no more tasks taken");
 }
 
 static void on_unblocked(redisAsyncContext *ac, void *r, void *privdata)
@@ -142,7 +143,8 @@ void asynctask_redis_node_shutdown(void)
 		return;
 	}
 	if (asynctask_rnode.kept_count) {
-		asynctask_log("redis node: leaving with %u results Redis could not take; their entries stay pending and run "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "node_left_unfinished",
+			"redis node: leaving with %u results Redis could not take; their entries stay pending and run "
 			"again elsewhere after asynctask.visibility_timeout", asynctask_rnode.kept_count);
 	}
 	asynctask_rnode.taking = false;

@@ -153,7 +153,7 @@ static void on_master(redisAsyncContext *ac, void *r, void *privdata)
 			asynctask_redis_addr_describe(&asynctask_rnode.config.url.sentinels[S.index], addr, sizeof(addr));
 			snprintf(said, sizeof(said), strchr(S.host, ':') ? "[%s]:%d" : "%s:%d", S.host, S.port);
 			if (strcmp(said, S.said) != 0) {
-				asynctask_log("redis node: the Sentinel at %s names %s as the master '%s'", addr, said, master);
+				asynctask_log_event(ASYNCTASK_LOG_NOTICE, "sentinel_master", "redis node: the Sentinel at %s names %s as the master '%s'", addr, said, master);
 				memcpy(S.said, said, sizeof(said));
 			}
 			drop(false);
