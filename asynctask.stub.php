@@ -114,10 +114,14 @@ namespace AsyncTask {
     {
         private string $remoteClass = "";
         private string $remoteTrace = "";
+        private int $attempts = 1;
 
         public function getRemoteClass(): string {}
 
         public function getRemoteTraceAsString(): string {}
+
+        /** How many times the task ran (Task::withRetries()): 1 without retries. */
+        public function getAttempts(): int {}
     }
 
     class TaskTimeoutException extends TaskFailedException

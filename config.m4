@@ -85,6 +85,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/codec/compact.c \
     src/codec/payload.c \
     src/codec/remote_error.c \
+    src/codec/retry.c \
     src/codec/serializer.c \
     src/codec/closure/compile.c \
     src/codec/closure/decode.c \
@@ -117,6 +118,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/worker.c \
     src/pool/recycle.c \
     src/pool/delay.c \
+    src/pool/retry.c \
     src/api/context.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \

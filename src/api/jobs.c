@@ -229,9 +229,9 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 		return unsupported("named queues (Task::onQueue() with a queue other than \"default\"): every task "
 			"runs on the one \"default\" queue in this build");
 	}
-	if (options->retries > 0) {
-		return unsupported("retries (Task::withRetries() with more than 0 times): a failed task fails once "
-			"in this build");
+	if (options->retries > 0 && remote) {
+		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
+			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
 	}
 	if (!Z_ISUNDEF(options->chain)) {
 		return unsupported("chains (Task::then())");

@@ -21,6 +21,7 @@
 #ifndef ASYNCTASK_DELAY_H
 #define ASYNCTASK_DELAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,14 @@ void asynctask_delay_look(void);
 
 /* How many delayed tasks the manager holds. */
 size_t asynctask_delay_held(void);
+
+/* Holds record (malloc'd; the manager's own retry of a task whose worker
+ * died, src/pool/retry.h) until its due time; false when memory is short
+ * (the caller still owns it). */
+bool asynctask_delay_hold(asynctask_record_t *record);
+
+/* Does a held record name the spill file name (a task with retries)? */
+bool asynctask_delay_refers_to(const char *name);
 
 /* At the end: calls fail(record, why) for each delayed task still held
  * (and for those still on the delayed list), frees them and the timer. */

@@ -57,9 +57,13 @@ static void post_failure(const asynctask_claim_t *claim, asynctask_result_status
 	uint32_t counted_by_worker)
 {
 	smart_str encoded = {0};
+	asynctask_remote_error_t error = {0};
 
 	asynctask_status_failure(asynctask_mgr.pool, claim, status, NULL, message, NULL);
-	asynctask_remote_error_encode_message(message, &encoded);
+	error.message = zend_string_init(message, strlen(message), 0);
+	error.attempts = claim->retry ? claim->attempt : 0;  /* a task with retries: its last run */
+	asynctask_remote_error_encode(&error, &encoded);
+	asynctask_remote_error_dtor(&error);
 	asynctask_report_t report = {
 		.owner = claim->owner,
 		.task_id = claim->task_id,
@@ -88,6 +92,17 @@ void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char
 		.timeout_ms = record->timeout_ms,
 		.queued_ns = record->queued_ns,
 	};
+	uint32_t attempt = asynctask_record_attempt(record->flags);
+	char message[256];
+
+	if ((record->flags & ASYNCTASK_RECORD_RETRY) && attempt > 1) {
+		/* it waited for its next run (src/pool/retry.h): say how many it had */
+		claim.retry = record->flags;
+		claim.attempt = attempt - 1;
+		snprintf(message, sizeof(message), "the pool stopped while the task waited for its retry (Task::withRetries()): "
+			"attempt %u of it failed, and it never ran again", attempt - 1);
+		why = message;
+	}
 	asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 }
 /* A dead worker's task: whether it had counted the outcome it did not
@@ -143,10 +158,22 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
 	uint32_t undone = asynctask_manager_settle_counts(slot, &claim);
 	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
+	/* a task with retries runs again when it has runs left (retry.h): held
+	 * for its next run before its claim goes */
+	char not_retried[PATH_MAX + 128] = "";
+	double backoff = 0;
+	bool retried = claim.task_id && !claim.delivered && claim.retry
+		&& asynctask_retry_after_death(&claim, &backoff, not_retried, sizeof(not_retried));
 	if (claim.task_id && !claim.delivered) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
-		asynctask_region_count_outcome(pool, failure, 1);
+		asynctask_region_count_outcome(pool, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
+	}
+	/* a task with retries that will not run again: its file goes (one whose
+	 * next run its worker queued keeps it: the queue names it now) */
+	if (claim.task_id && claim.retry && claim.retry_file[0] && !retried
+			&& !(claim.delivered && claim.outcome == ASYNCTASK_RESULT_RETRIED)) {
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.retry_file);
 	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
@@ -200,6 +227,15 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
 		asynctask_log("%s", message);
+	}
+	if (retried) {
+		asynctask_status_failure(pool, &claim, failure, NULL, message, NULL);
+		asynctask_log("task %" PRIu64 ": attempt %u failed (%s); it runs again in %.3f s (Task::withRetries())",
+			claim.task_id, claim.attempt, timed_out ? "time limit" : "its worker died", backoff);
+		return;
+	}
+	if (not_retried[0] && claim.retry) {
+		asynctask_log("task %" PRIu64 " cannot run again: %s", claim.task_id, not_retried);
 	}
 	post_failure(&claim, failure, message, undone);
 }

@@ -352,7 +352,7 @@ void asynctask_pool_stats(zval *return_value)
 		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
 		total = pool->queue.capacity;
 	}
-	array_init_size(return_value, 17);
+	array_init_size(return_value, 18);
 	add_assoc_long(return_value, "workers", workers);
 	add_assoc_long(return_value, "idle", workers - running);
 	add_assoc_long(return_value, "queued", (zend_long) queued);
@@ -366,6 +366,7 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "queue_bytes_total", (zend_long) total);
 	add_assoc_long(return_value, "dispatched", (zend_long) dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
+	add_assoc_long(return_value, "retried", (zend_long) c.retried);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
 	add_assoc_long(return_value, "mailboxes_used", alive ? (zend_long) mailboxes_used(pool) : 0);
 	add_assoc_long(return_value, "manager_pid", alive ? pool->manager : 0);

@@ -27,6 +27,7 @@
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
 #include "src/pool/recycle.h"
+#include "src/pool/retry.h"
 #include "src/pool/status/record.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
@@ -39,6 +40,7 @@
 #include "src/base/exceptions.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
+#include "src/transport/shm/spill.h"
 #include "src/codec/remote_error.h"
 
 typedef struct {
@@ -48,6 +50,10 @@ typedef struct {
 } worker_t;
 
 static worker_t worker;
+
+/* The retry plan of the task running (src/pool/retry.h), a copy of the
+ * front of its payload; NULL for a task without retries. */
+static zend_string *retry_plan;
 
 /* A process that a task forked (pcntl_fork()) comes back into this file
  * when the task's function returns in it, or exits, throws or dies of a
@@ -126,6 +132,10 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
+	if (claim->retry && claim->retry_file[0]) {
+		/* its last run: the task's file goes (the manager removes it should we die first) */
+		asynctask_spill_remove(asynctask_rundir_fd(), claim->retry_file);
+	}
 
 	if (err != 0) {
 		ASYNCTASK_COUNT(worker.pool, dropped_results);
@@ -135,11 +145,51 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	}
 }
 
+/* The failed run of a task with retries runs again when its plan says so
+ * (retry.h): counted "retried" (as post() counts), then queued again in the
+ * step that marks the claim delivered. true: it was; no outcome is posted. */
+static bool retried(asynctask_result_status_t status)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	asynctask_retry_plan_t plan;
+	double backoff;
+
+	if (!claim->retry || !retry_plan || !asynctask_retry_status(status)
+			|| !asynctask_retry_plan_read(ZSTR_VAL(retry_plan), ZSTR_LEN(retry_plan), &plan)
+			|| !asynctask_retry_left(claim, &plan)) {
+		return false;
+	}
+	leave_if_forked(false);
+	asynctask_status_task_ended(worker.slot, claim);
+	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_RETRIED, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_RETRIED), 1, __ATOMIC_SEQ_CST);
+	ASYNCTASK_FAULT("worker.retry.counted");
+	int err = asynctask_retry_requeue(worker.pool, claim, &plan, &backoff);
+	ASYNCTASK_FAULT("worker.retry.queued");
+	if (err != 0) {
+		/* no room in the queue now, and a worker must not wait for room (the
+		 * workers make it): the manager holds the next run instead, when it
+		 * sees that this worker left with the attempt counted and not queued */
+		asynctask_log("task %" PRIu64 ": attempt %u failed; the queue has no room for its next run now: "
+			"the worker leaves it to the manager and is replaced", claim->task_id, claim->attempt);
+		_exit(0);
+	}
+	/* (an exception is the task's own outcome: not logged; a crash is, by the manager) */
+	return true;
+}
+
 static void post_error(asynctask_result_status_t status, asynctask_remote_error_t *error)
 {
 	smart_str encoded = {0};
 
 	asynctask_status_failure(worker.pool, &worker.slot->claim, status, error, NULL, NULL);
+	if (retried(status)) {
+		return;
+	}
+	if (worker.slot->claim.retry) {
+		error->attempts = worker.slot->claim.attempt;  /* its last run: the exception says how many */
+	}
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
@@ -367,16 +417,17 @@ static void run_guarded(zend_string *data, size_t skip)
 
 /* What AsyncTask\context() tells the task: a Redis task's context comes in
  * front of its payload (from the node's manager, codec/context.h); a local
- * task's is its claim's. Returns the context's length in the payload. */
-static size_t enter_context(const zend_string *payload)
+ * task's is its claim's (its attempt too: retry.h). Reads from byte `from`
+ * (after a retry plan); returns the context's length in the payload. */
+static size_t enter_context(const zend_string *payload, size_t from)
 {
 	asynctask_task_context_t *ctx = &ASYNCTASK_G(task_context);
-	size_t skip = asynctask_context_read(ZSTR_VAL(payload), ZSTR_LEN(payload), ctx);
+	size_t skip = asynctask_context_read(ZSTR_VAL(payload) + from, ZSTR_LEN(payload) - from, ctx);
 
 	if (!skip) {
 		ctx->remote = false;
 		ctx->local_id = worker.slot->claim.task_id;
-		ctx->attempt = 1;
+		ctx->attempt = worker.slot->claim.attempt ? worker.slot->claim.attempt : 1;
 		ctx->queued_ns = worker.slot->claim.queued_ns;  /* dispatchedAt() derives the time from it */
 		ctx->queue_len = 0;  /* "default" */
 	}
@@ -394,8 +445,19 @@ static void run_task(zend_string *payload)
 		post_message(ASYNCTASK_RESULT_FAILED, message);
 		return;
 	}
-	run_guarded(payload, enter_context(payload));
+	size_t planned = 0;
+	if (worker.slot->claim.retry) {
+		/* a task with retries: its plan comes first (codec/retry.h) */
+		asynctask_retry_plan_t plan;
+		planned = asynctask_retry_plan_read(ZSTR_VAL(payload), ZSTR_LEN(payload), &plan);
+		retry_plan = planned ? zend_string_init(ZSTR_VAL(payload), planned, 0) : NULL;
+	}
+	run_guarded(payload, planned + enter_context(payload, planned));
 	ASYNCTASK_G(task_context).active = false;
+	if (retry_plan) {
+		zend_string_release(retry_plan);
+		retry_plan = NULL;
+	}
 }
 
 /* A task that needed much memory leaves it with the worker: the Zend heap

@@ -32,6 +32,9 @@ typedef enum {
 	ASYNCTASK_RESULT_CRASHED,        /* the worker died: remote error */
 	ASYNCTASK_RESULT_TIMED_OUT,      /* killed past its time limit: remote error */
 	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
+	/* never a received result: an attempt that failed and is to run again
+	 * (Task::withRetries()), as a worker counts it (stats()' "retried") */
+	ASYNCTASK_RESULT_RETRIED,
 } asynctask_result_status_t;
 
 /* A received result: status byte, the memory its value needs to be decoded
@@ -69,7 +72,11 @@ typedef struct {
 	uint32_t outcome;
 	uint32_t delivered;
 	uint64_t counted_before;  /* the worker's count of outcomes before this one (see region.h) */
+	uint32_t attempt;      /* this run of the task: 1 the first (context()->attempt()) */
+	uint32_t retry;        /* 0; for a task with retries (src/pool/retry.h) the flags of the
+	                        * record it came in (shm: queue.h), nonzero */
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
+	char     retry_file[ASYNCTASK_CLAIM_FILE_MAX];  /* a task with retries: its payload's file, kept while it may run again */
 } asynctask_claim_t;
 
 /* A task's outcome on its way to the process that dispatched it. */

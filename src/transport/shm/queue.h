@@ -32,6 +32,23 @@
 #define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
 #define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
 #define ASYNCTASK_RECORD_DELAYED   (1u << 4)  /* for the manager to hold until due_ns (src/pool/delay.h) */
+#define ASYNCTASK_RECORD_RETRY     (1u << 5)  /* with retries: SPILLED, its file begins with its plan (codec/retry.h) */
+/* A task with retries: which run it is (1 the first), bits 16-31 of flags
+ * (0 reads as 1: every other record is a first run). */
+#define ASYNCTASK_RECORD_ATTEMPT_SHIFT 16
+#define ASYNCTASK_ATTEMPT_MAX 0xFFFFu
+
+static inline uint32_t asynctask_record_attempt(uint32_t flags)
+{
+	uint32_t attempt = flags >> ASYNCTASK_RECORD_ATTEMPT_SHIFT;
+	return attempt ? attempt : 1;
+}
+
+static inline uint32_t asynctask_record_attempt_flags(uint32_t attempt)
+{
+	return (attempt > ASYNCTASK_ATTEMPT_MAX ? ASYNCTASK_ATTEMPT_MAX : attempt) << ASYNCTASK_RECORD_ATTEMPT_SHIFT;
+}
+
 /* The record's priority level (priority.h), bits 8-9 of flags: 0 is
  * NORMAL, so that a record made without a priority (the Redis bridge's,
  * say) is an ordinary task; 1 HIGH, 2 LOW. */
@@ -66,6 +83,7 @@ typedef enum {
 	ASYNCTASK_JOURNAL_TAKE,
 	ASYNCTASK_JOURNAL_CANCEL,
 	ASYNCTASK_JOURNAL_DROP,
+	ASYNCTASK_JOURNAL_RETRY,     /* a worker's push of its task's next run: rollback undoes its claim's delivered too */
 } asynctask_journal_op_t;
 
 typedef struct {
@@ -85,11 +103,18 @@ typedef struct {
  * to `cancels` (under the lock, before it is due); the manager drops those,
  * and a push back checks them first. */
 #define ASYNCTASK_DELAY_CANCELS 256
+/* Tasks waiting for a retry that the manager holds (src/pool/retry.h) are
+ * listed by id in `held`, so that Future::cancel() knows it may still ask
+ * the manager to drop one; past this many, a held retry cannot be cancelled. */
+#define ASYNCTASK_RETRY_HELD 4096
 
 typedef struct {
 	uint32_t wake;               /* the manager has been asked to look */
 	uint32_t ncancels;
 	uint64_t cancels[ASYNCTASK_DELAY_CANCELS];
+	uint32_t nheld;
+	uint32_t held_dropped;       /* held retries that did not fit in held[] (not cancellable) */
+	uint64_t held[ASYNCTASK_RETRY_HELD];
 } asynctask_queue_delays_t;
 
 typedef struct {
@@ -146,8 +171,11 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
  * (idle.h). */
 void asynctask_queue_wake_all(asynctask_queue_t *q);
 
-/* Marks a queued record cancelled. Returns true if it was still queued. */
-bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+/* Marks a queued record cancelled, or asks the manager to drop a task with
+ * retries it holds until its next run. 1: it will never run (again); 0:
+ * too late; EAGAIN: the manager's list of cancellations is full (wake it,
+ * try again). */
+int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
 
 /* Removes every record (the pool is stopping for good); spill files are deleted.
  * Returns how many live tasks were dropped. */
@@ -177,6 +205,24 @@ uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring,
  * for the workers, without waiting: 0, ECANCELED when it was cancelled
  * meanwhile, or EAGAIN when there is no room now. */
 int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record);
+
+/* Retries (src/pool/retry.h) ------------------------------------------- */
+
+/* Worker: pushes the next run of its task (a DELAYED|RETRY record whose
+ * payload is its file's name) onto the delayed list and marks its claim
+ * delivered, in one critical section (a rollback undoes both). Not counted
+ * as dispatched. 0, or EAGAIN when there is no room now. */
+int asynctask_queue_push_retry(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *name, asynctask_claim_t *claim);
+
+/* Manager: lists task_id as a retry it holds (its own crash retries). */
+void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+
+/* Manager: it no longer holds task_id (the pool stops). */
+void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+
+/* The spill file name a record carries into name, "" when it has none. */
+void asynctask_record_spill_name(const asynctask_record_t *record, char name[ASYNCTASK_SPILL_NAME_MAX]);
 
 /* Does a queued record refer to the spill file name? */
 bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name);

@@ -98,6 +98,10 @@ void asynctask_region_count_outcome(asynctask_pool_t *pool, uint32_t status, int
 		__atomic_add_fetch(&c->completed, d, __ATOMIC_RELAXED);
 		return;
 	}
+	if (status == ASYNCTASK_RESULT_RETRIED) {
+		__atomic_add_fetch(&c->retried, d, __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_add_fetch(&c->failed, d, __ATOMIC_RELAXED);
 	if (status == ASYNCTASK_RESULT_CRASHED) {
 		__atomic_add_fetch(&c->crashed, d, __ATOMIC_RELAXED);
@@ -111,8 +115,10 @@ void asynctask_region_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_
 	uint64_t completed = __atomic_exchange_n(&slot->counted_completed, 0, __ATOMIC_SEQ_CST);
 	uint64_t failed = __atomic_exchange_n(&slot->counted_failed, 0, __ATOMIC_SEQ_CST);
 	uint64_t crashed = __atomic_exchange_n(&slot->counted_crashed, 0, __ATOMIC_SEQ_CST);
+	uint64_t retried = __atomic_exchange_n(&slot->counted_retried, 0, __ATOMIC_SEQ_CST);
 
 	__atomic_add_fetch(&pool->counters.completed, completed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pool->counters.retried, retried, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&pool->counters.failed, failed + crashed, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&pool->counters.crashed, crashed, __ATOMIC_RELAXED);
 }
@@ -127,6 +133,7 @@ uint64_t asynctask_region_counts(asynctask_pool_t *pool, asynctask_counters_t *c
 		c->completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
 		c->failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
 		c->crashed += crashed;
+		c->retried += __atomic_load_n(&slot->counted_retried, __ATOMIC_RELAXED);
 	}
 	return __atomic_load_n(&pool->queue.pushed, __ATOMIC_RELAXED);
 }
