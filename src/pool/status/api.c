@@ -131,10 +131,10 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 		",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
 		",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
 		",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
-		",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32 ",\"worker_pids\":[",
+		",\"retried\":%" PRIu64 ",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32 ",\"worker_pids\":[",
 		workers, workers - running, __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED), running, c.completed,
 		c.failed, c.crashed, c.timed_out, c.respawned, __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED),
-		pool->queue.capacity, dispatched, c.cancelled, c.dropped_results, mailboxes, pool->manager);
+		pool->queue.capacity, dispatched, c.cancelled, c.retried, c.dropped_results, mailboxes, pool->manager);
 	bool first = true;
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		int32_t pid = __atomic_load_n(&pool->slots[i].pid, __ATOMIC_RELAXED);

@@ -6,8 +6,10 @@
  * Outcomes are disjoint, so that sum() over them is every task that ended:
  * "failed" is a task that threw or could not run; "crashed" (its worker
  * died) and "timed_out" are not in it, although stats()' "failed" counts
- * them. "retried" and "dead" come with jobs (DESIGN.md section 5): until
- * then they are not emitted. There is one queue, "default", until then too.
+ * them. "retried" (Task::withRetries()) counts runs that failed and were
+ * queued to run again: not a task that ended, so it is left out of that sum.
+ * "dead" comes with the Redis jobs: until then it is not emitted. There is
+ * one queue, "default", until named queues exist.
  */
 #include <inttypes.h>
 
@@ -22,7 +24,7 @@
  * undone for the crash reported instead. Prometheus would take a counter
  * that goes back for a restart. Only the manager serves: no lock. */
 enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
-	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_MAX };
+	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_RETRIED, SHOWN_MAX };
 static uint64_t shown[SHOWN_MAX];
 
 static uint64_t monotonic(int which, uint64_t value)
@@ -76,12 +78,14 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	c.cancelled = monotonic(SHOWN_CANCELLED, c.cancelled);
 	c.respawned = monotonic(SHOWN_RESPAWNED, c.respawned);
 	c.dropped_results = monotonic(SHOWN_DROPPED, c.dropped_results);
+	c.retried = monotonic(SHOWN_RETRIED, c.retried);
 	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"completed\"} %" PRIu64 "\n", c.completed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"failed\"} %" PRIu64 "\n", failed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"crashed\"} %" PRIu64 "\n", c.crashed);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"timed_out\"} %" PRIu64 "\n", c.timed_out);
 	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"cancelled\"} %" PRIu64 "\n", c.cancelled);
+	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"retried\"} %" PRIu64 "\n", c.retried);
 
 	help(out, "asynctask_tasks_dispatched_total", "counter", "Tasks put on the queue.");
 	evbuffer_add_printf(out, "asynctask_tasks_dispatched_total{" QUEUE "} %" PRIu64 "\n", dispatched);

@@ -49,8 +49,7 @@ class Mail extends Task {
 }
 $m = (new Mail('a@example.com'))->withRetries(3, [1, 5, 30]);
 $c = clone $m;
-attempt('retries', fn () => $m->dispatch());
-attempt('retries (clone)', fn () => $c->dispatch());
+var_dump($m->dispatch()->wait(), $c->dispatch()->wait());   // built: retries (a task that succeeds runs once)
 var_dump($m->withRetries(0)->dispatch()->wait());
 
 attempt('named queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
@@ -92,8 +91,8 @@ queue with a colon: ValueError: AsyncTask\Task::onQueue(): Argument #1 ($queue) 
 then a string that is no callable: TypeError: AsyncTask\Task::then(): Argument #1 ($next) must be of type AsyncTask\Task|callable, string given
 then itself: ValueError: AsyncTask\Task::then(): Argument #1 ($next) cannot be the task itself
 string(3) "ABC"
-retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times): a failed task fails once in this build
-retries (clone): AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times): a failed task fails once in this build
+string(21) "mail to a@example.com"
+string(21) "mail to a@example.com"
 string(21) "mail to a@example.com"
 named queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
 chain: AsyncTask\Exception: not supported yet: chains (Task::then())
