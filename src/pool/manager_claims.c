@@ -100,7 +100,7 @@ void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char
 		claim.retry = record->flags;
 		claim.attempt = attempt - 1;
 		snprintf(message, sizeof(message), "the pool stopped while the task waited for its retry (Task::withRetries()): "
-			"attempt %u of it failed, and it never ran again", attempt - 1);
+			"its attempt %u failed, and it never ran again", attempt - 1);
 		why = message;
 	}
 	asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
