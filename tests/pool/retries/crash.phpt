@@ -21,7 +21,7 @@ $dies = function (string $how, int $until) {
         match ($how) {
             'kill' => posix_kill(getmypid(), SIGKILL),
             'exit' => exit(3),
-            'fatal' => str_repeat('x', PHP_INT_MAX),   // a fatal error (memory)
+            'fatal' => trigger_error('unusable', E_USER_ERROR),   // a fatal error
         };
     }
     return "$how: attempt $attempt";
