@@ -17,7 +17,7 @@ AsyncTask\Pool::start();
     if ($attempt < 3) {
         throw new RuntimeException('not yet');
     }
-    file_put_contents("$dir/done", "done at attempt $attempt");
+    asynctask_test_open("$dir/done", "done at attempt $attempt");   // atomically: the test reads it at once
 }, $dir))->withRetries(4, 0.05)->dispatch();   // the Future goes at once
 
 var_dump(asynctask_test_wait_for("$dir/done", 20));
