@@ -86,6 +86,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/codec/payload.c \
     src/codec/remote_error.c \
     src/codec/retry.c \
+    src/codec/chain.c \
     src/codec/serializer.c \
     src/codec/closure/compile.c \
     src/codec/closure/decode.c \
@@ -119,6 +120,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/recycle.c \
     src/pool/delay.c \
     src/pool/retry.c \
+    src/pool/chain.c \
     src/api/context.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \
@@ -131,6 +133,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/api/node.c \
     src/api/task.c \
     src/api/jobs.c \
+    src/api/chain.c \
     src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)

@@ -233,8 +233,8 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
 			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
 	}
-	if (!Z_ISUNDEF(options->chain)) {
-		return unsupported("chains (Task::then())");
+	if (!Z_ISUNDEF(options->chain) && remote) {
+		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
 	}
 	if (options->priority != ASYNCTASK_PRIORITY_NORMAL && remote) {
 		return unsupported("priorities (Task::withPriority()) with the Redis backend (asynctask.backend)");

@@ -228,6 +228,12 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 			(int) pid, claim.task_id, how);
 		asynctask_log("%s", message);
 	}
+	if (claim.links > 1) {
+		/* a chain stops at its first failure, which says where (chain.h) */
+		size_t used = strlen(message);
+		snprintf(message + used, sizeof(message) - used, " (link %u of %u of the chain, Task::then())",
+			claim.link, claim.links);
+	}
 	if (retried) {
 		asynctask_status_failure(pool, &claim, failure, NULL, message, NULL);
 		asynctask_log("task %" PRIu64 ": attempt %u failed (%s); it runs again in %.3f s (Task::withRetries())",

@@ -71,7 +71,7 @@ int asynctask_retry_requeue(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 {
 	asynctask_record_t record = next_run(claim, plan, delay_s);
 
-	int err = asynctask_queue_push_retry(&pool->queue, asynctask_region_ring(pool), &record, claim->retry_file, claim);
+	int err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, claim->retry_file, claim);
 	if (err == 0 && __atomic_exchange_n(&pool->queue.delays.wake, 1, __ATOMIC_SEQ_CST) == 0 && pool->manager > 0) {
 		/* the manager takes it into its heap now (else on its next tick) */
 		kill(pool->manager, SIGUSR2);

@@ -13,7 +13,7 @@
  *     reports itself): it counts the attempt "retried" and pushes the next
  *     run, a DELAYED|RETRY record naming the same file with the attempt one
  *     higher, onto the queue's delayed list, in the critical section that
- *     marks its claim delivered (asynctask_queue_push_retry()): a worker
+ *     marks its claim delivered (asynctask_queue_push_next()): a worker
  *     killed anywhere in between either queued the next run or left its
  *     claim for the manager, never both;
  *   - the manager, for a worker that died or was killed past its time limit

@@ -28,6 +28,7 @@
 #include "src/pool/worker.h"
 #include "src/pool/recycle.h"
 #include "src/pool/retry.h"
+#include "src/pool/chain.h"
 #include "src/pool/status/record.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
@@ -54,6 +55,11 @@ static worker_t worker;
 /* The retry plan of the task running (src/pool/retry.h), a copy of the
  * front of its payload; NULL for a task without retries. */
 static zend_string *retry_plan;
+
+/* A link of a chain (src/pool/chain.h): a copy of its block, and the block
+ * read from that copy; chain_block NULL for a task that is no link. */
+static zend_string *chain_block;
+static asynctask_chain_t chain;
 
 /* A process that a task forked (pcntl_fork()) comes back into this file
  * when the task's function returns in it, or exits, throws or dies of a
@@ -190,6 +196,15 @@ static void post_error(asynctask_result_status_t status, asynctask_remote_error_
 	if (worker.slot->claim.retry) {
 		error->attempts = worker.slot->claim.attempt;  /* its last run: the exception says how many */
 	}
+	if (worker.slot->claim.links > 1) {
+		/* a chain stops at its first failure, which says where */
+		zend_string *message = zend_strpprintf(0, "%s (link %u of %u of the chain, Task::then())",
+			error->message ? ZSTR_VAL(error->message) : "", worker.slot->claim.link, worker.slot->claim.links);
+		if (error->message) {
+			zend_string_release(error->message);
+		}
+		error->message = message;
+	}
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
@@ -237,6 +252,31 @@ static zend_result check_result_size(smart_str *encoded)
 	return SUCCESS;
 }
 
+/* A link of a chain returned a value that is not the chain's last: the
+ * next link is queued with it (chain.h), in the step that marks the claim
+ * delivered; nothing is posted or counted (a chain counts once, by its end).
+ * When it cannot be queued, the chain fails here. */
+static void hand_on(const char *value, size_t len)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	char why[PATH_MAX + 200];
+
+	leave_if_forked(false);
+	asynctask_status_task_ended(worker.slot, claim);
+	ASYNCTASK_FAULT("worker.chain.ended");
+	if (asynctask_chain_handoff(worker.pool, claim, &chain, value, len, ASYNCTASK_G(dispatch_timeout),
+			why, sizeof(why)) != 0) {
+		asynctask_log("task %" PRIu64 ": %s", claim->task_id, why);
+		post_message(ASYNCTASK_RESULT_FAILED, why);
+		return;
+	}
+	ASYNCTASK_FAULT("worker.chain.queued");
+	if (claim->retry && claim->retry_file[0]) {
+		/* this link's file: its last run is over (the manager removes it should we die first) */
+		asynctask_spill_remove(asynctask_rundir_fd(), claim->retry_file);
+	}
+}
+
 static void post_return_value(zval *retval)
 {
 	smart_str encoded = {0};
@@ -247,8 +287,12 @@ static void post_return_value(zval *retval)
 		/* a result that travels in a file may be large: the caller checks
 		 * that it has the memory to decode it before it reads it (result_spilled.c) */
 		size_t len = ZSTR_LEN(encoded.s);
-		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
-			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
+		if (chain_block && chain.remaining > 0) {
+			hand_on(ZSTR_VAL(encoded.s), len);  /* not the last link: the next one gets the value */
+		} else {
+			post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
+				len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
+		}
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
@@ -350,6 +394,31 @@ static void run_job(asynctask_job_t *job)
 	release_value(&retval);
 }
 
+/* A link after a chain's first: the previous link's value is its first argument. */
+static zend_result prepend_previous(asynctask_job_t *job)
+{
+	zval previous, args, *arg;
+
+	decoding = true;
+	zend_result decoded = asynctask_unserialize(chain.previous, chain.previous_len, &previous);
+	decoding = false;
+	if (decoded == FAILURE) {
+		if (EG(exception)) {
+			zend_clear_exception();
+		}
+		return FAILURE;
+	}
+	array_init_size(&args, zend_hash_num_elements(Z_ARRVAL(job->args)) + 1);
+	zend_hash_next_index_insert_new(Z_ARRVAL(args), &previous);
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL(job->args), arg) {
+		Z_TRY_ADDREF_P(arg);
+		zend_hash_next_index_insert_new(Z_ARRVAL(args), arg);
+	} ZEND_HASH_FOREACH_END();
+	zval_ptr_dtor(&job->args);
+	ZVAL_COPY_VALUE(&job->args, &args);
+	return SUCCESS;
+}
+
 /* Decodes and runs the payload (from byte `skip`: a context in front, see
  * codec/context.h); consumes it. */
 static void run_payload(zend_string *payload, size_t skip)
@@ -364,6 +433,11 @@ static void run_payload(zend_string *payload, size_t skip)
 	if (decoded == FAILURE) {
 		post_message(ASYNCTASK_RESULT_FAILED, error ? ZSTR_VAL(error) : "the task could not be decoded");
 		if (error) zend_string_release(error);
+		return;
+	}
+	if (chain_block && chain.previous && prepend_previous(&job) == FAILURE) {
+		asynctask_job_dtor(&job);
+		post_message(ASYNCTASK_RESULT_FAILED, "the value of the chain's previous link could not be decoded");
 		return;
 	}
 	run_job(&job);
@@ -435,6 +509,19 @@ static size_t enter_context(const zend_string *payload, size_t from)
 	return skip;
 }
 
+/* The task's retry plan and chain are over. */
+static void forget_plans(void)
+{
+	if (retry_plan) {
+		zend_string_release(retry_plan);
+		retry_plan = NULL;
+	}
+	if (chain_block) {
+		zend_string_release(chain_block);
+		chain_block = NULL;
+	}
+}
+
 /* Runs the task the transport gave us; consumes payload (NULL, with errno
  * set: the transport could not read it). */
 static void run_task(zend_string *payload)
@@ -452,12 +539,24 @@ static void run_task(zend_string *payload)
 		planned = asynctask_retry_plan_read(ZSTR_VAL(payload), ZSTR_LEN(payload), &plan);
 		retry_plan = planned ? zend_string_init(ZSTR_VAL(payload), planned, 0) : NULL;
 	}
+	if (worker.slot->claim.record_flags & ASYNCTASK_RECORD_CHAIN) {
+		/* a link of a chain: its block comes next (codec/chain.h), read from a copy kept while it runs */
+		size_t n = asynctask_chain_read(ZSTR_VAL(payload) + planned, ZSTR_LEN(payload) - planned, &chain);
+		if (n == 0) {
+			zend_string_release(payload);
+			post_message(ASYNCTASK_RESULT_FAILED, "the task's chain (Task::then()) cannot be read");
+			forget_plans();
+			return;
+		}
+		chain_block = zend_string_init(ZSTR_VAL(payload) + planned, n, 0);
+		asynctask_chain_read(ZSTR_VAL(chain_block), ZSTR_LEN(chain_block), &chain);
+		worker.slot->claim.link = chain.link;
+		worker.slot->claim.links = chain.links;
+		planned += n;
+	}
 	run_guarded(payload, planned + enter_context(payload, planned));
 	ASYNCTASK_G(task_context).active = false;
-	if (retry_plan) {
-		zend_string_release(retry_plan);
-		retry_plan = NULL;
-	}
+	forget_plans();
 }
 
 /* A task that needed much memory leaves it with the worker: the Zend heap

@@ -75,6 +75,8 @@ typedef struct {
 	uint32_t attempt;      /* this run of the task: 1 the first (context()->attempt()) */
 	uint32_t retry;        /* 0; for a task with retries (src/pool/retry.h) the flags of the
 	                        * record it came in (shm: queue.h), nonzero */
+	uint32_t record_flags; /* the flags of the record it came in (shm: queue.h) */
+	uint32_t link, links;  /* a link of a chain (src/pool/chain.h): which, of how many; else 0 */
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
 	char     retry_file[ASYNCTASK_CLAIM_FILE_MAX];  /* a task with retries: its payload's file, kept while it may run again */
 } asynctask_claim_t;

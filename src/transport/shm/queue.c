@@ -407,6 +407,8 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			claim->outcome = 0;
 			claim->delivered = 0;
 			claim->attempt = asynctask_record_attempt(record->flags);
+			claim->record_flags = record->flags;
+			claim->link = claim->links = 0;  /* the worker reads them from a chain's block */
 			if (record->flags & ASYNCTASK_RECORD_RETRY) {
 				/* its file stays while the task may run again (src/pool/retry.h) */
 				claim->retry = record->flags;
@@ -547,11 +549,11 @@ void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, ui
 	asynctask_lock_release(&q->lock);
 }
 
-int asynctask_queue_push_retry(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
-	const char *name, asynctask_claim_t *claim)
+int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, asynctask_claim_t *claim)
 {
 	lock_queue(q, ring);
-	bool pushed = try_push(q, ring, record, name, false, claim);
+	bool pushed = try_push(q, ring, record, payload, false, claim);
 	asynctask_lock_release(&q->lock);
 	return pushed ? 0 : EAGAIN;
 }

@@ -33,6 +33,7 @@
 #define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
 #define ASYNCTASK_RECORD_DELAYED   (1u << 4)  /* for the manager to hold until due_ns (src/pool/delay.h) */
 #define ASYNCTASK_RECORD_RETRY     (1u << 5)  /* with retries: SPILLED, its file begins with its plan (codec/retry.h) */
+#define ASYNCTASK_RECORD_CHAIN     (1u << 6)  /* a link of a chain: its payload begins (behind a plan) with codec/chain.h's block */
 /* A task with retries: which run it is (1 the first), bits 16-31 of flags
  * (0 reads as 1: every other record is a first run). */
 #define ASYNCTASK_RECORD_ATTEMPT_SHIFT 16
@@ -208,12 +209,13 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 
 /* Retries (src/pool/retry.h) ------------------------------------------- */
 
-/* Worker: pushes the next run of its task (a DELAYED|RETRY record whose
- * payload is its file's name) onto the delayed list and marks its claim
+/* Worker: pushes what comes after its task's run (the next run of a task
+ * with retries, a DELAYED|RETRY record naming its file, onto the delayed
+ * list; or the next link of a chain, for the workers) and marks its claim
  * delivered, in one critical section (a rollback undoes both). Not counted
  * as dispatched. 0, or EAGAIN when there is no room now. */
-int asynctask_queue_push_retry(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
-	const char *name, asynctask_claim_t *claim);
+int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, asynctask_claim_t *claim);
 
 /* Manager: lists task_id as a retry it holds (its own crash retries). */
 void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);

@@ -207,17 +207,19 @@ static zend_result shm_send_job(const char *payload, size_t length, uint32_t tim
 		/* +1: a delay never rounds down to "now" */
 		due_ns = asynctask_now_ns() + (uint64_t) (options->delay * 1e9) + 1;
 	}
+	/* a chain's block is in front of the payload already (src/api/chain.h) */
+	uint32_t chained = Z_ISUNDEF(options->chain) ? 0 : ASYNCTASK_RECORD_CHAIN;
 	if (options->retries > 0) {
 		/* the plan in front of the payload, in the task's file (codec/retry.h) */
 		smart_str planned = {0};
 		asynctask_retry_plan_write(options, &planned);
 		smart_str_appendl(&planned, payload, length);
 		zend_result sent = send_record(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms,
-			asynctask_priority_level(options->priority), due_ns, ASYNCTASK_RECORD_RETRY, idle, task_id);
+			asynctask_priority_level(options->priority), due_ns, ASYNCTASK_RECORD_RETRY | chained, idle, task_id);
 		smart_str_free(&planned);
 		return sent;
 	}
-	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), due_ns, 0,
+	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), due_ns, chained,
 		idle, task_id);
 }
 

@@ -53,8 +53,8 @@ var_dump($m->dispatch()->wait(), $c->dispatch()->wait());   // built: retries (a
 var_dump($m->withRetries(0)->dispatch()->wait());
 
 attempt('named queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
-attempt('chain', fn () => (new Task('strlen', 'x'))->then('strrev')->dispatch());
-attempt('chain of a task', fn () => (new Task('strlen', 'x'))->then(new Task('strrev', 'y'))->dispatch());
+var_dump((new Task('strlen', 'xyz'))->then('strrev')->dispatch()->wait());   // built: chains
+var_dump((new Task('strlen', 'xy'))->then(new Task('str_repeat', 3))->dispatch()->wait());
 var_dump((new Task('strlen', 'xy'))->withPriority(Task::HIGH)->dispatch()->wait());   // built: priorities
 var_dump((new Task('strlen', 'xyz'))->delay(0.01)->dispatch()->wait());   // built: delays
 attempt('chain cycle freed', function () {
@@ -95,11 +95,11 @@ string(21) "mail to a@example.com"
 string(21) "mail to a@example.com"
 string(21) "mail to a@example.com"
 named queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
-chain: AsyncTask\Exception: not supported yet: chains (Task::then())
-chain of a task: AsyncTask\Exception: not supported yet: chains (Task::then())
+string(1) "3"
+string(3) "222"
 int(2)
 int(3)
 chain cycle freed: ok
-int(4)
-int(4)
+int(8)
+int(8)
 int(0)

@@ -1,5 +1,5 @@
 --TEST--
-With a remote backend, Task::withPriority(), delay() and withRetries() (built on the local backend only so far), like named queues and chains, are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; a plain task still goes to Redis (here nobody listens: BackendException)
+With a remote backend, Task::withPriority(), delay(), withRetries() and then() (built on the local backend only so far), like named queues, are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; a plain task still goes to Redis (here nobody listens: BackendException)
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -16,6 +16,7 @@ foreach ([
     'delay' => (new Task('strlen', 'x'))->delay(1),
     'queue' => (new Task('strlen', 'x'))->onQueue('mail'),
     'retries' => (new Task('strlen', 'x'))->withRetries(2),
+    'chain' => (new Task('strlen', 'x'))->then('strrev'),
     'plain' => new Task('strlen', 'x'),
 ] as $what => $task) {
     try {
@@ -32,5 +33,6 @@ priority: AsyncTask\Exception: not supported yet: priorities (Task::withPriority
 delay: AsyncTask\Exception: not supported yet: delays (Task::delay()) with the Redis backend (asynctask.backend)
 queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
 retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times) with the Redis backend (asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)
+chain: AsyncTask\Exception: not supported yet: chains (Task::then()) with the Redis backend (asynctask.backend)
 plain: AsyncTask\BackendException: %s
 int(0)

@@ -1,0 +1,83 @@
+/*
+ * Chains in the pool (chain.h).
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#include "src/pool/chain.h"
+#include "src/base/clock.h"
+#include "src/codec/options.h"
+#include "src/transport/shm/idle.h"
+#include "src/transport/shm/priority.h"
+#include "src/transport/shm/queue.h"
+#include "src/transport/shm/rundir.h"
+#include "src/transport/shm/spill.h"
+
+int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, const asynctask_chain_t *chain,
+	const char *value, size_t len, double timeout, char *why, size_t why_size)
+{
+	asynctask_chain_link_t next;
+	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, &next);
+	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
+	smart_str payload = {0};
+	int err;
+
+	if (used == 0) {
+		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
+		return EINVAL;
+	}
+	/* [its retry plan][the block: the value, the links after it][its payload] */
+	smart_str_appendl(&payload, next.plan, next.plan_len);
+	asynctask_chain_write(&payload, chain->link + 1, chain->links, value, len, chain->remaining - 1,
+		chain->rest + used, chain->rest_len - used);
+	smart_str_appendl(&payload, next.payload, next.payload_len);
+
+	asynctask_record_t record = {
+		.flags = asynctask_record_level_flags(asynctask_priority_level(next.priority)) | ASYNCTASK_RECORD_CHAIN
+			| (next.plan_len ? ASYNCTASK_RECORD_RETRY : 0),
+		.timeout_ms = next.timeout_ms,
+		.task_id = claim->task_id,
+		.owner = claim->owner,
+		.length = (uint32_t) ZSTR_LEN(payload.s),
+		.queued_ns = claim->queued_ns,
+	};
+	const char *data = ZSTR_VAL(payload.s);
+	if (next.plan_len || ZSTR_LEN(payload.s) > asynctask_queue_inline_max(&pool->queue)) {
+		/* a link with retries always travels in a file (retry.h), a large one too */
+		err = asynctask_spill_write(asynctask_rundir_fd(), claim->owner, 0, data, ZSTR_LEN(payload.s), spill);
+		if (err != 0) {
+			snprintf(why, why_size, "the chain's link %u could not be written to a file in %s (asynctask.tmpdir): %s",
+				chain->link + 1, asynctask_rundir_path(), strerror(err));
+			smart_str_free(&payload);
+			return err;
+		}
+		record.flags |= ASYNCTASK_RECORD_SPILLED;
+		record.length = (uint32_t) strlen(spill);
+		data = spill;
+	}
+	uint64_t deadline = asynctask_now_ns() + (uint64_t) (timeout * 1e9);
+	while ((err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, data, claim)) == EAGAIN
+			&& asynctask_now_ns() < deadline) {
+		usleep(1000);  /* the queue is full: the other workers make room */
+	}
+	smart_str_free(&payload);
+	if (err != 0) {
+		if (spill[0]) {
+			asynctask_spill_remove(asynctask_rundir_fd(), spill);
+		}
+		snprintf(why, why_size, "the task queue stayed full for %.3g s (asynctask.dispatch_timeout): the chain's "
+			"link %u could not be queued", timeout, chain->link + 1);
+		return err == EAGAIN ? ETIMEDOUT : err;
+	}
+	asynctask_idle_kick(pool);
+	return 0;
+}
