@@ -6,7 +6,6 @@
 
 #include "php_asynctask.h"
 #include "src/api/chain.h"
-#include "src/api/task.h"
 #include "src/base/exceptions.h"
 #include "src/codec/chain.h"
 #include "src/codec/payload.h"
@@ -26,7 +25,9 @@ static zend_result add_links(zval *chain, smart_str *rest, uint32_t *n, uint32_t
 		if (Z_TYPE_P(next) == IS_OBJECT && instanceof_function(Z_OBJCE_P(next), asynctask_ce_task)) {
 			ZVAL_COPY(&link, next);
 		} else {
-			asynctask_task_new(&link, next, NULL, 0);
+			/* a callable: a Task of it, with no arguments but the previous value */
+			object_init_ex(&link, asynctask_ce_task);
+			ZVAL_COPY(&asynctask_task_from_obj(Z_OBJ(link))->callable, next);
 		}
 		asynctask_task_t *task = asynctask_task_from_obj(Z_OBJ(link));
 		const asynctask_task_options_t *options = &task->options;
@@ -50,7 +51,7 @@ static zend_result add_links(zval *chain, smart_str *rest, uint32_t *n, uint32_t
 			if (options->retries > 0) {
 				asynctask_retry_plan_write(options, &plan);
 			}
-			asynctask_chain_link_write(rest, asynctask_task_timeout_ms(task), options->priority,
+			asynctask_chain_link_write(rest, asynctask_task_timeout_ms(task, ASYNCTASK_G(task_timeout)), options->priority,
 				plan.s ? ZSTR_VAL(plan.s) : "", plan.s ? ZSTR_LEN(plan.s) : 0,
 				ZSTR_VAL(payload.s), ZSTR_LEN(payload.s));
 		}

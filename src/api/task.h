@@ -15,9 +15,6 @@ void asynctask_task_minit(zend_class_entry *ce);
 /* A new AsyncTask\Task for callable(...args) in *task. */
 void asynctask_task_new(zval *task, zval *callable, zval *args, uint32_t argc);
 
-/* The task's time limit in ms (withTimeout(), else asynctask.task_timeout; 0: none). */
-uint32_t asynctask_task_timeout_ms(asynctask_task_t *task);
-
 /* Enqueues the task and makes return_value its Future. Throws on failure. */
 void asynctask_task_dispatch(zend_object *task, zval *return_value);
 
