@@ -27,9 +27,14 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 {
 	asynctask_chain_link_t next;
 	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, &next);
-	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
+	/* a file for the next link is named in the claim from its creation until
+	 * the queue names it (the push marks the claim delivered): the manager
+	 * removes it should we die in between (manager_claims.c) */
+	char *spill = claim->spill;
 	smart_str payload = {0};
 	int err;
+
+	spill[0] = '\0';
 
 	if (used == 0) {
 		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
@@ -73,11 +78,13 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 	if (err != 0) {
 		if (spill[0]) {
 			asynctask_spill_remove(asynctask_rundir_fd(), spill);
+			spill[0] = '\0';
 		}
 		snprintf(why, why_size, "the task queue stayed full for %.3g s (asynctask.dispatch_timeout): the chain's "
 			"link %u could not be queued", timeout, chain->link + 1);
 		return err == EAGAIN ? ETIMEDOUT : err;
 	}
+	spill[0] = '\0';  /* the queue's now */
 	asynctask_idle_kick(pool);
 	return 0;
 }

@@ -210,7 +210,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	/* the task's payload file, or the result file the worker was writing;
 	 * once it counted its outcome it may have delivered that file, which is
 	 * then the caller's to read (and remove) */
-	if (claim.spill[0] && !claim.outcome) {
+	if (claim.spill[0] && !claim.outcome && !claim.delivered) {
+		/* (or the file of a chain's next link not yet queued: chain.h) */
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
 	if (unheard) {
