@@ -4,6 +4,7 @@ Task::then() failures: the first link that fails stops the chain (the links afte
 asynctask
 posix
 --INI--
+pcre.jit=0
 asynctask.workers=2
 asynctask.log=/dev/null
 --FILE--

@@ -3,6 +3,7 @@ Future::cancel() of a task waiting for its next run (Task::withRetries()): true,
 --EXTENSIONS--
 asynctask
 --INI--
+pcre.jit=0
 asynctask.workers=2
 --FILE--
 <?php

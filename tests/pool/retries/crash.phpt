@@ -4,6 +4,7 @@ Task::withRetries(): a run whose worker dies (SIGKILL from the task itself, exit
 asynctask
 posix
 --INI--
+pcre.jit=0
 asynctask.workers=2
 asynctask.log=/dev/null
 --FILE--

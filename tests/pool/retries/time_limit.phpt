@@ -3,6 +3,7 @@ Task::withRetries() with a time limit (withTimeout()): a run killed past its lim
 --EXTENSIONS--
 asynctask
 --INI--
+pcre.jit=0
 asynctask.workers=1
 asynctask.log=/dev/null
 --FILE--
