@@ -135,7 +135,8 @@ asynctask_claim_t asynctask_manager_dead_claim(asynctask_worker_slot_t *slot, bo
 	asynctask_queue_sync(&pool->queue, asynctask_region_ring(pool));
 	asynctask_results_sync_mailboxes(pool);
 	asynctask_claim_t claim = slot->claim;
-	*unheard = claim.task_id && claim.outcome && !claim.delivered
+	/* (a run counted "retried" is no outcome for its caller: it still has to run again, retry.h) */
+	*unheard = claim.task_id && claim.outcome && claim.outcome != ASYNCTASK_RESULT_RETRIED && !claim.delivered
 		&& asynctask_slot_counted(slot) != claim.counted_before
 		&& !asynctask_results_listening(pool, claim.owner);
 	if (*unheard) {

@@ -245,6 +245,7 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	}
 	if (retried) {
 		__atomic_store_n(&retried->delivered, 1, __ATOMIC_SEQ_CST);
+		ASYNCTASK_FAULT("queue.next.delivered");  /* (only workers pass here: a test kills them alone) */
 	}
 	ASYNCTASK_FAULT("queue.push.published");
 	journal_end(q);  /* the commit */
