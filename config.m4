@@ -117,6 +117,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
+    src/pool/worker_server.c \
     src/pool/recycle.c \
     src/pool/delay.c \
     src/pool/retry.c \

@@ -27,6 +27,7 @@
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
 #include "src/pool/recycle.h"
+#include "src/pool/worker_server.h"
 #include "src/pool/retry.h"
 #include "src/pool/chain.h"
 #include "src/pool/status/record.h"
@@ -299,21 +300,6 @@ static void post_return_value(zval *retval)
 	smart_str_free(&encoded);
 }
 
-/* Forgets the last error, so that one reported during the task is the task's own. */
-static void clear_last_error(void)
-{
-	if (PG(last_error_message)) {
-		zend_string_release(PG(last_error_message));
-		PG(last_error_message) = NULL;
-	}
-	if (PG(last_error_file)) {
-		zend_string_release(PG(last_error_file));
-		PG(last_error_file) = NULL;
-	}
-	PG(last_error_type) = 0;
-	PG(last_error_lineno) = 0;
-}
-
 #define FATAL_ERRORS (E_ERROR | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR | E_PARSE)
 
 static ZEND_NORETURN void die_fatally(void);
@@ -366,7 +352,7 @@ static void run_job(asynctask_job_t *job)
 	zend_fcall_info_args(&fci, &job->args);
 	fci.retval = &retval;
 	ZVAL_UNDEF(&retval);
-	clear_last_error();
+	asynctask_worker_clear_last_error();
 	zend_call_function(&fci, &fcc);
 	leave_if_forked(false);
 	zend_fcall_info_args_clear(&fci, 1);
@@ -654,89 +640,6 @@ static void prepare_process(void)
 	}
 }
 
-/* --- a worker of the server pool (php-fpm) ------------------------------
- * It was forked from the master's startup state, not from a request, and
- * the SAPI's callbacks expect a FastCGI request that does not exist here.
- * These stand-ins give the task a request of its own whose output, headers
- * and log lines go to asynctask.log, never to a FastCGI stream. */
-
-static size_t task_ub_write(const char *str, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(STDOUT_FILENO, str + done, len - done);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;  /* output nobody can take is dropped, never the task's failure */
-		}
-		done += (size_t) n;
-	}
-	return len;
-}
-
-static void task_flush(void *server_context)
-{
-	(void) server_context;
-}
-
-static int task_send_headers(sapi_headers_struct *headers)
-{
-	(void) headers;
-	return SAPI_HEADER_SENT_SUCCESSFULLY;
-}
-
-static char *task_read_cookies(void)
-{
-	return NULL;
-}
-
-static void task_log_message(const char *message, int syslog_type)
-{
-	(void) syslog_type;
-	asynctask_log("%s", message);
-}
-
-static void start_server_request(void)
-{
-	sapi_module.activate = NULL;
-	sapi_module.deactivate = NULL;
-	sapi_module.ub_write = task_ub_write;
-	sapi_module.flush = task_flush;
-	sapi_module.get_stat = NULL;
-	sapi_module.getenv = NULL;
-	sapi_module.header_handler = NULL;
-	sapi_module.send_headers = task_send_headers;
-	sapi_module.send_header = NULL;
-	sapi_module.read_post = NULL;
-	sapi_module.read_cookies = task_read_cookies;
-	sapi_module.register_server_variables = NULL;
-	sapi_module.log_message = task_log_message;
-	sapi_module.get_request_time = NULL;
-	sapi_module.phpinfo_as_text = 1;
-	SG(server_context) = NULL;
-	SG(request_info).no_headers = 1;
-	SG(request_info).request_method = NULL;
-	SG(request_info).path_translated = NULL;
-	SG(request_info).request_uri = NULL;
-	SG(request_info).query_string = NULL;
-
-	/* the manager was forked from inside PHP's startup (see server.c): do
-	 * what php_module_startup() does after that point, as the master did */
-	clear_last_error();
-	shutdown_memory_manager(1, 0);
-	virtual_cwd_activate();
-	zend_interned_strings_switch_storage(1);
-
-	if (php_request_startup() == FAILURE) {
-		asynctask_log("a worker could not start its PHP request");
-		_exit(70);
-	}
-	SG(headers_sent) = 1;
-}
-
 /* Tasks are called from C on a base frame of their own: an internal frame
  * (zend_pass_function) with nothing below it. With no frame at all, an
  * exception a task throws would be fatal at once instead of coming back to
@@ -829,7 +732,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 		if (close_inherited) {
 			close_inherited();
 		}
-		start_server_request();
+		asynctask_worker_start_server_request();
 	}
 	enter_base_frame();
 	prepare_process();
