@@ -1,5 +1,5 @@
 --TEST--
-Task::withRetries(): a task that throws runs again in the pool, context()->attempt() one higher each run, until it succeeds; the Future settles once, with the value; stats() count one dispatch, one completion and the retries; a task that succeeds at once runs once
+Task::withRetries(): a task that throws runs again in the pool, context()->attempt() one higher each run, until it succeeds; the Future settles once, with the value; stats() count one dispatch, one completion and the retries; a task that succeeds at once runs once; with a delay, the first run waits for it
 --EXTENSIONS--
 asynctask
 --INI--
@@ -24,6 +24,11 @@ var_dump($f->isDone(), $f->wait(0));   // settled once: the same value again
 $once = (new Task($flaky, 0))->withRetries(5, 0.01)->dispatch();
 var_dump($once->wait(10));
 
+// with a delay too: the first run waits for it, then the retries follow
+$start = hrtime(true);
+var_dump((new Task($flaky, 1))->delay(0.2)->withRetries(2, 0.01)->dispatch()->wait(10));
+var_dump(asynctask_test_elapsed($start) >= 0.2);
+
 // without retries, attempt() is 1
 var_dump(AsyncTask\dispatch(fn () => AsyncTask\context()->attempt())->wait(5));
 
@@ -36,10 +41,12 @@ string(22) "succeeded at attempt 4"
 bool(true)
 string(22) "succeeded at attempt 4"
 string(22) "succeeded at attempt 1"
+string(22) "succeeded at attempt 2"
+bool(true)
 int(1)
-int(3)
-int(3)
+int(4)
+int(4)
 int(0)
-int(3)
+int(4)
 int(0)
 bool(true)
