@@ -236,11 +236,5 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 	if (!Z_ISUNDEF(options->chain) && remote) {
 		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
 	}
-	if (options->priority != ASYNCTASK_PRIORITY_NORMAL && remote) {
-		return unsupported("priorities (Task::withPriority()) with the Redis backend (asynctask.backend)");
-	}
-	if (options->delay > 0 && remote) {
-		return unsupported("delays (Task::delay()) with the Redis backend (asynctask.backend)");
-	}
-	return SUCCESS;
+	return SUCCESS;  /* delays and priorities: both backends; retries and chains: the local one */
 }

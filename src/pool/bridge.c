@@ -124,7 +124,10 @@ static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 	asynctask_context_write(data, &ctx);
 	memcpy(data + prefix, job->task.payload, job->task.payload_len);
 
+	/* its level (the stream it came from, node.h: numbered as priority.h's)
+	 * orders it in this node's queue too */
 	asynctask_record_t record = {
+		.flags = asynctask_record_level_flags(job->level),
 		.task_id = task_id,
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = job->task.timeout_ms,
@@ -270,6 +273,8 @@ void asynctask_bridge_tick(void)
 	__atomic_store_n(&figures->dead_lettered, s.dead_lettered, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->reconnects, s.reconnects, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->results_kept, s.results_kept, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->delayed, s.delayed, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->moved, s.moved, __ATOMIC_RELAXED);
 }
 
 void asynctask_bridge_stop_taking(void)

@@ -331,6 +331,8 @@ static void add_node_figures(zval *stats, const asynctask_node_figures_t *node)
 	add_assoc_long(stats, "dead_lettered", (zend_long) __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "reconnects", (zend_long) __atomic_load_n(&node->reconnects, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "results_kept", (zend_long) __atomic_load_n(&node->results_kept, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "delayed", (zend_long) __atomic_load_n(&node->delayed, __ATOMIC_RELAXED));
+	add_assoc_long(stats, "moved", (zend_long) __atomic_load_n(&node->moved, __ATOMIC_RELAXED));
 }
 
 void asynctask_pool_stats(zval *return_value)

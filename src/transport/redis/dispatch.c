@@ -6,6 +6,7 @@
 #endif
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,29 +27,67 @@
  * (XREADGROUP delivers in id order; XAUTOCLAIM only moves pending ones),
  * whether it is still pending or acknowledged since; a stream with no group
  * has never been read. The XPENDING look is a second guard should a group
- * have been moved back with XGROUP SETID.
- * KEYS[1] stream, ARGV[1] entry id, ARGV[2] group. Replies 1 when deleted. */
-static const char cancel_script[] =
-	"local function parse(id)\n"
-	"  local ms, seq = string.match(id, '^(%d+)-(%d+)$')\n"
-	"  return tonumber(ms), tonumber(seq)\n"
+ * have been moved back with XGROUP SETID. cancel_entry(stream, id, group)
+ * replies 1 when deleted. */
+#define CANCEL_ENTRY_LUA \
+	"local function parse(id)\n" \
+	"  local ms, seq = string.match(id, '^(%d+)-(%d+)$')\n" \
+	"  return tonumber(ms), tonumber(seq)\n" \
+	"end\n" \
+	"local function cancel_entry(stream, id, group)\n" \
+	"  if #redis.call('XRANGE', stream, id, id) == 0 then return 0 end\n" \
+	"  local ms, seq = parse(id)\n" \
+	"  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do\n" \
+	"    local name, last\n" \
+	"    for i = 1, #g, 2 do\n" \
+	"      if g[i] == 'name' then name = g[i + 1] end\n" \
+	"      if g[i] == 'last-delivered-id' then last = g[i + 1] end\n" \
+	"    end\n" \
+	"    if name == group then\n" \
+	"      local lms, lseq = parse(last)\n" \
+	"      if ms < lms or (ms == lms and seq <= lseq) then return 0 end\n" \
+	"      if #redis.call('XPENDING', stream, group, id, id, 1) > 0 then return 0 end\n" \
+	"    end\n" \
+	"  end\n" \
+	"  return redis.call('XDEL', stream, id)\n" \
 	"end\n"
-	"if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return 0 end\n"
-	"local ms, seq = parse(ARGV[1])\n"
-	"for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do\n"
-	"  local name, last\n"
-	"  for i = 1, #group, 2 do\n"
-	"    if group[i] == 'name' then name = group[i + 1] end\n"
-	"    if group[i] == 'last-delivered-id' then last = group[i + 1] end\n"
-	"  end\n"
-	"  if name == ARGV[2] then\n"
-	"    local lms, lseq = parse(last)\n"
-	"    if ms < lms or (ms == lms and seq <= lseq) then return 0 end\n"
-	"    if #redis.call('XPENDING', KEYS[1], ARGV[2], ARGV[1], ARGV[1], 1) > 0 then return 0 end\n"
-	"  end\n"
-	"end\n"
-	"return redis.call('XDEL', KEYS[1], ARGV[1])\n";
 
+/* KEYS[1] stream, ARGV[1] entry id, ARGV[2] group. */
+static const char cancel_script[] = CANCEL_ENTRY_LUA
+	"return cancel_entry(KEYS[1], ARGV[1], ARGV[2])\n";
+
+/* protocol.h's cancel of a delayed task: out of the set while it waits
+ * there; once moved, the entry its moved key names, as any other.
+ * KEYS[1] delayed set, KEYS[2] its hash, KEYS[3] the member's moved key,
+ * KEYS[4] the level's stream; ARGV[1] member, ARGV[2] group. */
+static const char cancel_delayed_script[] = CANCEL_ENTRY_LUA
+	"if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then\n"
+	"  redis.call('HDEL', KEYS[2], ARGV[1])\n"
+	"  return 1\n"
+	"end\n"
+	"local id = redis.call('GET', KEYS[3])\n"
+	"if not id then return 0 end\n"
+	"local done = cancel_entry(KEYS[4], id, ARGV[2])\n"
+	"if done == 1 then redis.call('DEL', KEYS[3]) end\n"
+	"return done\n";
+
+/* protocol.h's delay: due at Redis' now (ms, rounded up) + the delay.
+ * KEYS[1] delayed set, KEYS[2] its hash; ARGV[1] member, ARGV[2] delay ms,
+ * ARGV[3] the signed task. Replies the due time. */
+static const char delay_script[] =
+	"local t = redis.call('TIME')\n"
+	"local due = tonumber(t[1]) * 1000 + math.ceil(tonumber(t[2]) / 1000) + tonumber(ARGV[2])\n"
+	"redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])\n"
+	"redis.call('ZADD', KEYS[1], due, ARGV[1])\n"
+	"return due\n";
+
+/* A delayed task's member of the delayed set: "<level letter>:<32 hex digits of its id>". */
+static void delayed_member(const asynctask_redis_sent_t *sent, char out[2 * ASYNCTASK_WIRE_ID_SIZE + 3])
+{
+	out[0] = asynctask_redis_level_letter(sent->level);
+	out[1] = ':';
+	asynctask_wire_id_hex(sent->id, out + 2);
+}
 
 static uint64_t unix_time_us(void)
 {
@@ -109,11 +148,12 @@ static zend_result wait_replicas(uint64_t connection, double deadline, const cha
 	return SUCCESS;
 }
 
-/* XADD {prefix}:q:default * t <signed task>. Every task names the reply
- * list: a Future exists for each and may be waited on (no NO_REPLY). There
- * is no room to wait for in a stream: idle is not called. */
-static zend_result redis_send(const char *payload, size_t length, uint32_t timeout_ms,
-	asynctask_transport_idle_fn idle, uint64_t *task_id)
+/* XADD {prefix}:q:default[:high|:low] * t <signed task>, or with a delay
+ * (ms, > 0) the delay step into the delayed set (protocol.h). Every task
+ * names the reply list: a Future exists for each and may be waited on (no
+ * NO_REPLY). */
+static zend_result send_entry(const char *payload, size_t length, uint32_t timeout_ms, unsigned level,
+	uint64_t delay_ms, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
 	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
@@ -124,7 +164,6 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	zend_string *bytes, *error = NULL;
 	redisReply *reply;
 
-	(void) idle;
 	if (!asynctask_redis_dispatcher_secret() || !asynctask_redis_dispatcher_reply_key(reply_key)) {
 		asynctask_throw(asynctask_ce_backend_exception, "the Redis transport was not given a secret");
 		return FAILURE;
@@ -157,8 +196,21 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 		return FAILURE;
 	}
 
-	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
-	{
+	sent.level = (uint8_t) level;
+	sent.delayed = delay_ms > 0;
+	if (sent.delayed) {
+		char set[ASYNCTASK_REDIS_KEY_MAX], hash[ASYNCTASK_REDIS_KEY_MAX], member[2 * ASYNCTASK_WIRE_ID_SIZE + 3];
+		char delay[24];
+		asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, "", set);
+		asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
+		delayed_member(&sent, member);
+		snprintf(delay, sizeof(delay), "%" PRIu64, delay_ms);
+		const char *argv[] = {"EVAL", delay_script, "2", set, hash, member, delay, ZSTR_VAL(bytes)};
+		size_t argv_len[] = {4, sizeof(delay_script) - 1, 1, strlen(set), strlen(hash), strlen(member), strlen(delay),
+			ZSTR_LEN(bytes)};
+		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 8, argv, argv_len);
+	} else {
+		asynctask_redis_dispatcher_level_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, level, stream);
 		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
 		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
 		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 5, argv, argv_len);
@@ -168,17 +220,23 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 		return FAILURE;
 	}
 	connection = asynctask_redis_connection();
-	if (reply->type != REDIS_REPLY_STRING || reply->len >= sizeof(sent.entry)) {
-		/* the entry may be in the stream: a node may run the task, nobody waits for it */
-		asynctask_throw(asynctask_ce_backend_exception, "Redis answered XADD with something other than an entry id");
+	if (sent.delayed ? reply->type != REDIS_REPLY_INTEGER
+			: (reply->type != REDIS_REPLY_STRING || reply->len >= sizeof(sent.entry))) {
+		/* the entry may be in the stream (or the set): a node may run the task, nobody waits for it */
+		asynctask_throw(asynctask_ce_backend_exception, "Redis answered %s with something other than %s",
+			sent.delayed ? "the delay script" : "XADD", sent.delayed ? "a due time" : "an entry id");
 		freeReplyObject(reply);
 		return FAILURE;
 	}
-	memcpy(sent.entry, reply->str, reply->len);
-	sent.entry[reply->len] = '\0';
+	if (sent.delayed) {
+		sent.entry[0] = '\0';
+	} else {
+		memcpy(sent.entry, reply->str, reply->len);
+		sent.entry[reply->len] = '\0';
+	}
 	freeReplyObject(reply);
 	asynctask_redis_sent_keep(*task_id, &sent);
-	if (ASYNCTASK_G(redis_replicas) > 0 && wait_replicas(connection, deadline, sent.entry) == FAILURE) {
+	if (ASYNCTASK_G(redis_replicas) > 0 && wait_replicas(connection, deadline, sent.delayed ? "(in the delayed set)" : sent.entry) == FAILURE) {
 		/* no Future: a result that comes is dropped quietly */
 		asynctask_redis_sent_forget(*task_id);
 		return FAILURE;
@@ -186,10 +244,55 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	return SUCCESS;
 }
 
+/* There is no room to wait for in a stream: idle is not called. */
+static zend_result redis_send(const char *payload, size_t length, uint32_t timeout_ms,
+	asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	(void) idle;
+	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_LEVEL_NORMAL, 0, task_id);
+}
+
+/* A task with a priority or a delay (the api refuses the job options Redis
+ * does not carry yet before this is called). A delay is sent in whole ms,
+ * rounded up: never early. */
+static zend_result redis_send_job(const char *payload, size_t length, uint32_t timeout_ms,
+	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
+{
+	double ms = ceil(options->delay * 1000.0);
+	(void) idle;
+	return send_entry(payload, length, timeout_ms, asynctask_redis_level_of(options->priority),
+		options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0, task_id);
+}
+
+/* The cancel step for a sent task: protocol.h's cancel on its level's
+ * stream, or for a delayed one the cancel of a delayed task. */
+static redisReply *cancel_sent(const asynctask_redis_sent_t *sent)
+{
+	char stream[ASYNCTASK_REDIS_KEY_MAX];
+
+	asynctask_redis_dispatcher_level_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, sent->level, stream);
+	if (!sent->delayed) {
+		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
+		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
+			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
+		return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
+	}
+	char set[ASYNCTASK_REDIS_KEY_MAX], hash[ASYNCTASK_REDIS_KEY_MAX], moved[ASYNCTASK_REDIS_KEY_MAX];
+	char member[2 * ASYNCTASK_WIRE_ID_SIZE + 3], suffix[sizeof(ASYNCTASK_REDIS_DELAYED_MOVED) + sizeof(member)];
+	delayed_member(sent, member);
+	snprintf(suffix, sizeof(suffix), "%s%s", ASYNCTASK_REDIS_DELAYED_MOVED, member);
+	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, "", set);
+	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
+	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, suffix, moved);
+	const char *argv[] = {"EVAL", cancel_delayed_script, "4", set, hash, moved, stream, member, ASYNCTASK_REDIS_GROUP};
+	size_t argv_len[] = {4, sizeof(cancel_delayed_script) - 1, 1, strlen(set), strlen(hash), strlen(moved),
+		strlen(stream), strlen(member), sizeof(ASYNCTASK_REDIS_GROUP) - 1};
+	return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 9, argv, argv_len);
+}
+
 static bool redis_cancel(uint64_t task_id)
 {
 	asynctask_redis_sent_t *sent = asynctask_redis_sent_find(task_id);
-	char stream[ASYNCTASK_REDIS_KEY_MAX];
 	redisReply *reply;
 	bool cancelled;
 
@@ -200,13 +303,7 @@ static bool redis_cancel(uint64_t task_id)
 	if (asynctask_redis_replies_collect() < 0 || !(sent = asynctask_redis_sent_find(task_id))) {
 		return false;
 	}
-	asynctask_redis_dispatcher_stream_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, stream);
-	{
-		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
-		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
-			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
-		reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
-	}
+	reply = cancel_sent(sent);
 	if (!reply) {
 		return false;
 	}
@@ -288,6 +385,7 @@ const asynctask_transport_t asynctask_redis_transport = {
 	.name     = "redis",
 	.remote   = true,
 	.send     = redis_send,
+	.send_job = redis_send_job,
 	.cancel   = redis_cancel,
 	.expect   = redis_expect,
 	.collect  = redis_collect,

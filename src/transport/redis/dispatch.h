@@ -1,7 +1,11 @@
 /*
  * The dispatching side of the Redis transport (transport.h over Redis
  * Streams): send = XADD of a signed task to {prefix}:q:default, naming this
- * process's reply list; cancel = protocol.h's atomic cancel (a Lua script);
+ * process's reply list; send_job = the same on the stream of the task's
+ * priority level, or for a delayed task protocol.h's delay step (into the
+ * queue's delayed set, due by Redis' clock); cancel = protocol.h's atomic
+ * cancel (a Lua script; for a delayed task, out of the set or, once moved,
+ * as any entry);
  * collect and sleep = LRANGE/LTRIM and a BLMOVE that waits without taking,
  * on the reply list (replies.h). The
  * worker's side (take, wait, post) is not here: a node's manager bridges

@@ -135,6 +135,20 @@ void asynctask_redis_dispatcher_stream_key(const char *queue, char *out)
 	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_STREAM_FMT, self.prefix, queue);
 }
 
+void asynctask_redis_dispatcher_level_key(const char *queue, unsigned level, char *out)
+{
+	snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_LEVEL_FMT, self.prefix, queue,
+		asynctask_redis_level_suffix(level));
+}
+
+void asynctask_redis_dispatcher_delayed_key(const char *queue, const char *suffix, char *out)
+{
+	int n = snprintf(out, ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_DELAYED_FMT, self.prefix, queue);
+	if (n > 0 && (size_t) n < ASYNCTASK_REDIS_KEY_MAX) {
+		snprintf(out + n, ASYNCTASK_REDIS_KEY_MAX - (size_t) n, "%s", suffix);
+	}
+}
+
 /* --- the books ------------------------------------------------------------- */
 
 static uint64_t task_id_of(const uint8_t id[ASYNCTASK_WIRE_ID_SIZE])

@@ -44,7 +44,9 @@
 typedef struct {
 	uint8_t id[ASYNCTASK_WIRE_ID_SIZE];
 	bool    forgotten;                          /* its Future is gone: drop its result when it comes */
-	char    entry[ASYNCTASK_REDIS_ENTRY_ID_MAX]; /* the stream entry XADD made (for cancel) */
+	char    entry[ASYNCTASK_REDIS_ENTRY_ID_MAX]; /* the stream entry XADD made (for cancel); "" when delayed */
+	uint8_t level;                              /* its priority level (protocol.h): the stream it is on */
+	bool    delayed;                            /* sent to the delayed set (protocol.h), not to a stream */
 } asynctask_redis_sent_t;
 
 typedef struct {
@@ -74,6 +76,10 @@ const char *asynctask_redis_dispatcher_backend(void);
 bool asynctask_redis_dispatcher_reply_key(char *out);
 /* The stream of `queue`, {prefix}:q:{queue}, into out (ASYNCTASK_REDIS_KEY_MAX bytes). */
 void asynctask_redis_dispatcher_stream_key(const char *queue, char *out);
+/* The same for a priority level (protocol.h: {prefix}:q:{queue}[:high|:low]). */
+void asynctask_redis_dispatcher_level_key(const char *queue, unsigned level, char *out);
+/* The delayed set of `queue`, {prefix}:delayed:{queue}, followed by `suffix` (protocol.h). */
+void asynctask_redis_dispatcher_delayed_key(const char *queue, const char *suffix, char *out);
 
 /* A fresh wire id for a task to send, unique among the tasks in the books,
  * into sent (not yet in the books); its task id into *task_id. */

@@ -15,6 +15,12 @@
  * a node that died, froze or lost Redis stops doing it, and its entries are
  * reclaimed once visibility_timeout has passed.
  *
+ * Priorities: a stream per level (protocol.h); the reader takes HIGH
+ * first, then NORMAL, then LOW, never more than the workers free (the take
+ * step). Delays: the node moves due members of the queue's delayed set into
+ * their streams (the move step) every ASYNCTASK_REDIS_MOVE_EVERY_MS, or
+ * sooner when the first one is due sooner (node_delayed.c).
+ *
  * Two connections: the reader blocks in XREADGROUP ... BLOCK (so that the
  * node wakes when a task arrives), the writer stores results, reclaims,
  * dead-letters and reads the figures stats() shows, never waiting behind a
@@ -56,6 +62,7 @@ typedef struct {
 typedef struct asynctask_redis_job {
 	struct asynctask_redis_job *next, *prev;  /* the node's list of the jobs running */
 	char      entry_id[48];            /* the stream entry's id */
+	uint8_t   level;                   /* the priority level of the stream it came from (protocol.h) */
 	uint32_t  attempt;                 /* the entry's delivery count */
 	asynctask_wire_entry_t task;       /* decoded from raw: its strings point into raw */
 	char     *raw;                     /* the signed entry as it arrived (malloc) */
@@ -72,8 +79,10 @@ typedef struct {
 
 /* The node's figures (stats()); the counters only grow. */
 typedef struct {
-	uint64_t stream_length;    /* XLEN of the queue's stream, last looked */
-	uint64_t pending;          /* entries delivered and not acknowledged (all consumers) */
+	uint64_t stream_length;    /* XLEN of the queue's streams (all levels), last looked */
+	uint64_t pending;          /* entries delivered and not acknowledged (all consumers, all levels) */
+	uint64_t delayed;          /* delayed tasks waiting in the queue's delayed set (ZCARD), last looked */
+	uint64_t moved;            /* delayed tasks this node moved into a stream */
 	uint64_t consumers;        /* consumers of the group */
 	uint64_t reclaimed;        /* entries this node took over past visibility_timeout */
 	uint64_t dead_lettered;    /* entries this node moved to {prefix}:dead */

@@ -59,6 +59,7 @@ static void conn_lost(conn_t *conn, const char *why)
 	}
 	if (conn == &asynctask_rnode.reader) {
 		asynctask_rnode.reading = false;
+		asynctask_rnode.take_blocks = false;
 	}
 	asynctask_rnode.stats.connected = asynctask_rnode.reader.state == CONN_UP && asynctask_rnode.writer.state == CONN_UP;
 }
@@ -114,6 +115,7 @@ static void on_ready(redisAsyncContext *ac, void *r, void *privdata)
 	asynctask_rnode.stats.connected = asynctask_rnode.reader.ready && asynctask_rnode.writer.ready;
 	if (conn == &asynctask_rnode.writer) {
 		asynctask_redis_node_send_kept();
+		asynctask_redis_node_move();
 	}
 	asynctask_redis_node_poll();
 }
@@ -139,6 +141,20 @@ static void on_setup(redisAsyncContext *ac, void *r, void *privdata)
 			(int) reply->len, reply->str);
 		conn->refused = true;
 		redisAsyncDisconnect(ac);
+	}
+}
+
+/* The group of a HIGH or LOW stream: made, or there already (BUSYGROUP);
+ * another error is said, and the handshake's last answer decides. */
+static void on_group(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	conn_t *conn = privdata;
+
+	if (reply && conn->ac == ac && asynctask_redis_node_is_error(reply)
+		&& !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
+		asynctask_log("redis node: Redis refused to make the group of a priority stream on the %s connection: %.*s",
+			conn->name, (int) reply->len, reply->str);
 	}
 }
 
@@ -187,7 +203,15 @@ void asynctask_redis_node_connect_to(conn_t *conn)
 	if (conn == &asynctask_rnode.reader) {
 		redisAsyncCommand(ac, on_client_id, conn, "CLIENT ID");
 	}
-	/* the group, from id 0: tasks dispatched before any node ran are served (BUSYGROUP: it exists) */
+	/* the group on every level's stream, from id 0: tasks dispatched before
+	 * any node ran are served (BUSYGROUP: it exists); NORMAL's last, its
+	 * answer ends the handshake */
+	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+		if (level != ASYNCTASK_REDIS_LEVEL_NORMAL) {
+			redisAsyncCommand(ac, on_group, conn, "XGROUP CREATE %s %s 0 MKSTREAM", asynctask_rnode.streams[level],
+				ASYNCTASK_REDIS_GROUP);
+		}
+	}
 	redisAsyncCommand(ac, on_ready, conn, "XGROUP CREATE %s %s 0 MKSTREAM", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP);
 }
 

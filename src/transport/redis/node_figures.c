@@ -1,6 +1,7 @@
 /*
- * A Redis node's figures for stats(): the stream's length, the group's
- * consumers and pending entries, asked for on the writer once a second.
+ * A Redis node's figures for stats(): the queue's streams' length and the
+ * group's pending entries (all levels), its consumers, and the delayed tasks
+ * waiting, asked for on the writer once a second.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -10,45 +11,64 @@
 
 /* --- figures ---------------------------------------------------------------------- */
 
-static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
+/* One level's XINFO GROUPS: adds our group's pending entries to *pending, its consumers to *consumers (the most
+ * on any level: a node reads every level). */
+static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *consumers)
 {
-	redisReply *reply = r;
-	(void) privdata;
-
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
-	asynctask_rnode.figures_out = false;
-	/* MULTI/EXEC: [XLEN, XINFO GROUPS] */
-	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
-		return;
-	}
-	if (reply->element[0]->type == REDIS_REPLY_INTEGER) {
-		asynctask_rnode.stats.stream_length = (uint64_t) reply->element[0]->integer;
-	}
-	const redisReply *groups = reply->element[1];
 	if (groups->type != REDIS_REPLY_ARRAY) {
 		return;
 	}
 	for (size_t g = 0; g < groups->elements; g++) {
 		const redisReply *group = groups->element[g];
 		bool ours = false;
-		long long consumers = -1, pending = -1;
+		long long group_consumers = -1, group_pending = -1;
 		for (size_t i = 0; group->type == REDIS_REPLY_ARRAY && i + 1 < group->elements; i += 2) {
 			const redisReply *k = group->element[i], *v = group->element[i + 1];
 			if (k->type != REDIS_REPLY_STRING) continue;
 			if (strcmp(k->str, "name") == 0 && v->type == REDIS_REPLY_STRING) {
 				ours = strcmp(v->str, ASYNCTASK_REDIS_GROUP) == 0;
 			} else if (strcmp(k->str, "consumers") == 0 && v->type == REDIS_REPLY_INTEGER) {
-				consumers = v->integer;
+				group_consumers = v->integer;
 			} else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER) {
-				pending = v->integer;
+				group_pending = v->integer;
 			}
 		}
 		if (ours) {
-			asynctask_rnode.stats.consumers = consumers > 0 ? (uint64_t) consumers : 0;
-			asynctask_rnode.stats.pending = pending > 0 ? (uint64_t) pending : 0;
+			*pending += group_pending > 0 ? (uint64_t) group_pending : 0;
+			if (group_consumers > 0 && (uint64_t) group_consumers > *consumers) {
+				*consumers = (uint64_t) group_consumers;
+			}
 		}
+	}
+}
+
+static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	uint64_t length = 0, pending = 0, consumers = 0;
+	(void) privdata;
+
+	if (reply) {
+		asynctask_redis_node_heard(ac);
+	}
+	asynctask_rnode.figures_out = false;
+	/* MULTI/EXEC: [XLEN, XINFO GROUPS] of each level, then ZCARD of the delayed set */
+	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 * ASYNCTASK_REDIS_LEVELS + 1) {
+		return;
+	}
+	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+		const redisReply *xlen = reply->element[2 * level], *groups = reply->element[2 * level + 1];
+		if (xlen->type == REDIS_REPLY_INTEGER && xlen->integer > 0) {
+			length += (uint64_t) xlen->integer;
+		}
+		add_group(groups, &pending, &consumers);
+	}
+	asynctask_rnode.stats.stream_length = length;
+	asynctask_rnode.stats.pending = pending;
+	asynctask_rnode.stats.consumers = consumers;
+	const redisReply *zcard = reply->element[2 * ASYNCTASK_REDIS_LEVELS];
+	if (zcard->type == REDIS_REPLY_INTEGER) {
+		asynctask_rnode.stats.delayed = zcard->integer > 0 ? (uint64_t) zcard->integer : 0;
 	}
 }
 
@@ -62,10 +82,14 @@ void asynctask_redis_node_figures(void)
 	}
 	asynctask_rnode.next_figures = now + FIGURES_EVERY_NS;
 	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "MULTI");
-	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XLEN %s",
-		asynctask_rnode.stream);
-	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XINFO GROUPS %s",
-		asynctask_rnode.stream);
+	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XLEN %s",
+			asynctask_rnode.streams[level]);
+		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XINFO GROUPS %s",
+			asynctask_rnode.streams[level]);
+	}
+	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "ZCARD %s",
+		asynctask_rnode.delayed);
 	if (redisAsyncCommand(asynctask_rnode.writer.ac, on_figures, NULL, "EXEC") == REDIS_OK) {
 		asynctask_rnode.figures_out = true;
 	}

@@ -7,6 +7,7 @@
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, reclaim, keep-fresh
  *   node_take.c     taking entries (XREADGROUP), verifying them, a job's outcome
  *   node_figures.c  the stream's figures for stats()
+ *   node_delayed.c  moving due delayed tasks into their streams (the move step)
  */
 #ifndef ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
 #define ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
@@ -69,7 +70,14 @@ typedef struct {
 	struct event_base *base;
 	asynctask_redis_node_config_t config;
 	asynctask_redis_node_hooks_t hooks;
-	char     stream[512];
+	char     stream[512];      /* the queue's NORMAL stream (its name in logs) */
+	char     streams[ASYNCTASK_REDIS_LEVELS][512];   /* a stream per priority level, HIGH first */
+	char     delayed[512];     /* the queue's delayed set, its hash, and its moved keys' prefix */
+	char     delayed_tasks[512];
+	char     delayed_moved[512];
+	struct event *move_timer;  /* the next move step */
+	bool     moving;           /* a move step is out on the writer */
+	bool     take_blocks;      /* the take step found nothing: the next read blocks (XREADGROUP ... BLOCK) */
 	char     dead[512];
 	conn_t   reader, writer;
 	bool     started;
@@ -128,8 +136,10 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 /* Moves an entry to the dead stream (DEAD_SCRIPT; node_steps.c says what with). Frees job. */
 void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, size_t raw_len, asynctask_redis_job_t *job,
 	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message);
-/* XAUTOCLAIM (mode "auto", what: how many) or XCLAIM of one entry (mode "id", what: its id). */
-void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve);
+/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
+ * (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
+	unsigned level);
 /* Takes over entries other nodes left pending too long (when workers are free). */
 void asynctask_redis_node_reclaim(void);
 /* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
@@ -137,10 +147,21 @@ void asynctask_redis_node_touch(void);
 
 /* --- node_take.c */
 
-/* One entry from a read or a claim: [id, [field, value, ...]], delivered for the attempts-th time. */
-void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts);
+/* One entry from a read or a claim of the level's stream: [id, [field, value, ...]], delivered for the
+ * attempts-th time. */
+void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned level);
+/* The level whose stream is named (the reply of a read), or -1. */
+int asynctask_redis_node_level_of(const redisReply *stream);
 /* Free workers not yet promised to a claim that is out. */
 uint32_t asynctask_redis_node_capacity(void);
+
+/* --- node_delayed.c */
+
+/* Arms the move step's timer (the node starts). */
+void asynctask_redis_node_delayed_start(void);
+/* Runs the move step now unless one is out (the writer is back, a tick). */
+void asynctask_redis_node_move(void);
+void asynctask_redis_node_delayed_stop(void);
 
 /* --- node_figures.c */
 

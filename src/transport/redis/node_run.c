@@ -29,8 +29,19 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 	snprintf(asynctask_rnode.stream, sizeof(asynctask_rnode.stream), ASYNCTASK_REDIS_STREAM_FMT, config->prefix,
 		config->queue);
 	snprintf(asynctask_rnode.dead, sizeof(asynctask_rnode.dead), ASYNCTASK_REDIS_DEAD_FMT, config->prefix);
+	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+		snprintf(asynctask_rnode.streams[level], sizeof(asynctask_rnode.streams[level]), ASYNCTASK_REDIS_LEVEL_FMT,
+			config->prefix, config->queue, asynctask_redis_level_suffix(level));
+	}
+	snprintf(asynctask_rnode.delayed, sizeof(asynctask_rnode.delayed), ASYNCTASK_REDIS_DELAYED_FMT, config->prefix,
+		config->queue);
+	snprintf(asynctask_rnode.delayed_tasks, sizeof(asynctask_rnode.delayed_tasks), "%s" ASYNCTASK_REDIS_DELAYED_TASKS,
+		asynctask_rnode.delayed);
+	snprintf(asynctask_rnode.delayed_moved, sizeof(asynctask_rnode.delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED,
+		asynctask_rnode.delayed);
 	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
 	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
+	asynctask_redis_node_delayed_start();
 }
 
 void asynctask_redis_node_tick(void)
@@ -51,6 +62,9 @@ void asynctask_redis_node_tick(void)
 	asynctask_redis_node_touch();
 	asynctask_redis_node_reclaim();
 	asynctask_redis_node_figures();
+	if (!asynctask_rnode.move_timer) {
+		asynctask_redis_node_move();   /* no timer of its own: at each tick */
+	}
 	asynctask_redis_node_poll();
 }
 
@@ -65,6 +79,7 @@ static void close_reader(void)
 		redisAsyncFree(ac);
 	}
 	asynctask_rnode.reading = false;
+	asynctask_rnode.take_blocks = false;
 	asynctask_log("redis node: no more tasks taken");
 }
 
@@ -146,6 +161,7 @@ void asynctask_redis_node_shutdown(void)
 		asynctask_rnode.writer.ac = NULL;
 		redisAsyncFree(ac);
 	}
+	asynctask_redis_node_delayed_stop();
 	free(asynctask_rnode.config.secret);
 	asynctask_rnode.config.secret = NULL;
 }

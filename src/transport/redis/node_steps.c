@@ -40,37 +40,47 @@ static const char DEAD_SCRIPT[] =
 	"redis.call('XDEL', KEYS[1], ARGV[2])\n"
 	"return 1\n";
 
-/* claim: KEYS stream; ARGV group consumer min_idle_ms 'auto'|'id' count|id.
- * XAUTOCLAIM (entries idle past visibility_timeout) or XCLAIM (one entry,
- * again at once: its worker crashed), each with its delivery count after the
- * claim, which is the attempt: [[id, fields, deliveries], ...]. */
+/* claim: KEYS the streams (HIGH first; one for 'id'); ARGV group consumer
+ * min_idle_ms 'auto'|'id' count|id. XAUTOCLAIM over the streams, HIGH
+ * first, for what the levels above left of count (entries idle past
+ * visibility_timeout), or XCLAIM (one entry, again at once: its worker
+ * crashed), each with its delivery count after the claim, which is the
+ * attempt, and its stream: [[id, fields, deliveries, stream], ...]. */
 static const char CLAIM_SCRIPT[] =
-	"local claimed\n"
-	"if ARGV[4] == 'id' then\n"
-	"  claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[5])\n"
-	"else\n"
-	"  claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[5])[2]\n"
-	"end\n"
 	"local out = {}\n"
-	"for _, e in ipairs(claimed) do\n"
-	"  if type(e) == 'table' and type(e[2]) == 'table' then\n"
-	"    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)\n"
-	"    local n = 0\n"
-	"    if #p > 0 then n = p[1][4] end\n"
-	"    out[#out + 1] = {e[1], e[2], n}\n"
+	"local left = tonumber(ARGV[5]) or 1\n"
+	"for k = 1, #KEYS do\n"
+	"  local claimed\n"
+	"  if ARGV[4] == 'id' then\n"
+	"    claimed = redis.call('XCLAIM', KEYS[k], ARGV[1], ARGV[2], ARGV[3], ARGV[5])\n"
+	"  elseif left > 0 then\n"
+	"    claimed = redis.call('XAUTOCLAIM', KEYS[k], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', left)[2]\n"
+	"  else\n"
+	"    claimed = {}\n"
+	"  end\n"
+	"  for _, e in ipairs(claimed) do\n"
+	"    if type(e) == 'table' and type(e[2]) == 'table' then\n"
+	"      local p = redis.call('XPENDING', KEYS[k], ARGV[1], e[1], e[1], 1)\n"
+	"      local n = 0\n"
+	"      if #p > 0 then n = p[1][4] end\n"
+	"      out[#out + 1] = {e[1], e[2], n, KEYS[k]}\n"
+	"      left = left - 1\n"
+	"    end\n"
 	"  end\n"
 	"end\n"
 	"return out\n";
 
-/* touch: KEYS stream; ARGV group consumer id... Resets the idle time of the
- * entries still pending to this consumer (JUSTID: the delivery count stays),
- * so that no node reclaims a task this live node is running. */
+/* touch: KEYS the streams; ARGV group consumer, then (key index, id) pairs.
+ * Resets the idle time of the entries still pending to this consumer
+ * (JUSTID: the delivery count stays), so that no node reclaims a task this
+ * live node is running. */
 static const char TOUCH_SCRIPT[] =
 	"local n = 0\n"
-	"for i = 3, #ARGV do\n"
-	"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])\n"
+	"for i = 3, #ARGV - 1, 2 do\n"
+	"  local key, id = KEYS[tonumber(ARGV[i])], ARGV[i + 1]\n"
+	"  local p = redis.call('XPENDING', key, ARGV[1], id, id, 1, ARGV[2])\n"
 	"  if #p > 0 then\n"
-	"    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')\n"
+	"    redis.call('XCLAIM', key, ARGV[1], ARGV[2], 0, id, 'JUSTID')\n"
 	"    n = n + 1\n"
 	"  end\n"
 	"end\n"
@@ -135,10 +145,11 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 		asynctask_redis_node_job_free(job);   /* left pending: reclaimed and run again */
 		return;
 	}
-	const char *argv[] = { "EVAL", STORE_SCRIPT, reply ? "2" : "1", asynctask_rnode.stream,
+	const char *stream = asynctask_rnode.streams[job->level];
+	const char *argv[] = { "EVAL", STORE_SCRIPT, reply ? "2" : "1", stream,
 		reply ? job->task.reply_key : "",
 		ASYNCTASK_REDIS_GROUP, job->entry_id, asynctask_rnode.config.node, attempt, bytes ? ZSTR_VAL(bytes) : "", ttl };
-	size_t argvlen[] = { 4, sizeof(STORE_SCRIPT) - 1, 1, strlen(asynctask_rnode.stream),
+	size_t argvlen[] = { 4, sizeof(STORE_SCRIPT) - 1, 1, strlen(stream),
 		reply ? job->task.reply_key_len : 0,
 		sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(job->entry_id), strlen(asynctask_rnode.config.node), strlen(attempt),
 		bytes ? ZSTR_LEN(bytes) : 0, strlen(ttl) };
@@ -183,10 +194,11 @@ void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, siz
 		smart_str_free(&error);
 		reply = bytes != NULL;
 	}
-	const char *argv[] = { "EVAL", DEAD_SCRIPT, reply ? "3" : "2", asynctask_rnode.stream, asynctask_rnode.dead,
+	const char *stream = job ? asynctask_rnode.streams[job->level] : asynctask_rnode.stream;
+	const char *argv[] = { "EVAL", DEAD_SCRIPT, reply ? "3" : "2", stream, asynctask_rnode.dead,
 		reply ? job->task.reply_key : "", ASYNCTASK_REDIS_GROUP, entry_id, asynctask_rnode.config.node, raw, why,
 		asynctask_rnode.config.node, count, bytes ? ZSTR_VAL(bytes) : "", ttl };
-	size_t argvlen[] = { 4, sizeof(DEAD_SCRIPT) - 1, 1, strlen(asynctask_rnode.stream), strlen(asynctask_rnode.dead),
+	size_t argvlen[] = { 4, sizeof(DEAD_SCRIPT) - 1, 1, strlen(stream), strlen(asynctask_rnode.dead),
 		reply ? job->task.reply_key_len : 0, sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(entry_id),
 		strlen(asynctask_rnode.config.node), raw_len, strlen(why), strlen(asynctask_rnode.config.node), strlen(count),
 		bytes ? ZSTR_LEN(bytes) : 0, strlen(ttl) };
@@ -233,7 +245,8 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	for (size_t i = 0; i < reply->elements; i++) {
 		const redisReply *e = reply->element[i];
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 3 || e->element[2]->type != REDIS_REPLY_INTEGER) {
+		int level = e->type == REDIS_REPLY_ARRAY && e->elements >= 4 ? asynctask_redis_node_level_of(e->element[3]) : -1;
+		if (level < 0 || e->element[2]->type != REDIS_REPLY_INTEGER) {
 			continue;
 		}
 		uint32_t attempts = (uint32_t) e->element[2]->integer;
@@ -241,29 +254,44 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 			/* an automatic reclaim, not a crashed task's second run */
 			asynctask_rnode.stats.reclaimed++;
 		}
-		asynctask_redis_node_take_entry(e->element[0], e->element[1], attempts);
+		asynctask_redis_node_take_entry(e->element[0], e->element[1], attempts, (unsigned) level);
 	}
 	asynctask_redis_node_poll();
 }
 
-/* XAUTOCLAIM (mode "auto", what: how many) or XCLAIM of one entry (mode "id", what: its id). */
-void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve)
+/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
+ * (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
+	unsigned level)
 {
 	char idle[32];
+	bool one = strcmp(mode, "id") == 0;
 
 	if (asynctask_rnode.writer.state != CONN_UP || !asynctask_rnode.writer.ready) {
 		return;
 	}
 	snprintf(idle, sizeof(idle), "%" PRIu64, min_idle_ms);
-	const char *argv[] = { "EVAL", CLAIM_SCRIPT, "1", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP,
-		asynctask_rnode.config.node, idle, mode, what };
-	size_t argvlen[9];
-	for (int i = 0; i < 9; i++) {
+	const char *argv[11] = { "EVAL", CLAIM_SCRIPT, one ? "1" : "3" };
+	int argc = 3;
+	if (one) {
+		argv[argc++] = asynctask_rnode.streams[level < ASYNCTASK_REDIS_LEVELS ? level : ASYNCTASK_REDIS_LEVEL_NORMAL];
+	} else {
+		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+			argv[argc++] = asynctask_rnode.streams[l];
+		}
+	}
+	argv[argc++] = ASYNCTASK_REDIS_GROUP;
+	argv[argc++] = asynctask_rnode.config.node;
+	argv[argc++] = idle;
+	argv[argc++] = mode;
+	argv[argc++] = what;
+	size_t argvlen[11];
+	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
 	/* privdata: the workers promised (an "auto" claim promises at least 2, so that on_claim tells them apart) */
 	uint32_t promised = strcmp(mode, "auto") == 0 ? (reserve < 2 ? 2 : reserve) : 1;
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, (void *) (uintptr_t) promised, 9, argv, argvlen)
+	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, (void *) (uintptr_t) promised, argc, argv, argvlen)
 		== REDIS_OK) {
 		asynctask_rnode.claiming++;
 		asynctask_rnode.reserved += promised;
@@ -287,7 +315,7 @@ void asynctask_redis_node_reclaim(void)
 		return;
 	}
 	snprintf(count, sizeof(count), "%u", n);
-	asynctask_redis_node_claim("auto", count, asynctask_rnode.config.visibility_ms, n);
+	asynctask_redis_node_claim("auto", count, asynctask_rnode.config.visibility_ms, n, ASYNCTASK_REDIS_LEVEL_NORMAL);
 }
 
 /* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
@@ -303,18 +331,24 @@ void asynctask_redis_node_touch(void)
 	every = every < 20000000ull ? 20000000ull : every > 10000000000ull ? 10000000000ull : every;
 	asynctask_rnode.next_touch = now + every;
 
+	static const char *const key_index[ASYNCTASK_REDIS_LEVELS] = { "1", "2", "3" };
 	uint32_t n = asynctask_rnode.live_count < TOUCH_MAX ? asynctask_rnode.live_count : TOUCH_MAX;
-	const char **argv = malloc((6 + (size_t) n) * sizeof(char *));
-	size_t *argvlen = malloc((6 + (size_t) n) * sizeof(size_t));
+	const size_t head = 3 + ASYNCTASK_REDIS_LEVELS + 2;
+	const char **argv = malloc((head + 2 * (size_t) n) * sizeof(char *));
+	size_t *argvlen = malloc((head + 2 * (size_t) n) * sizeof(size_t));
 	if (!argv || !argvlen) {
 		free(argv);
 		free(argvlen);
 		return;
 	}
-	argv[0] = "EVAL"; argv[1] = TOUCH_SCRIPT; argv[2] = "1"; argv[3] = asynctask_rnode.stream;
-	argv[4] = ASYNCTASK_REDIS_GROUP; argv[5] = asynctask_rnode.config.node;
-	int argc = 6;
-	for (asynctask_redis_job_t *job = asynctask_rnode.live; job && argc < 6 + (int) n; job = job->next) {
+	int argc = 0;
+	argv[argc++] = "EVAL"; argv[argc++] = TOUCH_SCRIPT; argv[argc++] = "3";
+	for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+		argv[argc++] = asynctask_rnode.streams[l];
+	}
+	argv[argc++] = ASYNCTASK_REDIS_GROUP; argv[argc++] = asynctask_rnode.config.node;
+	for (asynctask_redis_job_t *job = asynctask_rnode.live; job && argc < (int) (head + 2 * n); job = job->next) {
+		argv[argc++] = key_index[job->level < ASYNCTASK_REDIS_LEVELS ? job->level : ASYNCTASK_REDIS_LEVEL_NORMAL];
 		argv[argc++] = job->entry_id;
 	}
 	for (int i = 0; i < argc; i++) {

@@ -1,7 +1,8 @@
 /*
- * A Redis node taking entries: the reader's XREADGROUP, the verification of
- * every entry read or claimed, handing it to the bridge, and a job's outcome
- * (finished: stored or dead-lettered; abandoned).
+ * A Redis node taking entries: the reader's take step (HIGH first) and its
+ * blocked XREADGROUP on every level, the verification of every entry read or
+ * claimed, handing it to the bridge, and a job's outcome (finished: stored
+ * or dead-lettered; abandoned).
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -11,8 +12,36 @@
 
 /* --- taking entries ---------------------------------------------------------------- */
 
+/* protocol.h's take: KEYS the streams, HIGH first; ARGV group consumer count.
+ * Each level for what the levels above left of count; replies as XREADGROUP. */
+static const char TAKE_SCRIPT[] =
+	"local n = tonumber(ARGV[3])\n"
+	"local out = {}\n"
+	"for i = 1, #KEYS do\n"
+	"  if n <= 0 then break end\n"
+	"  local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', n, 'STREAMS', KEYS[i], '>')\n"
+	"  if r and #r > 0 then\n"
+	"    out[#out + 1] = r[1]\n"
+	"    n = n - #r[1][2]\n"
+	"  end\n"
+	"end\n"
+	"return out\n";
+
+int asynctask_redis_node_level_of(const redisReply *stream)
+{
+	if (stream && stream->type == REDIS_REPLY_STRING) {
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			if (stream->len == strlen(asynctask_rnode.streams[level])
+				&& memcmp(stream->str, asynctask_rnode.streams[level], stream->len) == 0) {
+				return (int) level;
+			}
+		}
+	}
+	return -1;
+}
+
 /* One entry from a read or a claim: [id, [field, value, ...]], delivered for the attempts-th time. */
-void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts)
+void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned level)
 {
 	char entry_id[48], why[512];
 	const redisReply *t = NULL;
@@ -34,18 +63,22 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 			}
 		}
 	}
-	if (!t) {
-		asynctask_log("redis node: entry %s of %s has no \"t\" field: dead-lettered, never run", entry_id,
-			asynctask_rnode.stream);
-		asynctask_redis_node_dead_letter(entry_id, "", 0, NULL, attempts,
-			"the entry has no \"" ASYNCTASK_REDIS_FIELD_TASK "\" field", ASYNCTASK_RESULT_FAILED, NULL);
-		return;
-	}
+	/* a job from here on, also for an entry that will not verify: it names the stream the entry is on */
 	asynctask_redis_job_t *job = calloc(1, sizeof(*job));
-	char *raw = job ? malloc(t->len ? t->len : 1) : NULL;
+	char *raw = job ? malloc(t && t->len ? t->len : 1) : NULL;
 	if (!raw) {
 		free(job);
 		asynctask_log("redis node: out of memory taking entry %s (left pending)", entry_id);
+		return;
+	}
+	job->level = (uint8_t) level;
+	memcpy(job->entry_id, entry_id, sizeof(entry_id));
+	if (!t) {
+		asynctask_log("redis node: entry %s of %s has no \"t\" field: dead-lettered, never run", entry_id,
+			asynctask_rnode.streams[level]);
+		free(raw);
+		asynctask_redis_node_dead_letter(entry_id, "", 0, job, attempts,
+			"the entry has no \"" ASYNCTASK_REDIS_FIELD_TASK "\" field", ASYNCTASK_RESULT_FAILED, NULL);
 		return;
 	}
 	memcpy(raw, t->str, t->len);
@@ -56,17 +89,17 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	if (ok == FAILURE) {
 		/* never decoded, never run: the bytes go to the dead stream as they came */
 		snprintf(why, sizeof(why), "%s", error ? ZSTR_VAL(error) : "the entry does not verify");
-		asynctask_log("redis node: entry %s of %s %s: dead-lettered, never run", entry_id, asynctask_rnode.stream, why);
+		asynctask_log("redis node: entry %s of %s %s: dead-lettered, never run", entry_id, asynctask_rnode.streams[level],
+			why);
 		if (error) zend_string_release(error);
-		asynctask_redis_node_dead_letter(entry_id, raw, t->len, NULL, attempts, why, ASYNCTASK_RESULT_FAILED, NULL);
+		memset(&job->task, 0, sizeof(job->task));   /* never decoded: no reply key to answer on */
+		asynctask_redis_node_dead_letter(entry_id, raw, t->len, job, attempts, why, ASYNCTASK_RESULT_FAILED, NULL);
 		free(raw);
-		free(job);
 		return;
 	}
 	job->raw = raw;
 	job->raw_len = t->len;
 	job->attempt = attempts ? attempts : 1;
-	memcpy(job->entry_id, entry_id, sizeof(entry_id));
 	if (job->attempt > asynctask_rnode.config.max_attempts) {
 		char message[600];
 		snprintf(why, sizeof(why), "not acknowledged after %u deliveries (asynctask.max_attempts=%u): its node "
@@ -81,17 +114,25 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	asynctask_rnode.hooks.run(job);
 }
 
+/* The answer to a take step or a blocked read (privdata: non-NULL for a
+ * blocked read): [[stream, [[id, fields], ...]], ...]. A take step that took
+ * nothing makes the next read block; after entries or a blocked read that
+ * timed out, the next is a take step again (levels above may have filled
+ * meanwhile). */
 static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
-	(void) privdata;
+	bool blocked = privdata != NULL;
+	size_t taken = 0;
 
 	if (reply) {
 		asynctask_redis_node_heard(ac);
 	}
 	asynctask_rnode.reading = false;
 	if (asynctask_redis_node_is_error(reply)) {
-		asynctask_log("redis node: XREADGROUP on %s failed: %.*s", asynctask_rnode.stream, (int) reply->len, reply->str);
+		asynctask_log("redis node: %s on %s failed: %.*s", blocked ? "XREADGROUP" : "the take step",
+			asynctask_rnode.stream, (int) reply->len, reply->str);
+		asynctask_rnode.take_blocks = false;
 		return;  /* tried again at the next tick */
 	}
 	if (reply && reply->type == REDIS_REPLY_ARRAY) {
@@ -100,16 +141,22 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 			if (stream->type != REDIS_REPLY_ARRAY || stream->elements < 2 || stream->element[1]->type != REDIS_REPLY_ARRAY) {
 				continue;
 			}
+			int level = asynctask_redis_node_level_of(stream->element[0]);
+			if (level < 0) {
+				continue;
+			}
 			const redisReply *entries = stream->element[1];
 			for (size_t i = 0; i < entries->elements; i++) {
 				const redisReply *e = entries->element[i];
 				if (e->type == REDIS_REPLY_ARRAY && e->elements >= 2) {
-					asynctask_redis_node_take_entry(e->element[0], e->element[1], 1);
+					asynctask_redis_node_take_entry(e->element[0], e->element[1], 1, (unsigned) level);
+					taken++;
 				}
 			}
 		}
 	}
 	if (reply) {
+		asynctask_rnode.take_blocks = !blocked && taken == 0;
 		asynctask_redis_node_poll();
 	}
 }
@@ -130,16 +177,33 @@ void asynctask_redis_node_poll(void)
 	}
 	uint32_t n = asynctask_redis_node_capacity();
 	if (n == 0) {
+		asynctask_rnode.take_blocks = false;   /* entries may pile up on every level meanwhile: a take step first */
 		return;
 	}
 	snprintf(count, sizeof(count), "%u", n);
-	const char *argv[] = { "XREADGROUP", "GROUP", ASYNCTASK_REDIS_GROUP, asynctask_rnode.config.node, "COUNT", count,
-		"BLOCK", BLOCK_MS, "STREAMS", asynctask_rnode.stream, ">" };
-	size_t argvlen[11];
-	for (int i = 0; i < 11; i++) {
-		argvlen[i] = strlen(argv[i]);
+	const char *streams[ASYNCTASK_REDIS_LEVELS] = { asynctask_rnode.streams[0], asynctask_rnode.streams[1],
+		asynctask_rnode.streams[2] };
+	int status;
+	if (asynctask_rnode.take_blocks) {
+		/* nothing on any level a moment ago: wait for the first entry on any,
+		 * one (what came with it is the take step's, in level order) */
+		const char *argv[] = { "XREADGROUP", "GROUP", ASYNCTASK_REDIS_GROUP, asynctask_rnode.config.node, "COUNT",
+			"1", "BLOCK", BLOCK_MS, "STREAMS", streams[0], streams[1], streams[2], ">", ">", ">" };
+		size_t argvlen[15];
+		for (int i = 0; i < 15; i++) {
+			argvlen[i] = strlen(argv[i]);
+		}
+		status = redisAsyncCommandArgv(asynctask_rnode.reader.ac, on_read, (void *) 1, 15, argv, argvlen);
+	} else {
+		const char *argv[] = { "EVAL", TAKE_SCRIPT, "3", streams[0], streams[1], streams[2], ASYNCTASK_REDIS_GROUP,
+			asynctask_rnode.config.node, count };
+		size_t argvlen[9];
+		for (int i = 0; i < 9; i++) {
+			argvlen[i] = strlen(argv[i]);
+		}
+		status = redisAsyncCommandArgv(asynctask_rnode.reader.ac, on_read, NULL, 9, argv, argvlen);
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.reader.ac, on_read, NULL, 11, argv, argvlen) == REDIS_OK) {
+	if (status == REDIS_OK) {
 		asynctask_rnode.reading = true;
 	}
 }
@@ -170,7 +234,7 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 		if (asynctask_rnode.taking) {
 			asynctask_log("redis node: entry %s (attempt %u of %u): %s; it runs again", job->entry_id, job->attempt,
 				asynctask_rnode.config.max_attempts, message);
-			asynctask_redis_node_claim("id", job->entry_id, 0, 1);
+			asynctask_redis_node_claim("id", job->entry_id, 0, 1, job->level);
 		} else {
 			asynctask_log("redis node: entry %s (attempt %u of %u): %s; the node is draining: left pending, to run "
 				"again after asynctask.visibility_timeout", job->entry_id, job->attempt, asynctask_rnode.config.max_attempts,

@@ -21,6 +21,29 @@
  *                            reclaims with XAUTOCLAIM past
  *                            visibility_timeout; a task's attempt is its
  *                            entry's delivery count.
+ *   {prefix}:q:{queue}:high  the same for Task::HIGH, and
+ *   {prefix}:q:{queue}:low   for Task::LOW ({prefix}:q:{queue} holds
+ *                            NORMAL, so that dispatchers and nodes of
+ *                            earlier versions still meet there). Every
+ *                            level has the group; a node takes with the
+ *                            take step below, HIGH first, and reclaims,
+ *                            keeps fresh, stores and dead-letters an entry
+ *                            on the stream it came from.
+ *   {prefix}:delayed:{queue} sorted set of delayed tasks (Task::delay()):
+ *                            member "<level>:<task id>", level one of
+ *                            h, n, l, task id the 32 hex digits of the
+ *                            wire id; score the due time in ms by Redis'
+ *                            own clock (TIME), so that no machine's clock
+ *                            matters. Put there by the delay step, moved
+ *                            into its level's stream by the move step.
+ *   {prefix}:delayed:{queue}:t  hash member -> the signed task (the
+ *                            same bytes XADD would send; moved as they are,
+ *                            signature and all).
+ *   {prefix}:delayed:{queue}:moved:{member}  string, the stream entry id a
+ *                            moved member got; kept for the mover's
+ *                            result_ttl, so that cancel() finds a delayed
+ *                            task after it was moved (after that, cancel()
+ *                            of a moved task that no node took says false).
  *   {prefix}:r:{dispatcher}  list of results for one dispatcher: the node
  *                            RPUSHes a signed result, then PEXPIREs the key
  *                            to result_ttl; the dispatcher reads the head
@@ -53,6 +76,30 @@
  *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
  *    taken it (not pending in the group, and past the group's last delivered
  *    id, or no group yet); replies 1 when deleted, else 0.
+ *  - delay (dispatcher): TIME, then HSET {prefix}:delayed:{queue}:t member
+ *    <signed task> and ZADD {prefix}:delayed:{queue} <now ms + delay ms>
+ *    member. The dispatcher sends the delay (rounded up to a ms), never a
+ *    time: Redis' clock, read in ms rounded up, is the only clock.
+ *  - move (node, every ASYNCTASK_REDIS_MOVE_EVERY_MS and sooner when the
+ *    first member is due sooner): TIME (ms rounded down: never early), then
+ *    for at most ASYNCTASK_REDIS_MOVE_MAX members due, each: XADD to its
+ *    level's stream (field t, the bytes from the hash), ZREM, HDEL, SET the
+ *    moved key PX result_ttl. One script: a member is moved once, whatever
+ *    number of nodes run it; a member nobody moved (no node running, or all
+ *    died) stays in Redis until a node does. Replies [moved, ms until the
+ *    next member is due or -1].
+ *  - take (node, reader): XREADGROUP ... COUNT <n> STREAMS {high} > on the
+ *    HIGH stream, then NORMAL, then LOW, each for what the levels above left
+ *    of n (its idle workers); replies like XREADGROUP (one [stream, entries]
+ *    per level that had some). Only when it took nothing does the reader
+ *    block, in XREADGROUP ... COUNT 1 BLOCK ... on the three streams; the
+ *    entry that arrives wakes it, and the take step follows (the one read
+ *    that is not in level order: entries that arrive on two or three levels
+ *    in the instant between the take step and the blocked read may be taken
+ *    one of each, a little more than the idle workers).
+ *  - cancel of a delayed task (dispatcher): ZREM the member (then HDEL):
+ *    1; else the moved key names its entry: cancel as above on its level's
+ *    stream (and DEL the moved key when deleted); else 0.
  *  - store (node): only while the entry is still pending to this consumer
  *    (XPENDING {key} nodes <id> <id> 1 names it) in the delivery that ran
  *    it (its delivery count is still the result's attempt): RPUSH + PEXPIRE
@@ -82,6 +129,38 @@
 #define ASYNCTASK_REDIS_STREAM_FMT    "%s:q:%s"   /* prefix, queue */
 #define ASYNCTASK_REDIS_REPLY_FMT     "%s:r:%s"   /* prefix, dispatcher */
 #define ASYNCTASK_REDIS_DEAD_FMT      "%s:dead"   /* prefix */
+#define ASYNCTASK_REDIS_LEVEL_FMT     "%s:q:%s%s" /* prefix, queue, level suffix */
+#define ASYNCTASK_REDIS_DELAYED_FMT   "%s:delayed:%s"  /* prefix, queue */
+#define ASYNCTASK_REDIS_DELAYED_TASKS ":t"        /* suffix of the delayed set's hash */
+#define ASYNCTASK_REDIS_DELAYED_MOVED ":moved:"   /* suffix + member: a moved member's entry id */
+
+/* Priority levels, highest first: the order the take step reads them in. */
+#define ASYNCTASK_REDIS_LEVELS        3
+#define ASYNCTASK_REDIS_LEVEL_HIGH    0
+#define ASYNCTASK_REDIS_LEVEL_NORMAL  1
+#define ASYNCTASK_REDIS_LEVEL_LOW     2
+
+/* The move step: at most this many members per run, a run at least this often. */
+#define ASYNCTASK_REDIS_MOVE_MAX      100
+#define ASYNCTASK_REDIS_MOVE_EVERY_MS 50
+
+/* A level's stream key suffix ("" for NORMAL) and the letter of a delayed member. */
+static inline const char *asynctask_redis_level_suffix(unsigned level)
+{
+	return level == ASYNCTASK_REDIS_LEVEL_HIGH ? ":high" : level == ASYNCTASK_REDIS_LEVEL_LOW ? ":low" : "";
+}
+
+static inline char asynctask_redis_level_letter(unsigned level)
+{
+	return level == ASYNCTASK_REDIS_LEVEL_HIGH ? 'h' : level == ASYNCTASK_REDIS_LEVEL_LOW ? 'l' : 'n';
+}
+
+/* Task::HIGH (1), NORMAL (0), LOW (-1) -> a level. */
+static inline unsigned asynctask_redis_level_of(int priority)
+{
+	return priority > 0 ? ASYNCTASK_REDIS_LEVEL_HIGH : priority < 0 ? ASYNCTASK_REDIS_LEVEL_LOW
+		: ASYNCTASK_REDIS_LEVEL_NORMAL;
+}
 
 /* The result payload's header: status byte + big-endian decoded-size bound. */
 #define ASYNCTASK_REDIS_RESULT_HEADER 9

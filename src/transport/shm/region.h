@@ -74,6 +74,8 @@ typedef struct {
 	uint64_t dead_lettered;
 	uint64_t reconnects;
 	uint64_t results_kept;
+	uint64_t delayed;
+	uint64_t moved;
 } asynctask_node_figures_t;
 
 struct _asynctask_pool_t {

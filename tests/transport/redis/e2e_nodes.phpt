@@ -39,9 +39,17 @@ var_dump(count($seen), $byNode['a'] + $byNode['b'], $byNode['a'] > 0, $byNode['b
 // node a dies with tasks in hand: they run again on b
 $slow = [];
 for ($i = 0; $i < 8; $i++) {
-    $slow[] = AsyncTask\dispatch(function ($i) { usleep(400000); return [$i, AsyncTask\context()->node(), AsyncTask\context()->attempt()]; }, $i);
+    $slow[] = AsyncTask\dispatch(function ($i, $dir) {
+        touch("$dir/started-" . AsyncTask\context()->node() . "-$i-" . AsyncTask\context()->attempt());
+        usleep(400000);
+        return [$i, AsyncTask\context()->node(), AsyncTask\context()->attempt()];
+    }, $i, $dir);
 }
-usleep(200000);
+// kill a once it holds some of them (a slow dispatcher, under valgrind, must not let b take all first)
+for ($until = microtime(true) + 20; !glob("$dir/started-a-*") && microtime(true) < $until; ) {
+    usleep(10000);
+}
+var_dump(count(glob("$dir/started-a-*")) > 0);
 e2e_kill_tree($pida);
 e2e_reap($pa, 5);
 $attempts = [];
@@ -62,6 +70,7 @@ asynctask_test_rmdir($dir);
 int(90)
 int(2000)
 int(2000)
+bool(true)
 bool(true)
 bool(true)
 int(8)
