@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "zend_smart_str.h"
 
 #include "src/pool/chain.h"
+#include "src/pool/delay.h"
 #include "src/base/clock.h"
 #include "src/codec/options.h"
 #include "src/transport/shm/idle.h"
@@ -22,8 +24,20 @@
 #include "src/transport/shm/rundir.h"
 #include "src/transport/shm/spill.h"
 
+/* Writes the next link into a file named in the claim. 0 or an errno value. */
+static int write_file(asynctask_claim_t *claim, const asynctask_chain_t *chain, const char *data, size_t len,
+	char *why, size_t why_size)
+{
+	int err = asynctask_spill_write(asynctask_rundir_fd(), claim->owner, 0, data, len, claim->spill);
+	if (err != 0) {
+		snprintf(why, why_size, "the chain's link %u could not be written to a file in %s (asynctask.tmpdir): %s",
+			chain->link + 1, asynctask_rundir_path(), strerror(err));
+	}
+	return err;
+}
+
 int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, const asynctask_chain_t *chain,
-	const char *value, size_t len, double timeout, char *why, size_t why_size)
+	const char *value, size_t len, char *why, size_t why_size)
 {
 	asynctask_chain_link_t next;
 	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, &next);
@@ -35,7 +49,6 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 	int err;
 
 	spill[0] = '\0';
-
 	if (used == 0) {
 		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
 		return EINVAL;
@@ -56,12 +69,9 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 		.queued_ns = claim->queued_ns,
 	};
 	const char *data = ZSTR_VAL(payload.s);
+	/* a link with retries always travels in a file (retry.h), a large one too */
 	if (next.plan_len || ZSTR_LEN(payload.s) > asynctask_queue_inline_max(&pool->queue)) {
-		/* a link with retries always travels in a file (retry.h), a large one too */
-		err = asynctask_spill_write(asynctask_rundir_fd(), claim->owner, 0, data, ZSTR_LEN(payload.s), spill);
-		if (err != 0) {
-			snprintf(why, why_size, "the chain's link %u could not be written to a file in %s (asynctask.tmpdir): %s",
-				chain->link + 1, asynctask_rundir_path(), strerror(err));
+		if ((err = write_file(claim, chain, data, ZSTR_LEN(payload.s), why, why_size)) != 0) {
 			smart_str_free(&payload);
 			return err;
 		}
@@ -69,10 +79,21 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 		record.length = (uint32_t) strlen(spill);
 		data = spill;
 	}
-	uint64_t deadline = asynctask_now_ns() + (uint64_t) (timeout * 1e9);
-	while ((err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, data, claim)) == EAGAIN
-			&& asynctask_now_ns() < deadline) {
-		usleep(1000);  /* the queue is full: the other workers make room */
+	err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, data, claim);
+	if (err == EAGAIN) {
+		/* the queue is full, and a worker must not wait for room (the workers
+		 * make it): the next link goes to the manager, in a file, which it
+		 * holds until there is room (manager_claims.c) */
+		if (!(record.flags & ASYNCTASK_RECORD_SPILLED)
+				&& (err = write_file(claim, chain, data, ZSTR_LEN(payload.s), why, why_size)) != 0) {
+			smart_str_free(&payload);
+			return err;
+		}
+		claim->next_timeout_ms = record.timeout_ms;
+		claim->next_flags = record.flags | ASYNCTASK_RECORD_SPILLED;
+		__atomic_store_n(&claim->handing_on, 1, __ATOMIC_SEQ_CST);
+		smart_str_free(&payload);
+		return EAGAIN;
 	}
 	smart_str_free(&payload);
 	if (err != 0) {
@@ -80,11 +101,36 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 			asynctask_spill_remove(asynctask_rundir_fd(), spill);
 			spill[0] = '\0';
 		}
-		snprintf(why, why_size, "the task queue stayed full for %.3g s (asynctask.dispatch_timeout): the chain's "
-			"link %u could not be queued", timeout, chain->link + 1);
-		return err == EAGAIN ? ETIMEDOUT : err;
+		snprintf(why, why_size, "the chain's link %u could not be queued: %s", chain->link + 1, strerror(err));
+		return err;
 	}
 	spill[0] = '\0';  /* the queue's now */
 	asynctask_idle_kick(pool);
 	return 0;
+}
+
+bool asynctask_chain_held_by_manager(const asynctask_claim_t *claim)
+{
+	if (!claim->task_id || claim->delivered || !claim->handing_on || !claim->spill[0]) {
+		return false;
+	}
+	asynctask_record_t *record = malloc(sizeof(*record) + strlen(claim->spill));
+	if (!record) {
+		return false;
+	}
+	memset(record, 0, sizeof(*record));
+	record->flags = (claim->next_flags & ~ASYNCTASK_RECORD_TAKEN & ~ASYNCTASK_RECORD_CANCELLED) | ASYNCTASK_RECORD_DELAYED;
+	record->timeout_ms = claim->next_timeout_ms;
+	record->task_id = claim->task_id;
+	record->owner = claim->owner;
+	record->length = (uint32_t) strlen(claim->spill);
+	record->size = sizeof(*record) + record->length;
+	record->queued_ns = claim->queued_ns;
+	record->due_ns = asynctask_now_ns();  /* due now: queued as soon as there is room */
+	memcpy(record + 1, claim->spill, record->length);
+	if (!asynctask_delay_hold(record)) {
+		free(record);
+		return false;
+	}
+	return true;
 }

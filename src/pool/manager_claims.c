@@ -163,9 +163,11 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * for its next run before its claim goes */
 	char not_retried[PATH_MAX + 128] = "";
 	double backoff = 0;
-	bool retried = claim.task_id && !claim.delivered && claim.retry
+	/* or its link of a chain ended and left the next one to us (chain.h): held until there is room */
+	bool handed_on = asynctask_chain_held_by_manager(&claim);
+	bool retried = !handed_on && claim.task_id && !claim.delivered && claim.retry
 		&& asynctask_retry_after_death(&claim, &backoff, not_retried, sizeof(not_retried));
-	if (claim.task_id && !claim.delivered) {
+	if (claim.task_id && !claim.delivered && !handed_on) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
 		asynctask_region_count_outcome(pool, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
@@ -211,7 +213,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	/* the task's payload file, or the result file the worker was writing;
 	 * once it counted its outcome it may have delivered that file, which is
 	 * then the caller's to read (and remove) */
-	if (claim.spill[0] && !claim.outcome && !claim.delivered) {
+	if (claim.spill[0] && !claim.outcome && !claim.delivered && !handed_on) {
 		/* (or the file of a chain's next link not yet queued: chain.h) */
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
@@ -219,8 +221,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
 			"counted as it ended", (int) pid, how, claim.task_id);
 	}
-	if (claim.delivered) {
-		return;  /* its caller has the outcome, counted: nothing was lost */
+	if (claim.delivered || handed_on) {
+		return;  /* its caller has the outcome, counted, or its chain goes on: nothing was lost */
 	}
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "

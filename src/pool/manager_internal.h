@@ -32,6 +32,7 @@
 #include "src/pool/manager.h"
 #include "src/pool/delay.h"
 #include "src/pool/retry.h"
+#include "src/pool/chain.h"
 #include "src/pool/worker.h"
 #include "src/pool/status/record.h"
 #include "src/pool/status/status.h"

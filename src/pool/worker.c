@@ -265,8 +265,13 @@ static void hand_on(const char *value, size_t len)
 	leave_if_forked(false);
 	asynctask_status_task_ended(worker.slot, claim);
 	ASYNCTASK_FAULT("worker.chain.ended");
-	if (asynctask_chain_handoff(worker.pool, claim, &chain, value, len, ASYNCTASK_G(dispatch_timeout),
-			why, sizeof(why)) != 0) {
+	int err = asynctask_chain_handoff(worker.pool, claim, &chain, value, len, why, sizeof(why));
+	if (err == EAGAIN) {
+		asynctask_log("task %" PRIu64 ": link %u of its chain ended; the queue has no room for link %u now: "
+			"the worker leaves it to the manager and is replaced", claim->task_id, chain.link, chain.link + 1);
+		_exit(0);
+	}
+	if (err != 0) {
 		asynctask_log("task %" PRIu64 ": %s", claim->task_id, why);
 		post_message(ASYNCTASK_RESULT_FAILED, why);
 		return;

@@ -77,6 +77,11 @@ typedef struct {
 	                        * record it came in (shm: queue.h), nonzero */
 	uint32_t record_flags; /* the flags of the record it came in (shm: queue.h) */
 	uint32_t link, links;  /* a link of a chain (src/pool/chain.h): which, of how many; else 0 */
+	/* a link whose worker left its chain's next link to the manager (the
+	 * queue had no room): the file is `spill`; its time limit and record flags */
+	uint32_t handing_on;
+	uint32_t next_timeout_ms;
+	uint32_t next_flags;
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
 	char     retry_file[ASYNCTASK_CLAIM_FILE_MAX];  /* a task with retries: its payload's file, kept while it may run again */
 } asynctask_claim_t;

@@ -410,6 +410,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			claim->attempt = asynctask_record_attempt(record->flags);
 			claim->record_flags = record->flags;
 			claim->link = claim->links = 0;  /* the worker reads them from a chain's block */
+			claim->handing_on = 0;
 			if (record->flags & ASYNCTASK_RECORD_RETRY) {
 				/* its file stays while the task may run again (src/pool/retry.h) */
 				claim->retry = record->flags;
