@@ -14,7 +14,7 @@
 
 #include "src/api/context.h"
 #include "src/api/future.h"
-#include "src/api/node.h"
+#include "src/api/serve.h"
 #include "src/api/task.h"
 #include "src/api/redis/settings.h"
 

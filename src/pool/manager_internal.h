@@ -1,11 +1,13 @@
 /*
  * The inside of the manager (manager.h), shared by the files that make it
- * up; nothing outside src/pool/manager_*.c includes this. One concept a file:
+ * up; nothing outside src/pool/manager_*.c includes this. One concept a file,
+ * from the top down; each calls only the files below it (scripts/layers-check
+ * reads the objects' symbols and fails on a circle of calls):
  *   manager_loop.c     its state, the loop (tick, signals, the php-fpm link), run
- *   manager_workers.c  supervision: forking, reaping, respawning, time limits
- *   manager_claims.c   settling a dead worker's claim, reporting its task
- *   manager_stop.c     draining, reloading, stopping; the owner or master gone
  *   manager_sweep.c    what dead dispatchers left
+ *   manager_workers.c  supervision: forking, reaping (a worker exited), respawning, time limits
+ *   manager_stop.c     draining, reloading, stopping; the owner or master gone
+ *   manager_claims.c   settling a dead worker's claim, reporting its task
  */
 #ifndef ASYNCTASK_POOL_MANAGER_INTERNAL_H
 #define ASYNCTASK_POOL_MANAGER_INTERNAL_H
@@ -96,8 +98,10 @@ void asynctask_manager_spawn(uint32_t index);
 void asynctask_manager_spawn_missing(void);
 /* Workers keep failing to start: stop forking them for a while. */
 void asynctask_manager_back_off(void);
-/* Reaps the workers that exited (manager_claims.c settles each). */
+/* Reaps the workers that exited. */
 void asynctask_manager_reap(void);
+/* A worker exited (its wait status): its claim settled and its task reported. */
+void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status);
 /* SIGTERM, then SIGKILL, to a worker past its task's time limit. */
 void asynctask_manager_enforce_time_limits(void);
 
@@ -115,8 +119,10 @@ void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char
 uint32_t asynctask_manager_settle_counts(asynctask_worker_slot_t *slot, const asynctask_claim_t *claim);
 /* A dead worker's claim, as it stands once every lock it may have died in is synced (manager_claims.c). */
 asynctask_claim_t asynctask_manager_dead_claim(asynctask_worker_slot_t *slot, bool *unheard);
-/* A worker exited (its wait status): its claim settled and its task reported. */
-void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status);
+/* Reports claim's task as failed (status) with message, its outcome already
+ * counted (asynctask_manager_report_failure() counts it, then calls this). */
+void asynctask_manager_post_failure(const asynctask_claim_t *claim, asynctask_result_status_t status,
+	const char *message, uint32_t counted_by_worker);
 
 /* --- manager_stop.c */
 

@@ -2,6 +2,9 @@
  * The manager stopping: draining (the queue empty and every worker idle),
  * a reload worker by worker, stopping now, and what it does when the
  * script that owns the pool or the php-fpm master is gone.
+ *
+ * It calls down to manager_claims.c (a killed worker's claim and report),
+ * never up to manager_workers.c.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"

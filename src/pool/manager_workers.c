@@ -1,7 +1,12 @@
 /*
- * The manager supervising its workers: forking them, reaping them,
- * respawning the missing ones (backing off while they fail to start), and
- * enforcing the tasks' time limits.
+ * The manager supervising its workers: forking them, reaping them (a
+ * worker that exited: its claim settled, its task reported, the worker
+ * replaced), respawning the missing ones (backing off while they fail to
+ * start), and enforcing the tasks' time limits.
+ *
+ * It calls down to manager_stop.c (stopping, draining, failing what is
+ * queued) and manager_claims.c (settling a claim, reporting a failure);
+ * neither calls back up here.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -84,6 +89,110 @@ static void note_started_workers(void)
 		}
 	}
 }
+void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+	bool unheard;
+	asynctask_claim_t claim = asynctask_manager_dead_claim(slot, &unheard);
+	bool timed_out = slot->timed_out;
+	pid_t pid = slot->pid;
+	char how[96], message[512];
+
+	asynctask_manager_describe_exit(how, sizeof(how), status);
+	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
+	uint32_t undone = asynctask_manager_settle_counts(slot, &claim);
+	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
+	/* a task with retries runs again when it has runs left (retry.h): held
+	 * for its next run before its claim goes */
+	char not_retried[PATH_MAX + 128] = "";
+	double backoff = 0;
+	/* or its link of a chain ended and left the next one to us (chain.h): held until there is room */
+	bool handed_on = asynctask_chain_held_by_manager(&claim);
+	bool retried = !handed_on && claim.task_id && !claim.delivered && claim.retry
+		&& asynctask_retry_after_death(&claim, &backoff, not_retried, sizeof(not_retried));
+	if (claim.task_id && !claim.delivered && !handed_on) {
+		/* counted as its worker's count is undone, before the claim goes (and
+		 * stats() no longer sees it running): never a task neither done nor failed */
+		asynctask_region_count_outcome(pool, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
+	}
+	/* a task with retries that will not run again: its file goes (one whose
+	 * next run its worker queued keeps it: the queue names it now) */
+	if (claim.task_id && claim.retry && claim.retry_file[0] && !retried
+			&& !(claim.delivered && claim.outcome == ASYNCTASK_RESULT_RETRIED)) {
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.retry_file);
+	}
+	memset(&slot->claim, 0, sizeof(slot->claim));
+
+	/* it may have been the worker a push counted on to take its task (idle.h) */
+	asynctask_idle_forget(pool, slot);
+
+	if (!slot->started && WIFEXITED(status) && WEXITSTATUS(status) == ASYNCTASK_EXIT_STARTUP_FAILED) {
+		if (++asynctask_mgr.startup_failures >= STARTUP_FAILURES_MAX) {
+			asynctask_manager_back_off();
+			slot->pid = 0;
+			slot->state = ASYNCTASK_WORKER_EMPTY;
+			return;
+		}
+	}
+
+	/* replaced before its task is reported: a caller that sees the failure
+	 * finds the pool whole again. The slot goes from the old pid straight
+	 * to the new one, so stats() never shows the pool a worker short. */
+	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
+		ASYNCTASK_COUNT(pool, respawned);
+		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
+	} else {
+		slot->pid = 0;
+		slot->state = ASYNCTASK_WORKER_EMPTY;
+	}
+	asynctask_manager_continue_reload();
+
+	if (claim.task_id == 0) {
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			asynctask_log("worker (pid %d) %s while idle", (int) pid, how);
+		}
+		return;
+	}
+	/* the task's payload file, or the result file the worker was writing;
+	 * once it counted its outcome it may have delivered that file, which is
+	 * then the caller's to read (and remove) */
+	if (claim.spill[0] && !claim.outcome && !claim.delivered && !handed_on) {
+		/* (or the file of a chain's next link not yet queued: chain.h) */
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+	}
+	if (unheard) {
+		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+			"counted as it ended", (int) pid, how, claim.task_id);
+	}
+	if (claim.delivered || handed_on) {
+		return;  /* its caller has the outcome, counted, or its chain goes on: nothing was lost */
+	}
+	if (timed_out) {
+		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
+			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+	} else {
+		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
+			(int) pid, claim.task_id, how);
+		asynctask_log("%s", message);
+	}
+	if (claim.links > 1) {
+		/* a chain stops at its first failure, which says where (chain.h) */
+		size_t used = strlen(message);
+		snprintf(message + used, sizeof(message) - used, " (link %u of %u of the chain, Task::then())",
+			claim.link, claim.links);
+	}
+	if (retried) {
+		asynctask_status_failure(pool, &claim, failure, NULL, message, NULL);
+		asynctask_log("task %" PRIu64 ": attempt %u failed (%s); it runs again in %.3f s (Task::withRetries())",
+			claim.task_id, claim.attempt, timed_out ? "time limit" : "its worker died", backoff);
+		return;
+	}
+	if (not_retried[0] && claim.retry) {
+		asynctask_log("task %" PRIu64 " cannot run again: %s", claim.task_id, not_retried);
+	}
+	asynctask_manager_post_failure(&claim, failure, message, undone);
+}
+
 void asynctask_manager_reap(void)
 {
 	int status;

@@ -42,7 +42,7 @@
 
 struct event_base;
 
-/* What a node serves and how; filled by the api (api/node.c), read by the
+/* What a node serves and how; filled by the api (api/serve.c), read by the
  * manager after fork. The strings are copies the node owns (malloc). */
 typedef struct {
 	asynctask_redis_url_t url;

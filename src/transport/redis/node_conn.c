@@ -2,7 +2,11 @@
  * A Redis node's two connections, the reader (XREADGROUP) and the writer
  * (everything else): opening them, the handshake (AUTH, SELECT, CLIENT ID),
  * losing them and reconnecting with backoff, and the watchdog that drops one
- * Redis stopped answering on. Also the small reply helpers all parts use.
+ * Redis stopped answering on.
+ *
+ * Once a connection is ready it sends what the writer kept (node_writer.c)
+ * and polls for entries (node_take.c): the files below it; none of them
+ * calls back up here.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -10,32 +14,6 @@
 
 #include "src/transport/redis/node_internal.h"
 
-/* --- replies ------------------------------------------------------------------ */
-
-/* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
-void asynctask_redis_node_heard(const redisAsyncContext *ac)
-{
-	uint64_t now = asynctask_now_ns();
-
-	if (ac == asynctask_rnode.reader.ac) {
-		asynctask_rnode.reader.heard_ns = now;
-	} else if (ac == asynctask_rnode.writer.ac) {
-		asynctask_rnode.writer.heard_ns = now;
-	}
-}
-
-bool asynctask_redis_node_is_error(const redisReply *reply)
-{
-	return reply && reply->type == REDIS_REPLY_ERROR;
-}
-
-void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	(void) privdata;
-	if (r) {
-		asynctask_redis_node_heard(ac);
-	}
-}
 /* --- connections -------------------------------------------------------------------- */
 
 static void conn_lost(conn_t *conn, const char *why)

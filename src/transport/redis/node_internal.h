@@ -1,13 +1,16 @@
 /*
  * The inside of a Redis node (node.h), shared by the files that make it up;
- * nothing outside src/transport/redis/node*.c includes this. One concept a file:
+ * nothing outside src/transport/redis/node*.c includes this. One concept a file,
+ * from the top down; each calls only the files below it (scripts/layers-check
+ * reads the objects' symbols and fails on a circle of calls):
  *   node_run.c      the node's state, starting, ticking, draining, stopping
- *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
- *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
- *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, reclaim, keep-fresh
- *   node_take.c     taking entries (XREADGROUP), verifying them, a job's outcome
  *   node_figures.c  the stream's figures for stats()
  *   node_delayed.c  moving due delayed tasks into their streams (the move step)
+ *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
+ *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming), verifying them, a job's outcome
+ *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
+ *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
+ *   node_reply.c    the reply helpers every part uses
  */
 #ifndef ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
 #define ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
@@ -103,13 +106,16 @@ typedef struct {
 /* The node's state, one per process (defined in node_run.c). */
 extern asynctask_redis_node_state_t asynctask_rnode;
 
-/* --- node_conn.c */
+/* --- node_reply.c */
 
 /* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
 void asynctask_redis_node_heard(const redisAsyncContext *ac);
 bool asynctask_redis_node_is_error(const redisReply *reply);
 /* A reply callback that only notes Redis answered. */
 void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata);
+
+/* --- node_conn.c */
+
 /* Opens conn (the reader or the writer) and starts its handshake. */
 void asynctask_redis_node_connect_to(conn_t *conn);
 /* Drops conn when Redis stopped answering on it (node_conn.c says how long). */
@@ -136,12 +142,6 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 /* Moves an entry to the dead stream (DEAD_SCRIPT; node_steps.c says what with). Frees job. */
 void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, size_t raw_len, asynctask_redis_job_t *job,
 	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message);
-/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
- * (mode "id", what: its id). */
-void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
-	unsigned level);
-/* Takes over entries other nodes left pending too long (when workers are free). */
-void asynctask_redis_node_reclaim(void);
 /* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
 void asynctask_redis_node_touch(void);
 
@@ -154,6 +154,12 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 int asynctask_redis_node_level_of(const redisReply *stream);
 /* Free workers not yet promised to a claim that is out. */
 uint32_t asynctask_redis_node_capacity(void);
+/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
+ * (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
+	unsigned level);
+/* Takes over entries other nodes left pending too long (when workers are free). */
+void asynctask_redis_node_reclaim(void);
 
 /* --- node_delayed.c */
 

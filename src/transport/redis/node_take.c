@@ -1,8 +1,12 @@
 /*
  * A Redis node taking entries: the reader's take step (HIGH first) and its
- * blocked XREADGROUP on every level, the verification of every entry read or
- * claimed, handing it to the bridge, and a job's outcome (finished: stored
- * or dead-lettered; abandoned).
+ * blocked XREADGROUP on every level, reclaiming entries left pending too long
+ * (the claim step, a Lua script, HIGH first), the verification of every entry
+ * read or claimed, handing it to the bridge, and a job's outcome (finished:
+ * stored or dead-lettered; abandoned).
+ *
+ * It calls down to node_steps.c (store, dead-letter), node_writer.c (the
+ * jobs running) and node_reply.c; none of them calls back up here.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -206,6 +210,131 @@ void asynctask_redis_node_poll(void)
 	if (status == REDIS_OK) {
 		asynctask_rnode.reading = true;
 	}
+}
+
+/* --- reclaiming --------------------------------------------------------------------- */
+
+/* claim: KEYS the streams (HIGH first; one for 'id'); ARGV group consumer
+ * min_idle_ms 'auto'|'id' count|id. XAUTOCLAIM over the streams, HIGH
+ * first, for what the levels above left of count (entries idle past
+ * visibility_timeout), or XCLAIM (one entry, again at once: its worker
+ * crashed), each with its delivery count after the claim, which is the
+ * attempt, and its stream: [[id, fields, deliveries, stream], ...]. */
+static const char CLAIM_SCRIPT[] =
+	"local out = {}\n"
+	"local left = tonumber(ARGV[5]) or 1\n"
+	"for k = 1, #KEYS do\n"
+	"  local claimed\n"
+	"  if ARGV[4] == 'id' then\n"
+	"    claimed = redis.call('XCLAIM', KEYS[k], ARGV[1], ARGV[2], ARGV[3], ARGV[5])\n"
+	"  elseif left > 0 then\n"
+	"    claimed = redis.call('XAUTOCLAIM', KEYS[k], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', left)[2]\n"
+	"  else\n"
+	"    claimed = {}\n"
+	"  end\n"
+	"  for _, e in ipairs(claimed) do\n"
+	"    if type(e) == 'table' and type(e[2]) == 'table' then\n"
+	"      local p = redis.call('XPENDING', KEYS[k], ARGV[1], e[1], e[1], 1)\n"
+	"      local n = 0\n"
+	"      if #p > 0 then n = p[1][4] end\n"
+	"      out[#out + 1] = {e[1], e[2], n, KEYS[k]}\n"
+	"      left = left - 1\n"
+	"    end\n"
+	"  end\n"
+	"end\n"
+	"return out\n";
+
+static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
+{
+	redisReply *reply = r;
+	uint32_t reserved = (uint32_t) (uintptr_t) privdata;
+
+	if (reply) {
+		asynctask_redis_node_heard(ac);
+	}
+	asynctask_rnode.claiming--;
+	asynctask_rnode.reserved -= reserved;
+	if (asynctask_redis_node_is_error(reply)) {
+		asynctask_log("redis node: reclaiming entries of %s failed: %.*s", asynctask_rnode.stream, (int) reply->len,
+			reply->str);
+		return;
+	}
+	if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+		return;
+	}
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+		int level = e->type == REDIS_REPLY_ARRAY && e->elements >= 4 ? asynctask_redis_node_level_of(e->element[3]) : -1;
+		if (level < 0 || e->element[2]->type != REDIS_REPLY_INTEGER) {
+			continue;
+		}
+		uint32_t attempts = (uint32_t) e->element[2]->integer;
+		if (reserved > 1) {
+			/* an automatic reclaim, not a crashed task's second run */
+			asynctask_rnode.stats.reclaimed++;
+		}
+		asynctask_redis_node_take_entry(e->element[0], e->element[1], attempts, (unsigned) level);
+	}
+	asynctask_redis_node_poll();
+}
+
+/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
+ * (mode "id", what: its id). */
+void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
+	unsigned level)
+{
+	char idle[32];
+	bool one = strcmp(mode, "id") == 0;
+
+	if (asynctask_rnode.writer.state != CONN_UP || !asynctask_rnode.writer.ready) {
+		return;
+	}
+	snprintf(idle, sizeof(idle), "%" PRIu64, min_idle_ms);
+	const char *argv[11] = { "EVAL", CLAIM_SCRIPT, one ? "1" : "3" };
+	int argc = 3;
+	if (one) {
+		argv[argc++] = asynctask_rnode.streams[level < ASYNCTASK_REDIS_LEVELS ? level : ASYNCTASK_REDIS_LEVEL_NORMAL];
+	} else {
+		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+			argv[argc++] = asynctask_rnode.streams[l];
+		}
+	}
+	argv[argc++] = ASYNCTASK_REDIS_GROUP;
+	argv[argc++] = asynctask_rnode.config.node;
+	argv[argc++] = idle;
+	argv[argc++] = mode;
+	argv[argc++] = what;
+	size_t argvlen[11];
+	for (int i = 0; i < argc; i++) {
+		argvlen[i] = strlen(argv[i]);
+	}
+	/* privdata: the workers promised (an "auto" claim promises at least 2, so that on_claim tells them apart) */
+	uint32_t promised = strcmp(mode, "auto") == 0 ? (reserve < 2 ? 2 : reserve) : 1;
+	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, (void *) (uintptr_t) promised, argc, argv, argvlen)
+		== REDIS_OK) {
+		asynctask_rnode.claiming++;
+		asynctask_rnode.reserved += promised;
+	}
+}
+
+void asynctask_redis_node_reclaim(void)
+{
+	char count[16];
+	uint64_t now = asynctask_now_ns();
+
+	if (!asynctask_rnode.taking || now < asynctask_rnode.next_reclaim || asynctask_rnode.claiming) {
+		return;
+	}
+	/* a quarter of visibility_timeout between looks, within 50 ms .. 5 s */
+	uint64_t every = asynctask_rnode.config.visibility_ms * 1000000ull / 4;
+	every = every < 50000000ull ? 50000000ull : every > 5000000000ull ? 5000000000ull : every;
+	asynctask_rnode.next_reclaim = now + every;
+	uint32_t n = asynctask_redis_node_capacity();
+	if (n == 0) {
+		return;
+	}
+	snprintf(count, sizeof(count), "%u", n);
+	asynctask_redis_node_claim("auto", count, asynctask_rnode.config.visibility_ms, n, ASYNCTASK_REDIS_LEVEL_NORMAL);
 }
 
 /* --- the outcome of a job ------------------------------------------------------------ */

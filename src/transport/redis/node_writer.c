@@ -2,6 +2,8 @@
  * A Redis node's commands on the writer: each op with its arguments and the
  * job it finishes, sent, or kept (bounded) while the writer is away and sent
  * again when it is back; and the list of jobs running here.
+ *
+ * It calls only node_reply.c below it.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"

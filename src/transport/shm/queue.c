@@ -1,5 +1,8 @@
 /*
- * The task queue.
+ * The task queue (queue.h): pushing a record into the ring, taking one out
+ * (by priority level; the delayed ones, by the manager), cancelling and
+ * discarding, and the priority levels' lists. Each change is made under the
+ * lock, journaled first: queue_ring.c's, below it (which calls nothing here).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -77,92 +80,6 @@ static bool priority_linked(const asynctask_queue_t *q, uint64_t offset, uint32_
 	return q->levels[level].count > 0 && q->levels[level].first == offset;
 }
 
-/* --- the journal (see queue.h) ------------------------------------------ */
-
-static void journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const asynctask_claim_t *claim)
-{
-	asynctask_journal_t *j = &q->journal;
-
-	j->head = q->head;
-	j->tail = q->tail;
-	j->used = q->used;
-	j->count = q->count;
-	j->live = q->live;
-	j->pushed = q->pushed;
-	memcpy(j->levels, q->levels, sizeof(j->levels));
-	j->record_saved = 0;
-	j->claim = claim ? (int64_t) ((const char *) claim - (const char *) q) : 0;
-	__atomic_store_n(&j->op, op, __ATOMIC_RELEASE);
-}
-
-static void journal_end(asynctask_queue_t *q)
-{
-	__atomic_store_n(&q->journal.op, ASYNCTASK_JOURNAL_NONE, __ATOMIC_RELEASE);
-}
-
-/* Wakes every sleeping consumer, whatever its bit: each one that wakes
- * counts itself as searching again (idle.c). */
-static void wake_consumers(asynctask_queue_t *q)
-{
-	asynctask_futex_wake(&q->items_seq, INT_MAX);
-}
-
-/* The same for producers waiting for room. */
-static void wake_producers(asynctask_queue_t *q)
-{
-	int woken = asynctask_futex_wake(&q->space_seq, INT_MAX);
-	if (woken > 0) {
-		__atomic_sub_fetch(&q->producers_sleeping, (uint32_t) woken, __ATOMIC_SEQ_CST);
-	}
-}
-
-static void roll_back(asynctask_queue_t *q, unsigned char *ring)
-{
-	asynctask_journal_t *j = &q->journal;
-
-	if (j->op != ASYNCTASK_JOURNAL_NONE) {
-		q->head = j->head;
-		q->tail = j->tail;
-		q->used = j->used;
-		q->count = j->count;
-		q->live = j->live;
-		q->pushed = j->pushed;
-		memcpy(q->levels, j->levels, sizeof(q->levels));
-		if (j->op == ASYNCTASK_JOURNAL_CANCEL || (j->op == ASYNCTASK_JOURNAL_TAKE && j->record_saved)) {
-			record_at(ring, j->record)->flags = j->record_flags;
-		}
-		if (j->claim) {
-			asynctask_claim_t *claim = (asynctask_claim_t *) ((char *) q + j->claim);
-			if (j->op == ASYNCTASK_JOURNAL_RETRY) {
-				/* the next run is not queued: the task is still the worker's */
-				__atomic_store_n(&claim->delivered, 0, __ATOMIC_SEQ_CST);
-			} else {
-				__atomic_store_n(&claim->task_id, 0, __ATOMIC_SEQ_CST);
-			}
-		}
-		q->rollbacks++;
-		journal_end(q);
-	}
-	/* whoever slept waiting for the dead holder looks again */
-	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
-	wake_consumers(q);
-	wake_producers(q);
-}
-
-static void lock_queue(asynctask_queue_t *q, unsigned char *ring)
-{
-	if (asynctask_lock_acquire(&q->lock)) {
-		roll_back(q, ring);
-	}
-}
-
-void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring)
-{
-	lock_queue(q, ring);
-	asynctask_lock_release(&q->lock);
-}
-
 /* Finds room for `need` bytes: *pos is where the record goes, *pad the bytes
  * skipped at the end of the ring to get there. Lock held. */
 static bool find_room(asynctask_queue_t *q, uint64_t need, uint64_t *pos, uint64_t *pad)
@@ -213,9 +130,9 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 {
 	uint64_t need = record_size(record->length), pos, pad;
 
-	journal_begin(q, retried ? ASYNCTASK_JOURNAL_RETRY : ASYNCTASK_JOURNAL_PUSH, retried);
+	asynctask_queue_journal_begin(q, retried ? ASYNCTASK_JOURNAL_RETRY : ASYNCTASK_JOURNAL_PUSH, retried);
 	if (!find_room(q, need, &pos, &pad)) {
-		journal_end(q);
+		asynctask_queue_journal_end(q);
 		return false;
 	}
 	ASYNCTASK_FAULT("queue.push.reserved");
@@ -248,7 +165,7 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 		ASYNCTASK_FAULT("queue.next.delivered");  /* (only workers pass here: a test kills them alone) */
 	}
 	ASYNCTASK_FAULT("queue.push.published");
-	journal_end(q);  /* the commit */
+	asynctask_queue_journal_end(q);  /* the commit */
 	/* seq_cst: ordered before the producer's look at the idle workers
 	 * (asynctask_idle_kick(), idle.c) */
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
@@ -264,7 +181,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 		return E2BIG;
 	}
 	for (;;) {
-		lock_queue(q, ring);
+		asynctask_queue_lock(q, ring);
 		bool pushed = try_push(q, ring, record, payload, true, NULL);
 		uint32_t seq = q->space_seq;
 		if (!pushed) {
@@ -387,8 +304,8 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	bool taken = false;
 	bool made_room;
 
-	lock_queue(q, ring);
-	journal_begin(q, ASYNCTASK_JOURNAL_TAKE, claim);
+	asynctask_queue_lock(q, ring);
+	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_TAKE, claim);
 	made_room = reclaim_head(q, ring);
 	/* HIGH, then NORMAL, then LOW; the first live record of a level is its oldest */
 	for (uint32_t level = 0; level < ASYNCTASK_QUEUE_LEVELS && !taken; level++) {
@@ -435,14 +352,14 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 		}
 	}
 	ASYNCTASK_FAULT("queue.take.done");
-	journal_end(q);
+	asynctask_queue_journal_end(q);
 	if (!taken && seq) {
 		*seq = __atomic_load_n(&q->items_seq, __ATOMIC_ACQUIRE);  /* see the worker loop */
 	}
 	asynctask_lock_release(&q->lock);
 
 	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
-		wake_producers(q);
+		asynctask_queue_wake_producers(q);
 	}
 	return taken;
 }
@@ -450,9 +367,9 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 void asynctask_queue_wake_all(asynctask_queue_t *q)
 {
 	__atomic_add_fetch(&q->items_seq, 1, __ATOMIC_SEQ_CST);
-	wake_consumers(q);
+	asynctask_queue_wake_consumers(q);
 	__atomic_add_fetch(&q->space_seq, 1, __ATOMIC_SEQ_CST);
-	wake_producers(q);
+	asynctask_queue_wake_producers(q);
 }
 
 /* The first queued record, padding skipped, for which match(record, arg)
@@ -539,14 +456,14 @@ static int cancel_held(asynctask_queue_t *q, uint64_t task_id)
 
 void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
 {
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	hold(q, task_id);
 	asynctask_lock_release(&q->lock);
 }
 
 void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
 {
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	release(q, task_id);
 	asynctask_lock_release(&q->lock);
 }
@@ -554,7 +471,7 @@ void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, ui
 int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, asynctask_claim_t *claim)
 {
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	bool pushed = try_push(q, ring, record, payload, false, claim);
 	asynctask_lock_release(&q->lock);
 	return pushed ? 0 : EAGAIN;
@@ -565,17 +482,17 @@ int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t t
 	int cancelled = 0;
 	uint64_t offset;
 
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
 	if (record && !(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
 		q->journal.record = offset;
 		q->journal.record_flags = record->flags;
-		journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
+		asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
 		record->flags |= ASYNCTASK_RECORD_CANCELLED;
 		if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
 			q->live--;
 		}
-		journal_end(q);
+		asynctask_queue_journal_end(q);
 		cancelled = 1;
 	} else if (!record) {
 		cancelled = cancel_held(q, task_id);
@@ -588,13 +505,13 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 {
 	uint64_t dropped;
 
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	dropped = q->live;
 	for (;;) {
-		journal_begin(q, ASYNCTASK_JOURNAL_DROP, NULL);
+		asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_DROP, NULL);
 		skip_padding(q, ring);
 		if (q->count == 0) {
-			journal_end(q);
+			asynctask_queue_journal_end(q);
 			break;
 		}
 		asynctask_record_t *record = record_at(ring, q->head);
@@ -609,7 +526,7 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 			remove_spill(record);
 		}
 		drop_head(q, record);
-		journal_end(q);
+		asynctask_queue_journal_end(q);
 	}
 	asynctask_lock_release(&q->lock);
 	asynctask_queue_wake_all(q);
@@ -626,7 +543,7 @@ bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const 
 {
 	uint64_t offset;
 
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	bool found = find_record(q, ring, spills_to, name, &offset) != NULL;
 	asynctask_lock_release(&q->lock);
 	return found;
@@ -639,19 +556,19 @@ int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, ui
 	int cancelled = 0;
 	uint64_t offset;
 
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
 	if (record) {
 		/* still in the ring: on the delayed list, or queued for workers once due */
 		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
 			q->journal.record = offset;
 			q->journal.record_flags = record->flags;
-			journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
+			asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
 			record->flags |= ASYNCTASK_RECORD_CANCELLED;
 			if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
 				q->live--;
 			}
-			journal_end(q);
+			asynctask_queue_journal_end(q);
 			cancelled = 1;
 		}
 	} else if ((cancelled = cancel_held(q, task_id)) != 0) {
@@ -675,8 +592,8 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 	asynctask_record_t *copy = NULL;
 	bool made_room;
 
-	lock_queue(q, ring);
-	journal_begin(q, ASYNCTASK_JOURNAL_TAKE, NULL);
+	asynctask_queue_lock(q, ring);
+	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_TAKE, NULL);
 	made_room = reclaim_head(q, ring);
 	while (q->levels[ASYNCTASK_LIST_DELAYED].count > 0) {
 		uint64_t offset = q->levels[ASYNCTASK_LIST_DELAYED].first;
@@ -706,11 +623,11 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 		}
 		break;
 	}
-	journal_end(q);
+	asynctask_queue_journal_end(q);
 	asynctask_lock_release(&q->lock);
 
 	if (made_room && __atomic_load_n(&q->producers_sleeping, __ATOMIC_SEQ_CST) > 0) {
-		wake_producers(q);
+		asynctask_queue_wake_producers(q);
 	}
 	return copy;
 }
@@ -719,7 +636,7 @@ uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring,
 {
 	uint32_t n;
 
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	n = q->delays.ncancels < max ? q->delays.ncancels : max;
 	memcpy(ids, q->delays.cancels + (q->delays.ncancels - n), n * sizeof(*ids));
 	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels - n, __ATOMIC_SEQ_CST);
@@ -736,7 +653,7 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 	int err = 0;
 
 	due.flags &= ~(ASYNCTASK_RECORD_DELAYED | ASYNCTASK_RECORD_TAKEN | ASYNCTASK_RECORD_CANCELLED);
-	lock_queue(q, ring);
+	asynctask_queue_lock(q, ring);
 	for (uint32_t i = 0; i < q->delays.ncancels; i++) {
 		if (q->delays.cancels[i] == record->task_id) {
 			q->delays.cancels[i] = q->delays.cancels[q->delays.ncancels - 1];

@@ -4,6 +4,9 @@
  * into its mailbox or FIFO, and waiting for them (spinning, sleeping). The
  * posting side is result_post.c; a result not in its message,
  * result_spilled.c; a mailbox's upkeep, result_mailbox.c.
+ *
+ * It calls down to result_spilled.c, result_mailbox.c and result_store.c
+ * (a result kept for its Future); none of them calls back up here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +34,9 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
-#include "src/transport/shm/result_internal.h"
+#include "src/transport/shm/result_store.h"
 
 _Static_assert(sizeof(result_header_t) + ASYNCTASK_RESULT_INLINE_MAX == PIPE_BUF, "see result.h");
-
-void asynctask_results_fifo_name(char name[FIFO_NAME_MAX], pid_t pid)
-{
-	snprintf(name, FIFO_NAME_MAX, "%d.fifo", (int) pid);
-}
 
 /* Our FIFO in the runtime directory: made if need be, opened without
  * following a link, and refused unless it is a FIFO of ours. */
@@ -187,81 +185,6 @@ uint32_t asynctask_results_end_request(void)
 int asynctask_results_fd(void)
 {
 	return ASYNCTASK_G(result_pid) == asynctask_self() ? ASYNCTASK_G(result_fd) : -1;
-}
-
-/* The first report for a task wins. A second one can only be the manager's
- * report for a worker killed just as it wrote the result to our pipe (the
- * kernel completes a pipe write before the kill takes effect; a result in
- * our mailbox is never in doubt, see mailbox.h): the manager could not tell
- * and counted a crash instead of the worker's outcome; undo that here, and
- * say so in the log, after the manager's line about the kill. */
-static void late_report(const result_header_t *header)
-{
-	asynctask_pool_t *pool = ASYNCTASK_G(pool);
-
-	if (header->counted_by_worker && pool) {
-		asynctask_region_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
-		asynctask_region_count_outcome(pool, header->counted_by_worker, 1);
-		asynctask_log("task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
-			"killed: counted as it ended, not crashed", header->task_id, (int) pool->manager);
-	}
-}
-
-static void remove_result_spill(uint64_t id)
-{
-	char name[ASYNCTASK_SPILL_NAME_MAX];
-
-	asynctask_result_spill_name(asynctask_self(), id, name);
-	asynctask_spill_remove(asynctask_rundir_fd(), name);
-}
-
-/* The report of a task: true when its Future waits for it (it no longer
- * counts as outstanding then); false when nobody does (any more). */
-bool asynctask_results_take_outstanding(const result_header_t *header)
-{
-	uint64_t id = header->task_id;
-
-	if (zend_hash_index_del(&ASYNCTASK_G(outstanding), id) == FAILURE) {
-		if (zend_hash_index_del(&ASYNCTASK_G(abandoned), id) == FAILURE) {
-			late_report(header);
-		}
-		return false; /* nobody waits for it (any more) */
-	}
-	if (header->counted_by_worker) {
-		/* the worker died while delivering and did not: the result file it
-		 * may have written is nobody's now (the manager left it alone, not
-		 * knowing whether we would read it) */
-		remove_result_spill(id);
-	}
-	return true;
-}
-
-/* A received result (transport.h) of len data bytes, the data not yet in it. */
-zend_string *asynctask_results_alloc(uint8_t status, size_t decoded, size_t len)
-{
-	zend_string *result = zend_string_alloc(ASYNCTASK_RESULT_HEADER + len, 0);
-	ZSTR_VAL(result)[0] = (char) status;
-	memcpy(ZSTR_VAL(result) + 1, &decoded, sizeof(decoded));
-	ZSTR_VAL(result)[ASYNCTASK_RESULT_HEADER + len] = '\0';
-	return result;
-}
-
-void asynctask_results_keep(uint64_t id, zend_string *result)
-{
-	zval zv;
-	ZVAL_STR(&zv, result);
-	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
-}
-
-void asynctask_results_store(const result_header_t *header, uint8_t status, size_t decoded, const char *data,
-	size_t len)
-{
-	if (!asynctask_results_take_outstanding(header)) {
-		return;
-	}
-	zend_string *result = asynctask_results_alloc(status, decoded, len);
-	memcpy(ZSTR_VAL(result) + ASYNCTASK_RESULT_HEADER, data, len);
-	asynctask_results_keep(header->task_id, result);
 }
 
 void asynctask_results_expect(uint64_t id)

@@ -20,6 +20,7 @@
 #include "php.h"
 #include "src/base/exceptions.h"
 #include "src/transport/shm/queue.h"
+#include "src/transport/shm/result_mailbox.h"
 #include "src/transport/transport.h"
 
 /* A result whose encoding is longer than this travels in a spill file (the
@@ -82,18 +83,5 @@ int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *repo
  * a worker about to sleep and for the manager's sweep, so that no deleted
  * FIFO stays open for long. */
 void asynctask_results_close_dead_pipes(void);
-
-/* The manager: whether owner still listens for results (it lives, and
- * holds a mailbox or reads its pipe): a php-fpm child between requests
- * does not. */
-bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner);
-
-/* The manager, before it reads a dead worker's claim: syncs every
- * mailbox's lock (see asynctask_mailbox_sync()). */
-void asynctask_results_sync_mailboxes(asynctask_pool_t *pool);
-
-/* The manager: frees the mailbox of an owner that died; returns how many
- * results it held (dropped). */
-uint32_t asynctask_results_free_mailbox(struct _asynctask_mailbox_t *box, pid_t owner);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Results, the mailboxes' upkeep (the manager's): whether a process still
  * takes results, syncing the mailboxes, and freeing a gone process's
- * mailbox (the spill files of the results left in it removed).
+ * mailbox (the spill files of the results left in it removed). Of the
+ * result files it calls only result_store.c (a FIFO's name), below it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,7 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/base/memory_limit.h"
-#include "src/transport/shm/result.h"
+#include "src/transport/shm/result_mailbox.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/spill.h"
 #include "src/base/fault.h"
@@ -29,7 +30,7 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
-#include "src/transport/shm/result_internal.h"
+#include "src/transport/shm/result_store.h"
 
 bool asynctask_results_listening(asynctask_pool_t *pool, pid_t owner)
 {

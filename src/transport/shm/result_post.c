@@ -29,7 +29,7 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
-#include "src/transport/shm/result_internal.h"
+#include "src/transport/shm/result_store.h"
 
 /* --- posting ----------------------------------------------------------- */
 

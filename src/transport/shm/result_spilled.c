@@ -1,7 +1,8 @@
 /*
  * Results, the caller's side: a result whose bytes are not in its message,
  * read from its spill file or from the mailbox's bulk ring, and the failure
- * its Future gets when it cannot be read.
+ * its Future gets when it cannot be read. Called by result.c; of the
+ * result files it calls only result_store.c (the caller's books), below it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include "src/base/process.h"
 #include "src/base/log.h"
 #include "src/base/memory_limit.h"
-#include "src/transport/shm/result.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/spill.h"
 #include "src/base/fault.h"
@@ -29,7 +29,7 @@
 #include "src/transport/shm/rundir.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
-#include "src/transport/shm/result_internal.h"
+#include "src/transport/shm/result_store.h"
 
 /* The caller cannot take the result the worker sent and counted (as its
  * status): its Future fails with why, and it counts as failed instead. */

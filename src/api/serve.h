@@ -4,8 +4,8 @@
  * remote asynctask.backend in the background (the pool's manager bridges
  * the queue's stream into the pool's workers, pool/bridge.h).
  */
-#ifndef ASYNCTASK_NODE_H
-#define ASYNCTASK_NODE_H
+#ifndef ASYNCTASK_API_SERVE_H
+#define ASYNCTASK_API_SERVE_H
 
 #include "php.h"
 

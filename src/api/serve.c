@@ -1,5 +1,5 @@
 /*
- * A node (node.h): AsyncTask\Pool::serve(), and Pool::start() with a Redis
+ * A node (serve.h): AsyncTask\Pool::serve(), and Pool::start() with a Redis
  * backend. Everything that can be refused is refused here, in the process
  * that asked, as an exception: the settings, the secret, and Redis itself
  * (reached once with the dispatching side's blocking connection, so that a
@@ -21,7 +21,7 @@
 #include "zend_exceptions.h"
 
 #include "php_asynctask.h"
-#include "src/api/node.h"
+#include "src/api/serve.h"
 #include "src/api/redis/secret.h"
 #include "src/api/redis/settings.h"
 #include "src/base/exceptions.h"

@@ -1,11 +1,12 @@
 /*
  * The inside of results (result.h), shared by result.c, result_spilled.c,
  * result_post.c and result_mailbox.c: the message a result travels in, and
- * the caller's helpers the spilled side stores with. Nothing else includes
- * this. (It leaves result.h out, so that result.c including it is no circle.)
+ * the caller's books (result_store.c) the receiving side stores with.
+ * Nothing else includes this. (It leaves result.h out, so that result.c
+ * including it is no circle.)
  */
-#ifndef ASYNCTASK_TRANSPORT_SHM_RESULT_INTERNAL_H
-#define ASYNCTASK_TRANSPORT_SHM_RESULT_INTERNAL_H
+#ifndef ASYNCTASK_TRANSPORT_SHM_RESULT_STORE_H
+#define ASYNCTASK_TRANSPORT_SHM_RESULT_STORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,7 +37,7 @@ typedef struct {
 
 #define FIFO_NAME_MAX 32
 
-/* --- result.c: the caller's books */
+/* --- result_store.c: the caller's books */
 
 /* "<pid>.fifo", a process's FIFO in the runtime directory. */
 void asynctask_results_fifo_name(char name[FIFO_NAME_MAX], pid_t pid);
@@ -51,7 +52,7 @@ void asynctask_results_keep(uint64_t id, zend_string *result);
 void asynctask_results_store(const result_header_t *header, uint8_t status, size_t decoded, const char *data,
 	size_t len);
 
-/* --- result_spilled.c */
+/* --- result_spilled.c (called by result.c) */
 
 /* A result in a spill file (the file's name is ours to know). */
 void asynctask_results_store_spilled(const result_header_t *header);
