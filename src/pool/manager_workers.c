@@ -89,6 +89,7 @@ static void note_started_workers(void)
 		}
 	}
 }
+
 void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = asynctask_mgr.pool;
@@ -173,7 +174,9 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		asynctask_log("%s", message);
+		if (claim.outcome != ASYNCTASK_RESULT_RETRIED) {  /* (else it left the retry to us, and logged why) */
+			asynctask_log("%s", message);
+		}
 	}
 	if (claim.links > 1) {
 		/* a chain stops at its first failure, which says where (chain.h) */
@@ -184,7 +187,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (retried) {
 		asynctask_status_failure(pool, &claim, failure, NULL, message, NULL);
 		asynctask_log("task %" PRIu64 ": attempt %u failed (%s); it runs again in %.3f s (Task::withRetries())",
-			claim.task_id, claim.attempt, timed_out ? "time limit" : "its worker died", backoff);
+			claim.task_id, claim.attempt, timed_out ? "time limit" : claim.outcome == ASYNCTASK_RESULT_RETRIED
+				? "its worker left the retry to the manager" : "its worker died", backoff);
 		return;
 	}
 	if (not_retried[0] && claim.retry) {
