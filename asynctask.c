@@ -125,6 +125,21 @@ static ZEND_INI_MH(OnUpdateMaxMemory)
 	return SUCCESS;
 }
 
+/* "" (one queue, "default"), or "name[:workers],..." (src/base/queues.h) */
+static ZEND_INI_MH(OnUpdateQueues)
+{
+	asynctask_queues_t queues;
+	char why[256];
+
+	if (!asynctask_queues_parse(ZSTR_VAL(new_value), &queues, why, sizeof(why))) {
+		char accepted[512];
+		snprintf(accepted, sizeof(accepted), "%s; expected \"\" (one queue, \"default\") or a comma-separated "
+			"list of name[:workers], e.g. \"default:2,mail:1\"", why);
+		return asynctask_ini_refuse(entry, ZSTR_VAL(new_value), accepted);
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 static ZEND_INI_MH(OnUpdateSerializer)
 {
 	if (!asynctask_serializer_name_valid(ZSTR_VAL(new_value))) {
@@ -173,6 +188,8 @@ PHP_INI_BEGIN()
 		max_requests, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.max_memory", "0", PHP_INI_ALL, OnUpdateMaxMemory,
 		max_memory, zend_asynctask_globals, asynctask_globals)
+	STD_PHP_INI_ENTRY("asynctask.queues", "", PHP_INI_ALL, OnUpdateQueues,
+		queues, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.dispatch_timeout", "5", PHP_INI_ALL, OnUpdateSeconds,
 		dispatch_timeout, zend_asynctask_globals, asynctask_globals)
 	STD_PHP_INI_ENTRY("asynctask.shutdown_timeout", "30", PHP_INI_ALL, OnUpdateSeconds,

@@ -80,6 +80,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/base/log.c \
     src/base/memory_limit.c \
     src/base/process.c \
+    src/base/queues.c \
     src/base/unixmsg.c \
     src/codec/callable.c \
     src/codec/compact.c \
@@ -124,6 +125,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/delay.c \
     src/pool/retry.c \
     src/pool/chain.c \
+    src/pool/queues.c \
     src/api/context.c \
     src/pool/status/api.c \
     src/pool/status/listen.c \

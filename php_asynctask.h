@@ -37,6 +37,7 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	double    task_timeout;
 	zend_long max_requests;
 	zend_long max_memory;       /* bytes, 0 = off (src/pool/recycle.h) */
+	char     *queues;           /* "" or "name[:workers],..." (src/base/queues.h) */
 	double    dispatch_timeout;
 	double    shutdown_timeout;
 	char     *tmpdir;

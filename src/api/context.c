@@ -81,7 +81,9 @@ ZEND_FUNCTION(AsyncTask_context)
 		context->queue = zend_string_init(ctx->queue, ctx->queue_len, 0);
 	} else {
 		context->id = zend_strpprintf(0, "%" PRIu64, ctx->local_id);
-		context->queue = zend_string_init(ZEND_STRL(ASYNCTASK_REDIS_QUEUE_DEFAULT), 0);
+		/* the queue of the worker that runs it (asynctask.queues) */
+		context->queue = ctx->queue_len ? zend_string_init(ctx->queue, ctx->queue_len, 0)
+			: zend_string_init(ZEND_STRL(ASYNCTASK_REDIS_QUEUE_DEFAULT), 0);
 	}
 	asynctask_redis_node(node, sizeof(node));
 	context->node = zend_string_init(node, strlen(node), 0);

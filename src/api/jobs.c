@@ -10,8 +10,9 @@
 #include "src/api/jobs.h"
 #include "src/codec/payload.h"
 #include "src/base/exceptions.h"
+#include "src/base/queues.h"
 
-#define QUEUE_NAME_MAX 64
+#define QUEUE_NAME_MAX ASYNCTASK_QUEUE_NAME_MAX
 #define SECONDS_MAX (86400.0 * 365)
 
 void asynctask_jobs_init(asynctask_task_options_t *options)
@@ -67,17 +68,7 @@ static bool valid_seconds(double seconds)
  * Redis keys: letters, digits, '_', '-' and '.', 1 to 64 of them. */
 static bool valid_queue_name(const zend_string *name)
 {
-	if (ZSTR_LEN(name) == 0 || ZSTR_LEN(name) > QUEUE_NAME_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < ZSTR_LEN(name); i++) {
-		unsigned char c = (unsigned char) ZSTR_VAL(name)[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-				|| c == '_' || c == '-' || c == '.')) {
-			return false;
-		}
-	}
-	return true;
+	return asynctask_queue_name_valid(ZSTR_VAL(name), ZSTR_LEN(name));
 }
 
 ZEND_METHOD(AsyncTask_Task, onQueue)
@@ -226,8 +217,10 @@ static zend_result unsupported(const char *what)
 zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *options, bool remote)
 {
 	if (options->queue) {
-		return unsupported("named queues (Task::onQueue() with a queue other than \"default\"): every task "
-			"runs on the one \"default\" queue in this build");
+		if (remote) {
+			return unsupported("named queues (Task::onQueue() with a queue other than \"default\") with the "
+				"Redis backend (asynctask.backend)");
+		}
 	}
 	if (options->retries > 0 && remote) {
 		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "

@@ -26,6 +26,7 @@
 #include "src/api/redis/settings.h"
 #include "src/base/exceptions.h"
 #include "src/base/log.h"
+#include "src/base/queues.h"
 #include "src/pool/pool.h"
 #include "src/transport/shm/shm.h"
 
@@ -96,6 +97,17 @@ zend_result asynctask_node_start(zend_long workers)
 		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
 	}
 	if (node_config(&config) == FAILURE) {
+		return FAILURE;
+	}
+	/* a node serves "default" (its workers may be set as "default:N"); the
+	 * queues of asynctask.queues over Redis are not built yet */
+	asynctask_queues_t queues;
+	char why[256];
+	if (asynctask_queues_parse(ASYNCTASK_G(queues) ? ASYNCTASK_G(queues) : "", &queues, why, sizeof(why))
+			&& (queues.count > 1 || (queues.count == 1 && strcmp(queues.queues[0].name, ASYNCTASK_QUEUE_DEFAULT) != 0))) {
+		asynctask_throw(asynctask_ce_exception, "not supported yet: named queues (asynctask.queues \"%s\") on a "
+			"node of the Redis backend (asynctask.backend): a node serves the queue \"default\" only",
+			ASYNCTASK_G(queues));
 		return FAILURE;
 	}
 	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */

@@ -5,7 +5,8 @@
  * processes' log (log.h), this process's pid and whether another one lives
  * (process.h), the monotonic clock (clock.h), what memory_limit leaves
  * (memory_limit.h), descriptors passed over unix sockets (unixmsg.h) and the
- * fault points that test builds kill a process at (fault.h). It may call
+ * fault points that test builds kill a process at (fault.h), and the
+ * setting asynctask.queues parsed (queues.h). It may call
  * PHP, libc and nothing else of ours: every folder above includes it, it
  * includes none of them. This header includes the folder's headers.
  */
@@ -20,6 +21,7 @@
 #include "src/base/log.h"
 #include "src/base/memory_limit.h"
 #include "src/base/process.h"
+#include "src/base/queues.h"
 #include "src/base/unixmsg.h"
 
 #endif

@@ -134,7 +134,9 @@ static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 		.queued_ns = asynctask_now_ns(),  /* its wait in this node's queue; context() has the dispatch time */
 	};
 	bool spill_failed;
-	int err = asynctask_shm_queue(pool, &record, data, length, 0, NULL, &spill_failed);
+	/* a node serves one queue, "default" (asynctask_node_start() refuses others) */
+	int err = pool->default_queue < 0 ? ENOENT
+		: asynctask_shm_queue(pool, (uint32_t) pool->default_queue, &record, data, length, 0, NULL, &spill_failed);
 	free(data);
 	return err;
 }

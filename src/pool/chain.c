@@ -70,7 +70,9 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 	};
 	const char *data = ZSTR_VAL(payload.s);
 	/* a link with retries always travels in a file (retry.h), a large one too */
-	if (next.plan_len || ZSTR_LEN(payload.s) > asynctask_queue_inline_max(&pool->queue)) {
+	/* (the chain runs on the queue of its first task: the one this worker serves) */
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, claim->queue);
+	if (next.plan_len || ZSTR_LEN(payload.s) > asynctask_queue_inline_max(&rq->queue)) {
 		if ((err = write_file(claim, chain, data, ZSTR_LEN(payload.s), why, why_size)) != 0) {
 			smart_str_free(&payload);
 			return err;
@@ -79,7 +81,7 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 		record.length = (uint32_t) strlen(spill);
 		data = spill;
 	}
-	err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, data, claim);
+	err = asynctask_queue_push_next(&rq->queue, asynctask_region_queue_ring(pool, rq), &record, data, claim);
 	if (err == EAGAIN) {
 		/* the queue is full, and a worker must not wait for room (the workers
 		 * make it): the next link goes to the manager, in a file, which it
@@ -105,7 +107,7 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 		return err;
 	}
 	spill[0] = '\0';  /* the queue's now */
-	asynctask_idle_kick(pool);
+	asynctask_idle_kick(pool, claim->queue);
 	return 0;
 }
 
@@ -128,7 +130,7 @@ bool asynctask_chain_held_by_manager(const asynctask_claim_t *claim)
 	record->queued_ns = claim->queued_ns;
 	record->due_ns = asynctask_now_ns();  /* due now: queued as soon as there is room */
 	memcpy(record + 1, claim->spill, record->length);
-	if (!asynctask_delay_hold(record)) {
+	if (!asynctask_delay_hold(record, claim->queue)) {
 		free(record);
 		return false;
 	}

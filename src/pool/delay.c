@@ -11,6 +11,7 @@
 #include "src/pool/delay.h"
 #include "src/base/clock.h"
 #include "src/base/log.h"
+#include "src/base/queues.h"
 #include "src/transport/shm/idle.h"
 #include "src/transport/shm/queue.h"
 #include "src/transport/shm/rundir.h"
@@ -18,21 +19,28 @@
 
 #define RETRY_NS (10ull * 1000 * 1000)  /* no room in the queue for a due task: look again after */
 
+/* A task held: its record (header and payload) and the index of its queue. */
+typedef struct {
+	asynctask_record_t *record;
+	uint32_t            queue;
+} held_t;
+
 static struct {
-	asynctask_pool_t    *pool;
-	struct event        *timer;
-	asynctask_record_t **heap;          /* min-heap by (due_ns, task_id) */
-	size_t               n, cap;
+	asynctask_pool_t *pool;
+	struct event     *timer;
+	held_t           *heap;          /* min-heap by (due_ns, task_id) */
+	size_t            n, cap;
 } delay;
 
-static bool before(const asynctask_record_t *a, const asynctask_record_t *b)
+static bool before(held_t a, held_t b)
 {
-	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->task_id < b->task_id);
+	return a.record->due_ns < b.record->due_ns
+		|| (a.record->due_ns == b.record->due_ns && a.record->task_id < b.record->task_id);
 }
 
 static void sift_up(size_t i)
 {
-	asynctask_record_t *r = delay.heap[i];
+	held_t r = delay.heap[i];
 
 	while (i > 0 && before(r, delay.heap[(i - 1) / 2])) {
 		delay.heap[i] = delay.heap[(i - 1) / 2];
@@ -43,7 +51,7 @@ static void sift_up(size_t i)
 
 static void sift_down(size_t i)
 {
-	asynctask_record_t *r = delay.heap[i];
+	held_t r = delay.heap[i];
 
 	for (;;) {
 		size_t child = 2 * i + 1;
@@ -69,7 +77,7 @@ static bool heap_reserve(void)
 		return true;
 	}
 	size_t cap = delay.cap ? delay.cap * 2 : 64;
-	asynctask_record_t **heap = realloc(delay.heap, cap * sizeof(*heap));
+	held_t *heap = realloc(delay.heap, cap * sizeof(*heap));
 	if (!heap) {
 		return false;
 	}
@@ -78,16 +86,16 @@ static bool heap_reserve(void)
 	return true;
 }
 
-static void heap_push(asynctask_record_t *r)
+static void heap_push(held_t r)
 {
 	delay.heap[delay.n++] = r;
 	sift_up(delay.n - 1);
 }
 
-/* Removes and returns the entry at i. */
+/* Removes the entry at i and returns its record. */
 static asynctask_record_t *heap_remove(size_t i)
 {
-	asynctask_record_t *r = delay.heap[i];
+	asynctask_record_t *r = delay.heap[i].record;
 
 	delay.n--;
 	if (i < delay.n) {
@@ -135,33 +143,56 @@ static void arm_for_earliest(void)
 		evtimer_del(delay.timer);
 		return;
 	}
-	uint64_t now = asynctask_now_ns(), due = delay.heap[0]->due_ns;
+	uint64_t now = asynctask_now_ns(), due = delay.heap[0].record->due_ns;
 	arm(due > now ? due - now : 0);
 }
 
-/* Pushes every due task into the queue; sets the timer for what is left. */
+/* Pushes every due task into its queue; sets the timer for what is left.
+ * A queue with no room keeps its due tasks in the heap, in their order, for
+ * another try 10 ms later, and the other queues' due tasks go on: one full
+ * queue never holds back another's. */
 static void fire(evutil_socket_t fd, short what, void *arg)
 {
-	asynctask_queue_t *q = &delay.pool->queue;
-	unsigned char *ring = asynctask_region_ring(delay.pool);
+	bool full[ASYNCTASK_QUEUES_MAX] = { false };
+	held_t *aside = NULL;
+	size_t naside = 0;
+	bool retry = false;
 	(void) fd; (void) what; (void) arg;
 
 	asynctask_delay_look();  /* cancellations first */
-	while (delay.n > 0 && delay.heap[0]->due_ns <= asynctask_now_ns()) {
-		int err = asynctask_queue_push_due(q, ring, delay.heap[0]);
+	while (delay.n > 0 && delay.heap[0].record->due_ns <= asynctask_now_ns()) {
+		held_t top = delay.heap[0];
+		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, top.queue);
+		int err = full[top.queue] ? EAGAIN
+			: asynctask_queue_push_due(&rq->queue, asynctask_region_queue_ring(delay.pool, rq), top.record);
 		if (err == EAGAIN) {
-			arm(RETRY_NS);  /* the queue is full: the workers make room */
-			return;
+			/* its queue is full: its workers make room */
+			full[top.queue] = true;
+			retry = true;
+			if (!aside && !(aside = malloc(delay.n * sizeof(*aside)))) {
+				break;  /* the rest waits for the retry */
+			}
+			heap_remove(0);
+			aside[naside++] = top;
+			continue;
 		}
 		asynctask_record_t *r = heap_remove(0);
 		if (err == 0) {
 			free(r);
-			asynctask_idle_kick(delay.pool);
+			asynctask_idle_kick(delay.pool, top.queue);
 		} else {
 			drop(r);  /* cancelled meanwhile */
 		}
 	}
-	arm_for_earliest();
+	for (size_t i = 0; i < naside; i++) {
+		heap_push(aside[i]);  /* (room: each was in the heap) */
+	}
+	free(aside);
+	if (retry) {
+		arm(RETRY_NS);
+	} else {
+		arm_for_earliest();
+	}
 }
 
 void asynctask_delay_start(asynctask_pool_t *pool, struct event_base *base)
@@ -174,20 +205,21 @@ void asynctask_delay_start(asynctask_pool_t *pool, struct event_base *base)
 	}
 }
 
-/* Drops from the heap the tasks whose dispatchers cancelled them. */
-static void apply_cancels(void)
+/* Drops from the heap the tasks whose dispatchers cancelled them (on the
+ * cancellation list of their queue). */
+static void apply_cancels(asynctask_region_queue_t *rq)
 {
 	uint64_t ids[ASYNCTASK_DELAY_CANCELS];
-	asynctask_queue_t *q = &delay.pool->queue;
+	asynctask_queue_t *q = &rq->queue;
 	uint32_t n;
 
 	if (__atomic_load_n(&q->delays.ncancels, __ATOMIC_SEQ_CST) == 0) {
 		return;
 	}
-	n = asynctask_queue_take_cancels(q, asynctask_region_ring(delay.pool), ids, ASYNCTASK_DELAY_CANCELS);
+	n = asynctask_queue_take_cancels(q, asynctask_region_queue_ring(delay.pool, rq), ids, ASYNCTASK_DELAY_CANCELS);
 	for (uint32_t k = 0; k < n; k++) {
 		for (size_t i = 0; i < delay.n; i++) {
-			if (delay.heap[i]->task_id == ids[k]) {
+			if (delay.heap[i].record->task_id == ids[k]) {
 				drop(heap_remove(i));
 				break;
 			}
@@ -195,10 +227,12 @@ static void apply_cancels(void)
 	}
 }
 
-void asynctask_delay_look(void)
+/* Takes what dispatchers left on one queue's delayed list; whether it took any. */
+static bool look_at(uint32_t queue)
 {
-	asynctask_queue_t *q = &delay.pool->queue;
-	unsigned char *ring = asynctask_region_ring(delay.pool);
+	asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, queue);
+	asynctask_queue_t *q = &rq->queue;
+	unsigned char *ring = asynctask_region_queue_ring(delay.pool, rq);
 	asynctask_record_t *r;
 	bool taken = false;
 
@@ -207,10 +241,20 @@ void asynctask_delay_look(void)
 	/* room in the heap first: what cannot be held stays on the list for the next look */
 	while (__atomic_load_n(&q->levels[ASYNCTASK_LIST_DELAYED].count, __ATOMIC_ACQUIRE) > 0 && heap_reserve()
 			&& (r = asynctask_queue_take_delayed(q, ring))) {
-		heap_push(r);
+		heap_push((held_t) { r, queue });
 		taken = true;
 	}
-	apply_cancels();
+	apply_cancels(rq);
+	return taken;
+}
+
+void asynctask_delay_look(void)
+{
+	bool taken = false;
+
+	for (uint32_t i = 0; i < delay.pool->nqueues; i++) {
+		taken |= look_at(i);
+	}
 	if (taken && delay.timer) {
 		arm_for_earliest();
 	}
@@ -221,15 +265,16 @@ size_t asynctask_delay_held(void)
 	return delay.n;
 }
 
-bool asynctask_delay_hold(asynctask_record_t *record)
+bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue)
 {
 	if (!heap_reserve()) {
 		return false;
 	}
 	if (record->flags & ASYNCTASK_RECORD_RETRY) {
-		asynctask_queue_hold_retry(&delay.pool->queue, asynctask_region_ring(delay.pool), record->task_id);
+		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, queue);
+		asynctask_queue_hold_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq), record->task_id);
 	}
-	heap_push(record);
+	heap_push((held_t) { record, queue });
 	if (delay.timer) {
 		arm_for_earliest();
 	}
@@ -241,8 +286,8 @@ bool asynctask_delay_refers_to(const char *name)
 	char held[ASYNCTASK_SPILL_NAME_MAX];
 
 	for (size_t i = 0; i < delay.n; i++) {
-		if (delay.heap[i]->flags & ASYNCTASK_RECORD_SPILLED) {
-			asynctask_record_spill_name(delay.heap[i], held);
+		if (delay.heap[i].record->flags & ASYNCTASK_RECORD_SPILLED) {
+			asynctask_record_spill_name(delay.heap[i].record, held);
 			if (strcmp(held, name) == 0) {
 				return true;
 			}
@@ -257,16 +302,20 @@ void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
 		return;
 	}
 	asynctask_delay_look();
-	apply_cancels();
+	for (uint32_t i = 0; i < delay.pool->nqueues; i++) {
+		apply_cancels(asynctask_region_queue(delay.pool, i));
+	}
 	if (delay.n) {
 		asynctask_log("the pool stopped with %zu delayed task(s) not yet due: they fail, never run", delay.n);
 	}
 	for (size_t i = 0; i < delay.n; i++) {
-		fail(delay.heap[i], why);
-		if (delay.heap[i]->flags & ASYNCTASK_RECORD_RETRY) {
-			asynctask_queue_release_retry(&delay.pool->queue, asynctask_region_ring(delay.pool), delay.heap[i]->task_id);
+		fail(delay.heap[i].record, delay.heap[i].queue, why);
+		if (delay.heap[i].record->flags & ASYNCTASK_RECORD_RETRY) {
+			asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, delay.heap[i].queue);
+			asynctask_queue_release_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq),
+				delay.heap[i].record->task_id);
 		}
-		drop(delay.heap[i]);
+		drop(delay.heap[i].record);
 	}
 	free(delay.heap);
 	delay.heap = NULL;

@@ -1,13 +1,14 @@
 /*
  * Delayed tasks (Task::delay(), README "Jobs"): the manager holds them.
  *
- * dispatch() of a delayed task pushes it onto the queue's delayed list,
+ * dispatch() of a delayed task pushes it onto its queue's delayed list
+ * (each named queue has one, region.h),
  * which no worker takes (queue.h), and wakes the manager (SIGUSR2, when it
  * has not been asked already). The manager takes each one out of the ring
  * into its own memory, a binary min-heap keyed by due time (then task id,
  * so equal due times keep their order), and keeps one libevent timer for
  * the earliest. When it fires, every task that is due is pushed back into
- * the queue as an ordinary task of its priority; with no room at that
+ * its queue as an ordinary task of its priority; with no room at that
  * moment the rest are tried again 10 ms later (the loop never waits).
  * 100,000 delayed tasks are a heap of pointers and one malloc'd copy of
  * each record (header and payload): no timer each, no CPU while they wait.
@@ -17,6 +18,9 @@
  * Cancelling one it holds (Future::cancel()) goes through the queue's
  * cancellation list (asynctask_queue_cancel_delayed()); a stop fails the
  * ones it still holds (asynctask_delay_fail_all()); a reload keeps them.
+ * The manager also holds here a task's next run after a failed one
+ * (src/pool/retry.h) and a chain's next link its worker could not queue
+ * (src/pool/chain.h).
  */
 #ifndef ASYNCTASK_DELAY_H
 #define ASYNCTASK_DELAY_H
@@ -40,16 +44,18 @@ void asynctask_delay_look(void);
 size_t asynctask_delay_held(void);
 
 /* Holds record (malloc'd; the manager's own retry of a task whose worker
- * died, src/pool/retry.h) until its due time; false when memory is short
- * (the caller still owns it). */
-bool asynctask_delay_hold(asynctask_record_t *record);
+ * died, src/pool/retry.h, or a chain's next link a worker left to it,
+ * src/pool/chain.h) for the queue of that index until its due time; false
+ * when memory is short (the caller still owns it). */
+bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue);
 
 /* Does a held record name the spill file name (a task with retries)? */
 bool asynctask_delay_refers_to(const char *name);
 
-/* At the end: calls fail(record, why) for each delayed task still held
- * (and for those still on the delayed list), frees them and the timer. */
-typedef void (*asynctask_delay_fail_fn)(const asynctask_record_t *record, const char *why);
+/* At the end: calls fail(record, queue, why) for each delayed task still
+ * held (and for those still on the delayed lists; queue: the index of its
+ * queue), frees them and the timer. */
+typedef void (*asynctask_delay_fail_fn)(const asynctask_record_t *record, uint32_t queue, const char *why);
 void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why);
 
 #endif

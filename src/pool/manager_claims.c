@@ -82,18 +82,19 @@ void asynctask_manager_post_failure(const asynctask_claim_t *claim, asynctask_re
 void asynctask_manager_report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status,
 	const char *message, uint32_t counted_by_worker)
 {
-	asynctask_region_count_outcome(asynctask_mgr.pool, status, 1);
+	asynctask_region_count_queue_outcome(asynctask_mgr.pool, claim->queue, status, 1);
 	asynctask_manager_post_failure(claim, status, message, counted_by_worker);
 }
 
 /* A delayed task the manager still held when the pool stopped (delay.h). */
-void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char *why)
+void asynctask_manager_fail_delayed(const asynctask_record_t *record, uint32_t queue, const char *why)
 {
 	asynctask_claim_t claim = {
 		.task_id = record->task_id,
 		.owner = record->owner,
 		.timeout_ms = record->timeout_ms,
 		.queued_ns = record->queued_ns,
+		.queue = queue,
 	};
 	uint32_t attempt = asynctask_record_attempt(record->flags);
 	char message[256];
@@ -135,7 +136,9 @@ asynctask_claim_t asynctask_manager_dead_claim(asynctask_worker_slot_t *slot, bo
 {
 	asynctask_pool_t *pool = asynctask_mgr.pool;
 
-	asynctask_queue_sync(&pool->queue, asynctask_region_ring(pool));
+	/* the only queue lock a worker takes is its own queue's */
+	asynctask_region_queue_t *rq = asynctask_region_slot_queue(pool, slot);
+	asynctask_queue_sync(&rq->queue, asynctask_region_queue_ring(pool, rq));
 	asynctask_results_sync_mailboxes(pool);
 	asynctask_claim_t claim = slot->claim;
 	/* (a run counted "retried" is no outcome for its caller: it still has to run again, retry.h) */

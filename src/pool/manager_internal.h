@@ -114,7 +114,7 @@ void asynctask_manager_retry_reports(void);
 void asynctask_manager_report_failure(const asynctask_claim_t *claim, asynctask_result_status_t status,
 	const char *message, uint32_t counted_by_worker);
 /* A delayed task the manager still held when the pool stopped (delay.h). */
-void asynctask_manager_fail_delayed(const asynctask_record_t *record, const char *why);
+void asynctask_manager_fail_delayed(const asynctask_record_t *record, uint32_t queue, const char *why);
 /* A dead worker's counts to the pool; returns the outcome undone (0: none). */
 uint32_t asynctask_manager_settle_counts(asynctask_worker_slot_t *slot, const asynctask_claim_t *claim);
 /* A dead worker's claim, as it stands once every lock it may have died in is synced (manager_claims.c). */

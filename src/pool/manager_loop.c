@@ -212,7 +212,7 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	uint64_t discarded = 0;
 	if (orphaned) {
 		/* nobody is left to clean up after the pool: do it here */
-		discarded = asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
+		discarded = asynctask_region_discard(pool);
 		asynctask_rundir_take_over();
 		asynctask_rundir_remove();
 	}

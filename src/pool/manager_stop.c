@@ -19,7 +19,7 @@ bool asynctask_manager_stopping(void)
 
 bool asynctask_manager_queue_has_work(void)
 {
-	return __atomic_load_n(&asynctask_mgr.pool->queue.live, __ATOMIC_SEQ_CST) > 0;
+	return asynctask_region_queued(asynctask_mgr.pool) > 0;
 }
 
 /* Stops the loop once a requested stop has drained everything. */
@@ -73,11 +73,11 @@ void asynctask_manager_continue_reload(void)
 	}
 	if (pick >= 0) {
 		__atomic_store_n(&pool->slots[pick].retiring, 1, __ATOMIC_SEQ_CST);
-		asynctask_queue_wake_all(&pool->queue);
+		asynctask_queue_wake_all(&asynctask_region_slot_queue(pool, &pool->slots[pick])->queue);
 	}
 }
 
-/* Fails every queued task with why (no worker can run them). */
+/* Fails every queued task, in every queue, with why (no worker can run them). */
 void asynctask_manager_fail_queued_tasks(const char *why)
 {
 	asynctask_pool_t *pool = asynctask_mgr.pool;
@@ -85,12 +85,15 @@ void asynctask_manager_fail_queued_tasks(const char *why)
 	zend_string *payload;
 	uint32_t spilled;
 
-	while (asynctask_queue_take(&pool->queue, asynctask_region_ring(pool), &claim, &payload, &spilled, NULL)) {
-		zend_string_release(payload);
-		if (spilled && claim.spill[0]) {
-			asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
+		while (asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), &claim, &payload, &spilled, NULL)) {
+			zend_string_release(payload);
+			if (spilled && claim.spill[0]) {
+				asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
+			}
+			asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 		}
-		asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 	}
 }
 /* Kills every worker now; their tasks are reported as failed. */
@@ -145,9 +148,9 @@ void asynctask_manager_owner_gone(void)
 	asynctask_mgr.owner_gone = true;
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
 	asynctask_log("the process that owned the pool (pid %d) is gone: running the %" PRIu64 " queued task(s), "
-		"then leaving", (int) asynctask_mgr.pool->owner, __atomic_load_n(&asynctask_mgr.pool->queue.live, __ATOMIC_SEQ_CST));
+		"then leaving", (int) asynctask_mgr.pool->owner, asynctask_region_queued(asynctask_mgr.pool));
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);
-	asynctask_queue_wake_all(&asynctask_mgr.pool->queue);
+	asynctask_region_wake_all(asynctask_mgr.pool);
 	asynctask_manager_check_drained();
 }
 /* Server pool: the master exited or re-executed itself. What is queued
@@ -163,9 +166,9 @@ void asynctask_manager_master_gone(void)
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
 	if (asynctask_mgr.pool->workers) {
 		asynctask_log("the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
-			__atomic_load_n(&asynctask_mgr.pool->queue.live, __ATOMIC_SEQ_CST));
+			asynctask_region_queued(asynctask_mgr.pool));
 	}
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);
-	asynctask_queue_wake_all(&asynctask_mgr.pool->queue);
+	asynctask_region_wake_all(asynctask_mgr.pool);
 	asynctask_manager_check_drained();
 }

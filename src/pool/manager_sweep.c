@@ -41,8 +41,8 @@ static void sweep_entry(const char *name, void *arg)
 	}
 	/* claimed, queued, held for a retry (delay.h), or claimed since we looked
 	 * (a worker took it meanwhile): a task that will still run */
-	if (spill && (claimed_spill(name) || asynctask_queue_refers_to(&pool->queue, asynctask_region_ring(pool), name)
-			|| asynctask_delay_refers_to(name) || claimed_spill(name))) {
+	if (spill && (claimed_spill(name) || asynctask_region_refers_to(pool, name) || asynctask_delay_refers_to(name)
+			|| claimed_spill(name))) {
 		return;
 	}
 	unlinkat(asynctask_rundir_fd(), name, 0);

@@ -114,7 +114,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (claim.task_id && !claim.delivered && !handed_on) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
-		asynctask_region_count_outcome(pool, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
+		asynctask_region_count_queue_outcome(pool, slot->queue, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
 	}
 	/* a task with retries that will not run again: its file goes (one whose
 	 * next run its worker queued keeps it: the queue names it now) */
@@ -140,7 +140,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * finds the pool whole again. The slot goes from the old pid straight
 	 * to the new one, so stats() never shows the pool a worker short. */
 	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
-		ASYNCTASK_COUNT(pool, respawned);
+		ASYNCTASK_COUNT_IN(pool, slot->queue, respawned);
 		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
 	} else {
 		slot->pid = 0;

@@ -22,6 +22,7 @@
 #include "src/base/log.h"
 #include "src/pool/pool.h"
 #include "src/pool/manager.h"
+#include "src/pool/queues.h"
 #include "src/transport/shm/result.h"
 #include "src/base/exceptions.h"
 #include "src/transport/shm/memory.h"
@@ -46,7 +47,7 @@ static bool may_own_pool(void)
 static void clear_dead_pool(asynctask_pool_t *pool)
 {
 	if (pool->owner == (int32_t) asynctask_self() && !pool->server) {
-		uint64_t dropped = asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
+		uint64_t dropped = asynctask_region_discard(pool);
 		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
 		asynctask_results_drain();
@@ -107,10 +108,25 @@ zend_result asynctask_pool_start(zend_long workers)
 			"(asynctask.enable=1): it starts and stops with php-fpm");
 		return FAILURE;
 	}
+	if (workers > ASYNCTASK_WORKERS_MAX) {
+		zend_argument_value_error(1, "must be between 1 and %d", ASYNCTASK_WORKERS_MAX);
+		return FAILURE;
+	}
+	asynctask_queues_t layout;
+	if (!asynctask_pool_queue_layout(workers > 0 ? (uint32_t) workers : 0, &layout, error, sizeof(error))) {
+		asynctask_throw(asynctask_ce_exception, "%s", error);
+		return FAILURE;
+	}
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < layout.count; i++) {
+		total += layout.queues[i].workers;
+	}
 	if (pool && asynctask_shm_alive()) {
-		if (workers > 0 && (uint32_t) workers != pool->workers && pool->owner == (int32_t) asynctask_self()) {
+		if (workers > 0 && total != pool->workers && pool->owner == (int32_t) asynctask_self()) {
 			asynctask_throw(asynctask_ce_exception, "the pool already runs with %u workers; "
-				"call AsyncTask\\Pool::stop() before starting it with " ZEND_LONG_FMT, pool->workers, workers);
+				"call AsyncTask\\Pool::stop() before starting it with %u%s%s%s", pool->workers, total,
+				layout.count > 1 ? " (in all, asynctask.queues \"" : "", layout.count > 1 ? ASYNCTASK_G(queues) : "",
+				layout.count > 1 ? "\")" : "");
 			return FAILURE;
 		}
 		return SUCCESS;
@@ -130,19 +146,12 @@ zend_result asynctask_pool_start(zend_long workers)
 			sapi_module.name);
 		return FAILURE;
 	}
-	if (workers <= 0) {
-		workers = (zend_long) asynctask_manager_default_workers();
-	}
-	if (workers > ASYNCTASK_WORKERS_MAX) {
-		zend_argument_value_error(1, "must be between 1 and %d", ASYNCTASK_WORKERS_MAX);
-		return FAILURE;
-	}
 
 	if (!asynctask_rundir_create(error, sizeof(error))) {
 		asynctask_throw(asynctask_ce_exception, "%s", error);
 		return FAILURE;
 	}
-	pool = asynctask_region_create((uint32_t) workers, NULL, error, sizeof(error));
+	pool = asynctask_region_create(&layout, NULL, error, sizeof(error));
 	if (!pool) {
 		asynctask_rundir_remove();
 		asynctask_throw(asynctask_ce_exception, "%s", error);
@@ -205,10 +214,11 @@ static uint32_t mailboxes_used(asynctask_pool_t *pool)
 	return used;
 }
 
-static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)
+/* The live workers of slots first .. first + n - 1, and of them those that run a task. */
+static void count_workers_of(asynctask_pool_t *pool, uint32_t first, uint32_t n, zend_long *workers, zend_long *running)
 {
 	*workers = *running = 0;
-	for (uint32_t i = 0; i < pool->workers; i++) {
+	for (uint32_t i = first; i < first + n; i++) {
 		asynctask_worker_slot_t *slot = &pool->slots[i];
 		if (slot->state == ASYNCTASK_WORKER_RUNNING && slot->pid > 0) {
 			(*workers)++;
@@ -217,6 +227,11 @@ static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_
 			}
 		}
 	}
+}
+
+static void count_live_workers(asynctask_pool_t *pool, zend_long *workers, zend_long *running)
+{
+	count_workers_of(pool, 0, pool->workers, workers, running);
 }
 
 /* Waits for the manager to exit, reading results meanwhile. Returns true if it did. */
@@ -257,12 +272,12 @@ void asynctask_pool_stop(double timeout)
 	}
 	if (pool->manager > 0) {
 		__atomic_store_n(&pool->stopping, 1, __ATOMIC_SEQ_CST);
-		asynctask_queue_wake_all(&pool->queue);
+		asynctask_region_wake_all(pool);
 		kill(pool->manager, SIGUSR2); /* "stopping": look now rather than at the next tick */
 		if (!wait_manager(pool, timeout)) {
 			zend_long workers, running;
 			count_live_workers(pool, &workers, &running);
-			uint64_t queued = __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST);
+			uint64_t queued = asynctask_region_queued(pool);
 			asynctask_log("the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
 				"%" PRIu64 " queued task(s) dropped, " ZEND_LONG_FMT " running task(s) killed",
 				timeout, queued, running);
@@ -274,7 +289,7 @@ void asynctask_pool_stop(double timeout)
 		pool->manager = -1;
 	}
 	asynctask_results_drain();
-	asynctask_queue_discard(&pool->queue, asynctask_region_ring(pool));
+	asynctask_region_discard(pool);
 	asynctask_results_close();
 	asynctask_rundir_remove();
 	asynctask_shm_forget();
@@ -335,6 +350,40 @@ static void add_node_figures(zval *stats, const asynctask_node_figures_t *node)
 	add_assoc_long(stats, "moved", (zend_long) __atomic_load_n(&node->moved, __ATOMIC_RELAXED));
 }
 
+/* "queues": name => the same figures for that queue alone (README "Jobs"). */
+static void add_queue_stats(zval *stats, asynctask_pool_t *pool)
+{
+	zval queues;
+
+	array_init_size(&queues, pool ? pool->nqueues : 0);
+	for (uint32_t i = 0; pool && i < pool->nqueues; i++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
+		asynctask_counters_t c;
+		zend_long workers, running;
+		zval q;
+
+		count_workers_of(pool, rq->first_slot, rq->workers, &workers, &running);
+		uint64_t dispatched = asynctask_region_queue_counts(pool, i, &c);
+		array_init_size(&q, 13);
+		add_assoc_long(&q, "workers", workers);
+		add_assoc_long(&q, "idle", workers - running);
+		add_assoc_long(&q, "queued", (zend_long) __atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED));
+		add_assoc_long(&q, "running", running);
+		add_assoc_long(&q, "completed", (zend_long) c.completed);
+		add_assoc_long(&q, "failed", (zend_long) c.failed);
+		add_assoc_long(&q, "crashed", (zend_long) c.crashed);
+		add_assoc_long(&q, "timed_out", (zend_long) c.timed_out);
+		add_assoc_long(&q, "respawned", (zend_long) c.respawned);
+		add_assoc_long(&q, "queue_bytes_used", (zend_long) __atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED));
+		add_assoc_long(&q, "queue_bytes_total", (zend_long) rq->queue.capacity);
+		add_assoc_long(&q, "dispatched", (zend_long) dispatched);
+		add_assoc_long(&q, "cancelled", (zend_long) c.cancelled);
+		add_assoc_long(&q, "retried", (zend_long) c.retried);
+		add_assoc_zval(&queues, rq->name, &q);
+	}
+	add_assoc_zval(stats, "queues", &queues);
+}
+
 void asynctask_pool_stats(zval *return_value)
 {
 	asynctask_pool_t *pool = asynctask_server_enabled() ? asynctask_server_pool_get(true) : ASYNCTASK_G(pool);
@@ -350,9 +399,12 @@ void asynctask_pool_stats(zval *return_value)
 		}
 		count_live_workers(pool, &workers, &running);
 		dispatched = asynctask_region_counts(pool, &c);
-		queued = __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED);
-		used = __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED);
-		total = pool->queue.capacity;
+		queued = asynctask_region_queued(pool);
+		for (uint32_t i = 0; i < pool->nqueues; i++) {
+			asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
+			used += __atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED);
+			total += rq->queue.capacity;
+		}
 	}
 	array_init_size(return_value, 18);
 	add_assoc_long(return_value, "workers", workers);
@@ -373,6 +425,7 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "mailboxes_used", alive ? (zend_long) mailboxes_used(pool) : 0);
 	add_assoc_long(return_value, "manager_pid", alive ? pool->manager : 0);
 	add_worker_pids(return_value, alive ? pool : NULL);
+	add_queue_stats(return_value, alive ? pool : NULL);
 	if (alive && __atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
 		add_node_figures(return_value, &pool->node);
 	}

@@ -71,8 +71,9 @@ int asynctask_retry_requeue(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 {
 	asynctask_record_t record = next_run(claim, plan, delay_s);
 
-	int err = asynctask_queue_push_next(&pool->queue, asynctask_region_ring(pool), &record, claim->retry_file, claim);
-	if (err == 0 && __atomic_exchange_n(&pool->queue.delays.wake, 1, __ATOMIC_SEQ_CST) == 0 && pool->manager > 0) {
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, claim->queue);
+	int err = asynctask_queue_push_next(&rq->queue, asynctask_region_queue_ring(pool, rq), &record, claim->retry_file, claim);
+	if (err == 0 && __atomic_exchange_n(&rq->queue.delays.wake, 1, __ATOMIC_SEQ_CST) == 0 && pool->manager > 0) {
 		/* the manager takes it into its heap now (else on its next tick) */
 		kill(pool->manager, SIGUSR2);
 	}
@@ -115,7 +116,7 @@ bool asynctask_retry_after_death(const asynctask_claim_t *claim, double *delay_s
 	*held = record;
 	held->size = sizeof(record) + record.length;
 	memcpy(held + 1, claim->retry_file, record.length);
-	if (!asynctask_delay_hold(held)) {
+	if (!asynctask_delay_hold(held, claim->queue)) {
 		free(held);
 		snprintf(why, why_size, "out of memory");
 		return false;

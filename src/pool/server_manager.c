@@ -18,6 +18,7 @@
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/rundir.h"
 #include "src/pool/manager.h"
+#include "src/pool/queues.h"
 #include "src/pool/server_messages.h"
 #include "src/pool/server_manager.h"
 
@@ -128,8 +129,11 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 	if (!asynctask_server_become(uid, gid, groups, ngroups, error, sizeof(error))) {
 		not_ready(link, error);
 	}
-	asynctask_pool_t *pool = asynctask_region_create(asynctask_manager_default_workers(), &manager.memfd,
-		error, sizeof(error));
+	asynctask_queues_t layout;
+	if (!asynctask_pool_queue_layout(0, &layout, error, sizeof(error))) {
+		not_ready(link, error);
+	}
+	asynctask_pool_t *pool = asynctask_region_create(&layout, &manager.memfd, error, sizeof(error));
 	if (!pool) {
 		not_ready(link, error);
 	}

@@ -494,7 +494,10 @@ static size_t enter_context(const zend_string *payload, size_t from)
 		ctx->local_id = worker.slot->claim.task_id;
 		ctx->attempt = worker.slot->claim.attempt ? worker.slot->claim.attempt : 1;
 		ctx->queued_ns = worker.slot->claim.queued_ns;  /* dispatchedAt() derives the time from it */
-		ctx->queue_len = 0;  /* "default" */
+		/* the queue this worker serves (asynctask.queues) */
+		const char *queue = asynctask_region_slot_queue(worker.pool, worker.slot)->name;
+		ctx->queue_len = (uint8_t) strlen(queue);
+		memcpy(ctx->queue, queue, ctx->queue_len + 1);
 	}
 	ctx->active = true;
 	return skip;
@@ -579,7 +582,8 @@ static bool should_retire(void)
 	if (__atomic_load_n(&worker.slot->retiring, __ATOMIC_SEQ_CST)) {
 		return true;
 	}
-	if (__atomic_load_n(&pool->stopping, __ATOMIC_SEQ_CST) && __atomic_load_n(&pool->queue.live, __ATOMIC_SEQ_CST) == 0) {
+	if (__atomic_load_n(&pool->stopping, __ATOMIC_SEQ_CST)
+			&& __atomic_load_n(&asynctask_region_slot_queue(pool, worker.slot)->queue.live, __ATOMIC_SEQ_CST) == 0) {
 		return true;
 	}
 	return pool->max_requests > 0 && worker.slot->tasks >= pool->max_requests;

@@ -84,6 +84,7 @@ typedef struct {
 	uint32_t next_flags;
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
 	char     retry_file[ASYNCTASK_CLAIM_FILE_MAX];  /* a task with retries: its payload's file, kept while it may run again */
+	uint32_t queue;        /* the index of the named queue it was taken from (shm: region.h) */
 } asynctask_claim_t;
 
 /* A task's outcome on its way to the process that dispatched it. */

@@ -91,8 +91,10 @@ static void worker_details(asynctask_pool_t *pool, struct evbuffer *out)
 		char callable[ASYNCTASK_WATCH_NAME_MAX];
 
 		slot_callable(slot, task_id, callable, sizeof(callable));
-		evbuffer_add_printf(out, "%s{\"slot\":%" PRIu32 ",\"pid\":%" PRId32 ",\"state\":\"%s\",", first ? "" : ",",
-			i, __atomic_load_n(&slot->pid, __ATOMIC_RELAXED), slot_state(slot, task_id));
+		/* (a queue's name is [A-Za-z0-9_.-]: nothing to escape) */
+		evbuffer_add_printf(out, "%s{\"slot\":%" PRIu32 ",\"pid\":%" PRId32 ",\"queue\":\"%s\",\"state\":\"%s\",",
+			first ? "" : ",", i, __atomic_load_n(&slot->pid, __ATOMIC_RELAXED), asynctask_region_slot_queue(pool, slot)->name,
+			slot_state(slot, task_id));
 		first = false;
 		if (task_id) {
 			double running_for = mono > started ? (mono - started) / 1e9 : 0;
@@ -110,11 +112,40 @@ static void worker_details(asynctask_pool_t *pool, struct evbuffer *out)
 	evbuffer_add_printf(out, "]");
 }
 
+/* "queues": per named queue, the keys of Pool::stats()['queues'] (pool.c). */
+static void queue_stats(asynctask_pool_t *pool, struct evbuffer *out)
+{
+	evbuffer_add_printf(out, "\"queues\":{");
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		asynctask_counters_t c;
+		uint64_t dispatched = asynctask_region_queue_counts(pool, q, &c);
+		uint64_t workers = 0, running = 0;
+
+		for (uint32_t i = rq->first_slot; i < rq->first_slot + rq->workers; i++) {
+			const asynctask_worker_slot_t *slot = &pool->slots[i];
+			if (__atomic_load_n(&slot->state, __ATOMIC_RELAXED) == ASYNCTASK_WORKER_RUNNING && slot->pid > 0) {
+				workers++;
+				running += __atomic_load_n(&slot->claim.task_id, __ATOMIC_RELAXED) != 0;
+			}
+		}
+		evbuffer_add_printf(out, "%s\"%s\":{\"workers\":%" PRIu64 ",\"idle\":%" PRIu64 ",\"queued\":%" PRIu64
+			",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
+			",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
+			",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
+			",\"retried\":%" PRIu64 "}",
+			q ? "," : "", rq->name, workers, workers - running, __atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED),
+			running, c.completed, c.failed, c.crashed, c.timed_out, c.respawned,
+			__atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED), rq->queue.capacity, dispatched, c.cancelled, c.retried);
+	}
+	evbuffer_add_printf(out, "},");
+}
+
 void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 {
 	asynctask_counters_t c;
 	uint64_t dispatched = asynctask_region_counts(pool, &c);
-	uint64_t workers = 0, running = 0, mailboxes = 0;
+	uint64_t workers = 0, running = 0, mailboxes = 0, used = 0, total = 0;
 
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		const asynctask_worker_slot_t *slot = &pool->slots[i];
@@ -122,6 +153,11 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			workers++;
 			running += __atomic_load_n(&slot->claim.task_id, __ATOMIC_RELAXED) != 0;
 		}
+	}
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
+		used += __atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED);
+		total += rq->queue.capacity;
 	}
 	for (uint32_t i = 0; i < pool->mailboxes; i++) {
 		mailboxes += __atomic_load_n(&asynctask_region_mailboxes(pool)[i].owner, __ATOMIC_RELAXED) != 0;
@@ -131,10 +167,11 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 		",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
 		",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
 		",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
-		",\"retried\":%" PRIu64 ",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32 ",\"worker_pids\":[",
-		workers, workers - running, __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED), running, c.completed,
-		c.failed, c.crashed, c.timed_out, c.respawned, __atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED),
-		pool->queue.capacity, dispatched, c.cancelled, c.retried, c.dropped_results, mailboxes, pool->manager);
+		",\"retried\":%" PRIu64 ",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32
+		",\"worker_pids\":[",
+		workers, workers - running, asynctask_region_queued(pool), running, c.completed,
+		c.failed, c.crashed, c.timed_out, c.respawned, used, total, dispatched, c.cancelled, c.retried, c.dropped_results,
+		mailboxes, pool->manager);
 	bool first = true;
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		int32_t pid = __atomic_load_n(&pool->slots[i].pid, __ATOMIC_RELAXED);
@@ -145,6 +182,7 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 	}
 	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",", wall_now(),
 		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED));
+	queue_stats(pool, out);
 	worker_details(pool, out);
 	evbuffer_add_printf(out, "}\n");
 }

@@ -7,32 +7,33 @@
  * "failed" is a task that threw or could not run; "crashed" (its worker
  * died) and "timed_out" are not in it, although stats()' "failed" counts
  * them. "retried" (Task::withRetries()) counts runs that failed and were
- * queued to run again: not a task that ended, so it is left out of that sum.
- * "dead" comes with the Redis jobs: until then it is not emitted. There is
- * one queue, "default", until named queues exist.
+ * queued to run again: not a task that ended, so leave it out of that sum.
+ * "dead" comes with the Redis jobs: until then it is not emitted. Each named queue (asynctask.queues) has its
+ * own series, labelled queue="name": its outcomes, dispatches, times,
+ * depth and bytes (a dispatcher's rare correction of an outcome it could
+ * not take shows in stats()' totals only, see region.h).
  */
 #include <inttypes.h>
 
 #include "src/pool/status/status.h"
 
-#define QUEUE "queue=\"default\""
-
-/* What the last scrape showed of each counter: a counter is never shown
- * going back. The region's counts can, for an instant: a dead worker's
- * counts move from its slot to the pool's (read between, they are in
+/* What the last scrape showed of each counter, per queue: a counter is never
+ * shown going back. The region's counts can, for an instant: a dead worker's
+ * counts move from its slot to its queue's (read between, they are in
  * neither), and a count the worker made of an outcome it did not deliver is
  * undone for the crash reported instead. Prometheus would take a counter
  * that goes back for a restart. Only the manager serves: no lock. */
 enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
 	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_RETRIED, SHOWN_MAX };
-static uint64_t shown[SHOWN_MAX];
+static uint64_t shown[ASYNCTASK_QUEUES_MAX + 1][SHOWN_MAX];  /* [queue][...]; the last row: the pool's */
+#define POOL_ROW ASYNCTASK_QUEUES_MAX
 
-static uint64_t monotonic(int which, uint64_t value)
+static uint64_t monotonic(uint32_t row, int which, uint64_t value)
 {
-	if (value > shown[which]) {
-		shown[which] = value;
+	if (value > shown[row][which]) {
+		shown[row][which] = value;
 	}
-	return shown[which];
+	return shown[row][which];
 }
 
 static void help(struct evbuffer *out, const char *name, const char *type, const char *text)
@@ -40,59 +41,83 @@ static void help(struct evbuffer *out, const char *name, const char *type, const
 	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
-static void histogram(struct evbuffer *out, asynctask_pool_t *pool, const char *name, const char *text, bool wait)
+/* A histogram of the slots of queue rq, labelled with its name. */
+static void histogram(struct evbuffer *out, asynctask_pool_t *pool, const asynctask_region_queue_t *rq,
+	const char *name, bool wait)
 {
 	static const double bounds[ASYNCTASK_WATCH_BOUNDS] = { ASYNCTASK_WATCH_BOUNDS_SECONDS };
 	uint64_t buckets[ASYNCTASK_WATCH_BOUNDS + 1] = {0}, sum_ns = 0, count = 0;
 
-	for (uint32_t i = 0; i < pool->workers; i++) {
+	for (uint32_t i = rq->first_slot; i < rq->first_slot + rq->workers; i++) {
 		const asynctask_histogram_t *h = wait ? &pool->slots[i].watch.wait : &pool->slots[i].watch.duration;
 		for (int b = 0; b <= ASYNCTASK_WATCH_BOUNDS; b++) {
 			buckets[b] += __atomic_load_n(&h->buckets[b], __ATOMIC_RELAXED);
 		}
 		sum_ns += __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
 	}
-	help(out, name, "histogram", text);
 	for (int b = 0; b < ASYNCTASK_WATCH_BOUNDS; b++) {
 		count += buckets[b];
-		evbuffer_add_printf(out, "%s_bucket{" QUEUE ",le=\"%g\"} %" PRIu64 "\n", name, bounds[b], count);
+		evbuffer_add_printf(out, "%s_bucket{queue=\"%s\",le=\"%g\"} %" PRIu64 "\n", name, rq->name, bounds[b], count);
 	}
 	count += buckets[ASYNCTASK_WATCH_BOUNDS];
-	evbuffer_add_printf(out, "%s_bucket{" QUEUE ",le=\"+Inf\"} %" PRIu64 "\n", name, count);
-	evbuffer_add_printf(out, "%s_sum{" QUEUE "} %.9f\n", name, sum_ns / 1e9);
-	evbuffer_add_printf(out, "%s_count{" QUEUE "} %" PRIu64 "\n", name, count);
+	evbuffer_add_printf(out, "%s_bucket{queue=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", name, rq->name, count);
+	evbuffer_add_printf(out, "%s_sum{queue=\"%s\"} %.9f\n", name, rq->name, sum_ns / 1e9);
+	evbuffer_add_printf(out, "%s_count{queue=\"%s\"} %" PRIu64 "\n", name, rq->name, count);
+}
+
+/* One queue's outcomes (asynctask_tasks_total's lines for it). */
+static void queue_outcomes(struct evbuffer *out, asynctask_pool_t *pool, uint32_t index)
+{
+	asynctask_counters_t c;
+	const char *name = asynctask_region_queue(pool, index)->name;
+
+	asynctask_region_queue_counts(pool, index, &c);
+	/* stats()' failed includes crashed and timed_out; here they are apart */
+	uint64_t failed = monotonic(index, SHOWN_FAILED,
+		c.failed > c.crashed + c.timed_out ? c.failed - c.crashed - c.timed_out : 0);
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"completed\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_COMPLETED, c.completed));
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"failed\"} %" PRIu64 "\n", name, failed);
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"crashed\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_CRASHED, c.crashed));
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"timed_out\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_TIMED_OUT, c.timed_out));
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"cancelled\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_CANCELLED, c.cancelled));
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"retried\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_RETRIED, c.retried));
 }
 
 void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 {
 	asynctask_counters_t c;
-	uint64_t dispatched = monotonic(SHOWN_DISPATCHED, asynctask_region_counts(pool, &c));
-	/* stats()' failed includes crashed and timed_out; here they are apart */
-	uint64_t failed = monotonic(SHOWN_FAILED,
-		c.failed > c.crashed + c.timed_out ? c.failed - c.crashed - c.timed_out : 0);
 	uint64_t idle = 0, busy = 0, starting = 0, down = 0;
+	uint32_t nqueues = pool->nqueues <= ASYNCTASK_QUEUES_MAX ? pool->nqueues : ASYNCTASK_QUEUES_MAX;
 
-	c.completed = monotonic(SHOWN_COMPLETED, c.completed);
-	c.crashed = monotonic(SHOWN_CRASHED, c.crashed);
-	c.timed_out = monotonic(SHOWN_TIMED_OUT, c.timed_out);
-	c.cancelled = monotonic(SHOWN_CANCELLED, c.cancelled);
-	c.respawned = monotonic(SHOWN_RESPAWNED, c.respawned);
-	c.dropped_results = monotonic(SHOWN_DROPPED, c.dropped_results);
-	c.retried = monotonic(SHOWN_RETRIED, c.retried);
+	asynctask_region_counts(pool, &c);
+	c.respawned = monotonic(POOL_ROW, SHOWN_RESPAWNED, c.respawned);
+	c.dropped_results = monotonic(POOL_ROW, SHOWN_DROPPED, c.dropped_results);
 	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"completed\"} %" PRIu64 "\n", c.completed);
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"failed\"} %" PRIu64 "\n", failed);
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"crashed\"} %" PRIu64 "\n", c.crashed);
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"timed_out\"} %" PRIu64 "\n", c.timed_out);
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"cancelled\"} %" PRIu64 "\n", c.cancelled);
-	evbuffer_add_printf(out, "asynctask_tasks_total{" QUEUE ",outcome=\"retried\"} %" PRIu64 "\n", c.retried);
+	for (uint32_t q = 0; q < nqueues; q++) {
+		queue_outcomes(out, pool, q);
+	}
 
 	help(out, "asynctask_tasks_dispatched_total", "counter", "Tasks put on the queue.");
-	evbuffer_add_printf(out, "asynctask_tasks_dispatched_total{" QUEUE "} %" PRIu64 "\n", dispatched);
+	for (uint32_t q = 0; q < nqueues; q++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_tasks_dispatched_total{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			monotonic(q, SHOWN_DISPATCHED, __atomic_load_n(&rq->queue.pushed, __ATOMIC_RELAXED)));
+	}
 
-	histogram(out, pool, "asynctask_task_duration_seconds",
-		"Time a task ran, from a worker taking it to its outcome (a dead worker's task: to its death).", false);
-	histogram(out, pool, "asynctask_queue_wait_seconds", "Time a task waited in the queue before a worker took it.", true);
+	help(out, "asynctask_task_duration_seconds", "histogram",
+		"Time a task ran, from a worker taking it to its outcome (a dead worker's task: to its death).");
+	for (uint32_t q = 0; q < nqueues; q++) {
+		histogram(out, pool, asynctask_region_queue(pool, q), "asynctask_task_duration_seconds", false);
+	}
+	help(out, "asynctask_queue_wait_seconds", "histogram", "Time a task waited in the queue before a worker took it.");
+	for (uint32_t q = 0; q < nqueues; q++) {
+		histogram(out, pool, asynctask_region_queue(pool, q), "asynctask_queue_wait_seconds", true);
+	}
 
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		const asynctask_worker_slot_t *slot = &pool->slots[i];
@@ -113,13 +138,23 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	evbuffer_add_printf(out, "asynctask_workers{state=\"down\"} %" PRIu64 "\n", down);
 
 	help(out, "asynctask_queue_depth", "gauge", "Tasks queued that will still run.");
-	evbuffer_add_printf(out, "asynctask_queue_depth{" QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED));
+	for (uint32_t q = 0; q < nqueues; q++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_queue_depth{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED));
+	}
 	help(out, "asynctask_queue_used_bytes", "gauge", "Bytes of the shared-memory queue in use.");
-	evbuffer_add_printf(out, "asynctask_queue_used_bytes{" QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&pool->queue.used, __ATOMIC_RELAXED));
+	for (uint32_t q = 0; q < nqueues; q++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_queue_used_bytes{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED));
+	}
 	help(out, "asynctask_queue_capacity_bytes", "gauge", "Bytes of the shared-memory queue (asynctask.queue_size).");
-	evbuffer_add_printf(out, "asynctask_queue_capacity_bytes{" QUEUE "} %" PRIu64 "\n", pool->queue.capacity);
+	for (uint32_t q = 0; q < nqueues; q++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_queue_capacity_bytes{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			rq->queue.capacity);
+	}
 
 	help(out, "asynctask_worker_respawns_total", "counter", "Workers replaced after they died.");
 	evbuffer_add_printf(out, "asynctask_worker_respawns_total %" PRIu64 "\n", c.respawned);

@@ -62,7 +62,7 @@ void asynctask_status_minfo(void)
 	php_info_print_table_row(2, "Pool in this process", buf);
 	snprintf(buf, sizeof(buf), "%" PRIu32 " (%" PRIu32 " running a task)", workers, running);
 	php_info_print_table_row(2, "Workers", buf);
-	snprintf(buf, sizeof(buf), "%" PRIu64, __atomic_load_n(&pool->queue.live, __ATOMIC_RELAXED));
+	snprintf(buf, sizeof(buf), "%" PRIu64, asynctask_region_queued(pool));
 	php_info_print_table_row(2, "Queued", buf);
 	snprintf(buf, sizeof(buf), "%" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed", dispatched,
 		c.completed, c.failed);

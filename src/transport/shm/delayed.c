@@ -11,10 +11,21 @@
 #include "src/base/clock.h"
 #include "src/transport/shm/queue.h"
 
-/* task id => due time (ns), for this process's delayed tasks; entries past
- * due are pruned as it grows (cancel() of those no longer needs them) */
+/* task id => its due time (ns) and queue, for this process's delayed
+ * tasks; entries past due are pruned as it grows (cancel() of those no
+ * longer needs them) */
+typedef struct {
+	uint64_t due_ns;
+	uint32_t queue;
+} delayed_t;
+
 static HashTable *due_times;
 static uint32_t prune_above = 1024;
+
+static void delayed_dtor(zval *zv)
+{
+	pefree(Z_PTR_P(zv), 1);
+}
 
 static void prune(void)
 {
@@ -23,7 +34,7 @@ static void prune(void)
 	zval *due;
 
 	ZEND_HASH_FOREACH_NUM_KEY_VAL(due_times, id, due) {
-		if ((uint64_t) Z_LVAL_P(due) <= now) {
+		if (((delayed_t *) Z_PTR_P(due))->due_ns <= now) {
 			zend_hash_index_del(due_times, id);
 		}
 	} ZEND_HASH_FOREACH_END();
@@ -32,38 +43,44 @@ static void prune(void)
 	}
 }
 
-void asynctask_delayed_sent(asynctask_pool_t *pool, uint64_t task_id, uint64_t due_ns)
+void asynctask_delayed_sent(asynctask_pool_t *pool, uint32_t queue, uint64_t task_id, uint64_t due_ns)
 {
-	zval due;
+	delayed_t *entry = pemalloc(sizeof(*entry), 1);
 
 	if (!due_times) {
 		due_times = pemalloc(sizeof(HashTable), 1);
-		zend_hash_init(due_times, 8, NULL, NULL, 1);
+		zend_hash_init(due_times, 8, NULL, delayed_dtor, 1);
 	}
 	if (zend_hash_num_elements(due_times) >= prune_above) {
 		prune();
 	}
-	ZVAL_LONG(&due, (zend_long) due_ns);
-	zend_hash_index_update(due_times, task_id, &due);
+	entry->due_ns = due_ns;
+	entry->queue = queue;
+	zend_hash_index_update_ptr(due_times, task_id, entry);
 	/* without the signal (the manager is not ours to signal, say) its next
 	 * tick, within 0.1 s, takes the task: later, never earlier */
-	if (__atomic_exchange_n(&pool->queue.delays.wake, 1, __ATOMIC_SEQ_CST) == 0 && pool->manager > 0) {
+	if (__atomic_exchange_n(&asynctask_region_queue(pool, queue)->queue.delays.wake, 1, __ATOMIC_SEQ_CST) == 0
+			&& pool->manager > 0) {
 		kill(pool->manager, SIGUSR2);
 	}
 }
 
-bool asynctask_delayed_cancel(asynctask_pool_t *pool, uint64_t task_id, bool *delayed)
+bool asynctask_delayed_cancel(asynctask_pool_t *pool, uint64_t task_id, bool *delayed, uint32_t *queue)
 {
-	zval *due = due_times ? zend_hash_index_find(due_times, task_id) : NULL;
+	delayed_t *due = due_times ? zend_hash_index_find_ptr(due_times, task_id) : NULL;
 
 	*delayed = due != NULL;
 	if (!due) {
 		return false;
 	}
+	/* the cancellation goes to the task's own queue: the manager checks that
+	 * queue's list before it pushes the task there (queue.h) */
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, due->queue);
 	int cancelled;
+	*queue = due->queue;
 	for (;;) {
-		cancelled = asynctask_queue_cancel_delayed(&pool->queue, asynctask_region_ring(pool), task_id,
-			(uint64_t) Z_LVAL_P(due));
+		cancelled = asynctask_queue_cancel_delayed(&rq->queue, asynctask_region_queue_ring(pool, rq), task_id,
+			due->due_ns);
 		if (cancelled != EAGAIN) {
 			break;
 		}

@@ -11,13 +11,14 @@
 
 #include "src/transport/shm/region.h"
 
-/* A delayed task was queued: remembers it and wakes the manager (SIGUSR2)
- * unless it has been asked to look already. */
-void asynctask_delayed_sent(asynctask_pool_t *pool, uint64_t task_id, uint64_t due_ns);
+/* A delayed task was queued on the queue of that index: remembers it and
+ * wakes the manager (SIGUSR2) unless it has been asked to look already. */
+void asynctask_delayed_sent(asynctask_pool_t *pool, uint32_t queue, uint64_t task_id, uint64_t due_ns);
 
-/* Future::cancel() of a task this process delayed: true when it never runs.
- * *delayed false: not one of them (the caller cancels it as any other). */
-bool asynctask_delayed_cancel(asynctask_pool_t *pool, uint64_t task_id, bool *delayed);
+/* Future::cancel() of a task this process delayed: true when it never runs
+ * (*queue: the index of its queue). *delayed false: not one of them (the
+ * caller cancels it as any other). */
+bool asynctask_delayed_cancel(asynctask_pool_t *pool, uint64_t task_id, bool *delayed, uint32_t *queue);
 
 /* This process lets go of the pool. */
 void asynctask_delayed_forget(void);

@@ -52,12 +52,12 @@ static uint32_t bit_of(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
 	return 1u << ((uint32_t) (slot - pool->slots) % 32);
 }
 
-/* Marks a sleeping worker searching and wakes it; false when none sleeps. */
-static bool wake_one(asynctask_pool_t *pool)
+/* Marks a sleeping worker of the queue searching and wakes it; false when none sleeps. */
+static bool wake_one(asynctask_pool_t *pool, asynctask_region_queue_t *rq)
 {
-	asynctask_queue_t *q = &pool->queue;
+	asynctask_queue_t *q = &rq->queue;
 
-	for (uint32_t i = 0; i < pool->workers; i++) {
+	for (uint32_t i = rq->first_slot; i < rq->first_slot + rq->workers; i++) {
 		asynctask_worker_slot_t *slot = &pool->slots[i];
 		uint32_t expected = ASYNCTASK_IDLE_SLEEPING;
 		if (__atomic_load_n(&slot->idle, __ATOMIC_SEQ_CST) != ASYNCTASK_IDLE_SLEEPING
@@ -80,9 +80,10 @@ static bool wake_one(asynctask_pool_t *pool)
 	return false;
 }
 
-void asynctask_idle_kick(asynctask_pool_t *pool)
+void asynctask_idle_kick(asynctask_pool_t *pool, uint32_t queue)
 {
-	asynctask_queue_t *q = &pool->queue;
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, queue);
+	asynctask_queue_t *q = &rq->queue;
 
 	widen();
 	if (__atomic_load_n(&q->searching, __ATOMIC_SEQ_CST) > 0) {
@@ -91,12 +92,12 @@ void asynctask_idle_kick(asynctask_pool_t *pool)
 	if (__atomic_load_n(&q->sleepers, __ATOMIC_SEQ_CST) == 0) {
 		return;  /* every worker is busy: each looks at the queue before it sleeps */
 	}
-	wake_one(pool);
+	wake_one(pool, rq);
 }
 
 void asynctask_idle_found(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
 {
-	asynctask_queue_t *q = &pool->queue;
+	asynctask_queue_t *q = &asynctask_region_slot_queue(pool, slot)->queue;
 
 	asynctask_spin_end(&consumer);
 	/* only this worker changes its slot from searching (or the manager, once it is gone) */
@@ -111,7 +112,7 @@ void asynctask_idle_found(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
 	widen();
 	/* a producer that counted on us pushed before this look: pass it on */
 	if (__atomic_load_n(&q->live, __ATOMIC_SEQ_CST) > 0) {
-		asynctask_idle_kick(pool);
+		asynctask_idle_kick(pool, slot->queue);
 	}
 }
 
@@ -128,7 +129,7 @@ static bool seq_unchanged(const void *arg)
 
 void asynctask_idle_wait(asynctask_pool_t *pool, asynctask_worker_slot_t *slot, uint32_t token)
 {
-	asynctask_queue_t *q = &pool->queue;
+	asynctask_queue_t *q = &asynctask_region_slot_queue(pool, slot)->queue;
 	seq_wait_t wait = { &q->items_seq, token };
 	int32_t searching;
 
@@ -140,11 +141,18 @@ void asynctask_idle_wait(asynctask_pool_t *pool, asynctask_worker_slot_t *slot, 
 		searching = __atomic_load_n(&q->searching, __ATOMIC_RELAXED);
 	}
 	ASYNCTASK_FAULT("idle.searching");
+	/* the other queues' searchers count too (a bound, not a protocol: a
+	 * moment old is fine) */
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		if (i != slot->queue) {
+			searching += __atomic_load_n(&asynctask_region_queue(pool, i)->queue.searching, __ATOMIC_RELAXED);
+		}
+	}
 	/* work often comes back within microseconds (a caller that dispatches
 	 * again as soon as it has its result, a stream of tasks that workers
 	 * take faster than it comes): look for it, spinning, while that pays;
-	 * no more spinners than CPUs, the others would only take CPU time from
-	 * the dispatcher and from the workers that run tasks */
+	 * no more spinners than CPUs in the whole pool, the others would only
+	 * take CPU time from the dispatcher and from the workers that run tasks */
 	if (searching <= asynctask_spin_cpus() && asynctask_spin(&consumer, seq_unchanged, &wait)) {
 		return;
 	}
@@ -178,7 +186,7 @@ void asynctask_idle_wait(asynctask_pool_t *pool, asynctask_worker_slot_t *slot, 
 
 void asynctask_idle_forget(asynctask_pool_t *pool, asynctask_worker_slot_t *slot)
 {
-	asynctask_queue_t *q = &pool->queue;
+	asynctask_queue_t *q = &asynctask_region_slot_queue(pool, slot)->queue;
 
 	/* Nobody but a producer that wakes it changes a dead worker's slot, and
 	 * only from sleeping: a searcher is uncounted, then unmarked (one that

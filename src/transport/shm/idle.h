@@ -13,6 +13,10 @@
  * wake-up at a time). At most as many searchers spin as the process has
  * CPUs; the others sleep at once.
  *
+ * All of it is per named queue (region.h): each queue keeps its own counts
+ * and items_seq, and a task wakes only a worker of its queue. Only the bound
+ * on spinners is the pool's: a worker counts every queue's searchers.
+ *
  * Each worker's state is in its slot of the region (region.h): busy,
  * searching or sleeping. The queue keeps two counts, kept on the safe side
  * of the truth so that a process killed between two steps can only cause
@@ -64,9 +68,11 @@ typedef enum {
 	ASYNCTASK_IDLE_SLEEPING,      /* asleep on items_seq, its bit chosen */
 } asynctask_idle_state_t;
 
-/* A task was committed (or may still be queued): wakes a sleeper unless a
- * worker searches. */
-void asynctask_idle_kick(asynctask_pool_t *pool);
+/* A task was committed to the queue of that index (or may still be queued
+ * there): wakes a sleeper of that queue's workers unless one of them
+ * searches. Each named queue (region.h) has its own counts, and its
+ * workers sleep on its items_seq: a task never wakes another queue's worker. */
+void asynctask_idle_kick(asynctask_pool_t *pool, uint32_t queue);
 
 /* The worker of slot took a task: it no longer searches. */
 void asynctask_idle_found(asynctask_pool_t *pool, asynctask_worker_slot_t *slot);

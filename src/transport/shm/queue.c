@@ -29,9 +29,10 @@ size_t asynctask_queue_inline_max(const asynctask_queue_t *q)
 	return (size_t) (q->capacity / 4 - HEADER_SIZE);
 }
 
-int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity)
+int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity)
 {
 	memset(q, 0, sizeof(*q));
+	q->index = index;
 	q->capacity = capacity & ~(uint64_t) (RECORD_ALIGN - 1);
 	return asynctask_lock_init(&q->lock);
 }
@@ -324,6 +325,7 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			claim->queued_ns = record->queued_ns;
 			claim->outcome = 0;
 			claim->delivered = 0;
+			claim->queue = q->index;
 			claim->attempt = asynctask_record_attempt(record->flags);
 			claim->record_flags = record->flags;
 			claim->link = claim->links = 0;  /* the worker reads them from a chain's block */

@@ -33,7 +33,7 @@
 /* Largest payload stored in the ring itself; larger ones are spilled. */
 size_t asynctask_queue_inline_max(const asynctask_queue_t *q);
 
-int asynctask_queue_init(asynctask_queue_t *q, uint64_t capacity);
+int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity);
 
 /* Called while a producer waits for room, so it can drain its own results
  * and let signal handlers run; false: give up. */

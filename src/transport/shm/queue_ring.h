@@ -116,6 +116,7 @@ typedef struct {
 	int32_t  searching;
 	uint32_t sleepers;
 	uint32_t producers_sleeping;
+	uint32_t index;              /* its place among the pool's named queues (region.h): a take notes it in the claim */
 	uint64_t capacity;           /* bytes of ring */
 	uint64_t head;               /* offset of the oldest record */
 	uint64_t tail;               /* offset for the next record */

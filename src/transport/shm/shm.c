@@ -105,17 +105,18 @@ bool asynctask_shm_alive_lately(void)
 
 /* --- the transport interface (transport.h) ----------------------------- */
 
-int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, const char *payload, size_t length,
-	double timeout, asynctask_queue_idle_fn idle, bool *spill_failed)
+int asynctask_shm_queue(asynctask_pool_t *pool, uint32_t queue, asynctask_record_t *record, const char *payload,
+	size_t length, double timeout, asynctask_queue_idle_fn idle, bool *spill_failed)
 {
 	char spill[ASYNCTASK_SPILL_NAME_MAX] = "";
 	const char *data = payload;
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, queue);
 
 	*spill_failed = false;
 	record->length = (uint32_t) length;
 	/* a task with retries always travels in a file: its worker may die, and
 	 * the manager then queues the task again from it (src/pool/retry.h) */
-	if (length > asynctask_queue_inline_max(&pool->queue) || (record->flags & ASYNCTASK_RECORD_RETRY)) {
+	if (length > asynctask_queue_inline_max(&rq->queue) || (record->flags & ASYNCTASK_RECORD_RETRY)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
 		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
@@ -128,27 +129,52 @@ int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, cons
 		record->length = (uint32_t) strlen(spill);
 		record->flags |= ASYNCTASK_RECORD_SPILLED;
 	}
-	int err = asynctask_queue_push(&pool->queue, asynctask_region_ring(pool), record, data, timeout, idle);
+	int err = asynctask_queue_push(&rq->queue, asynctask_region_queue_ring(pool, rq), record, data, timeout, idle);
 	if (err == 0 && !(record->flags & ASYNCTASK_RECORD_DELAYED)) {
 		/* every producer (dispatch(), a node's bridge) wakes a sleeper, unless
 		 * a worker already looks for work: else the task waits for a worker's
 		 * own look, up to its 1 s sleep bound. A delayed task is the
 		 * manager's to hold (src/pool/delay.h), no worker's. */
-		asynctask_idle_kick(pool);
+		asynctask_idle_kick(pool, queue);
 	} else if (err != 0 && spill[0]) {
 		asynctask_spill_remove(asynctask_rundir_fd(), spill);
 	}
 	return err;
 }
 
-/* Puts the encoded task on the queue at its priority level (priority.h),
+/* The names of the pool's queues, quoted, for a message. */
+static void queue_names(asynctask_pool_t *pool, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i < pool->nqueues && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s\"%s\"", i ? ", " : "", asynctask_region_queue(pool, i)->name);
+		used += n > 0 ? (size_t) n : 0;
+	}
+}
+
+/* Refuses a task for a queue the pool does not have (throws). */
+static zend_result undeclared_queue(asynctask_pool_t *pool, const char *name, size_t len)
+{
+	char names[ASYNCTASK_QUEUES_MAX * (ASYNCTASK_QUEUE_NAME_MAX + 4)];
+
+	queue_names(pool, names, sizeof(names));
+	asynctask_throw(asynctask_ce_exception, "the queue \"%.*s\" is not declared: the pool's queues "
+		"(asynctask.queues) are %s; add it to asynctask.queues (e.g. \"%.*s:1\"), or dispatch to one of those "
+		"with Task::onQueue()", (int) len, name, names, (int) len, name);
+	return FAILURE;
+}
+
+/* Puts the encoded task on its queue at its priority level (priority.h),
  * spilling it to a file when it is too large for the ring (or has retries:
  * extra_flags RETRY, its payload begins with its plan); with due_ns, onto
- * the delayed list for the manager (src/pool/delay.h). */
-static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, uint32_t level,
+ * the queue's delayed list for the manager (src/pool/delay.h). */
+static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, int queue, uint32_t level,
 	uint64_t due_ns, uint32_t extra_flags, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	asynctask_region_queue_t *rq = asynctask_region_queue(pool, (uint32_t) queue);
 	asynctask_record_t record = {
 		.flags = asynctask_record_level_flags(level) | extra_flags,
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
@@ -159,7 +185,7 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	bool spill_failed;
 
 	if (due_ns) {
-		if (length > asynctask_queue_inline_max(&pool->queue) && !(extra_flags & ASYNCTASK_RECORD_RETRY)) {
+		if (length > asynctask_queue_inline_max(&rq->queue) && !(extra_flags & ASYNCTASK_RECORD_RETRY)) {
 			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
 				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
 			return FAILURE;
@@ -167,10 +193,11 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 		record.flags |= ASYNCTASK_RECORD_DELAYED;
 		record.due_ns = due_ns;
 	}
-	int err = asynctask_shm_queue(pool, &record, payload, length, ASYNCTASK_G(dispatch_timeout), idle, &spill_failed);
+	int err = asynctask_shm_queue(pool, (uint32_t) queue, &record, payload, length, ASYNCTASK_G(dispatch_timeout),
+		idle, &spill_failed);
 	if (err == 0) {
 		if (due_ns) {
-			asynctask_delayed_sent(pool, record.task_id, due_ns);  /* for the manager, not for workers */
+			asynctask_delayed_sent(pool, (uint32_t) queue, record.task_id, due_ns);  /* for the manager, not for workers */
 		}
 		*task_id = record.task_id;
 		return SUCCESS;
@@ -184,9 +211,9 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 		return FAILURE;  /* a signal handler threw: the task was not queued */
 	}
 	if (err == ETIMEDOUT) {
-		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue stayed full for %.3g s "
+		asynctask_throw(asynctask_ce_queue_full_exception, "the task queue \"%s\" stayed full for %.3g s "
 			"(asynctask.dispatch_timeout): %" PRIu64 " tasks queued in %" PRIu64 " bytes (asynctask.queue_size)",
-			ASYNCTASK_G(dispatch_timeout), pool->queue.live, pool->queue.capacity);
+			rq->name, ASYNCTASK_G(dispatch_timeout), rq->queue.live, rq->queue.capacity);
 	} else {
 		asynctask_throw(asynctask_ce_exception, "cannot queue the task: %s", strerror(err));
 	}
@@ -196,12 +223,24 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 static zend_result shm_send(const char *payload, size_t length, uint32_t timeout_ms,
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
-	return send_record(payload, length, timeout_ms, ASYNCTASK_LEVEL_NORMAL, 0, 0, idle, task_id);
+	int queue = ASYNCTASK_G(pool)->default_queue;
+	if (UNEXPECTED(queue < 0)) {
+		return undeclared_queue(ASYNCTASK_G(pool), ZEND_STRL(ASYNCTASK_QUEUE_DEFAULT));
+	}
+	return send_record(payload, length, timeout_ms, queue, ASYNCTASK_LEVEL_NORMAL, 0, 0, idle, task_id);
 }
 
 static zend_result shm_send_job(const char *payload, size_t length, uint32_t timeout_ms,
 	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
+	asynctask_pool_t *pool = ASYNCTASK_G(pool);
+	int queue = options->queue
+		? asynctask_region_find_queue(pool, ZSTR_VAL(options->queue), ZSTR_LEN(options->queue))
+		: pool->default_queue;
+	if (queue < 0) {
+		return options->queue ? undeclared_queue(pool, ZSTR_VAL(options->queue), ZSTR_LEN(options->queue))
+			: undeclared_queue(pool, ZEND_STRL(ASYNCTASK_QUEUE_DEFAULT));
+	}
 	uint64_t due_ns = 0;
 	if (options->delay > 0) {
 		/* +1: a delay never rounds down to "now" */
@@ -214,12 +253,12 @@ static zend_result shm_send_job(const char *payload, size_t length, uint32_t tim
 		smart_str planned = {0};
 		asynctask_retry_plan_write(options, &planned);
 		smart_str_appendl(&planned, payload, length);
-		zend_result sent = send_record(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms,
+		zend_result sent = send_record(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms, queue,
 			asynctask_priority_level(options->priority), due_ns, ASYNCTASK_RECORD_RETRY | chained, idle, task_id);
 		smart_str_free(&planned);
 		return sent;
 	}
-	return send_record(payload, length, timeout_ms, asynctask_priority_level(options->priority), due_ns, chained,
+	return send_record(payload, length, timeout_ms, queue, asynctask_priority_level(options->priority), due_ns, chained,
 		idle, task_id);
 }
 
@@ -227,28 +266,34 @@ static bool shm_cancel(uint64_t task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	bool delayed;
+	uint32_t queue;
 	int cancelled;
 
-	if (asynctask_delayed_cancel(pool, task_id, &delayed)) {
-		ASYNCTASK_COUNT(pool, cancelled);
+	if (asynctask_delayed_cancel(pool, task_id, &delayed, &queue)) {
+		ASYNCTASK_COUNT_IN(pool, queue, cancelled);
 		return true;
 	}
 	if (delayed) {
 		return false;
 	}
-	while ((cancelled = asynctask_queue_cancel(&pool->queue, asynctask_region_ring(pool), task_id)) == EAGAIN) {
-		/* a retry the manager holds, and its list of cancellations is full:
-		 * it empties it when it looks */
-		if (pool->manager > 0) {
-			kill(pool->manager, SIGUSR2);
+	/* ids are the pool's, unique across its queues: the one that holds it
+	 * (in its ring, or, for a retry the manager holds, in its list) */
+	for (queue = 0; queue < pool->nqueues; queue++) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(pool, queue);
+		while ((cancelled = asynctask_queue_cancel(&rq->queue, asynctask_region_queue_ring(pool, rq), task_id)) == EAGAIN) {
+			/* a retry the manager holds, and its list of cancellations is full:
+			 * it empties it when it looks */
+			if (pool->manager > 0) {
+				kill(pool->manager, SIGUSR2);
+			}
+			usleep(1000);
 		}
-		usleep(1000);
+		if (cancelled == 1) {
+			ASYNCTASK_COUNT_IN(pool, queue, cancelled);
+			return true;
+		}
 	}
-	if (cancelled != 1) {
-		return false;
-	}
-	ASYNCTASK_COUNT(pool, cancelled);
-	return true;
+	return false;
 }
 
 /* The slot of this process's worker: a worker takes with its slot's claim
@@ -261,7 +306,8 @@ static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *
 	uint32_t spilled;
 
 	consumer_slot = (asynctask_worker_slot_t *) ((char *) claim - offsetof(asynctask_worker_slot_t, claim));
-	if (!asynctask_queue_take(&pool->queue, asynctask_region_ring(pool), claim, payload, &spilled, wait_token)) {
+	asynctask_region_queue_t *rq = asynctask_region_slot_queue(pool, consumer_slot);
+	if (!asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), claim, payload, &spilled, wait_token)) {
 		return false;
 	}
 	asynctask_idle_found(pool, consumer_slot);

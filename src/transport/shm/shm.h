@@ -23,15 +23,15 @@ typedef struct _asynctask_pool_t asynctask_pool_t;
 /* The transport interface over shared memory (ASYNCTASK_G(transport)). */
 extern const asynctask_transport_t asynctask_shm_transport;
 
-/* Queues a task's bytes on pool's queue as record says (its task id, owner,
+/* Queues a task's bytes on pool's queue of that index (region.h) as record says (its task id, owner,
  * time limit, dispatch time; the length and flags are set here): in the
  * ring, or in a spill file when too large for it. Never throws (the node's
  * manager queues with it too): 0, or an errno: ETIMEDOUT (no room within
  * timeout seconds), ECANCELED (idle said to give up), E2BIG, or with
  * *spill_failed set the spill file's error. Queued, it wakes a sleeping worker unless one
  * already looks for work (idle.h). */
-int asynctask_shm_queue(asynctask_pool_t *pool, asynctask_record_t *record, const char *payload, size_t length,
-	double timeout, asynctask_queue_idle_fn idle, bool *spill_failed);
+int asynctask_shm_queue(asynctask_pool_t *pool, uint32_t queue, asynctask_record_t *record, const char *payload,
+	size_t length, double timeout, asynctask_queue_idle_fn idle, bool *spill_failed);
 
 /* Lets go of this process's pool (its mapping, FIFO and mailbox) without
  * stopping it: a Future of it settles as failed. */

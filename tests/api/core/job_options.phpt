@@ -52,7 +52,7 @@ $c = clone $m;
 var_dump($m->dispatch()->wait(), $c->dispatch()->wait());   // built: retries (a task that succeeds runs once)
 var_dump($m->withRetries(0)->dispatch()->wait());
 
-attempt('named queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
+attempt('undeclared queue', fn () => (new Task('strlen', 'x'))->onQueue('mail')->dispatch());
 var_dump((new Task('strlen', 'xyz'))->then('strrev')->dispatch()->wait());   // built: chains
 var_dump((new Task('strlen', 'xy'))->then(new Task('str_repeat', 3))->dispatch()->wait());
 var_dump((new Task('strlen', 'xy'))->withPriority(Task::HIGH)->dispatch()->wait());   // built: priorities
@@ -94,7 +94,7 @@ string(3) "ABC"
 string(21) "mail to a@example.com"
 string(21) "mail to a@example.com"
 string(21) "mail to a@example.com"
-named queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default"): every task runs on the one "default" queue in this build
+undeclared queue: AsyncTask\Exception: the queue "mail" is not declared: the pool's queues (asynctask.queues) are "default"; add it to asynctask.queues (e.g. "mail:1"), or dispatch to one of those with Task::onQueue()
 string(1) "3"
 string(3) "222"
 int(2)

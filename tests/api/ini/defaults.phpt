@@ -4,7 +4,7 @@ php.ini: every asynctask.* setting exists with its documented default; workers=0
 asynctask
 --FILE--
 <?php
-foreach (['workers', 'queue_size', 'max_payload', 'task_timeout', 'max_requests', 'max_memory', 'dispatch_timeout',
+foreach (['workers', 'queue_size', 'max_payload', 'task_timeout', 'max_requests', 'max_memory', 'queues', 'dispatch_timeout',
     'shutdown_timeout', 'tmpdir', 'serializer', 'bootstrap', 'enable', 'log', 'log_format', 'status_listen', 'status_token'] as $name) {
     echo "asynctask.$name = ", var_export(ini_get("asynctask.$name"), true), "\n";
 }
@@ -24,6 +24,7 @@ asynctask.max_payload = '64M'
 asynctask.task_timeout = '0'
 asynctask.max_requests = '0'
 asynctask.max_memory = '0'
+asynctask.queues = ''
 asynctask.dispatch_timeout = '5'
 asynctask.shutdown_timeout = '30'
 asynctask.tmpdir = ''
@@ -34,7 +35,7 @@ asynctask.log = ''
 asynctask.log_format = 'text'
 asynctask.status_listen = ''
 asynctask.status_token = ''
-int(26)
+int(27)
 bool(false)
 bool(false)
 string(1) "0"

@@ -427,6 +427,31 @@ t_lifecycle() {
 	done
 }
 
+# Named queues (asynctask.queues in the php.ini php-fpm loads): each section's
+# pool has every queue with its workers; a task runs on its queue's workers.
+t_queues() {
+	echo "--- queues: asynctask.queues in each section's pool"
+	start_site WORKERS=1 CHILDREN=2 EXTRA_INI='asynctask.queues="default:1,mail:2"' \
+		|| { fail "queues: php-fpm + nginx start"; stop_site; return; }
+	local r section path
+	for section in a b; do
+		path=queues.php
+		[ "$section" = b ] && path=b/queues.php
+		r=$(GET_TIMEOUT=20 get "$path")
+		FPM_PIDS+=($(pool_pids))
+		check "queues [$section]: each task ran in its queue ($(json queues <<< "$r"))" \
+			test "$(json queues <<< "$r")" = '["mail","mail","default","mail","default"]'
+		check "queues [$section]: the pool has both queues with their workers ($(json workers <<< "$r"))" \
+			test "$(json workers <<< "$r")" = '{"default":1,"mail":2}'
+		check "queues [$section]: mail's and default's workers are different processes" \
+			"$PHP_BIN" -n -r 'exit(array_intersect(json_decode($argv[1]), json_decode($argv[2])) ? 1 : 0);' \
+			"$(json mail_pids <<< "$r")" "$(json default_pids <<< "$r")"
+		check "queues [$section]: an undeclared queue is refused, naming the declared ones" \
+			grep -q 'the queue "nope" is not declared: the pool.s queues (asynctask.queues) are "default", "mail"' <<< "$(json refused <<< "$r")"
+	done
+	stop_site
+}
+
 # Reload without load: tasks dispatched before SIGUSR2 are run by the old pool.
 t_reload() {
 	echo "--- reload (SIGUSR2) with slow tasks queued"
