@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 7a9fff850a981f9b04ed35611734f61231c11194 */
+ * Stub hash: 82d0ecc137e95d3a8f51523d5cd4613ef41a925e */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)

@@ -96,9 +96,6 @@ zend_result asynctask_node_start(zend_long workers)
 	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
 		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
 	}
-	if (node_config(&config) == FAILURE) {
-		return FAILURE;
-	}
 	/* a node serves "default" (its workers may be set as "default:N"); the
 	 * queues of asynctask.queues over Redis are not built yet */
 	asynctask_queues_t queues;
@@ -108,6 +105,10 @@ zend_result asynctask_node_start(zend_long workers)
 		asynctask_throw(asynctask_ce_exception, "not supported yet: named queues (asynctask.queues \"%s\") on a "
 			"node of the Redis backend (asynctask.backend): a node serves the queue \"default\" only",
 			ASYNCTASK_G(queues));
+		return FAILURE;
+	}
+	/* (after the refusals above: what it allocates is freed by the bridge only) */
+	if (node_config(&config) == FAILURE) {
 		return FAILURE;
 	}
 	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */
@@ -156,7 +157,8 @@ void asynctask_node_serve(void)
 		sigprocmask(SIG_SETMASK, &previous, NULL);
 		return;
 	}
-	asynctask_log("node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_started",
+		"node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
 		: "(hostname)", ASYNCTASK_G(prefix), (int) getpid(), ASYNCTASK_G(pool)->workers);
 	int sig = wait_for_stop();
 	if (sig == 0) {
@@ -165,7 +167,8 @@ void asynctask_node_serve(void)
 		asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::serve(): the node's manager died (see the log)");
 		return;
 	}
-	asynctask_log("node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_draining",
+		"node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 		ASYNCTASK_G(shutdown_timeout));
 	asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	/* what else arrived meanwhile is consumed: serve() returned for it */

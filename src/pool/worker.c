@@ -100,7 +100,7 @@ static int post_undeliverable(asynctask_report_t *report, int err)
 
 	snprintf(message, sizeof(message), "the task's result (%zu bytes) could not be stored for its caller in %s "
 		"(asynctask.tmpdir): %s", report->length, asynctask_rundir_path(), strerror(err));
-	asynctask_log("task %" PRIu64 ": %s", report->task_id, message);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "result_not_stored", "task %" PRIu64 ": %s", report->task_id, message);
 	__atomic_sub_fetch(asynctask_slot_counter(worker.slot, report->status), 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_FAILED, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_FAILED), 1, __ATOMIC_SEQ_CST);
@@ -147,7 +147,8 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	if (err != 0) {
 		ASYNCTASK_COUNT(worker.pool, dropped_results);
 		if (err != ENXIO && err != ENOENT && err != ESRCH) {
-			asynctask_log("the result of task %" PRIu64 " could not be posted: %s", claim->task_id, strerror(err));
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "result_not_posted",
+				"the result of task %" PRIu64 " could not be posted: %s", claim->task_id, strerror(err));
 		}
 	}
 }
@@ -178,7 +179,8 @@ static bool retried(asynctask_result_status_t status)
 		/* no room in the queue now, and a worker must not wait for room (the
 		 * workers make it): the manager holds the next run instead, when it
 		 * sees that this worker left with the attempt counted and not queued */
-		asynctask_log("task %" PRIu64 ": attempt %u failed; the queue has no room for its next run now: "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "retry_left_to_manager",
+			"task %" PRIu64 ": attempt %u failed; the queue has no room for its next run now: "
 			"the worker leaves it to the manager and is replaced", claim->task_id, claim->attempt);
 		_exit(0);
 	}
@@ -267,12 +269,13 @@ static void hand_on(const char *value, size_t len)
 	ASYNCTASK_FAULT("worker.chain.ended");
 	int err = asynctask_chain_handoff(worker.pool, claim, &chain, value, len, why, sizeof(why));
 	if (err == EAGAIN) {
-		asynctask_log("task %" PRIu64 ": link %u of its chain ended; the queue has no room for link %u now: "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "chain_left_to_manager",
+			"task %" PRIu64 ": link %u of its chain ended; the queue has no room for link %u now: "
 			"the worker leaves it to the manager and is replaced", claim->task_id, chain.link, chain.link + 1);
 		_exit(0);
 	}
 	if (err != 0) {
-		asynctask_log("task %" PRIu64 ": %s", claim->task_id, why);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "chain_failed", "task %" PRIu64 ": %s", claim->task_id, why);
 		post_message(ASYNCTASK_RESULT_FAILED, why);
 		return;
 	}
@@ -328,7 +331,8 @@ static void release_value(zval *retval)
 	leave_if_forked(false);  /* the destructor forked */
 	if (zend_is_unwind_exit(EG(exception))) {
 		zend_clear_exception();
-		asynctask_log("a destructor called exit() after task %" PRIu64 " reported its outcome; "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"a destructor called exit() after task %" PRIu64 " reported its outcome; "
 			"its worker leaves and is replaced", task_id);
 		release_claim();
 		_exit(0);
@@ -444,7 +448,8 @@ static ZEND_NORETURN void die_fatally(void)
 	if (__atomic_load_n(&worker.slot->claim.delivered, __ATOMIC_SEQ_CST)) {
 		/* in a destructor of the task's value (see release_value()): the task
 		 * keeps the outcome it reported, PHP logged the error */
-		asynctask_log("a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
 			worker.slot->claim.task_id);
 		release_claim();
 		_exit(0);
@@ -644,7 +649,14 @@ static void prepare_process(void)
 	bool logging = redirect_output();
 	set_ini("display_errors", "0");
 	set_ini("log_errors", "1");
-	if (logging) {
+	if (asynctask_log_json()) {
+		/* PHP's errors and error_log() as JSON lines too: with no error_log
+		 * file PHP hands its lines to the SAPI's log_message */
+		sapi_module.log_message = asynctask_worker_log_message;
+		if (logging) {
+			set_ini("error_log", "");
+		}
+	} else if (logging) {
 		set_ini("error_log", ASYNCTASK_G(log));
 	}
 }
@@ -707,7 +719,8 @@ static void include_bootstrap(void)
 			efree_size(op_array, sizeof(zend_op_array));
 		}
 		if (EG(exception)) {
-			asynctask_log("asynctask.bootstrap %s threw; the worker goes on without it", path);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "bootstrap_threw",
+				"asynctask.bootstrap %s threw; the worker goes on without it", path);
 			zend_clear_exception();
 		}
 	} zend_catch {
@@ -717,7 +730,7 @@ static void include_bootstrap(void)
 		snprintf(worker.pool->startup_error, sizeof(worker.pool->startup_error),
 			"asynctask.bootstrap %s failed: %s", path,
 			PG(last_error_message) ? ZSTR_VAL(PG(last_error_message)) : "a fatal error");
-		asynctask_log("%s", worker.pool->startup_error);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "bootstrap_failed", "%s", worker.pool->startup_error);
 		_exit(ASYNCTASK_EXIT_STARTUP_FAILED);
 	} zend_end_try();
 	zend_destroy_file_handle(&handle);
@@ -731,6 +744,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	worker.slot = &pool->slots[index];
 	worker.pid = asynctask_self();
 	asynctask_log_set_role("worker");
+	asynctask_log_set_task(&worker.slot->claim.task_id);
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */

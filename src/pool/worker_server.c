@@ -1,13 +1,14 @@
 /*
  * What a worker needs of PHP's request state: the last error forgotten
- * before each task, and, for a worker of the server pool (php-fpm), a
- * request of its own (worker_server.h).
+ * before each task, PHP's log lines as asynctask.log's, and, for a worker
+ * of the server pool (php-fpm), a request of its own (worker_server.h).
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
 #endif
 
 #include <errno.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "php.h"
@@ -71,10 +72,15 @@ static char *task_read_cookies(void)
 	return NULL;
 }
 
-static void task_log_message(const char *message, int syslog_type)
+/* PHP's log in a worker (errors, error_log()): a line of asynctask.log at
+ * the level PHP gave it. */
+void asynctask_worker_log_message(const char *message, int syslog_type)
 {
-	(void) syslog_type;
-	asynctask_log("%s", message);
+	asynctask_log_level_t level = syslog_type <= LOG_ERR ? ASYNCTASK_LOG_ERROR
+		: syslog_type == LOG_WARNING ? ASYNCTASK_LOG_WARNING
+		: syslog_type == LOG_NOTICE ? ASYNCTASK_LOG_NOTICE : ASYNCTASK_LOG_INFO;
+
+	asynctask_log_event(level, "php_message", "%s", message);
 }
 
 void asynctask_worker_start_server_request(void)
@@ -91,7 +97,7 @@ void asynctask_worker_start_server_request(void)
 	sapi_module.read_post = NULL;
 	sapi_module.read_cookies = task_read_cookies;
 	sapi_module.register_server_variables = NULL;
-	sapi_module.log_message = task_log_message;
+	sapi_module.log_message = asynctask_worker_log_message;
 	sapi_module.get_request_time = NULL;
 	sapi_module.phpinfo_as_text = 1;
 	SG(server_context) = NULL;
@@ -109,7 +115,7 @@ void asynctask_worker_start_server_request(void)
 	zend_interned_strings_switch_storage(1);
 
 	if (php_request_startup() == FAILURE) {
-		asynctask_log("a worker could not start its PHP request");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "worker_start_failed", "a worker could not start its PHP request");
 		_exit(70);
 	}
 	SG(headers_sent) = 1;
