@@ -222,13 +222,12 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 				"Redis backend (asynctask.backend)");
 		}
 	}
-	if (options->retries > 0) {
-		return unsupported("retries (Task::withRetries() with more than 0 times): a failed task fails once "
-			"in this build");
+	if (options->retries > 0 && remote) {
+		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
+			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
 	}
-	if (!Z_ISUNDEF(options->chain)) {
-		return unsupported("chains (Task::then())");
+	if (!Z_ISUNDEF(options->chain) && remote) {
+		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
 	}
-	(void) remote;  /* delays and priorities: both backends */
-	return SUCCESS;
+	return SUCCESS;  /* delays and priorities: both backends; retries and chains: the local one */
 }

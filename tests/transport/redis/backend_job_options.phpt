@@ -1,5 +1,5 @@
 --TEST--
-With a remote backend, named queues (like retries and chains, built on no backend of this build) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; Task::withPriority(), delay() and a plain task go to Redis (here nobody listens: BackendException)
+With a remote backend, named queues, retries and chains (built on the local backend only so far) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; Task::withPriority(), delay() and a plain task go to Redis (here nobody listens: BackendException)
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -15,6 +15,8 @@ foreach ([
     'priority' => (new Task('strlen', 'x'))->withPriority(Task::HIGH),
     'delay' => (new Task('strlen', 'x'))->delay(1),
     'queue' => (new Task('strlen', 'x'))->onQueue('mail'),
+    'retries' => (new Task('strlen', 'x'))->withRetries(2),
+    'chain' => (new Task('strlen', 'x'))->then('strrev'),
     'plain' => new Task('strlen', 'x'),
 ] as $what => $task) {
     try {
@@ -30,5 +32,7 @@ var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
 priority: AsyncTask\BackendException: %s
 delay: AsyncTask\BackendException: %s
 queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default") with the Redis backend (asynctask.backend)
+retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times) with the Redis backend (asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)
+chain: AsyncTask\Exception: not supported yet: chains (Task::then()) with the Redis backend (asynctask.backend)
 plain: AsyncTask\BackendException: %s
 int(0)
