@@ -216,12 +216,6 @@ static zend_result unsupported(const char *what)
 
 zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *options, bool remote)
 {
-	if (options->queue) {
-		if (remote) {
-			return unsupported("named queues (Task::onQueue() with a queue other than \"default\") with the "
-				"Redis backend (asynctask.backend)");
-		}
-	}
 	if (options->retries > 0) {
 		return unsupported("retries (Task::withRetries() with more than 0 times): a failed task fails once "
 			"in this build");
@@ -229,6 +223,6 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 	if (!Z_ISUNDEF(options->chain)) {
 		return unsupported("chains (Task::then())");
 	}
-	(void) remote;  /* delays and priorities: both backends */
+	(void) remote;  /* queues, delays and priorities: both backends (over Redis a queue no node serves waits) */
 	return SUCCESS;
 }

@@ -1,7 +1,8 @@
 /*
- * A Redis node's figures for stats(): the queue's streams' length and the
- * group's pending entries (all levels), its consumers, and the delayed tasks
- * waiting, asked for on the writer once a second.
+ * A Redis node's figures for stats(): each queue's streams' length and the
+ * group's pending entries (all levels) and its delayed tasks waiting, their
+ * sums, and the group's consumers, asked for on the writer once a second in
+ * one MULTI/EXEC.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -42,34 +43,47 @@ static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *con
 	}
 }
 
+/* The replies of one queue in the MULTI/EXEC: [XLEN, XINFO GROUPS] of each level, then ZCARD of its delayed set. */
+#define PER_QUEUE (2 * ASYNCTASK_REDIS_LEVELS + 1)
+
 static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
-	uint64_t length = 0, pending = 0, consumers = 0;
+	uint64_t length = 0, pending = 0, delayed = 0, consumers = 0;
 	(void) privdata;
 
 	if (reply) {
 		asynctask_redis_node_heard(ac);
 	}
 	asynctask_rnode.figures_out = false;
-	/* MULTI/EXEC: [XLEN, XINFO GROUPS] of each level, then ZCARD of the delayed set */
-	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 * ASYNCTASK_REDIS_LEVELS + 1) {
+	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < PER_QUEUE * (size_t) asynctask_rnode.nqueues) {
 		return;
 	}
-	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
-		const redisReply *xlen = reply->element[2 * level], *groups = reply->element[2 * level + 1];
-		if (xlen->type == REDIS_REPLY_INTEGER && xlen->integer > 0) {
-			length += (uint64_t) xlen->integer;
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		redisReply **mine = reply->element + PER_QUEUE * q;
+		asynctask_redis_node_queue_stats_t *figures = &asynctask_rnode.queues[q].figures;
+		uint64_t queue_length = 0, queue_pending = 0;
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			const redisReply *xlen = mine[2 * level], *groups = mine[2 * level + 1];
+			if (xlen->type == REDIS_REPLY_INTEGER && xlen->integer > 0) {
+				queue_length += (uint64_t) xlen->integer;
+			}
+			add_group(groups, &queue_pending, &consumers);
 		}
-		add_group(groups, &pending, &consumers);
+		figures->stream_length = queue_length;
+		figures->pending = queue_pending;
+		const redisReply *zcard = mine[2 * ASYNCTASK_REDIS_LEVELS];
+		if (zcard->type == REDIS_REPLY_INTEGER) {
+			figures->delayed = zcard->integer > 0 ? (uint64_t) zcard->integer : 0;
+		}
+		length += figures->stream_length;
+		pending += figures->pending;
+		delayed += figures->delayed;
 	}
 	asynctask_rnode.stats.stream_length = length;
 	asynctask_rnode.stats.pending = pending;
+	asynctask_rnode.stats.delayed = delayed;
 	asynctask_rnode.stats.consumers = consumers;
-	const redisReply *zcard = reply->element[2 * ASYNCTASK_REDIS_LEVELS];
-	if (zcard->type == REDIS_REPLY_INTEGER) {
-		asynctask_rnode.stats.delayed = zcard->integer > 0 ? (uint64_t) zcard->integer : 0;
-	}
 }
 
 void asynctask_redis_node_figures(void)
@@ -82,14 +96,17 @@ void asynctask_redis_node_figures(void)
 	}
 	asynctask_rnode.next_figures = now + FIGURES_EVERY_NS;
 	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "MULTI");
-	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
-		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XLEN %s",
-			asynctask_rnode.streams[level]);
-		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XINFO GROUPS %s",
-			asynctask_rnode.streams[level]);
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		const node_queue_t *queue = &asynctask_rnode.queues[q];
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XLEN %s",
+				queue->streams[level]);
+			redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XINFO GROUPS %s",
+				queue->streams[level]);
+		}
+		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "ZCARD %s",
+			queue->delayed);
 	}
-	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "ZCARD %s",
-		asynctask_rnode.delayed);
 	if (redisAsyncCommand(asynctask_rnode.writer.ac, on_figures, NULL, "EXEC") == REDIS_OK) {
 		asynctask_rnode.figures_out = true;
 	}

@@ -26,19 +26,25 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
 	asynctask_rnode.taking = true;
 	asynctask_rnode.started = true;
-	snprintf(asynctask_rnode.stream, sizeof(asynctask_rnode.stream), ASYNCTASK_REDIS_STREAM_FMT, config->prefix,
-		config->queue);
 	snprintf(asynctask_rnode.dead, sizeof(asynctask_rnode.dead), ASYNCTASK_REDIS_DEAD_FMT, config->prefix);
-	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
-		snprintf(asynctask_rnode.streams[level], sizeof(asynctask_rnode.streams[level]), ASYNCTASK_REDIS_LEVEL_FMT,
-			config->prefix, config->queue, asynctask_redis_level_suffix(level));
+	/* (the bridge names at least one queue: "default" when asynctask.queues is empty) */
+	if (asynctask_rnode.config.nqueues == 0) {
+		asynctask_rnode.config.nqueues = 1;
+		snprintf(asynctask_rnode.config.queues[0], sizeof(asynctask_rnode.config.queues[0]), "%s",
+			ASYNCTASK_REDIS_QUEUE_DEFAULT);
 	}
-	snprintf(asynctask_rnode.delayed, sizeof(asynctask_rnode.delayed), ASYNCTASK_REDIS_DELAYED_FMT, config->prefix,
-		config->queue);
-	snprintf(asynctask_rnode.delayed_tasks, sizeof(asynctask_rnode.delayed_tasks), "%s" ASYNCTASK_REDIS_DELAYED_TASKS,
-		asynctask_rnode.delayed);
-	snprintf(asynctask_rnode.delayed_moved, sizeof(asynctask_rnode.delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED,
-		asynctask_rnode.delayed);
+	asynctask_rnode.nqueues = asynctask_rnode.config.nqueues;
+	for (uint32_t i = 0; i < asynctask_rnode.nqueues; i++) {
+		node_queue_t *q = &asynctask_rnode.queues[i];
+		q->name = asynctask_rnode.config.queues[i];
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			snprintf(q->streams[level], sizeof(q->streams[level]), ASYNCTASK_REDIS_LEVEL_FMT, config->prefix, q->name,
+				asynctask_redis_level_suffix(level));
+		}
+		snprintf(q->delayed, sizeof(q->delayed), ASYNCTASK_REDIS_DELAYED_FMT, config->prefix, q->name);
+		snprintf(q->delayed_tasks, sizeof(q->delayed_tasks), "%s" ASYNCTASK_REDIS_DELAYED_TASKS, q->delayed);
+		snprintf(q->delayed_moved, sizeof(q->delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED, q->delayed);
+	}
 	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
 	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
 	asynctask_redis_node_delayed_start();
@@ -79,6 +85,7 @@ static void close_reader(void)
 		redisAsyncFree(ac);
 	}
 	asynctask_rnode.reading = false;
+	asynctask_rnode.read_blocks = false;
 	asynctask_rnode.take_blocks = false;
 	asynctask_log("redis node: no more tasks taken");
 }
@@ -124,13 +131,22 @@ void asynctask_redis_node_stop_taking(void)
 
 bool asynctask_redis_node_idle(void)
 {
-	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.unblocking && !asynctask_rnode.claiming
-		&& !asynctask_rnode.ops_out && !asynctask_rnode.kept);
+	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.writer_taking
+		&& !asynctask_rnode.unblocking && !asynctask_rnode.claiming && !asynctask_rnode.ops_out && !asynctask_rnode.kept);
 }
 
 void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out)
 {
 	*out = asynctask_rnode.stats;
+}
+
+void asynctask_redis_node_queue_stats(uint32_t queue, asynctask_redis_node_queue_stats_t *out)
+{
+	if (asynctask_rnode.started && queue < asynctask_rnode.nqueues) {
+		*out = asynctask_rnode.queues[queue].figures;
+	} else {
+		memset(out, 0, sizeof(*out));
+	}
 }
 
 void asynctask_redis_node_shutdown(void)

@@ -1,5 +1,5 @@
 --TEST--
-With a remote backend, named queues (like retries and chains, built on no backend of this build) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; Task::withPriority(), delay() and a plain task go to Redis (here nobody listens: BackendException)
+With a remote backend, Task::withPriority(), delay(), onQueue() (any valid name, declared nowhere: it would wait in Redis for a node that serves it) and a plain task go to Redis (here nobody listens: BackendException); retries and chains (built on no backend of this build) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -16,6 +16,7 @@ foreach ([
     'delay' => (new Task('strlen', 'x'))->delay(1),
     'queue' => (new Task('strlen', 'x'))->onQueue('mail'),
     'plain' => new Task('strlen', 'x'),
+    'retries' => (new Task('strlen', 'x'))->withRetries(1),
 ] as $what => $task) {
     try {
         $task->dispatch();
@@ -29,6 +30,7 @@ var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
 --EXPECTF--
 priority: AsyncTask\BackendException: %s
 delay: AsyncTask\BackendException: %s
-queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default") with the Redis backend (asynctask.backend)
+queue: AsyncTask\BackendException: %s
 plain: AsyncTask\BackendException: %s
+retries: AsyncTask\Exception: not supported yet: retries %s
 int(0)
