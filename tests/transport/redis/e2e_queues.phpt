@@ -1,5 +1,5 @@
 --TEST--
-Redis named queues end to end: a task for a queue no node serves waits in Redis (a node serving other queues leaves it alone) until a node that serves it starts and runs it; on a node serving "default:1,mail:1" whose default worker is held busy, mail tasks still run at once and the default tasks waiting behind it stay in Redis, not taken (no hoarding, no starvation); two nodes serving different queues each take only their own
+Redis named queues end to end: a task for a queue no node serves waits in Redis (a node serving other queues leaves it alone) until a node that serves it starts and runs it; on a node serving "default:1,mail:1" whose default worker is held busy, mail tasks still run at once and the default tasks waiting behind it stay in Redis, not taken (no hoarding, no starvation); once default's worker is free again a default task runs at once (the node's blocked read watches default again); two nodes serving different queues each take only their own
 --EXTENSIONS--
 asynctask
 posix
@@ -48,6 +48,23 @@ var_dump($took < 10, file_exists("$dir/go"), $blocker->isDone());
 var_dump(redisCommand('XLEN', "$prefix:q:default"), redisCommand('XPENDING', "$prefix:q:default", 'nodes')[0]);
 touch("$dir/go");
 var_dump($blocker->wait(20), AsyncTask\Future::all($waiting, 20));
+
+echo "-- default's worker comes free while the node waits on mail only: default is watched again at once\n";
+// protocol.h: the node ends its blocked read on mail (CLIENT UNBLOCK) to block on default's streams too
+$unblocks = function (): int {
+    preg_match('/^cmdstat_client\|unblock:calls=(\d+)/m', redisCommand('INFO', 'commandstats'), $m);
+    return (int) ($m[1] ?? 0);
+};
+$before = $unblocks();
+$fast = 0;
+for ($r = 0; $r < 5; $r++) {
+    AsyncTask\dispatch('usleep', 50000)->wait(20);   // default busy: the node blocks on mail's streams only
+    usleep(100000);
+    $t = microtime(true);
+    AsyncTask\dispatch('strlen', 'x')->wait(20);
+    $fast += microtime(true) - $t < 0.4;
+}
+var_dump($fast >= 3, $unblocks() > $before);
 
 echo "-- two nodes, each its own queues\n";
 $futures = [];
@@ -109,6 +126,9 @@ array(2) {
   [1]=>
   int(5)
 }
+-- default's worker comes free while the node waits on mail only: default is watched again at once
+bool(true)
+bool(true)
 -- two nodes, each its own queues
 array(2) {
   ["mail on a"]=>
