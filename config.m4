@@ -123,6 +123,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/queues.c \
     src/api/context.c \
     src/pool/status/api.c \
+    src/pool/status/conns.c \
     src/pool/status/listen.c \
     src/pool/status/metrics.c \
     src/pool/status/minfo.c \

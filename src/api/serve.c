@@ -95,10 +95,10 @@ zend_result asynctask_node_start(zend_long workers)
 	if (ASYNCTASK_G(pool) && asynctask_shm_alive()) {
 		return asynctask_pool_start(workers);  /* running: as for a local pool (same workers, or refused) */
 	}
+	/* the node serves the queues of asynctask.queues (its pool's, each with its workers) */
 	if (node_config(&config) == FAILURE) {
 		return FAILURE;
 	}
-	/* the node serves the queues of asynctask.queues (its pool's, each with its workers) */
 	asynctask_bridge_configure(&config);   /* the manager forked by the start serves it */
 	zend_result started = asynctask_pool_start(workers);
 	asynctask_bridge_configure(NULL);      /* this process's copy (the secret) goes */
@@ -145,7 +145,8 @@ void asynctask_node_serve(void)
 		sigprocmask(SIG_SETMASK, &previous, NULL);
 		return;
 	}
-	asynctask_log("node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_started",
+		"node %s serves %s (pid %d, %u workers)", ASYNCTASK_G(node) && ASYNCTASK_G(node)[0] ? ASYNCTASK_G(node)
 		: "(hostname)", ASYNCTASK_G(prefix), (int) getpid(), ASYNCTASK_G(pool)->workers);
 	int sig = wait_for_stop();
 	if (sig == 0) {
@@ -154,7 +155,8 @@ void asynctask_node_serve(void)
 		asynctask_throw(asynctask_ce_exception, "AsyncTask\\Pool::serve(): the node's manager died (see the log)");
 		return;
 	}
-	asynctask_log("node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_draining",
+		"node: %s: draining (asynctask.shutdown_timeout %.3g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 		ASYNCTASK_G(shutdown_timeout));
 	asynctask_pool_stop(ASYNCTASK_G(shutdown_timeout));
 	/* what else arrived meanwhile is consumed: serve() returned for it */

@@ -17,6 +17,12 @@
 
 static bool log_may_create = true;
 static const char *log_role = "php";
+static const uint64_t *log_task;
+
+void asynctask_log_set_task(const uint64_t *task_id)
+{
+	log_task = task_id;
+}
 
 void asynctask_log_set_role(const char *role)
 {
@@ -50,18 +56,39 @@ static unsigned long long task_named(const char *message)
 	return 0;
 }
 
+bool asynctask_log_json(void)
+{
+	return ASYNCTASK_G(log_format) && strcmp(ASYNCTASK_G(log_format), "json") == 0;
+}
+
+const char *asynctask_log_level_name(asynctask_log_level_t level)
+{
+	switch (level) {
+		case ASYNCTASK_LOG_ERROR: return "error";
+		case ASYNCTASK_LOG_WARNING: return "warning";
+		case ASYNCTASK_LOG_NOTICE: return "notice";
+		default: return "info";
+	}
+}
+
 /* One JSON object (asynctask.log_format=json) for message into line. */
-static int json_line(char *line, size_t size, const char *message)
+static int json_line(char *line, size_t size, asynctask_log_level_t level, const char *event, const char *message)
 {
 	struct timespec ts;
 	struct tm tm;
 	unsigned long long task = task_named(message);
 
+	if (!task && log_task) {
+		task = __atomic_load_n(log_task, __ATOMIC_RELAXED);
+	}
+
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	int n = (int) strftime(line, size, "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
-	n += snprintf(line + n, size - (size_t) n, ".%03ldZ\",\"level\":\"notice\",\"pid\":%d,\"role\":\"%s\","
-		"\"event\":\"log\",\"task_id\":", ts.tv_nsec / 1000000, (int) asynctask_self(), log_role);
+	n += snprintf(line + n, size - (size_t) n, ".%03ldZ\",\"level\":\"%s\",\"pid\":%d,\"role\":\"%s\",\"event\":\"",
+		ts.tv_nsec / 1000000, asynctask_log_level_name(level), (int) asynctask_self(), log_role);
+	json_escape(line, size - 3, &n, event);
+	n += snprintf(line + n, size - (size_t) n, "\",\"task_id\":");
 	n += task ? snprintf(line + n, size - (size_t) n, "\"%llu\"", task) : snprintf(line + n, size - (size_t) n, "null");
 	n += snprintf(line + n, size - (size_t) n, ",\"message\":\"");
 	json_escape(line, size - 3, &n, message);
@@ -75,28 +102,23 @@ void asynctask_log_existing_only(void)
 	log_may_create = false;
 }
 
-void asynctask_log(const char *format, ...)
+static void log_line(asynctask_log_level_t level, const char *event, const char *format, va_list args)
 {
 	char line[2048];
-	va_list args;
 	time_t now = time(NULL);
 	struct tm tm;
 	const char *path = ASYNCTASK_G(log);
 
 	int n;
-	if (ASYNCTASK_G(log_format) && strcmp(ASYNCTASK_G(log_format), "json") == 0) {
+	if (asynctask_log_json()) {
 		char message[1536];
-		va_start(args, format);
 		vsnprintf(message, sizeof(message), format, args);
-		va_end(args);
-		n = json_line(line, sizeof(line) - 1, message);
+		n = json_line(line, sizeof(line) - 1, level, event, message);
 	} else {
 		localtime_r(&now, &tm);
 		n = (int) strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S] ", &tm);
 		n += snprintf(line + n, sizeof(line) - (size_t) n, "asynctask[%d]: ", (int) asynctask_self());
-		va_start(args, format);
 		n += vsnprintf(line + n, sizeof(line) - (size_t) n, format, args);
-		va_end(args);
 		if (n >= (int) sizeof(line) - 1) {
 			n = (int) sizeof(line) - 2;
 		}
@@ -111,4 +133,22 @@ void asynctask_log(const char *format, ...)
 	if (fd >= 0) {
 		close(fd);
 	}
+}
+
+void asynctask_log_event(asynctask_log_level_t level, const char *event, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	log_line(level, event, format, args);
+	va_end(args);
+}
+
+void asynctask_log(const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	log_line(ASYNCTASK_LOG_NOTICE, "log", format, args);
+	va_end(args);
 }

@@ -156,7 +156,8 @@ static void run(asynctask_redis_job_t *job)
 	if (!bridge.taking) {
 		/* came as the pool began to drain: left pending to this node, for a
 		 * node to reclaim past asynctask.visibility_timeout */
-		asynctask_log("redis node: entry %s arrived as the node stopped taking tasks: left pending", job->entry_id);
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "entry_left_pending",
+			"redis node: entry %s arrived as the node stopped taking tasks: left pending", job->entry_id);
 		free(r);
 		asynctask_redis_node_abandon(job);
 		return;
@@ -170,7 +171,7 @@ static void run(asynctask_redis_job_t *job)
 		free(r);
 		snprintf(message, sizeof(message), "the node could not queue the task for its workers: %s",
 			err == ETIMEDOUT ? "its queue is full (asynctask.queue_size)" : strerror(err));
-		asynctask_log("redis node: entry %s: %s", job->entry_id, message);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "entry_failed", "redis node: entry %s: %s", job->entry_id, message);
 		fail_job(job, message);
 		return;
 	}
@@ -245,15 +246,18 @@ bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
 	zend_hash_clean(&ASYNCTASK_G(abandoned));
 	int fd = asynctask_results_open_pipe();
 	if (fd < 0) {
-		asynctask_log("redis node: the manager cannot open its result pipe in %s: %s", asynctask_rundir_path(),
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "node_setup_failed",
+			"redis node: the manager cannot open its result pipe in %s: %s", asynctask_rundir_path(),
 			strerror(errno));
 		return false;
 	}
 	bridge.fifo_event = event_new(base, fd, EV_READ | EV_PERSIST, on_fifo, NULL);
 	if (!bridge.fifo_event || event_add(bridge.fifo_event, NULL) != 0) {
-		asynctask_log("redis node: the manager cannot watch its result pipe");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "node_setup_failed",
+			"redis node: the manager cannot watch its result pipe");
 		return false;
 	}
+	__atomic_store_n(&pool->node.lag, UINT64_MAX, __ATOMIC_RELAXED);  /* unknown until the first figures */
 	__atomic_store_n(&pool->node.active, 1, __ATOMIC_RELAXED);
 	/* the node serves the pool's queues (asynctask.queues), in the region's order */
 	bridge.config.nqueues = pool->nqueues < ASYNCTASK_QUEUES_MAX ? pool->nqueues : ASYNCTASK_QUEUES_MAX;
@@ -286,6 +290,8 @@ void asynctask_bridge_tick(void)
 	__atomic_store_n(&figures->connected, s.connected ? 1 : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->stream_length, s.stream_length, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->pending, s.pending, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->lag, s.lag_known ? s.lag : UINT64_MAX, __ATOMIC_RELAXED);
+	__atomic_store_n(&figures->dead_length, s.dead_length, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->consumers, s.consumers, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->reclaimed, s.reclaimed, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->dead_lettered, s.dead_lettered, __ATOMIC_RELAXED);
@@ -310,7 +316,8 @@ void asynctask_bridge_stop_taking(void)
 	bridge.taking = false;
 	asynctask_redis_node_stop_taking();
 	if (was_taking) {
-		asynctask_log("redis node: the pool drains, %u tasks running", bridge.in_flight);
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_draining",
+			"redis node: the pool drains, %u tasks running", bridge.in_flight);
 	}
 }
 
@@ -330,7 +337,8 @@ void asynctask_bridge_shutdown(void)
 	}
 	collect();
 	if (bridge.in_flight) {
-		asynctask_log("redis node: leaving with %u tasks unfinished; their entries stay pending and run again "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "node_left_unfinished",
+			"redis node: leaving with %u tasks unfinished; their entries stay pending and run again "
 			"elsewhere after asynctask.visibility_timeout", bridge.in_flight);
 	}
 	while (bridge.running) {

@@ -181,7 +181,8 @@ void asynctask_delay_start(asynctask_pool_t *pool, struct event_base *base)
 	delay.pool = pool;
 	delay.timer = evtimer_new(base, fire, NULL);
 	if (!delay.timer) {
-		asynctask_log("the pool manager cannot set up its timer for delayed tasks");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_setup_failed",
+			"the pool manager cannot set up its timer for delayed tasks");
 		_exit(70);
 	}
 }
@@ -256,7 +257,8 @@ void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
 		apply_cancels(asynctask_region_queue(delay.pool, i));
 	}
 	if (delay.n) {
-		asynctask_log("the pool stopped with %zu delayed task(s) not yet due: they fail, never run", delay.n);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "delayed_dropped",
+			"the pool stopped with %zu delayed task(s) not yet due: they fail, never run", delay.n);
 	}
 	for (size_t i = 0; i < delay.n; i++) {
 		fail(delay.heap[i].record, delay.heap[i].queue, why);

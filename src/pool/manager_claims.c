@@ -20,7 +20,8 @@ static void post_report(const asynctask_report_t *report)
 	if (err == EAGAIN) {
 		pending_report_t *pending = malloc(sizeof(*pending) + report->length);
 		if (!pending) {
-			asynctask_log("out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
+			asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+				"out of memory: the failure of task %" PRIu64 " could not be kept for its caller",
 				report->task_id);
 			return;
 		}

@@ -84,7 +84,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void add_event(struct event *ev, const struct timeval *tv)
 {
 	if (!ev || event_add(ev, tv) != 0) {
-		asynctask_log("the pool manager cannot set up its event loop");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_setup_failed",
+			"the pool manager cannot set up its event loop");
 		_exit(70);
 	}
 	asynctask_mgr.events[asynctask_mgr.nevents++] = ev;
@@ -122,7 +123,8 @@ static void log_final_counts(uint64_t discarded)
 		return;
 	}
 	uint64_t dispatched = asynctask_region_counts(asynctask_mgr.pool, &c);
-	asynctask_log("the pool leaves: %" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "manager_stopped",
+		"the pool leaves: %" PRIu64 " dispatched, %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
 		" crashed, %" PRIu64 " timed out), %" PRIu64 " cancelled, %" PRIu64 " discarded unrun; %" PRIu64
 		" results dropped", dispatched, c.completed, c.failed, c.crashed, c.timed_out, c.cancelled, discarded,
 		c.dropped_results);
@@ -166,7 +168,8 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 
 	asynctask_mgr.base = event_base_new();
 	if (!asynctask_mgr.base) {
-		asynctask_log("the pool manager cannot create its event base");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_setup_failed",
+			"the pool manager cannot create its event base");
 		_exit(70);
 	}
 	for (int i = 0; i < 4; i++) {

@@ -147,7 +147,8 @@ void asynctask_manager_owner_gone(void)
 	}
 	asynctask_mgr.owner_gone = true;
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
-	asynctask_log("the process that owned the pool (pid %d) is gone: running the %" PRIu64 " queued task(s), "
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "owner_gone",
+		"the process that owned the pool (pid %d) is gone: running the %" PRIu64 " queued task(s), "
 		"then leaving", (int) asynctask_mgr.pool->owner, asynctask_region_queued(asynctask_mgr.pool));
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);
 	asynctask_region_wake_all(asynctask_mgr.pool);
@@ -165,7 +166,8 @@ void asynctask_manager_master_gone(void)
 	asynctask_mgr.master_gone = true;
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
 	if (asynctask_mgr.pool->workers) {
-		asynctask_log("the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "fpm_master_gone",
+			"the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
 			asynctask_region_queued(asynctask_mgr.pool));
 	}
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);

@@ -51,7 +51,7 @@ void asynctask_manager_spawn(uint32_t index)
 		asynctask_worker_run(pool, index, asynctask_mgr.hooks ? asynctask_mgr.hooks->close_inherited : NULL);
 	}
 	if (pid < 0) {
-		asynctask_log("cannot fork a worker: %s (retrying)", strerror(errno));
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "fork_failed", "cannot fork a worker: %s (retrying)", strerror(errno));
 		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
 		return;
@@ -68,7 +68,8 @@ void asynctask_manager_back_off(void)
 		asynctask_mgr.backoff_ns = BACKOFF_MAX_NS;
 	}
 	asynctask_mgr.respawn_at = asynctask_now_ns() + asynctask_mgr.backoff_ns;
-	asynctask_log("%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "workers_cannot_start",
+		"%u workers in a row could not start (%s); no new worker for %.0f s, queued tasks fail",
 		asynctask_mgr.startup_failures, asynctask_mgr.pool->startup_error, asynctask_mgr.backoff_ns / 1e9);
 	asynctask_manager_fail_queued_tasks(asynctask_mgr.pool->startup_error);
 }
@@ -135,7 +136,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 
 	if (claim.task_id == 0) {
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-			asynctask_log("worker (pid %d) %s while idle", (int) pid, how);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+				"worker (pid %d) %s while idle", (int) pid, how);
 		}
 		return;
 	}
@@ -146,7 +148,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
 	if (unheard) {
-		asynctask_log("the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
 			"counted as it ended", (int) pid, how, claim.task_id);
 	}
 	if (claim.delivered) {
@@ -155,10 +158,11 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
 			"its worker (pid %d) was killed", claim.task_id, claim.timeout_ms / 1000.0, (int) pid);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "task_timed_out", "%s", message);
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		asynctask_log("%s", message);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_crashed", "%s", message);
 	}
 	asynctask_manager_post_failure(&claim, failure, message, undone);
 }

@@ -48,7 +48,8 @@ static void clear_dead_pool(asynctask_pool_t *pool)
 {
 	if (pool->owner == (int32_t) asynctask_self() && !pool->server) {
 		uint64_t dropped = asynctask_region_discard(pool);
-		asynctask_log("the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_lost",
+			"the pool manager (pid %d) is gone; %" PRIu64 " queued task(s) failed with it, "
 			"a new pool starts", (int) pool->manager, dropped);
 		asynctask_results_drain();
 		asynctask_results_close();
@@ -278,7 +279,8 @@ void asynctask_pool_stop(double timeout)
 			zend_long workers, running;
 			count_live_workers(pool, &workers, &running);
 			uint64_t queued = asynctask_region_queued(pool);
-			asynctask_log("the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "drain_timed_out",
+				"the pool did not drain within %.3g s (asynctask.shutdown_timeout): "
 				"%" PRIu64 " queued task(s) dropped, " ZEND_LONG_FMT " running task(s) killed",
 				timeout, queued, running);
 			/* the manager leads its own process group: the workers go with it */
@@ -341,6 +343,13 @@ static void add_node_figures(zval *stats, const asynctask_node_figures_t *node)
 	add_assoc_bool(stats, "backend_connected", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) != 0);
 	add_assoc_long(stats, "stream_length", (zend_long) __atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "pending", (zend_long) __atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+	if (lag == UINT64_MAX) {
+		add_assoc_null(stats, "lag");
+	} else {
+		add_assoc_long(stats, "lag", (zend_long) lag);
+	}
+	add_assoc_long(stats, "dead_stream_length", (zend_long) __atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "consumers", (zend_long) __atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "reclaimed", (zend_long) __atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
 	add_assoc_long(stats, "dead_lettered", (zend_long) __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED));

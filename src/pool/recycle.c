@@ -23,7 +23,8 @@ bool asynctask_recycle_over_memory(uint64_t task_id)
 	if (used <= (size_t) limit) {
 		return false;
 	}
-	asynctask_log("worker replaced after task %" PRIu64 ": it holds %zu bytes, over asynctask.max_memory (%"
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "worker_recycled",
+		"worker replaced after task %" PRIu64 ": it holds %zu bytes, over asynctask.max_memory (%"
 		ZEND_LONG_FMT_SPEC ")", task_id, used, limit);
 	return true;
 }

@@ -255,6 +255,25 @@ static int receive_reply(int sock, asynctask_server_reply_t *reply, int fds[2], 
 	return 0;
 }
 
+/* A setting as this child was configured with it (php.ini, and its FPM
+ * section's php_admin_value / php_value, which FPM sets as the child's own
+ * defaults): not as a script may have ini_set() it since. False when it
+ * does not fit in size. */
+static bool configured(const char *name, char *out, size_t size)
+{
+	zend_ini_entry *entry = zend_hash_str_find_ptr(EG(ini_directives), name, strlen(name));
+	zend_string *value = entry ? (entry->modified && entry->orig_value ? entry->orig_value : entry->value) : NULL;
+
+	out[0] = '\0';
+	if (value && ZSTR_LEN(value) >= size) {
+		return false;
+	}
+	if (value) {
+		memcpy(out, ZSTR_VAL(value), ZSTR_LEN(value) + 1);
+	}
+	return true;
+}
+
 /* Asks the supervisor for this child's pool and maps it. */
 static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 {
@@ -267,6 +286,12 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 		return NULL;
 	}
 	fpm_section(request.section);
+	if (!configured("asynctask.status_listen", request.status_listen, sizeof(request.status_listen))
+			|| !configured("asynctask.status_token", request.status_token, sizeof(request.status_token))) {
+		memset(request.status_listen, 0, sizeof(request.status_listen));
+		memset(request.status_token, 0, sizeof(request.status_token));
+		request.status_too_long = 1;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
 		snprintf(error, error_size, "cannot create a socket pair: %s", strerror(errno));
 		return NULL;
@@ -304,7 +329,8 @@ asynctask_pool_t *asynctask_server_pool_get(bool quiet)
 	}
 	if (pool) {
 		/* its manager died (killed, say): the supervisor starts a new one */
-		asynctask_log("the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_lost",
+			"the pool's manager (pid %d) is gone; asking for a new pool", (int) pool->manager);
 		asynctask_shm_forget();
 	}
 	pool = ask_for_pool(error, sizeof(error));

@@ -21,6 +21,7 @@
 #include "src/pool/queues.h"
 #include "src/pool/server_messages.h"
 #include "src/pool/server_manager.h"
+#include "src/pool/status/status.h"
 
 static struct {
 	int link;                  /* from the supervisor */
@@ -61,7 +62,7 @@ static ZEND_NORETURN void not_ready(int link, const char *why)
 	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = EPERM };
 
 	snprintf(ready.message, sizeof(ready.message), "%s", why);
-	asynctask_log("%s", why);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "pool_start_failed", "%s", why);
 	(void) asynctask_unixmsg_send(link, &ready, sizeof(ready), NULL, 0, 0);
 	_exit(70);
 }
@@ -119,8 +120,9 @@ static asynctask_manager_hooks_t hooks = {
 };
 
 ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
-	int ngroups, const char *section)
+	int ngroups, const asynctask_server_request_t *request)
 {
+	const char *section = request->section;
 	char error[512];
 	asynctask_server_ready_t ready = { .magic = ASYNCTASK_SERVER_MAGIC, .status = 0 };
 
@@ -150,7 +152,10 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 		asynctask_rundir_remove();
 		_exit(70);
 	}
-	asynctask_log("pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "pool_started",
+		"pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
 		(int) uid, asynctask_rundir_path());
+	asynctask_status_for_section(section, request->status_too_long ? NULL : request->status_listen,
+		request->status_token);
 	asynctask_manager_run(pool, &hooks);
 }

@@ -14,15 +14,18 @@
 
 #include "php.h"
 
+#include "src/pool/server_messages.h"
+
 /* Becomes uid, gid and groups (from root), or checks that this process
  * already is uid; false with error filled in. Never leaves a process root
  * that was asked to become another user. */
 bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngroups, char *error, size_t error_size);
 
 /* The supervisor, in a freshly forked manager process: becomes the user
- * (uid, gid, groups), makes the pool and runs its manager; never returns.
- * It tells the supervisor over link whether it is ready, or why not. */
+ * (uid, gid, groups), makes the pool of the request's FPM section, with
+ * the status settings the request carries, and runs its manager; never
+ * returns. It tells the supervisor over link whether it is ready, or why not. */
 ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid, const gid_t *groups,
-	int ngroups, const char *section);
+	int ngroups, const asynctask_server_request_t *request);
 
 #endif

@@ -10,14 +10,24 @@
 #include <stdint.h>
 
 #define ASYNCTASK_SERVER_MAGIC   0x56535441u  /* "ATSV" */
-#define ASYNCTASK_SERVER_VERSION 1
+#define ASYNCTASK_SERVER_VERSION 2
 #define ASYNCTASK_SECTION_MAX    64
+#define ASYNCTASK_STATUS_LISTEN_MAX 128   /* "unix:" and a sun_path fit */
+#define ASYNCTASK_STATUS_TOKEN_MAX  256
 
-/* A child's request, through the door, with its own socket (SCM_RIGHTS). */
+/* A child's request, through the door, with its own socket (SCM_RIGHTS).
+ * The status settings are its section's (php.ini, or the section's
+ * php_admin_value / php_value: what FPM set when it started the child, not
+ * an ini_set() of a script); the manager a request starts serves the status
+ * endpoint with them. They are the section's user's own choice for its own
+ * manager: nothing the supervisor (root) does depends on them. */
 typedef struct {
 	uint32_t magic;
 	uint32_t version;
 	char     section[ASYNCTASK_SECTION_MAX];  /* its FPM pool section; "" when unknown */
+	uint32_t status_too_long;                  /* a status setting did not fit below: none is used */
+	char     status_listen[ASYNCTASK_STATUS_LISTEN_MAX];
+	char     status_token[ASYNCTASK_STATUS_TOKEN_MAX];
 } asynctask_server_request_t;
 
 /* The answer on that socket: with status 0 it carries two fds, the region's

@@ -138,9 +138,10 @@ static bool live(const managed_t *m)
 }
 
 /* Forks the manager of a new pool and waits for it to say it is ready. */
-static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const char *section,
+static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const asynctask_server_request_t *request,
 	const gid_t *groups, int ngroups)
 {
+	const char *section = request->section;
 	int link[2];
 	sigset_t block, previous;
 
@@ -169,7 +170,7 @@ static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const char
 				close(sup.pools[i].link);
 			}
 		}
-		asynctask_server_manager_main(link[1], peer->uid, peer->gid, groups, ngroups, section);
+		asynctask_server_manager_main(link[1], peer->uid, peer->gid, groups, ngroups, request);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &previous, NULL);
@@ -212,15 +213,16 @@ static bool start_manager(managed_t *m, const asynctask_peer_t *peer, const char
 	close(link[0]);
 	waitpid(pid, NULL, 0);
 	m->failed_at = asynctask_now_ns();
-	asynctask_log("%s", m->error);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "pool_start_failed", "%s", m->error);
 	return false;
 }
 
 /* The pool of this user and section: running, or started now. NULL with
  * *why when there is none. */
-static managed_t *pool_for(const asynctask_peer_t *peer, const char *section, const gid_t *groups, int ngroups,
-	const char **why)
+static managed_t *pool_for(const asynctask_peer_t *peer, const asynctask_server_request_t *request,
+	const gid_t *groups, int ngroups, const char **why)
 {
+	const char *section = request->section;
 	managed_t *free_entry = NULL;
 	int of_user = 0;
 	uint64_t now = asynctask_now_ns();
@@ -248,7 +250,7 @@ static managed_t *pool_for(const asynctask_peer_t *peer, const char *section, co
 		*why = "this php-fpm runs as many asynctask pools as it may (64)";
 		return NULL;
 	}
-	if (!start_manager(free_entry, peer, section, groups, ngroups)) {
+	if (!start_manager(free_entry, peer, request, groups, ngroups)) {
 		*why = free_entry->error;
 		return NULL;
 	}
@@ -284,10 +286,13 @@ static void handle(asynctask_server_request_t *request, ssize_t n, const asyncta
 	const char *why = NULL;
 
 	request->section[ASYNCTASK_SECTION_MAX - 1] = '\0';
+	request->status_listen[ASYNCTASK_STATUS_LISTEN_MAX - 1] = '\0';
+	request->status_token[ASYNCTASK_STATUS_TOKEN_MAX - 1] = '\0';
 	if (n != (ssize_t) sizeof(*request) || request->magic != ASYNCTASK_SERVER_MAGIC
 			|| request->version != ASYNCTASK_SERVER_VERSION || peer->pid <= 0 || !plain_section(request->section)) {
 		if (sup.refused++ % 1000 == 0) {
-			asynctask_log("the pool supervisor refused a malformed request (from pid %d)", (int) peer->pid);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "request_refused",
+				"the pool supervisor refused a malformed request (from pid %d)", (int) peer->pid);
 		}
 		return;
 	}
@@ -303,7 +308,7 @@ static void handle(asynctask_server_request_t *request, ssize_t n, const asyncta
 		refuse(client, ESHUTDOWN, "the php-fpm master is gone: its asynctask pools are draining");
 		return;
 	}
-	managed_t *m = pool_for(peer, request->section, groups, ngroups, &why);
+	managed_t *m = pool_for(peer, request, groups, ngroups, &why);
 	if (!m) {
 		refuse(client, EAGAIN, why);
 		return;
@@ -314,7 +319,7 @@ static void handle(asynctask_server_request_t *request, ssize_t n, const asyncta
 		/* its manager died: a new one serves this child (the dead one is reaped) */
 		close(m->link);
 		m->link = -1;
-		m = pool_for(peer, request->section, groups, ngroups, &why);
+		m = pool_for(peer, request, groups, ngroups, &why);
 		err = m ? asynctask_unixmsg_send(m->link, &magic, sizeof(magic), &client, 1, MSG_DONTWAIT) : ESRCH;
 	}
 	if (err != 0) {
@@ -334,7 +339,8 @@ static void on_door(void)
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EMSGSIZE) {
-				asynctask_log("the pool supervisor cannot read requests: %s", strerror(errno));
+				asynctask_log_event(ASYNCTASK_LOG_ERROR, "supervisor_read_failed",
+					"the pool supervisor cannot read requests: %s", strerror(errno));
 			}
 			if (errno != EMSGSIZE) {
 				return;
@@ -381,7 +387,8 @@ static void reap(void)
 			}
 			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 				if (!sup.master_gone) {
-					asynctask_log("the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
+					asynctask_log_event(ASYNCTASK_LOG_WARNING, "manager_exited",
+						"the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
 						"%d); the next request starts a new one", (int) pid, m->section, (int) m->uid, status);
 				}
 				remove_left(m);
@@ -413,6 +420,7 @@ ZEND_NORETURN void asynctask_supervisor_run(int door, int lifeline)
 
 	ASYNCTASK_G(in_pool_process) = true;
 	asynctask_log_existing_only();
+	asynctask_log_set_role("supervisor");
 	prctl(PR_SET_NAME, "asynctask-sup");
 	/* a terminal's ^C is the master's business */
 	setpgid(0, 0);

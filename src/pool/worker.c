@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "php.h"
@@ -87,7 +88,7 @@ static int post_undeliverable(asynctask_report_t *report, int err)
 
 	snprintf(message, sizeof(message), "the task's result (%zu bytes) could not be stored for its caller in %s "
 		"(asynctask.tmpdir): %s", report->length, asynctask_rundir_path(), strerror(err));
-	asynctask_log("task %" PRIu64 ": %s", report->task_id, message);
+	asynctask_log_event(ASYNCTASK_LOG_ERROR, "result_not_stored", "task %" PRIu64 ": %s", report->task_id, message);
 	__atomic_sub_fetch(asynctask_slot_counter(worker.slot, report->status), 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_FAILED, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_FAILED), 1, __ATOMIC_SEQ_CST);
@@ -130,7 +131,8 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	if (err != 0) {
 		ASYNCTASK_COUNT(worker.pool, dropped_results);
 		if (err != ENXIO && err != ENOENT && err != ESRCH) {
-			asynctask_log("the result of task %" PRIu64 " could not be posted: %s", claim->task_id, strerror(err));
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "result_not_posted",
+				"the result of task %" PRIu64 " could not be posted: %s", claim->task_id, strerror(err));
 		}
 	}
 }
@@ -243,7 +245,8 @@ static void release_value(zval *retval)
 	leave_if_forked(false);  /* the destructor forked */
 	if (zend_is_unwind_exit(EG(exception))) {
 		zend_clear_exception();
-		asynctask_log("a destructor called exit() after task %" PRIu64 " reported its outcome; "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"a destructor called exit() after task %" PRIu64 " reported its outcome; "
 			"its worker leaves and is replaced", task_id);
 		release_claim();
 		_exit(0);
@@ -329,7 +332,8 @@ static ZEND_NORETURN void die_fatally(void)
 	if (__atomic_load_n(&worker.slot->claim.delivered, __ATOMIC_SEQ_CST)) {
 		/* in a destructor of the task's value (see release_value()): the task
 		 * keeps the outcome it reported, PHP logged the error */
-		asynctask_log("a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "worker_exited",
+			"a fatal error after task %" PRIu64 " reported its outcome; its worker leaves and is replaced",
 			worker.slot->claim.task_id);
 		release_claim();
 		_exit(0);
@@ -467,6 +471,8 @@ static void set_ini(const char *name, const char *value)
 	zend_string_release(key);
 }
 
+static void task_log_message(const char *message, int syslog_type);
+
 /* What a forked child must undo of its parent before it runs PHP code. */
 static void prepare_process(void)
 {
@@ -492,7 +498,14 @@ static void prepare_process(void)
 	bool logging = redirect_output();
 	set_ini("display_errors", "0");
 	set_ini("log_errors", "1");
-	if (logging) {
+	if (asynctask_log_json()) {
+		/* PHP's errors and error_log() as JSON lines too: with no error_log
+		 * file PHP hands its lines to the SAPI's log_message */
+		sapi_module.log_message = task_log_message;
+		if (logging) {
+			set_ini("error_log", "");
+		}
+	} else if (logging) {
 		set_ini("error_log", ASYNCTASK_G(log));
 	}
 }
@@ -536,10 +549,15 @@ static char *task_read_cookies(void)
 	return NULL;
 }
 
+/* PHP's log in a worker (errors, error_log()): a line of asynctask.log at
+ * the level PHP gave it. */
 static void task_log_message(const char *message, int syslog_type)
 {
-	(void) syslog_type;
-	asynctask_log("%s", message);
+	asynctask_log_level_t level = syslog_type <= LOG_ERR ? ASYNCTASK_LOG_ERROR
+		: syslog_type == LOG_WARNING ? ASYNCTASK_LOG_WARNING
+		: syslog_type == LOG_NOTICE ? ASYNCTASK_LOG_NOTICE : ASYNCTASK_LOG_INFO;
+
+	asynctask_log_event(level, "php_message", "%s", message);
 }
 
 static void start_server_request(void)
@@ -574,7 +592,7 @@ static void start_server_request(void)
 	zend_interned_strings_switch_storage(1);
 
 	if (php_request_startup() == FAILURE) {
-		asynctask_log("a worker could not start its PHP request");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "worker_start_failed", "a worker could not start its PHP request");
 		_exit(70);
 	}
 	SG(headers_sent) = 1;
@@ -638,7 +656,8 @@ static void include_bootstrap(void)
 			efree_size(op_array, sizeof(zend_op_array));
 		}
 		if (EG(exception)) {
-			asynctask_log("asynctask.bootstrap %s threw; the worker goes on without it", path);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "bootstrap_threw",
+				"asynctask.bootstrap %s threw; the worker goes on without it", path);
 			zend_clear_exception();
 		}
 	} zend_catch {
@@ -648,7 +667,7 @@ static void include_bootstrap(void)
 		snprintf(worker.pool->startup_error, sizeof(worker.pool->startup_error),
 			"asynctask.bootstrap %s failed: %s", path,
 			PG(last_error_message) ? ZSTR_VAL(PG(last_error_message)) : "a fatal error");
-		asynctask_log("%s", worker.pool->startup_error);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "bootstrap_failed", "%s", worker.pool->startup_error);
 		_exit(ASYNCTASK_EXIT_STARTUP_FAILED);
 	} zend_end_try();
 	zend_destroy_file_handle(&handle);
@@ -662,6 +681,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 	worker.slot = &pool->slots[index];
 	worker.pid = asynctask_self();
 	asynctask_log_set_role("worker");
+	asynctask_log_set_task(&worker.slot->claim.task_id);
 	ASYNCTASK_G(mailbox) = NULL;  /* the owner's */
 	if (ASYNCTASK_G(result_fd) >= 0) {
 		close(ASYNCTASK_G(result_fd)); /* the owner's result pipe */

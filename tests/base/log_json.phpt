@@ -1,5 +1,5 @@
 --TEST--
-asynctask.log_format=json: each line the manager and workers log is one JSON object (time, level, pid, role, event, task_id, message); text stays the default; other values refused
+asynctask.log_format=json: each line the manager and workers log is one JSON object (time, level, pid, role, event, task_id, message), with the line's own level and event (a crash, a time limit); text stays the default; other values refused
 --EXTENSIONS--
 asynctask
 posix
@@ -42,4 +42,6 @@ bool(false)
 crashed
 timed out
 time,level,pid,role,event,task_id,message
-iso-time notice manager-pid manager log '1'
+iso-time error manager-pid manager task_crashed '1'
+time,level,pid,role,event,task_id,message
+iso-time warning manager-pid manager task_timed_out '2'

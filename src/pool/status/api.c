@@ -112,6 +112,26 @@ static void worker_details(asynctask_pool_t *pool, struct evbuffer *out)
 	evbuffer_add_printf(out, "]");
 }
 
+/* A node's backend figures, the keys stats() gives them (pool.c), as the
+ * manager last refreshed them (about once a second, never per request). */
+static void node_figures(asynctask_pool_t *pool, struct evbuffer *out)
+{
+	const asynctask_node_figures_t *node = &pool->node;
+	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+
+	evbuffer_add_printf(out, "\"backend\":\"redis\",\"backend_connected\":%s,\"stream_length\":%" PRIu64
+		",\"pending\":%" PRIu64 ",\"lag\":", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) ? "true" : "false",
+		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED), __atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	evbuffer_add_printf(out, lag == UINT64_MAX ? "null" : "%" PRIu64, lag);
+	evbuffer_add_printf(out, ",\"dead_stream_length\":%" PRIu64 ",\"consumers\":%" PRIu64 ",\"reclaimed\":%" PRIu64
+		",\"dead_lettered\":%" PRIu64 ",\"reconnects\":%" PRIu64 ",\"results_kept\":%" PRIu64 ",\"delayed\":%" PRIu64
+		",\"moved\":%" PRIu64 ",",
+		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED), __atomic_load_n(&node->consumers, __ATOMIC_RELAXED),
+		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED), __atomic_load_n(&node->dead_lettered, __ATOMIC_RELAXED),
+		__atomic_load_n(&node->reconnects, __ATOMIC_RELAXED), __atomic_load_n(&node->results_kept, __ATOMIC_RELAXED),
+		__atomic_load_n(&node->delayed, __ATOMIC_RELAXED), __atomic_load_n(&node->moved, __ATOMIC_RELAXED));
+}
+
 /* "queues": per named queue, the keys of Pool::stats()['queues'] (pool.c). */
 static void queue_stats(asynctask_pool_t *pool, struct evbuffer *out)
 {
@@ -177,8 +197,11 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			first = false;
 		}
 	}
-	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",", wall_now(),
-		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED));
+	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",\"retried\":%" PRIu64 ",", wall_now(),
+		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED), c.retried);
+	if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+		node_figures(pool, out);
+	}
 	queue_stats(pool, out);
 	worker_details(pool, out);
 	evbuffer_add_printf(out, "}\n");

@@ -3,17 +3,23 @@
  * the shared region. Workers count into their own slots (record.h); the
  * slots are summed here, when scraped.
  *
- * Outcomes are disjoint, so that sum() over them is every task that ended:
- * "failed" is a task that threw or could not run; "crashed" (its worker
- * died) and "timed_out" are not in it, although stats()' "failed" counts
- * them. "retried" and "dead" come with jobs (DESIGN.md section 5): until
- * then they are not emitted. Each named queue (asynctask.queues) has its
- * own series, labelled queue="name": its outcomes, dispatches, times,
- * depth and bytes (a dispatcher's rare correction of an outcome it could
- * not take shows in stats()' totals only, see region.h).
+ * The outcomes completed, failed, crashed, timed_out and cancelled are
+ * disjoint, so that sum() over them is every attempt that ended: "failed"
+ * is a task that threw or could not run; "crashed" (its worker died) and
+ * "timed_out" are not in it, although stats()' "failed" counts them.
+ * "retried" and "dead" count from the job's side: an attempt that failed
+ * and was queued again (the queue's counters.retried, which retries count),
+ * and an entry a Redis node moved to the dead-letter stream (the node's
+ * figures, on its queue "default"; 0 on the local backend, which has no
+ * such stream). Both are counters that exist, shown 0 until something
+ * counts in them. Each named queue (asynctask.queues) has its own series,
+ * labelled queue="name": its outcomes, dispatches, times, depth and bytes
+ * (a dispatcher's rare correction of an outcome it could not take shows in
+ * stats()' totals only, see region.h).
  */
 #include <inttypes.h>
 
+#include "src/pool/status/conns.h"
 #include "src/pool/status/status.h"
 
 /* What the last scrape showed of each counter, per queue: a counter is never
@@ -23,7 +29,7 @@
  * undone for the crash reported instead. Prometheus would take a counter
  * that goes back for a restart. Only the manager serves: no lock. */
 enum { SHOWN_COMPLETED, SHOWN_FAILED, SHOWN_CRASHED, SHOWN_TIMED_OUT, SHOWN_CANCELLED, SHOWN_DISPATCHED,
-	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_MAX };
+	SHOWN_RESPAWNED, SHOWN_DROPPED, SHOWN_RETRIED, SHOWN_DEAD, SHOWN_MAX };
 static uint64_t shown[ASYNCTASK_QUEUES_MAX + 1][SHOWN_MAX];  /* [queue][...]; the last row: the pool's */
 #define POOL_ROW ASYNCTASK_QUEUES_MAX
 
@@ -83,6 +89,51 @@ static void queue_outcomes(struct evbuffer *out, asynctask_pool_t *pool, uint32_
 		monotonic(index, SHOWN_TIMED_OUT, c.timed_out));
 	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"cancelled\"} %" PRIu64 "\n", name,
 		monotonic(index, SHOWN_CANCELLED, c.cancelled));
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"retried\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_RETRIED, c.retried));
+	/* a node serves the queue "default": its dead letters are that queue's */
+	uint64_t dead = (int32_t) index == pool->default_queue ? __atomic_load_n(&pool->node.dead_lettered, __ATOMIC_RELAXED) : 0;
+	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"dead\"} %" PRIu64 "\n", name,
+		monotonic(index, SHOWN_DEAD, dead));
+}
+
+/* A Redis node's view of its stream, as its manager last read it (about
+ * once a second: a scrape sends nothing to Redis). */
+#define NODE_QUEUE "queue=\"default\""  /* the queue a node serves */
+
+static void backend(struct evbuffer *out, const asynctask_node_figures_t *node)
+{
+	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+
+	help(out, "asynctask_backend_up", "gauge", "1 when the node's connections to Redis are up.");
+	evbuffer_add_printf(out, "asynctask_backend_up %d\n", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) ? 1 : 0);
+	if (lag != UINT64_MAX) {
+		/* unknown (Redis < 7, or entries deleted out of order): no sample, rather than a wrong one */
+		help(out, "asynctask_backend_lag", "gauge",
+			"Entries of the queue's streams (all priority levels) not yet delivered to any node (XINFO GROUPS lag).");
+		evbuffer_add_printf(out, "asynctask_backend_lag{" NODE_QUEUE "} %" PRIu64 "\n", lag);
+	}
+	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes, all priority levels).");
+	evbuffer_add_printf(out, "asynctask_backend_pending{" NODE_QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's streams (XLEN, all priority levels).");
+	evbuffer_add_printf(out, "asynctask_backend_stream_length{" NODE_QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_dead_stream_length", "gauge", "Entries in the dead-letter stream (every node's).");
+	evbuffer_add_printf(out, "asynctask_backend_dead_stream_length %" PRIu64 "\n",
+		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_delayed", "gauge", "Delayed tasks waiting in the queue's delayed set (Task::delay()).");
+	evbuffer_add_printf(out, "asynctask_backend_delayed{" NODE_QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->delayed, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the stream's group.");
+	evbuffer_add_printf(out, "asynctask_backend_consumers{" NODE_QUEUE "} %" PRIu64 "\n",
+		__atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_reclaimed_total", "counter", "Entries this node took over past asynctask.visibility_timeout.");
+	evbuffer_add_printf(out, "asynctask_backend_reclaimed_total %" PRIu64 "\n",
+		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
+	help(out, "asynctask_backend_reconnects_total", "counter", "Connections to Redis made again after one was lost.");
+	evbuffer_add_printf(out, "asynctask_backend_reconnects_total %" PRIu64 "\n",
+		__atomic_load_n(&node->reconnects, __ATOMIC_RELAXED));
 }
 
 void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
@@ -94,7 +145,8 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	asynctask_region_counts(pool, &c);
 	c.respawned = monotonic(POOL_ROW, SHOWN_RESPAWNED, c.respawned);
 	c.dropped_results = monotonic(POOL_ROW, SHOWN_DROPPED, c.dropped_results);
-	help(out, "asynctask_tasks_total", "counter", "Tasks that ended, by queue and outcome (disjoint outcomes).");
+	help(out, "asynctask_tasks_total", "counter", "Tasks by queue and outcome: attempts that ended (completed, failed, "
+		"crashed, timed_out, cancelled: disjoint), attempts queued again (retried), tasks dead-lettered (dead).");
 	for (uint32_t q = 0; q < nqueues; q++) {
 		queue_outcomes(out, pool, q);
 	}
@@ -153,6 +205,10 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 			rq->queue.capacity);
 	}
 
+	if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+		backend(out, &pool->node);
+	}
+
 	help(out, "asynctask_worker_respawns_total", "counter", "Workers replaced after they died.");
 	evbuffer_add_printf(out, "asynctask_worker_respawns_total %" PRIu64 "\n", c.respawned);
 	help(out, "asynctask_reloads_total", "counter", "Pool::reload() calls (pool generations after the first).");
@@ -162,4 +218,14 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	help(out, "asynctask_failures_recorded_total", "counter", "Failures put in /api/failures' ring.");
 	evbuffer_add_printf(out, "asynctask_failures_recorded_total %" PRIu64 "\n",
 		__atomic_load_n(&pool->failures.next, __ATOMIC_RELAXED));
+
+	unsigned open;
+	uint64_t pushed_out, timed_out;
+	asynctask_status_conns_figures(&open, &pushed_out, &timed_out);
+	help(out, "asynctask_status_connections", "gauge", "Connections open to this endpoint (at most 64).");
+	evbuffer_add_printf(out, "asynctask_status_connections %u\n", open);
+	help(out, "asynctask_status_connections_cut_total", "counter",
+		"Connections this endpoint closed: pushed_out (the oldest waiting, at the cap), timed_out (no whole request in 10 s).");
+	evbuffer_add_printf(out, "asynctask_status_connections_cut_total{reason=\"pushed_out\"} %" PRIu64 "\n", pushed_out);
+	evbuffer_add_printf(out, "asynctask_status_connections_cut_total{reason=\"timed_out\"} %" PRIu64 "\n", timed_out);
 }

@@ -2,8 +2,9 @@
  * The status endpoint's HTTP server (status.h): evhttp on the manager's
  * event base. Requests are small GETs answered at once from the shared
  * region; a client that sends too much or too slowly is cut off by evhttp's
- * limits, and nothing it does can hold up the loop's tick, which enforces
- * time limits and respawns workers.
+ * limits and ours (conns.h: 64 connections at most, 10 s for a request),
+ * and nothing it does can hold up the loop's tick, which enforces time
+ * limits and respawns workers.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +25,9 @@
 
 #include "php_asynctask.h"
 #include "src/base/log.h"
+#include "src/pool/status/conns.h"
 #include "src/pool/status/status.h"
 
-#define REQUEST_TIMEOUT_S 10        /* a client that has not sent its request by then is dropped */
 #define HEADERS_MAX       8192      /* a larger request header is refused (a 10 MB one included) */
 
 static struct {
@@ -37,7 +38,27 @@ static struct {
 	int               dir_fd;      /* unix: the socket's directory */
 	char              name[108];   /* unix: the socket's name in it */
 	ino_t             ino;         /* unix: the socket we made, removed only while it is there */
+	bool              fpm;         /* a php-fpm section's manager (asynctask_status_for_section()) */
+	char              section[64];
+	char              listen[128]; /* the section's settings, which the globals then point to */
+	char              token[256];
 } status = { .listen_fd = -1, .dir_fd = -1 };
+
+void asynctask_status_for_section(const char *section, const char *listen, const char *token)
+{
+	status.fpm = true;
+	snprintf(status.section, sizeof(status.section), "%s", section[0] ? section : "?");
+	if (!listen) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_refused", "asynctask.status_listen or "
+			"asynctask.status_token of FPM section [%s] is too long (at most %zu and %zu bytes): its pool serves no "
+			"status endpoint", status.section, sizeof(status.listen) - 1, sizeof(status.token) - 1);
+		listen = token = "";
+	}
+	snprintf(status.listen, sizeof(status.listen), "%s", listen);
+	snprintf(status.token, sizeof(status.token), "%s", token);
+	ASYNCTASK_G(status_listen) = status.listen;
+	ASYNCTASK_G(status_token) = status.token;
+}
 
 /* Compares in time that does not depend on where the two differ. */
 static bool token_matches(const char *given, const char *expected)
@@ -86,6 +107,7 @@ static void handle(struct evhttp_request *req, void *arg)
 	struct evbuffer *body = evbuffer_new();
 	(void) arg;
 
+	asynctask_status_conns_request(evhttp_request_get_connection(req));
 	if (!body) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
@@ -213,17 +235,24 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 
 	if (!asynctask_status_listen_parse(ASYNCTASK_G(status_listen), &status.addr, why, sizeof(why))) {
 		if (why[0]) {
-			asynctask_log("asynctask.status_listen=%s refused: %s", ASYNCTASK_G(status_listen), why);
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_refused",
+				"asynctask.status_listen=%s refused: %s", ASYNCTASK_G(status_listen), why);
 		}
 		return;
 	}
 	status.pool = pool;
 	status.http = evhttp_new(base);
 	if (!status.http) {
-		asynctask_log("the status endpoint cannot start (evhttp_new failed)");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "status_failed",
+			"the status endpoint cannot start (evhttp_new failed)");
 		return;
 	}
-	evhttp_set_timeout(status.http, REQUEST_TIMEOUT_S);
+	if (!asynctask_status_conns_start(base, status.http)) {
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "status_failed", "the status endpoint cannot start (out of memory)");
+		asynctask_status_stop();
+		return;
+	}
+	evhttp_set_timeout(status.http, ASYNCTASK_STATUS_REQUEST_S);
 	evhttp_set_max_headers_size(status.http, HEADERS_MAX);
 	evhttp_set_max_body_size(status.http, 0);
 	evhttp_set_allowed_methods(status.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
@@ -240,12 +269,28 @@ void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool)
 			snprintf(why, sizeof(why), "%s", strerror(errno));
 		}
 	}
-	if (!bound) {
-		asynctask_log("the status endpoint cannot listen on %s: %s", ASYNCTASK_G(status_listen), why);
+	if (!bound && status.fpm) {
+		/* php.ini's one address, which every section's pool tries: the first takes it */
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_not_listening",
+			"the pool of FPM section [%s] serves no status endpoint: it cannot listen on %s: %s. Each FPM "
+			"section's pool serves its own endpoint: give each section its own address "
+			"(php_admin_value[asynctask.status_listen] in its pool's configuration), or \"\" for none",
+			status.section, ASYNCTASK_G(status_listen), why);
 		asynctask_status_stop();
 		return;
 	}
+	if (!bound) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "status_not_listening",
+			"the status endpoint cannot listen on %s: %s", ASYNCTASK_G(status_listen), why);
+		asynctask_status_stop();
+		return;
+	}
+	if (status.fpm) {
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "status_listening",
+			"the pool of FPM section [%s] serves its status endpoint on %s", status.section, ASYNCTASK_G(status_listen));
+	}
 	status.listen_fd = evhttp_bound_socket_get_fd(bound);
+	asynctask_status_conns_listen(bound);
 }
 
 /* Whether fd is a socket of the endpoint: its listening socket, or a
@@ -304,9 +349,11 @@ void asynctask_status_stop(void)
 	struct stat st;
 
 	if (status.http) {
+		asynctask_status_conns_unlisten();
 		evhttp_free(status.http);
 		status.http = NULL;
 	}
+	asynctask_status_conns_stop();
 	status.listen_fd = -1;
 	if (status.dir_fd >= 0) {
 		if (status.ino && fstatat(status.dir_fd, status.name, &st, AT_SYMLINK_NOFOLLOW) == 0

@@ -36,6 +36,13 @@ typedef struct {
  * why empty); false with why filled when it is refused. */
 bool asynctask_status_listen_parse(const char *value, asynctask_status_addr_t *addr, char *why, size_t why_size);
 
+/* A php-fpm section's manager, before it runs: serves with the section's
+ * settings (what its FPM children were configured with: php.ini, or the
+ * section's php_admin_value), not the master's php.ini alone, so that each
+ * section's pool can have an address of its own; listen NULL: they were
+ * too long (logged, no endpoint). Its log lines name the section. */
+void asynctask_status_for_section(const char *section, const char *listen, const char *token);
+
 /* Manager: starts serving on base when asynctask.status_listen is set (a
  * failure to bind is logged, the pool runs without it). */
 void asynctask_status_start(struct event_base *base, asynctask_pool_t *pool);

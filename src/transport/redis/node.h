@@ -102,12 +102,15 @@ typedef struct {
 	uint64_t pending;
 	uint64_t delayed;
 	uint64_t moved;            /* delayed tasks this node moved into a stream */
+	uint64_t lag;              /* entries not yet delivered to the group, all queues and levels (XINFO GROUPS' lag), when lag_known */
+	uint64_t dead_length;      /* XLEN of {prefix}:dead, every node's dead letters */
 	uint64_t consumers;        /* consumers of the group (the most of any stream) */
 	uint64_t reclaimed;        /* entries this node took over past visibility_timeout */
 	uint64_t dead_lettered;    /* entries this node moved to {prefix}:dead */
 	uint64_t reconnects;       /* connections made again after one was lost */
 	uint64_t results_kept;     /* results waiting for Redis to come back */
 	bool     connected;
+	bool     lag_known;        /* Redis 7+ says it, unless entries were deleted out of order */
 } asynctask_redis_node_stats_t;
 
 /* Starts connecting on base's loop. config is copied (its strings taken over). */

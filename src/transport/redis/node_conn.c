@@ -31,7 +31,8 @@ static void conn_lost(conn_t *conn, const char *why)
 	if (!conn->lost_logged) {
 		char where[512];
 		asynctask_redis_url_describe(&asynctask_rnode.config.url, where, sizeof(where));
-		asynctask_log("redis node: the %s connection to %s is down (%s); reconnecting with backoff", conn->name,
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "redis_down",
+			"redis node: the %s connection to %s is down (%s); reconnecting with backoff", conn->name,
 			where, why);
 		conn->lost_logged = true;
 	}
@@ -78,14 +79,15 @@ static void on_ready(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	asynctask_redis_node_heard(ac);
 	if (asynctask_redis_node_is_error(reply) && !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
-		asynctask_log("redis node: Redis refused the %s connection's setup: %.*s", conn->name, (int) reply->len,
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_refused",
+			"redis node: Redis refused the %s connection's setup: %.*s", conn->name, (int) reply->len,
 			reply->str);
 		redisAsyncDisconnect(ac);
 		return;
 	}
 	if (conn->ever_up && conn->lost_logged) {
 		asynctask_rnode.stats.reconnects++;
-		asynctask_log("redis node: the %s connection is back", conn->name);
+		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "redis_back", "redis node: the %s connection is back", conn->name);
 	}
 	conn->ever_up = true;
 	conn->lost_logged = false;
@@ -116,7 +118,8 @@ static void on_setup(redisAsyncContext *ac, void *r, void *privdata)
 	conn_t *conn = privdata;
 
 	if (reply && asynctask_redis_node_is_error(reply) && conn->ac == ac) {
-		asynctask_log("redis node: Redis refused the %s connection's credentials or database: %.*s", conn->name,
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_refused",
+			"redis node: Redis refused the %s connection's credentials or database: %.*s", conn->name,
 			(int) reply->len, reply->str);
 		conn->refused = true;
 		redisAsyncDisconnect(ac);
@@ -132,7 +135,8 @@ static void on_group(redisAsyncContext *ac, void *r, void *privdata)
 
 	if (reply && conn->ac == ac && asynctask_redis_node_is_error(reply)
 		&& !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
-		asynctask_log("redis node: Redis refused to make the group of a stream on the %s connection: %.*s",
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_refused",
+			"redis node: Redis refused to make the group of a stream on the %s connection: %.*s",
 			conn->name, (int) reply->len, reply->str);
 	}
 }
@@ -215,7 +219,8 @@ void asynctask_redis_node_watchdog(conn_t *conn, uint64_t now)
 	}
 	char why[128];
 	snprintf(why, sizeof(why), "Redis did not answer for %.1f s", (double) (now - conn->heard_ns) / 1e9);
-	asynctask_log("redis node: %s on the %s connection: dropping it", why, conn->name);
+	asynctask_log_event(ASYNCTASK_LOG_WARNING, "redis_connection_dropped",
+		"redis node: %s on the %s connection: dropping it", why, conn->name);
 	conn->lost_logged = false;  /* say it, even when it was said before */
 	redisAsyncFree(ac);
 	if (conn->ac == ac) {

@@ -89,7 +89,8 @@ static void on_moved(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	if (asynctask_redis_node_is_error(reply)) {
 		if (!error_logged) {
-			asynctask_log("redis node: moving the due delayed tasks of %s failed: %.*s (tried again every %d ms)",
+			asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_error",
+				"redis node: moving the due delayed tasks of %s failed: %.*s (tried again every %d ms)",
 				asynctask_rnode.nqueues == 1 ? asynctask_rnode.queues[0].delayed : "the queues",
 				(int) reply->len, reply->str, ASYNCTASK_REDIS_MOVE_EVERY_MS);
 			error_logged = true;
@@ -156,7 +157,8 @@ void asynctask_redis_node_delayed_start(void)
 	error_logged = false;
 	asynctask_rnode.move_timer = evtimer_new(asynctask_rnode.base, on_timer, NULL);
 	if (!asynctask_rnode.move_timer) {
-		asynctask_log("redis node: out of memory for the timer of delayed tasks: they are moved at each tick instead");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+			"redis node: out of memory for the timer of delayed tasks: they are moved at each tick instead");
 		return;
 	}
 	schedule(0);

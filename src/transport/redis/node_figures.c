@@ -1,8 +1,9 @@
 /*
- * A Redis node's figures for stats(): each queue's streams' length and the
- * group's pending entries (all levels) and its delayed tasks waiting, their
- * sums, and the group's consumers, asked for on the writer once a second in
- * one MULTI/EXEC.
+ * A Redis node's figures for stats() and the status endpoint: each queue's
+ * streams' length, the group's pending entries (all levels) and its delayed
+ * tasks waiting, their sums, the group's lag (entries not yet delivered) and
+ * consumers, and the dead stream's length, asked for on the writer once a
+ * second in one MULTI/EXEC (never per scrape).
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -13,16 +14,18 @@
 /* --- figures ---------------------------------------------------------------------- */
 
 /* One level's XINFO GROUPS: adds our group's pending entries to *pending, its consumers to *consumers (the most
- * on any level: a node reads every level). */
-static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *consumers)
+ * on any level: a node reads every level); its lag (entries not yet delivered: Redis 7+, nil when it cannot tell)
+ * into *lag, -1 when unknown or when the group is not there. */
+static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *consumers, long long *lag)
 {
+	*lag = -1;
 	if (groups->type != REDIS_REPLY_ARRAY) {
 		return;
 	}
 	for (size_t g = 0; g < groups->elements; g++) {
 		const redisReply *group = groups->element[g];
 		bool ours = false;
-		long long group_consumers = -1, group_pending = -1;
+		long long group_consumers = -1, group_pending = -1, group_lag = -1;
 		for (size_t i = 0; group->type == REDIS_REPLY_ARRAY && i + 1 < group->elements; i += 2) {
 			const redisReply *k = group->element[i], *v = group->element[i + 1];
 			if (k->type != REDIS_REPLY_STRING) continue;
@@ -32,9 +35,12 @@ static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *con
 				group_consumers = v->integer;
 			} else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER) {
 				group_pending = v->integer;
+			} else if (strcmp(k->str, "lag") == 0 && v->type == REDIS_REPLY_INTEGER) {
+				group_lag = v->integer;  /* nil (unknown) or absent (Redis < 7): stays -1 */
 			}
 		}
 		if (ours) {
+			*lag = group_lag;
 			*pending += group_pending > 0 ? (uint64_t) group_pending : 0;
 			if (group_consumers > 0 && (uint64_t) group_consumers > *consumers) {
 				*consumers = (uint64_t) group_consumers;
@@ -49,14 +55,16 @@ static void add_group(const redisReply *groups, uint64_t *pending, uint64_t *con
 static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
-	uint64_t length = 0, pending = 0, delayed = 0, consumers = 0;
+	uint64_t length = 0, pending = 0, delayed = 0, consumers = 0, lag = 0;
+	bool lag_known = true;
 	(void) privdata;
 
 	if (reply) {
 		asynctask_redis_node_heard(ac);
 	}
 	asynctask_rnode.figures_out = false;
-	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < PER_QUEUE * (size_t) asynctask_rnode.nqueues) {
+	/* MULTI/EXEC: per queue PER_QUEUE replies, then XLEN of the dead stream */
+	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < PER_QUEUE * (size_t) asynctask_rnode.nqueues + 1) {
 		return;
 	}
 	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
@@ -65,10 +73,16 @@ static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 		uint64_t queue_length = 0, queue_pending = 0;
 		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
 			const redisReply *xlen = mine[2 * level], *groups = mine[2 * level + 1];
+			long long level_lag;
 			if (xlen->type == REDIS_REPLY_INTEGER && xlen->integer > 0) {
 				queue_length += (uint64_t) xlen->integer;
 			}
-			add_group(groups, &queue_pending, &consumers);
+			add_group(groups, &queue_pending, &consumers, &level_lag);
+			if (level_lag >= 0) {
+				lag += (uint64_t) level_lag;
+			} else if (xlen->type != REDIS_REPLY_INTEGER || xlen->integer > 0) {
+				lag_known = false;  /* (a level without entries and without the group has none undelivered) */
+			}
 		}
 		figures->stream_length = queue_length;
 		figures->pending = queue_pending;
@@ -84,6 +98,12 @@ static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 	asynctask_rnode.stats.pending = pending;
 	asynctask_rnode.stats.delayed = delayed;
 	asynctask_rnode.stats.consumers = consumers;
+	asynctask_rnode.stats.lag = lag_known ? lag : 0;
+	asynctask_rnode.stats.lag_known = lag_known;
+	const redisReply *dead = reply->element[PER_QUEUE * asynctask_rnode.nqueues];
+	if (dead->type == REDIS_REPLY_INTEGER) {
+		asynctask_rnode.stats.dead_length = dead->integer > 0 ? (uint64_t) dead->integer : 0;
+	}
 }
 
 void asynctask_redis_node_figures(void)
@@ -107,6 +127,8 @@ void asynctask_redis_node_figures(void)
 		redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "ZCARD %s",
 			queue->delayed);
 	}
+	redisAsyncCommand(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, "XLEN %s",
+		asynctask_rnode.dead);
 	if (redisAsyncCommand(asynctask_rnode.writer.ac, on_figures, NULL, "EXEC") == REDIS_OK) {
 		asynctask_rnode.figures_out = true;
 	}

@@ -87,7 +87,8 @@ static void close_reader(void)
 	asynctask_rnode.reading = false;
 	asynctask_rnode.read_blocks = false;
 	asynctask_rnode.take_blocks = false;
-	asynctask_log("redis node: no more tasks taken");
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_stopped_taking",
+		"redis node: no more tasks taken");
 }
 
 static void on_unblocked(redisAsyncContext *ac, void *r, void *privdata)
@@ -155,7 +156,8 @@ void asynctask_redis_node_shutdown(void)
 		return;
 	}
 	if (asynctask_rnode.kept_count) {
-		asynctask_log("redis node: leaving with %u results Redis could not take; their entries stay pending and run "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "node_left_unfinished",
+			"redis node: leaving with %u results Redis could not take; their entries stay pending and run "
 			"again elsewhere after asynctask.visibility_timeout", asynctask_rnode.kept_count);
 	}
 	asynctask_rnode.taking = false;

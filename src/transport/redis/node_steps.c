@@ -93,7 +93,8 @@ static zend_string *result_entry(const asynctask_redis_job_t *job, asynctask_res
 	zend_string_efree(secret);
 	free(payload);
 	if (!bytes) {
-		asynctask_log("redis node: the result of entry %s cannot be encoded: %s", job->entry_id,
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "result_not_encoded",
+			"redis node: the result of entry %s cannot be encoded: %s", job->entry_id,
 			error ? ZSTR_VAL(error) : "?");
 		if (error) zend_string_release(error);
 	}
@@ -137,7 +138,8 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 	}
 	if (bytes) zend_string_efree(bytes);
 	if (!op) {
-		asynctask_log("redis node: out of memory storing the result of entry %s", job->entry_id);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+			"redis node: out of memory storing the result of entry %s", job->entry_id);
 		asynctask_redis_node_job_free(job);
 		return;
 	}
@@ -188,7 +190,8 @@ void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, siz
 	}
 	if (bytes) zend_string_efree(bytes);
 	if (!op) {
-		asynctask_log("redis node: out of memory dead-lettering entry %s", entry_id);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+			"redis node: out of memory dead-lettering entry %s", entry_id);
 		asynctask_redis_node_job_free(job);
 		return;
 	}

@@ -92,14 +92,16 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	char *raw = job ? malloc(t && t->len ? t->len : 1) : NULL;
 	if (!raw) {
 		free(job);
-		asynctask_log("redis node: out of memory taking entry %s (left pending)", entry_id);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+			"redis node: out of memory taking entry %s (left pending)", entry_id);
 		return;
 	}
 	job->level = (uint8_t) level;
 	job->queue = (uint16_t) queue;
 	memcpy(job->entry_id, entry_id, sizeof(entry_id));
 	if (!t) {
-		asynctask_log("redis node: entry %s of %s has no \"t\" field: dead-lettered, never run", entry_id, stream);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "entry_dead_lettered",
+			"redis node: entry %s of %s has no \"t\" field: dead-lettered, never run", entry_id, stream);
 		free(raw);
 		asynctask_redis_node_dead_letter(entry_id, "", 0, job, attempts,
 			"the entry has no \"" ASYNCTASK_REDIS_FIELD_TASK "\" field", ASYNCTASK_RESULT_FAILED, NULL);
@@ -113,7 +115,8 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	if (ok == FAILURE) {
 		/* never decoded, never run: the bytes go to the dead stream as they came */
 		snprintf(why, sizeof(why), "%s", error ? ZSTR_VAL(error) : "the entry does not verify");
-		asynctask_log("redis node: entry %s of %s %s: dead-lettered, never run", entry_id, stream, why);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "entry_dead_lettered",
+			"redis node: entry %s of %s %s: dead-lettered, never run", entry_id, stream, why);
 		if (error) zend_string_release(error);
 		memset(&job->task, 0, sizeof(job->task));   /* never decoded: no reply key to answer on */
 		asynctask_redis_node_dead_letter(entry_id, raw, t->len, job, attempts, why, ASYNCTASK_RESULT_FAILED, NULL);
@@ -128,7 +131,8 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 		snprintf(why, sizeof(why), "not acknowledged after %u deliveries (asynctask.max_attempts=%u): its node "
 			"stopped answering each time", job->attempt - 1, asynctask_rnode.config.max_attempts);
 		snprintf(message, sizeof(message), "the task was dead-lettered after %u attempts: %s", job->attempt - 1, why);
-		asynctask_log("redis node: entry %s of %s %s: dead-lettered", entry_id, stream, why);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "entry_dead_lettered",
+			"redis node: entry %s of %s %s: dead-lettered", entry_id, stream, why);
 		asynctask_redis_node_dead_letter(entry_id, job->raw, job->raw_len, job, job->attempt - 1, why,
 			ASYNCTASK_RESULT_FAILED, message);
 		return;
@@ -243,7 +247,8 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 		asynctask_rnode.rewatching = false;
 	}
 	if (asynctask_redis_node_is_error(reply)) {
-		asynctask_log("redis node: %s failed: %.*s", t->kind == TAKE_BLOCKED ? "XREADGROUP" : "the take step",
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_error",
+			"redis node: %s failed: %.*s", t->kind == TAKE_BLOCKED ? "XREADGROUP" : "the take step",
 			(int) reply->len, reply->str);
 		if (t->kind != TAKE_WRITER) {
 			asynctask_rnode.take_blocks = false;
@@ -296,7 +301,8 @@ static bool send_take(conn_t *conn, int kind)
 	}
 	take_t *t = calloc(1, sizeof(*t));
 	if (!t) {
-		asynctask_log("redis node: out of memory for a take step (tried again at the next tick)");
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory",
+			"redis node: out of memory for a take step (tried again at the next tick)");
 		return false;
 	}
 	t->kind = kind;
@@ -424,7 +430,8 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 	asynctask_rnode.claiming--;
 	release(t);
 	if (asynctask_redis_node_is_error(reply)) {
-		asynctask_log("redis node: reclaiming entries failed: %.*s", (int) reply->len, reply->str);
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_error",
+			"redis node: reclaiming entries failed: %.*s", (int) reply->len, reply->str);
 		free(t);
 		return;
 	}
@@ -546,11 +553,13 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 	}
 	if (job->attempt < asynctask_rnode.config.max_attempts) {
 		if (asynctask_rnode.taking) {
-			asynctask_log("redis node: entry %s (attempt %u of %u): %s; it runs again", job->entry_id, job->attempt,
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "entry_redelivered",
+				"redis node: entry %s (attempt %u of %u): %s; it runs again", job->entry_id, job->attempt,
 				asynctask_rnode.config.max_attempts, message);
 			asynctask_redis_node_claim_one(job->entry_id, job->queue, job->level);
 		} else {
-			asynctask_log("redis node: entry %s (attempt %u of %u): %s; the node is draining: left pending, to run "
+			asynctask_log_event(ASYNCTASK_LOG_WARNING, "entry_left_pending",
+				"redis node: entry %s (attempt %u of %u): %s; the node is draining: left pending, to run "
 				"again after asynctask.visibility_timeout", job->entry_id, job->attempt, asynctask_rnode.config.max_attempts,
 				message);
 		}
@@ -559,7 +568,8 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 		char why[700], result[800];
 		snprintf(why, sizeof(why), "%s", message);
 		snprintf(result, sizeof(result), "the task was dead-lettered after %u attempts: %s", job->attempt, message);
-		asynctask_log("redis node: entry %s crashed on attempt %u of %u (%s): dead-lettered", job->entry_id,
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "entry_dead_lettered",
+			"redis node: entry %s crashed on attempt %u of %u (%s): dead-lettered", job->entry_id,
 			job->attempt, asynctask_rnode.config.max_attempts, message);
 		asynctask_redis_node_dead_letter(job->entry_id, job->raw, job->raw_len, job, job->attempt, why,
 			ASYNCTASK_RESULT_CRASHED, result);

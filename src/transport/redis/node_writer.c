@@ -96,7 +96,8 @@ void asynctask_redis_node_op_free(op_t *op)
 static void keep_op(op_t *op)
 {
 	if (asynctask_rnode.kept_count >= KEPT_MAX_COUNT || asynctask_rnode.kept_bytes + op->bytes > KEPT_MAX_BYTES) {
-		asynctask_log("redis node: Redis is away and %u results (%zu bytes) are kept already: the result of entry %s "
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "result_dropped",
+			"redis node: Redis is away and %u results (%zu bytes) are kept already: the result of entry %s "
 			"is dropped; the entry stays pending and runs again elsewhere after asynctask.visibility_timeout",
 			asynctask_rnode.kept_count, asynctask_rnode.kept_bytes, op->job ? op->job->entry_id : "?");
 		asynctask_redis_node_op_free(op);
@@ -146,10 +147,12 @@ static void on_op(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	if (asynctask_redis_node_is_error(reply)) {
-		asynctask_log("redis node: storing the outcome of entry %s failed: %.*s", op->job ? op->job->entry_id : "?",
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_error",
+			"redis node: storing the outcome of entry %s failed: %.*s", op->job ? op->job->entry_id : "?",
 			(int) reply->len, reply->str);
 	} else if (op->kind == OP_STORE && reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) {
-		asynctask_log("redis node: the result of entry %s (attempt %u) came late: the entry was delivered again "
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "result_late",
+			"redis node: the result of entry %s (attempt %u) came late: the entry was delivered again "
 			"meanwhile; dropped", op->job->entry_id, op->job->attempt);
 	} else if (op->kind == OP_DEAD && reply->type == REDIS_REPLY_INTEGER && reply->integer == 1) {
 		asynctask_rnode.stats.dead_lettered++;

@@ -36,7 +36,8 @@ static uint64_t get64(const unsigned char *p)
 static void refuse(const char *key, const char *format, const char *detail)
 {
 	asynctask_redis_counts()->refused++;
-	asynctask_log("dropped a result from the reply list %s: %s%s", key, format, detail);
+	asynctask_log_event(ASYNCTASK_LOG_WARNING, "result_refused",
+		"dropped a result from the reply list %s: %s%s", key, format, detail);
 }
 
 /* One element of the list: verified, then booked for its Future (true), or

@@ -61,6 +61,9 @@ typedef struct {
 	uint64_t cancelled;
 	uint64_t respawned;
 	uint64_t dropped_results;     /* results whose dispatcher was gone */
+	uint64_t retried;             /* attempts that failed and were queued to run again (Task::withRetries):
+	                               * ASYNCTASK_COUNT_IN(pool, queue, retried) where one is queued again;
+	                               * /metrics shows it as asynctask_tasks_total{outcome="retried"} */
 } asynctask_counters_t;
 
 /* A node's backend figures (the Redis bridge of its manager, pool/bridge.c),
@@ -70,6 +73,8 @@ typedef struct {
 	uint32_t connected;
 	uint64_t stream_length;
 	uint64_t pending;
+	uint64_t lag;                 /* entries not yet delivered to the nodes; UINT64_MAX: Redis cannot tell */
+	uint64_t dead_length;         /* entries in the dead stream (every node's) */
 	uint64_t consumers;
 	uint64_t reclaimed;
 	uint64_t dead_lettered;

@@ -39,7 +39,8 @@ static void late_report(const result_header_t *header)
 	if (header->counted_by_worker && pool) {
 		asynctask_region_count_outcome(pool, ASYNCTASK_RESULT_CRASHED, -1);
 		asynctask_region_count_outcome(pool, header->counted_by_worker, 1);
-		asynctask_log("task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
+		asynctask_log_event(ASYNCTASK_LOG_INFO, "outcome_recounted",
+			"task %" PRIu64 " of the pool of manager %d had reached its caller before its worker was "
 			"killed: counted as it ended, not crashed", header->task_id, (int) pool->manager);
 	}
 }

@@ -61,7 +61,8 @@ bool asynctask_shm_alive(void)
 		int status;
 		pid_t r = waitpid(pool->manager, &status, WNOHANG);
 		if (r == pool->manager) {
-			asynctask_log("the pool manager (pid %d) exited unexpectedly (status %d)", (int) pool->manager, status);
+			asynctask_log_event(ASYNCTASK_LOG_ERROR, "manager_lost",
+				"the pool manager (pid %d) exited unexpectedly (status %d)", (int) pool->manager, status);
 			pool->manager = -1;
 			return false;
 		}

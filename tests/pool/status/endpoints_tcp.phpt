@@ -1,5 +1,5 @@
 --TEST--
-Status endpoint over TCP: Bearer token enforced; /metrics counts what ran (completed, failed, crashed, timed out), histograms cumulative with _count = tasks; /api/stats and /api/failures; no argument value anywhere
+Status endpoint over TCP: Bearer token enforced; /metrics counts what ran (completed, failed, crashed, timed out; retried and dead 0 here), histograms cumulative with _count = tasks; /api/stats and /api/failures; no argument value anywhere
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -34,6 +34,10 @@ foreach ($futures as $f) {
     }
 }
 
+// a task that called exit() reports before its worker is gone: its respawn is counted when the manager reaps it
+for ($deadline = microtime(true) + 10; AsyncTask\Pool::stats()['respawned'] < 2 && microtime(true) < $deadline;) {
+    usleep(10000);
+}
 [$code, $headers] = status_get($remote, '/metrics');
 echo "no token: $code ", $headers['www-authenticate'] ?? '-', "\n";
 [$code] = status_get($remote, '/api/stats', 's3cret-tokeX');
@@ -46,7 +50,7 @@ echo "page: $code ", $headers['content-type'], ' ', str_contains($page, 'api/sta
 echo "metrics: $code ", $headers['content-type'], "\n";
 
 $m = status_parse_metrics($metrics);
-foreach (['completed', 'failed', 'crashed', 'timed_out', 'cancelled'] as $outcome) {
+foreach (['completed', 'failed', 'crashed', 'timed_out', 'cancelled', 'retried', 'dead'] as $outcome) {
     echo "$outcome: ", $m["asynctask_tasks_total{queue=\"default\",outcome=\"$outcome\"}"], "\n";
 }
 echo 'duration count: ', status_check_histogram($m, 'asynctask_task_duration_seconds'), "\n";
@@ -68,6 +72,7 @@ $pids = array_column($api['worker_details'], 'pid');
 sort($pids);
 $expected = $stats['worker_pids'];
 sort($expected);
+echo 'api/stats retried: ', var_export($api['retried'], true), "\n";
 echo "stats: $code, pids ", $pids === $expected ? 'match' : 'differ', ', ', count($api['worker_details']), " workers, tasks ",
     array_sum(array_column($api['worker_details'], 'tasks')) <= 10 ? 'counted' : 'too many', "\n";
 
@@ -104,11 +109,14 @@ failed: 2
 crashed: 1
 timed_out: 1
 cancelled: 0
+retried: 0
+dead: 0
 duration count: 10
 wait count: 10
 duration sum >= 0.3: true
 workers: 2
 respawns: 2
+api/stats retried: 0
 stats: 200, pids match, 2 workers, tasks counted
 failures: 200, total 4
 failed RuntimeException {closure}@FILE FILE:13 no luck

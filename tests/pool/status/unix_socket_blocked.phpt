@@ -20,6 +20,7 @@ ini_set('asynctask.status_listen', "unix:$sock");
 $remote = "unix://$sock";
 
 $block = function (string $release): int {
+    touch("$release." . getmypid());   // running (its worker has named it to the status endpoint)
     $deadline = microtime(true) + 30;
     while (!file_exists($release) && microtime(true) < $deadline) {
         usleep(10000);
@@ -27,7 +28,8 @@ $block = function (string $release): int {
     return getmypid();
 };
 $futures = [AsyncTask\dispatch($block, $release), AsyncTask\dispatch($block, $release)];
-while (AsyncTask\Pool::stats()['running'] < 2) {
+// both running their code, not only taken (a worker names its task once it has decoded it)
+for ($i = 0; $i < 3000 && count(glob("$release.*")) < 2; $i++) {
     usleep(10000);
 }
 clearstatcache();
