@@ -258,6 +258,9 @@ bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
 		return false;
 	}
 	__atomic_store_n(&pool->node.lag, UINT64_MAX, __ATOMIC_RELAXED);  /* unknown until the first figures */
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		__atomic_store_n(&asynctask_region_queue(pool, i)->node.lag, UINT64_MAX, __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&pool->node.active, 1, __ATOMIC_RELAXED);
 	/* the node serves the pool's queues (asynctask.queues), in the region's order */
 	bridge.config.nqueues = pool->nqueues < ASYNCTASK_QUEUES_MAX ? pool->nqueues : ASYNCTASK_QUEUES_MAX;
@@ -306,6 +309,8 @@ void asynctask_bridge_tick(void)
 		__atomic_store_n(&out->stream_length, q.stream_length, __ATOMIC_RELAXED);
 		__atomic_store_n(&out->pending, q.pending, __ATOMIC_RELAXED);
 		__atomic_store_n(&out->delayed, q.delayed, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->lag, q.lag_known ? q.lag : UINT64_MAX, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->consumers, q.consumers, __ATOMIC_RELAXED);
 	}
 }
 

@@ -94,6 +94,9 @@ typedef struct {
 	uint64_t stream_length;    /* XLEN of the queue's streams (all levels) */
 	uint64_t pending;          /* entries delivered and not acknowledged (all consumers, all levels) */
 	uint64_t delayed;          /* delayed tasks waiting in the queue's delayed set (ZCARD) */
+	uint64_t lag;              /* entries not yet delivered to the group (all levels), when lag_known */
+	uint64_t consumers;        /* consumers of the group (the most of any level) */
+	bool     lag_known;
 } asynctask_redis_node_queue_stats_t;
 
 /* The node's figures (stats()); the counters only grow. */

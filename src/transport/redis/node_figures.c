@@ -70,22 +70,29 @@ static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
 		redisReply **mine = reply->element + PER_QUEUE * q;
 		asynctask_redis_node_queue_stats_t *figures = &asynctask_rnode.queues[q].figures;
-		uint64_t queue_length = 0, queue_pending = 0;
+		uint64_t queue_length = 0, queue_pending = 0, queue_lag = 0, queue_consumers = 0;
+		bool queue_lag_known = true;
 		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
 			const redisReply *xlen = mine[2 * level], *groups = mine[2 * level + 1];
 			long long level_lag;
 			if (xlen->type == REDIS_REPLY_INTEGER && xlen->integer > 0) {
 				queue_length += (uint64_t) xlen->integer;
 			}
-			add_group(groups, &queue_pending, &consumers, &level_lag);
+			add_group(groups, &queue_pending, &queue_consumers, &level_lag);
 			if (level_lag >= 0) {
-				lag += (uint64_t) level_lag;
+				queue_lag += (uint64_t) level_lag;
 			} else if (xlen->type != REDIS_REPLY_INTEGER || xlen->integer > 0) {
-				lag_known = false;  /* (a level without entries and without the group has none undelivered) */
+				queue_lag_known = false;  /* (a level without entries and without the group has none undelivered) */
 			}
 		}
 		figures->stream_length = queue_length;
 		figures->pending = queue_pending;
+		figures->lag = queue_lag_known ? queue_lag : 0;
+		figures->lag_known = queue_lag_known;
+		figures->consumers = queue_consumers;
+		lag += figures->lag;
+		lag_known = lag_known && queue_lag_known;
+		consumers = queue_consumers > consumers ? queue_consumers : consumers;
 		const redisReply *zcard = mine[2 * ASYNCTASK_REDIS_LEVELS];
 		if (zcard->type == REDIS_REPLY_INTEGER) {
 			figures->delayed = zcard->integer > 0 ? (uint64_t) zcard->integer : 0;

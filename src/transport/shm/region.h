@@ -89,6 +89,8 @@ typedef struct {
 	uint64_t stream_length;
 	uint64_t pending;
 	uint64_t delayed;
+	uint64_t lag;                 /* UINT64_MAX: unknown */
+	uint64_t consumers;
 } asynctask_node_queue_figures_t;
 
 /* A named queue: its ring (queue.h), its workers' slots and its share of

@@ -1,5 +1,5 @@
 --TEST--
-A node of the Redis backend serves the queues its asynctask.queues names ("default:1,mail:1"): the group exists on every level of each queue's streams; an entry of {prefix}:q:mail runs on the mail queue's worker with context()->queue() "mail"; dispatch() with onQueue('mail') from this process runs on it too; stats() gives each queue's stream_length, pending and delayed besides the totals; a queue it does not serve is left alone
+A node of the Redis backend serves the queues its asynctask.queues names ("default:1,mail:1"): the group exists on every level of each queue's streams; an entry of {prefix}:q:mail runs on the mail queue's worker with context()->queue() "mail"; dispatch() with onQueue('mail') from this process runs on it too; stats(), /api/stats and /metrics give each queue's stream_length, pending and delayed (and /metrics its lag and consumers) besides the totals; a queue it does not serve is left alone
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -10,10 +10,12 @@ asynctask.log=/dev/null
 --FILE--
 <?php
 require __DIR__ . '/node.inc';
+require __DIR__ . '/../../pool/status/status.inc';
 use AsyncTask\Task;
 use function AsyncTask\Testing\{wireEncode, encode, redisCommand};
 
-$prefix = node_test_setup('queues');
+$port = status_free_port();
+$prefix = node_test_setup('queues', ['asynctask.status_listen' => "127.0.0.1:$port", 'asynctask.status_token' => 'tok']);
 ini_set('asynctask.queues', 'default:1,mail:1');
 AsyncTask\Pool::start();
 $s = AsyncTask\Pool::stats();
@@ -59,6 +61,12 @@ foreach ($s['queues'] as $name => $q) {
 }
 var_dump($s['delayed'], $s['completed'], $s['stream_length'] === $s['queues']['default']['stream_length'] + $s['queues']['mail']['stream_length']);
 var_dump(redisCommand('XLEN', "$prefix:q:reports"), redisCommand('EXISTS', "$prefix:q:reports:high"));
+// the status endpoint: the same figures per queue
+$m = status_parse_metrics(status_get("tcp://127.0.0.1:$port", '/metrics', 'tok')[2]);
+var_dump($m['asynctask_backend_delayed{queue="mail"}'], $m['asynctask_backend_delayed{queue="default"}'],
+    $m['asynctask_backend_consumers{queue="mail"}'], isset($m['asynctask_backend_stream_length{queue="mail"}']));
+$api = json_decode(status_get("tcp://127.0.0.1:$port", '/api/stats', 'tok')[2], true);
+var_dump($api['queues']['mail']['delayed'], $api['queues']['default']['pending']);
 var_dump($later->cancel());
 AsyncTask\Pool::stop();
 ?>
@@ -91,5 +99,11 @@ int(2)
 int(3)
 bool(true)
 int(1)
+int(0)
+int(2)
+int(0)
+int(1)
+bool(true)
+int(2)
 int(0)
 bool(true)
