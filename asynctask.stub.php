@@ -275,12 +275,16 @@ namespace AsyncTask {
     {
         private string $remoteClass = "";
         private string $remoteTrace = "";
+        private int $attempts = 1;
 
         /** The class of the exception thrown in the worker, e.g. "InvalidArgumentException". */
         public function getRemoteClass(): string {}
 
         /** The worker's stack trace of that exception. */
         public function getRemoteTraceAsString(): string {}
+
+        /** How many times the task ran (Task::withRetries()): 1 without retries. */
+        public function getAttempts(): int {}
     }
 
     /** The task ran past its time limit: its worker was killed and replaced. */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 2113a4d371f56e0dfc13824d5e0d657ec3724327 */
+ * Stub hash: 82d0ecc137e95d3a8f51523d5cd4613ef41a925e */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -186,6 +186,8 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_AsyncTask_TaskFailedException_getRemoteTraceAsString arginfo_class_AsyncTask_Future_id
 
+#define arginfo_class_AsyncTask_TaskFailedException_getAttempts arginfo_class_AsyncTask_TaskContext_attempt
+
 
 ZEND_FUNCTION(AsyncTask_dispatch);
 ZEND_FUNCTION(AsyncTask_map);
@@ -256,6 +258,7 @@ ZEND_METHOD(AsyncTask_TaskContext, node);
 ZEND_METHOD(AsyncTask_TaskContext, dispatchedAt);
 ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteClass);
 ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteTraceAsString);
+ZEND_METHOD(AsyncTask_TaskFailedException, getAttempts);
 
 
 static const zend_function_entry ext_functions[] = {
@@ -373,6 +376,7 @@ static const zend_function_entry class_AsyncTask_TimeoutException_methods[] = {
 static const zend_function_entry class_AsyncTask_TaskFailedException_methods[] = {
 	ZEND_ME(AsyncTask_TaskFailedException, getRemoteClass, arginfo_class_AsyncTask_TaskFailedException_getRemoteClass, ZEND_ACC_PUBLIC)
 	ZEND_ME(AsyncTask_TaskFailedException, getRemoteTraceAsString, arginfo_class_AsyncTask_TaskFailedException_getRemoteTraceAsString, ZEND_ACC_PUBLIC)
+	ZEND_ME(AsyncTask_TaskFailedException, getAttempts, arginfo_class_AsyncTask_TaskFailedException_getAttempts, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -510,6 +514,12 @@ static zend_class_entry *register_class_AsyncTask_TaskFailedException(zend_class
 	zend_string *property_remoteTrace_name = zend_string_init("remoteTrace", sizeof("remoteTrace") - 1, 1);
 	zend_declare_typed_property(class_entry, property_remoteTrace_name, &property_remoteTrace_default_value, ZEND_ACC_PRIVATE, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_STRING));
 	zend_string_release(property_remoteTrace_name);
+
+	zval property_attempts_default_value;
+	ZVAL_LONG(&property_attempts_default_value, 1);
+	zend_string *property_attempts_name = zend_string_init("attempts", sizeof("attempts") - 1, 1);
+	zend_declare_typed_property(class_entry, property_attempts_name, &property_attempts_default_value, ZEND_ACC_PRIVATE, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
+	zend_string_release(property_attempts_name);
 
 	return class_entry;
 }

@@ -86,6 +86,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/codec/compact.c \
     src/codec/payload.c \
     src/codec/remote_error.c \
+    src/codec/retry.c \
+    src/codec/chain.c \
     src/codec/serializer.c \
     src/codec/closure/compile.c \
     src/codec/closure/decode.c \
@@ -118,8 +120,11 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server_manager.c \
     src/pool/supervisor.c \
     src/pool/worker.c \
+    src/pool/worker_server.c \
     src/pool/recycle.c \
     src/pool/delay.c \
+    src/pool/retry.c \
+    src/pool/chain.c \
     src/pool/queues.c \
     src/api/context.c \
     src/pool/status/api.c \
@@ -134,6 +139,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/api/serve.c \
     src/api/task.c \
     src/api/jobs.c \
+    src/api/chain.c \
     src/testing/testing.c \
     $ASYNCTASK_REDIS_SOURCES,
     $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -std=gnu11)

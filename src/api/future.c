@@ -348,6 +348,8 @@ static void future_value(future_t *future, zval *return_value)
 		case ASYNCTASK_RESULT_CANCELLED:
 			asynctask_throw(asynctask_ce_exception, "task %s was cancelled before it ran", shown(future));
 			return;
+		case ASYNCTASK_RESULT_RETRIED:  /* never sent */
+			break;
 	}
 	asynctask_throw(asynctask_ce_task_failed_exception, "task %s sent an unknown result", shown(future));
 }

@@ -216,13 +216,14 @@ static zend_result unsupported(const char *what)
 
 zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *options, bool remote)
 {
-	if (options->retries > 0) {
-		return unsupported("retries (Task::withRetries() with more than 0 times): a failed task fails once "
-			"in this build");
+	if (options->retries > 0 && remote) {
+		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
+			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
 	}
-	if (!Z_ISUNDEF(options->chain)) {
-		return unsupported("chains (Task::then())");
+	if (!Z_ISUNDEF(options->chain) && remote) {
+		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
 	}
-	(void) remote;  /* queues, delays and priorities: both backends (over Redis a queue no node serves waits) */
+	/* queues, delays and priorities: both backends (over Redis a queue no node serves waits); retries and
+	 * chains: the local one */
 	return SUCCESS;
 }

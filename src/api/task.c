@@ -14,6 +14,7 @@
 #include "src/base/process.h"
 #include "src/api/task.h"
 #include "src/api/jobs.h"
+#include "src/api/chain.h"
 #include "src/base/fault.h"
 #include "src/api/future.h"
 #include "src/codec/payload.h"
@@ -176,16 +177,6 @@ static bool task_runnable(zend_object *obj)
 	return handle && handle->common.scope != asynctask_ce_task;
 }
 
-static uint32_t timeout_ms(asynctask_task_t *task)
-{
-	double seconds = task->timeout >= 0 ? task->timeout : ASYNCTASK_G(task_timeout);
-	if (seconds <= 0) {
-		return 0;
-	}
-	double ms = seconds * 1000.0;
-	return ms < 1 ? 1 : (ms > UINT32_MAX ? UINT32_MAX : (uint32_t) ms);
-}
-
 #define DRAIN_EVERY 16  /* a power of two */
 static uint32_t dispatches;
 
@@ -228,7 +219,8 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 		options = &task->options;
 	}
 	/* encode first: a task refused here never starts a pool */
-	if (asynctask_payload_encode(obj, &payload) == FAILURE) {
+	if (asynctask_payload_encode(obj, &payload) == FAILURE
+			|| (options && !Z_ISUNDEF(options->chain) && asynctask_chain_prepend(&task->options, &payload) == FAILURE)) {
 		smart_str_free(&payload);
 		return;
 	}
@@ -238,7 +230,8 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 		smart_str_free(&payload);
 		return;
 	}
-	asynctask_task_dispatch_payload(&payload, timeout_ms(task), options, return_value);
+	asynctask_task_dispatch_payload(&payload, asynctask_task_timeout_ms(task, ASYNCTASK_G(task_timeout)), options,
+		return_value);
 	smart_str_free(&payload);
 }
 

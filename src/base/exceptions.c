@@ -43,9 +43,37 @@ static void update_string(zend_object *obj, zend_class_entry *scope, const char 
 	}
 }
 
+/* A TaskFailedException for a link of the remote `previous` chain (not thrown). */
+static zend_object *previous_object(const asynctask_remote_error_t *error)
+{
+	zval obj;
+
+	object_init_ex(&obj, asynctask_ce_task_failed_exception);
+	zend_object *ex = Z_OBJ(obj);
+	if (error->message) {
+		zend_update_property_str(zend_ce_exception, ex, "message", sizeof("message") - 1, error->message);
+	}
+	zend_update_property_long(zend_ce_exception, ex, "code", sizeof("code") - 1, error->code);
+	update_string(ex, zend_ce_exception, "file", error->file);
+	if (error->file) {
+		zend_update_property_long(zend_ce_exception, ex, "line", sizeof("line") - 1, error->line);
+	}
+	update_string(ex, asynctask_ce_task_failed_exception, "remoteClass", error->remote_class);
+	update_string(ex, asynctask_ce_task_failed_exception, "remoteTrace", error->trace);
+	return ex;
+}
+
 void asynctask_throw_remote(zend_class_entry *ce, const asynctask_remote_error_t *error)
 {
-	zend_object *ex = zend_throw_exception(ce, error->message ? ZSTR_VAL(error->message) : "", error->code);
+	zend_string *message = error->message ? zend_string_copy(error->message) : ZSTR_EMPTY_ALLOC();
+
+	if (error->attempts > 1) {
+		zend_string *said = zend_strpprintf(0, "%s (after %u attempts)", ZSTR_VAL(message), error->attempts);
+		zend_string_release(message);
+		message = said;
+	}
+	zend_object *ex = zend_throw_exception(ce, ZSTR_VAL(message), error->code);
+	zend_string_release(message);
 
 	update_string(ex, zend_ce_exception, "file", error->file);
 	if (error->file) {
@@ -53,6 +81,12 @@ void asynctask_throw_remote(zend_class_entry *ce, const asynctask_remote_error_t
 	}
 	update_string(ex, asynctask_ce_task_failed_exception, "remoteClass", error->remote_class);
 	update_string(ex, asynctask_ce_task_failed_exception, "remoteTrace", error->trace);
+	zend_update_property_long(asynctask_ce_task_failed_exception, ex, "attempts", sizeof("attempts") - 1,
+		error->attempts > 1 ? (zend_long) error->attempts : 1);
+	/* each link appended at the end of the chain: outermost first */
+	for (uint32_t i = 0; i < error->nprevious; i++) {
+		zend_exception_set_previous(ex, previous_object(&error->previous[i]));
+	}
 }
 
 static zend_string *read_string(zend_object *ex, const char *name)
@@ -62,7 +96,8 @@ static zend_string *read_string(zend_object *ex, const char *name)
 	return Z_TYPE_P(value) == IS_STRING ? zend_string_copy(Z_STR_P(value)) : NULL;
 }
 
-void asynctask_remote_error_from_exception(asynctask_remote_error_t *error, zend_object *ex)
+/* One exception's own fields (not its chain). */
+static void error_fields(asynctask_remote_error_t *error, zend_object *ex)
 {
 	zval rv, trace;
 
@@ -83,12 +118,50 @@ void asynctask_remote_error_from_exception(asynctask_remote_error_t *error, zend
 	}
 }
 
+/* The exception ex's `previous`, or NULL. */
+static zend_object *previous_of(zend_object *ex)
+{
+	zval rv;
+	zval *previous = zend_read_property(zend_get_exception_base(ex), ex, "previous", sizeof("previous") - 1, 1, &rv);
+	return Z_TYPE_P(previous) == IS_OBJECT && instanceof_function(Z_OBJCE_P(previous), zend_ce_throwable)
+		? Z_OBJ_P(previous) : NULL;
+}
+
+void asynctask_remote_error_from_exception(asynctask_remote_error_t *error, zend_object *ex)
+{
+	uint32_t n = 0;
+
+	error_fields(error, ex);
+	error->attempts = 0;
+	error->nprevious = 0;
+	error->previous = NULL;
+	for (zend_object *p = previous_of(ex); p && n < ASYNCTASK_REMOTE_PREVIOUS_MAX; p = previous_of(p)) {
+		n++;
+	}
+	if (n == 0) {
+		return;
+	}
+	error->previous = ecalloc(n, sizeof(*error->previous));
+	zend_object *p = previous_of(ex);
+	for (uint32_t i = 0; i < n; i++, p = previous_of(p)) {
+		error_fields(&error->previous[i], p);
+		if (EG(exception)) {  /* a getTraceAsString() that threw: keep what we have */
+			zend_clear_exception();
+		}
+	}
+	error->nprevious = n;
+}
+
 void asynctask_remote_error_dtor(asynctask_remote_error_t *error)
 {
 	if (error->remote_class) zend_string_release(error->remote_class);
 	if (error->message) zend_string_release(error->message);
 	if (error->file) zend_string_release(error->file);
 	if (error->trace) zend_string_release(error->trace);
+	for (uint32_t i = 0; i < error->nprevious; i++) {
+		asynctask_remote_error_dtor(&error->previous[i]);
+	}
+	if (error->previous) efree(error->previous);
 	memset(error, 0, sizeof(*error));
 }
 
@@ -108,4 +181,13 @@ ZEND_METHOD(AsyncTask_TaskFailedException, getRemoteTraceAsString)
 	ZEND_PARSE_PARAMETERS_NONE();
 	RETURN_COPY_DEREF(zend_read_property(asynctask_ce_task_failed_exception, Z_OBJ_P(ZEND_THIS),
 		"remoteTrace", sizeof("remoteTrace") - 1, 0, &rv));
+}
+
+ZEND_METHOD(AsyncTask_TaskFailedException, getAttempts)
+{
+	zval rv;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	RETURN_COPY_DEREF(zend_read_property(asynctask_ce_task_failed_exception, Z_OBJ_P(ZEND_THIS),
+		"attempts", sizeof("attempts") - 1, 0, &rv));
 }

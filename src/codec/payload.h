@@ -37,6 +37,18 @@ static inline asynctask_task_t *asynctask_task_from_obj(zend_object *obj)
 	return (asynctask_task_t *) ((char *) obj - XtOffsetOf(asynctask_task_t, std));
 }
 
+/* The task's time limit in ms: withTimeout()'s, else default_s
+ * (asynctask.task_timeout); 0: none. */
+static inline uint32_t asynctask_task_timeout_ms(const asynctask_task_t *task, double default_s)
+{
+	double seconds = task->timeout >= 0 ? task->timeout : default_s;
+	if (seconds <= 0) {
+		return 0;
+	}
+	double ms = seconds * 1000.0;
+	return ms < 1 ? 1 : (ms > UINT32_MAX ? UINT32_MAX : (uint32_t) ms);
+}
+
 /* What a worker runs: a callable and its positional arguments. */
 typedef struct {
 	zval callable;

@@ -6,6 +6,12 @@
  *   class, message, file, trace   each a u32 length then its bytes
  *                                 (length 0xFFFFFFFF: absent, no bytes)
  *   code, line                    each an int64 (two's complement)
+ *   then, optionally (a reader that predates it stops before it):
+ *   attempts                      u32: runs the task had (0: not said, one)
+ *   n                             u32: links of the exception's `previous`
+ *                                 chain that follow, outermost first, at most
+ *                                 ASYNCTASK_REMOTE_PREVIOUS_MAX (exceptions.h)
+ *   n times: class, message, file, trace, code, line as above
  *
  * Byte order: little-endian on every host (byteorder.h): a failure report
  * crosses machines as a Redis backend result's payload.

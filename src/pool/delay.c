@@ -14,6 +14,8 @@
 #include "src/base/queues.h"
 #include "src/transport/shm/idle.h"
 #include "src/transport/shm/queue.h"
+#include "src/transport/shm/rundir.h"
+#include "src/transport/shm/spill.h"
 
 #define RETRY_NS (10ull * 1000 * 1000)  /* no room in the queue for a due task: look again after */
 
@@ -107,6 +109,20 @@ static asynctask_record_t *heap_remove(size_t i)
 	return r;
 }
 
+/* A held record that will not run: a task with retries leaves its file
+ * (src/pool/retry.h), which is then removed. Frees it. */
+static void drop(asynctask_record_t *r)
+{
+	if (r->flags & ASYNCTASK_RECORD_RETRY) {
+		char name[ASYNCTASK_SPILL_NAME_MAX];
+		asynctask_record_spill_name(r, name);
+		if (name[0]) {
+			asynctask_spill_remove(asynctask_rundir_fd(), name);
+		}
+	}
+	free(r);
+}
+
 static void arm(uint64_t after_ns)
 {
 	struct timeval tv = { (time_t) (after_ns / 1000000000ull), (suseconds_t) (after_ns % 1000000000ull / 1000) };
@@ -160,9 +176,12 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 			aside[naside++] = top;
 			continue;
 		}
-		free(heap_remove(0));
+		asynctask_record_t *r = heap_remove(0);
 		if (err == 0) {
+			free(r);
 			asynctask_idle_kick(delay.pool, top.queue);
+		} else {
+			drop(r);  /* cancelled meanwhile */
 		}
 	}
 	for (size_t i = 0; i < naside; i++) {
@@ -202,7 +221,7 @@ static void apply_cancels(asynctask_region_queue_t *rq)
 	for (uint32_t k = 0; k < n; k++) {
 		for (size_t i = 0; i < delay.n; i++) {
 			if (delay.heap[i].record->task_id == ids[k]) {
-				free(heap_remove(i));
+				drop(heap_remove(i));
 				break;
 			}
 		}
@@ -247,6 +266,37 @@ size_t asynctask_delay_held(void)
 	return delay.n;
 }
 
+bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue)
+{
+	if (!heap_reserve()) {
+		return false;
+	}
+	if (record->flags & ASYNCTASK_RECORD_RETRY) {
+		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, queue);
+		asynctask_queue_hold_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq), record->task_id);
+	}
+	heap_push((held_t) { record, queue });
+	if (delay.timer) {
+		arm_for_earliest();
+	}
+	return true;
+}
+
+bool asynctask_delay_refers_to(const char *name)
+{
+	char held[ASYNCTASK_SPILL_NAME_MAX];
+
+	for (size_t i = 0; i < delay.n; i++) {
+		if (delay.heap[i].record->flags & ASYNCTASK_RECORD_SPILLED) {
+			asynctask_record_spill_name(delay.heap[i].record, held);
+			if (strcmp(held, name) == 0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
 {
 	if (!delay.pool) {
@@ -262,7 +312,12 @@ void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
 	}
 	for (size_t i = 0; i < delay.n; i++) {
 		fail(delay.heap[i].record, delay.heap[i].queue, why);
-		free(delay.heap[i].record);
+		if (delay.heap[i].record->flags & ASYNCTASK_RECORD_RETRY) {
+			asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, delay.heap[i].queue);
+			asynctask_queue_release_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq),
+				delay.heap[i].record->task_id);
+		}
+		drop(delay.heap[i].record);
 	}
 	free(delay.heap);
 	delay.heap = NULL;

@@ -18,10 +18,14 @@
  * Cancelling one it holds (Future::cancel()) goes through the queue's
  * cancellation list (asynctask_queue_cancel_delayed()); a stop fails the
  * ones it still holds (asynctask_delay_fail_all()); a reload keeps them.
+ * The manager also holds here a task's next run after a failed one
+ * (src/pool/retry.h) and a chain's next link its worker could not queue
+ * (src/pool/chain.h).
  */
 #ifndef ASYNCTASK_DELAY_H
 #define ASYNCTASK_DELAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +42,15 @@ void asynctask_delay_look(void);
 
 /* How many delayed tasks the manager holds. */
 size_t asynctask_delay_held(void);
+
+/* Holds record (malloc'd; the manager's own retry of a task whose worker
+ * died, src/pool/retry.h, or a chain's next link a worker left to it,
+ * src/pool/chain.h) for the queue of that index until its due time; false
+ * when memory is short (the caller still owns it). */
+bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue);
+
+/* Does a held record name the spill file name (a task with retries)? */
+bool asynctask_delay_refers_to(const char *name);
 
 /* At the end: calls fail(record, queue, why) for each delayed task still
  * held (and for those still on the delayed lists; queue: the index of its

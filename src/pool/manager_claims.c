@@ -61,9 +61,13 @@ void asynctask_manager_post_failure(const asynctask_claim_t *claim, asynctask_re
 	uint32_t counted_by_worker)
 {
 	smart_str encoded = {0};
+	asynctask_remote_error_t error = {0};
 
 	asynctask_status_failure(asynctask_mgr.pool, claim, status, NULL, message, NULL);
-	asynctask_remote_error_encode_message(message, &encoded);
+	error.message = zend_string_init(message, strlen(message), 0);
+	error.attempts = claim->retry ? claim->attempt : 0;  /* a task with retries: its last run */
+	asynctask_remote_error_encode(&error, &encoded);
+	asynctask_remote_error_dtor(&error);
 	asynctask_report_t report = {
 		.owner = claim->owner,
 		.task_id = claim->task_id,
@@ -93,6 +97,17 @@ void asynctask_manager_fail_delayed(const asynctask_record_t *record, uint32_t q
 		.queued_ns = record->queued_ns,
 		.queue = queue,
 	};
+	uint32_t attempt = asynctask_record_attempt(record->flags);
+	char message[256];
+
+	if ((record->flags & ASYNCTASK_RECORD_RETRY) && attempt > 1) {
+		/* it waited for its next run (src/pool/retry.h): say how many it had */
+		claim.retry = record->flags;
+		claim.attempt = attempt - 1;
+		snprintf(message, sizeof(message), "the pool stopped while the task waited for its retry (Task::withRetries()): "
+			"its attempt %u failed, and it never ran again", attempt - 1);
+		why = message;
+	}
 	asynctask_manager_report_failure(&claim, ASYNCTASK_RESULT_FAILED, why, 0);
 }
 /* A dead worker's task: whether it had counted the outcome it did not
@@ -127,7 +142,8 @@ asynctask_claim_t asynctask_manager_dead_claim(asynctask_worker_slot_t *slot, bo
 	asynctask_queue_sync(&rq->queue, asynctask_region_queue_ring(pool, rq));
 	asynctask_results_sync_mailboxes(pool);
 	asynctask_claim_t claim = slot->claim;
-	*unheard = claim.task_id && claim.outcome && !claim.delivered
+	/* (a run counted "retried" is no outcome for its caller: it still has to run again, retry.h) */
+	*unheard = claim.task_id && claim.outcome && claim.outcome != ASYNCTASK_RESULT_RETRIED && !claim.delivered
 		&& asynctask_slot_counted(slot) != claim.counted_before
 		&& !asynctask_results_listening(pool, claim.owner);
 	if (*unheard) {

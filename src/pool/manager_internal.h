@@ -33,6 +33,8 @@
 #include "src/base/log.h"
 #include "src/pool/manager.h"
 #include "src/pool/delay.h"
+#include "src/pool/retry.h"
+#include "src/pool/chain.h"
 #include "src/pool/worker.h"
 #include "src/pool/status/record.h"
 #include "src/pool/status/status.h"

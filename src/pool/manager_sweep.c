@@ -11,7 +11,8 @@
 static bool claimed_spill(const char *name)
 {
 	for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
-		if (strcmp(asynctask_mgr.pool->slots[i].claim.spill, name) == 0) {
+		const asynctask_claim_t *claim = &asynctask_mgr.pool->slots[i].claim;
+		if (strcmp(claim->spill, name) == 0 || strcmp(claim->retry_file, name) == 0) {
 			return true;
 		}
 	}
@@ -38,7 +39,10 @@ static void sweep_entry(const char *name, void *arg)
 	if (pid <= 0 || !asynctask_process_gone(pid)) {
 		return;
 	}
-	if (spill && (claimed_spill(name) || asynctask_region_refers_to(pool, name))) {
+	/* claimed, queued, held for a retry (delay.h), or claimed since we looked
+	 * (a worker took it meanwhile): a task that will still run */
+	if (spill && (claimed_spill(name) || asynctask_region_refers_to(pool, name) || asynctask_delay_refers_to(name)
+			|| claimed_spill(name))) {
 		return;
 	}
 	unlinkat(asynctask_rundir_fd(), name, 0);

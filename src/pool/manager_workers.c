@@ -90,6 +90,7 @@ static void note_started_workers(void)
 		}
 	}
 }
+
 void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 {
 	asynctask_pool_t *pool = asynctask_mgr.pool;
@@ -103,10 +104,24 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	asynctask_status_task_ended(slot, &claim);  /* its run time, if the worker did not count it */
 	uint32_t undone = asynctask_manager_settle_counts(slot, &claim);
 	asynctask_result_status_t failure = timed_out ? ASYNCTASK_RESULT_TIMED_OUT : ASYNCTASK_RESULT_CRASHED;
-	if (claim.task_id && !claim.delivered) {
+	/* a task with retries runs again when it has runs left (retry.h): held
+	 * for its next run before its claim goes */
+	char not_retried[PATH_MAX + 128] = "";
+	double backoff = 0;
+	/* or its link of a chain ended and left the next one to us (chain.h): held until there is room */
+	bool handed_on = asynctask_chain_held_by_manager(&claim);
+	bool retried = !handed_on && claim.task_id && !claim.delivered && claim.retry
+		&& asynctask_retry_after_death(&claim, &backoff, not_retried, sizeof(not_retried));
+	if (claim.task_id && !claim.delivered && !handed_on) {
 		/* counted as its worker's count is undone, before the claim goes (and
 		 * stats() no longer sees it running): never a task neither done nor failed */
-		asynctask_region_count_queue_outcome(pool, slot->queue, failure, 1);
+		asynctask_region_count_queue_outcome(pool, slot->queue, retried ? ASYNCTASK_RESULT_RETRIED : failure, 1);
+	}
+	/* a task with retries that will not run again: its file goes (one whose
+	 * next run its worker queued keeps it: the queue names it now) */
+	if (claim.task_id && claim.retry && claim.retry_file[0] && !retried
+			&& !(claim.delivered && claim.outcome == ASYNCTASK_RESULT_RETRIED)) {
+		asynctask_spill_remove(asynctask_rundir_fd(), claim.retry_file);
 	}
 	memset(&slot->claim, 0, sizeof(slot->claim));
 
@@ -144,7 +159,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	/* the task's payload file, or the result file the worker was writing;
 	 * once it counted its outcome it may have delivered that file, which is
 	 * then the caller's to read (and remove) */
-	if (claim.spill[0] && !claim.outcome) {
+	if (claim.spill[0] && !claim.outcome && !claim.delivered && !handed_on) {
+		/* (or the file of a chain's next link not yet queued: chain.h) */
 		asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
 	}
 	if (unheard) {
@@ -152,8 +168,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 			"the worker (pid %d) %s after task %" PRIu64 " had ended; its caller no longer waited: "
 			"counted as it ended", (int) pid, how, claim.task_id);
 	}
-	if (claim.delivered) {
-		return;  /* its caller has the outcome, counted: nothing was lost */
+	if (claim.delivered || handed_on) {
+		return;  /* its caller has the outcome, counted, or its chain goes on: nothing was lost */
 	}
 	if (timed_out) {
 		snprintf(message, sizeof(message), "task %" PRIu64 " exceeded its time limit of %.3g s; "
@@ -162,7 +178,27 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	} else {
 		snprintf(message, sizeof(message), "the worker (pid %d) running task %" PRIu64 " %s",
 			(int) pid, claim.task_id, how);
-		asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_crashed", "%s", message);
+		if (claim.outcome != ASYNCTASK_RESULT_RETRIED) {  /* (else it left the retry to us, and logged why) */
+			asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_crashed", "%s", message);
+		}
+	}
+	if (claim.links > 1) {
+		/* a chain stops at its first failure, which says where (chain.h) */
+		size_t used = strlen(message);
+		snprintf(message + used, sizeof(message) - used, " (link %u of %u of the chain, Task::then())",
+			claim.link, claim.links);
+	}
+	if (retried) {
+		asynctask_status_failure(pool, &claim, failure, NULL, message, NULL);
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "task_retried",
+			"task %" PRIu64 ": attempt %u failed (%s); it runs again in %.3f s (Task::withRetries())",
+			claim.task_id, claim.attempt, timed_out ? "time limit" : claim.outcome == ASYNCTASK_RESULT_RETRIED
+				? "its worker left the retry to the manager" : "its worker died", backoff);
+		return;
+	}
+	if (not_retried[0] && claim.retry) {
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "task_not_retried", "task %" PRIu64 " cannot run again: %s",
+			claim.task_id, not_retried);
 	}
 	asynctask_manager_post_failure(&claim, failure, message, undone);
 }

@@ -387,6 +387,7 @@ static void add_queue_stats(zval *stats, asynctask_pool_t *pool)
 		add_assoc_long(&q, "queue_bytes_total", (zend_long) rq->queue.capacity);
 		add_assoc_long(&q, "dispatched", (zend_long) dispatched);
 		add_assoc_long(&q, "cancelled", (zend_long) c.cancelled);
+		add_assoc_long(&q, "retried", (zend_long) c.retried);
 		if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
 			/* a node: the queue's streams and delayed set in Redis (README, "Several machines: nodes") */
 			add_assoc_long(&q, "stream_length", (zend_long) __atomic_load_n(&rq->node.stream_length, __ATOMIC_RELAXED));
@@ -434,6 +435,7 @@ void asynctask_pool_stats(zval *return_value)
 	add_assoc_long(return_value, "queue_bytes_total", (zend_long) total);
 	add_assoc_long(return_value, "dispatched", (zend_long) dispatched);
 	add_assoc_long(return_value, "cancelled", (zend_long) c.cancelled);
+	add_assoc_long(return_value, "retried", (zend_long) c.retried);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c.dropped_results);
 	add_assoc_long(return_value, "mailboxes_used", alive ? (zend_long) mailboxes_used(pool) : 0);
 	add_assoc_long(return_value, "manager_pid", alive ? pool->manager : 0);

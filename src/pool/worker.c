@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "php.h"
@@ -28,6 +27,9 @@
 #include "php_asynctask.h"
 #include "src/pool/worker.h"
 #include "src/pool/recycle.h"
+#include "src/pool/worker_server.h"
+#include "src/pool/retry.h"
+#include "src/pool/chain.h"
 #include "src/pool/status/record.h"
 #include "src/base/process.h"
 #include "src/base/log.h"
@@ -40,6 +42,7 @@
 #include "src/base/exceptions.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
+#include "src/transport/shm/spill.h"
 #include "src/codec/remote_error.h"
 
 typedef struct {
@@ -49,6 +52,15 @@ typedef struct {
 } worker_t;
 
 static worker_t worker;
+
+/* The retry plan of the task running (src/pool/retry.h), a copy of the
+ * front of its payload; NULL for a task without retries. */
+static zend_string *retry_plan;
+
+/* A link of a chain (src/pool/chain.h): a copy of its block, and the block
+ * read from that copy; chain_block NULL for a task that is no link. */
+static zend_string *chain_block;
+static asynctask_chain_t chain;
 
 /* A process that a task forked (pcntl_fork()) comes back into this file
  * when the task's function returns in it, or exits, throws or dies of a
@@ -127,6 +139,10 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	/* a result nobody can take any more is as final as a delivered one */
 	__atomic_store_n(&claim->delivered, 1, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("worker.delivered");
+	if (claim->retry && claim->retry_file[0]) {
+		/* its last run: the task's file goes (the manager removes it should we die first) */
+		asynctask_spill_remove(asynctask_rundir_fd(), claim->retry_file);
+	}
 
 	if (err != 0) {
 		ASYNCTASK_COUNT(worker.pool, dropped_results);
@@ -137,11 +153,61 @@ static void post(asynctask_result_status_t status, const char *data, size_t len,
 	}
 }
 
+/* The failed run of a task with retries runs again when its plan says so
+ * (retry.h): counted "retried" (as post() counts), then queued again in the
+ * step that marks the claim delivered. true: it was; no outcome is posted. */
+static bool retried(asynctask_result_status_t status)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	asynctask_retry_plan_t plan;
+	double backoff;
+
+	if (!claim->retry || !retry_plan || !asynctask_retry_status(status)
+			|| !asynctask_retry_plan_read(ZSTR_VAL(retry_plan), ZSTR_LEN(retry_plan), &plan)
+			|| !asynctask_retry_left(claim, &plan)) {
+		return false;
+	}
+	leave_if_forked(false);
+	asynctask_status_task_ended(worker.slot, claim);
+	__atomic_store_n(&claim->counted_before, asynctask_slot_counted(worker.slot), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&claim->outcome, ASYNCTASK_RESULT_RETRIED, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(asynctask_slot_counter(worker.slot, ASYNCTASK_RESULT_RETRIED), 1, __ATOMIC_SEQ_CST);
+	ASYNCTASK_FAULT("worker.retry.counted");
+	int err = asynctask_retry_requeue(worker.pool, claim, &plan, &backoff);
+	ASYNCTASK_FAULT("worker.retry.queued");
+	if (err != 0) {
+		/* no room in the queue now, and a worker must not wait for room (the
+		 * workers make it): the manager holds the next run instead, when it
+		 * sees that this worker left with the attempt counted and not queued */
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "retry_left_to_manager",
+			"task %" PRIu64 ": attempt %u failed; the queue has no room for its next run now: "
+			"the worker leaves it to the manager and is replaced", claim->task_id, claim->attempt);
+		_exit(0);
+	}
+	/* (an exception is the task's own outcome: not logged; a crash is, by the manager) */
+	return true;
+}
+
 static void post_error(asynctask_result_status_t status, asynctask_remote_error_t *error)
 {
 	smart_str encoded = {0};
 
 	asynctask_status_failure(worker.pool, &worker.slot->claim, status, error, NULL, NULL);
+	if (retried(status)) {
+		return;
+	}
+	if (worker.slot->claim.retry) {
+		error->attempts = worker.slot->claim.attempt;  /* its last run: the exception says how many */
+	}
+	if (worker.slot->claim.links > 1) {
+		/* a chain stops at its first failure, which says where */
+		zend_string *message = zend_strpprintf(0, "%s (link %u of %u of the chain, Task::then())",
+			error->message ? ZSTR_VAL(error->message) : "", worker.slot->claim.link, worker.slot->claim.links);
+		if (error->message) {
+			zend_string_release(error->message);
+		}
+		error->message = message;
+	}
 	asynctask_remote_error_encode(error, &encoded);
 	post(status, ZSTR_VAL(encoded.s), ZSTR_LEN(encoded.s), 0);
 	smart_str_free(&encoded);
@@ -189,6 +255,37 @@ static zend_result check_result_size(smart_str *encoded)
 	return SUCCESS;
 }
 
+/* A link of a chain returned a value that is not the chain's last: the
+ * next link is queued with it (chain.h), in the step that marks the claim
+ * delivered; nothing is posted or counted (a chain counts once, by its end).
+ * When it cannot be queued, the chain fails here. */
+static void hand_on(const char *value, size_t len)
+{
+	asynctask_claim_t *claim = &worker.slot->claim;
+	char why[PATH_MAX + 200];
+
+	leave_if_forked(false);
+	asynctask_status_task_ended(worker.slot, claim);
+	ASYNCTASK_FAULT("worker.chain.ended");
+	int err = asynctask_chain_handoff(worker.pool, claim, &chain, value, len, why, sizeof(why));
+	if (err == EAGAIN) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "chain_left_to_manager",
+			"task %" PRIu64 ": link %u of its chain ended; the queue has no room for link %u now: "
+			"the worker leaves it to the manager and is replaced", claim->task_id, chain.link, chain.link + 1);
+		_exit(0);
+	}
+	if (err != 0) {
+		asynctask_log_event(ASYNCTASK_LOG_ERROR, "chain_failed", "task %" PRIu64 ": %s", claim->task_id, why);
+		post_message(ASYNCTASK_RESULT_FAILED, why);
+		return;
+	}
+	ASYNCTASK_FAULT("worker.chain.queued");
+	if (claim->retry && claim->retry_file[0]) {
+		/* this link's file: its last run is over (the manager removes it should we die first) */
+		asynctask_spill_remove(asynctask_rundir_fd(), claim->retry_file);
+	}
+}
+
 static void post_return_value(zval *retval)
 {
 	smart_str encoded = {0};
@@ -199,27 +296,16 @@ static void post_return_value(zval *retval)
 		/* a result that travels in a file may be large: the caller checks
 		 * that it has the memory to decode it before it reads it (result_spilled.c) */
 		size_t len = ZSTR_LEN(encoded.s);
-		post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
-			len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
+		if (chain_block && chain.remaining > 0) {
+			hand_on(ZSTR_VAL(encoded.s), len);  /* not the last link: the next one gets the value */
+		} else {
+			post(ASYNCTASK_RESULT_VALUE, ZSTR_VAL(encoded.s), len,
+				len > ASYNCTASK_RESULT_INLINE_MAX ? asynctask_value_footprint(retval, encoded.s) : 0);
+		}
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
 	smart_str_free(&encoded);
-}
-
-/* Forgets the last error, so that one reported during the task is the task's own. */
-static void clear_last_error(void)
-{
-	if (PG(last_error_message)) {
-		zend_string_release(PG(last_error_message));
-		PG(last_error_message) = NULL;
-	}
-	if (PG(last_error_file)) {
-		zend_string_release(PG(last_error_file));
-		PG(last_error_file) = NULL;
-	}
-	PG(last_error_type) = 0;
-	PG(last_error_lineno) = 0;
 }
 
 #define FATAL_ERRORS (E_ERROR | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR | E_PARSE)
@@ -275,7 +361,7 @@ static void run_job(asynctask_job_t *job)
 	zend_fcall_info_args(&fci, &job->args);
 	fci.retval = &retval;
 	ZVAL_UNDEF(&retval);
-	clear_last_error();
+	asynctask_worker_clear_last_error();
 	zend_call_function(&fci, &fcc);
 	leave_if_forked(false);
 	zend_fcall_info_args_clear(&fci, 1);
@@ -303,6 +389,31 @@ static void run_job(asynctask_job_t *job)
 	release_value(&retval);
 }
 
+/* A link after a chain's first: the previous link's value is its first argument. */
+static zend_result prepend_previous(asynctask_job_t *job)
+{
+	zval previous, args, *arg;
+
+	decoding = true;
+	zend_result decoded = asynctask_unserialize(chain.previous, chain.previous_len, &previous);
+	decoding = false;
+	if (decoded == FAILURE) {
+		if (EG(exception)) {
+			zend_clear_exception();
+		}
+		return FAILURE;
+	}
+	array_init_size(&args, zend_hash_num_elements(Z_ARRVAL(job->args)) + 1);
+	zend_hash_next_index_insert_new(Z_ARRVAL(args), &previous);
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL(job->args), arg) {
+		Z_TRY_ADDREF_P(arg);
+		zend_hash_next_index_insert_new(Z_ARRVAL(args), arg);
+	} ZEND_HASH_FOREACH_END();
+	zval_ptr_dtor(&job->args);
+	ZVAL_COPY_VALUE(&job->args, &args);
+	return SUCCESS;
+}
+
 /* Decodes and runs the payload (from byte `skip`: a context in front, see
  * codec/context.h); consumes it. */
 static void run_payload(zend_string *payload, size_t skip)
@@ -317,6 +428,11 @@ static void run_payload(zend_string *payload, size_t skip)
 	if (decoded == FAILURE) {
 		post_message(ASYNCTASK_RESULT_FAILED, error ? ZSTR_VAL(error) : "the task could not be decoded");
 		if (error) zend_string_release(error);
+		return;
+	}
+	if (chain_block && chain.previous && prepend_previous(&job) == FAILURE) {
+		asynctask_job_dtor(&job);
+		post_message(ASYNCTASK_RESULT_FAILED, "the value of the chain's previous link could not be decoded");
 		return;
 	}
 	run_job(&job);
@@ -371,16 +487,17 @@ static void run_guarded(zend_string *data, size_t skip)
 
 /* What AsyncTask\context() tells the task: a Redis task's context comes in
  * front of its payload (from the node's manager, codec/context.h); a local
- * task's is its claim's. Returns the context's length in the payload. */
-static size_t enter_context(const zend_string *payload)
+ * task's is its claim's (its attempt too: retry.h). Reads from byte `from`
+ * (after a retry plan); returns the context's length in the payload. */
+static size_t enter_context(const zend_string *payload, size_t from)
 {
 	asynctask_task_context_t *ctx = &ASYNCTASK_G(task_context);
-	size_t skip = asynctask_context_read(ZSTR_VAL(payload), ZSTR_LEN(payload), ctx);
+	size_t skip = asynctask_context_read(ZSTR_VAL(payload) + from, ZSTR_LEN(payload) - from, ctx);
 
 	if (!skip) {
 		ctx->remote = false;
 		ctx->local_id = worker.slot->claim.task_id;
-		ctx->attempt = 1;
+		ctx->attempt = worker.slot->claim.attempt ? worker.slot->claim.attempt : 1;
 		ctx->queued_ns = worker.slot->claim.queued_ns;  /* dispatchedAt() derives the time from it */
 		/* the queue this worker serves (asynctask.queues) */
 		const char *queue = asynctask_region_slot_queue(worker.pool, worker.slot)->name;
@@ -389,6 +506,19 @@ static size_t enter_context(const zend_string *payload)
 	}
 	ctx->active = true;
 	return skip;
+}
+
+/* The task's retry plan and chain are over. */
+static void forget_plans(void)
+{
+	if (retry_plan) {
+		zend_string_release(retry_plan);
+		retry_plan = NULL;
+	}
+	if (chain_block) {
+		zend_string_release(chain_block);
+		chain_block = NULL;
+	}
 }
 
 /* Runs the task the transport gave us; consumes payload (NULL, with errno
@@ -401,8 +531,31 @@ static void run_task(zend_string *payload)
 		post_message(ASYNCTASK_RESULT_FAILED, message);
 		return;
 	}
-	run_guarded(payload, enter_context(payload));
+	size_t planned = 0;
+	if (worker.slot->claim.retry) {
+		/* a task with retries: its plan comes first (codec/retry.h) */
+		asynctask_retry_plan_t plan;
+		planned = asynctask_retry_plan_read(ZSTR_VAL(payload), ZSTR_LEN(payload), &plan);
+		retry_plan = planned ? zend_string_init(ZSTR_VAL(payload), planned, 0) : NULL;
+	}
+	if (worker.slot->claim.record_flags & ASYNCTASK_RECORD_CHAIN) {
+		/* a link of a chain: its block comes next (codec/chain.h), read from a copy kept while it runs */
+		size_t n = asynctask_chain_read(ZSTR_VAL(payload) + planned, ZSTR_LEN(payload) - planned, &chain);
+		if (n == 0) {
+			zend_string_release(payload);
+			post_message(ASYNCTASK_RESULT_FAILED, "the task's chain (Task::then()) cannot be read");
+			forget_plans();
+			return;
+		}
+		chain_block = zend_string_init(ZSTR_VAL(payload) + planned, n, 0);
+		asynctask_chain_read(ZSTR_VAL(chain_block), ZSTR_LEN(chain_block), &chain);
+		worker.slot->claim.link = chain.link;
+		worker.slot->claim.links = chain.links;
+		planned += n;
+	}
+	run_guarded(payload, planned + enter_context(payload, planned));
 	ASYNCTASK_G(task_context).active = false;
+	forget_plans();
 }
 
 /* A task that needed much memory leaves it with the worker: the Zend heap
@@ -471,8 +624,6 @@ static void set_ini(const char *name, const char *value)
 	zend_string_release(key);
 }
 
-static void task_log_message(const char *message, int syslog_type);
-
 /* What a forked child must undo of its parent before it runs PHP code. */
 static void prepare_process(void)
 {
@@ -501,101 +652,13 @@ static void prepare_process(void)
 	if (asynctask_log_json()) {
 		/* PHP's errors and error_log() as JSON lines too: with no error_log
 		 * file PHP hands its lines to the SAPI's log_message */
-		sapi_module.log_message = task_log_message;
+		sapi_module.log_message = asynctask_worker_log_message;
 		if (logging) {
 			set_ini("error_log", "");
 		}
 	} else if (logging) {
 		set_ini("error_log", ASYNCTASK_G(log));
 	}
-}
-
-/* --- a worker of the server pool (php-fpm) ------------------------------
- * It was forked from the master's startup state, not from a request, and
- * the SAPI's callbacks expect a FastCGI request that does not exist here.
- * These stand-ins give the task a request of its own whose output, headers
- * and log lines go to asynctask.log, never to a FastCGI stream. */
-
-static size_t task_ub_write(const char *str, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(STDOUT_FILENO, str + done, len - done);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;  /* output nobody can take is dropped, never the task's failure */
-		}
-		done += (size_t) n;
-	}
-	return len;
-}
-
-static void task_flush(void *server_context)
-{
-	(void) server_context;
-}
-
-static int task_send_headers(sapi_headers_struct *headers)
-{
-	(void) headers;
-	return SAPI_HEADER_SENT_SUCCESSFULLY;
-}
-
-static char *task_read_cookies(void)
-{
-	return NULL;
-}
-
-/* PHP's log in a worker (errors, error_log()): a line of asynctask.log at
- * the level PHP gave it. */
-static void task_log_message(const char *message, int syslog_type)
-{
-	asynctask_log_level_t level = syslog_type <= LOG_ERR ? ASYNCTASK_LOG_ERROR
-		: syslog_type == LOG_WARNING ? ASYNCTASK_LOG_WARNING
-		: syslog_type == LOG_NOTICE ? ASYNCTASK_LOG_NOTICE : ASYNCTASK_LOG_INFO;
-
-	asynctask_log_event(level, "php_message", "%s", message);
-}
-
-static void start_server_request(void)
-{
-	sapi_module.activate = NULL;
-	sapi_module.deactivate = NULL;
-	sapi_module.ub_write = task_ub_write;
-	sapi_module.flush = task_flush;
-	sapi_module.get_stat = NULL;
-	sapi_module.getenv = NULL;
-	sapi_module.header_handler = NULL;
-	sapi_module.send_headers = task_send_headers;
-	sapi_module.send_header = NULL;
-	sapi_module.read_post = NULL;
-	sapi_module.read_cookies = task_read_cookies;
-	sapi_module.register_server_variables = NULL;
-	sapi_module.log_message = task_log_message;
-	sapi_module.get_request_time = NULL;
-	sapi_module.phpinfo_as_text = 1;
-	SG(server_context) = NULL;
-	SG(request_info).no_headers = 1;
-	SG(request_info).request_method = NULL;
-	SG(request_info).path_translated = NULL;
-	SG(request_info).request_uri = NULL;
-	SG(request_info).query_string = NULL;
-
-	/* the manager was forked from inside PHP's startup (see server.c): do
-	 * what php_module_startup() does after that point, as the master did */
-	clear_last_error();
-	shutdown_memory_manager(1, 0);
-	virtual_cwd_activate();
-	zend_interned_strings_switch_storage(1);
-
-	if (php_request_startup() == FAILURE) {
-		asynctask_log_event(ASYNCTASK_LOG_ERROR, "worker_start_failed", "a worker could not start its PHP request");
-		_exit(70);
-	}
-	SG(headers_sent) = 1;
 }
 
 /* Tasks are called from C on a base frame of their own: an internal frame
@@ -692,7 +755,7 @@ ZEND_NORETURN void asynctask_worker_run(asynctask_pool_t *pool, uint32_t index, 
 		if (close_inherited) {
 			close_inherited();
 		}
-		start_server_request();
+		asynctask_worker_start_server_request();
 	}
 	enter_base_frame();
 	prepare_process();

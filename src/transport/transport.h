@@ -32,6 +32,9 @@ typedef enum {
 	ASYNCTASK_RESULT_CRASHED,        /* the worker died: remote error */
 	ASYNCTASK_RESULT_TIMED_OUT,      /* killed past its time limit: remote error */
 	ASYNCTASK_RESULT_CANCELLED,      /* cancelled before it ran (local only) */
+	/* never a received result: an attempt that failed and is to run again
+	 * (Task::withRetries()), as a worker counts it (stats()' "retried") */
+	ASYNCTASK_RESULT_RETRIED,
 } asynctask_result_status_t;
 
 /* A received result: status byte, the memory its value needs to be decoded
@@ -69,7 +72,18 @@ typedef struct {
 	uint32_t outcome;
 	uint32_t delivered;
 	uint64_t counted_before;  /* the worker's count of outcomes before this one (see region.h) */
+	uint32_t attempt;      /* this run of the task: 1 the first (context()->attempt()) */
+	uint32_t retry;        /* 0; for a task with retries (src/pool/retry.h) the flags of the
+	                        * record it came in (shm: queue.h), nonzero */
+	uint32_t record_flags; /* the flags of the record it came in (shm: queue.h) */
+	uint32_t link, links;  /* a link of a chain (src/pool/chain.h): which, of how many; else 0 */
+	/* a link whose worker left its chain's next link to the manager (the
+	 * queue had no room): the file is `spill`; its time limit and record flags */
+	uint32_t handing_on;
+	uint32_t next_timeout_ms;
+	uint32_t next_flags;
 	char     spill[ASYNCTASK_CLAIM_FILE_MAX];  /* a file the transport keeps the task or result in (shm: a spill file, spill.h) */
+	char     retry_file[ASYNCTASK_CLAIM_FILE_MAX];  /* a task with retries: its payload's file, kept while it may run again */
 	uint32_t queue;        /* the index of the named queue it was taken from (shm: region.h) */
 } asynctask_claim_t;
 

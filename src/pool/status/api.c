@@ -152,10 +152,11 @@ static void queue_stats(asynctask_pool_t *pool, struct evbuffer *out)
 		evbuffer_add_printf(out, "%s\"%s\":{\"workers\":%" PRIu64 ",\"idle\":%" PRIu64 ",\"queued\":%" PRIu64
 			",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
 			",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
-			",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64,
+			",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
+			",\"retried\":%" PRIu64,
 			q ? "," : "", rq->name, workers, workers - running, __atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED),
 			running, c.completed, c.failed, c.crashed, c.timed_out, c.respawned,
-			__atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED), rq->queue.capacity, dispatched, c.cancelled);
+			__atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED), rq->queue.capacity, dispatched, c.cancelled, c.retried);
 		if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
 			/* a node: the queue's streams and delayed set in Redis, as stats() has them */
 			evbuffer_add_printf(out, ",\"stream_length\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"delayed\":%" PRIu64,
@@ -193,9 +194,11 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 		",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
 		",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
 		",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
-		",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32 ",\"worker_pids\":[",
+		",\"retried\":%" PRIu64 ",\"dropped_results\":%" PRIu64 ",\"mailboxes_used\":%" PRIu64 ",\"manager_pid\":%" PRId32
+		",\"worker_pids\":[",
 		workers, workers - running, asynctask_region_queued(pool), running, c.completed,
-		c.failed, c.crashed, c.timed_out, c.respawned, used, total, dispatched, c.cancelled, c.dropped_results, mailboxes, pool->manager);
+		c.failed, c.crashed, c.timed_out, c.respawned, used, total, dispatched, c.cancelled, c.retried, c.dropped_results,
+		mailboxes, pool->manager);
 	bool first = true;
 	for (uint32_t i = 0; i < pool->workers; i++) {
 		int32_t pid = __atomic_load_n(&pool->slots[i].pid, __ATOMIC_RELAXED);
@@ -204,8 +207,8 @@ void asynctask_status_api_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			first = false;
 		}
 	}
-	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",\"retried\":%" PRIu64 ",", wall_now(),
-		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED), c.retried);
+	evbuffer_add_printf(out, "],\"time\":%.3f,\"reloads\":%" PRIu32 ",", wall_now(),
+		__atomic_load_n(&pool->generation, __ATOMIC_RELAXED));
 	if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
 		node_figures(pool, out);
 	}

@@ -4,11 +4,12 @@
  * slots are summed here, when scraped.
  *
  * The outcomes completed, failed, crashed, timed_out and cancelled are
- * disjoint, so that sum() over them is every attempt that ended: "failed"
- * is a task that threw or could not run; "crashed" (its worker died) and
- * "timed_out" are not in it, although stats()' "failed" counts them.
- * "retried" and "dead" count from the job's side: an attempt that failed
- * and was queued again (the queue's counters.retried, which retries count),
+ * disjoint, so that sum() over them is every task that ended (a task with
+ * retries once, by its last run): "failed" is a task that threw or could
+ * not run; "crashed" (its worker died) and "timed_out" are not in it,
+ * although stats()' "failed" counts them. "retried" and "dead" count from
+ * the job's side: a run that failed and was queued to run again (the
+ * queue's counters.retried, src/pool/retry.h; not counted in the others),
  * and an entry a Redis node moved to the dead-letter stream (the node's
  * figures, counted on its queue "default" whatever queue the entry was of;
  * 0 on the local backend, which has no such stream). Both are counters that exist, shown 0 until something

@@ -161,7 +161,7 @@ void asynctask_status_failure(asynctask_pool_t *pool, const asynctask_claim_t *c
 	e->task_id = claim->task_id;
 	e->time_ms = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 	e->status = status;
-	e->attempt = 1;  /* no retries before jobs (DESIGN.md section 5) */
+	e->attempt = claim->attempt ? claim->attempt : 1;  /* which run of a task with retries */
 	if (callable) {
 		asynctask_watch_copy(e->callable, sizeof(e->callable), callable, strlen(callable));
 	} else {

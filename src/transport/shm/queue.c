@@ -124,13 +124,14 @@ static void skip_padding(asynctask_queue_t *q, unsigned char *ring)
 }
 
 /* counted: a new task (stats()' "dispatched"), not a delayed one the
- * manager queues once due. */
+ * manager queues once due. retried: a worker's claim whose task's next run
+ * this is, marked delivered in the same commit. */
 static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
-	const char *payload, bool counted)
+	const char *payload, bool counted, asynctask_claim_t *retried)
 {
 	uint64_t need = record_size(record->length), pos, pad;
 
-	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_PUSH, NULL);
+	asynctask_queue_journal_begin(q, retried ? ASYNCTASK_JOURNAL_RETRY : ASYNCTASK_JOURNAL_PUSH, retried);
 	if (!find_room(q, need, &pos, &pad)) {
 		asynctask_queue_journal_end(q);
 		return false;
@@ -160,6 +161,10 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 	if (counted) {
 		q->pushed++;
 	}
+	if (retried) {
+		__atomic_store_n(&retried->delivered, 1, __ATOMIC_SEQ_CST);
+		ASYNCTASK_FAULT("queue.next.delivered");  /* (only workers pass here: a test kills them alone) */
+	}
 	ASYNCTASK_FAULT("queue.push.published");
 	asynctask_queue_journal_end(q);  /* the commit */
 	/* seq_cst: ordered before the producer's look at the idle workers
@@ -178,7 +183,7 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 	}
 	for (;;) {
 		asynctask_queue_lock(q, ring);
-		bool pushed = try_push(q, ring, record, payload, true);
+		bool pushed = try_push(q, ring, record, payload, true, NULL);
 		uint32_t seq = q->space_seq;
 		if (!pushed) {
 			/* (atomic: taken off outside the lock) */
@@ -231,6 +236,11 @@ static void record_spill_name(const asynctask_record_t *record, char name[ASYNCT
 		memcpy(name, record + 1, record->length);
 		name[record->length] = '\0';
 	}
+}
+
+void asynctask_record_spill_name(const asynctask_record_t *record, char name[ASYNCTASK_SPILL_NAME_MAX])
+{
+	record_spill_name(record, name);
 }
 
 static void remove_spill(const asynctask_record_t *record)
@@ -316,7 +326,20 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			claim->outcome = 0;
 			claim->delivered = 0;
 			claim->queue = q->index;
-			record_spill_name(record, claim->spill);
+			claim->attempt = asynctask_record_attempt(record->flags);
+			claim->record_flags = record->flags;
+			claim->link = claim->links = 0;  /* the worker reads them from a chain's block */
+			claim->handing_on = 0;
+			if (record->flags & ASYNCTASK_RECORD_RETRY) {
+				/* its file stays while the task may run again (src/pool/retry.h) */
+				claim->retry = record->flags;
+				claim->spill[0] = '\0';
+				record_spill_name(record, claim->retry_file);
+			} else {
+				claim->retry = 0;
+				claim->retry_file[0] = '\0';
+				record_spill_name(record, claim->spill);
+			}
 			/* the task id last: from here on the manager treats the task as held */
 			__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
 			ASYNCTASK_FAULT("queue.take.claimed");
@@ -384,9 +407,81 @@ static bool has_task_id(const asynctask_record_t *record, const void *task_id)
 	return record->task_id == *(const uint64_t *) task_id && !(record->flags & ASYNCTASK_RECORD_TAKEN);
 }
 
-bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+/* --- retries the manager holds (queue.h; src/pool/retry.h) ------------- */
+
+static int32_t held_index(const asynctask_queue_t *q, uint64_t task_id)
 {
-	bool cancelled = false;
+	for (uint32_t i = 0; i < q->delays.nheld; i++) {
+		if (q->delays.held[i] == task_id) {
+			return (int32_t) i;
+		}
+	}
+	return -1;
+}
+
+/* Lock held: lists task_id as held (one store commits it). */
+static void hold(asynctask_queue_t *q, uint64_t task_id)
+{
+	if (q->delays.nheld == ASYNCTASK_RETRY_HELD) {
+		q->delays.held_dropped++;
+		return;
+	}
+	q->delays.held[q->delays.nheld] = task_id;
+	__atomic_store_n(&q->delays.nheld, q->delays.nheld + 1, __ATOMIC_SEQ_CST);
+}
+
+/* Lock held. Only the manager releases: if it dies in between, the pool is gone. */
+static void release(asynctask_queue_t *q, uint64_t task_id)
+{
+	int32_t i = held_index(q, task_id);
+	if (i >= 0) {
+		q->delays.held[i] = q->delays.held[q->delays.nheld - 1];
+		__atomic_store_n(&q->delays.nheld, q->delays.nheld - 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+/* Lock held: a task the manager holds until its next run is cancelled as a
+ * delayed one is (the manager sees the request before it pushes anything).
+ * 1, 0 (not held), or EAGAIN. */
+static int cancel_held(asynctask_queue_t *q, uint64_t task_id)
+{
+	if (held_index(q, task_id) < 0) {
+		return 0;
+	}
+	if (q->delays.ncancels == ASYNCTASK_DELAY_CANCELS) {
+		return EAGAIN;
+	}
+	q->delays.cancels[q->delays.ncancels] = task_id;
+	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels + 1, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+{
+	asynctask_queue_lock(q, ring);
+	hold(q, task_id);
+	asynctask_lock_release(&q->lock);
+}
+
+void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+{
+	asynctask_queue_lock(q, ring);
+	release(q, task_id);
+	asynctask_lock_release(&q->lock);
+}
+
+int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, asynctask_claim_t *claim)
+{
+	asynctask_queue_lock(q, ring);
+	bool pushed = try_push(q, ring, record, payload, false, claim);
+	asynctask_lock_release(&q->lock);
+	return pushed ? 0 : EAGAIN;
+}
+
+int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
+{
+	int cancelled = 0;
 	uint64_t offset;
 
 	asynctask_queue_lock(q, ring);
@@ -400,7 +495,9 @@ bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t 
 			q->live--;
 		}
 		asynctask_queue_journal_end(q);
-		cancelled = true;
+		cancelled = 1;
+	} else if (!record) {
+		cancelled = cancel_held(q, task_id);
 	}
 	asynctask_lock_release(&q->lock);
 	return cancelled;
@@ -476,6 +573,8 @@ int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, ui
 			asynctask_queue_journal_end(q);
 			cancelled = 1;
 		}
+	} else if ((cancelled = cancel_held(q, task_id)) != 0) {
+		/* a task with retries and a delay, held for its next run */
 	} else if (asynctask_now_ns() < due_ns && q->delays.ncancels == ASYNCTASK_DELAY_CANCELS) {
 		cancelled = EAGAIN;
 	} else if (asynctask_now_ns() < due_ns) {
@@ -518,6 +617,9 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 			break;
 		}
 		memcpy(copy, record, HEADER_SIZE + record->length);
+		if (record->flags & ASYNCTASK_RECORD_RETRY) {
+			hold(q, record->task_id);  /* cancellable while the manager holds it */
+		}
 		if (remove_taken(q, ring, record, offset)) {
 			made_room = true;
 		}
@@ -540,6 +642,9 @@ uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring,
 	n = q->delays.ncancels < max ? q->delays.ncancels : max;
 	memcpy(ids, q->delays.cancels + (q->delays.ncancels - n), n * sizeof(*ids));
 	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels - n, __ATOMIC_SEQ_CST);
+	for (uint32_t i = 0; i < n; i++) {
+		release(q, ids[i]);  /* (a retry the manager drops now) */
+	}
 	asynctask_lock_release(&q->lock);
 	return n;
 }
@@ -559,8 +664,11 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 			break;
 		}
 	}
-	if (!err && !try_push(q, ring, &due, (const char *) (record + 1), false)) {
+	if (!err && !try_push(q, ring, &due, (const char *) (record + 1), false, NULL)) {
 		err = EAGAIN;
+	}
+	if (err != EAGAIN && (record->flags & ASYNCTASK_RECORD_RETRY)) {
+		release(q, record->task_id);
 	}
 	asynctask_lock_release(&q->lock);
 	return err;

@@ -62,8 +62,11 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
  * (idle.h). */
 void asynctask_queue_wake_all(asynctask_queue_t *q);
 
-/* Marks a queued record cancelled. Returns true if it was still queued. */
-bool asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+/* Marks a queued record cancelled, or asks the manager to drop a task with
+ * retries it holds until its next run. 1: it will never run (again); 0:
+ * too late; EAGAIN: the manager's list of cancellations is full (wake it,
+ * try again). */
+int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
 
 /* Removes every record (the pool is stopping for good); spill files are deleted.
  * Returns how many live tasks were dropped. */
@@ -88,6 +91,25 @@ uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring,
  * for the workers, without waiting: 0, ECANCELED when it was cancelled
  * meanwhile, or EAGAIN when there is no room now. */
 int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record);
+
+/* Retries (src/pool/retry.h) ------------------------------------------- */
+
+/* Worker: pushes what comes after its task's run (the next run of a task
+ * with retries, a DELAYED|RETRY record naming its file, onto the delayed
+ * list; or the next link of a chain, for the workers) and marks its claim
+ * delivered, in one critical section (a rollback undoes both). Not counted
+ * as dispatched. 0, or EAGAIN when there is no room now. */
+int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
+	const char *payload, asynctask_claim_t *claim);
+
+/* Manager: lists task_id as a retry it holds (its own crash retries). */
+void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+
+/* Manager: it no longer holds task_id (the pool stops). */
+void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+
+/* The spill file name a record carries into name, "" when it has none. */
+void asynctask_record_spill_name(const asynctask_record_t *record, char name[ASYNCTASK_SPILL_NAME_MAX]);
 
 /* Does a queued record refer to the spill file name? */
 bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name);

@@ -65,7 +65,12 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 		}
 		if (j->claim) {
 			asynctask_claim_t *claim = (asynctask_claim_t *) ((char *) q + j->claim);
-			__atomic_store_n(&claim->task_id, 0, __ATOMIC_SEQ_CST);
+			if (j->op == ASYNCTASK_JOURNAL_RETRY) {
+				/* the next run (or link) is not queued: the task is still the worker's */
+				__atomic_store_n(&claim->delivered, 0, __ATOMIC_SEQ_CST);
+			} else {
+				__atomic_store_n(&claim->task_id, 0, __ATOMIC_SEQ_CST);
+			}
 		}
 		q->rollbacks++;
 		asynctask_queue_journal_end(q);

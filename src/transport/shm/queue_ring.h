@@ -19,6 +19,24 @@
 #define ASYNCTASK_RECORD_SPILLED   (1u << 2)  /* payload is the name of a spill file (spill.h) */
 #define ASYNCTASK_RECORD_TAKEN     (1u << 3)  /* taken out of turn (priorities, below): only its room is left */
 #define ASYNCTASK_RECORD_DELAYED   (1u << 4)  /* for the manager to hold until due_ns (src/pool/delay.h) */
+#define ASYNCTASK_RECORD_RETRY     (1u << 5)  /* with retries: SPILLED, its file begins with its plan (codec/retry.h) */
+#define ASYNCTASK_RECORD_CHAIN     (1u << 6)  /* a link of a chain: its payload begins (behind a plan) with codec/chain.h's block */
+/* A task with retries: which run it is (1 the first), bits 16-31 of flags
+ * (0 reads as 1: every other record is a first run). */
+#define ASYNCTASK_RECORD_ATTEMPT_SHIFT 16
+#define ASYNCTASK_ATTEMPT_MAX 0xFFFFu
+
+static inline uint32_t asynctask_record_attempt(uint32_t flags)
+{
+	uint32_t attempt = flags >> ASYNCTASK_RECORD_ATTEMPT_SHIFT;
+	return attempt ? attempt : 1;
+}
+
+static inline uint32_t asynctask_record_attempt_flags(uint32_t attempt)
+{
+	return (attempt > ASYNCTASK_ATTEMPT_MAX ? ASYNCTASK_ATTEMPT_MAX : attempt) << ASYNCTASK_RECORD_ATTEMPT_SHIFT;
+}
+
 /* The record's priority level (priority.h), bits 8-9 of flags: 0 is
  * NORMAL, so that a record made without a priority (the Redis bridge's,
  * say) is an ordinary task; 1 HIGH, 2 LOW. */
@@ -53,6 +71,7 @@ typedef enum {
 	ASYNCTASK_JOURNAL_TAKE,
 	ASYNCTASK_JOURNAL_CANCEL,
 	ASYNCTASK_JOURNAL_DROP,
+	ASYNCTASK_JOURNAL_RETRY,     /* a worker's push of its task's next run or link: rollback undoes its claim's delivered too */
 } asynctask_journal_op_t;
 
 typedef struct {
@@ -60,7 +79,7 @@ typedef struct {
 	uint32_t record_flags;       /* cancel, take out of turn: the record's flags before */
 	uint64_t record;             /* cancel, take out of turn: the record's offset */
 	uint32_t record_saved;       /* take: record and record_flags are to be restored */
-	int64_t  claim;              /* take: offset of the taker's claim from the queue */
+	int64_t  claim;              /* take, retry: offset of the worker's claim from the queue */
 	uint64_t head, tail, used, count, live, pushed;
 	asynctask_queue_level_t levels[ASYNCTASK_QUEUE_LISTS];
 } asynctask_journal_t;
@@ -72,11 +91,18 @@ typedef struct {
  * to `cancels` (under the lock, before it is due); the manager drops those,
  * and a push back checks them first. */
 #define ASYNCTASK_DELAY_CANCELS 256
+/* Tasks waiting for a retry that the manager holds (src/pool/retry.h) are
+ * listed by id in `held`, so that Future::cancel() knows it may still ask
+ * the manager to drop one; past this many, a held retry cannot be cancelled. */
+#define ASYNCTASK_RETRY_HELD 4096
 
 typedef struct {
 	uint32_t wake;               /* the manager has been asked to look */
 	uint32_t ncancels;
 	uint64_t cancels[ASYNCTASK_DELAY_CANCELS];
+	uint32_t nheld;
+	uint32_t held_dropped;       /* held retries that did not fit in held[] (not cancellable) */
+	uint64_t held[ASYNCTASK_RETRY_HELD];
 } asynctask_queue_delays_t;
 
 typedef struct {
@@ -112,7 +138,8 @@ void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
 /* Takes the lock; when its last holder died inside, rolls its changes back first. */
 void asynctask_queue_lock(asynctask_queue_t *q, unsigned char *ring);
 /* Journals the change about to be made (claim: the taker's claim, cleared
- * if it is rolled back; NULL: none). Lock held. */
+ * if it is rolled back, or, for ASYNCTASK_JOURNAL_RETRY, the claim whose
+ * delivered is reset; NULL: none). Lock held. */
 void asynctask_queue_journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const asynctask_claim_t *claim);
 /* The change is complete: the journal is cleared, with the last store. */
 void asynctask_queue_journal_end(asynctask_queue_t *q);

@@ -171,6 +171,10 @@ static void count_into(asynctask_counters_t *c, uint32_t status, int delta)
 		__atomic_add_fetch(&c->completed, d, __ATOMIC_RELAXED);
 		return;
 	}
+	if (status == ASYNCTASK_RESULT_RETRIED) {
+		__atomic_add_fetch(&c->retried, d, __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_add_fetch(&c->failed, d, __ATOMIC_RELAXED);
 	if (status == ASYNCTASK_RESULT_CRASHED) {
 		__atomic_add_fetch(&c->crashed, d, __ATOMIC_RELAXED);
@@ -197,11 +201,13 @@ void asynctask_region_fold_slot_counts(asynctask_pool_t *pool, asynctask_worker_
 	uint64_t completed = __atomic_exchange_n(&slot->counted_completed, 0, __ATOMIC_SEQ_CST);
 	uint64_t failed = __atomic_exchange_n(&slot->counted_failed, 0, __ATOMIC_SEQ_CST);
 	uint64_t crashed = __atomic_exchange_n(&slot->counted_crashed, 0, __ATOMIC_SEQ_CST);
+	uint64_t retried = __atomic_exchange_n(&slot->counted_retried, 0, __ATOMIC_SEQ_CST);
 
 	asynctask_counters_t *counters[2] = { &pool->counters, &asynctask_region_slot_queue(pool, slot)->counters };
 
 	for (int i = 0; i < 2; i++) {
 		__atomic_add_fetch(&counters[i]->completed, completed, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&counters[i]->retried, retried, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&counters[i]->failed, failed + crashed, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&counters[i]->crashed, crashed, __ATOMIC_RELAXED);
 	}
@@ -216,6 +222,7 @@ static void add_slot_counts(asynctask_pool_t *pool, uint32_t first, uint32_t n, 
 		c->completed += __atomic_load_n(&slot->counted_completed, __ATOMIC_RELAXED);
 		c->failed += __atomic_load_n(&slot->counted_failed, __ATOMIC_RELAXED) + crashed;
 		c->crashed += crashed;
+		c->retried += __atomic_load_n(&slot->counted_retried, __ATOMIC_RELAXED);
 	}
 }
 

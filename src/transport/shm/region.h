@@ -44,6 +44,7 @@ typedef struct {
 	uint64_t counted_completed;
 	uint64_t counted_failed;      /* failed, not crashed */
 	uint64_t counted_crashed;
+	uint64_t counted_retried;     /* attempts that failed and run again (Task::withRetries()) */
 	/* busy, searching or sleeping (idle.h): changed by the worker, by a
 	 * producer that wakes it and by the manager when it is gone */
 	uint32_t idle;
@@ -61,9 +62,10 @@ typedef struct {
 	uint64_t cancelled;
 	uint64_t respawned;
 	uint64_t dropped_results;     /* results whose dispatcher was gone */
-	uint64_t retried;             /* attempts that failed and were queued to run again (Task::withRetries):
-	                               * ASYNCTASK_COUNT_IN(pool, queue, retried) where one is queued again;
-	                               * /metrics shows it as asynctask_tasks_total{outcome="retried"} */
+	uint64_t retried;             /* runs that failed and were queued to run again (Task::withRetries(),
+	                               * src/pool/retry.h): not in the sums above; counted as an outcome
+	                               * (ASYNCTASK_RESULT_RETRIED) by the worker, or by the manager for a
+	                               * dead one; /metrics shows it as asynctask_tasks_total{outcome="retried"} */
 } asynctask_counters_t;
 
 /* A node's backend figures (the Redis bridge of its manager, pool/bridge.c),
@@ -176,7 +178,8 @@ static inline asynctask_mailbox_t *asynctask_region_mailboxes(asynctask_pool_t *
 	} while (0)
 
 /* Counts (delta 1) or uncounts (delta -1) a task's outcome, a result status:
- * completed, or failed and, for a crash or a time limit, crashed/timed_out. */
+ * completed, or failed and, for a crash or a time limit, crashed/timed_out;
+ * or (ASYNCTASK_RESULT_RETRIED) an attempt that runs again, retried only. */
 void asynctask_region_count_outcome(asynctask_pool_t *pool, uint32_t status, int delta);
 
 /* The same in the pool's totals and in the counters of queue `index` (the
@@ -188,14 +191,16 @@ static inline uint64_t asynctask_slot_counted(const asynctask_worker_slot_t *slo
 {
 	return __atomic_load_n(&slot->counted_completed, __ATOMIC_SEQ_CST)
 		+ __atomic_load_n(&slot->counted_failed, __ATOMIC_SEQ_CST)
-		+ __atomic_load_n(&slot->counted_crashed, __ATOMIC_SEQ_CST);
+		+ __atomic_load_n(&slot->counted_crashed, __ATOMIC_SEQ_CST)
+		+ __atomic_load_n(&slot->counted_retried, __ATOMIC_SEQ_CST);
 }
 
 /* The slot's counter for outcome status (a result status). */
 static inline uint64_t *asynctask_slot_counter(asynctask_worker_slot_t *slot, uint32_t status)
 {
 	return status == ASYNCTASK_RESULT_VALUE ? &slot->counted_completed
-		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed : &slot->counted_failed;
+		: status == ASYNCTASK_RESULT_CRASHED ? &slot->counted_crashed
+		: status == ASYNCTASK_RESULT_RETRIED ? &slot->counted_retried : &slot->counted_failed;
 }
 
 /* The pool's counts as stats() shows them (the live workers' own counts

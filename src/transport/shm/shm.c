@@ -31,6 +31,7 @@
 #include "src/transport/shm/rundir.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/shm/shm.h"
+#include "src/codec/retry.h"
 
 #define HEARTBEAT_STALE_NS (1000ull * 1000 * 1000)
 
@@ -114,7 +115,9 @@ int asynctask_shm_queue(asynctask_pool_t *pool, uint32_t queue, asynctask_record
 
 	*spill_failed = false;
 	record->length = (uint32_t) length;
-	if (length > asynctask_queue_inline_max(&rq->queue)) {
+	/* a task with retries always travels in a file: its worker may die, and
+	 * the manager then queues the task again from it (src/pool/retry.h) */
+	if (length > asynctask_queue_inline_max(&rq->queue) || (record->flags & ASYNCTASK_RECORD_RETRY)) {
 		/* in the pool's private directory under asynctask.tmpdir: if we die
 		 * before queuing it, the manager finds it there and removes it */
 		int err = asynctask_spill_write(asynctask_rundir_fd(), asynctask_self(), 0, data, length, spill);
@@ -165,15 +168,16 @@ static zend_result undeclared_queue(asynctask_pool_t *pool, const char *name, si
 }
 
 /* Puts the encoded task on its queue at its priority level (priority.h),
- * spilling it to a file when it is too large for the ring; with due_ns,
- * onto the queue's delayed list for the manager (src/pool/delay.h). */
+ * spilling it to a file when it is too large for the ring (or has retries:
+ * extra_flags RETRY, its payload begins with its plan); with due_ns, onto
+ * the queue's delayed list for the manager (src/pool/delay.h). */
 static zend_result send_record(const char *payload, size_t length, uint32_t timeout_ms, int queue, uint32_t level,
-	uint64_t due_ns, asynctask_transport_idle_fn idle, uint64_t *task_id)
+	uint64_t due_ns, uint32_t extra_flags, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	asynctask_region_queue_t *rq = asynctask_region_queue(pool, (uint32_t) queue);
 	asynctask_record_t record = {
-		.flags = asynctask_record_level_flags(level),
+		.flags = asynctask_record_level_flags(level) | extra_flags,
 		.task_id = __atomic_fetch_add(&pool->next_task_id, 1, __ATOMIC_SEQ_CST),
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = timeout_ms,
@@ -182,7 +186,7 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	bool spill_failed;
 
 	if (due_ns) {
-		if (length > asynctask_queue_inline_max(&rq->queue)) {
+		if (length > asynctask_queue_inline_max(&rq->queue) && !(extra_flags & ASYNCTASK_RECORD_RETRY)) {
 			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
 				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
 			return FAILURE;
@@ -224,7 +228,7 @@ static zend_result shm_send(const char *payload, size_t length, uint32_t timeout
 	if (UNEXPECTED(queue < 0)) {
 		return undeclared_queue(ASYNCTASK_G(pool), ZEND_STRL(ASYNCTASK_QUEUE_DEFAULT));
 	}
-	return send_record(payload, length, timeout_ms, queue, ASYNCTASK_LEVEL_NORMAL, 0, idle, task_id);
+	return send_record(payload, length, timeout_ms, queue, ASYNCTASK_LEVEL_NORMAL, 0, 0, idle, task_id);
 }
 
 static zend_result shm_send_job(const char *payload, size_t length, uint32_t timeout_ms,
@@ -243,7 +247,19 @@ static zend_result shm_send_job(const char *payload, size_t length, uint32_t tim
 		/* +1: a delay never rounds down to "now" */
 		due_ns = asynctask_now_ns() + (uint64_t) (options->delay * 1e9) + 1;
 	}
-	return send_record(payload, length, timeout_ms, queue, asynctask_priority_level(options->priority), due_ns,
+	/* a chain's block is in front of the payload already (src/api/chain.h) */
+	uint32_t chained = Z_ISUNDEF(options->chain) ? 0 : ASYNCTASK_RECORD_CHAIN;
+	if (options->retries > 0) {
+		/* the plan in front of the payload, in the task's file (codec/retry.h) */
+		smart_str planned = {0};
+		asynctask_retry_plan_write(options, &planned);
+		smart_str_appendl(&planned, payload, length);
+		zend_result sent = send_record(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms, queue,
+			asynctask_priority_level(options->priority), due_ns, ASYNCTASK_RECORD_RETRY | chained, idle, task_id);
+		smart_str_free(&planned);
+		return sent;
+	}
+	return send_record(payload, length, timeout_ms, queue, asynctask_priority_level(options->priority), due_ns, chained,
 		idle, task_id);
 }
 
@@ -252,6 +268,7 @@ static bool shm_cancel(uint64_t task_id)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 	bool delayed;
 	uint32_t queue;
+	int cancelled;
 
 	if (asynctask_delayed_cancel(pool, task_id, &delayed, &queue)) {
 		ASYNCTASK_COUNT_IN(pool, queue, cancelled);
@@ -260,10 +277,19 @@ static bool shm_cancel(uint64_t task_id)
 	if (delayed) {
 		return false;
 	}
-	/* ids are the pool's, unique across its queues: the one that holds it */
+	/* ids are the pool's, unique across its queues: the one that holds it
+	 * (in its ring, or, for a retry the manager holds, in its list) */
 	for (queue = 0; queue < pool->nqueues; queue++) {
 		asynctask_region_queue_t *rq = asynctask_region_queue(pool, queue);
-		if (asynctask_queue_cancel(&rq->queue, asynctask_region_queue_ring(pool, rq), task_id)) {
+		while ((cancelled = asynctask_queue_cancel(&rq->queue, asynctask_region_queue_ring(pool, rq), task_id)) == EAGAIN) {
+			/* a retry the manager holds, and its list of cancellations is full:
+			 * it empties it when it looks */
+			if (pool->manager > 0) {
+				kill(pool->manager, SIGUSR2);
+			}
+			usleep(1000);
+		}
+		if (cancelled == 1) {
 			ASYNCTASK_COUNT_IN(pool, queue, cancelled);
 			return true;
 		}
@@ -288,6 +314,11 @@ static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *
 	asynctask_idle_found(pool, consumer_slot);
 	if (spilled) {
 		zend_string_release(*payload);
+		if (claim->retry) {
+			/* kept while the task may run again: the claim names it (src/pool/retry.h) */
+			*payload = asynctask_spill_read(asynctask_rundir_fd(), claim->retry_file);
+			return true;
+		}
 		*payload = asynctask_spill_take(asynctask_rundir_fd(), claim->spill, 0);
 		claim->spill[0] = '\0';
 	}

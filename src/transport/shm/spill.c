@@ -167,7 +167,9 @@ static zend_string *read_whole(int fd, size_t size)
 	return data;
 }
 
-zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size)
+/* Reads the whole file; removes it unless keep (a task with retries: its
+ * payload file outlives each run, src/pool/retry.h). */
+static zend_string *spill_read(int dirfd, const char *name, size_t max_size, bool keep)
 {
 	struct stat st;
 	zend_string *data = NULL;
@@ -181,11 +183,15 @@ zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size)
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		unlinkat(dirfd, name, 0);
+		if (!keep) {
+			unlinkat(dirfd, name, 0);
+		}
 		errno = err == ELOOP ? EINVAL : err;
 		return NULL;
 	}
-	unlinkat(dirfd, name, 0);
+	if (!keep) {
+		unlinkat(dirfd, name, 0);
+	}
 	if (fstat(fd, &st) != 0) {
 		err = errno;
 	} else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
@@ -198,4 +204,14 @@ zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size)
 	close(fd);
 	errno = err;
 	return data;
+}
+
+zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size)
+{
+	return spill_read(dirfd, name, max_size, false);
+}
+
+zend_string *asynctask_spill_read(int dirfd, const char *name)
+{
+	return spill_read(dirfd, name, 0, true);
 }

@@ -50,6 +50,10 @@ bool asynctask_spill_name_valid(const char *name, pid_t *owner);
  * EFBIG: larger than max_size); a file found is removed in every case. */
 zend_string *asynctask_spill_take(int dirfd, const char *name, size_t max_size);
 
+/* Reads the whole file as asynctask_spill_take() does, but leaves it (a
+ * task with retries keeps its payload file while it may run again). */
+zend_string *asynctask_spill_read(int dirfd, const char *name);
+
 /* The size of the spill file name (a valid name only; a link is not
  * followed). Returns 0 or an errno value. */
 int asynctask_spill_size(int dirfd, const char *name, size_t *size);

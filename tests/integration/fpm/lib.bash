@@ -118,7 +118,8 @@ start_fpm() {
 		if [ -s "$SITE/run/fpm.pid" ]; then
 			MASTER=$(cat "$SITE/run/fpm.pid")
 			FPM_PIDS+=("$MASTER")
-			wait_listening "$PORT_A" && wait_listening "$PORT_B" && return 0
+			wait_listening "$PORT_A" && wait_listening "$PORT_B" &&
+				listening_by "$PORT_A" php-fpm && listening_by "$PORT_B" php-fpm && return 0
 		fi
 		sleep 0.1
 	done
@@ -135,20 +136,39 @@ wait_listening() {
 	return 1
 }
 
+# listening_by PORT NAME: the socket listening on PORT is a process called NAME
+# (free_port's port may have been taken by another program before ours bound it:
+# then ours failed, and the requests would go to that program)
+listening_by() {
+	local who
+	who=$(ss -ltnpH "sport = :$1" 2> /dev/null)
+	[ -z "$who" ] && return 0   # (ss cannot tell: no check)
+	grep -q "\"$2" <<< "$who" && return 0
+	echo "port $1 is not $2's: $who"
+	return 1
+}
+
 start_nginx() {
 	"$NGINX_BIN" -p "$SITE/nginx" -c "$SITE/nginx.conf" -e "$SITE/log/nginx-error.log" \
 		> "$SITE/log/nginx.out" 2>&1 < /dev/null &
 	NGINX=$!
 	disown "$NGINX"
 	FPM_PIDS+=("$NGINX")
-	wait_listening "$HTTP_PORT" || { echo "nginx did not start:"; cat "$SITE/log/nginx.out" "$SITE/log/nginx-error.log"; return 1; }
+	wait_listening "$HTTP_PORT" && listening_by "$HTTP_PORT" nginx ||
+		{ echo "nginx did not start:"; cat "$SITE/log/nginx.out" "$SITE/log/nginx-error.log"; return 1; }
 }
 
 # start_site KEY=value...: new site, configured, php-fpm and nginx started
 start_site() {
 	new_site "${SITE_NAME:-site}"
-	configure "$@"
-	start_fpm && start_nginx
+	local try
+	for try in 1 2 3; do
+		configure "$@"   # (new free ports each time)
+		start_fpm && start_nginx && return 0
+		stop_site
+		[ "$try" -lt 3 ] && echo "     (php-fpm or nginx did not start: again on other ports)"
+	done
+	return 1
 }
 
 # get PATH: body of GET $BASE/PATH on stdout; its HTTP status then by `status`

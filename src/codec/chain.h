@@ -1,0 +1,70 @@
+/*
+ * A chain of tasks (Task::then(), README "Jobs") as it travels with the
+ * link that runs now: in front of that link's payload (behind a retry plan,
+ * codec/retry.h, when the link has one) comes this block, which says which
+ * link it is, carries the previous link's value (its first argument) and
+ * the links still to run, each ready to be queued:
+ *
+ *   4 bytes  ASYNCTASK_CHAIN_MAGIC
+ *   4        link: this one's number, 1 the first
+ *   4        links: how many the chain has
+ *   4        P: the previous link's value's length (0xFFFFFFFF: none, the first link)
+ *   P        the previous value, serialized (serializer.h)
+ *   4        R: how many links follow
+ *   R times a link:
+ *     4      its time limit, ms (0: none)
+ *     4      its priority (Task::LOW, NORMAL, HIGH), two's complement
+ *     4      L: its retry plan's length (0: no retries)
+ *     L      the plan
+ *     4      N: its payload's length
+ *     N      the payload (payload.h)
+ *
+ * Little-endian (byteorder.h). The block never leaves the machine.
+ */
+#ifndef ASYNCTASK_CODEC_CHAIN_H
+#define ASYNCTASK_CODEC_CHAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "php.h"
+#include "zend_smart_str.h"
+
+#define ASYNCTASK_CHAIN_MAGIC "\xA7" "ATK"
+#define ASYNCTASK_CHAIN_NONE  UINT32_MAX
+
+/* A block read from a buffer (pointers into it). */
+typedef struct {
+	uint32_t    link, links;
+	const char *previous;      /* NULL: none */
+	size_t      previous_len;
+	uint32_t    remaining;
+	const char *rest;          /* the links that follow, as they are on the wire */
+	size_t      rest_len;
+} asynctask_chain_t;
+
+/* One link of the rest (pointers into the buffer). */
+typedef struct {
+	uint32_t    timeout_ms;
+	int32_t     priority;
+	const char *plan;
+	size_t      plan_len;
+	const char *payload;
+	size_t      payload_len;
+} asynctask_chain_link_t;
+
+/* Appends a block; rest is `remaining` links as asynctask_chain_link_write() wrote them. */
+void asynctask_chain_write(smart_str *out, uint32_t link, uint32_t links, const char *previous, size_t previous_len,
+	uint32_t remaining, const char *rest, size_t rest_len);
+
+/* Appends one link of the rest. */
+void asynctask_chain_link_write(smart_str *out, uint32_t timeout_ms, int32_t priority, const char *plan,
+	size_t plan_len, const char *payload, size_t payload_len);
+
+/* Reads a block at the start of buf; returns its length, 0 when buf has none (or a bad one). */
+size_t asynctask_chain_read(const char *buf, size_t len, asynctask_chain_t *chain);
+
+/* Reads the first link of buf (a chain's rest); returns its length, 0 when bad. */
+size_t asynctask_chain_link_read(const char *buf, size_t len, asynctask_chain_link_t *link);
+
+#endif
