@@ -216,12 +216,6 @@ static zend_result unsupported(const char *what)
 
 zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *options, bool remote)
 {
-	if (options->queue) {
-		if (remote) {
-			return unsupported("named queues (Task::onQueue() with a queue other than \"default\") with the "
-				"Redis backend (asynctask.backend)");
-		}
-	}
 	if (options->retries > 0 && remote) {
 		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
 			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
@@ -229,5 +223,7 @@ zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *op
 	if (!Z_ISUNDEF(options->chain) && remote) {
 		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
 	}
-	return SUCCESS;  /* delays and priorities: both backends; retries and chains: the local one */
+	/* queues, delays and priorities: both backends (over Redis a queue no node serves waits); retries and
+	 * chains: the local one */
+	return SUCCESS;
 }

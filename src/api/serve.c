@@ -26,7 +26,6 @@
 #include "src/api/redis/settings.h"
 #include "src/base/exceptions.h"
 #include "src/base/log.h"
-#include "src/base/queues.h"
 #include "src/pool/pool.h"
 #include "src/pool/server.h"
 #include "src/transport/shm/shm.h"
@@ -66,7 +65,7 @@ static bool node_settings(asynctask_redis_node_config_t *config, char *why, size
 	config->secret_len = ZSTR_LEN(secret);
 	snprintf(config->prefix, sizeof(config->prefix), "%s", ASYNCTASK_G(prefix));
 	asynctask_redis_node(config->node, sizeof(config->node));
-	snprintf(config->queue, sizeof(config->queue), "%s", ASYNCTASK_REDIS_QUEUE_DEFAULT);
+	/* config->queues: the pool's queues (asynctask.queues), named by the bridge once the pool exists */
 	config->visibility_ms = (uint64_t) (ASYNCTASK_G(visibility_timeout) * 1000 + 0.5);
 	if (config->visibility_ms == 0) {
 		config->visibility_ms = 1;
@@ -140,18 +139,7 @@ zend_result asynctask_node_start(zend_long workers)
 		 * php-fpm the sections' pools are the nodes: refused the same way */
 		return asynctask_pool_start(workers);
 	}
-	/* a node serves "default" (its workers may be set as "default:N"); the
-	 * queues of asynctask.queues over Redis are not built yet */
-	asynctask_queues_t queues;
-	char why[256];
-	if (asynctask_queues_parse(ASYNCTASK_G(queues) ? ASYNCTASK_G(queues) : "", &queues, why, sizeof(why))
-			&& (queues.count > 1 || (queues.count == 1 && strcmp(queues.queues[0].name, ASYNCTASK_QUEUE_DEFAULT) != 0))) {
-		asynctask_throw(asynctask_ce_exception, "not supported yet: named queues (asynctask.queues \"%s\") on a "
-			"node of the Redis backend (asynctask.backend): a node serves the queue \"default\" only",
-			ASYNCTASK_G(queues));
-		return FAILURE;
-	}
-	/* (after the refusals above: what it allocates is freed by the bridge only) */
+	/* the node serves the queues of asynctask.queues (its pool's, each with its workers) */
 	if (node_config(&config) == FAILURE) {
 		return FAILURE;
 	}

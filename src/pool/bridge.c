@@ -2,8 +2,10 @@
  * The bridge (bridge.h): the node's tasks through this machine's pool.
  *
  * A task's trip on a node: the node (transport/redis/node_*.c) reads and
- * verifies an entry and calls run(); run() gives it a local task id, puts
- * its context and payload on the shared-memory queue with the manager as
+ * verifies an entry of one of the queues it serves (the pool's queues, in
+ * the same order: the node's queue index is the region's) and calls run();
+ * run() gives it a local task id, puts its context and payload on that
+ * queue's shared-memory ring with the manager as
  * owner (a spill file when it is too large for the ring, as dispatch()
  * does), and expects its result on the manager's FIFO. A worker takes and
  * runs it like any task and posts the outcome to that FIFO (the manager
@@ -52,6 +54,7 @@ static struct {
 	struct event                 *fifo_event;
 	running_t                    *running;
 	uint32_t                      in_flight;
+	uint32_t                      queue_in_flight[ASYNCTASK_QUEUES_MAX];   /* in_flight, by queue */
 	bool                          taking;
 } bridge;
 
@@ -83,24 +86,27 @@ void asynctask_bridge_section(const char *section)
 
 /* --- the node's hooks ----------------------------------------------------------- */
 
-static uint32_t live_workers(void)
+/* The live workers of the queue of that index (its slots, region.h). */
+static uint32_t live_workers(uint32_t queue)
 {
+	asynctask_region_queue_t *rq = asynctask_region_queue(bridge.pool, queue);
 	uint32_t live = 0;
 
-	for (uint32_t i = 0; i < bridge.pool->workers; i++) {
+	for (uint32_t i = rq->first_slot; i < rq->first_slot + rq->workers && i < bridge.pool->workers; i++) {
 		asynctask_worker_slot_t *slot = &bridge.pool->slots[i];
 		live += slot->state == ASYNCTASK_WORKER_RUNNING && slot->pid > 0;
 	}
 	return live;
 }
 
-static uint32_t capacity(void)
+/* The queue's live workers without a task of the node's: a queue's tasks never wait for another's workers. */
+static uint32_t capacity(uint32_t queue)
 {
-	if (!bridge.taking || __atomic_load_n(&bridge.pool->stopping, __ATOMIC_SEQ_CST)) {
+	if (!bridge.taking || queue >= bridge.pool->nqueues || __atomic_load_n(&bridge.pool->stopping, __ATOMIC_SEQ_CST)) {
 		return 0;
 	}
-	uint32_t live = live_workers();
-	return live > bridge.in_flight ? live - bridge.in_flight : 0;
+	uint32_t live = live_workers(queue);
+	return live > bridge.queue_in_flight[queue] ? live - bridge.queue_in_flight[queue] : 0;
 }
 
 static void fail_job(asynctask_redis_job_t *job, const char *message)
@@ -143,9 +149,9 @@ static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 		.queued_ns = asynctask_now_ns(),  /* its wait in this node's queue; context() has the dispatch time */
 	};
 	bool spill_failed;
-	/* a node serves one queue, "default" (asynctask_node_start() refuses others) */
-	int err = pool->default_queue < 0 ? ENOENT
-		: asynctask_shm_queue(pool, (uint32_t) pool->default_queue, &record, data, length, 0, NULL, &spill_failed);
+	/* the ring of the queue whose stream it came from (the node's index is the region's) */
+	int err = job->queue >= pool->nqueues ? ENOENT
+		: asynctask_shm_queue(pool, job->queue, &record, data, length, 0, NULL, &spill_failed);
 	free(data);
 	return err;
 }
@@ -184,6 +190,7 @@ static void run(asynctask_redis_job_t *job)
 	r->next = bridge.running;
 	bridge.running = r;
 	bridge.in_flight++;
+	bridge.queue_in_flight[job->queue]++;
 }
 
 static const asynctask_redis_node_hooks_t hooks = { .run = run, .capacity = capacity };
@@ -199,6 +206,9 @@ static asynctask_redis_job_t *take_running(uint64_t task_id)
 			*link = r->next;
 			free(r);
 			bridge.in_flight--;
+			if (job->queue < ASYNCTASK_QUEUES_MAX && bridge.queue_in_flight[job->queue] > 0) {
+				bridge.queue_in_flight[job->queue]--;
+			}
 			return job;
 		}
 	}
@@ -257,7 +267,16 @@ bool asynctask_bridge_start(asynctask_pool_t *pool, struct event_base *base)
 		return false;
 	}
 	__atomic_store_n(&pool->node.lag, UINT64_MAX, __ATOMIC_RELAXED);  /* unknown until the first figures */
+	for (uint32_t i = 0; i < pool->nqueues; i++) {
+		__atomic_store_n(&asynctask_region_queue(pool, i)->node.lag, UINT64_MAX, __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&pool->node.active, 1, __ATOMIC_RELAXED);
+	/* the node serves the pool's queues (asynctask.queues), in the region's order */
+	bridge.config.nqueues = pool->nqueues < ASYNCTASK_QUEUES_MAX ? pool->nqueues : ASYNCTASK_QUEUES_MAX;
+	for (uint32_t i = 0; i < bridge.config.nqueues; i++) {
+		snprintf(bridge.config.queues[i], sizeof(bridge.config.queues[i]), "%s", asynctask_region_queue(pool, i)->name);
+	}
+	memset(bridge.queue_in_flight, 0, sizeof(bridge.queue_in_flight));
 	asynctask_redis_node_start(base, &bridge.config, &hooks);
 	bridge.config.secret = NULL;  /* the node's now */
 	bridge.configured = false;
@@ -292,6 +311,16 @@ void asynctask_bridge_tick(void)
 	__atomic_store_n(&figures->results_kept, s.results_kept, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->delayed, s.delayed, __ATOMIC_RELAXED);
 	__atomic_store_n(&figures->moved, s.moved, __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < bridge.pool->nqueues; i++) {
+		asynctask_redis_node_queue_stats_t q;
+		asynctask_node_queue_figures_t *out = &asynctask_region_queue(bridge.pool, i)->node;
+		asynctask_redis_node_queue_stats(i, &q);
+		__atomic_store_n(&out->stream_length, q.stream_length, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->pending, q.pending, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->delayed, q.delayed, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->lag, q.lag_known ? q.lag : UINT64_MAX, __ATOMIC_RELAXED);
+		__atomic_store_n(&out->consumers, q.consumers, __ATOMIC_RELAXED);
+	}
 }
 
 void asynctask_bridge_stop_taking(void)
@@ -333,6 +362,7 @@ void asynctask_bridge_shutdown(void)
 		free(r);
 	}
 	bridge.in_flight = 0;
+	memset(bridge.queue_in_flight, 0, sizeof(bridge.queue_in_flight));
 	asynctask_redis_node_shutdown();
 	if (bridge.fifo_event) {
 		event_free(bridge.fifo_event);

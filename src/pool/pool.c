@@ -373,7 +373,7 @@ static void add_queue_stats(zval *stats, asynctask_pool_t *pool)
 
 		count_workers_of(pool, rq->first_slot, rq->workers, &workers, &running);
 		uint64_t dispatched = asynctask_region_queue_counts(pool, i, &c);
-		array_init_size(&q, 13);
+		array_init_size(&q, 16);
 		add_assoc_long(&q, "workers", workers);
 		add_assoc_long(&q, "idle", workers - running);
 		add_assoc_long(&q, "queued", (zend_long) __atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED));
@@ -388,6 +388,12 @@ static void add_queue_stats(zval *stats, asynctask_pool_t *pool)
 		add_assoc_long(&q, "dispatched", (zend_long) dispatched);
 		add_assoc_long(&q, "cancelled", (zend_long) c.cancelled);
 		add_assoc_long(&q, "retried", (zend_long) c.retried);
+		if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+			/* a node: the queue's streams and delayed set in Redis (README, "Several machines: nodes") */
+			add_assoc_long(&q, "stream_length", (zend_long) __atomic_load_n(&rq->node.stream_length, __ATOMIC_RELAXED));
+			add_assoc_long(&q, "pending", (zend_long) __atomic_load_n(&rq->node.pending, __ATOMIC_RELAXED));
+			add_assoc_long(&q, "delayed", (zend_long) __atomic_load_n(&rq->node.delayed, __ATOMIC_RELAXED));
+		}
 		add_assoc_zval(&queues, rq->name, &q);
 	}
 	add_assoc_zval(stats, "queues", &queues);

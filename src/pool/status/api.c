@@ -153,10 +153,17 @@ static void queue_stats(asynctask_pool_t *pool, struct evbuffer *out)
 			",\"running\":%" PRIu64 ",\"completed\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"crashed\":%" PRIu64
 			",\"timed_out\":%" PRIu64 ",\"respawned\":%" PRIu64 ",\"queue_bytes_used\":%" PRIu64
 			",\"queue_bytes_total\":%" PRIu64 ",\"dispatched\":%" PRIu64 ",\"cancelled\":%" PRIu64
-			",\"retried\":%" PRIu64 "}",
+			",\"retried\":%" PRIu64,
 			q ? "," : "", rq->name, workers, workers - running, __atomic_load_n(&rq->queue.live, __ATOMIC_RELAXED),
 			running, c.completed, c.failed, c.crashed, c.timed_out, c.respawned,
 			__atomic_load_n(&rq->queue.used, __ATOMIC_RELAXED), rq->queue.capacity, dispatched, c.cancelled, c.retried);
+		if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
+			/* a node: the queue's streams and delayed set in Redis, as stats() has them */
+			evbuffer_add_printf(out, ",\"stream_length\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"delayed\":%" PRIu64,
+				__atomic_load_n(&rq->node.stream_length, __ATOMIC_RELAXED),
+				__atomic_load_n(&rq->node.pending, __ATOMIC_RELAXED), __atomic_load_n(&rq->node.delayed, __ATOMIC_RELAXED));
+		}
+		evbuffer_add_printf(out, "}");
 	}
 	evbuffer_add_printf(out, "},");
 }

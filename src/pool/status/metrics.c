@@ -11,8 +11,8 @@
  * the job's side: a run that failed and was queued to run again (the
  * queue's counters.retried, src/pool/retry.h; not counted in the others),
  * and an entry a Redis node moved to the dead-letter stream (the node's
- * figures, on its queue "default"; 0 on the local backend, which has no
- * such stream). Both are counters that exist, shown 0 until something
+ * figures, counted on its queue "default" whatever queue the entry was of;
+ * 0 on the local backend, which has no such stream). Both are counters that exist, shown 0 until something
  * counts in them. Each named queue (asynctask.queues) has its own series,
  * labelled queue="name": its outcomes, dispatches, times, depth and bytes
  * (a dispatcher's rare correction of an outcome it could not take shows in
@@ -92,43 +92,58 @@ static void queue_outcomes(struct evbuffer *out, asynctask_pool_t *pool, uint32_
 		monotonic(index, SHOWN_CANCELLED, c.cancelled));
 	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"retried\"} %" PRIu64 "\n", name,
 		monotonic(index, SHOWN_RETRIED, c.retried));
-	/* a node serves the queue "default": its dead letters are that queue's */
+	/* a node counts its dead letters for all its queues: shown on "default" */
 	uint64_t dead = (int32_t) index == pool->default_queue ? __atomic_load_n(&pool->node.dead_lettered, __ATOMIC_RELAXED) : 0;
 	evbuffer_add_printf(out, "asynctask_tasks_total{queue=\"%s\",outcome=\"dead\"} %" PRIu64 "\n", name,
 		monotonic(index, SHOWN_DEAD, dead));
 }
 
-/* A Redis node's view of its stream, as its manager last read it (about
- * once a second: a scrape sends nothing to Redis). */
-#define NODE_QUEUE "queue=\"default\""  /* the queue a node serves */
-
-static void backend(struct evbuffer *out, const asynctask_node_figures_t *node)
+/* A Redis node's view of the streams of the queues it serves (asynctask.queues),
+ * as its manager last read it (about once a second: a scrape sends nothing to
+ * Redis); the queue's figures are labelled with its name. */
+static void backend(struct evbuffer *out, asynctask_pool_t *pool)
 {
-	uint64_t lag = __atomic_load_n(&node->lag, __ATOMIC_RELAXED);
+	const asynctask_node_figures_t *node = &pool->node;
 
 	help(out, "asynctask_backend_up", "gauge", "1 when the node's connections to Redis are up.");
 	evbuffer_add_printf(out, "asynctask_backend_up %d\n", __atomic_load_n(&node->connected, __ATOMIC_RELAXED) ? 1 : 0);
-	if (lag != UINT64_MAX) {
-		/* unknown (Redis < 7, or entries deleted out of order): no sample, rather than a wrong one */
-		help(out, "asynctask_backend_lag", "gauge",
-			"Entries of the queue's streams (all priority levels) not yet delivered to any node (XINFO GROUPS lag).");
-		evbuffer_add_printf(out, "asynctask_backend_lag{" NODE_QUEUE "} %" PRIu64 "\n", lag);
+	help(out, "asynctask_backend_lag", "gauge",
+		"Entries of the queue's streams (all priority levels) not yet delivered to any node (XINFO GROUPS lag).");
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		uint64_t lag = __atomic_load_n(&rq->node.lag, __ATOMIC_RELAXED);
+		if (lag != UINT64_MAX) {
+			/* unknown (Redis < 7, or entries deleted out of order): no sample, rather than a wrong one */
+			evbuffer_add_printf(out, "asynctask_backend_lag{queue=\"%s\"} %" PRIu64 "\n", rq->name, lag);
+		}
 	}
 	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes, all priority levels).");
-	evbuffer_add_printf(out, "asynctask_backend_pending{" NODE_QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&node->pending, __ATOMIC_RELAXED));
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_backend_pending{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->node.pending, __ATOMIC_RELAXED));
+	}
 	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's streams (XLEN, all priority levels).");
-	evbuffer_add_printf(out, "asynctask_backend_stream_length{" NODE_QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&node->stream_length, __ATOMIC_RELAXED));
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_backend_stream_length{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->node.stream_length, __ATOMIC_RELAXED));
+	}
 	help(out, "asynctask_backend_dead_stream_length", "gauge", "Entries in the dead-letter stream (every node's).");
 	evbuffer_add_printf(out, "asynctask_backend_dead_stream_length %" PRIu64 "\n",
 		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
 	help(out, "asynctask_backend_delayed", "gauge", "Delayed tasks waiting in the queue's delayed set (Task::delay()).");
-	evbuffer_add_printf(out, "asynctask_backend_delayed{" NODE_QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&node->delayed, __ATOMIC_RELAXED));
-	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the stream's group.");
-	evbuffer_add_printf(out, "asynctask_backend_consumers{" NODE_QUEUE "} %" PRIu64 "\n",
-		__atomic_load_n(&node->consumers, __ATOMIC_RELAXED));
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_backend_delayed{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->node.delayed, __ATOMIC_RELAXED));
+	}
+	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the group of the queue's streams.");
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		evbuffer_add_printf(out, "asynctask_backend_consumers{queue=\"%s\"} %" PRIu64 "\n", rq->name,
+			__atomic_load_n(&rq->node.consumers, __ATOMIC_RELAXED));
+	}
 	help(out, "asynctask_backend_reclaimed_total", "counter", "Entries this node took over past asynctask.visibility_timeout.");
 	evbuffer_add_printf(out, "asynctask_backend_reclaimed_total %" PRIu64 "\n",
 		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
@@ -207,7 +222,7 @@ void asynctask_status_metrics(asynctask_pool_t *pool, struct evbuffer *out)
 	}
 
 	if (__atomic_load_n(&pool->node.active, __ATOMIC_RELAXED)) {
-		backend(out, &pool->node);
+		backend(out, pool);
 	}
 
 	help(out, "asynctask_worker_respawns_total", "counter", "Workers replaced after they died.");

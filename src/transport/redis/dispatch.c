@@ -148,12 +148,14 @@ static zend_result wait_replicas(uint64_t connection, double deadline, const cha
 	return SUCCESS;
 }
 
-/* XADD {prefix}:q:default[:high|:low] * t <signed task>, or with a delay
- * (ms, > 0) the delay step into the delayed set (protocol.h). Every task
+/* XADD {prefix}:q:{queue}[:high|:low] * t <signed task>, or with a delay
+ * (ms, > 0) the delay step into the queue's delayed set (protocol.h). The
+ * entry's queue field names the queue too. No queue is refused here: one
+ * that no node serves yet waits in Redis for the first that does. Every task
  * names the reply list: a Future exists for each and may be waited on (no
  * NO_REPLY). */
-static zend_result send_entry(const char *payload, size_t length, uint32_t timeout_ms, unsigned level,
-	uint64_t delay_ms, uint64_t *task_id)
+static zend_result send_entry(const char *payload, size_t length, uint32_t timeout_ms, const char *queue,
+	unsigned level, uint64_t delay_ms, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
 	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
@@ -181,8 +183,8 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 	e.attempt = 1;
 	e.timeout_ms = timeout_ms;
 	e.dispatched_at_us = unix_time_us();
-	e.queue = ASYNCTASK_REDIS_QUEUE_DEFAULT;
-	e.queue_len = sizeof(ASYNCTASK_REDIS_QUEUE_DEFAULT) - 1;
+	e.queue = queue;
+	e.queue_len = strlen(queue);
 	e.node = node;
 	e.node_len = strlen(node);
 	e.reply_key = reply_key;
@@ -198,11 +200,12 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 
 	sent.level = (uint8_t) level;
 	sent.delayed = delay_ms > 0;
+	snprintf(sent.queue, sizeof(sent.queue), "%s", queue);
 	if (sent.delayed) {
 		char set[ASYNCTASK_REDIS_KEY_MAX], hash[ASYNCTASK_REDIS_KEY_MAX], member[2 * ASYNCTASK_WIRE_ID_SIZE + 3];
 		char delay[24];
-		asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, "", set);
-		asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
+		asynctask_redis_dispatcher_delayed_key(queue, "", set);
+		asynctask_redis_dispatcher_delayed_key(queue, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
 		delayed_member(&sent, member);
 		snprintf(delay, sizeof(delay), "%" PRIu64, delay_ms);
 		const char *argv[] = {"EVAL", delay_script, "2", set, hash, member, delay, ZSTR_VAL(bytes)};
@@ -210,7 +213,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 			ZSTR_LEN(bytes)};
 		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 8, argv, argv_len);
 	} else {
-		asynctask_redis_dispatcher_level_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, level, stream);
+		asynctask_redis_dispatcher_level_key(queue, level, stream);
 		const char *argv[] = {"XADD", stream, "*", ASYNCTASK_REDIS_FIELD_TASK, ZSTR_VAL(bytes)};
 		size_t argv_len[] = {4, strlen(stream), 1, sizeof(ASYNCTASK_REDIS_FIELD_TASK) - 1, ZSTR_LEN(bytes)};
 		reply = asynctask_redis_command_by(asynctask_redis_dispatcher_backend(), started, deadline, 0, 5, argv, argv_len);
@@ -249,18 +252,20 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	(void) idle;
-	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_LEVEL_NORMAL, 0, task_id);
+	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_LEVEL_NORMAL, 0,
+		task_id);
 }
 
-/* A task with a priority or a delay (the api refuses the job options Redis
- * does not carry yet before this is called). A delay is sent in whole ms,
- * rounded up: never early. */
+/* A task with a queue, a priority or a delay (the api refuses the job
+ * options Redis does not carry yet before this is called, and onQueue()
+ * validated the name). A delay is sent in whole ms, rounded up: never early. */
 static zend_result redis_send_job(const char *payload, size_t length, uint32_t timeout_ms,
 	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	double ms = ceil(options->delay * 1000.0);
 	(void) idle;
-	return send_entry(payload, length, timeout_ms, asynctask_redis_level_of(options->priority),
+	const char *queue = options->queue ? ZSTR_VAL(options->queue) : ASYNCTASK_REDIS_QUEUE_DEFAULT;
+	return send_entry(payload, length, timeout_ms, queue, asynctask_redis_level_of(options->priority),
 		options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0, task_id);
 }
 
@@ -270,7 +275,7 @@ static redisReply *cancel_sent(const asynctask_redis_sent_t *sent)
 {
 	char stream[ASYNCTASK_REDIS_KEY_MAX];
 
-	asynctask_redis_dispatcher_level_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, sent->level, stream);
+	asynctask_redis_dispatcher_level_key(sent->queue, sent->level, stream);
 	if (!sent->delayed) {
 		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
 		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
@@ -281,9 +286,9 @@ static redisReply *cancel_sent(const asynctask_redis_sent_t *sent)
 	char member[2 * ASYNCTASK_WIRE_ID_SIZE + 3], suffix[sizeof(ASYNCTASK_REDIS_DELAYED_MOVED) + sizeof(member)];
 	delayed_member(sent, member);
 	snprintf(suffix, sizeof(suffix), "%s%s", ASYNCTASK_REDIS_DELAYED_MOVED, member);
-	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, "", set);
-	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
-	asynctask_redis_dispatcher_delayed_key(ASYNCTASK_REDIS_QUEUE_DEFAULT, suffix, moved);
+	asynctask_redis_dispatcher_delayed_key(sent->queue, "", set);
+	asynctask_redis_dispatcher_delayed_key(sent->queue, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
+	asynctask_redis_dispatcher_delayed_key(sent->queue, suffix, moved);
 	const char *argv[] = {"EVAL", cancel_delayed_script, "4", set, hash, moved, stream, member, ASYNCTASK_REDIS_GROUP};
 	size_t argv_len[] = {4, sizeof(cancel_delayed_script) - 1, 1, strlen(set), strlen(hash), strlen(moved),
 		strlen(stream), strlen(member), sizeof(ASYNCTASK_REDIS_GROUP) - 1};

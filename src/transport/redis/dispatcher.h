@@ -32,6 +32,7 @@
 
 #include "php.h"
 
+#include "src/base/queues.h"
 #include "src/codec/redis/wire.h"
 #include "src/transport/transport.h"
 
@@ -47,6 +48,7 @@ typedef struct {
 	char    entry[ASYNCTASK_REDIS_ENTRY_ID_MAX]; /* the stream entry XADD made (for cancel); "" when delayed */
 	uint8_t level;                              /* its priority level (protocol.h): the stream it is on */
 	bool    delayed;                            /* sent to the delayed set (protocol.h), not to a stream */
+	char    queue[ASYNCTASK_QUEUE_NAME_MAX + 1];  /* its queue (Task::onQueue()): the stream or set it is in */
 } asynctask_redis_sent_t;
 
 typedef struct {

@@ -15,9 +15,16 @@
  * a node that died, froze or lost Redis stops doing it, and its entries are
  * reclaimed once visibility_timeout has passed.
  *
+ * Queues: a node serves the named queues of its config (asynctask.queues,
+ * each with its own workers on this machine); each has its own streams and
+ * delayed set (protocol.h), and the node never takes more of a queue's
+ * entries than that queue has workers free (the capacity hook), so that a
+ * busy queue neither hoards nor starves another. Every step covers all the
+ * queues in one round trip.
+ *
  * Priorities: a stream per level (protocol.h); the reader takes HIGH
  * first, then NORMAL, then LOW, never more than the workers free (the take
- * step). Delays: the node moves due members of the queue's delayed set into
+ * step). Delays: the node moves due members of each queue's delayed set into
  * their streams (the move step) every ASYNCTASK_REDIS_MOVE_EVERY_MS, or
  * sooner when the first one is due sooner (node_delayed.c).
  *
@@ -36,6 +43,7 @@
 #include <stdint.h>
 
 #include "php.h"
+#include "src/base/queues.h"
 #include "src/codec/redis/wire.h"
 #include "src/transport/redis/url.h"
 #include "src/transport/transport.h"
@@ -50,7 +58,8 @@ typedef struct {
 	size_t    secret_len;
 	char      prefix[65];
 	char      node[256];               /* the consumer name: asynctask.node */
-	char      queue[256];              /* the queue served ("default") */
+	uint32_t  nqueues;                 /* the queues served (at least one), in the pool's order */
+	char      queues[ASYNCTASK_QUEUES_MAX][ASYNCTASK_QUEUE_NAME_MAX + 1];
 	uint64_t  visibility_ms;
 	uint32_t  max_attempts;
 	uint64_t  result_ttl_ms;
@@ -63,6 +72,7 @@ typedef struct asynctask_redis_job {
 	struct asynctask_redis_job *next, *prev;  /* the node's list of the jobs running */
 	char      entry_id[48];            /* the stream entry's id */
 	uint8_t   level;                   /* the priority level of the stream it came from (protocol.h) */
+	uint16_t  queue;                   /* the index of the queue (config.queues) whose stream it came from */
 	uint32_t  attempt;                 /* the entry's delivery count */
 	asynctask_wire_entry_t task;       /* decoded from raw: its strings point into raw */
 	char     *raw;                     /* the signed entry as it arrived (malloc) */
@@ -70,22 +80,34 @@ typedef struct asynctask_redis_job {
 } asynctask_redis_job_t;
 
 typedef struct {
-	/* Run this verified task; the bridge owns job until it finishes it. */
+	/* Run this verified task on its queue's workers (job->queue); the bridge
+	 * owns job until it finishes it. */
 	void     (*run)(asynctask_redis_job_t *job);
-	/* How many more tasks the bridge can start now (idle workers with no
-	 * task coming): the node never reads more than that (no hoarding). */
-	uint32_t (*capacity)(void);
+	/* How many more tasks of queue (an index of config.queues) the bridge
+	 * can start now (that queue's idle workers with no task coming): the
+	 * node never takes more of that queue than that (no hoarding). */
+	uint32_t (*capacity)(uint32_t queue);
 } asynctask_redis_node_hooks_t;
+
+/* One queue's figures, last looked (about once a second). */
+typedef struct {
+	uint64_t stream_length;    /* XLEN of the queue's streams (all levels) */
+	uint64_t pending;          /* entries delivered and not acknowledged (all consumers, all levels) */
+	uint64_t delayed;          /* delayed tasks waiting in the queue's delayed set (ZCARD) */
+	uint64_t lag;              /* entries not yet delivered to the group (all levels), when lag_known */
+	uint64_t consumers;        /* consumers of the group (the most of any level) */
+	bool     lag_known;
+} asynctask_redis_node_queue_stats_t;
 
 /* The node's figures (stats()); the counters only grow. */
 typedef struct {
-	uint64_t stream_length;    /* XLEN of the queue's streams (all levels), last looked */
-	uint64_t pending;          /* entries delivered and not acknowledged (all consumers, all levels) */
-	uint64_t delayed;          /* delayed tasks waiting in the queue's delayed set (ZCARD), last looked */
+	uint64_t stream_length;    /* the sum of the queues' (asynctask_redis_node_queue_stats_t) */
+	uint64_t pending;
+	uint64_t delayed;
 	uint64_t moved;            /* delayed tasks this node moved into a stream */
-	uint64_t lag;              /* entries not yet delivered to the group, all levels (XINFO GROUPS' lag), when lag_known */
+	uint64_t lag;              /* entries not yet delivered to the group, all queues and levels (XINFO GROUPS' lag), when lag_known */
 	uint64_t dead_length;      /* XLEN of {prefix}:dead, every node's dead letters */
-	uint64_t consumers;        /* consumers of the group */
+	uint64_t consumers;        /* consumers of the group (the most of any stream) */
 	uint64_t reclaimed;        /* entries this node took over past visibility_timeout */
 	uint64_t dead_lettered;    /* entries this node moved to {prefix}:dead */
 	uint64_t reconnects;       /* connections made again after one was lost */
@@ -123,6 +145,9 @@ void asynctask_redis_node_stop_taking(void);
 bool asynctask_redis_node_idle(void);
 
 void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out);
+
+/* The figures of the queue of that index (config.queues); zeros for none. */
+void asynctask_redis_node_queue_stats(uint32_t queue, asynctask_redis_node_queue_stats_t *out);
 
 /* Closes the connections (the manager leaves); what could not be stored is dropped and logged. */
 void asynctask_redis_node_shutdown(void);

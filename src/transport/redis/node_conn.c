@@ -50,6 +50,7 @@ static void conn_lost(conn_t *conn, const char *why)
 	}
 	if (conn == &asynctask_rnode.reader) {
 		asynctask_rnode.reading = false;
+		asynctask_rnode.read_blocks = false;
 		asynctask_rnode.take_blocks = false;
 	}
 	asynctask_rnode.stats.connected = asynctask_rnode.reader.state == CONN_UP && asynctask_rnode.writer.state == CONN_UP;
@@ -171,7 +172,7 @@ static void on_group(redisAsyncContext *ac, void *r, void *privdata)
 	if (reply && conn->ac == ac && !conn->refused && asynctask_redis_node_is_error(reply)
 		&& !(reply->len >= 9 && memcmp(reply->str, "BUSYGROUP", 9) == 0)) {
 		asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_refused",
-			"redis node: Redis refused to make the group of a priority stream on the %s connection: %.*s",
+			"redis node: Redis refused to make the group of a stream on the %s connection: %.*s",
 			conn->name, (int) reply->len, reply->str);
 	}
 }
@@ -278,16 +279,19 @@ static void connect_now(conn_t *conn)
 	if (conn == &asynctask_rnode.reader) {
 		redisAsyncCommand(ac, on_client_id, conn, "CLIENT ID");
 	}
-	/* the group on every level's stream, from id 0: tasks dispatched before
-	 * any node ran are served (BUSYGROUP: it exists); NORMAL's last, its
-	 * answer ends the handshake */
-	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
-		if (level != ASYNCTASK_REDIS_LEVEL_NORMAL) {
-			redisAsyncCommand(ac, on_group, conn, "XGROUP CREATE %s %s 0 MKSTREAM", asynctask_rnode.streams[level],
-				ASYNCTASK_REDIS_GROUP);
+	/* the group on every level's stream of every queue served, from id 0:
+	 * tasks dispatched before any node served the queue are served (BUSYGROUP:
+	 * it exists); the first queue's NORMAL last, its answer ends the handshake */
+	for (uint32_t q = asynctask_rnode.nqueues; q-- > 0; ) {
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			if (q != 0 || level != ASYNCTASK_REDIS_LEVEL_NORMAL) {
+				redisAsyncCommand(ac, on_group, conn, "XGROUP CREATE %s %s 0 MKSTREAM",
+					asynctask_rnode.queues[q].streams[level], ASYNCTASK_REDIS_GROUP);
+			}
 		}
 	}
-	redisAsyncCommand(ac, on_ready, conn, "XGROUP CREATE %s %s 0 MKSTREAM", asynctask_rnode.stream, ASYNCTASK_REDIS_GROUP);
+	redisAsyncCommand(ac, on_ready, conn, "XGROUP CREATE %s %s 0 MKSTREAM",
+		asynctask_rnode.queues[0].streams[ASYNCTASK_REDIS_LEVEL_NORMAL], ASYNCTASK_REDIS_GROUP);
 }
 
 /* Redis stopped answering on conn (frozen, or the network cut without a

@@ -1,6 +1,7 @@
 /*
  * A Redis node moving delayed tasks (Task::delay()) into their streams:
- * protocol.h's move step, a Lua script on the writer, run by a timer on the
+ * protocol.h's move step, a Lua script on the writer covering every queue the
+ * node serves (at most ASYNCTASK_REDIS_MOVE_MAX a queue a run), run by a timer on the
  * manager's loop every ASYNCTASK_REDIS_MOVE_EVERY_MS, sooner when the
  * script says the first member is due sooner, and again at once while it
  * moves a full batch. Due means due by Redis' clock (TIME in the script), so
@@ -18,33 +19,41 @@
 
 #include "src/transport/redis/node_internal.h"
 
-/* KEYS set, hash, the HIGH, NORMAL and LOW streams; ARGV at most how many,
- * the moved keys' ttl (ms), the moved keys' prefix. A member of an unknown
- * level goes to NORMAL; one whose task is missing from the hash is dropped.
- * Replies [moved, ms until the next member is due or -1]. */
+/* KEYS five a queue: its set, hash, and HIGH, NORMAL and LOW streams; ARGV
+ * at most how many a queue, the moved keys' ttl (ms), then each queue's
+ * moved keys' prefix. A member of an unknown level goes to NORMAL; one whose
+ * task is missing from the hash is dropped. Replies [moved, ms until the
+ * next member of any queue is due or -1, 1 when a queue moved as many as it
+ * may (more may be due)]. */
 static const char MOVE_SCRIPT[] =
 	"local t = redis.call('TIME')\n"
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
-	"local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))\n"
-	"local streams = { h = KEYS[3], n = KEYS[4], l = KEYS[5] }\n"
-	"local moved = 0\n"
-	"for _, m in ipairs(due) do\n"
-	"  local task = redis.call('HGET', KEYS[2], m)\n"
-	"  redis.call('ZREM', KEYS[1], m)\n"
-	"  redis.call('HDEL', KEYS[2], m)\n"
-	"  if task then\n"
-	"    local id = redis.call('XADD', streams[string.sub(m, 1, 1)] or KEYS[4], '*', '"
+	"local limit = tonumber(ARGV[1])\n"
+	"local moved, wait, full = 0, -1, 0\n"
+	"for q = 1, #ARGV - 2 do\n"
+	"  local k = (q - 1) * 5\n"
+	"  local set, hash = KEYS[k + 1], KEYS[k + 2]\n"
+	"  local streams = { h = KEYS[k + 3], n = KEYS[k + 4], l = KEYS[k + 5] }\n"
+	"  local due = redis.call('ZRANGEBYSCORE', set, '-inf', now, 'LIMIT', 0, limit)\n"
+	"  if #due >= limit then full = 1 end\n"
+	"  for _, m in ipairs(due) do\n"
+	"    local task = redis.call('HGET', hash, m)\n"
+	"    redis.call('ZREM', set, m)\n"
+	"    redis.call('HDEL', hash, m)\n"
+	"    if task then\n"
+	"      local id = redis.call('XADD', streams[string.sub(m, 1, 1)] or streams.n, '*', '"
 		ASYNCTASK_REDIS_FIELD_TASK "', task)\n"
-	"    redis.call('SET', ARGV[3] .. m, id, 'PX', ARGV[2])\n"
-	"    moved = moved + 1\n"
+	"      redis.call('SET', ARGV[q + 2] .. m, id, 'PX', ARGV[2])\n"
+	"      moved = moved + 1\n"
+	"    end\n"
+	"  end\n"
+	"  local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')\n"
+	"  if #first > 0 then\n"
+	"    local w = math.max(0, math.ceil(tonumber(first[2]) - now))\n"
+	"    if wait < 0 or w < wait then wait = w end\n"
 	"  end\n"
 	"end\n"
-	"local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-	"local wait = -1\n"
-	"if #first > 0 then\n"
-	"  wait = math.max(0, math.ceil(tonumber(first[2]) - now))\n"
-	"end\n"
-	"return { moved, wait }\n";
+	"return { moved, wait, full }\n";
 
 static bool error_logged;
 
@@ -82,15 +91,17 @@ static void on_moved(redisAsyncContext *ac, void *r, void *privdata)
 		if (!error_logged) {
 			asynctask_log_event(ASYNCTASK_LOG_ERROR, "redis_error",
 				"redis node: moving the due delayed tasks of %s failed: %.*s (tried again every %d ms)",
-				asynctask_rnode.delayed, (int) reply->len, reply->str, ASYNCTASK_REDIS_MOVE_EVERY_MS);
+				asynctask_rnode.nqueues == 1 ? asynctask_rnode.queues[0].delayed : "the queues",
+				(int) reply->len, reply->str, ASYNCTASK_REDIS_MOVE_EVERY_MS);
 			error_logged = true;
 		}
-	} else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
-			&& reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[1]->type == REDIS_REPLY_INTEGER) {
+	} else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3
+			&& reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[1]->type == REDIS_REPLY_INTEGER
+			&& reply->element[2]->type == REDIS_REPLY_INTEGER) {
 		long long moved = reply->element[0]->integer, wait = reply->element[1]->integer;
 		error_logged = false;
 		asynctask_rnode.stats.moved += moved > 0 ? (uint64_t) moved : 0;
-		if (moved >= ASYNCTASK_REDIS_MOVE_MAX) {
+		if (reply->element[2]->integer) {
 			next = 0;   /* more are due: on at once */
 		} else if (wait >= 0 && (uint64_t) wait < next) {
 			next = (uint64_t) wait;
@@ -101,7 +112,10 @@ static void on_moved(redisAsyncContext *ac, void *r, void *privdata)
 
 void asynctask_redis_node_move(void)
 {
-	char limit[16], ttl[32];
+	char limit[16], ttl[32], keys[16];
+	const char *argv[16 + 6 * ASYNCTASK_QUEUES_MAX];
+	size_t argvlen[16 + 6 * ASYNCTASK_QUEUES_MAX];
+	int argc = 0;
 
 	if (!asynctask_rnode.started || asynctask_rnode.moving) {
 		return;
@@ -113,14 +127,25 @@ void asynctask_redis_node_move(void)
 	snprintf(limit, sizeof(limit), "%d", ASYNCTASK_REDIS_MOVE_MAX);
 	snprintf(ttl, sizeof(ttl), "%" PRIu64, asynctask_rnode.config.result_ttl_ms ? asynctask_rnode.config.result_ttl_ms
 		: 1);
-	const char *argv[] = { "EVAL", MOVE_SCRIPT, "5", asynctask_rnode.delayed, asynctask_rnode.delayed_tasks,
-		asynctask_rnode.streams[ASYNCTASK_REDIS_LEVEL_HIGH], asynctask_rnode.streams[ASYNCTASK_REDIS_LEVEL_NORMAL],
-		asynctask_rnode.streams[ASYNCTASK_REDIS_LEVEL_LOW], limit, ttl, asynctask_rnode.delayed_moved };
-	size_t argvlen[11];
-	for (int i = 0; i < 11; i++) {
+	snprintf(keys, sizeof(keys), "%u", asynctask_rnode.nqueues * 5);
+	argv[argc++] = "EVAL"; argv[argc++] = MOVE_SCRIPT; argv[argc++] = keys;
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		const node_queue_t *queue = &asynctask_rnode.queues[q];
+		argv[argc++] = queue->delayed;
+		argv[argc++] = queue->delayed_tasks;
+		argv[argc++] = queue->streams[ASYNCTASK_REDIS_LEVEL_HIGH];
+		argv[argc++] = queue->streams[ASYNCTASK_REDIS_LEVEL_NORMAL];
+		argv[argc++] = queue->streams[ASYNCTASK_REDIS_LEVEL_LOW];
+	}
+	argv[argc++] = limit;
+	argv[argc++] = ttl;
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		argv[argc++] = asynctask_rnode.queues[q].delayed_moved;
+	}
+	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_moved, NULL, 11, argv, argvlen) == REDIS_OK) {
+	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_moved, NULL, argc, argv, argvlen) == REDIS_OK) {
 		asynctask_rnode.moving = true;
 	} else {
 		schedule(ASYNCTASK_REDIS_MOVE_EVERY_MS);

@@ -5,10 +5,10 @@
  * reads the objects' symbols and fails on a circle of calls):
  *   node_run.c      the node's state, starting, ticking, draining, stopping
  *   node_figures.c  the stream's figures for stats()
- *   node_delayed.c  moving due delayed tasks into their streams (the move step)
+ *   node_delayed.c  moving due delayed tasks into their streams (the move step, every queue)
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
- *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming), verifying them, a job's outcome
+ *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming; per queue), verifying them, a job's outcome
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
  *   node_reply.c    the reply helpers every part uses
@@ -42,6 +42,9 @@
 #define FIGURES_EVERY_NS    (1000ull * 1000 * 1000)
 #define KEPT_MAX_BYTES      (256u << 20)    /* results kept while Redis is away, at most */
 #define KEPT_MAX_COUNT      100000u
+
+/* A key of a served queue: prefix (<= 64) + ":delayed:" + a name (<= 64) + ":moved:" is the longest. */
+#define NODE_KEY_MAX        192
 
 typedef enum { CONN_DOWN = 0, CONN_UP } conn_state_t;
 
@@ -91,25 +94,44 @@ typedef struct op {
 	enum { OP_STORE, OP_DEAD } kind;
 } op_t;
 
+/* A queue the node serves (config.queues, same index): its keys (protocol.h) and its share of what is out. */
+typedef struct {
+	const char *name;          /* config.queues[i] */
+	char     streams[ASYNCTASK_REDIS_LEVELS][NODE_KEY_MAX];   /* a stream per priority level, HIGH first */
+	char     delayed[NODE_KEY_MAX];   /* its delayed set, the set's hash, and its moved keys' prefix */
+	char     delayed_tasks[NODE_KEY_MAX];
+	char     delayed_moved[NODE_KEY_MAX];
+	uint32_t promised;         /* its workers promised to take steps and claims out */
+	bool     watched;          /* its streams are in the blocked read out on the reader */
+	asynctask_redis_node_queue_stats_t figures;
+} node_queue_t;
+
+/* The workers a take step, a blocked read or a claim promised each queue
+ * (released when it is answered), and how it is to be read (malloc'd, the
+ * request's privdata). */
+typedef struct {
+	enum { TAKE_READER, TAKE_BLOCKED, TAKE_WRITER, CLAIM_AUTO, CLAIM_ONE } kind;
+	uint32_t promised[ASYNCTASK_QUEUES_MAX];
+} take_t;
+
 typedef struct {
 	struct event_base *base;
 	asynctask_redis_node_config_t config;
 	asynctask_redis_node_hooks_t hooks;
-	char     stream[512];      /* the queue's NORMAL stream (its name in logs) */
-	char     streams[ASYNCTASK_REDIS_LEVELS][512];   /* a stream per priority level, HIGH first */
-	char     delayed[512];     /* the queue's delayed set, its hash, and its moved keys' prefix */
-	char     delayed_tasks[512];
-	char     delayed_moved[512];
+	uint32_t nqueues;
+	node_queue_t queues[ASYNCTASK_QUEUES_MAX];
 	struct event *move_timer;  /* the next move step */
 	bool     moving;           /* a move step is out on the writer */
 	bool     take_blocks;      /* the take step found nothing: the next read blocks (XREADGROUP ... BLOCK) */
-	char     dead[512];
+	char     dead[NODE_KEY_MAX];
 	conn_t   reader, writer;
 	bool     started;
 	bool     taking;
-	bool     reading;          /* an XREADGROUP is out on the reader */
+	bool     reading;          /* a take step or an XREADGROUP is out on the reader */
+	bool     read_blocks;      /* ... and it is the blocked XREADGROUP */
+	bool     writer_taking;    /* a take step is out on the writer (for queues the blocked read does not watch) */
+	bool     rewatching;       /* the blocked read is being ended (CLIENT UNBLOCK) to watch more queues */
 	uint32_t claiming;         /* claim scripts out on the writer */
-	uint32_t reserved;         /* workers promised to claims out */
 	uint32_t ops_out;          /* store/dead scripts out on the writer */
 	op_t    *kept;             /* waiting for the writer to come back (oldest first) */
 	op_t   **kept_tail;
@@ -128,6 +150,14 @@ typedef struct {
 
 /* The node's state, one per process (defined in node_run.c). */
 extern asynctask_redis_node_state_t asynctask_rnode;
+
+/* The stream job's entry is on (its queue's, its level's). */
+static inline const char *asynctask_redis_node_job_stream(const asynctask_redis_job_t *job)
+{
+	unsigned queue = job->queue < asynctask_rnode.nqueues ? job->queue : 0;
+	unsigned level = job->level < ASYNCTASK_REDIS_LEVELS ? job->level : ASYNCTASK_REDIS_LEVEL_NORMAL;
+	return asynctask_rnode.queues[queue].streams[level];
+}
 
 /* --- node_reply.c */
 
@@ -186,17 +216,16 @@ void asynctask_redis_node_touch(void);
 
 /* --- node_take.c */
 
-/* One entry from a read or a claim of the level's stream: [id, [field, value, ...]], delivered for the
- * attempts-th time. */
-void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned level);
-/* The level whose stream is named (the reply of a read), or -1. */
-int asynctask_redis_node_level_of(const redisReply *stream);
-/* Free workers not yet promised to a claim that is out. */
-uint32_t asynctask_redis_node_capacity(void);
-/* XAUTOCLAIM over every level (mode "auto", what: how many) or XCLAIM of one entry of level's stream
- * (mode "id", what: its id). */
-void asynctask_redis_node_claim(const char *mode, const char *what, uint64_t min_idle_ms, uint32_t reserve,
+/* One entry from a read or a claim of a queue's level's stream: [id, [field, value, ...]], delivered for
+ * the attempts-th time. */
+void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned queue,
 	unsigned level);
+/* The queue and level whose stream is named (the reply of a read), or false. */
+bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, unsigned *level);
+/* The queue's free workers not yet promised to a take step or a claim that is out. */
+uint32_t asynctask_redis_node_capacity(uint32_t queue);
+/* XCLAIM of one entry of a queue's level's stream, to run it again at once (its worker died). */
+void asynctask_redis_node_claim_one(const char *entry_id, unsigned queue, unsigned level);
 /* Takes over entries other nodes left pending too long (when workers are free). */
 void asynctask_redis_node_reclaim(void);
 
@@ -210,7 +239,7 @@ void asynctask_redis_node_delayed_stop(void);
 
 /* --- node_figures.c */
 
-/* Asks Redis for the stream's length and the group's figures (at most once a second). */
+/* Asks Redis for the queues' streams' length and the group's figures (at most once a second). */
 void asynctask_redis_node_figures(void);
 
 #endif

@@ -26,22 +26,33 @@ void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_co
 	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
 	asynctask_rnode.taking = true;
 	asynctask_rnode.started = true;
-	snprintf(asynctask_rnode.stream, sizeof(asynctask_rnode.stream), ASYNCTASK_REDIS_STREAM_FMT, config->prefix,
-		config->queue);
 	snprintf(asynctask_rnode.dead, sizeof(asynctask_rnode.dead), ASYNCTASK_REDIS_DEAD_FMT, config->prefix);
-	for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
-		snprintf(asynctask_rnode.streams[level], sizeof(asynctask_rnode.streams[level]), ASYNCTASK_REDIS_LEVEL_FMT,
-			config->prefix, config->queue, asynctask_redis_level_suffix(level));
+	/* (the bridge names at least one queue: "default" when asynctask.queues is empty) */
+	if (asynctask_rnode.config.nqueues == 0) {
+		asynctask_rnode.config.nqueues = 1;
+		snprintf(asynctask_rnode.config.queues[0], sizeof(asynctask_rnode.config.queues[0]), "%s",
+			ASYNCTASK_REDIS_QUEUE_DEFAULT);
 	}
-	snprintf(asynctask_rnode.delayed, sizeof(asynctask_rnode.delayed), ASYNCTASK_REDIS_DELAYED_FMT, config->prefix,
-		config->queue);
-	snprintf(asynctask_rnode.delayed_tasks, sizeof(asynctask_rnode.delayed_tasks), "%s" ASYNCTASK_REDIS_DELAYED_TASKS,
-		asynctask_rnode.delayed);
-	snprintf(asynctask_rnode.delayed_moved, sizeof(asynctask_rnode.delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED,
-		asynctask_rnode.delayed);
-	char where[512];
+	asynctask_rnode.nqueues = asynctask_rnode.config.nqueues;
+	for (uint32_t i = 0; i < asynctask_rnode.nqueues; i++) {
+		node_queue_t *q = &asynctask_rnode.queues[i];
+		q->name = asynctask_rnode.config.queues[i];
+		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++) {
+			snprintf(q->streams[level], sizeof(q->streams[level]), ASYNCTASK_REDIS_LEVEL_FMT, config->prefix, q->name,
+				asynctask_redis_level_suffix(level));
+		}
+		snprintf(q->delayed, sizeof(q->delayed), ASYNCTASK_REDIS_DELAYED_FMT, config->prefix, q->name);
+		snprintf(q->delayed_tasks, sizeof(q->delayed_tasks), "%s" ASYNCTASK_REDIS_DELAYED_TASKS, q->delayed);
+		snprintf(q->delayed_moved, sizeof(q->delayed_moved), "%s" ASYNCTASK_REDIS_DELAYED_MOVED, q->delayed);
+	}
+	char where[512], served[256] = "";
 	asynctask_redis_url_describe(&config->url, where, sizeof(where));
-	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_serving", "redis node: serving %s at %s as consumer %s", asynctask_rnode.stream, where, config->node);
+	for (uint32_t i = 0; i < asynctask_rnode.nqueues; i++) {
+		size_t used = strlen(served);
+		snprintf(served + used, sizeof(served) - used, "%s%s", i ? ", " : "", asynctask_rnode.queues[i].name);
+	}
+	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_serving", "redis node: serving the queue(s) %s of prefix %s at %s "
+		"as consumer %s", served, config->prefix, where, config->node);
 	asynctask_redis_node_connect_to(&asynctask_rnode.writer);
 	asynctask_redis_node_connect_to(&asynctask_rnode.reader);
 	asynctask_redis_node_delayed_start();
@@ -82,6 +93,7 @@ static void close_reader(void)
 		redisAsyncFree(ac);
 	}
 	asynctask_rnode.reading = false;
+	asynctask_rnode.read_blocks = false;
 	asynctask_rnode.take_blocks = false;
 	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "node_stopped_taking",
 		"redis node: no more tasks taken");
@@ -128,13 +140,22 @@ void asynctask_redis_node_stop_taking(void)
 
 bool asynctask_redis_node_idle(void)
 {
-	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.unblocking && !asynctask_rnode.claiming
-		&& !asynctask_rnode.ops_out && !asynctask_rnode.kept);
+	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.writer_taking
+		&& !asynctask_rnode.unblocking && !asynctask_rnode.claiming && !asynctask_rnode.ops_out && !asynctask_rnode.kept);
 }
 
 void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out)
 {
 	*out = asynctask_rnode.stats;
+}
+
+void asynctask_redis_node_queue_stats(uint32_t queue, asynctask_redis_node_queue_stats_t *out)
+{
+	if (asynctask_rnode.started && queue < asynctask_rnode.nqueues) {
+		*out = asynctask_rnode.queues[queue].figures;
+	} else {
+		memset(out, 0, sizeof(*out));
+	}
 }
 
 void asynctask_redis_node_shutdown(void)

@@ -43,7 +43,7 @@ static const char DEAD_SCRIPT[] =
 	"redis.call('XDEL', KEYS[1], ARGV[2])\n"
 	"return 1\n";
 
-/* touch: KEYS the streams; ARGV group consumer, then (key index, id) pairs.
+/* touch: KEYS the streams (every queue's, three a queue); ARGV group consumer, then (key index, id) pairs.
  * Resets the idle time of the entries still pending to this consumer
  * (JUSTID: the delivery count stays), so that no node reclaims a task this
  * live node is running. */
@@ -119,7 +119,7 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 		asynctask_redis_node_job_free(job);   /* left pending: reclaimed and run again */
 		return;
 	}
-	const char *stream = asynctask_rnode.streams[job->level];
+	const char *stream = asynctask_redis_node_job_stream(job);
 	const char *argv[] = { "EVAL", STORE_SCRIPT, reply ? "2" : "1", stream,
 		reply ? job->task.reply_key : "",
 		ASYNCTASK_REDIS_GROUP, job->entry_id, asynctask_rnode.config.node, attempt, bytes ? ZSTR_VAL(bytes) : "", ttl };
@@ -169,7 +169,8 @@ void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, siz
 		smart_str_free(&error);
 		reply = bytes != NULL;
 	}
-	const char *stream = job ? asynctask_rnode.streams[job->level] : asynctask_rnode.stream;
+	const char *stream = job ? asynctask_redis_node_job_stream(job)
+		: asynctask_rnode.queues[0].streams[ASYNCTASK_REDIS_LEVEL_NORMAL];
 	const char *argv[] = { "EVAL", DEAD_SCRIPT, reply ? "3" : "2", stream, asynctask_rnode.dead,
 		reply ? job->task.reply_key : "", ASYNCTASK_REDIS_GROUP, entry_id, asynctask_rnode.config.node, raw, why,
 		asynctask_rnode.config.node, count, bytes ? ZSTR_VAL(bytes) : "", ttl };
@@ -212,9 +213,12 @@ void asynctask_redis_node_touch(void)
 	every = every < 20000000ull ? 20000000ull : every > 10000000000ull ? 10000000000ull : every;
 	asynctask_rnode.next_touch = now + every;
 
-	static const char *const key_index[ASYNCTASK_REDIS_LEVELS] = { "1", "2", "3" };
+	/* "1" .. the number of streams, the key index of each (Lua counts from 1) */
+	static char key_index[ASYNCTASK_QUEUES_MAX * ASYNCTASK_REDIS_LEVELS][8];
+	char keys[16];
+	uint32_t nkeys = asynctask_rnode.nqueues * ASYNCTASK_REDIS_LEVELS;
 	uint32_t n = asynctask_rnode.live_count < TOUCH_MAX ? asynctask_rnode.live_count : TOUCH_MAX;
-	const size_t head = 3 + ASYNCTASK_REDIS_LEVELS + 2;
+	const size_t head = 3 + (size_t) nkeys + 2;
 	const char **argv = malloc((head + 2 * (size_t) n) * sizeof(char *));
 	size_t *argvlen = malloc((head + 2 * (size_t) n) * sizeof(size_t));
 	if (!argv || !argvlen) {
@@ -223,13 +227,20 @@ void asynctask_redis_node_touch(void)
 		return;
 	}
 	int argc = 0;
-	argv[argc++] = "EVAL"; argv[argc++] = TOUCH_SCRIPT; argv[argc++] = "3";
-	for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
-		argv[argc++] = asynctask_rnode.streams[l];
+	snprintf(keys, sizeof(keys), "%u", nkeys);
+	argv[argc++] = "EVAL"; argv[argc++] = TOUCH_SCRIPT; argv[argc++] = keys;
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+			snprintf(key_index[q * ASYNCTASK_REDIS_LEVELS + l], sizeof(key_index[0]), "%u",
+				q * ASYNCTASK_REDIS_LEVELS + l + 1);
+			argv[argc++] = asynctask_rnode.queues[q].streams[l];
+		}
 	}
 	argv[argc++] = ASYNCTASK_REDIS_GROUP; argv[argc++] = asynctask_rnode.config.node;
 	for (asynctask_redis_job_t *job = asynctask_rnode.live; job && argc < (int) (head + 2 * n); job = job->next) {
-		argv[argc++] = key_index[job->level < ASYNCTASK_REDIS_LEVELS ? job->level : ASYNCTASK_REDIS_LEVEL_NORMAL];
+		unsigned queue = job->queue < asynctask_rnode.nqueues ? job->queue : 0;
+		unsigned level = job->level < ASYNCTASK_REDIS_LEVELS ? job->level : ASYNCTASK_REDIS_LEVEL_NORMAL;
+		argv[argc++] = key_index[queue * ASYNCTASK_REDIS_LEVELS + level];
 		argv[argc++] = job->entry_id;
 	}
 	for (int i = 0; i < argc; i++) {

@@ -6,10 +6,21 @@
  * loop, node_*.c) follow it, so that any dispatcher works with any node of the
  * same version.
  *
- * {prefix} is asynctask.prefix, {queue} a queue's name ("default" until
- * named queues exist), {dispatcher} 32 lowercase hex digits of 128 random
- * bits a process draws on its first dispatch() (a forked child draws its
- * own).
+ * {prefix} is asynctask.prefix, {queue} a queue's name (Task::onQueue(),
+ * "default" without it; 1 to 64 of [A-Za-z0-9_.-], src/base/queues.h),
+ * {dispatcher} 32 lowercase hex digits of 128 random bits a process draws
+ * on its first dispatch() (a forked child draws its own).
+ *
+ * Every queue has its own keys below ({prefix}:q:{queue} and its level
+ * streams, {prefix}:delayed:{queue} and its hash and moved keys), and an
+ * entry's queue field names the queue whose keys it is in. A dispatcher
+ * sends to any valid name: nothing says which queues exist, and a task for
+ * a queue no node serves waits in its stream (or set) for the first node
+ * that does. A node serves the queues of its asynctask.queues ("default"
+ * when empty): it makes the group on each of their streams, and each step
+ * below covers all of them in one script (KEYS: the streams of every queue,
+ * three a queue, HIGH first; ARGV: one count a queue), taking of each queue
+ * no more than that queue's idle workers.
  *
  *   {prefix}:q:{queue}       stream of tasks. XADD {key} * t <signed task>.
  *                            Consumer group ASYNCTASK_REDIS_GROUP, made by
@@ -17,7 +28,7 @@
  *                            MKSTREAM (id 0: tasks dispatched before any
  *                            node existed are served by the first one);
  *                            consumer = asynctask.node. A node reads with
- *                            XREADGROUP ... COUNT <its idle workers> and
+ *                            XREADGROUP ... COUNT <the queue's idle workers> and
  *                            reclaims with XAUTOCLAIM past
  *                            visibility_timeout; a task's attempt is its
  *                            entry's delivery count.
@@ -82,21 +93,28 @@
  *    time: Redis' clock, read in ms rounded up, is the only clock.
  *  - move (node, every ASYNCTASK_REDIS_MOVE_EVERY_MS and sooner when the
  *    first member is due sooner): TIME (ms rounded down: never early), then
- *    for at most ASYNCTASK_REDIS_MOVE_MAX members due, each: XADD to its
- *    level's stream (field t, the bytes from the hash), ZREM, HDEL, SET the
- *    moved key PX result_ttl. One script: a member is moved once, whatever
- *    number of nodes run it; a member nobody moved (no node running, or all
- *    died) stays in Redis until a node does. Replies [moved, ms until the
- *    next member is due or -1].
- *  - take (node, reader): XREADGROUP ... COUNT <n> STREAMS {high} > on the
- *    HIGH stream, then NORMAL, then LOW, each for what the levels above left
- *    of n (its idle workers); replies like XREADGROUP (one [stream, entries]
- *    per level that had some). Only when it took nothing does the reader
- *    block, in XREADGROUP ... COUNT 1 BLOCK ... on the three streams; the
- *    entry that arrives wakes it, and the take step follows (the one read
- *    that is not in level order: entries that arrive on two or three levels
- *    in the instant between the take step and the blocked read may be taken
- *    one of each, a little more than the idle workers).
+ *    for each queue served, for at most ASYNCTASK_REDIS_MOVE_MAX members
+ *    due, each: XADD to its level's stream of that queue (field t, the bytes
+ *    from the hash), ZREM, HDEL, SET the moved key PX result_ttl. One script
+ *    for every queue: a member is moved once, whatever number of nodes run
+ *    it; a member nobody moved (no node serving its queue, or all died)
+ *    stays in Redis until a node does. Replies [moved, ms until the next
+ *    member of any queue is due or -1, 1 when a queue had
+ *    ASYNCTASK_REDIS_MOVE_MAX due (the node runs it again at once)].
+ *  - take (node): for each queue with idle workers, XREADGROUP ... COUNT
+ *    <n> STREAMS {high} > on its HIGH stream, then NORMAL, then LOW, each
+ *    for what the levels above left of n (that queue's idle workers); one
+ *    script for every queue; replies like XREADGROUP (one [stream, entries]
+ *    per stream that had some). Only when it took nothing does the reader
+ *    block, in XREADGROUP ... COUNT 1 BLOCK ... on the three streams of each
+ *    queue that has idle workers; the entry that arrives wakes it, and the
+ *    take step follows (the one read that is not in level order: entries
+ *    that arrive on two or three levels in the instant between the take
+ *    step and the blocked read may be taken one of each, a little more than
+ *    the idle workers). While the reader is blocked, a queue left out of its
+ *    read whose workers come free is taken from by the take step on the
+ *    node's other connection; when that finds the queue empty, the node ends
+ *    the blocked read (CLIENT UNBLOCK) and blocks again on that queue too.
  *  - cancel of a delayed task (dispatcher): ZREM the member (then HDEL):
  *    1; else the moved key names its entry: cancel as above on its level's
  *    stream (and DEL the moved key when deleted); else 0.
@@ -110,8 +128,10 @@
  *  - dead-letter (node): only while the entry is pending to this consumer:
  *    XADD {prefix}:dead (the fields above), RPUSH + PEXPIRE a FAILED result
  *    when the entry verified and names a reply key, XACK, XDEL.
- *  - reclaim (node): XAUTOCLAIM {key} nodes <consumer> <visibility_timeout
- *    ms> 0-0 COUNT <idle workers>, or XCLAIM <consumer> 0 <id> to run an
+ *  - reclaim (node): for each queue with idle workers, on its streams HIGH
+ *    first, XAUTOCLAIM {key} nodes <consumer> <visibility_timeout ms> 0-0
+ *    COUNT <what is left of the queue's idle workers> (one script for every
+ *    queue), or XCLAIM <consumer> 0 <id> to run an
  *    entry again at once after its worker died; each claimed entry comes with
  *    its delivery count after the claim (XPENDING), which is its attempt.
  *  - keep fresh (node): while a node runs an entry it resets the entry's idle
@@ -124,7 +144,7 @@
 #define ASYNCTASK_REDIS_PROTOCOL_H
 
 #define ASYNCTASK_REDIS_GROUP         "nodes"
-#define ASYNCTASK_REDIS_QUEUE_DEFAULT "default"
+#define ASYNCTASK_REDIS_QUEUE_DEFAULT "default"   /* a task's queue without Task::onQueue() */
 #define ASYNCTASK_REDIS_FIELD_TASK    "t"
 #define ASYNCTASK_REDIS_STREAM_FMT    "%s:q:%s"   /* prefix, queue */
 #define ASYNCTASK_REDIS_REPLY_FMT     "%s:r:%s"   /* prefix, dispatcher */
@@ -140,7 +160,7 @@
 #define ASYNCTASK_REDIS_LEVEL_NORMAL  1
 #define ASYNCTASK_REDIS_LEVEL_LOW     2
 
-/* The move step: at most this many members per run, a run at least this often. */
+/* The move step: at most this many members of each queue per run, a run at least this often. */
 #define ASYNCTASK_REDIS_MOVE_MAX      100
 #define ASYNCTASK_REDIS_MOVE_EVERY_MS 50
 

@@ -86,6 +86,15 @@ typedef struct {
 	uint64_t moved;
 } asynctask_node_figures_t;
 
+/* A node's figures of one queue (its streams and delayed set in Redis), as the manager last refreshed them. */
+typedef struct {
+	uint64_t stream_length;
+	uint64_t pending;
+	uint64_t delayed;
+	uint64_t lag;                 /* UINT64_MAX: unknown */
+	uint64_t consumers;
+} asynctask_node_queue_figures_t;
+
 /* A named queue: its ring (queue.h), its workers' slots and its share of
  * the counters. The pool's counters are the totals; a queue's hold what the
  * manager and its workers counted (a dispatcher's rare correction of an
@@ -97,6 +106,7 @@ typedef struct {
 	uint32_t workers;
 	uint64_t ring_offset;         /* from the start of the region */
 	asynctask_counters_t counters;
+	asynctask_node_queue_figures_t node;   /* a node's (asynctask_node_figures_t.active) */
 	asynctask_queue_t queue;
 } asynctask_region_queue_t;
 

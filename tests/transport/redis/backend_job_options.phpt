@@ -1,5 +1,5 @@
 --TEST--
-With a remote backend, named queues, retries and chains (built on the local backend only so far) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent; Task::withPriority(), delay() and a plain task go to Redis (here nobody listens: BackendException)
+With a remote backend, Task::withPriority(), delay(), onQueue() (any valid name, declared nowhere: it would wait in Redis for a node that serves it) and a plain task go to Redis (here nobody listens: BackendException); retries and chains (built on the local backend only so far) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -31,7 +31,7 @@ var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
 --EXPECTF--
 priority: AsyncTask\BackendException: %s
 delay: AsyncTask\BackendException: %s
-queue: AsyncTask\Exception: not supported yet: named queues (Task::onQueue() with a queue other than "default") with the Redis backend (asynctask.backend)
+queue: AsyncTask\BackendException: %s
 retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times) with the Redis backend (asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)
 chain: AsyncTask\Exception: not supported yet: chains (Task::then()) with the Redis backend (asynctask.backend)
 plain: AsyncTask\BackendException: %s
