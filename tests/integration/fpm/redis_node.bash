@@ -38,7 +38,7 @@ wait_node_backlog() {
 
 # consumers_started: the consumer names the sections' nodes logged, sorted, on one line
 consumers_started() {
-	sed -n 's/.*redis node: serving fpmnode:q:default at .* as consumer \(.*\)$/\1/p' "$SITE/var/asynctask.log" |
+	sed -n 's/.*redis node: serving the queue(s) default of prefix fpmnode at .* as consumer \(.*\)$/\1/p' "$SITE/var/asynctask.log" |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
