@@ -122,7 +122,7 @@ t_isolation() {
 
 	# FFI in [b]: every pid field of its pool now names [a]'s manager
 	local r
-	r=$(get "b/isolation.php?do=scribble&mode=pids&pid=$mgr_a")
+	r=$(GET_TIMEOUT=60 get "b/isolation.php?do=scribble&mode=pids&pid=$mgr_a")
 	check "isolation: [b] rewrote its view of its pool's memory with FFI ($(json written <<< "$r") bytes)" \
 		test "$(json written <<< "$r")" -gt 0
 	r=$(get "b/isolation.php?do=reload")
@@ -149,9 +149,18 @@ t_isolation() {
 	# FFI in [b]: every name field now reads a victim's path (absolute, or climbing out)
 	local v
 	for v in "$vroot/victim" "../../../../../../..$vusr/victim"; do
-		r=$(get "b/isolation.php?do=scribble&mode=names&victim=$("$PHP_BIN" -n -r 'echo rawurlencode($argv[1]);' "$v")")
+		# (290 MB written through FFI in the request: 60 s, not get's 15, on a loaded machine)
+		local url
+		url="b/isolation.php?do=scribble&mode=names&victim=$("$PHP_BIN" -n -r 'echo rawurlencode($argv[1]);' "$v")"
+		r=$(GET_TIMEOUT=60 get "$url")
+		if [ -z "$(json written <<< "$r")" ]; then
+			# seen since session 6 (unexplained, about every other run): the first scribble after [b]'s
+			# new pool answers 200 with an empty body; the attack must really happen, so once more
+			note "isolation: the scribble request answered $(status) with '${r:0:200}': sent again"
+			r=$(GET_TIMEOUT=60 get "$url")
+		fi
 		check "isolation: [b] filled its pool's memory with the path $v ($(json written <<< "$r") bytes)" \
-			test "$(json written <<< "$r")" -gt 0
+			test "$(json written <<< "$r")" -gt 0 2> /dev/null
 		for p in ${pool_b#* }; do kill -KILL "$p" 2> /dev/null; done
 		sleep 2.5  # the manager sweeps the runtime directory and the mailboxes once a second
 		kill -KILL "$b_child" ${pool_b%% *} 2> /dev/null
