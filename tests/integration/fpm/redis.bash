@@ -61,17 +61,18 @@ kill_tree() {
 	wait_gone 10 "$1" "${pids[@]}"
 }
 
-# redis_backlog: entries not yet acknowledged (waiting + in hand) in the default queue's stream
+# redis_backlog [STREAM]: entries not yet acknowledged (waiting + in hand) in a stream
+# (default: the redis scenario's default queue)
 redis_backlog() {
-	redis_cli xinfo groups "fpmtest:q:default" 2> /dev/null |
+	redis_cli xinfo groups "${1:-fpmtest:q:default}" 2> /dev/null |
 		awk 'prev == "pending" || prev == "lag" { n += $1 } { prev = $1 } END { print n + 0 }'
 }
 
-# wait_backlog SECONDS: until the stream has nothing waiting or in hand
+# wait_backlog SECONDS [STREAM]: until the stream has nothing waiting or in hand
 wait_backlog() {
 	local deadline=$((SECONDS + $1))
 	while [ $SECONDS -lt $deadline ]; do
-		[ "$(redis_backlog)" = 0 ] && return 0
+		[ "$(redis_backlog "${2:-}")" = 0 ] && return 0
 		sleep 0.2
 	done
 	return 1

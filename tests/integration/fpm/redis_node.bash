@@ -2,7 +2,7 @@
 # and a Redis backend, where each FPM pool section's own pool is a node (README
 # "php-fpm nodes"): requests dispatch to Redis, the sections' pools take the tasks
 # from it. Sourced by .ci/fpm after redis.bash (start_redis, redis_cli, start_node,
-# wait_node_backlog).
+# redis_backlog, wait_backlog).
 #
 # Checks: each section's pool joins the consumer group as asynctask.node/section
 # at the section's first request; a request's tasks go through the stream (not the
@@ -20,21 +20,8 @@ redis_entries_read() {
 	echo "${n:-0}"
 }
 
-# node_backlog: entries of the scenario's stream waiting or in hand
-node_backlog() {
-	redis_cli xinfo groups "fpmnode:q:default" 2> /dev/null |
-		awk 'prev == "pending" || prev == "lag" { n += $1 } { prev = $1 } END { print n + 0 }'
-}
-
-# wait_node_backlog SECONDS: until nothing waits or is in hand
-wait_node_backlog() {
-	local deadline=$((SECONDS + $1))
-	while [ $SECONDS -lt $deadline ]; do
-		[ "$(node_backlog)" = 0 ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
+# node_backlog: entries of the scenario's stream waiting or in hand (redis.bash)
+node_backlog() { redis_backlog fpmnode:q:default; }
 
 # consumers_started: the consumer names the sections' nodes logged, sorted, on one line
 consumers_started() {
@@ -117,7 +104,7 @@ asynctask.dispatch_timeout=5"
 	c=$(get count.php)
 	check "redis_fpm_node: each task once ($(json rows <<< "$c") rows, $(json distinct <<< "$c") distinct)" \
 		test "$(json rows <<< "$c")" = 100 -a "$(json distinct <<< "$c")" = 100
-	check "redis_fpm_node: nothing waiting or in hand" wait_node_backlog 30
+	check "redis_fpm_node: nothing waiting or in hand" wait_backlog 30 fpmnode:q:default
 
 	# reload with slow tasks in hand and waiting: the old pools finish theirs, the new ones take the rest
 	get setup.php > /dev/null
@@ -143,7 +130,7 @@ asynctask.dispatch_timeout=5"
 
 	# stopping php-fpm drains: 2 slow tasks per section's worker run, the rest waits in Redis
 	get setup.php > /dev/null
-	wait_node_backlog 30
+	wait_backlog 30 fpmnode:q:default
 	local managers
 	managers="$(json manager_pid <<< "$(stats)") $(json manager_pid <<< "$(get b/stats.php)")"
 	for i in $(seq 4); do get "fire.php?ms=1500" > /dev/null; done
@@ -165,7 +152,7 @@ asynctask.dispatch_timeout=5"
 	# what was not taken runs on the next node: all 20 once each
 	start_node n1
 	local node1=$NODE_PID
-	check "redis_fpm_node: a Pool::serve() node runs what waited" wait_node_backlog 60
+	check "redis_fpm_node: a Pool::serve() node runs what waited" wait_backlog 60 fpmnode:q:default
 	c=$("$PHP_BIN" -n -d extension=pdo -d extension=pdo_sqlite -r '$db = new PDO("sqlite:" . $argv[1]);
 		echo $db->query("SELECT COUNT(*) || \" \" || COUNT(DISTINCT req || \"/\" || n) FROM tasks")->fetchColumn();' \
 		"$SITE/var/test.sqlite" 2> /dev/null)
