@@ -479,6 +479,20 @@ int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const a
 	return pushed ? 0 : EAGAIN;
 }
 
+/* Marks the record at offset cancelled, journaled (a process killed halfway
+ * is rolled back); one not delayed leaves the live count. Under the lock. */
+static void mark_cancelled(asynctask_queue_t *q, asynctask_record_t *record, uint64_t offset)
+{
+	q->journal.record = offset;
+	q->journal.record_flags = record->flags;
+	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
+	record->flags |= ASYNCTASK_RECORD_CANCELLED;
+	if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
+		q->live--;
+	}
+	asynctask_queue_journal_end(q);
+}
+
 int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
 {
 	int cancelled = 0;
@@ -487,14 +501,7 @@ int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t t
 	asynctask_queue_lock(q, ring);
 	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
 	if (record && !(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
-		q->journal.record = offset;
-		q->journal.record_flags = record->flags;
-		asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
-		record->flags |= ASYNCTASK_RECORD_CANCELLED;
-		if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
-			q->live--;
-		}
-		asynctask_queue_journal_end(q);
+		mark_cancelled(q, record, offset);
 		cancelled = 1;
 	} else if (!record) {
 		cancelled = cancel_held(q, task_id);
@@ -563,14 +570,7 @@ int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, ui
 	if (record) {
 		/* still in the ring: on the delayed list, or queued for workers once due */
 		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
-			q->journal.record = offset;
-			q->journal.record_flags = record->flags;
-			asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
-			record->flags |= ASYNCTASK_RECORD_CANCELLED;
-			if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
-				q->live--;
-			}
-			asynctask_queue_journal_end(q);
+			mark_cancelled(q, record, offset);
 			cancelled = 1;
 		}
 	} else if ((cancelled = cancel_held(q, task_id)) != 0) {
