@@ -19,6 +19,7 @@
  * stats()' totals only, see region.h).
  */
 #include <inttypes.h>
+#include <stddef.h>
 
 #include "src/pool/status/conns.h"
 #include "src/pool/status/status.h"
@@ -45,6 +46,19 @@ static uint64_t monotonic(uint32_t row, int which, uint64_t value)
 static void help(struct evbuffer *out, const char *name, const char *type, const char *text)
 {
 	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+/* A gauge with a sample per queue: the node's figure at offset in each
+ * queue's asynctask_node_queue_figures_t (a uint64_t). */
+static void queue_gauge(struct evbuffer *out, asynctask_pool_t *pool, const char *name, const char *text, size_t offset)
+{
+	help(out, name, "gauge", text);
+	for (uint32_t q = 0; q < pool->nqueues; q++) {
+		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
+		const uint64_t *figure = (const uint64_t *) ((const char *) &rq->node + offset);
+		evbuffer_add_printf(out, "%s{queue=\"%s\"} %" PRIu64 "\n", name, rq->name,
+			__atomic_load_n(figure, __ATOMIC_RELAXED));
+	}
 }
 
 /* A histogram of the slots of queue rq, labelled with its name. */
@@ -117,33 +131,17 @@ static void backend(struct evbuffer *out, asynctask_pool_t *pool)
 			evbuffer_add_printf(out, "asynctask_backend_lag{queue=\"%s\"} %" PRIu64 "\n", rq->name, lag);
 		}
 	}
-	help(out, "asynctask_backend_pending", "gauge", "Entries delivered to a node and not yet acknowledged (all nodes, all priority levels).");
-	for (uint32_t q = 0; q < pool->nqueues; q++) {
-		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
-		evbuffer_add_printf(out, "asynctask_backend_pending{queue=\"%s\"} %" PRIu64 "\n", rq->name,
-			__atomic_load_n(&rq->node.pending, __ATOMIC_RELAXED));
-	}
-	help(out, "asynctask_backend_stream_length", "gauge", "Entries in the queue's streams (XLEN, all priority levels).");
-	for (uint32_t q = 0; q < pool->nqueues; q++) {
-		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
-		evbuffer_add_printf(out, "asynctask_backend_stream_length{queue=\"%s\"} %" PRIu64 "\n", rq->name,
-			__atomic_load_n(&rq->node.stream_length, __ATOMIC_RELAXED));
-	}
+	queue_gauge(out, pool, "asynctask_backend_pending", "Entries delivered to a node and not yet acknowledged (all nodes, all priority levels).",
+		offsetof(asynctask_node_queue_figures_t, pending));
+	queue_gauge(out, pool, "asynctask_backend_stream_length", "Entries in the queue's streams (XLEN, all priority levels).",
+		offsetof(asynctask_node_queue_figures_t, stream_length));
 	help(out, "asynctask_backend_dead_stream_length", "gauge", "Entries in the dead-letter stream (every node's).");
 	evbuffer_add_printf(out, "asynctask_backend_dead_stream_length %" PRIu64 "\n",
 		__atomic_load_n(&node->dead_length, __ATOMIC_RELAXED));
-	help(out, "asynctask_backend_delayed", "gauge", "Delayed tasks waiting in the queue's delayed set (Task::delay()).");
-	for (uint32_t q = 0; q < pool->nqueues; q++) {
-		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
-		evbuffer_add_printf(out, "asynctask_backend_delayed{queue=\"%s\"} %" PRIu64 "\n", rq->name,
-			__atomic_load_n(&rq->node.delayed, __ATOMIC_RELAXED));
-	}
-	help(out, "asynctask_backend_consumers", "gauge", "Nodes (consumers) in the group of the queue's streams.");
-	for (uint32_t q = 0; q < pool->nqueues; q++) {
-		const asynctask_region_queue_t *rq = asynctask_region_queue(pool, q);
-		evbuffer_add_printf(out, "asynctask_backend_consumers{queue=\"%s\"} %" PRIu64 "\n", rq->name,
-			__atomic_load_n(&rq->node.consumers, __ATOMIC_RELAXED));
-	}
+	queue_gauge(out, pool, "asynctask_backend_delayed", "Delayed tasks waiting in the queue's delayed set (Task::delay()).",
+		offsetof(asynctask_node_queue_figures_t, delayed));
+	queue_gauge(out, pool, "asynctask_backend_consumers", "Nodes (consumers) in the group of the queue's streams.",
+		offsetof(asynctask_node_queue_figures_t, consumers));
 	help(out, "asynctask_backend_reclaimed_total", "counter", "Entries this node took over past asynctask.visibility_timeout.");
 	evbuffer_add_printf(out, "asynctask_backend_reclaimed_total %" PRIu64 "\n",
 		__atomic_load_n(&node->reclaimed, __ATOMIC_RELAXED));
