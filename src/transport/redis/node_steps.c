@@ -247,7 +247,7 @@ void asynctask_redis_node_touch(void)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	redisAsyncCommandArgv(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, argc, argv, argvlen);
+	asynctask_redis_node_command(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, argc, argv, argvlen);
 	free(argv);
 	free(argvlen);
 }
