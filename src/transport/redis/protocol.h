@@ -87,8 +87,9 @@
  * max_attempts gets a FAILED result (status FAILED, the last error) from the
  * node that dead-lettered it.
  *
- * Atomic steps run as Lua scripts (EVAL; the script's text is in the file
- * that sends it):
+ * Atomic steps run as Lua scripts (the script's text is in the file that
+ * sends it; a node sends EVALSHA with the text's SHA1, and EVAL with the
+ * text when Redis answers NOSCRIPT: node_script.c; a dispatcher sends EVAL):
  *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
  *    taken it (not pending in the group, and past the group's last delivered
  *    id, or no group yet); replies 1 when deleted, else 0.
