@@ -1,0 +1,39 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * The pool task a message travels as: the transport's name and the envelope as its serializer
+ * encoded it (body and headers). In the worker, handle() takes the EnvelopeRunner from the kernel
+ * the worker booted once (WorkerKernel) and handles the envelope there.
+ */
+
+namespace AsyncTask\Symfony\Messenger\Worker;
+
+use AsyncTask\Task;
+
+final class HandleEnvelope extends Task
+{
+    /**
+     * @param array{body: string, headers?: array<string, mixed>} $encoded
+     */
+    public function __construct(
+        private readonly string $transportName,
+        private readonly array $encoded,
+    ) {
+    }
+
+    /** @return int how many envelopes this task handled (with retries and messages sent meanwhile) */
+    public function handle(): int
+    {
+        $runner = WorkerKernel::kernel()->getContainer()->get(EnvelopeRunner::SERVICE_ID);
+        \assert($runner instanceof EnvelopeRunner);
+
+        return $runner->run($this->transportName, $this->encoded);
+    }
+
+    public function getTransportName(): string
+    {
+        return $this->transportName;
+    }
+}

@@ -1,0 +1,79 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * The test application: FrameworkBundle with Messenger, the asynctask bundle, a transport
+ * `async` (asynctask://default, retry strategy: 2 retries, 200 ms then 400 ms, no jitter) and a
+ * failure transport `failed` that keeps envelopes as files (FileTransport). Its var/ and the
+ * journal the handlers write live in $SF_TEST_DIR.
+ */
+
+namespace App;
+
+use AsyncTask\Symfony\Messenger\AsyncTaskMessengerBundle;
+use Symfony\Bundle\FrameworkBundle\FrameworkBundle;
+use Symfony\Bundle\FrameworkBundle\Kernel\MicroKernelTrait;
+use Symfony\Component\DependencyInjection\Loader\Configurator\ContainerConfigurator;
+use Symfony\Component\HttpKernel\Kernel as BaseKernel;
+use Symfony\Component\Routing\Loader\Configurator\RoutingConfigurator;
+
+final class Kernel extends BaseKernel
+{
+    use MicroKernelTrait;
+
+    public function registerBundles(): iterable
+    {
+        return [new FrameworkBundle(), new AsyncTaskMessengerBundle()];
+    }
+
+    public function getProjectDir(): string
+    {
+        return \dirname(__DIR__);
+    }
+
+    public function getCacheDir(): string
+    {
+        return Journal::dir().'/var/cache/'.$this->environment;
+    }
+
+    public function getLogDir(): string
+    {
+        return Journal::dir().'/var/log';
+    }
+
+    protected function configureContainer(ContainerConfigurator $container): void
+    {
+        $container->extension('framework', [
+            'secret' => 'asynctask-test',
+            'messenger' => [
+                'failure_transport' => 'failed',
+                'transports' => [
+                    'async' => [
+                        'dsn' => 'asynctask://default',
+                        'retry_strategy' => ['max_retries' => 2, 'delay' => 200, 'multiplier' => 2, 'max_delay' => 0, 'jitter' => 0.0],
+                    ],
+                    'failed' => 'testfile://'.Journal::dir().'/failed',
+                ],
+                'routing' => [
+                    Ping::class => 'async',
+                    Flaky::class => 'async',
+                    AlwaysFails::class => 'async',
+                    Unrecoverable::class => 'async',
+                ],
+            ],
+        ]);
+
+        $services = $container->services()->defaults()->autowire();
+        $services->set(FileTransportFactory::class)->tag('messenger.transport_factory');
+        $services->set(PingHandler::class)->tag('messenger.message_handler');
+        $services->set(FlakyHandler::class)->tag('messenger.message_handler');
+        $services->set(AlwaysFailsHandler::class)->tag('messenger.message_handler');
+        $services->set(UnrecoverableHandler::class)->tag('messenger.message_handler');
+        $services->alias('test.bus', 'messenger.default_bus')->public();
+    }
+
+    protected function configureRoutes(RoutingConfigurator $routes): void
+    {
+    }
+}

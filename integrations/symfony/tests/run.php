@@ -1,0 +1,168 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * The Symfony Messenger integration's tests, against the real kernel of tests/app: run by ../ci
+ * with the extension loaded, asynctask.bootstrap=tests/app/worker-bootstrap.php and
+ * SF_TEST_DIR/SF_TEST_AUTOLOAD set. Each check prints "ok" or "FAIL"; the last line is
+ * "N passed, N failed"; the exit status is 1 when anything failed.
+ */
+
+use App\AlwaysFails;
+use App\Flaky;
+use App\Journal;
+use App\Kernel;
+use App\Ping;
+use App\Unrecoverable;
+use Symfony\Bundle\FrameworkBundle\Console\Application;
+use Symfony\Component\Console\Input\ArrayInput;
+use Symfony\Component\Console\Output\BufferedOutput;
+use Symfony\Component\Messenger\Envelope;
+use Symfony\Component\Messenger\Stamp\DelayStamp;
+use Symfony\Component\Messenger\Stamp\ErrorDetailsStamp;
+use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
+use Symfony\Component\Messenger\Stamp\SentToFailureTransportStamp;
+use Symfony\Component\Messenger\Stamp\TransportMessageIdStamp;
+use Symfony\Component\Messenger\Transport\Serialization\PhpSerializer;
+
+require getenv('SF_TEST_AUTOLOAD');
+
+$passed = 0;
+$failed = 0;
+function check(string $name, bool $ok, string $detail = ''): void
+{
+    global $passed, $failed;
+    $ok ? ++$passed : ++$failed;
+    echo ($ok ? 'ok   ' : 'FAIL ').$name.($ok || '' === $detail ? '' : "\n     $detail")."\n";
+}
+
+/** Waits up to $seconds for $until() to be true, polling every 20 ms. */
+function waitFor(callable $until, float $seconds): bool
+{
+    $end = microtime(true) + $seconds;
+    while (microtime(true) < $end) {
+        if ($until()) {
+            return true;
+        }
+        usleep(20000);
+    }
+
+    return (bool) $until();
+}
+
+/** @return list<array<string, mixed>> the journal's entries of one kind (and id) */
+function entries(string $kind, ?string $id = null): array
+{
+    return array_values(array_filter(Journal::read(), static fn (array $e) => $e['kind'] === $kind && (null === $id || $e['id'] === $id)));
+}
+
+/** @return list<Envelope> what the pool's workers sent to the failure transport */
+function failedEnvelopes(): array
+{
+    $serializer = new PhpSerializer();
+
+    return array_map(static fn (string $f) => $serializer->decode(unserialize((string) file_get_contents($f))), glob(Journal::dir().'/failed/*.msg') ?: []);
+}
+
+function failedFor(string $class, string $id): ?Envelope
+{
+    foreach (failedEnvelopes() as $envelope) {
+        $m = $envelope->getMessage();
+        if ($m instanceof $class && $m->id === $id) {
+            return $envelope;
+        }
+    }
+
+    return null;
+}
+
+$kernel = new Kernel('test', false);
+$kernel->boot();
+$bus = $kernel->getContainer()->get('test.bus');
+$me = getmypid();
+$workers = (int) ini_get('asynctask.workers');
+
+// 1. messages handled in the pool, each worker's kernel booted once
+$t0 = microtime(true);
+$ids = [];
+for ($i = 0; $i < 40; ++$i) {
+    $sent = $bus->dispatch(new Ping("p$i"));
+    $ids[] = $sent->last(TransportMessageIdStamp::class)?->getId();
+}
+check('send() stamps each envelope with its pool task id', 40 === count(array_unique(array_filter($ids))), json_encode($ids));
+$all = waitFor(static fn () => 40 <= count(entries('ping')), 30);
+$pings = entries('ping');
+check('40 pings handled by the pool', $all && 40 === count($pings), count($pings).' handled');
+check('each ping handled inside a pool task, in a worker process', [] !== $pings && [] === array_filter($pings, static fn ($e) => !$e['in_task'] || $e['pid'] === $me));
+$handlers = array_unique(array_column($pings, 'pid'));
+$boots = entries('boot');
+$bootPids = array_column($boots, 'pid');
+check('the kernel is booted once per worker', [] === array_filter($pings, static fn ($e) => 1 !== $e['boots'])
+    && count($bootPids) === count(array_unique($bootPids)) && [] === array_diff($handlers, $bootPids),
+    'boots per ping: '.json_encode(array_count_values(array_column($pings, 'boots'))).', boot pids '.json_encode($bootPids).', handler pids '.json_encode(array_values($handlers)));
+check("no more handling processes than workers ($workers)", count($handlers) <= $workers, json_encode(array_values($handlers)));
+printf("     40 pings: %.0f ms from first dispatch to last handled\n", 1000 * (max(array_column($pings, 't')) - $t0));
+
+// 2. a DelayStamp delays the task (Task::delay())
+$t0 = microtime(true);
+$bus->dispatch(new Ping('delayed'), [new DelayStamp(600)]);
+$got = waitFor(static fn () => [] !== entries('ping', 'delayed'), 10);
+$late = $got ? entries('ping', 'delayed')[0]['t'] - $t0 : -1;
+check('a message with DelayStamp(600) is handled no earlier than 0.6 s after dispatch', $got && $late >= 0.595 && $late < 5, sprintf('after %.3f s', $late));
+
+// 3. a message a handler dispatches to the asynctask transport runs after it, in the same worker
+$bus->dispatch(new Ping('parent', 'child'));
+$got = waitFor(static fn () => [] !== entries('ping', 'child'), 10);
+check('a message dispatched by a handler is handled, by the same worker, after its parent',
+    $got && entries('ping', 'child')[0]['pid'] === entries('ping', 'parent')[0]['pid'] && entries('ping', 'child')[0]['t'] >= entries('ping', 'parent')[0]['t']);
+
+// 4. retries through Messenger's retry strategy (2 retries, 200 ms then 400 ms)
+$bus->dispatch(new Flaky('f1', 2));
+$got = waitFor(static fn () => [] !== entries('flaky-done', 'f1'), 15);
+$calls = entries('flaky', 'f1');
+check('a message that fails twice succeeds on its third run', $got && 3 === count($calls), count($calls).' runs');
+if (3 === count($calls)) {
+    $gap1 = $calls[1]['t'] - $calls[0]['t'];
+    $gap2 = $calls[2]['t'] - $calls[1]['t'];
+    check('the retries wait the strategy\'s delays (>= 0.2 s, then >= 0.4 s)', $gap1 >= 0.195 && $gap2 >= 0.395 && $gap1 < 5 && $gap2 < 5, sprintf('%.3f s, %.3f s', $gap1, $gap2));
+}
+check('a message that succeeded on a retry is not in the failure transport', null === failedFor(Flaky::class, 'f1'));
+
+// 5. failure transport: after the last retry, and at once for an unrecoverable failure
+$bus->dispatch(new AlwaysFails('a1'));
+$got = waitFor(static fn () => null !== failedFor(AlwaysFails::class, 'a1'), 15);
+$envelope = failedFor(AlwaysFails::class, 'a1');
+check('a message that always fails lands in the failure transport', $got);
+check('... after 3 runs (max_retries 2)', 3 === count(entries('always', 'a1')), count(entries('always', 'a1')).' runs');
+if (null !== $envelope) {
+    // Messenger's failure listener appends RedeliveryStamp(0) after the retries' 1 and 2
+    $redeliveries = array_map(static fn (RedeliveryStamp $s) => $s->getRetryCount(), $envelope->all(RedeliveryStamp::class));
+    check('... having been redelivered twice (RedeliveryStamps 1, 2), marked as failed on "async", with the handler\'s error',
+        [1, 2, 0] === $redeliveries
+        && 'async' === $envelope->last(SentToFailureTransportStamp::class)?->getOriginalReceiverName()
+        && str_contains((string) $envelope->last(ErrorDetailsStamp::class)?->getExceptionMessage(), 'always fails: a1'),
+        'redeliveries '.json_encode($redeliveries).', error '.$envelope->last(ErrorDetailsStamp::class)?->getExceptionMessage());
+}
+$bus->dispatch(new Unrecoverable('u1'));
+$got = waitFor(static fn () => null !== failedFor(Unrecoverable::class, 'u1'), 15);
+check('an unrecoverable failure goes to the failure transport after one run, not retried', $got && 1 === count(entries('unrecoverable', 'u1'))
+    && 0 === RedeliveryStamp::getRetryCountFromEnvelope(failedFor(Unrecoverable::class, 'u1')), count(entries('unrecoverable', 'u1')).' runs');
+
+// 6. the pool's own accounting: every message task completed (failures are Messenger's to handle)
+$stats = AsyncTask\Pool::stats();
+check('every message task completed in the pool, none failed', 0 === $stats['failed'] && $stats['completed'] === $stats['dispatched'],
+    json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed']))));
+
+// 7. messenger:consume of the asynctask transport has nothing to consume, and stops at its limit
+$app = new Application($kernel);
+$app->setAutoExit(false);
+$out = new BufferedOutput();
+$t0 = microtime(true);
+$rc = $app->run(new ArrayInput(['command' => 'messenger:consume', 'receivers' => ['async'], '--time-limit' => 1]), $out);
+$took = microtime(true) - $t0;
+check('messenger:consume async --time-limit=1 exits 0 within the limit, consuming nothing', 0 === $rc && $took < 5,
+    sprintf('rc %d after %.1f s: %s', $rc, $took, trim($out->fetch())));
+
+echo "$passed passed, $failed failed\n";
+exit($failed ? 1 : 0);
