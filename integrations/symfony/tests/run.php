@@ -15,10 +15,12 @@ use App\Journal;
 use App\Kernel;
 use App\Ping;
 use App\Unrecoverable;
+use AsyncTask\Symfony\Messenger\Transport\AsyncTaskTransportFactory;
 use Symfony\Bundle\FrameworkBundle\Console\Application;
 use Symfony\Component\Console\Input\ArrayInput;
 use Symfony\Component\Console\Output\BufferedOutput;
 use Symfony\Component\Messenger\Envelope;
+use Symfony\Component\Messenger\Exception\InvalidArgumentException;
 use Symfony\Component\Messenger\Stamp\DelayStamp;
 use Symfony\Component\Messenger\Stamp\ErrorDetailsStamp;
 use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
@@ -75,6 +77,29 @@ function failedFor(string $class, string $id): ?Envelope
     }
 
     return null;
+}
+
+// 0. the DSN
+$factory = new AsyncTaskTransportFactory();
+$serializer = new PhpSerializer();
+check('supports() takes asynctask:// DSNs only', $factory->supports('asynctask://default', []) && !$factory->supports('doctrine://default', []));
+check('asynctask://mail is the pool\'s queue "mail", asynctask:// is "default"',
+    'mail' === $factory->createTransport('asynctask://mail', ['transport_name' => 't'], $serializer)->getQueue()
+    && 'default' === $factory->createTransport('asynctask://', ['transport_name' => 't'], $serializer)->getQueue()
+    && 'q2' === $factory->createTransport('asynctask://default', ['transport_name' => 't', 'queue' => 'q2'], $serializer)->getQueue());
+foreach ([
+    ['asynctask://no/slash', ['transport_name' => 't'], 'an invalid queue name'],
+    ['asynctask://default?colour=red', ['transport_name' => 't'], 'an unknown DSN parameter'],
+    ['asynctask://default', ['transport_name' => 't', 'colour' => 'red'], 'an unknown option'],
+    ['asynctask://default?timeout=-1', ['transport_name' => 't'], 'a negative timeout'],
+    ['asynctask://default', [], 'no transport_name'],
+] as [$dsn, $options, $what]) {
+    try {
+        $factory->createTransport($dsn, $options, $serializer);
+        check("$what is refused", false, 'accepted');
+    } catch (InvalidArgumentException $e) {
+        check("$what is refused", true);
+    }
 }
 
 $kernel = new Kernel('test', false);
@@ -163,6 +188,18 @@ $rc = $app->run(new ArrayInput(['command' => 'messenger:consume', 'receivers' =>
 $took = microtime(true) - $t0;
 check('messenger:consume async --time-limit=1 exits 0 within the limit, consuming nothing', 0 === $rc && $took < 5,
     sprintf('rc %d after %.1f s: %s', $rc, $took, trim($out->fetch())));
+
+// 8. without asynctask.bootstrap the message's task fails, and the pool's log says why
+$log = Journal::dir().'/no-bootstrap.log';
+$cmd = [PHP_BINARY, '-d', 'extension='.getenv('SF_TEST_MODULE'), '-d', 'asynctask.workers=1', '-d', "asynctask.log=$log", __DIR__.'/no-bootstrap.php'];
+$proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+$stdout = stream_get_contents($pipes[1]);
+$stderr = stream_get_contents($pipes[2]);
+$rc = proc_close($proc);
+$logText = (string) @file_get_contents($log);
+check('without asynctask.bootstrap the task fails and the pool\'s log names asynctask.bootstrap',
+    0 === $rc && '1' === trim($stdout) && str_contains($logText, 'No Symfony kernel in this asynctask worker: set asynctask.bootstrap'),
+    "rc $rc, failed: ".trim($stdout).", stderr: ".trim($stderr).", log: ".trim($logText));
 
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);
