@@ -23,7 +23,7 @@ use AsyncTask\Symfony\Messenger\Transport\AsyncTaskTransport;
 use Psr\Container\ContainerInterface;
 use Psr\Log\LoggerInterface;
 use Symfony\Component\EventDispatcher\EventDispatcherInterface;
-use Symfony\Component\HttpKernel\DependencyInjection\ServicesResetterInterface;
+use Symfony\Contracts\Service\ResetInterface;
 use Symfony\Component\Messenger\Envelope;
 use Symfony\Component\Messenger\Event\WorkerMessageFailedEvent;
 use Symfony\Component\Messenger\Event\WorkerMessageHandledEvent;
@@ -49,7 +49,7 @@ final class EnvelopeRunner
         private readonly MessageBusInterface $bus,
         private readonly EventDispatcherInterface $eventDispatcher,
         private readonly ?LoggerInterface $logger = null,
-        private readonly ?ServicesResetterInterface $servicesResetter = null,
+        private readonly ?ResetInterface $servicesResetter = null,
     ) {
     }
 

@@ -16,6 +16,7 @@ use Symfony\Bundle\FrameworkBundle\FrameworkBundle;
 use Symfony\Bundle\FrameworkBundle\Kernel\MicroKernelTrait;
 use Symfony\Component\DependencyInjection\Loader\Configurator\ContainerConfigurator;
 use Symfony\Component\HttpKernel\Kernel as BaseKernel;
+use Symfony\Component\Messenger\Retry\MultiplierRetryStrategy;
 use Symfony\Component\Routing\Loader\Configurator\RoutingConfigurator;
 
 final class Kernel extends BaseKernel
@@ -44,6 +45,10 @@ final class Kernel extends BaseKernel
 
     protected function configureContainer(ContainerConfigurator $container): void
     {
+        $retry = ['max_retries' => 2, 'delay' => 200, 'multiplier' => 2, 'max_delay' => 0];
+        if ((new \ReflectionMethod(MultiplierRetryStrategy::class, '__construct'))->getNumberOfParameters() >= 5) {
+            $retry['jitter'] = 0.0;  // Symfony >= 7.1 adds 10% jitter by default
+        }
         $container->extension('framework', [
             'secret' => 'asynctask-test',
             'messenger' => [
@@ -51,7 +56,7 @@ final class Kernel extends BaseKernel
                 'transports' => [
                     'async' => [
                         'dsn' => 'asynctask://default',
-                        'retry_strategy' => ['max_retries' => 2, 'delay' => 200, 'multiplier' => 2, 'max_delay' => 0, 'jitter' => 0.0],
+                        'retry_strategy' => $retry,
                     ],
                     'failed' => 'testfile://'.Journal::dir().'/failed',
                 ],
