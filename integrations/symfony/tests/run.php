@@ -13,7 +13,9 @@ use App\AlwaysFails;
 use App\Flaky;
 use App\Journal;
 use App\Kernel;
+use App\MailPing;
 use App\Ping;
+use App\Slow;
 use App\Unrecoverable;
 use AsyncTask\Symfony\Messenger\Transport\AsyncTaskTransportFactory;
 use Symfony\Bundle\FrameworkBundle\Console\Application;
@@ -179,7 +181,19 @@ $stats = AsyncTask\Pool::stats();
 check('every message task completed in the pool, none failed', 0 === $stats['failed'] && $stats['completed'] === $stats['dispatched'],
     json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed']))));
 
-// 7. messenger:consume of the asynctask transport has nothing to consume, and stops at its limit
+// 7. asynctask://mail sends to the pool's queue "mail" (asynctask.queues), served by its own worker
+$bus->dispatch(new MailPing('m1'));
+$got = waitFor(static fn () => [] !== entries('mail', 'm1'), 10);
+check('a message of the transport asynctask://mail is handled on the pool\'s queue "mail"', $got && 'mail' === entries('mail', 'm1')[0]['queue'] && [] === array_intersect([entries('mail', 'm1')[0]['pid']], $handlers),
+    $got ? json_encode(entries('mail', 'm1')[0]) : 'not handled');
+
+// 8. asynctask://default?timeout=0.5: a message that runs longer is killed, the pool counts it timed out
+$before = AsyncTask\Pool::stats()['timed_out'];
+$bus->dispatch(new Slow('s1', 3.0));
+$got = waitFor(static fn () => AsyncTask\Pool::stats()['timed_out'] > $before, 10);
+check('a message past the transport\'s timeout (0.5 s) is killed: timed out in the pool, never done', $got && 1 === count(entries('slow-start', 's1')) && [] === entries('slow-done', 's1'));
+
+// 9. messenger:consume of the asynctask transport has nothing to consume, and stops at its limit
 $app = new Application($kernel);
 $app->setAutoExit(false);
 $out = new BufferedOutput();
@@ -189,9 +203,9 @@ $took = microtime(true) - $t0;
 check('messenger:consume async --time-limit=1 exits 0 within the limit, consuming nothing', 0 === $rc && $took < 5,
     sprintf('rc %d after %.1f s: %s', $rc, $took, trim($out->fetch())));
 
-// 8. without asynctask.bootstrap the message's task fails, and the pool's log says why
+// 10. without asynctask.bootstrap the message's task fails, and the pool's log says why
 $log = Journal::dir().'/no-bootstrap.log';
-$cmd = [PHP_BINARY, '-d', 'extension='.getenv('SF_TEST_MODULE'), '-d', 'asynctask.workers=1', '-d', "asynctask.log=$log", __DIR__.'/no-bootstrap.php'];
+$cmd = [PHP_BINARY, '-d', 'extension='.getenv('SF_TEST_MODULE'), '-d', 'asynctask.workers=1', '-d', 'asynctask.queues=default,mail', '-d', "asynctask.log=$log", __DIR__.'/no-bootstrap.php'];
 $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
 $stdout = stream_get_contents($pipes[1]);
 $stderr = stream_get_contents($pipes[2]);

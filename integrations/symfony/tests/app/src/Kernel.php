@@ -3,9 +3,9 @@
 declare(strict_types=1);
 
 /*
- * The test application: FrameworkBundle with Messenger, the asynctask bundle, a transport
- * `async` (asynctask://default, retry strategy: 2 retries, 200 ms then 400 ms, no jitter) and a
- * failure transport `failed` that keeps envelopes as files (FileTransport). Its var/ and the
+ * The test application: FrameworkBundle with Messenger, the asynctask bundle, the transports
+ * `async` (asynctask://default, retry strategy: 2 retries, 200 ms then 400 ms, no jitter), `mail`
+ * (the pool's queue "mail"), `slow` (a 0.5 s time limit per message) and a failure transport `failed` that keeps envelopes as files (FileTransport). Its var/ and the
  * journal the handlers write live in $SF_TEST_DIR.
  */
 
@@ -58,6 +58,8 @@ final class Kernel extends BaseKernel
                         'dsn' => 'asynctask://default',
                         'retry_strategy' => $retry,
                     ],
+                    'mail' => 'asynctask://mail',
+                    'slow' => 'asynctask://default?timeout=0.5',
                     'failed' => 'testfile://'.Journal::dir().'/failed',
                 ],
                 'routing' => [
@@ -65,6 +67,8 @@ final class Kernel extends BaseKernel
                     Flaky::class => 'async',
                     AlwaysFails::class => 'async',
                     Unrecoverable::class => 'async',
+                    MailPing::class => 'mail',
+                    Slow::class => 'slow',
                 ],
             ],
         ]);
@@ -75,6 +79,8 @@ final class Kernel extends BaseKernel
         $services->set(FlakyHandler::class)->tag('messenger.message_handler');
         $services->set(AlwaysFailsHandler::class)->tag('messenger.message_handler');
         $services->set(UnrecoverableHandler::class)->tag('messenger.message_handler');
+        $services->set(MailPingHandler::class)->tag('messenger.message_handler');
+        $services->set(SlowHandler::class)->tag('messenger.message_handler');
         $services->alias('test.bus', 'messenger.default_bus')->public();
     }
 

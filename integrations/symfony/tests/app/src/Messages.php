@@ -37,6 +37,20 @@ final class Unrecoverable
     }
 }
 
+final class MailPing
+{
+    public function __construct(public string $id)
+    {
+    }
+}
+
+final class Slow
+{
+    public function __construct(public string $id, public float $seconds)
+    {
+    }
+}
+
 final class PingHandler
 {
     public function __construct(private MessageBusInterface $bus)
@@ -80,5 +94,23 @@ final class UnrecoverableHandler
     {
         Journal::write(['kind' => 'unrecoverable', 'id' => $m->id] + Journal::where());
         throw new UnrecoverableMessageHandlingException("cannot ever handle {$m->id}");
+    }
+}
+
+final class MailPingHandler
+{
+    public function __invoke(MailPing $m): void
+    {
+        Journal::write(['kind' => 'mail', 'id' => $m->id, 'queue' => \AsyncTask\context()?->queue()] + Journal::where());
+    }
+}
+
+final class SlowHandler
+{
+    public function __invoke(Slow $m): void
+    {
+        Journal::write(['kind' => 'slow-start', 'id' => $m->id] + Journal::where());
+        usleep((int) ($m->seconds * 1e6));
+        Journal::write(['kind' => 'slow-done', 'id' => $m->id]);
     }
 }
