@@ -75,7 +75,16 @@ final class EnvelopeRunner
         try {
             while (null !== ($next = $this->takeNextDue())) {
                 [$name, $envelopeData] = $next;
-                $this->handle($name, $this->transport($name)->decode($envelopeData));
+                try {
+                    $this->handle($name, $this->transport($name)->decode($envelopeData));
+                } catch (\Throwable $e) {
+                    if (0 === $handled) {
+                        throw $e;  // the task's own message: the task fails (HandleEnvelope logs it)
+                    }
+                    // one sent here meanwhile: say so, and go on with the others
+                    $this->logger?->critical('A message sent to the asynctask transport "{transport}" during another could not be handled, it is dropped: {error}', ['transport' => $name, 'error' => $e->getMessage(), 'exception' => $e]);
+                    error_log(sprintf('asynctask/symfony-messenger: a message of the transport "%s" could not be handled, it is dropped: %s: %s', $name, $e::class, $e->getMessage()));
+                }
                 ++$handled;
                 $this->servicesResetter?->reset();
             }
@@ -106,8 +115,8 @@ final class EnvelopeRunner
             }
         }
         [$next] = array_splice($this->pending, $first, 1);
-        $wait = $next[2] - hrtime(true) / 1e9;
-        if ($wait > 0) {
+        // a signal may end usleep() early: never handle it before it is due
+        while (($wait = $next[2] - hrtime(true) / 1e9) > 0) {
             usleep((int) ceil($wait * 1e6));
         }
 
