@@ -130,6 +130,19 @@ check('the kernel is booted once per worker', [] === array_filter($pings, static
     'boots per ping: '.json_encode(array_count_values(array_column($pings, 'boots'))).', boot pids '.json_encode($bootPids).', handler pids '.json_encode(array_values($handlers)));
 check("no more handling processes than workers ($workers)", count($handlers) <= $workers, json_encode(array_values($handlers)));
 printf("     40 pings: %.0f ms from first dispatch to last handled\n", 1000 * (max(array_column($pings, 't')) - $t0));
+// information, not a check: one message at a time, from dispatch() to its handler's first line
+$lat = [];
+for ($i = 0; $i < 50; ++$i) {
+    $t = microtime(true);
+    $bus->dispatch(new Ping("lat$i"));
+    if (waitFor(static fn () => [] !== entries('ping', "lat$i"), 10)) {
+        $lat[] = 1000 * (entries('ping', "lat$i")[0]['t'] - $t);
+    }
+}
+sort($lat);
+if ($lat) {
+    printf("     %d messages one at a time, dispatch to handler: min %.2f / median %.2f / max %.2f ms\n", count($lat), $lat[0], $lat[intdiv(count($lat), 2)], end($lat));
+}
 
 // 2. a DelayStamp delays the task (Task::delay())
 $t0 = microtime(true);
