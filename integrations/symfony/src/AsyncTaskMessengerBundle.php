@@ -25,6 +25,7 @@ final class AsyncTaskMessengerBundle extends AbstractBundle
         $services = $container->services();
 
         $services->set('asynctask.messenger.transport_factory', AsyncTaskTransportFactory::class)
+            ->args([service('messenger.retry_strategy_locator')->nullOnInvalid()])
             ->tag('messenger.transport_factory');
 
         $services->set(EnvelopeRunner::SERVICE_ID, EnvelopeRunner::class)

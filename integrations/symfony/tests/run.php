@@ -28,6 +28,7 @@ use Symfony\Component\Messenger\Stamp\ErrorDetailsStamp;
 use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
 use Symfony\Component\Messenger\Stamp\SentToFailureTransportStamp;
 use Symfony\Component\Messenger\Stamp\TransportMessageIdStamp;
+use Symfony\Component\Messenger\Stamp\TransportNamesStamp;
 use Symfony\Component\Messenger\Transport\Serialization\PhpSerializer;
 
 require getenv('SF_TEST_AUTOLOAD');
@@ -94,6 +95,7 @@ foreach ([
     ['asynctask://default?colour=red', ['transport_name' => 't'], 'an unknown DSN parameter'],
     ['asynctask://default', ['transport_name' => 't', 'colour' => 'red'], 'an unknown option'],
     ['asynctask://default?timeout=-1', ['transport_name' => 't'], 'a negative timeout'],
+    ['asynctask://default?retries=later', ['transport_name' => 't'], 'retries other than pool or worker'],
     ['asynctask://default', [], 'no transport_name'],
 ] as [$dsn, $options, $what]) {
     try {
@@ -157,17 +159,28 @@ $got = waitFor(static fn () => [] !== entries('ping', 'child'), 10);
 check('a message dispatched by a handler is handled, by the same worker, after its parent',
     $got && entries('ping', 'child')[0]['pid'] === entries('ping', 'parent')[0]['pid'] && entries('ping', 'child')[0]['t'] >= entries('ping', 'parent')[0]['t']);
 
-// 4. retries through Messenger's retry strategy (2 retries, 200 ms then 400 ms)
+// 4. retries through Messenger's retry strategy (2 retries, 200 ms then 400 ms): by the pool
+// (retries=pool, the default: the task runs again, attempt 2 and 3) and in the worker (retries=worker)
+$retriedBefore = AsyncTask\Pool::stats()['retried'];
 $bus->dispatch(new Flaky('f1', 2));
-$got = waitFor(static fn () => [] !== entries('flaky-done', 'f1'), 15);
-$calls = entries('flaky', 'f1');
-check('a message that fails twice succeeds on its third run', $got && 3 === count($calls), count($calls).' runs');
-if (3 === count($calls)) {
-    $gap1 = $calls[1]['t'] - $calls[0]['t'];
-    $gap2 = $calls[2]['t'] - $calls[1]['t'];
-    check('the retries wait the strategy\'s delays (>= 0.2 s, then >= 0.4 s)', $gap1 >= 0.195 && $gap2 >= 0.395 && $gap1 < 5 && $gap2 < 5, sprintf('%.3f s, %.3f s', $gap1, $gap2));
+$bus->dispatch(new Flaky('f2', 2), [new TransportNamesStamp(['async_worker'])]);
+foreach (['f1' => [1, 2, 3], 'f2' => [1, 1, 1]] as $id => $attempts) {
+    $mode = 'f1' === $id ? 'retries=pool' : 'retries=worker';
+    $got = waitFor(static fn () => [] !== entries('flaky-done', $id), 15);
+    $calls = entries('flaky', $id);
+    check("$mode: a message that fails twice succeeds on its third run", $got && 3 === count($calls), count($calls).' runs');
+    if (3 === count($calls)) {
+        $gap1 = $calls[1]['t'] - $calls[0]['t'];
+        $gap2 = $calls[2]['t'] - $calls[1]['t'];
+        check("$mode: the retries wait the strategy's delays (>= 0.2 s, then >= 0.4 s)", $gap1 >= 0.195 && $gap2 >= 0.395 && $gap1 < 5 && $gap2 < 5, sprintf('%.3f s, %.3f s', $gap1, $gap2));
+        check("$mode: the pool task's runs are ".json_encode($attempts), $attempts === array_column($calls, 'attempt'), json_encode(array_column($calls, 'attempt')));
+        if ('f2' === $id) {
+            check("$mode: the worker that handled the failed run handles the retries", 1 === count(array_unique(array_column($calls, 'pid'))));
+        }
+    }
+    check("$mode: a message that succeeded on a retry is not in the failure transport", null === failedFor(Flaky::class, $id));
 }
-check('a message that succeeded on a retry is not in the failure transport', null === failedFor(Flaky::class, 'f1'));
+check('the pool counts the 2 retries of retries=pool, not those of retries=worker', 2 === AsyncTask\Pool::stats()['retried'] - $retriedBefore, (string) (AsyncTask\Pool::stats()['retried'] - $retriedBefore));
 
 // 5. failure transport: after the last retry, and at once for an unrecoverable failure
 $bus->dispatch(new AlwaysFails('a1'));
@@ -202,11 +215,13 @@ $got = waitFor(static fn () => [] !== entries('mail', 'm1'), 10);
 check('a message of the transport asynctask://mail is handled on the pool\'s queue "mail"', $got && 'mail' === entries('mail', 'm1')[0]['queue'] && [] === array_intersect([entries('mail', 'm1')[0]['pid']], $handlers),
     $got ? json_encode(entries('mail', 'm1')[0]) : 'not handled');
 
-// 8. asynctask://default?timeout=0.5: a message that runs longer is killed, the pool counts it timed out
+// 8. asynctask://default?timeout=0.5: a message that runs longer is killed; with retries=pool the
+// pool runs it again per the retry strategy (1 retry), then counts it timed out
 $before = AsyncTask\Pool::stats()['timed_out'];
 $bus->dispatch(new Slow('s1', 3.0));
-$got = waitFor(static fn () => AsyncTask\Pool::stats()['timed_out'] > $before, 10);
-check('a message past the transport\'s timeout (0.5 s) is killed: timed out in the pool, never done', $got && 1 === count(entries('slow-start', 's1')) && [] === entries('slow-done', 's1'));
+$got = waitFor(static fn () => AsyncTask\Pool::stats()['timed_out'] > $before, 15);
+check('a message past the transport\'s timeout (0.5 s) is killed, run again once (max_retries 1), then timed out in the pool, never done',
+    $got && 2 === count(entries('slow-start', 's1')) && [] === entries('slow-done', 's1'), count(entries('slow-start', 's1')).' runs');
 
 // 9. messenger:consume of the asynctask transport has nothing to consume, and stops at its limit
 $app = new Application($kernel);

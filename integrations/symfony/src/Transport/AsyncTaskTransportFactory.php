@@ -3,16 +3,22 @@
 declare(strict_types=1);
 
 /*
- * Makes an AsyncTaskTransport from a DSN `asynctask://QUEUE[?timeout=SECONDS]`: QUEUE is the
- * pool's named queue the messages go to (asynctask.queues; `default` when empty), timeout the
- * time limit of each message's task in seconds (Task::withTimeout(); asynctask.task_timeout when
- * not given). The same two can be given as the transport's options `queue` and `timeout`; an
- * option overrides the DSN.
+ * Makes an AsyncTaskTransport from a DSN `asynctask://QUEUE[?timeout=SECONDS&retries=pool|worker]`:
+ * QUEUE is the pool's named queue the messages go to (asynctask.queues; `default` when empty),
+ * timeout the time limit of each message's task in seconds (Task::withTimeout();
+ * asynctask.task_timeout when not given), retries where Messenger's retries of a message run:
+ * `pool` (the default: the pool runs the task again after the retry strategy's delay, on any free
+ * worker) or `worker` (the worker that handled the failed run waits for the delay and handles it
+ * again). The same can be given as the transport's options `queue`, `timeout` and `retries`; an
+ * option overrides the DSN. The transport's retry strategy comes from Messenger's locator of
+ * them, by the transport's name.
  */
 
 namespace AsyncTask\Symfony\Messenger\Transport;
 
+use Psr\Container\ContainerInterface;
 use Symfony\Component\Messenger\Exception\InvalidArgumentException;
+use Symfony\Component\Messenger\Retry\RetryStrategyInterface;
 use Symfony\Component\Messenger\Transport\Serialization\SerializerInterface;
 use Symfony\Component\Messenger\Transport\TransportFactoryInterface;
 use Symfony\Component\Messenger\Transport\TransportInterface;
@@ -23,7 +29,14 @@ use Symfony\Component\Messenger\Transport\TransportInterface;
 final class AsyncTaskTransportFactory implements TransportFactoryInterface
 {
     private const SCHEME = 'asynctask://';
-    private const KNOWN_OPTIONS = ['transport_name', 'queue', 'timeout'];
+    private const KNOWN_OPTIONS = ['transport_name', 'queue', 'timeout', 'retries'];
+
+    /**
+     * @param ContainerInterface|null $retryStrategies Messenger's retry strategies by transport name
+     */
+    public function __construct(private readonly ?ContainerInterface $retryStrategies = null)
+    {
+    }
 
     public function createTransport(#[\SensitiveParameter] string $dsn, array $options, SerializerInterface $serializer): TransportInterface
     {
@@ -42,9 +55,9 @@ final class AsyncTaskTransportFactory implements TransportFactoryInterface
         $rest = substr($dsn, \strlen(self::SCHEME));
         $queue = rawurldecode((string) strtok($rest, '?'));
         parse_str((string) parse_url('http://x/?'.(explode('?', $rest, 2)[1] ?? ''), \PHP_URL_QUERY), $query);
-        $unknownQuery = array_diff(array_keys($query), ['timeout']);
+        $unknownQuery = array_diff(array_keys($query), ['timeout', 'retries']);
         if ($unknownQuery) {
-            throw new InvalidArgumentException(sprintf('Unknown DSN parameter(s) "%s" for the asynctask transport; known: "timeout".', implode('", "', $unknownQuery)));
+            throw new InvalidArgumentException(sprintf('Unknown DSN parameter(s) "%s" for the asynctask transport; known: "timeout", "retries".', implode('", "', $unknownQuery)));
         }
 
         $queue = (string) ($options['queue'] ?? ('' === $queue ? 'default' : $queue));
@@ -60,7 +73,18 @@ final class AsyncTaskTransportFactory implements TransportFactoryInterface
             $timeout = (float) $timeout;
         }
 
-        return new AsyncTaskTransport($transportName, $queue, $serializer, $timeout);
+        $retries = $options['retries'] ?? $query['retries'] ?? AsyncTaskTransport::RETRIES_POOL;
+        if (!\in_array($retries, [AsyncTaskTransport::RETRIES_POOL, AsyncTaskTransport::RETRIES_WORKER], true)) {
+            throw new InvalidArgumentException(sprintf('The asynctask transport\'s retries must be "pool" or "worker", "%s" given.', \is_scalar($retries) ? (string) $retries : get_debug_type($retries)));
+        }
+
+        $retryStrategy = null;
+        if (null !== $this->retryStrategies && $this->retryStrategies->has($transportName)) {
+            $retryStrategy = $this->retryStrategies->get($transportName);
+            \assert($retryStrategy instanceof RetryStrategyInterface);
+        }
+
+        return new AsyncTaskTransport($transportName, $queue, $serializer, $timeout, $retryStrategy, $retries);
     }
 
     public function supports(#[\SensitiveParameter] string $dsn, array $options): bool

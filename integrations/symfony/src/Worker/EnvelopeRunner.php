@@ -12,9 +12,11 @@ declare(strict_types=1);
  * `messenger:consume` resets them.
  *
  * A task cannot dispatch tasks, so what is sent to an asynctask transport while this runner
- * handles a message (a retry, or a message a handler dispatches) is kept here by defer() and
- * handled by the same worker after the current message, when its delay has passed: the worker
- * waits for it (a retry's delay holds the worker, see the README).
+ * handles a message (a retry, or a message a handler dispatches) comes to defer(): the retry of
+ * the task's own message, when the task has pool retries left (Task::withRetries(), planned by
+ * the transport from the retry strategy), is left to the pool (RetryInPool), which runs the task
+ * again after its backoff on any free worker; anything else is handled by the same worker after
+ * the current message, when its delay has passed: the worker waits for it (see the README).
  */
 
 namespace AsyncTask\Symfony\Messenger\Worker;
@@ -34,6 +36,8 @@ use Symfony\Component\Messenger\MessageBusInterface;
 use Symfony\Component\Messenger\Stamp\ConsumedByWorkerStamp;
 use Symfony\Component\Messenger\Stamp\HandledStamp;
 use Symfony\Component\Messenger\Stamp\ReceivedStamp;
+use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
+use Symfony\Component\Messenger\Stamp\StampInterface;
 
 final class EnvelopeRunner
 {
@@ -41,8 +45,14 @@ final class EnvelopeRunner
 
     private static ?self $current = null;
 
-    /** @var list<array{string, array, float}> transport name, encoded envelope, when due (hrtime, s) */
+    /** @var list<array{string, array, float, list<StampInterface>}> transport name, encoded envelope, when due (hrtime, s), stamps to add */
     private array $pending = [];
+
+    /** @var array{string, object}|null while the task's own message's failure is dispatched: its transport and message */
+    private ?array $failing = null;
+
+    /** the pool runs the task's own message again (RetryInPool) */
+    private bool $retryInPool = false;
 
     public function __construct(
         private readonly ContainerInterface $receivers,
@@ -62,21 +72,34 @@ final class EnvelopeRunner
     /**
      * Handles the envelope, then every envelope sent here meanwhile, each once due.
      *
+     * $poolRetries is how many runs after the first the task was dispatched with (the transport's
+     * retry strategy as Task::withRetries()): while this run is not the last, Messenger's retry of
+     * the task's own message makes the task throw RetryInPool, so that the pool runs it again
+     * after its backoff; run n > 1 handles the message with RedeliveryStamps 1 to n - 1.
+     * Any other retry, and every message sent here meanwhile, is handled by this worker once due.
+     *
      * @return int how many envelopes were handled
+     *
+     * @throws RetryInPool
      */
-    public function run(string $transportName, array $encoded): int
+    public function run(string $transportName, array $encoded, int $poolRetries = 0): int
     {
         if (null !== self::$current) {
             throw new LogicException('EnvelopeRunner::run() inside another run.');
         }
+        $attempt = \AsyncTask\context()?->attempt() ?? 1;
         self::$current = $this;
-        $this->pending = [[$transportName, $encoded, 0.0]];
+        // a pool run after the first: the RedeliveryStamps Messenger's retries would have added
+        $redeliveries = array_map(static fn (int $n) => new RedeliveryStamp($n), range(1, $attempt - 1));
+        $this->pending = [[$transportName, $encoded, 0.0, $attempt > 1 ? $redeliveries : []]];
+        $this->retryInPool = false;
+        $poolRetriesLeft = max(0, $poolRetries - ($attempt - 1));
         $handled = 0;
         try {
             while (null !== ($next = $this->takeNextDue())) {
-                [$name, $envelopeData] = $next;
+                [$name, $envelopeData, , $stamps] = $next;
                 try {
-                    $this->handle($name, $this->transport($name)->decode($envelopeData));
+                    $this->handle($name, $this->transport($name)->decode($envelopeData)->with(...$stamps), 0 === $handled && $poolRetriesLeft > 0);
                 } catch (\Throwable $e) {
                     if (0 === $handled) {
                         throw $e;  // the task's own message: the task fails (HandleEnvelope logs it)
@@ -88,18 +111,31 @@ final class EnvelopeRunner
                 ++$handled;
                 $this->servicesResetter?->reset();
             }
+            if ($this->retryInPool) {
+                throw new RetryInPool(sprintf('Messenger retries the message of the transport "%s": the pool runs it again after its backoff (run %d of at most %d).', $transportName, $attempt + 1, $poolRetries + 1));
+            }
         } finally {
             self::$current = null;
             $this->pending = [];
+            $this->failing = null;
         }
 
         return $handled;
     }
 
-    /** Keeps an envelope sent to an asynctask transport during run(), to handle it once due. */
-    public function defer(string $transportName, array $encoded, float $delaySeconds): void
+    /**
+     * Takes an envelope sent to an asynctask transport during run(): the retry of the task's own
+     * message, when the pool is to retry it, makes the task throw RetryInPool at the end of the
+     * run; any other is handled by this worker once due.
+     */
+    public function defer(string $transportName, Envelope $envelope, array $encoded, float $delaySeconds): void
     {
-        $this->pending[] = [$transportName, $encoded, hrtime(true) / 1e9 + max(0.0, $delaySeconds)];
+        if (null !== $this->failing && $this->failing[0] === $transportName && $this->failing[1] === $envelope->getMessage()) {
+            $this->retryInPool = true;
+
+            return;
+        }
+        $this->pending[] = [$transportName, $encoded, hrtime(true) / 1e9 + max(0.0, $delaySeconds), []];
     }
 
     /** The earliest due pending envelope, after waiting until it is due; null when none is left. */
@@ -136,7 +172,8 @@ final class EnvelopeRunner
         return $transport;
     }
 
-    private function handle(string $transportName, Envelope $envelope): void
+    /** @param bool $poolRetries whether a retry of this message goes back to the pool */
+    private function handle(string $transportName, Envelope $envelope, bool $poolRetries): void
     {
         $received = new WorkerMessageReceivedEvent($envelope, $transportName);
         $this->eventDispatcher->dispatch($received);
@@ -157,7 +194,12 @@ final class EnvelopeRunner
                 // a retry must run the handlers again, so that they dispatch the delayed messages again
                 $envelope = $envelope->withoutAll(HandledStamp::class);
             }
-            $this->eventDispatcher->dispatch(new WorkerMessageFailedEvent($envelope, $transportName, $e));
+            $this->failing = $poolRetries ? [$transportName, $envelope->getMessage()] : null;
+            try {
+                $this->eventDispatcher->dispatch(new WorkerMessageFailedEvent($envelope, $transportName, $e));
+            } finally {
+                $this->failing = null;
+            }
 
             return;
         }

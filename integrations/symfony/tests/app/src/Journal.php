@@ -41,10 +41,10 @@ final class Journal
         return array_values(array_map(static fn (string $l) => json_decode($l, true, 512, \JSON_THROW_ON_ERROR), $lines));
     }
 
-    /** Where a handler runs: inside a pool task or not, and how many kernels its process booted. */
+    /** Where a handler runs: inside a pool task or not, which run of it, and how many kernels its process booted. */
     public static function where(): array
     {
-        return ['in_task' => null !== \AsyncTask\context(), 'boots' => WorkerKernel::boots()];
+        return ['in_task' => null !== \AsyncTask\context(), 'attempt' => \AsyncTask\context()?->attempt(), 'boots' => WorkerKernel::boots()];
     }
 
     /** How many times $key was counted before, then counts it once more. */

@@ -4,8 +4,9 @@ declare(strict_types=1);
 
 /*
  * The test application: FrameworkBundle with Messenger, the asynctask bundle, the transports
- * `async` (asynctask://default, retry strategy: 2 retries, 200 ms then 400 ms, no jitter), `mail`
- * (the pool's queue "mail"), `slow` (a 0.5 s time limit per message) and a failure transport `failed` that keeps envelopes as files (FileTransport). Its var/ and the
+ * `async` (asynctask://default, retry strategy: 2 retries, 200 ms then 400 ms, no jitter),
+ * `async_worker` (the same with retries=worker), `mail` (the pool's queue "mail"), `slow` (a
+ * 0.5 s time limit per message, 1 retry after 100 ms) and a failure transport `failed` that keeps envelopes as files (FileTransport). Its var/ and the
  * journal the handlers write live in $SF_TEST_DIR.
  */
 
@@ -58,8 +59,9 @@ final class Kernel extends BaseKernel
                         'dsn' => 'asynctask://default',
                         'retry_strategy' => $retry,
                     ],
+                    'async_worker' => ['dsn' => 'asynctask://default?retries=worker', 'retry_strategy' => $retry],
                     'mail' => 'asynctask://mail',
-                    'slow' => 'asynctask://default?timeout=0.5',
+                    'slow' => ['dsn' => 'asynctask://default?timeout=0.5', 'retry_strategy' => ['max_retries' => 1, 'delay' => 100]],
                     'failed' => 'testfile://'.Journal::dir().'/failed',
                 ],
                 'routing' => [
