@@ -25,7 +25,6 @@ use AsyncTask\Symfony\Messenger\Transport\AsyncTaskTransport;
 use Psr\Container\ContainerInterface;
 use Psr\Log\LoggerInterface;
 use Symfony\Component\EventDispatcher\EventDispatcherInterface;
-use Symfony\Contracts\Service\ResetInterface;
 use Symfony\Component\Messenger\Envelope;
 use Symfony\Component\Messenger\Event\WorkerMessageFailedEvent;
 use Symfony\Component\Messenger\Event\WorkerMessageHandledEvent;
@@ -38,6 +37,7 @@ use Symfony\Component\Messenger\Stamp\HandledStamp;
 use Symfony\Component\Messenger\Stamp\ReceivedStamp;
 use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
 use Symfony\Component\Messenger\Stamp\StampInterface;
+use Symfony\Contracts\Service\ResetInterface;
 
 final class EnvelopeRunner
 {
@@ -89,9 +89,7 @@ final class EnvelopeRunner
         }
         $attempt = \AsyncTask\context()?->attempt() ?? 1;
         self::$current = $this;
-        // a pool run after the first: the RedeliveryStamps Messenger's retries would have added
-        $redeliveries = array_map(static fn (int $n) => new RedeliveryStamp($n), range(1, $attempt - 1));
-        $this->pending = [[$transportName, $encoded, 0.0, $attempt > 1 ? $redeliveries : []]];
+        $this->pending = [[$transportName, $encoded, 0.0, self::redeliveries($attempt - 1)]];
         $this->retryInPool = false;
         $poolRetriesLeft = max(0, $poolRetries - ($attempt - 1));
         $handled = 0;
@@ -121,6 +119,22 @@ final class EnvelopeRunner
         }
 
         return $handled;
+    }
+
+    /**
+     * The RedeliveryStamps Messenger's retries would have added to a message retried $retries
+     * times: 1 to $retries, at most the first and the last 9 (Messenger keeps a history of 10).
+     *
+     * @return list<RedeliveryStamp>
+     */
+    private static function redeliveries(int $retries): array
+    {
+        if ($retries < 1) {
+            return [];
+        }
+        $counts = $retries <= 10 ? range(1, $retries) : [1, ...range($retries - 8, $retries)];
+
+        return array_map(static fn (int $n) => new RedeliveryStamp($n), $counts);
     }
 
     /**
