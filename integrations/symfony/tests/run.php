@@ -245,5 +245,14 @@ check('without asynctask.bootstrap the task fails and the pool\'s log names asyn
     0 === $rc && '1' === trim($stdout) && str_contains($logText, 'No Symfony kernel in this asynctask worker: set asynctask.bootstrap'),
     "rc $rc, failed: ".trim($stdout).", stderr: ".trim($stderr).", log: ".trim($logText));
 
+// 11. in a php without the extension, sending throws Messenger's TransportException
+$proc = proc_open([PHP_BINARY, __DIR__.'/no-extension.php'], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+$stdout = trim((string) stream_get_contents($pipes[1]));
+$stderr = trim((string) stream_get_contents($pipes[2]));
+$rc = proc_close($proc);
+check('without the extension, send() throws TransportException naming it', 0 === $rc
+    && str_starts_with($stdout, 'Symfony\\Component\\Messenger\\Exception\\TransportException: The asynctask transport "async" needs the asynctask extension'),
+    "rc $rc: $stdout $stderr");
+
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);

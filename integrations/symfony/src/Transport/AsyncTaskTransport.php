@@ -53,6 +53,9 @@ final class AsyncTaskTransport implements TransportInterface
 
     public function send(Envelope $envelope): Envelope
     {
+        if (!\extension_loaded('asynctask')) {
+            throw new TransportException(sprintf('The asynctask transport "%s" needs the asynctask extension, which this PHP (%s) does not load.', $this->transportName, \PHP_SAPI));
+        }
         $encoded = $this->serializer->encode($envelope);
         $delay = max(0, $envelope->last(DelayStamp::class)?->getDelay() ?? 0) / 1000;
 
