@@ -209,6 +209,42 @@ $stats = AsyncTask\Pool::stats();
 check('every message task completed in the pool, none failed', 0 === $stats['failed'] && $stats['completed'] === $stats['dispatched'],
     json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed']))));
 
+// 6b. many at once: 60 messages that always fail and 60 that fail once (50 with retries=pool, 10
+// with retries=worker, whose retries hold the workers), retries interleaved; each of the first lands
+// in the failure transport exactly once, each of the others is done exactly once
+for ($i = 0; $i < 50; ++$i) {
+    $bus->dispatch(new AlwaysFails("many-a$i"));
+    $bus->dispatch(new Flaky("many-f$i", 1));
+    if ($i < 10) {
+        $bus->dispatch(new AlwaysFails("many-w$i"), [new TransportNamesStamp(['async_worker'])]);
+        $bus->dispatch(new Flaky("many-g$i", 1), [new TransportNamesStamp(['async_worker'])]);
+    }
+}
+$manyFailed = static function (): array {
+    $ids = [];
+    foreach (failedEnvelopes() as $envelope) {
+        $m = $envelope->getMessage();
+        if ($m instanceof AlwaysFails && str_starts_with($m->id, 'many-')) {
+            $ids[] = $m->id;
+        }
+    }
+
+    return $ids;
+};
+$manyDoneEntries = static fn (): array => array_values(array_filter(entries('flaky-done'), static fn ($e) => str_starts_with($e['id'], 'many-')));
+$manyDone = static fn (): array => array_column($manyDoneEntries(), 'id');
+$got = waitFor(static fn () => count($manyFailed()) >= 60 && count($manyDone()) >= 60, 60);
+usleep(300000);  // anything twice would come now
+$failedIds = $manyFailed();
+$doneIds = $manyDone();
+check('60 always-failing messages each land in the failure transport once, after 3 runs each',
+    $got && 60 === count($failedIds) && 60 === count(array_unique($failedIds))
+    && 180 === count(array_filter(entries('always'), static fn ($e) => str_starts_with($e['id'], 'many-'))),
+    count($failedIds).' in the failure transport, '.count(array_unique($failedIds)).' distinct');
+check('60 messages failing once are each done once, on their second run', $got && 60 === count($doneIds) && 60 === count(array_unique($doneIds))
+    && [2] === array_values(array_unique(array_column($manyDoneEntries(), 'call'))),
+    count($doneIds).' done, '.count(array_unique($doneIds)).' distinct');
+
 // 7. asynctask://mail sends to the pool's queue "mail" (asynctask.queues), served by its own worker
 $bus->dispatch(new MailPing('m1'));
 $got = waitFor(static fn () => [] !== entries('mail', 'm1'), 10);
