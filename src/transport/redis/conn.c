@@ -202,6 +202,7 @@ static bool connect_to(const char *backend, const asynctask_redis_url_t *url, co
 	conn.ctx = ctx;
 	conn.pid = getpid();
 	conn.serial++;
+	conn.later = 0;   /* nothing queued on a new connection */
 	snprintf(conn.where, sizeof(conn.where), "%s", where);
 	conn.backend = strdup(backend);
 	if (!conn.backend) {
