@@ -114,7 +114,9 @@ static bool resend_as_eval(redisAsyncContext *ac, call_t *call)
 	int head_len = snprintf(head, sizeof(head), "*%d\r\n$4\r\nEVAL\r\n$%zu\r\n", call->argc, call->script->len);
 	size_t rest = call->cmd_len - call->head_len;
 	size_t len = (size_t) head_len + call->script->len + 2 + rest;
-	char *cmd = malloc(len);
+	/* NUL-terminated as redisFormatCommandArgv()'s: hiredis 0.14 finds the
+	 * command's name in it with strchr() */
+	char *cmd = malloc(len + 1);
 
 	if (!cmd) {
 		asynctask_log_event(ASYNCTASK_LOG_ERROR, "out_of_memory", "redis node: out of memory loading a script");
@@ -124,6 +126,7 @@ static bool resend_as_eval(redisAsyncContext *ac, call_t *call)
 	memcpy(cmd + head_len, call->script->text, call->script->len);
 	memcpy(cmd + head_len + call->script->len, "\r\n", 2);
 	memcpy(cmd + head_len + call->script->len + 2, call->cmd + call->head_len, rest);
+	cmd[len] = '\0';
 	call->resent = true;
 	int sent = redisAsyncFormattedCommand(ac, on_reply, call, cmd, len);
 	free(cmd);
