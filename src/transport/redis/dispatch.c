@@ -16,6 +16,7 @@
 #include "php_asynctask.h"
 #include "src/base/exceptions.h"
 #include "src/codec/redis/wire.h"
+#include "src/codec/retry.h"
 #include "src/transport/redis/conn.h"
 #include "src/transport/redis/dispatch.h"
 #include "src/transport/redis/dispatcher.h"
@@ -155,7 +156,7 @@ static zend_result wait_replicas(uint64_t connection, double deadline, const cha
  * names the reply list: a Future exists for each and may be waited on (no
  * NO_REPLY). */
 static zend_result send_entry(const char *payload, size_t length, uint32_t timeout_ms, const char *queue,
-	unsigned level, uint64_t delay_ms, uint64_t *task_id)
+	unsigned level, uint64_t delay_ms, uint16_t flags, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
 	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
@@ -179,6 +180,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 		return FAILURE;
 	}
 	e.kind = ASYNCTASK_WIRE_TASK;
+	e.flags = flags;
 	memcpy(e.id, sent.id, sizeof(e.id));
 	e.attempt = 1;
 	e.timeout_ms = timeout_ms;
@@ -252,21 +254,35 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	(void) idle;
-	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_LEVEL_NORMAL, 0,
+	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_LEVEL_NORMAL, 0, 0,
 		task_id);
 }
 
-/* A task with a queue, a priority or a delay (the api refuses the job
- * options Redis does not carry yet before this is called, and onQueue()
- * validated the name). A delay is sent in whole ms, rounded up: never early. */
+/* A task with a queue, a priority, a delay, retries or a chain (onQueue()
+ * validated the name). A delay is sent in whole ms, rounded up: never early.
+ * Retries: the plan leads the payload (codec/retry.h), flagged RETRY; a
+ * chain's block is in front of the payload already (src/api/chain.h),
+ * flagged CHAIN: both inside the signed bytes, read by the node
+ * (node_jobs.c), which retries and chains. */
 static zend_result redis_send_job(const char *payload, size_t length, uint32_t timeout_ms,
 	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	double ms = ceil(options->delay * 1000.0);
+	uint16_t flags = Z_ISUNDEF(options->chain) ? 0 : ASYNCTASK_WIRE_CHAIN;
+	uint64_t delay_ms = options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0;
 	(void) idle;
 	const char *queue = options->queue ? ZSTR_VAL(options->queue) : ASYNCTASK_REDIS_QUEUE_DEFAULT;
-	return send_entry(payload, length, timeout_ms, queue, asynctask_redis_level_of(options->priority),
-		options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0, task_id);
+	unsigned level = asynctask_redis_level_of(options->priority);
+	if (options->retries > 0) {
+		smart_str planned = {0};
+		asynctask_retry_plan_write(options, &planned);
+		smart_str_appendl(&planned, payload, length);
+		zend_result sent = send_entry(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms, queue, level, delay_ms,
+			flags | ASYNCTASK_WIRE_RETRY, task_id);
+		smart_str_free(&planned);
+		return sent;
+	}
+	return send_entry(payload, length, timeout_ms, queue, level, delay_ms, flags, task_id);
 }
 
 /* The cancel step for a sent task: protocol.h's cancel on its level's
