@@ -50,7 +50,7 @@ $chain = (new Task(function (string $dir) {
     ->dispatch();
 
 var_dump(asynctask_test_wait_for("$dir/hanging"));
-for ($until = microtime(true) + 10; redisCommand('ZCARD', "$prefix:delayed:default") < 1 && microtime(true) < $until; ) {
+for ($until = microtime(true) + 30; redisCommand('ZCARD', "$prefix:delayed:default") < 1 && microtime(true) < $until; ) {
     usleep(10000);
 }
 var_dump(redisCommand('ZCARD', "$prefix:delayed:default"));
@@ -58,8 +58,8 @@ e2e_kill_tree($pida);
 e2e_reap($pa, 5);
 echo "-- node a killed; node b starts\n";
 [$pb, $pidb] = e2e_node($dir, 'b', $ini);
-var_dump($retried->wait(20));
-var_dump($chain->wait(20));
+var_dump($retried->wait(60));
+var_dump($chain->wait(60));
 $runs = file("$dir/runs", FILE_IGNORE_NEW_LINES);
 sort($runs);
 echo implode("\n", $runs), "\n";

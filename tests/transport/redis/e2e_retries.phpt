@@ -49,14 +49,15 @@ function check(string $what, array $gaps, array $bounds): void
 {
     foreach ($bounds as $i => [$min, $max]) {
         // never early; late by what a loaded 2-CPU machine may add (the move step runs every 50 ms)
-        $ok = isset($gaps[$i]) && $gaps[$i] >= $min && $gaps[$i] <= $max + 2.0;
+        // (under valgrind or ASan, USE_ZEND_ALLOC=0, every process runs many times slower: later, never earlier)
+        $ok = isset($gaps[$i]) && $gaps[$i] >= $min && $gaps[$i] <= $max + (getenv('USE_ZEND_ALLOC') === '0' ? 5.0 : 2.0);
         echo "$what retry ", $i + 1, ': ', $ok ? 'in bounds' : sprintf('OUT OF BOUNDS (%.4f s, expected %.3f to %.3f)', $gaps[$i] ?? -1, $min, $max), "\n";
     }
 }
 
 echo "-- throws twice, then returns\n";
 $f = (new Task($record, "$dir/flaky", 3))->withRetries(3, [0.2, 0.4])->dispatch();
-var_dump($f->wait(20));
+var_dump($f->wait(60));
 var_dump(array_column(runs("$dir/flaky"), 1));
 check('list', gaps("$dir/flaky"), [[0.2, 0.2], [0.4, 0.4]]);
 
@@ -66,7 +67,7 @@ for ($i = 0; $i < 2; $i++) {
     $exp[$i] = (new Task($record, "$dir/exp$i", 4))->withRetries(3, 0.2)->dispatch();
 }
 foreach ($exp as $i => $f) {
-    var_dump($f->wait(20));
+    var_dump($f->wait(60));
     check("exponential $i", gaps("$dir/exp$i"), [[0.1, 0.2], [0.2, 0.4], [0.4, 0.8]]);
 }
 
@@ -74,7 +75,7 @@ echo "-- retries run out\n";
 $f = (new Task($record, "$dir/out", 99))->withRetries(2, 0.05)->dispatch();
 usleep(20000);
 try {
-    $f->wait(20);
+    $f->wait(60);
 } catch (AsyncTask\TaskFailedException $e) {
     echo get_class($e), ': ', $e->getMessage(), ' [', $e->getRemoteClass(), ' ', $e->getCode(), "] attempts ", $e->getAttempts(), "\n";
     $p = $e->getPrevious();
@@ -83,27 +84,28 @@ try {
 var_dump(count(runs("$dir/out")));
 
 echo "-- a worker that dies, a time limit\n";
-var_dump((new Task($record, "$dir/killed", 2, 'kill'))->withRetries(1, 0.05)->dispatch()->wait(20));
-var_dump((new Task($record, "$dir/slow", 2, 'sleep'))->withTimeout(0.5)->withRetries(1, 0.05)->dispatch()->wait(20));
-try {
-    (new Task($record, "$dir/always-killed", 99, 'kill'))->withRetries(2, 0.05)->dispatch()->wait(20);
-} catch (AsyncTask\TaskFailedException $e) {
-    echo get_class($e), ' attempts ', $e->getAttempts(), "\n";
-}
-try {
-    (new Task($record, "$dir/always-slow", 99, 'sleep'))->withTimeout(0.3)->withRetries(1, 0.05)->dispatch()->wait(20);
-} catch (AsyncTask\TaskFailedException $e) {
-    echo get_class($e), ' attempts ', $e->getAttempts(), "\n";
+// (time limits of 2 s: a loaded machine, or valgrind, may take a good part of a second to start a run)
+$killed = (new Task($record, "$dir/killed", 2, 'kill'))->withRetries(1, 0.05)->dispatch();
+$slow = (new Task($record, "$dir/slow", 2, 'sleep'))->withTimeout(2)->withRetries(1, 0.05)->dispatch();
+$alwaysKilled = (new Task($record, "$dir/always-killed", 99, 'kill'))->withRetries(2, 0.05)->dispatch();
+$alwaysSlow = (new Task($record, "$dir/always-slow", 99, 'sleep'))->withTimeout(2)->withRetries(1, 0.05)->dispatch();
+var_dump($killed->wait(60), $slow->wait(60));
+foreach ([$alwaysKilled, $alwaysSlow] as $f) {
+    try {
+        $f->wait(60);
+    } catch (AsyncTask\TaskFailedException $e) {
+        echo get_class($e), ' attempts ', $e->getAttempts(), "\n";
+    }
 }
 var_dump(array_column(runs("$dir/always-killed"), 1), count(runs("$dir/always-slow")));
 
 echo "-- a retry waits in the delayed set\n";
-$f = (new Task($record, "$dir/waits", 2))->withRetries(1, [1.5])->dispatch();
-for ($until = microtime(true) + 10; redisCommand('ZCARD', "$prefix:delayed:default") < 1 && microtime(true) < $until; ) {
+$f = (new Task($record, "$dir/waits", 2))->withRetries(1, [3.0])->dispatch();
+for ($until = microtime(true) + 30; redisCommand('ZCARD', "$prefix:delayed:default") < 1 && microtime(true) < $until; ) {
     usleep(10000);
 }
 var_dump(redisCommand('ZCARD', "$prefix:delayed:default"), redisCommand('XLEN', "$prefix:q:default"));
-var_dump($f->wait(20));
+var_dump($f->wait(60));
 var_dump(redisCommand('ZCARD', "$prefix:delayed:default"), redisCommand('XLEN', "$prefix:q:default"));
 
 posix_kill($pida, SIGTERM);
