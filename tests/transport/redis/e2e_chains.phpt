@@ -1,5 +1,5 @@
 --TEST--
-Redis Task::then() end to end: each link runs on a node with the previous link's value as its first argument (a callable, a Task with arguments of its own, a HIGH link), and the Future settles with the last link's value; every link but the last is acknowledged without a result (one reply for the chain); a failing link stops the chain (the links after it never run) and the Future fails naming the link; a link's retries apply to it alone (attempt 1 again for the next link); a chain dispatched by a process that exits at once runs to its end on the nodes
+Redis Task::then() end to end: each link runs on a node with the previous link's value as its first argument (a callable, a Task with arguments of its own, a HIGH link), and the Future settles with the last link's value; every link but the last is acknowledged without a result (one reply for the chain); a failing link (an exception, a time limit) stops the chain (the links after it never run) and the Future fails naming the link; a link's retries apply to it alone (attempt 1 again for the next link); a chain dispatched by a process that exits at once runs to its end on the nodes
 --EXTENSIONS--
 asynctask
 posix
@@ -41,6 +41,12 @@ try {
 }
 usleep(300000);
 var_dump(file_exists("$dir/after-failure"));
+
+try {
+    (new Task(fn () => 1))->then((new Task(fn () => sleep(30)))->withTimeout(2))->then('strrev')->dispatch()->wait(60);
+} catch (AsyncTask\TaskFailedException $e) {
+    echo get_class($e), ': ', preg_replace('/\d+(\.\d+)? s/', 'N s', $e->getMessage()), "\n";
+}
 
 echo "-- retries per link\n";
 $flaky = (new Task(function (int $n) {
@@ -89,7 +95,7 @@ posix_kill($pida, SIGTERM);
 var_dump(e2e_reap($pa));
 asynctask_test_rmdir($dir);
 ?>
---EXPECT--
+--EXPECTF--
 -- values
 array(2) {
   [0]=>
@@ -102,6 +108,7 @@ int(0)
 -- a link fails
 AsyncTask\TaskFailedException: link 2 refuses 1 (link 2 of 3 of the chain, Task::then()) [DomainException 5]
 bool(false)
+AsyncTask\TaskTimeoutException: %s (link 2 of 3 of the chain, Task::then())
 -- retries per link
 string(22) "got 43, then attempt 1"
 AsyncTask\TaskFailedException: always (link 2 of 3 of the chain, Task::then()) (after 2 attempts) (attempts 2)
