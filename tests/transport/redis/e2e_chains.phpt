@@ -1,5 +1,5 @@
 --TEST--
-Redis Task::then() end to end: each link runs on a node with the previous link's value as its first argument (a callable, a Task with arguments of its own, a HIGH link), and the Future settles with the last link's value; every link but the last is acknowledged without a result (one reply for the chain); a failing link (an exception, a time limit) stops the chain (the links after it never run) and the Future fails naming the link; a link's retries apply to it alone (attempt 1 again for the next link); a chain dispatched by a process that exits at once runs to its end on the nodes
+Redis Task::then() end to end: each link runs on a node with the previous link's value as its first argument (a callable, a Task with arguments of its own, a HIGH link), and the Future settles with the last link's value; every link but the last is acknowledged without a result (one reply for the chain); a failing link (an exception, a time limit, a value too large to pass on within asynctask.max_payload) stops the chain (the links after it never run) and the Future fails naming the link; a link's retries apply to it alone (attempt 1 again for the next link); a chain dispatched by a process that exits at once runs to its end on the nodes
 --EXTENSIONS--
 asynctask
 posix
@@ -12,7 +12,7 @@ use AsyncTask\Task;
 use function AsyncTask\Testing\redisCommand;
 
 $dir = asynctask_test_dir('e2e-chains');
-$ini = e2e_ini('chains');
+$ini = e2e_ini('chains', ['asynctask.max_payload' => '100K']);
 e2e_dispatcher($ini);
 $prefix = $ini['asynctask.prefix'];
 [$pa, $pida] = e2e_node($dir, 'a', $ini);
@@ -46,6 +46,13 @@ try {
     (new Task(fn () => 1))->then((new Task(fn () => sleep(30)))->withTimeout(2))->then('strrev')->dispatch()->wait(60);
 } catch (AsyncTask\TaskFailedException $e) {
     echo get_class($e), ': ', preg_replace('/\d+(\.\d+)? s/', 'N s', $e->getMessage()), "\n";
+}
+
+// a value that fits a result (100K) but not the next link's entry with it: the chain fails there
+try {
+    (new Task(fn () => str_repeat('x', 102300)))->then(fn (string $s) => strlen($s))->dispatch()->wait(60);
+} catch (AsyncTask\TaskFailedException $e) {
+    echo get_class($e), ': ', preg_replace('/\d+ bytes/', 'N bytes', $e->getMessage()), "\n";
 }
 
 echo "-- retries per link\n";
@@ -109,6 +116,7 @@ int(0)
 AsyncTask\TaskFailedException: link 2 refuses 1 (link 2 of 3 of the chain, Task::then()) [DomainException 5]
 bool(false)
 AsyncTask\TaskTimeoutException: %s (link 2 of 3 of the chain, Task::then())
+AsyncTask\TaskFailedException: link 2 of the chain would encode to N bytes with the value of link 1, more than asynctask.max_payload (N bytes)
 -- retries per link
 string(22) "got 43, then attempt 1"
 AsyncTask\TaskFailedException: always (link 2 of 3 of the chain, Task::then()) (after 2 attempts) (attempts 2)
