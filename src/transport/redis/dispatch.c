@@ -53,9 +53,23 @@
 	"  return redis.call('XDEL', stream, id)\n" \
 	"end\n"
 
-/* KEYS[1] stream, ARGV[1] entry id, ARGV[2] group. */
+/* The entry dispatch() added; else, once a node ran it and it failed with
+ * runs left (Task::withRetries()), its next run waiting in the delayed set
+ * under the member a delayed task would have (node_jobs.c' retry step), or
+ * moved from there into the stream as its moved key says.
+ * KEYS[1] stream, KEYS[2] delayed set, KEYS[3] its hash, KEYS[4] the
+ * member's moved key; ARGV[1] entry id, ARGV[2] group, ARGV[3] member. */
 static const char cancel_script[] = CANCEL_ENTRY_LUA
-	"return cancel_entry(KEYS[1], ARGV[1], ARGV[2])\n";
+	"if cancel_entry(KEYS[1], ARGV[1], ARGV[2]) == 1 then return 1 end\n"
+	"if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then\n"
+	"  redis.call('HDEL', KEYS[3], ARGV[3])\n"
+	"  return 1\n"
+	"end\n"
+	"local id = redis.call('GET', KEYS[4])\n"
+	"if not id then return 0 end\n"
+	"local done = cancel_entry(KEYS[1], id, ARGV[2])\n"
+	"if done == 1 then redis.call('DEL', KEYS[4]) end\n"
+	"return done\n";
 
 /* protocol.h's cancel of a delayed task: out of the set while it waits
  * there; once moved, the entry its moved key names, as any other.
@@ -286,25 +300,27 @@ static zend_result redis_send_job(const char *payload, size_t length, uint32_t t
 }
 
 /* The cancel step for a sent task: protocol.h's cancel on its level's
- * stream, or for a delayed one the cancel of a delayed task. */
+ * stream (or its retry's member of the delayed set), or for a delayed one
+ * the cancel of a delayed task. */
 static redisReply *cancel_sent(const asynctask_redis_sent_t *sent)
 {
 	char stream[ASYNCTASK_REDIS_KEY_MAX];
-
-	asynctask_redis_dispatcher_level_key(sent->queue, sent->level, stream);
-	if (!sent->delayed) {
-		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
-		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
-			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
-		return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
-	}
 	char set[ASYNCTASK_REDIS_KEY_MAX], hash[ASYNCTASK_REDIS_KEY_MAX], moved[ASYNCTASK_REDIS_KEY_MAX];
 	char member[2 * ASYNCTASK_WIRE_ID_SIZE + 3], suffix[sizeof(ASYNCTASK_REDIS_DELAYED_MOVED) + sizeof(member)];
+
+	asynctask_redis_dispatcher_level_key(sent->queue, sent->level, stream);
 	delayed_member(sent, member);
 	snprintf(suffix, sizeof(suffix), "%s%s", ASYNCTASK_REDIS_DELAYED_MOVED, member);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, "", set);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, suffix, moved);
+	if (!sent->delayed) {
+		const char *argv[] = {"EVAL", cancel_script, "4", stream, set, hash, moved, sent->entry, ASYNCTASK_REDIS_GROUP,
+			member};
+		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(set), strlen(hash), strlen(moved),
+			strlen(sent->entry), sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(member)};
+		return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 10, argv, argv_len);
+	}
 	const char *argv[] = {"EVAL", cancel_delayed_script, "4", set, hash, moved, stream, member, ASYNCTASK_REDIS_GROUP};
 	size_t argv_len[] = {4, sizeof(cancel_delayed_script) - 1, 1, strlen(set), strlen(hash), strlen(moved),
 		strlen(stream), strlen(member), sizeof(ASYNCTASK_REDIS_GROUP) - 1};

@@ -86,7 +86,9 @@
  * that sends it):
  *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
  *    taken it (not pending in the group, and past the group's last delivered
- *    id, or no group yet); replies 1 when deleted, else 0.
+ *    id, or no group yet); replies 1 when deleted. Else, for a task whose run
+ *    failed and waits for its retry (the retry step below), as the cancel of
+ *    a delayed task under its member; else 0.
  *  - delay (dispatcher): TIME, then HSET {prefix}:delayed:{queue}:t member
  *    <signed task> and ZADD {prefix}:delayed:{queue} <now ms + delay ms>
  *    member. The dispatcher sends the delay (rounded up to a ms), never a

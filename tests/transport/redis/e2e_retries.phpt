@@ -1,5 +1,5 @@
 --TEST--
-Redis Task::withRetries() end to end: a task that throws runs again on the nodes (not in the caller), context()->attempt() one higher each run, and its Future settles once with the first success; backoff measured in the task (microtime() at each run's start): exponential with equal jitter within [d/2, d] and a list exactly, never early; a task whose retries run out fails with TaskFailedException saying how many attempts (getAttempts()) and getPrevious() holding the remote previous chain; a run whose worker dies (SIGKILL) or passes its time limit is retried too, and one that always crashes ends with WorkerCrashedException after its attempts; a retry waits in the queue's delayed set (not on a node), the entry that failed is acknowledged; cancel() of a task dispatched with a delay takes its waiting retry out (true, it never runs again), of a plain one it is false
+Redis Task::withRetries() end to end: a task that throws runs again on the nodes (not in the caller), context()->attempt() one higher each run, and its Future settles once with the first success; backoff measured in the task (microtime() at each run's start): exponential with equal jitter within [d/2, d] and a list exactly, never early; a task whose retries run out fails with TaskFailedException saying how many attempts (getAttempts()) and getPrevious() holding the remote previous chain; a run whose worker dies (SIGKILL) or passes its time limit is retried too, and one that always crashes ends with WorkerCrashedException after its attempts; a retry waits in the queue's delayed set (not on a node), the entry that failed is acknowledged; cancel() of a task waiting for its retry (dispatched with a delay or not) takes it out of the set: true, it never runs again
 --EXTENSIONS--
 asynctask
 posix
@@ -101,21 +101,24 @@ var_dump(array_column(runs("$dir/always-killed"), 1), count(runs("$dir/always-sl
 
 echo "-- a retry waits in the delayed set\n";
 $f = (new Task($record, "$dir/waits", 2))->withRetries(1, [3.0])->dispatch();
-// dispatched with a delay, its retry waits under the same member of the delayed set: cancel() takes it out
-$c = (new Task($record, "$dir/cancelled", 2))->delay(0.01)->withRetries(1, [3.0])->dispatch();
-asynctask_test_wait_for("$dir/cancelled", 30);   // its first run (after its delay) began
-for ($until = microtime(true) + 30; redisCommand('ZCARD', "$prefix:delayed:default") < 2 && microtime(true) < $until; ) {
+// cancel() of a task waiting for its retry takes it out of the delayed set: it never runs again
+$c = (new Task($record, "$dir/cancelled", 2))->withRetries(1, [3.0])->dispatch();
+$d = (new Task($record, "$dir/cancelled-delayed", 2))->delay(0.01)->withRetries(1, [3.0])->dispatch();
+asynctask_test_wait_for("$dir/cancelled-delayed", 30);   // its first run (after its delay) began
+for ($until = microtime(true) + 30; redisCommand('ZCARD', "$prefix:delayed:default") < 3 && microtime(true) < $until; ) {
     usleep(10000);
 }
 var_dump(redisCommand('ZCARD', "$prefix:delayed:default"), redisCommand('XLEN', "$prefix:q:default"));
-var_dump($c->cancel(), $f->cancel());   // the plain one: its dispatcher knows only its first entry, gone
+var_dump($c->cancel(), $d->cancel(), $c->cancel());
 var_dump($f->wait(60));
 var_dump(redisCommand('ZCARD', "$prefix:delayed:default"), redisCommand('HLEN', "$prefix:delayed:default:t"),
-    redisCommand('XLEN', "$prefix:q:default"), count(runs("$dir/cancelled")));
-try {
-    $c->wait(1);
-} catch (AsyncTask\Exception $e) {
-    echo get_class($e), "\n";
+    redisCommand('XLEN', "$prefix:q:default"), count(runs("$dir/cancelled")), count(runs("$dir/cancelled-delayed")));
+foreach ([$c, $d] as $cancelled) {
+    try {
+        $cancelled->wait(1);
+    } catch (AsyncTask\Exception $e) {
+        echo get_class($e), "\n";
+    }
 }
 
 posix_kill($pida, SIGTERM);
@@ -163,8 +166,9 @@ array(3) {
 }
 int(2)
 -- a retry waits in the delayed set
-int(2)
+int(3)
 int(0)
+bool(true)
 bool(true)
 bool(false)
 int(2)
@@ -172,5 +176,7 @@ int(0)
 int(0)
 int(0)
 int(1)
+int(1)
+AsyncTask\Exception
 AsyncTask\Exception
 int(0)
