@@ -106,6 +106,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/result_spilled.c \
     src/transport/shm/result_post.c \
     src/transport/shm/result_mailbox.c \
+    src/transport/shm/result_events.c \
     src/transport/shm/rundir.c \
     src/transport/shm/shm.c \
     src/transport/shm/delayed.c \
@@ -127,6 +128,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/chain.c \
     src/pool/queues.c \
     src/api/context.c \
+    src/api/events.c \
     src/pool/status/api.c \
     src/pool/status/conns.c \
     src/pool/status/listen.c \
