@@ -334,7 +334,8 @@ namespace AsyncTask {
      * Attaches to the pool as dispatch() does.
      *
      * @return resource
-     * @throws Exception when the pool cannot start, or with a backend that has no event stream yet (redis)
+     * @throws Exception when the pool cannot start or the stream cannot be made
+     * @throws BackendException when the Redis backend is misconfigured
      */
     function events(): mixed {}
 }

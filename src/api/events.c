@@ -4,7 +4,7 @@
  * settled, for event loops (Revolt, ReactPHP) that must never block in
  * Future::wait(). Readiness only: the loop then asks its Futures
  * (isDone(), wait(0)), which collect what came and re-arm the stream.
- * The stream itself is the transport's (shm: result_events.h).
+ * The stream itself is the transport's (shm/result_events.h, redis/events.h).
  */
 #include <errno.h>
 #include <string.h>

@@ -518,6 +518,39 @@ redisReply *asynctask_redis_command_by(const char *backend, double start, double
 	}
 }
 
+redisContext *asynctask_redis_connect_own(const char *backend, double seconds, char *error, size_t error_size)
+{
+	asynctask_redis_url_t url;
+	char where[320];
+	failure_t failure;
+	redisContext *ctx = NULL;
+
+	error[0] = '\0';
+	if (!asynctask_redis_url_parse(backend, &url, error, error_size) || url.kind == ASYNCTASK_BACKEND_LOCAL) {
+		if (!error[0]) {
+			snprintf(error, error_size, "asynctask.backend does not name a Redis server");
+		}
+		return NULL;
+	}
+	asynctask_redis_url_describe(&url, where, sizeof(where));
+	/* the connecting functions fill `conn`: the command connection is set
+	 * aside meanwhile and put back as it was */
+	__typeof__(conn) saved = conn;
+	memset(&conn, 0, sizeof(conn));
+	memset(&failure, 0, sizeof(failure));
+	bool made = url.kind == ASYNCTASK_BACKEND_REDIS_SENTINEL
+		? connect_via_sentinels(backend, &url, seconds, &failure)
+		: connect_to(backend, &url, where, seconds, &failure);
+	if (made) {
+		ctx = conn.ctx;
+	} else {
+		snprintf(error, error_size, "%s", failure.message);
+	}
+	free(conn.backend);
+	conn = saved;
+	return ctx;
+}
+
 uint64_t asynctask_redis_connection(void)
 {
 	return conn.ctx && conn.pid == getpid() && !conn.ctx->err ? conn.serial : 0;

@@ -19,6 +19,7 @@
 #include "src/transport/redis/conn.h"
 #include "src/transport/redis/dispatch.h"
 #include "src/transport/redis/dispatcher.h"
+#include "src/transport/redis/events.h"
 #include "src/transport/redis/protocol.h"
 #include "src/transport/redis/replies.h"
 
@@ -244,6 +245,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 		asynctask_redis_sent_forget(*task_id);
 		return FAILURE;
 	}
+	asynctask_redis_events_rearm();  /* with an event stream: it waits for this result too */
 	return SUCCESS;
 }
 
@@ -328,6 +330,7 @@ static void redis_expect(uint64_t task_id)
 static int redis_collect(void)
 {
 	int booked = asynctask_redis_replies_collect();
+	asynctask_redis_events_rearm();
 	return booked < 0 ? 0 : booked;
 }
 
@@ -400,6 +403,7 @@ const asynctask_transport_t asynctask_redis_transport = {
 	.spin     = redis_spin,
 	.sleep    = redis_sleep,
 	.show_id  = redis_show_id,
+	.events   = asynctask_redis_events,
 	.alive    = redis_alive,
 	.recount  = redis_recount,
 };
