@@ -185,6 +185,18 @@ static void wake_listener(asynctask_mailbox_t *box, pid_t owner)
 	}
 }
 
+void asynctask_results_wake_stranded(asynctask_pool_t *pool)
+{
+	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
+
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		pid_t owner = __atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED);
+		if (owner > 0 && asynctask_mailbox_pending(&boxes[i])) {
+			wake_listener(&boxes[i], owner);  /* only an owner that still listens */
+		}
+	}
+}
+
 /* Into the owner's mailbox: 0 when posted, ENOENT when it has none. A
  * worker's claim is noted delivered in the same critical section. */
 static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report, const char *message, size_t len,
