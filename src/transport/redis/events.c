@@ -21,7 +21,6 @@
 #include "src/transport/redis/conn.h"
 #include "src/transport/redis/dispatcher.h"
 #include "src/transport/redis/events.h"
-#include "src/transport/redis/protocol.h"
 
 /* How long a read of an answer that has come, or a write of a BLMOVE, may take. */
 #define EVENTS_IO_SECONDS 1
