@@ -329,6 +329,9 @@ static void redis_expect(uint64_t task_id)
 
 static int redis_collect(void)
 {
+	if (asynctask_redis_events_quiet()) {
+		return 0;  /* with an event stream: nothing came since the last look (events.h) */
+	}
 	int booked = asynctask_redis_replies_collect();
 	asynctask_redis_events_rearm();
 	return booked < 0 ? 0 : booked;

@@ -122,6 +122,18 @@ static void send_blmove(const char *key)
 	events.blocked = true;
 }
 
+bool asynctask_redis_events_quiet(void)
+{
+	struct pollfd pfd;
+
+	if (events.epoll < 0 || events.pid != asynctask_self() || !events.ctx || events.ctx->err || !events.blocked) {
+		return false;
+	}
+	pfd.fd = events.ctx->fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) == 0;
+}
+
 void asynctask_redis_events_rearm(void)
 {
 	char key[ASYNCTASK_REDIS_KEY_MAX];

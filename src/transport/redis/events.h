@@ -28,4 +28,10 @@ int asynctask_redis_events(void);
  * one while results are owed. Nothing when the process has no event stream. */
 void asynctask_redis_events_rearm(void);
 
+/* True when nothing can have come since the last collect: the BLMOVE sent
+ * after it is still unanswered (one poll(), no round trip). A collect may
+ * then skip its LRANGE: a result pushed since makes Redis answer, and the
+ * stream readable. False without an event stream. */
+bool asynctask_redis_events_quiet(void);
+
 #endif
