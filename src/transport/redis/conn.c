@@ -112,14 +112,16 @@ void asynctask_redis_disconnect(void)
 	conn.backend = NULL;
 }
 
-/* An error reply that says "not now" rather than "no". */
+/* An error reply that says "not now" rather than "no": its code (the first
+ * word) is one of these, whole ("BUSYGROUP" is a "no", not a "BUSY"). */
 static bool transient_reply(const redisReply *reply)
 {
 	static const char *const codes[] = {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		size_t len = strlen(codes[i]);
-		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0) {
+		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0
+				&& (reply->len == len || reply->str[len] == ' ')) {
 			return true;
 		}
 	}
