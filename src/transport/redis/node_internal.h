@@ -114,7 +114,14 @@ typedef struct {
 typedef struct {
 	enum { TAKE_READER, TAKE_BLOCKED, TAKE_WRITER, CLAIM_AUTO, CLAIM_ONE } kind;
 	uint32_t promised[ASYNCTASK_QUEUES_MAX];
+	op_t    *stores;   /* a take step's store ops (folded), sent on the writer if it fails */
+	uint32_t nstores;
 } take_t;
+
+/* Store ops a take step on the reader may carry (one Lua call and one answer
+ * per finished task instead of two): at most this many, each this small. */
+#define FOLD_MAX            16
+#define FOLD_MAX_BYTES      (64u << 10)
 
 typedef struct {
 	struct event_base *base;
@@ -125,6 +132,7 @@ typedef struct {
 	struct event *move_timer;  /* the next move step */
 	bool     moving;           /* a move step is out on the writer */
 	bool     take_blocks;      /* the take step found nothing: the next read blocks (XREADGROUP ... BLOCK) */
+	bool     backlog;          /* the last take step on the reader took entries: more are likely waiting */
 	char     dead[NODE_KEY_MAX];
 	conn_t   reader, writer;
 	bool     started;
@@ -139,6 +147,8 @@ typedef struct {
 	op_t   **kept_tail;
 	size_t   kept_bytes;
 	uint32_t kept_count;
+	op_t    *folded;           /* store ops for the take step poll() sends next on the reader (newest first) */
+	uint32_t folded_count;
 	uint64_t next_reclaim;
 	uint64_t next_touch;
 	asynctask_redis_job_t *live;   /* jobs running (handed to the bridge, not finished) */
@@ -211,6 +221,15 @@ void asynctask_redis_node_op_free(op_t *op);
 void asynctask_redis_node_send_op(op_t *op);
 /* The writer is back: sends what was kept, oldest first. */
 void asynctask_redis_node_send_kept(void);
+/* A store op: folded into the take step poll() sends next on the reader
+ * when the reader is free now (asynctask_redis_node_poll() follows every
+ * finished job), or when a take step is out there while entries wait (a
+ * backlog: its answer polls, and the result waits at most that long); else
+ * sent on the writer (send_op) at once, so that a Future's wait never waits
+ * for a take step. */
+void asynctask_redis_node_store_op(op_t *op);
+/* The folded store ops no take step carried: sent on the writer. */
+void asynctask_redis_node_send_folded(void);
 void asynctask_redis_node_job_free(asynctask_redis_job_t *job);
 /* The jobs running here (handed to the bridge, not finished). */
 void asynctask_redis_node_live_add(asynctask_redis_job_t *job);

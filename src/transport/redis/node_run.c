@@ -141,7 +141,8 @@ void asynctask_redis_node_stop_taking(void)
 bool asynctask_redis_node_idle(void)
 {
 	return !asynctask_rnode.started || (!asynctask_rnode.reading && !asynctask_rnode.writer_taking
-		&& !asynctask_rnode.unblocking && !asynctask_rnode.claiming && !asynctask_rnode.ops_out && !asynctask_rnode.kept);
+		&& !asynctask_rnode.unblocking && !asynctask_rnode.claiming && !asynctask_rnode.ops_out && !asynctask_rnode.kept
+		&& !asynctask_rnode.folded);
 }
 
 void asynctask_redis_node_stats(asynctask_redis_node_stats_t *out)
@@ -177,6 +178,12 @@ void asynctask_redis_node_shutdown(void)
 		asynctask_redis_node_op_free(op);
 	}
 	asynctask_rnode.kept_tail = &asynctask_rnode.kept;
+	while (asynctask_rnode.folded) {
+		op_t *op = asynctask_rnode.folded;
+		asynctask_rnode.folded = op->next;
+		asynctask_redis_node_op_free(op);
+	}
+	asynctask_rnode.folded_count = 0;
 	if (asynctask_rnode.reader.ac) {
 		redisAsyncContext *ac = asynctask_rnode.reader.ac;
 		asynctask_rnode.reader.ac = NULL;

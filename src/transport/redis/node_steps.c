@@ -146,7 +146,7 @@ void asynctask_redis_node_store(asynctask_redis_job_t *job, asynctask_result_sta
 	}
 	op->kind = OP_STORE;
 	op->job = job;
-	asynctask_redis_node_send_op(op);
+	asynctask_redis_node_store_op(op);   /* with the next take step, or on the writer */
 }
 
 /* Moves an entry to the dead stream with why (and, for a task someone waits

@@ -12,6 +12,10 @@
  * (one take step out there at a time), and when that finds the queue empty
  * the writer ends the blocked read (CLIENT UNBLOCK) so that the next one
  * watches that queue too: a busy queue never waits for an idle one's read.
+ * While entries wait (the last take step took some), a worker that comes
+ * free while the reader's take step is out is taken for on the writer at
+ * once, and a take step carries the results that finished since (their
+ * store steps, TAKE_STORE_SCRIPT): one Lua call and one answer a task.
  *
  * It calls down to node_jobs.c (retries, chains), node_steps.c (store, dead-letter), node_writer.c (the
  * jobs running) and node_reply.c; none of them calls back up here.
@@ -43,6 +47,46 @@ static const char TAKE_SCRIPT[] =
 	"  end\n"
 	"end\n"
 	"return out\n";
+
+/* The take step carrying store steps (node_steps.c's STORE_SCRIPT, each
+ * done first, as there: stored, then acknowledged and deleted, only while
+ * pending to this consumer in that delivery): KEYS the take's streams as
+ * above, then a (stream, reply list) pair a store (the stream twice when
+ * nobody waits); ARGV group consumer, the count of queues, one count a queue,
+ * then (id, attempt, 1|0 a reply, result, ttl_ms) a store. Replies {the
+ * take's reply, {1|0 a store}}. */
+static const char TAKE_STORE_SCRIPT[] =
+	"local nq = tonumber(ARGV[3])\n"
+	"local done, k = {}, nq * 3\n"
+	"for a = nq + 4, #ARGV - 4, 5 do\n"
+	"  local s, id = KEYS[k + 1], ARGV[a]\n"
+	"  local p = redis.call('XPENDING', s, ARGV[1], id, id, 1, ARGV[2])\n"
+	"  if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[a + 1]) then\n"
+	"    done[#done + 1] = 0\n"
+	"  else\n"
+	"    if ARGV[a + 2] == '1' then\n"
+	"      redis.call('RPUSH', KEYS[k + 2], ARGV[a + 3])\n"
+	"      redis.call('PEXPIRE', KEYS[k + 2], ARGV[a + 4])\n"
+	"    end\n"
+	"    redis.call('XACK', s, ARGV[1], id)\n"
+	"    redis.call('XDEL', s, id)\n"
+	"    done[#done + 1] = 1\n"
+	"  end\n"
+	"  k = k + 2\n"
+	"end\n"
+	"local out = {}\n"
+	"for q = 1, nq do\n"
+	"  local n = tonumber(ARGV[q + 3])\n"
+	"  for l = 1, 3 do\n"
+	"    if n <= 0 then break end\n"
+	"    local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', n, 'STREAMS', KEYS[(q - 1) * 3 + l], '>')\n"
+	"    if r and #r > 0 then\n"
+	"      out[#out + 1] = r[1]\n"
+	"      n = n - #r[1][2]\n"
+	"    end\n"
+	"  end\n"
+	"end\n"
+	"return {out, done}\n";
 
 bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, unsigned *level)
 {
@@ -219,6 +263,42 @@ static void rewatch(void)
 	}
 }
 
+/* The store steps a take step carried: done (a late one said so, as
+ * node_writer.c's on_op does), or, when the step did not run or did not
+ * answer, sent again on the writer (harmless if they ran: a store acts only
+ * while its entry is pending to this consumer). Returns the take's own reply
+ * within reply, or reply when it is not {take, stores}. */
+static redisReply *stores_done(take_t *t, redisReply *reply)
+{
+	const redisReply *done = NULL;
+	redisReply *take = reply;
+
+	if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+		&& reply->element[1]->type == REDIS_REPLY_ARRAY && reply->element[1]->elements == t->nstores) {
+		take = reply->element[0];
+		done = reply->element[1];
+	}
+	op_t *op = t->stores;
+	t->stores = NULL;
+	for (size_t i = 0; op; i++) {
+		op_t *next = op->next;
+		if (done) {
+			if (done->element[i]->type == REDIS_REPLY_INTEGER && done->element[i]->integer == 0) {
+				asynctask_log_event(ASYNCTASK_LOG_WARNING, "result_late",
+					"redis node: the result of entry %s (attempt %u) came late: the entry was delivered again "
+					"meanwhile; dropped", op->job->entry_id, op->job->attempt);
+			}
+			asynctask_redis_node_op_free(op);
+		} else if (!asynctask_rnode.started) {
+			asynctask_redis_node_op_free(op);   /* the node is leaving */
+		} else {
+			asynctask_redis_node_send_op(op);
+		}
+		op = next;
+	}
+	return take;
+}
+
 /* The answer to a take step (on the reader, or on the writer while the
  * reader is blocked) or to a blocked read (privdata: its take_t). A take
  * step on the reader that took nothing makes the next read block; after
@@ -236,6 +316,9 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 		asynctask_redis_node_heard(ac);
 	}
 	release(t);
+	if (t->stores) {
+		reply = stores_done(t, reply);   /* the take's own reply (NULL when none came) */
+	}
 	if (t->kind == TAKE_WRITER) {
 		asynctask_rnode.writer_taking = false;
 	} else {
@@ -247,6 +330,9 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 			asynctask_rnode.queues[q].watched = false;
 		}
 		asynctask_rnode.rewatching = false;
+	}
+	if (!reply || asynctask_redis_node_is_error(reply)) {
+		asynctask_redis_node_send_folded();   /* waited for this step: no next one soon */
 	}
 	if (asynctask_redis_node_demoted(ac, reply)) {
 		free(t);
@@ -280,8 +366,91 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 		}
 	} else {
 		asynctask_rnode.take_blocks = kind == TAKE_READER && taken == 0;
+		asynctask_rnode.backlog = kind == TAKE_READER && taken > 0;
 	}
 	asynctask_redis_node_poll();
+}
+
+/* The promises of t (sent) are kept until its answer. */
+static void promise(const take_t *t, const uint32_t *included, uint32_t n, int kind)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		node_queue_t *queue = &asynctask_rnode.queues[included[i]];
+		queue->promised += t->promised[included[i]];
+		if (kind == TAKE_BLOCKED) {
+			queue->watched = true;
+		}
+	}
+}
+
+/* The take step (TAKE_STORE_SCRIPT) on conn for the n included queues, with
+ * the folded store ops (node_steps.c's store, whose arguments are [EVAL,
+ * script, numkeys, stream, reply, group, id, consumer, attempt, result, ttl],
+ * or without reply, result and ttl when nobody waits). t is sent or freed;
+ * the ops go with it, or stay folded when it cannot be sent. */
+static bool send_take_store(conn_t *conn, take_t *t, const uint32_t *included, uint32_t n,
+	char counts[][16])
+{
+	char keys[16], nq[16];
+	const char *argv[16 + 4 * ASYNCTASK_QUEUES_MAX + 7 * FOLD_MAX];
+	size_t argvlen[16 + 4 * ASYNCTASK_QUEUES_MAX + 7 * FOLD_MAX];
+	int argc = 0, a;
+	uint32_t stores = 0;
+
+	for (op_t *op = asynctask_rnode.folded; op && stores < FOLD_MAX; op = op->next) {
+		stores++;
+	}
+	snprintf(keys, sizeof(keys), "%u", n * ASYNCTASK_REDIS_LEVELS + 2 * stores);
+	snprintf(nq, sizeof(nq), "%u", n);
+	argv[argc++] = "EVAL"; argv[argc++] = TAKE_STORE_SCRIPT; argv[argc++] = keys;
+	for (uint32_t i = 0; i < n; i++) {
+		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+			argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
+		}
+	}
+	/* each store's stream and reply list (its stream again when nobody waits) */
+	uint32_t s = 0;
+	for (op_t *op = asynctask_rnode.folded; op && s < stores; op = op->next, s++) {
+		bool reply = op->argc == 11;
+		argv[argc++] = op->argv[3];
+		argv[argc++] = op->argv[reply ? 4 : 3];
+	}
+	argv[argc++] = ASYNCTASK_REDIS_GROUP;
+	argv[argc++] = asynctask_rnode.config.node;
+	argv[argc++] = nq;
+	for (uint32_t i = 0; i < n; i++) {
+		argv[argc++] = counts[i];
+		t->promised[included[i]] = (uint32_t) strtoul(counts[i], NULL, 10);
+	}
+	for (a = 0; a < argc; a++) {
+		argvlen[a] = strlen(argv[a]);
+	}
+	s = 0;
+	for (op_t *op = asynctask_rnode.folded; op && s < stores; op = op->next, s++) {
+		bool reply = op->argc == 11;
+		int id = reply ? 6 : 5, attempt = reply ? 8 : 7;
+		argv[argc] = op->argv[id]; argvlen[argc++] = op->argvlen[id];
+		argv[argc] = op->argv[attempt]; argvlen[argc++] = op->argvlen[attempt];
+		argv[argc] = reply ? "1" : "0"; argvlen[argc++] = 1;
+		argv[argc] = reply ? op->argv[9] : ""; argvlen[argc++] = reply ? op->argvlen[9] : 0;
+		argv[argc] = reply ? op->argv[10] : "0"; argvlen[argc++] = reply ? op->argvlen[10] : 1;
+	}
+	if (asynctask_redis_node_command(conn->ac, on_read, t, argc, argv, argvlen) != REDIS_OK) {
+		free(t);
+		return false;   /* the ops stay folded: poll() sends them on the writer */
+	}
+	/* the ops carried leave the folded list (newest first: the first `stores`) */
+	op_t **link = &asynctask_rnode.folded;
+	for (s = 0; s < stores; s++) {
+		link = &(*link)->next;
+	}
+	t->stores = asynctask_rnode.folded;
+	t->nstores = stores;
+	asynctask_rnode.folded = *link;
+	*link = NULL;
+	asynctask_rnode.folded_count -= stores;
+	promise(t, included, n, t->kind);
+	return true;
 }
 
 /* Sends a take step (or, blocked, the blocked read) on conn for every queue
@@ -327,6 +496,8 @@ static bool send_take(conn_t *conn, int kind)
 		for (uint32_t i = 0; i < n * ASYNCTASK_REDIS_LEVELS; i++) {
 			argv[argc++] = ">";
 		}
+	} else if (asynctask_rnode.folded) {
+		return send_take_store(conn, t, included, n, counts);
 	} else {
 		snprintf(keys, sizeof(keys), "%u", n * ASYNCTASK_REDIS_LEVELS);
 		argv[argc++] = "EVAL"; argv[argc++] = TAKE_SCRIPT; argv[argc++] = keys;
@@ -349,26 +520,23 @@ static bool send_take(conn_t *conn, int kind)
 		free(t);
 		return false;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		node_queue_t *queue = &asynctask_rnode.queues[included[i]];
-		queue->promised += t->promised[included[i]];
-		if (kind == TAKE_BLOCKED) {
-			queue->watched = true;
-		}
-	}
+	promise(t, included, n, kind);
 	return true;
 }
 
 void asynctask_redis_node_poll(void)
 {
 	if (!asynctask_rnode.started || !asynctask_rnode.taking) {
+		asynctask_redis_node_send_folded();
 		return;
 	}
 	if (!asynctask_rnode.reading) {
 		if (asynctask_rnode.reader.state != CONN_UP || !asynctask_rnode.reader.ready) {
+			asynctask_redis_node_send_folded();
 			return;
 		}
-		bool blocked = asynctask_rnode.take_blocks;
+		/* results to store: a take step carries them (a blocked read cannot) */
+		bool blocked = asynctask_rnode.take_blocks && !asynctask_rnode.folded;
 		if (send_take(&asynctask_rnode.reader, blocked ? TAKE_BLOCKED : TAKE_READER)) {
 			asynctask_rnode.reading = true;
 			asynctask_rnode.read_blocks = blocked;
@@ -376,15 +544,21 @@ void asynctask_redis_node_poll(void)
 			/* no queue has free workers: entries may pile up on every level meanwhile, a take step first */
 			asynctask_rnode.take_blocks = false;
 		}
+		asynctask_redis_node_send_folded();   /* those it did not carry */
 		return;
 	}
 	/* the reader waits in a blocked read on the queues that had free workers
-	 * then: a queue whose workers came free since is taken from on the writer */
-	if (asynctask_rnode.read_blocks && !asynctask_rnode.rewatching && !asynctask_rnode.writer_taking
+	 * then, or its take step is out while entries wait: a queue whose workers
+	 * came free since is taken from on the writer (with the folded stores) */
+	bool soon = !asynctask_rnode.read_blocks && asynctask_rnode.backlog;
+	if ((asynctask_rnode.read_blocks || soon) && !asynctask_rnode.rewatching && !asynctask_rnode.writer_taking
 		&& asynctask_rnode.writer.state == CONN_UP && asynctask_rnode.writer.ready
 		&& send_take(&asynctask_rnode.writer, TAKE_WRITER)) {
 		asynctask_rnode.writer_taking = true;
 	}
+	if (!soon) {
+		asynctask_redis_node_send_folded();
+	}   /* else a take step is out: the folded stores go with the next, once it is answered */
 }
 
 /* --- reclaiming --------------------------------------------------------------------- */

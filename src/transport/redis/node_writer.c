@@ -182,3 +182,30 @@ void asynctask_redis_node_send_op(op_t *op)
 	}
 	asynctask_rnode.ops_out++;
 }
+
+void asynctask_redis_node_store_op(op_t *op)
+{
+	if (op->kind == OP_STORE && op->bytes <= FOLD_MAX_BYTES && asynctask_rnode.folded_count < FOLD_MAX
+		&& asynctask_rnode.started && asynctask_rnode.taking
+		&& (!asynctask_rnode.reading || (!asynctask_rnode.read_blocks && asynctask_rnode.backlog))
+		&& asynctask_rnode.reader.state == CONN_UP && asynctask_rnode.reader.ready) {
+		op->next = asynctask_rnode.folded;
+		asynctask_rnode.folded = op;
+		asynctask_rnode.folded_count++;
+		return;
+	}
+	asynctask_redis_node_send_op(op);
+}
+
+void asynctask_redis_node_send_folded(void)
+{
+	op_t *op = asynctask_rnode.folded;
+
+	asynctask_rnode.folded = NULL;
+	asynctask_rnode.folded_count = 0;
+	while (op) {
+		op_t *next = op->next;
+		asynctask_redis_node_send_op(op);
+		op = next;
+	}
+}
