@@ -109,11 +109,13 @@ static asynctask_record_t *heap_remove(size_t i)
 	return r;
 }
 
-/* A held record that will not run: a task with retries leaves its file
- * (src/pool/retry.h), which is then removed. Frees it. */
+/* A held record that will not run (cancelled, or the pool stops): a task
+ * that travels in a file (one with retries, src/pool/retry.h, one larger
+ * than a quarter of its queue, a chain's next link) leaves it, which is
+ * then removed. Frees it. */
 static void drop(asynctask_record_t *r)
 {
-	if (r->flags & ASYNCTASK_RECORD_RETRY) {
+	if (r->flags & ASYNCTASK_RECORD_SPILLED) {
 		char name[ASYNCTASK_SPILL_NAME_MAX];
 		asynctask_record_spill_name(r, name);
 		if (name[0]) {

@@ -12,6 +12,12 @@
  * moment the rest are tried again 10 ms later (the loop never waits).
  * 100,000 delayed tasks are a heap of pointers and one malloc'd copy of
  * each record (header and payload): no timer each, no CPU while they wait.
+ * A task larger than a quarter of its queue travels in a spill file
+ * (src/transport/shm/spill.h) as an undelayed one does: its record, and so
+ * the manager's copy, is the header and the file's name; the file stays in
+ * the pool's runtime directory until a worker takes the task (or it is
+ * cancelled, or the pool stops: then the manager removes it), and the
+ * sweep of a dead dispatcher's files leaves it (asynctask_delay_refers_to()).
  *
  * The manager never pushes a task before its due time (CLOCK_MONOTONIC,
  * the clock dispatch() computed it with), so a task never runs early.

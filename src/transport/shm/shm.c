@@ -186,11 +186,8 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	bool spill_failed;
 
 	if (due_ns) {
-		if (length > asynctask_queue_inline_max(&rq->queue) && !(extra_flags & ASYNCTASK_RECORD_RETRY)) {
-			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
-				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
-			return FAILURE;
-		}
+		/* (one larger than a quarter of the queue travels in a spill file as any
+		 * other: the manager then holds only its name until it is due) */
 		record.flags |= ASYNCTASK_RECORD_DELAYED;
 		record.due_ns = due_ns;
 	}
