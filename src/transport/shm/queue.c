@@ -655,6 +655,7 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 	int err = 0;
 
 	due.flags &= ~(ASYNCTASK_RECORD_DELAYED | ASYNCTASK_RECORD_TAKEN | ASYNCTASK_RECORD_CANCELLED);
+	due.next = 0;  /* (what a holder kept there, src/pool/delay.c) */
 	asynctask_queue_lock(q, ring);
 	for (uint32_t i = 0; i < q->delays.ncancels; i++) {
 		if (q->delays.cancels[i] == record->task_id) {
