@@ -1,0 +1,53 @@
+--TEST--
+Delayed tasks across reloads: 300 tasks delayed 0.3-1.5 s over two queues, the manager holding them while Pool::reload() replaces every worker twice; each runs exactly once, none before its due time, and stats() count each once
+--EXTENSIONS--
+asynctask
+--INI--
+asynctask.queues="default:2,mail:1"
+asynctask.log=/dev/null
+--FILE--
+<?php
+require __DIR__ . '/../../helpers.inc';
+use AsyncTask\Task;
+
+$dir = asynctask_test_dir('delay_reload');
+AsyncTask\Pool::start();
+$task = function (string $dir, int $i, int $due_ns): bool {
+    $now = hrtime(true);
+    file_put_contents("$dir/ran-$i", getmypid() . "\n", FILE_APPEND);
+    return $now >= $due_ns;
+};
+$futures = [];
+mt_srand(11);
+for ($i = 0; $i < 300; $i++) {
+    $delay = 0.3 + mt_rand(0, 1200) / 1000;
+    $due_ns = hrtime(true) + (int) ($delay * 1e9);
+    $futures[$i] = (new Task($task, $dir, $i, $due_ns))->onQueue($i % 3 === 0 ? 'mail' : 'default')
+        ->delay($delay)->dispatch();
+}
+AsyncTask\Pool::reload();
+usleep(100000);
+AsyncTask\Pool::reload();
+$early = 0;
+foreach ($futures as $f) {
+    $early += !$f->wait(20);
+}
+$runs = array_map(fn (string $f) => count(file($f)), glob("$dir/ran-*"));
+var_dump($early, count($runs), array_sum($runs));
+// both reloads done (a reload returns once begun): each of the 3 workers replaced twice
+$deadline = hrtime(true) + 20e9;
+while (AsyncTask\Pool::stats()['respawned'] < 6 && hrtime(true) < $deadline) {
+    usleep(10000);
+}
+$s = AsyncTask\Pool::stats();
+var_dump($s['dispatched'], $s['completed'], $s['failed'], $s['queues']['mail']['completed'], $s['respawned'] >= 6);
+?>
+--EXPECT--
+int(0)
+int(300)
+int(300)
+int(300)
+int(300)
+int(0)
+int(100)
+bool(true)
