@@ -11,7 +11,8 @@
 # asynctask.queues ("default,mail:1"): a task onQueue('mail') goes through mail's
 # stream and runs on a section's mail worker; Pool::stats() in a request shows the node's
 # figures; a SIGUSR2 reload keeps serving (the old pools drain, the new ones take
-# over, no task lost or run twice); stopping php-fpm drains: the tasks running
+# over, no task lost or run twice; tasks delayed on a named queue before the
+# reload run after it, once); stopping php-fpm drains: the tasks running
 # finish and are acknowledged, nothing stays in hand of a gone node, what was not
 # taken waits in Redis for the next node.
 
@@ -138,6 +139,8 @@ asynctask.dispatch_timeout=5"
 	local old_managers
 	old_managers="$(json manager_pid <<< "$(stats)") $(json manager_pid <<< "$(get b/stats.php)")"
 	for i in $(seq 6); do get "fire.php?ms=300" > /dev/null; done
+	# and 5 delayed 2 s on the mail queue, dispatched just before the reload: they run once
+	get "fire.php?delay=2&queue=mail" > /dev/null
 	kill -USR2 "$MASTER"
 	sleep 1
 	wait_listening "$PORT_A" && wait_listening "$PORT_B"
@@ -146,10 +149,12 @@ asynctask.dispatch_timeout=5"
 	r=$(GET_TIMEOUT=30 get "result.php?x=3")
 	check "redis_fpm_node: after a reload (SIGUSR2) results come back ($(json values <<< "$r"))" \
 		test "$(json values <<< "$r")" = "[3,6,9]"
-	check "redis_fpm_node: the 30 tasks around the reload recorded" wait_rows 30 60
+	check "redis_fpm_node: the 35 tasks around the reload recorded (30, and 5 delayed on mail)" wait_rows 35 60
 	c=$(get count.php)
 	check "redis_fpm_node: each once ($(json rows <<< "$c") rows, $(json distinct <<< "$c") distinct)" \
-		test "$(json rows <<< "$c")" = 30 -a "$(json distinct <<< "$c")" = 30
+		test "$(json rows <<< "$c")" = 35 -a "$(json distinct <<< "$c")" = 35
+	check "redis_fpm_node: mail's delayed set is empty ($(redis_cli zcard fpmnode:delayed:mail))" \
+		test "$(redis_cli zcard fpmnode:delayed:mail)" = 0
 	# shellcheck disable=SC2086
 	check "redis_fpm_node: the old pools' managers left ($old_managers)" wait_gone 30 $old_managers
 	check "redis_fpm_node: new managers serve ($(json manager_pid <<< "$(stats)"))" \
