@@ -282,6 +282,11 @@ size_t asynctask_delay_held(void)
 	return delay.n;
 }
 
+bool asynctask_delay_due_by(uint64_t deadline_ns)
+{
+	return delay.n > 0 && delay.heap[0].record->due_ns <= deadline_ns;
+}
+
 bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue)
 {
 	if (!heap_reserve()) {

@@ -49,6 +49,9 @@ void asynctask_delay_look(void);
 /* How many delayed tasks the manager holds. */
 size_t asynctask_delay_held(void);
 
+/* Does it hold a task due at or before deadline_ns (asynctask_now_ns())? */
+bool asynctask_delay_due_by(uint64_t deadline_ns);
+
 /* Holds record (malloc'd; the manager's own retry of a task whose worker
  * died, src/pool/retry.h, or a chain's next link a worker left to it,
  * src/pool/chain.h) for the queue of that index until its due time; false

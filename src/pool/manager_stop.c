@@ -37,6 +37,12 @@ void asynctask_manager_check_drained(void)
 		/* every worker left while tasks were queued (they crashed): run them */
 		return;
 	}
+	if (asynctask_mgr.master_gone && asynctask_delay_due_by(asynctask_mgr.drain_deadline)) {
+		/* php-fpm reloads or stops: the delayed tasks (and retries) that come due
+		 * within asynctask.shutdown_timeout still run here (the next pool does not
+		 * inherit them); spawn_missing() starts a worker for each when it is due */
+		return;
+	}
 #ifdef HAVE_ASYNCTASK_REDIS
 	if (!asynctask_bridge_idle()) {
 		return;  /* a node: results still on their way to Redis */
