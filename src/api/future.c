@@ -163,14 +163,14 @@ static bool future_poll(future_t *future)
 		return false;
 	}
 	transport->collect();
-	future->result = transport->result(future->id);
+	future->result = transport->result(future->id, &future->value);
 	if (future->result || UNEXPECTED(EG(exception))) {
 		return future->result != NULL;
 	}
 	if (future_orphaned(future)) {
 		/* a last look: the pool may have posted it just before it went */
 		transport->collect();
-		future->result = transport->result(future->id);
+		future->result = transport->result(future->id, &future->value);
 		if (!future->result) {
 			char message[160];
 			snprintf(message, sizeof(message), "the pool stopped before task %s reported a result",
