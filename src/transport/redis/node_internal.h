@@ -9,6 +9,7 @@
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
  *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming; per queue), verifying them, a job's outcome
+ *   node_jobs.c     a job's retries and chain: the retry and next steps (Lua scripts)
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
  *   node_reply.c    the reply helpers every part uses
@@ -213,6 +214,14 @@ void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, siz
 	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message);
 /* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
 void asynctask_redis_node_touch(void);
+
+/* --- node_jobs.c */
+
+/* job's outcome when its retries or chain ask for more than storing it (the
+ * retry step, the next step, its last failure saying how many attempts):
+ * true when handled (job taken); false: the caller stores it as any. */
+bool asynctask_redis_node_follow_up(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len);
 
 /* --- node_take.c */
 

@@ -86,7 +86,9 @@
  * that sends it):
  *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
  *    taken it (not pending in the group, and past the group's last delivered
- *    id, or no group yet); replies 1 when deleted, else 0.
+ *    id, or no group yet); replies 1 when deleted. Else, for a task whose run
+ *    failed and waits for its retry (the retry step below), as the cancel of
+ *    a delayed task under its member; else 0.
  *  - delay (dispatcher): TIME, then HSET {prefix}:delayed:{queue}:t member
  *    <signed task> and ZADD {prefix}:delayed:{queue} <now ms + delay ms>
  *    member. The dispatcher sends the delay (rounded up to a ms), never a
@@ -128,6 +130,16 @@
  *  - dead-letter (node): only while the entry is pending to this consumer:
  *    XADD {prefix}:dead (the fields above), RPUSH + PEXPIRE a FAILED result
  *    when the entry verified and names a reply key, XACK, XDEL.
+ *  - retry (node, node_jobs.c): a run of a task with retries (entry flag
+ *    RETRY) that threw, crashed or timed out with runs left, guarded as
+ *    store: TIME, HSET {prefix}:delayed:{queue}:t member <the task re-signed
+ *    with attempt = this run + 1>, ZADD {prefix}:delayed:{queue} <now ms +
+ *    backoff ms> member, XACK, XDEL; the move step queues it when due.
+ *  - next (node, node_jobs.c): a chain's link (entry flag CHAIN) that
+ *    returned a value with links after it, guarded as store: XADD the next
+ *    link (attempt 1, the value and the links after it in its chain block,
+ *    signed) to its level's stream of the same queue, XACK, XDEL. Only the
+ *    last link's outcome, or the first failure, is stored.
  *  - reclaim (node): for each queue with idle workers, on its streams HIGH
  *    first, XAUTOCLAIM {key} nodes <consumer> <visibility_timeout ms> 0-0
  *    COUNT <what is left of the queue's idle workers> (one script for every
