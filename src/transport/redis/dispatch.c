@@ -475,6 +475,7 @@ void asynctask_redis_dispatch_stats(zval *return_value)
 
 void asynctask_redis_dispatch_rshutdown(void)
 {
+	asynctask_redis_command_flush();   /* the LTRIM of the last results booked (replies.c) */
 	asynctask_redis_dispatcher_rshutdown();
 }
 
