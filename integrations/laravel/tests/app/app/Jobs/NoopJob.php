@@ -1,0 +1,23 @@
+<?php
+
+declare(strict_types=1);
+
+namespace App\Jobs;
+
+use Illuminate\Contracts\Queue\ShouldQueue;
+use Illuminate\Foundation\Queue\Queueable;
+
+/** The benchmark's no-op job: it only says it is done (a file named after its id). */
+final class NoopJob implements ShouldQueue
+{
+    use Queueable;
+
+    public function __construct(public string $id)
+    {
+    }
+
+    public function handle(): void
+    {
+        touch(Journal::dir().'/done-'.$this->id);
+    }
+}
