@@ -6,8 +6,8 @@ declare(strict_types=1);
  * The Laravel integration's tests, against a real Laravel 11 application (the skeleton from
  * Composer with tests/app copied over it): run by ../ci with the extension loaded,
  * asynctask.bootstrap = the application's vendor/asynctask/laravel/bootstrap/worker.php, a pool of
- * 2 workers on the queue "default" and 1 on "solo", and LV_TEST_DIR, LV_TEST_APP, LV_TEST_PHP_ARGS
- * set. Each check prints "ok" or "FAIL"; the last line is "N passed, N failed"; the exit status is
+ * 2 workers on the queue "default" and 1 on "solo", and LV_TEST_DIR, LV_TEST_APP, LV_TEST_MODULE,
+ * LV_TEST_PHP_ARGS set. Each check prints "ok" or "FAIL"; the last line is "N passed, N failed"; the exit status is
  * 1 when anything failed.
  */
 
@@ -185,6 +185,27 @@ check('... each finds the scoped instances and the log\'s shared context reset',
 // 11. the pool's count: every job task completed or failed, none crashed
 $stats = AsyncTask\Pool::stats();
 check('the pool counts no crashed worker and no timed-out task (the worker enforced the job\'s timeout)', 0 === $stats['crashed'] && 0 === $stats['timed_out'], json_encode(array_intersect_key($stats, array_flip(['completed', 'failed', 'crashed', 'timed_out', 'retried']))));
+
+// 12. without asynctask.bootstrap: the job's task fails, the pool's log says why
+$log = Journal::dir().'/no-bootstrap.log';
+$cmd = [PHP_BINARY, '-d', 'extension='.getenv('LV_TEST_MODULE'), '-d', 'asynctask.workers=1', '-d', 'asynctask.queues=default,solo', '-d', "asynctask.log=$log",
+    $base.'/artisan', 'app:dispatch-ping', 'no-bootstrap'];
+$proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, $base);
+$stdout = trim((string) stream_get_contents($pipes[1]));
+$stderr = trim((string) stream_get_contents($pipes[2]));
+$rc = proc_close($proc);
+$logText = (string) @file_get_contents($log);
+check('without asynctask.bootstrap the job does not run and the pool\'s log names asynctask.bootstrap',
+    0 === $rc && [] === entries('ping', 'no-bootstrap') && str_contains($logText, 'No Laravel application in this asynctask worker: set asynctask.bootstrap'),
+    "rc $rc: $stdout $stderr; log: ".trim($logText));
+
+// 13. in a php without the extension, dispatching to the connection throws, saying so
+$proc = proc_open([PHP_BINARY, $base.'/artisan', 'app:dispatch-ping', 'no-extension'], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, $base);
+$stdout = trim((string) stream_get_contents($pipes[1]));
+$stderr = trim((string) stream_get_contents($pipes[2]));
+$rc = proc_close($proc);
+check('without the extension, dispatching fails the command with "needs the asynctask extension"',
+    0 !== $rc && str_contains($stdout.$stderr, 'The queue connection "asynctask" (driver asynctask) needs the asynctask extension'), "rc $rc: $stdout $stderr");
 
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);
