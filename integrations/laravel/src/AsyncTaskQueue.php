@@ -10,9 +10,11 @@ declare(strict_types=1);
  * worker enforces the job's own timeout first, as queue:work does). pop() returns null: the pool's
  * workers run the jobs, there is nothing for `queue:work` to take.
  *
- * Inside a pool worker a task cannot dispatch a task: a job dispatched while a worker runs a job
- * (the next job of a chain, a job a job dispatches) is handed to that worker's JobRunner, which
- * runs it after the current job once its delay has passed.
+ * A chain whose jobs all run on this connection and queue travels as a pool chain (Task::then(),
+ * chainLinks()). Inside a pool worker a task cannot dispatch a task: a job dispatched to this
+ * connection while a worker runs a job (a job a job dispatches, the next job of a chain that
+ * could not be mapped) is handed to that worker's JobRunner, which runs it after the current job
+ * once its delay has passed.
  */
 
 namespace AsyncTask\Laravel;
@@ -53,9 +55,10 @@ class AsyncTaskQueue extends Queue implements QueueContract
     public function push($job, $data = '', $queue = null): mixed
     {
         $queue = $this->getQueue($queue);
+        [$job, $links] = $this->chainLinks($job, $queue);
 
         return $this->enqueueUsing($job, $this->createPayload($job, $queue, $data), $queue, null,
-            fn (string $payload, string $queue) => $this->dispatchPayload($payload, $queue, 0.0));
+            fn (string $payload, string $queue) => $this->dispatchPayload($payload, $queue, 0.0, $links));
     }
 
     public function pushRaw($payload, $queue = null, array $options = []): mixed
@@ -66,9 +69,10 @@ class AsyncTaskQueue extends Queue implements QueueContract
     public function later($delay, $job, $data = '', $queue = null): mixed
     {
         $queue = $this->getQueue($queue);
+        [$job, $links] = $this->chainLinks($job, $queue);
 
         return $this->enqueueUsing($job, $this->createPayload($job, $queue, $data), $queue, $delay,
-            fn (string $payload, string $queue, $delay) => $this->dispatchPayload($payload, $queue, $this->seconds($delay)));
+            fn (string $payload, string $queue, $delay) => $this->dispatchPayload($payload, $queue, $this->seconds($delay), $links));
     }
 
     /** Nothing to pop: the pool's workers run the jobs. */
@@ -110,7 +114,50 @@ class AsyncTaskQueue extends Queue implements QueueContract
         return $plan;
     }
 
-    private function dispatchPayload(string $payload, string $queue, float $delay): string
+    /**
+     * A job with a chain (Bus::chain(), ->chain()) whose next jobs all run on this connection and
+     * queue without a delay of their own travels as one pool chain (Task::then()): each next job
+     * becomes a link with its own payload, tries, backoff and timeout, and an empty chain of its
+     * own, so that Laravel's CallQueuedHandler does not dispatch it a second time. Any other chain
+     * (a next job on another connection or queue, or delayed) is left to Laravel: the worker
+     * dispatches the next job after a success (to this connection: JobRunner::defer()).
+     *
+     * @return array{0: mixed, 1: list<string>} the job (a copy with no chain when the chain is
+     *                                          mapped) and the payloads of the links after it
+     */
+    private function chainLinks(mixed $job, string $queue): array
+    {
+        if (!\is_object($job) || empty($job->chained) || !\is_array($job->chained) || \count($job->chained) >= 1000
+            || !\extension_loaded('asynctask') || null !== \AsyncTask\context()) {
+            return [$job, []];
+        }
+        $default = $this->container->bound('config') ? $this->container['config']['queue.default'] : null;
+        $links = [];
+        foreach ($job->chained as $serialized) {
+            $next = unserialize($serialized);
+            if (!\is_object($next)) {
+                return [$job, []];
+            }
+            // what Queueable::dispatchNextJobInChain() sets on the next job
+            $next->connection = $next->connection ?? $job->chainConnection ?? null;
+            $next->queue = $next->queue ?? $job->chainQueue ?? null;
+            if (($next->connection ?? $default) !== $this->getConnectionName() || $this->getQueue($next->queue) !== $queue || !empty($next->delay)) {
+                return [$job, []];
+            }
+            $next->chained = [];
+            $next->chainConnection = $job->chainConnection ?? null;
+            $next->chainQueue = $job->chainQueue ?? null;
+            $next->chainCatchCallbacks = $job->chainCatchCallbacks ?? null;
+            $links[] = $this->createPayload($next, $queue);
+        }
+        $first = clone $job;
+        $first->chained = [];
+
+        return [$first, $links];
+    }
+
+    /** @param list<string> $links the payloads of the jobs chained after this one (Task::then()) */
+    private function dispatchPayload(string $payload, string $queue, float $delay, array $links = []): string
     {
         if (!\extension_loaded('asynctask')) {
             throw new RuntimeException(sprintf('The queue connection "%s" (driver asynctask) needs the asynctask extension, which this PHP (%s) does not load.', $this->getConnectionName(), \PHP_SAPI));
@@ -130,20 +177,31 @@ class AsyncTaskQueue extends Queue implements QueueContract
             return (string) ($decoded['uuid'] ?? '');
         }
 
-        $plan = self::retryPlan($decoded, $this->tries, $this->backoff);
-        $task = (new RunJob($this->getConnectionName(), $queue, $payload, \count($plan)))->onQueue($queue);
-        if ($plan) {
-            $task->withRetries(\count($plan), $plan);
-        }
+        $task = $this->task($payload, $decoded, $queue, [] !== $links)->onQueue($queue);
         if ($delay > 0) {
             $task->delay($delay);
+        }
+        foreach ($links as $i => $link) {
+            $task->then($this->task($link, (array) json_decode($link, true), $queue, $i < \count($links) - 1));
+        }
+
+        return $task->dispatch()->id();
+    }
+
+    /** The pool task of one job: its retries and time limit from its payload (or the connection). */
+    private function task(string $payload, array $decoded, string $queue, bool $chainNext): RunJob
+    {
+        $plan = self::retryPlan($decoded, $this->tries, $this->backoff);
+        $task = new RunJob($this->getConnectionName(), $queue, $payload, \count($plan), $chainNext);
+        if ($plan) {
+            $task->withRetries(\count($plan), $plan);
         }
         $timeout = (int) ($decoded['timeout'] ?? $this->timeout);
         if ($timeout > 0) {
             $task->withTimeout($timeout + self::TIMEOUT_MARGIN);
         }
 
-        return $task->dispatch()->id();
+        return $task;
     }
 
     private function seconds(DateTimeInterface|DateInterval|int|float|null $delay): float

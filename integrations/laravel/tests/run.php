@@ -158,19 +158,35 @@ $after = microtime(true);
 PingJob::dispatch('after-slow');
 check('... and the pool goes on running jobs', waitFor(static fn () => [] !== entries('ping', 'after-slow'), 10));
 
-// 9. a chain: each job after the previous one succeeded
+// 9. chains: one pool chain (Task::then()) when every job runs on this connection and queue
 Bus::chain([new PingJob('chain-a'), new PingJob('chain-b'), new PingJob('chain-c')])->dispatch();
 $got = waitFor(static fn () => [] !== entries('ping', 'chain-c'), 15);
-$a = entries('ping', 'chain-a')[0] ?? null;
-$b = entries('ping', 'chain-b')[0] ?? null;
-$c = entries('ping', 'chain-c')[0] ?? null;
-check('a chain of 3 jobs runs each once, in order, in the pool', $got && $a && $b && $c && $a['t'] <= $b['t'] && $b['t'] <= $c['t'] && $c['in_task']
-    && 1 === count(entries('ping', 'chain-b')) && 1 === count(entries('ping', 'chain-c')));
-Bus::chain([new FailingJob('chain-fail', PHP_INT_MAX), new PingJob('chain-never')])->onConnection('asynctask')->dispatch();
+usleep(200000);
+$links = [entries('ping', 'chain-a'), entries('ping', 'chain-b'), entries('ping', 'chain-c')];
+$once = [1, 1, 1] === array_map('count', $links);
+check('a chain of 3 jobs runs each once, in order, in the pool', $got && $once && $links[0][0]['t'] <= $links[1][0]['t'] && $links[1][0]['t'] <= $links[2][0]['t'] && $links[2][0]['in_task'],
+    json_encode(array_map('count', $links)));
+check('... as one pool chain (Task::then(): every link has the chain\'s task id)', $once && null !== $links[0][0]['task'] && 1 === count(array_unique(array_map(static fn ($l) => $l[0]['task'], $links))),
+    json_encode($once ? array_map(static fn ($l) => $l[0]['task'], $links) : null));
+Bus::chain([new PingJob('chain2-a'), new FailingJob('chain2-flaky', 1), new PingJob('chain2-c')])->dispatch();
+$got = waitFor(static fn () => [] !== entries('ping', 'chain2-c'), 15);
+check('a chain goes on after a job that failed once and succeeded on its retry, a retry of the pool\'s link (its runs 1, 2) after its backoff',
+    $got && [1, 2] === array_column(entries('failing', 'chain2-flaky'), 'job_attempts') && [1, 2] === array_column(entries('failing', 'chain2-flaky'), 'attempt')
+    && entries('failing', 'chain2-flaky')[1]['t'] - entries('failing', 'chain2-flaky')[0]['t'] >= 0.99,
+    json_encode(entries('failing', 'chain2-flaky')));
+Bus::chain([new FailingJob('chain-fail', PHP_INT_MAX), new PingJob('chain-never')])->dispatch();
 // FailingJob has tries 3 and backoff 1, 2: failed after about 3 s
 $got = waitFor(static fn () => [] !== entries('failed', 'chain-fail'), 20);
-usleep(300000);
-check('a chain stops at a job that failed: the next never runs', $got && [] === entries('ping', 'chain-never'));
+usleep(500000);
+check('a chain stops at a job that failed (failed() called, in failed_jobs): the next never runs',
+    $got && [] === entries('ping', 'chain-never') && 1 === count(failedRows('chain-fail')));
+// a chain Task::then() cannot carry (a delayed job): Laravel's own, the next job run by the same worker
+Bus::chain([new PingJob('chain3-a'), (new PingJob('chain3-b'))->delay(1)])->dispatch();
+$got = waitFor(static fn () => [] !== entries('ping', 'chain3-b'), 15);
+$a = entries('ping', 'chain3-a')[0] ?? null;
+$b = entries('ping', 'chain3-b')[0] ?? null;
+check('a chain with a delayed job runs it after its delay (>= 1 s), in the worker that ran the job before it',
+    $got && $a && $b && $b['t'] - $a['t'] >= 0.99 && $a['pid'] === $b['pid'] && $b['in_task'], json_encode([$a, $b]));
 
 // 10. queue:work's reset between jobs: scoped instances and the log's shared context
 for ($i = 0; $i < 4; ++$i) {

@@ -61,13 +61,15 @@ class JobRunner extends Worker
     /**
      * Runs the pool task's job, then every job pushed meanwhile, each once due.
      *
-     * @param int $poolRetries the runs after the first the task was dispatched with
+     * @param int  $poolRetries the runs after the first the task was dispatched with
+     * @param bool $chainNext   the task is a link of a chain (Task::then()) with links after it
      *
      * @return int how many jobs were run
      *
      * @throws ReleaseInPool when the task's job was released and the pool is to run it again
+     * @throws ChainStopped  when the task has links after it and its job did not succeed
      */
-    public function run(string $connectionName, string $queue, string $payload, int $poolRetries = 0): int
+    public function run(string $connectionName, string $queue, string $payload, int $poolRetries = 0, bool $chainNext = false): int
     {
         if (null !== self::$current) {
             throw new \LogicException('JobRunner::run() inside another run.');
@@ -78,7 +80,7 @@ class JobRunner extends Worker
             $context = \AsyncTask\context();
             $attempt = $context?->attempt() ?? 1;
             $job = new PoolJob($this->app, $payload, $connectionName, $queue, $attempt, (string) $context?->id());
-            $this->runOne($job);
+            $succeeded = $this->runOne($job) && !$job->hasFailed() && !$job->isReleased();
             $releaseInPool = false;
             if ($job->isReleased() && !$job->isDeleted() && !$job->hasFailed()) {
                 if ($attempt <= $poolRetries) {
@@ -103,6 +105,10 @@ class JobRunner extends Worker
             if ($releaseInPool) {
                 throw new ReleaseInPool(sprintf('asynctask/laravel: the job %s (attempt %d) was released: the pool runs it again.', $job->resolveName(), $attempt));
             }
+            if ($chainNext && !$succeeded) {
+                // what CallQueuedHandler does: the next job of a chain is dispatched only after a success
+                throw new ChainStopped(sprintf('asynctask/laravel: the job %s did not succeed (attempt %d): the rest of its chain does not run.', $job->resolveName(), $attempt));
+            }
 
             return $ran;
         } finally {
@@ -124,8 +130,12 @@ class JobRunner extends Worker
         throw new JobTimedOut('asynctask/laravel: the job ran past its timeout.');
     }
 
-    /** One job, as queue:work's daemon runs one: reset, timeout alarm, process(), failures reported. */
-    private function runOne(PoolJob $job): void
+    /**
+     * One job, as queue:work's daemon runs one: reset, timeout alarm, process(), failures reported.
+     *
+     * @return bool whether process() ended without an exception
+     */
+    private function runOne(PoolJob $job): bool
     {
         if (null !== $this->resetScope) {
             ($this->resetScope)();
@@ -146,7 +156,11 @@ class JobRunner extends Worker
             }
         } catch (Throwable $e) {
             $this->exceptions->report($e);
+
+            return false;
         }
+
+        return true;
     }
 
     /** queue:work's options from the connection's settings (config/queue.php): tries, backoff, timeout. */
