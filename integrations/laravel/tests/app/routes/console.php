@@ -1,6 +1,7 @@
 <?php
 
-// The test application's commands: the skeleton's "inspire", and one that dispatches a job.
+// The test application's commands: the skeleton's "inspire", one that dispatches a job, and the
+// no-op job latency benchmark (bench/noop-latency.php).
 
 use App\Jobs\PingJob;
 use Illuminate\Foundation\Inspiring;
@@ -14,3 +15,8 @@ Artisan::command('app:dispatch-ping {id}', function (string $id) {
     PingJob::dispatch($id);
     $this->info("dispatched $id");
 })->purpose('Dispatch a PingJob (asynctask/laravel tests)');
+
+Artisan::command('app:bench-noop {jobs=200}', function (string $jobs) {
+    $benchJobs = (int) $jobs;
+    require base_path('bench/noop-latency.php');
+})->purpose('A no-op job\'s dispatch-to-done latency on asynctask, sync and database (asynctask/laravel tests)');

@@ -8,21 +8,19 @@ declare(strict_types=1);
  * (SQLite, run by one `php artisan queue:work database --sleep=0.1` started here, then by one
  * with queue:work's default --sleep=3, over at most 10 jobs). "Done" is the job's handle() having
  * touched its file; the dispatcher polls for it every 50 µs. Prints min / median / max per
- * connection. Information, not a check: run by ../ci after the tests.
- * Usage (from ../ci): php -d extension=... bench.php [jobs per connection, default 200]
+ * connection. Information, not a check: ci runs it after the tests as
+ *   php -d extension=... artisan app:bench-noop [jobs per connection, default 200]
+ * (routes/console.php of the test application), with $benchJobs set.
  */
 
 use App\Jobs\Journal;
 use App\Jobs\NoopJob;
 
-$base = (string) getenv('LV_TEST_APP');
-require $base.'/vendor/autoload.php';
-$app = require $base.'/bootstrap/app.php';
-$app->make(Illuminate\Contracts\Console\Kernel::class)->bootstrap();
-$n = (int) ($argv[1] ?? 200);
+$base = base_path();
+$n = (int) ($benchJobs ?? 200);
 
 /** @return list<float> ms per job; none when a job was not done within 10 s */
-function measure(string $connection, int $n): array
+function bench_measure(string $connection, int $n): array
 {
     static $round = 0;
     ++$round;
@@ -52,7 +50,7 @@ function measure(string $connection, int $n): array
     return $lat;
 }
 
-function report(string $what, array $lat): void
+function bench_report(string $what, array $lat): void
 {
     if (!$lat) {
         return;
@@ -62,15 +60,15 @@ function report(string $what, array $lat): void
 
 $load = sys_getloadavg();
 printf("     no-op job, dispatch to done, one at a time (load average %.1f, %d CPUs):\n", $load[0], (int) shell_exec('nproc'));
-$lat = measure('asynctask', $n);
-report('asynctask (pool: '.AsyncTask\Pool::stats()['queues']['default']['workers'].' workers on "default")', $lat);
-report('sync (runs in the dispatching process)', measure('sync', $n));
+$lat = bench_measure('asynctask', $n);
+bench_report('asynctask (pool: '.AsyncTask\Pool::stats()['queues']['default']['workers'].' workers on "default")', $lat);
+bench_report('sync (runs in the dispatching process)', bench_measure('sync', $n));
 
 foreach (['0.1' => $n, '3' => min($n, 10)] as $sleep => $jobs) {
     $log = Journal::dir().'/queue-work.log';
     $worker = proc_open(['php', $base.'/artisan', 'queue:work', 'database', '--sleep='.$sleep], [1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes, $base);
     usleep(1500000);   // its boot
-    report("database (SQLite) + 1 queue:work --sleep=$sleep", measure('database', $jobs));
+    bench_report("database (SQLite) + 1 queue:work --sleep=$sleep", bench_measure('database', $jobs));
     proc_terminate($worker);
     proc_close($worker);
 }
