@@ -188,6 +188,19 @@ $b = entries('ping', 'chain3-b')[0] ?? null;
 check('a chain with a delayed job runs it after its delay (>= 1 s), in the worker that ran the job before it',
     $got && $a && $b && $b['t'] - $a['t'] >= 0.99 && $a['pid'] === $b['pid'] && $b['in_task'], json_encode([$a, $b]));
 
+// 9b. a batch: its jobs run in the pool, job_batches records them, its then() callback runs once
+$batch = Bus::batch([new App\Jobs\BatchPingJob('b1'), new App\Jobs\BatchPingJob('b2'), new App\Jobs\BatchPingJob('b3')])
+    ->then(static function (Illuminate\Bus\Batch $batch): void {
+        Journal::write(['kind' => 'batch-then', 'id' => $batch->id]);
+    })->dispatch();
+$got = waitFor(static fn () => [] !== entries('batch-then'), 15);
+$jobs = entries('batch-ping');
+$row = DB::table('job_batches')->where('id', $batch->id)->first();
+check('a batch of 3 jobs runs in the pool, its then() callback once, and job_batches counts it finished',
+    $got && 3 === count($jobs) && [] === array_filter($jobs, static fn ($e) => !$e['in_task'] || $e['batch'] !== $batch->id)
+    && 1 === count(entries('batch-then')) && null !== $row && 0 === (int) $row->pending_jobs && 0 === (int) $row->failed_jobs && null !== $row->finished_at,
+    json_encode(['jobs' => count($jobs), 'then' => entries('batch-then'), 'row' => $row]));
+
 // 10. queue:work's reset between jobs: scoped instances and the log's shared context
 for ($i = 0; $i < 4; ++$i) {
     ScopeProbeJob::dispatch("probe$i")->onQueue('solo');
