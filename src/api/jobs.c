@@ -207,23 +207,3 @@ ZEND_METHOD(AsyncTask_Task, then)
 	zend_hash_next_index_insert_new(Z_ARRVAL(options->chain), next);
 	RETURN_OBJ_COPY(Z_OBJ_P(ZEND_THIS));
 }
-
-static zend_result unsupported(const char *what)
-{
-	asynctask_throw(asynctask_ce_exception, "not supported yet: %s", what);
-	return FAILURE;
-}
-
-zend_result asynctask_jobs_refuse_unsupported(const asynctask_task_options_t *options, bool remote)
-{
-	if (options->retries > 0 && remote) {
-		return unsupported("retries (Task::withRetries() with more than 0 times) with the Redis backend "
-			"(asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)");
-	}
-	if (!Z_ISUNDEF(options->chain) && remote) {
-		return unsupported("chains (Task::then()) with the Redis backend (asynctask.backend)");
-	}
-	/* queues, delays and priorities: both backends (over Redis a queue no node serves waits); retries and
-	 * chains: the local one */
-	return SUCCESS;
-}

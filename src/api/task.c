@@ -213,9 +213,6 @@ void asynctask_task_dispatch(zend_object *obj, zval *return_value)
 	}
 	const asynctask_task_options_t *options = NULL;
 	if (UNEXPECTED(!asynctask_jobs_plain(&task->options))) {
-		if (asynctask_jobs_refuse_unsupported(&task->options, asynctask_backend_remote()) == FAILURE) {
-			return;
-		}
 		options = &task->options;
 	}
 	/* encode first: a task refused here never starts a pool */

@@ -19,7 +19,10 @@
  *     4      N: its payload's length
  *     N      the payload (payload.h)
  *
- * Little-endian (byteorder.h). The block never leaves the machine.
+ * Little-endian (byteorder.h), whatever the host: over Redis the block
+ * travels inside a task entry's signed payload (codec/redis/wire.h, flag
+ * CHAIN), and a node writes the next link's block
+ * (src/transport/redis/node_jobs.c).
  */
 #ifndef ASYNCTASK_CODEC_CHAIN_H
 #define ASYNCTASK_CODEC_CHAIN_H

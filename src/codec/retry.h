@@ -12,8 +12,10 @@
  *   4        n: seconds that follow (1 for exponential)
  *   8 * n    doubles: the base, or the list (at most `times` of it: the last repeats)
  *
- * Little-endian (byteorder.h). The attempt a run is does not live here: it
- * is the queue record's (it changes at each retry; the file does not).
+ * Little-endian (byteorder.h), whatever the host: over Redis the plan leads
+ * a task entry's signed payload (codec/redis/wire.h, flag RETRY). The
+ * attempt a run is does not live here: it is the queue record's (it changes
+ * at each retry; the file does not), over Redis the entry's.
  *
  * Backoff before retry r (r = 1 before the second run, the first retry):
  *   exponential: d = base * 2^(r-1), at most ASYNCTASK_RETRY_CAP_S (or base

@@ -30,6 +30,7 @@
 #include "php_asynctask.h"
 #include "src/base/log.h"
 #include "src/base/process.h"
+#include "src/codec/chain.h"
 #include "src/codec/context.h"
 #include "src/codec/remote_error.h"
 #include "src/pool/bridge.h"
@@ -118,12 +119,29 @@ static void fail_job(asynctask_redis_job_t *job, const char *message)
 	smart_str_free(&encoded);
 }
 
-/* Queues job's task on this pool with the manager as its owner; 0 or an errno. */
+/* Queues job's task on this pool with the manager as its owner; 0 or an
+ * errno (EINVAL: its retry plan or chain block cannot be read). A task with
+ * retries or a chain's link runs here once, as a plain task: the node
+ * retries it and queues the next link (node_jobs.c). Its retry plan stays
+ * behind; a link goes with its block cut to itself (the previous value, its
+ * number, no link after it), so that the worker passes the value and names
+ * the link in a failure, and posts its value instead of queueing the next. */
 static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 {
 	asynctask_pool_t *pool = bridge.pool;
+	asynctask_redis_job_parts_t parts;
+	smart_str block = {0};
+
+	if (!asynctask_redis_job_parts(job, &parts)) {
+		return EINVAL;
+	}
+	if (parts.block) {
+		asynctask_chain_write(&block, parts.chain.link, parts.chain.links, parts.chain.previous,
+			parts.chain.previous_len, 0, "", 0);
+	}
+	size_t block_len = block.s ? ZSTR_LEN(block.s) : 0;
 	asynctask_task_context_t ctx = {
-		.attempt = job->attempt,
+		.attempt = job->run,
 		.dispatched_us = job->task.dispatched_at_us,
 		.queue_len = (uint8_t) job->task.queue_len,
 	};
@@ -131,18 +149,23 @@ static int queue_job(asynctask_redis_job_t *job, uint64_t task_id)
 	memcpy(ctx.queue, job->task.queue, job->task.queue_len);
 
 	size_t prefix = asynctask_context_size(ctx.queue_len);
-	size_t length = prefix + job->task.payload_len;
+	size_t length = block_len + prefix + parts.body_len;
 	char *data = malloc(length);
 	if (!data) {
+		smart_str_free(&block);
 		return ENOMEM;
 	}
-	asynctask_context_write(data, &ctx);
-	memcpy(data + prefix, job->task.payload, job->task.payload_len);
+	if (block_len) {
+		memcpy(data, ZSTR_VAL(block.s), block_len);
+	}
+	smart_str_free(&block);
+	asynctask_context_write(data + block_len, &ctx);
+	memcpy(data + block_len + prefix, parts.body, parts.body_len);
 
 	/* its level (the stream it came from, node.h: numbered as priority.h's)
 	 * orders it in this node's queue too */
 	asynctask_record_t record = {
-		.flags = asynctask_record_level_flags(job->level),
+		.flags = asynctask_record_level_flags(job->level) | (block_len ? ASYNCTASK_RECORD_CHAIN : 0),
 		.task_id = task_id,
 		.owner = (int32_t) asynctask_self(),
 		.timeout_ms = job->task.timeout_ms,
@@ -179,7 +202,8 @@ static void run(asynctask_redis_job_t *job)
 	if (err != 0) {
 		free(r);
 		snprintf(message, sizeof(message), "the node could not queue the task for its workers: %s",
-			err == ETIMEDOUT ? "its queue is full (asynctask.queue_size)" : strerror(err));
+			err == ETIMEDOUT ? "its queue is full (asynctask.queue_size)"
+			: err == EINVAL ? "its retry plan or chain (Task::withRetries(), then()) cannot be read" : strerror(err));
 		asynctask_log_event(ASYNCTASK_LOG_ERROR, "entry_failed", "redis node: entry %s: %s", job->entry_id, message);
 		fail_job(job, message);
 		return;

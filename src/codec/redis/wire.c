@@ -55,7 +55,9 @@ static const char *invalid_fields(const asynctask_wire_entry_t *e, size_t max_pa
 	if (e->kind != ASYNCTASK_WIRE_TASK && e->kind != ASYNCTASK_WIRE_RESULT) {
 		return "the kind is neither task nor result";
 	}
-	if (e->flags & ~(uint16_t) ASYNCTASK_WIRE_NO_REPLY) {   /* both kinds define bit 0 only */
+	/* both kinds define bit 0; tasks bits 1 and 2 too */
+	if (e->flags & ~(uint16_t) (e->kind == ASYNCTASK_WIRE_TASK
+			? ASYNCTASK_WIRE_NO_REPLY | ASYNCTASK_WIRE_RETRY | ASYNCTASK_WIRE_CHAIN : ASYNCTASK_WIRE_FAILED)) {
 		return "it has flags this version does not know";
 	}
 	if (e->attempt == 0) {

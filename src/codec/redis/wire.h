@@ -14,7 +14,11 @@
  *       0     4  magic "ATSK"
  *       4     1  version (1)
  *       5     1  kind: 1 task, 2 result
- *       6     2  flags: task 0x0001 NO_REPLY (nobody waits: no reply key);
+ *       6     2  flags: task 0x0001 NO_REPLY (nobody waits: no reply key),
+ *                           0x0002 RETRY (the payload begins with a retry plan,
+ *                                  codec/retry.h: Task::withRetries()),
+ *                           0x0004 CHAIN (then comes a chain block, codec/chain.h:
+ *                                  a link of Task::then(), the links after it);
  *                      result 0x0001 FAILED (the payload is the failure report)
  *       8    16  task id: 128 random bits, unique across nodes without coordination
  *      24     4  attempt: 1 on the first delivery
@@ -34,6 +38,8 @@
  * bounds, then the HMAC (in constant time), and only then reads a field: an
  * unsigned or wrongly signed entry is refused before any of its bytes is
  * interpreted. The kind is signed too, so a task can never pass as a result.
+ * A retry plan and a chain block are inside the payload, hence signed; their
+ * numbers are little-endian (codec/byteorder.h), fixed whatever the host.
  */
 #ifndef ASYNCTASK_REDIS_WIRE_H
 #define ASYNCTASK_REDIS_WIRE_H
@@ -53,6 +59,8 @@ typedef enum {
 } asynctask_wire_kind_t;
 
 #define ASYNCTASK_WIRE_NO_REPLY 0x0001u   /* task */
+#define ASYNCTASK_WIRE_RETRY    0x0002u   /* task: a retry plan leads the payload */
+#define ASYNCTASK_WIRE_CHAIN    0x0004u   /* task: a chain block leads it (after the plan) */
 #define ASYNCTASK_WIRE_FAILED   0x0001u   /* result */
 
 /* One entry's fields. Decoded, the strings point into the entry's bytes

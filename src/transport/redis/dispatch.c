@@ -16,9 +16,11 @@
 #include "php_asynctask.h"
 #include "src/base/exceptions.h"
 #include "src/codec/redis/wire.h"
+#include "src/codec/retry.h"
 #include "src/transport/redis/conn.h"
 #include "src/transport/redis/dispatch.h"
 #include "src/transport/redis/dispatcher.h"
+#include "src/transport/redis/events.h"
 #include "src/transport/redis/protocol.h"
 #include "src/transport/redis/replies.h"
 
@@ -52,9 +54,23 @@
 	"  return redis.call('XDEL', stream, id)\n" \
 	"end\n"
 
-/* KEYS[1] stream, ARGV[1] entry id, ARGV[2] group. */
+/* The entry dispatch() added; else, once a node ran it and it failed with
+ * runs left (Task::withRetries()), its next run waiting in the delayed set
+ * under the member a delayed task would have (node_jobs.c' retry step), or
+ * moved from there into the stream as its moved key says.
+ * KEYS[1] stream, KEYS[2] delayed set, KEYS[3] its hash, KEYS[4] the
+ * member's moved key; ARGV[1] entry id, ARGV[2] group, ARGV[3] member. */
 static const char cancel_script[] = CANCEL_ENTRY_LUA
-	"return cancel_entry(KEYS[1], ARGV[1], ARGV[2])\n";
+	"if cancel_entry(KEYS[1], ARGV[1], ARGV[2]) == 1 then return 1 end\n"
+	"if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then\n"
+	"  redis.call('HDEL', KEYS[3], ARGV[3])\n"
+	"  return 1\n"
+	"end\n"
+	"local id = redis.call('GET', KEYS[4])\n"
+	"if not id then return 0 end\n"
+	"local done = cancel_entry(KEYS[1], id, ARGV[2])\n"
+	"if done == 1 then redis.call('DEL', KEYS[4]) end\n"
+	"return done\n";
 
 /* protocol.h's cancel of a delayed task: out of the set while it waits
  * there; once moved, the entry its moved key names, as any other.
@@ -155,7 +171,7 @@ static zend_result wait_replicas(uint64_t connection, double deadline, const cha
  * names the reply list: a Future exists for each and may be waited on (no
  * NO_REPLY). */
 static zend_result send_entry(const char *payload, size_t length, uint32_t timeout_ms, const char *queue,
-	unsigned level, uint64_t delay_ms, uint64_t *task_id)
+	unsigned level, uint64_t delay_ms, uint16_t flags, uint64_t *task_id)
 {
 	const char *node = asynctask_redis_dispatcher_node();
 	double started = asynctask_redis_clock(), deadline = started + ASYNCTASK_G(dispatch_timeout);
@@ -179,6 +195,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 		return FAILURE;
 	}
 	e.kind = ASYNCTASK_WIRE_TASK;
+	e.flags = flags;
 	memcpy(e.id, sent.id, sizeof(e.id));
 	e.attempt = 1;
 	e.timeout_ms = timeout_ms;
@@ -244,6 +261,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 		asynctask_redis_sent_forget(*task_id);
 		return FAILURE;
 	}
+	asynctask_redis_events_rearm();  /* with an event stream: it waits for this result too */
 	return SUCCESS;
 }
 
@@ -252,43 +270,59 @@ static zend_result redis_send(const char *payload, size_t length, uint32_t timeo
 	asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	(void) idle;
-	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_LEVEL_NORMAL, 0,
+	return send_entry(payload, length, timeout_ms, ASYNCTASK_REDIS_QUEUE_DEFAULT, ASYNCTASK_REDIS_LEVEL_NORMAL, 0, 0,
 		task_id);
 }
 
-/* A task with a queue, a priority or a delay (the api refuses the job
- * options Redis does not carry yet before this is called, and onQueue()
- * validated the name). A delay is sent in whole ms, rounded up: never early. */
+/* A task with a queue, a priority, a delay, retries or a chain (onQueue()
+ * validated the name). A delay is sent in whole ms, rounded up: never early.
+ * Retries: the plan leads the payload (codec/retry.h), flagged RETRY; a
+ * chain's block is in front of the payload already (src/api/chain.h),
+ * flagged CHAIN: both inside the signed bytes, read by the node
+ * (node_jobs.c), which retries and chains. */
 static zend_result redis_send_job(const char *payload, size_t length, uint32_t timeout_ms,
 	const asynctask_task_options_t *options, asynctask_transport_idle_fn idle, uint64_t *task_id)
 {
 	double ms = ceil(options->delay * 1000.0);
+	uint16_t flags = Z_ISUNDEF(options->chain) ? 0 : ASYNCTASK_WIRE_CHAIN;
+	uint64_t delay_ms = options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0;
 	(void) idle;
 	const char *queue = options->queue ? ZSTR_VAL(options->queue) : ASYNCTASK_REDIS_QUEUE_DEFAULT;
-	return send_entry(payload, length, timeout_ms, queue, asynctask_redis_level_of(options->priority),
-		options->delay > 0 ? (uint64_t) (ms < 1 ? 1 : ms) : 0, task_id);
+	unsigned level = asynctask_redis_level_of(options->priority);
+	if (options->retries > 0) {
+		smart_str planned = {0};
+		asynctask_retry_plan_write(options, &planned);
+		smart_str_appendl(&planned, payload, length);
+		zend_result sent = send_entry(ZSTR_VAL(planned.s), ZSTR_LEN(planned.s), timeout_ms, queue, level, delay_ms,
+			flags | ASYNCTASK_WIRE_RETRY, task_id);
+		smart_str_free(&planned);
+		return sent;
+	}
+	return send_entry(payload, length, timeout_ms, queue, level, delay_ms, flags, task_id);
 }
 
 /* The cancel step for a sent task: protocol.h's cancel on its level's
- * stream, or for a delayed one the cancel of a delayed task. */
+ * stream (or its retry's member of the delayed set), or for a delayed one
+ * the cancel of a delayed task. */
 static redisReply *cancel_sent(const asynctask_redis_sent_t *sent)
 {
 	char stream[ASYNCTASK_REDIS_KEY_MAX];
-
-	asynctask_redis_dispatcher_level_key(sent->queue, sent->level, stream);
-	if (!sent->delayed) {
-		const char *argv[] = {"EVAL", cancel_script, "1", stream, sent->entry, ASYNCTASK_REDIS_GROUP};
-		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(sent->entry),
-			sizeof(ASYNCTASK_REDIS_GROUP) - 1};
-		return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 6, argv, argv_len);
-	}
 	char set[ASYNCTASK_REDIS_KEY_MAX], hash[ASYNCTASK_REDIS_KEY_MAX], moved[ASYNCTASK_REDIS_KEY_MAX];
 	char member[2 * ASYNCTASK_WIRE_ID_SIZE + 3], suffix[sizeof(ASYNCTASK_REDIS_DELAYED_MOVED) + sizeof(member)];
+
+	asynctask_redis_dispatcher_level_key(sent->queue, sent->level, stream);
 	delayed_member(sent, member);
 	snprintf(suffix, sizeof(suffix), "%s%s", ASYNCTASK_REDIS_DELAYED_MOVED, member);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, "", set);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, ASYNCTASK_REDIS_DELAYED_TASKS, hash);
 	asynctask_redis_dispatcher_delayed_key(sent->queue, suffix, moved);
+	if (!sent->delayed) {
+		const char *argv[] = {"EVAL", cancel_script, "4", stream, set, hash, moved, sent->entry, ASYNCTASK_REDIS_GROUP,
+			member};
+		size_t argv_len[] = {4, sizeof(cancel_script) - 1, 1, strlen(stream), strlen(set), strlen(hash), strlen(moved),
+			strlen(sent->entry), sizeof(ASYNCTASK_REDIS_GROUP) - 1, strlen(member)};
+		return asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 10, argv, argv_len);
+	}
 	const char *argv[] = {"EVAL", cancel_delayed_script, "4", set, hash, moved, stream, member, ASYNCTASK_REDIS_GROUP};
 	size_t argv_len[] = {4, sizeof(cancel_delayed_script) - 1, 1, strlen(set), strlen(hash), strlen(moved),
 		strlen(stream), strlen(member), sizeof(ASYNCTASK_REDIS_GROUP) - 1};
@@ -327,7 +361,11 @@ static void redis_expect(uint64_t task_id)
 
 static int redis_collect(void)
 {
+	if (asynctask_redis_events_quiet()) {
+		return 0;  /* with an event stream: nothing came since the last look (events.h) */
+	}
 	int booked = asynctask_redis_replies_collect();
+	asynctask_redis_events_rearm();
 	return booked < 0 ? 0 : booked;
 }
 
@@ -400,6 +438,7 @@ const asynctask_transport_t asynctask_redis_transport = {
 	.spin     = redis_spin,
 	.sleep    = redis_sleep,
 	.show_id  = redis_show_id,
+	.events   = asynctask_redis_events,
 	.alive    = redis_alive,
 	.recount  = redis_recount,
 };
@@ -435,6 +474,7 @@ void asynctask_redis_dispatch_stats(zval *return_value)
 
 void asynctask_redis_dispatch_rshutdown(void)
 {
+	asynctask_redis_command_flush();   /* the LTRIM of the last results booked (replies.c) */
 	asynctask_redis_dispatcher_rshutdown();
 }
 

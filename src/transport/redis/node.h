@@ -44,7 +44,9 @@
 
 #include "php.h"
 #include "src/base/queues.h"
+#include "src/codec/chain.h"
 #include "src/codec/redis/wire.h"
+#include "src/codec/retry.h"
 #include "src/transport/redis/url.h"
 #include "src/transport/transport.h"
 
@@ -74,6 +76,7 @@ typedef struct asynctask_redis_job {
 	uint8_t   level;                   /* the priority level of the stream it came from (protocol.h) */
 	uint16_t  queue;                   /* the index of the queue (config.queues) whose stream it came from */
 	uint32_t  attempt;                 /* the entry's delivery count */
+	uint32_t  run;                     /* the run it is (context()->attempt()): the entry's attempt + attempt - 1 */
 	asynctask_wire_entry_t task;       /* decoded from raw: its strings point into raw */
 	char     *raw;                     /* the signed entry as it arrived (malloc) */
 	size_t    raw_len;
@@ -116,6 +119,18 @@ typedef struct {
 	bool     lag_known;        /* Redis 7+ says it, unless entries were deleted out of order */
 } asynctask_redis_node_stats_t;
 
+/* A job's payload, cut at the blocks its flags announce (wire.h): pointers into it. */
+typedef struct {
+	const char *plan;  size_t plan_len;    /* RETRY: its retry plan (codec/retry.h), read into retry */
+	asynctask_retry_plan_t retry;
+	const char *block; size_t block_len;   /* CHAIN: its chain block (codec/chain.h), read into chain */
+	asynctask_chain_t chain;
+	const char *body;  size_t body_len;    /* the task itself (payload.h) */
+} asynctask_redis_job_parts_t;
+
+/* Cuts job's payload (node_jobs.c); false when a block its flags announce is missing or bad. */
+bool asynctask_redis_job_parts(const asynctask_redis_job_t *job, asynctask_redis_job_parts_t *parts);
+
 /* Starts connecting on base's loop. config is copied (its strings taken over). */
 void asynctask_redis_node_start(struct event_base *base, asynctask_redis_node_config_t *config,
 	const asynctask_redis_node_hooks_t *hooks);
@@ -128,8 +143,10 @@ void asynctask_redis_node_tick(void);
 
 /* The outcome of job (a received result's status and bytes, transport.h):
  * stored under its reply key with the atomic store step (or, for a task
- * nobody waits on, acknowledged); a crash with attempts left runs it again;
- * a crash on its last attempt dead-letters it. Frees job. */
+ * nobody waits on, acknowledged); a task with retries that failed with runs
+ * left goes back to its delayed set for its backoff, a chain's link that
+ * succeeded queues the next (node_jobs.c); else a crash with attempts left
+ * runs it again, a crash on its last attempt dead-letters it. Frees job. */
 void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
 	size_t len, size_t decoded_size);
 

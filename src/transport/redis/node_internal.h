@@ -9,9 +9,11 @@
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
  *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming; per queue), verifying them, a job's outcome
+ *   node_jobs.c     a job's retries and chain: the retry and next steps (Lua scripts)
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
  *   node_reply.c    the reply helpers every part uses
+ *   node_script.c   sending a command: a Lua script by its SHA1 (EVALSHA), in full again on NOSCRIPT
  */
 #ifndef ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
 #define ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
@@ -159,6 +161,17 @@ static inline const char *asynctask_redis_node_job_stream(const asynctask_redis_
 	return asynctask_rnode.queues[queue].streams[level];
 }
 
+/* --- node_script.c */
+
+/* redisAsyncCommandArgv(), but "EVAL <text> ..." goes as "EVALSHA <its sha1>
+ * ..." and, when the server answers NOSCRIPT, once more as the EVAL (which
+ * loads it); fn sees only the last answer. Every script of the node goes
+ * through it (any other command passes through unchanged). */
+int asynctask_redis_node_command(redisAsyncContext *ac, redisCallbackFn *fn, void *privdata, int argc,
+	const char **argv, const size_t *argvlen);
+/* The node stops: the scripts' texts kept for a NOSCRIPT go. */
+void asynctask_redis_node_scripts_free(void);
+
 /* --- node_reply.c */
 
 /* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
@@ -213,6 +226,14 @@ void asynctask_redis_node_dead_letter(const char *entry_id, const char *raw, siz
 	uint32_t attempts, const char *why, asynctask_result_status_t status, const char *result_message);
 /* Keeps the entries of the jobs running here from looking abandoned (TOUCH_SCRIPT). */
 void asynctask_redis_node_touch(void);
+
+/* --- node_jobs.c */
+
+/* job's outcome when its retries or chain ask for more than storing it (the
+ * retry step, the next step, its last failure saying how many attempts):
+ * true when handled (job taken); false: the caller stores it as any. */
+bool asynctask_redis_node_follow_up(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
+	size_t len);
 
 /* --- node_take.c */
 

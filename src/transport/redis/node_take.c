@@ -13,7 +13,7 @@
  * the writer ends the blocked read (CLIENT UNBLOCK) so that the next one
  * watches that queue too: a busy queue never waits for an idle one's read.
  *
- * It calls down to node_steps.c (store, dead-letter), node_writer.c (the
+ * It calls down to node_jobs.c (retries, chains), node_steps.c (store, dead-letter), node_writer.c (the
  * jobs running) and node_reply.c; none of them calls back up here.
  */
 #ifdef HAVE_CONFIG_H
@@ -126,6 +126,8 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	job->raw = raw;
 	job->raw_len = t->len;
 	job->attempt = attempts ? attempts : 1;
+	/* the runs before this entry (its signed attempt: retries, node_jobs.c) and its deliveries since */
+	job->run = job->task.attempt < UINT32_MAX - job->attempt ? job->task.attempt + job->attempt - 1 : UINT32_MAX;
 	if (job->attempt > asynctask_rnode.config.max_attempts) {
 		char message[600];
 		snprintf(why, sizeof(why), "not acknowledged after %u deliveries (asynctask.max_attempts=%u): its node "
@@ -343,7 +345,7 @@ static bool send_take(conn_t *conn, int kind)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(conn->ac, on_read, t, argc, argv, argvlen) != REDIS_OK) {
+	if (asynctask_redis_node_command(conn->ac, on_read, t, argc, argv, argvlen) != REDIS_OK) {
 		free(t);
 		return false;
 	}
@@ -460,7 +462,7 @@ static void send_claim(const char **argv, int argc, take_t *t)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, t, argc, argv, argvlen) != REDIS_OK) {
+	if (asynctask_redis_node_command(asynctask_rnode.writer.ac, on_claim, t, argc, argv, argvlen) != REDIS_OK) {
 		free(t);
 		return;
 	}
@@ -549,6 +551,9 @@ void asynctask_redis_node_finish(asynctask_redis_job_t *job, asynctask_result_st
 	size_t len, size_t decoded_size)
 {
 	asynctask_redis_node_live_remove(job);
+	if (asynctask_redis_node_follow_up(job, status, data, len)) {
+		return;   /* retried, or the chain's next link queued */
+	}
 	if (status != ASYNCTASK_RESULT_CRASHED) {
 		asynctask_redis_node_store(job, status, data, len, decoded_size);
 		return;

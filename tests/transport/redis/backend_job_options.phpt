@@ -1,5 +1,5 @@
 --TEST--
-With a remote backend, Task::withPriority(), delay(), onQueue() (any valid name, declared nowhere: it would wait in Redis for a node that serves it) and a plain task go to Redis (here nobody listens: BackendException); retries and chains (built on the local backend only so far) are refused at dispatch() with AsyncTask\Exception "not supported yet: ..." before anything is sent
+With a remote backend, every job option goes to Redis like a plain task (here nobody listens: BackendException): Task::withPriority(), delay(), onQueue() (any valid name, declared nowhere: it would wait in Redis for a node that serves it), withRetries() and then(), alone and together; nothing is refused as unsupported; a chain's link with a delay or a named queue is refused on both backends before anything is sent
 --EXTENSIONS--
 asynctask
 --SKIPIF--
@@ -17,6 +17,9 @@ foreach ([
     'queue' => (new Task('strlen', 'x'))->onQueue('mail'),
     'retries' => (new Task('strlen', 'x'))->withRetries(2),
     'chain' => (new Task('strlen', 'x'))->then('strrev'),
+    'all' => (new Task('strlen', 'x'))->onQueue('mail')->delay(0.5)->withPriority(Task::LOW)->withRetries(1, [0.1])
+        ->then((new Task('strrev'))->withRetries(2)),
+    'delayed link' => (new Task('strlen', 'x'))->then((new Task('strrev'))->delay(1)),
     'plain' => new Task('strlen', 'x'),
 ] as $what => $task) {
     try {
@@ -32,7 +35,9 @@ var_dump(AsyncTask\Pool::stats()['workers'] ?? 0);
 priority: AsyncTask\BackendException: %s
 delay: AsyncTask\BackendException: %s
 queue: AsyncTask\BackendException: %s
-retries: AsyncTask\Exception: not supported yet: retries (Task::withRetries() with more than 0 times) with the Redis backend (asynctask.backend): there a task runs again only when its node or worker dies (asynctask.max_attempts)
-chain: AsyncTask\Exception: not supported yet: chains (Task::then()) with the Redis backend (asynctask.backend)
+retries: AsyncTask\BackendException: %s
+chain: AsyncTask\BackendException: %s
+all: AsyncTask\BackendException: %s
+delayed link: AsyncTask\Exception: not supported yet: a delay (Task::delay()) on a task chained with Task::then() (link 2): it runs as soon as the link before it succeeded
 plain: AsyncTask\BackendException: %s
 int(0)

@@ -71,7 +71,7 @@ $body = substr($bytes, 0, -32);
 echo refusal(signed('XTSK' . substr($body, 4))), "\n";
 echo refusal(signed(substr($body, 0, 4) . "\x02" . substr($body, 5))), "\n";
 echo refusal(signed(substr($body, 0, 44) . pack('N', 20) . substr($body, 48))), "\n";   // payload length off
-echo refusal(signed(substr($body, 0, 6) . "\x00\x02" . substr($body, 8))), "\n";        // an unknown flag
+echo refusal(signed(substr($body, 0, 6) . "\x00\x08" . substr($body, 8))), "\n";        // an unknown flag (RETRY 2 and CHAIN 4 are known)
 echo refusal(signed(substr($body, 0, 24) . pack('N', 0) . substr($body, 28))), "\n";    // attempt 0
 
 // what encode refuses
