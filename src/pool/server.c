@@ -1,7 +1,8 @@
 /*
- * Server pools (php-fpm, asynctask.enable=1): the master's part and an FPM
- * child's part. See server.h for the picture, supervisor.c for the process
- * in the middle, server_manager.c for a server pool's manager.
+ * Server pools (php-fpm or Apache's mod_php, asynctask.enable=1): the
+ * master's part and a child's part. See server.h for the picture,
+ * supervisor.c for the process in the middle, server_manager.c for a server
+ * pool's manager.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "php.h"
@@ -42,9 +44,15 @@
 /* How long a child waits to get its request through the door. */
 #define DOOR_SEND_TIMEOUT_S 5
 
+/* The section name of the one pool per user under Apache (its children
+ * have no FPM title to name one). */
+#define APACHE_SECTION "apache"
+
 static struct {
-	bool enabled;              /* asynctask.enable=1 under php-fpm */
-	int  door;                 /* master and FPM children: the door's sending end */
+	bool enabled;              /* asynctask.enable=1 under php-fpm or Apache */
+	bool apache;               /* under Apache's mod_php (apache2handler) */
+	pid_t starter;             /* the process that started the supervisor */
+	int  door;                 /* master and its children: the door's sending end */
 	int  lifeline;             /* master (and children until their first request): its write end */
 	char error[512];           /* why there is no supervisor, when there is none */
 } server = { .door = -1, .lifeline = -1 };
@@ -59,6 +67,37 @@ static void close_fd(int *fd)
 
 /* --- the master: start the supervisor ----------------------------------- */
 
+static void close_fds_between(unsigned int from, unsigned int to)
+{
+	if (from > to) {
+		return;
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, from, to, 0) == 0) {
+		return;
+	}
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = from; fd <= (long) to && (max < 0 || fd < max); fd++) {
+		close((int) fd);
+	}
+}
+
+/* Under Apache the parent's startup runs after it opened its listening
+ * sockets, logs and pipes: the supervisor (and so every pool process)
+ * keeps none of them, or a stopped Apache's port would stay taken until
+ * the pools drained. It keeps stdin/stdout/stderr (the error log), the
+ * door and the lifeline. */
+static void close_inherited_fds(int door, int lifeline)
+{
+	unsigned int low = (unsigned int) (door < lifeline ? door : lifeline);
+	unsigned int high = (unsigned int) (door < lifeline ? lifeline : door);
+
+	close_fds_between(3, low - 1);
+	close_fds_between(low + 1, high - 1);
+	close_fds_between(high + 1, ~0U);
+}
+
 /* The supervisor is not the master's child (a short-lived intermediate
  * forks it): php-fpm supervises its own children and would log an "unknown
  * child" when ours exits, e.g. after a reload. */
@@ -72,6 +111,9 @@ static bool fork_supervisor(int door, int lifeline)
 		if (pid == 0) {
 			close_fd(&server.door);
 			close_fd(&server.lifeline);
+			if (server.apache) {
+				close_inherited_fds(door, lifeline);
+			}
 			asynctask_supervisor_run(door, lifeline);
 		}
 		_exit(pid > 0 ? 0 : 1);
@@ -95,6 +137,9 @@ static zend_result start_supervisor(void)
 	int on = 1;
 	struct timeval send_timeout = { DOOR_SEND_TIMEOUT_S, 0 };
 
+	/* a supervisor of this process's previous startup (Apache's graceful
+	 * restart, when its shutdown did not say so) is let go first */
+	asynctask_server_shutdown();
 	/* opcache's own post-startup (its shared memory) first: pools forked
 	 * from here on have everything an FPM child has */
 	if (previous_post_startup) {
@@ -126,6 +171,7 @@ static zend_result start_supervisor(void)
 	}
 	server.door = door[1];
 	server.lifeline = lifeline[1];
+	server.starter = getpid();
 	if (!fork_supervisor(door[0], lifeline[0])) {
 		snprintf(server.error, sizeof(server.error), "cannot fork its supervisor: %s", strerror(errno));
 		close_fd(&server.door);
@@ -141,7 +187,7 @@ static zend_result start_supervisor(void)
 	return SUCCESS;
 
 failed:
-	zend_error(E_WARNING, "asynctask: no pool will run under this php-fpm: %s", server.error);
+	zend_error(E_WARNING, "asynctask: no pool will run under this %s: %s", asynctask_server_master(), server.error);
 	return SUCCESS;
 }
 
@@ -167,15 +213,16 @@ void asynctask_server_startup(void)
 	if (!ASYNCTASK_G(enable)) {
 		return;
 	}
-	if (strcmp(sapi_module.name, "fpm-fcgi") != 0) {
+	server.apache = strcmp(sapi_module.name, "apache2handler") == 0;
+	if (strcmp(sapi_module.name, "fpm-fcgi") != 0 && !server.apache) {
 		if (strcmp(sapi_module.name, "cli") != 0 && strcmp(sapi_module.name, "phpdbg") != 0) {
-			zend_error(E_WARNING, "asynctask.enable=1 starts pools under php-fpm only; "
+			zend_error(E_WARNING, "asynctask.enable=1 starts pools under php-fpm and Apache's mod_php only; "
 				"none was started under the %s SAPI", sapi_module.name);
 		}
 		return;
 	}
 	server.enabled = true;
-	snprintf(server.error, sizeof(server.error), "its supervisor did not start (see the php-fpm log)");
+	snprintf(server.error, sizeof(server.error), "its supervisor did not start (see the %s log)", asynctask_server_master());
 	/* zend extensions start after every module's MINIT, in the order they
 	 * were registered: this one after opcache */
 	zend_register_extension(&server_extension, NULL);
@@ -184,6 +231,19 @@ void asynctask_server_startup(void)
 bool asynctask_server_enabled(void)
 {
 	return server.enabled && !ASYNCTASK_G(in_pool_process);
+}
+
+void asynctask_server_shutdown(void)
+{
+	/* the master's PHP shuts down: Apache's parent does so at every
+	 * graceful restart, then starts PHP (and a new supervisor) again in
+	 * the same process; the old supervisor must see its lifeline close
+	 * now, or it would wait for a parent that never leaves */
+	if (server.starter == getpid()) {
+		close_fd(&server.door);
+		close_fd(&server.lifeline);
+		server.starter = 0;
+	}
 }
 
 /* --- an FPM child: ask for the pool -------------------------------------- */
@@ -221,6 +281,10 @@ static void fpm_section(char section[ASYNCTASK_SECTION_MAX])
 	size_t n = 0, i;
 
 	section[0] = '\0';
+	if (server.apache) {
+		snprintf(section, ASYNCTASK_SECTION_MAX, "%s", APACHE_SECTION);
+		return;
+	}
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return;
@@ -303,7 +367,7 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 	int sock[2], fds[2] = { -1, -1 };
 
 	if (server.door < 0) {
-		snprintf(error, error_size, "no pool runs under this php-fpm: %s", server.error);
+		snprintf(error, error_size, "no pool runs under this %s: %s", asynctask_server_master(), server.error);
 		return NULL;
 	}
 	fpm_section(request.section);
@@ -321,8 +385,8 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 	close(sock[1]);
 	if (err != 0) {
 		close(sock[0]);
-		snprintf(error, error_size, "cannot reach the pool's supervisor (the php-fpm master's asynctask "
-			"process): %s", strerror(err));
+		snprintf(error, error_size, "cannot reach the pool's supervisor (the %s master's asynctask "
+			"process): %s", asynctask_server_master(), strerror(err));
 		return NULL;
 	}
 	err = receive_reply(sock[0], &reply, fds, error, error_size);
