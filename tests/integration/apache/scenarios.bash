@@ -242,3 +242,76 @@ t_users() {
 	SITE=$site_a MASTER=$master_a stop_site
 	SITE=$site_a
 }
+
+# load LABEL GRACEFUL(0|1): FPM_LOAD_CLIENTS clients x FPM_LOAD_SECONDS of fire.php
+# (5 fire-and-forget tasks each, into SQLite), with `apachectl graceful` half-way
+# when GRACEFUL=1; every task of every request Apache answered is recorded
+# exactly once.
+apache_load() {
+	local label=$1 graceful_too=$2
+	echo "--- $label: $FPM_LOAD_CLIENTS clients x ${FPM_LOAD_SECONDS} s, 5 fire-and-forget tasks per request"
+	start_apache_site WORKERS=2 CHILDREN=8 || { fail "$label: Apache start"; stop_site; return; }
+	check "$label: database ready" test "$(get setup.php)" = ready
+	get result.php > /dev/null
+	FPM_PIDS+=($(pool_pids))
+	local old_mgr new_mgr out=$SITE/log/wrk.out t0 drain i
+	old_mgr=$(json manager_pid <<< "$(stats)")
+	wrk_run "$out" "$BASE/fire.php" -t2 -c"$FPM_LOAD_CLIENTS" -d"${FPM_LOAD_SECONDS}s" &
+	local wrk_pid=$!
+	if [ "$graceful_too" = 1 ]; then
+		sleep "$((FPM_LOAD_SECONDS / 2))"
+		note "apachectl graceful at t=$((FPM_LOAD_SECONDS / 2)) s"
+		graceful || fail "$label: apachectl graceful"
+	fi
+	wait "$wrk_pid"
+	t0=$SECONDS
+	if [ "$graceful_too" = 1 ]; then
+		for i in $(seq 100); do
+			new_mgr=$(json manager_pid <<< "$(stats)")
+			[ -n "$new_mgr" ] && [ "$new_mgr" != "$old_mgr" ] && break
+			sleep 0.1
+		done
+		FPM_PIDS+=($(pool_pids) $(site_supervisors))
+		check "$label: a new pool serves after the graceful restart (manager $old_mgr -> $new_mgr)" \
+			test -n "$new_mgr" -a "$new_mgr" != "$old_mgr"
+		check "$label: the old pool drained and exited" wait_gone 60 "$old_mgr"
+	fi
+	wait_drained 180
+	drain=$((SECONDS - t0))
+	local served rps errors c rows distinct requests incomplete missing extra
+	served=$(served_ok /fire.php)
+	rps=$(wrk_field "$out" rps)
+	errors=$(wrk_field "$out" errors)
+	c=$(get count.php)
+	rows=$(json rows <<< "$c") distinct=$(json distinct <<< "$c") requests=$(json requests <<< "$c")
+	incomplete=$(json incomplete_requests <<< "$c")
+	get reqs.php | sort > "$SITE/log/db-reqs"
+	access_log_field 200 /fire.php 3 | sort > "$SITE/log/ok-reqs"
+	missing=$(comm -23 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
+	extra=$(comm -13 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
+	note "$label: wrk $(wrk_field "$out" requests) requests, $rps req/s, p50 $(wrk_field "$out" p50) ms, p99 $(wrk_field "$out" p99) ms, $errors errors; Apache answered $served with 200; drained ${drain} s after the load"
+	note "$label: rows $rows, distinct (req,n) $distinct, requests with rows $requests, stats $(stats)"
+	check "$label: requests were served ($served)" test "$served" -gt 0
+	if [ "$graceful_too" = 1 ]; then
+		# a graceful restart closes the old children's keep-alive connections
+		# (Apache's own behaviour): wrk counts each as a read or write error, once
+		# per connection at most; no connection is refused, none times out
+		local non2xx other closed refused
+		non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+		closed=$(awk '/Socket errors:/ { gsub(/,/, ""); print $6 + $8 }' "$out")
+		refused=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $10 }' "$out")
+		other=$(awk '$1 != 200' "$SITE/log/access.log" | wc -l)
+		check "$label: every response was a 200 (${non2xx:-0} others; Apache logged $other others; ${refused:-0} connections refused or timed out); ${closed:-0} keep-alive connections closed by the restart (at most $FPM_LOAD_CLIENTS)" \
+			test "${non2xx:-0}" -eq 0 -a "$other" -eq 0 -a "${refused:-0}" -eq 0 -a "${closed:-0}" -le "$FPM_LOAD_CLIENTS"
+	else
+		check "$label: every request answered 200 ($errors errors)" test "$errors" -eq 0
+	fi
+	check "$label: every task recorded exactly once ($distinct distinct (req,n) of $rows rows)" test "$distinct" -eq "$rows"
+	check "$label: rows = 5 x requests that dispatched ($rows = 5 x $requests, $incomplete with fewer)" \
+		test "$rows" -eq $((5 * requests)) -a "$incomplete" -eq 0
+	check "$label: every request answered 200 has its 5 rows ($missing without), and no other has rows ($extra)" \
+		test "$missing" -eq 0 -a "$extra" -eq 0
+	stop_site
+}
+t_load() { apache_load "load" 0; }
+t_graceful_load() { apache_load "load + graceful" 1; }
