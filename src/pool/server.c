@@ -8,14 +8,15 @@
 # include "config.h"
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "php.h"
@@ -67,35 +68,36 @@ static void close_fd(int *fd)
 
 /* --- the master: start the supervisor ----------------------------------- */
 
-static void close_fds_between(unsigned int from, unsigned int to)
+/* The master's listening sockets: Apache opened its own before PHP's
+ * startup, and a php-fpm master re-executed by a reload inherited its
+ * own. The supervisor (and so every pool process) keeps none of them, or
+ * a stopped server's port would stay taken until its pools drained. Every
+ * other descriptor stays: opcache's lock file, the logs, stderr. */
+static void close_listening_sockets(void)
 {
-	if (from > to) {
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+
+	if (!dir) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "supervisor_fds",
+			"the pool supervisor cannot list its descriptors (%s): it keeps the server's listening "
+			"sockets open", strerror(errno));
 		return;
 	}
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, from, to, 0) == 0) {
-		return;
-	}
-#endif
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = from; fd <= (long) to && (max < 0 || fd < max); fd++) {
-		close((int) fd);
-	}
-}
+	while ((entry = readdir(dir)) != NULL) {
+		char *end;
+		long fd = strtol(entry->d_name, &end, 10);
+		int listening = 0;
+		socklen_t len = sizeof(listening);
 
-/* Under Apache the parent's startup runs after it opened its listening
- * sockets, logs and pipes: the supervisor (and so every pool process)
- * keeps none of them, or a stopped Apache's port would stay taken until
- * the pools drained. It keeps stdin/stdout/stderr (the error log), the
- * door and the lifeline. */
-static void close_inherited_fds(int door, int lifeline)
-{
-	unsigned int low = (unsigned int) (door < lifeline ? door : lifeline);
-	unsigned int high = (unsigned int) (door < lifeline ? lifeline : door);
-
-	close_fds_between(3, low - 1);
-	close_fds_between(low + 1, high - 1);
-	close_fds_between(high + 1, ~0U);
+		if (*end != '\0' || end == entry->d_name || fd <= 2 || fd == dirfd(dir)) {
+			continue;
+		}
+		if (getsockopt((int) fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening) {
+			close((int) fd);
+		}
+	}
+	closedir(dir);
 }
 
 /* The supervisor is not the master's child (a short-lived intermediate
@@ -111,9 +113,7 @@ static bool fork_supervisor(int door, int lifeline)
 		if (pid == 0) {
 			close_fd(&server.door);
 			close_fd(&server.lifeline);
-			if (server.apache) {
-				close_inherited_fds(door, lifeline);
-			}
+			close_listening_sockets();
 			asynctask_supervisor_run(door, lifeline);
 		}
 		_exit(pid > 0 ? 0 : 1);

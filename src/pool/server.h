@@ -9,9 +9,8 @@
  * "apache", so one pool per user of the children (User). The parent runs
  * PHP's startup again at each graceful restart (after shutting PHP down,
  * which closes the lifeline): the old supervisor's pools drain and leave,
- * the new startup forks a new supervisor. The supervisor keeps none of the
- * parent's descriptors (listening sockets, logs) but the door, the
- * lifeline and stdin/stdout/stderr.
+ * the new startup forks a new supervisor. The supervisor (under php-fpm
+ * too) closes the master's listening sockets it inherited.
  *
  *   php-fpm master (root) ── forks at startup ──► supervisor (root, maps nothing)
  *        │ forks                                    │ forks one per (uid, gid, section),

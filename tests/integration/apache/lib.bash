@@ -13,11 +13,11 @@ APACHECTL_BIN=${APACHECTL_BIN:-$(command -v apachectl || echo /usr/sbin/apachect
 APACHE_PHP=${APACHE_PHP:-/usr/lib/apache2/modules/libphp8.2.so}
 
 # configure_apache KEY=value...: renders php.ini and httpd.conf in $SITE.
-# Keys: ENABLE (1), WORKERS (2), CHILDREN (2: prefork's Start/Min/MaxSpareServers),
+# Keys: ENABLE (1), WORKERS (2), OPCACHE (0), CHILDREN (2: prefork's Start/Min/MaxSpareServers),
 # MAX_REQUESTS (0: MaxConnectionsPerChild), SHUTDOWN_TIMEOUT (10), EXTRA_INI (""),
 # USER ($FPM_USER: Apache's User when run as root).
 configure_apache() {
-	local ENABLE=1 WORKERS=2 CHILDREN=2 MAX_REQUESTS=0 SHUTDOWN_TIMEOUT=10 EXTRA_INI="" USER=$FPM_USER kv
+	local ENABLE=1 WORKERS=2 OPCACHE=0 CHILDREN=2 MAX_REQUESTS=0 SHUTDOWN_TIMEOUT=10 EXTRA_INI="" USER=$FPM_USER kv
 	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
 	HTTP_PORT=$(free_port)
 	local ini="asynctask.workers=$WORKERS
@@ -35,8 +35,10 @@ Group $(id -gn "$USER")"
 		chown -R "$USER:$(id -gn "$USER")" "$SITE/var"
 	fi
 	mkdir -p "$SITE/scan"
-	render "$FPM_ROOT/tests/integration/fpm/templates/php.ini.in" "$SITE/php.ini" SO="$FPM_SO" OPCACHE=0 \
-		OPCACHE_LINE=";" ASYNCTASK="$ini"
+	local opcache_line=";"
+	[ "$OPCACHE" = 1 ] && opcache_line="zend_extension=opcache"
+	render "$FPM_ROOT/tests/integration/fpm/templates/php.ini.in" "$SITE/php.ini" SO="$FPM_SO" OPCACHE="$OPCACHE" \
+		OPCACHE_LINE="$opcache_line" ASYNCTASK="$ini"
 	render "$FPM_ROOT/tests/integration/apache/templates/httpd.conf.in" "$SITE/httpd.conf" DIR="$SITE" \
 		HTTP_PORT="$HTTP_PORT" USER_LINES="$user_lines" CHILDREN="$CHILDREN" MAX_REQUESTS="$MAX_REQUESTS" \
 		PHP_MODULE="$APACHE_PHP"

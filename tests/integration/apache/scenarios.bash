@@ -101,6 +101,37 @@ t_functional() {
 	stop_site
 }
 
+# opcache on (its shared memory and lock file are the parent's, inherited by
+# the pool): closures of request scripts, first compiled, then cached; and
+# across a graceful restart
+t_opcache() {
+	echo "--- opcache on"
+	start_apache_site WORKERS=2 CHILDREN=2 OPCACHE=1 || { fail "opcache: Apache start"; stop_site; return; }
+	local r
+	r=$(get result.php)
+	check "opcache: results back ([7,14,21])" test "$(json values <<< "$r")" = "[7,14,21]"
+	closures_check "closures (opcache on, first request)"
+	check "opcache: opcache is on in the request" test "$(json opcache <<< "$R_CLOSURES")" = true
+	closures_check "closures (opcache on, script cached)"
+	check "opcache: the request script was served from opcache" test "$(json cached <<< "$R_CLOSURES")" = true
+	r=$(get autoload.php)
+	check "opcache: autoloaded class in a closure" test "$(json result <<< "$r")" = 'hello fpm from FpmTest\Greeter'
+	FPM_PIDS+=($(pool_pids))
+	graceful || fail "opcache: apachectl graceful"
+	local i
+	for i in $(seq 100); do
+		r=$(get result.php)
+		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
+		sleep 0.1
+	done
+	FPM_PIDS+=($(pool_pids) $(site_supervisors))
+	check "opcache: results back after a graceful restart" test "$(json values <<< "$r")" = "[7,14,21]"
+	closures_check "closures (opcache on, after a graceful restart)"
+	check "opcache: no worker failed to start ($(grep -c 'could not start\|Cannot create lock' "$SITE/var/asynctask.log") lines)" \
+		bash -c "! grep -q 'could not start\|Cannot create lock' '$SITE/var/asynctask.log'"
+	stop_site
+}
+
 # apachectl graceful, three times, with slow tasks queued before the first:
 # the parent shuts PHP down and starts it again, so the old pool drains and
 # leaves and a new one serves the new children; nothing accumulates.
