@@ -55,6 +55,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	asynctask_manager_continue_reload();
 	if (++asynctask_mgr.ticks % SWEEP_TICKS == 0) {
 		asynctask_manager_sweep_mailboxes();
+		asynctask_results_wake_stranded(asynctask_mgr.pool);
 		asynctask_manager_sweep_runtime_dir();
 		asynctask_results_close_dead_pipes();
 	}

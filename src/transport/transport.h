@@ -157,6 +157,10 @@ typedef struct _asynctask_transport_t {
 	/* Sleeps until results may have come, at most timeout_ms; true when
 	 * there may be news. */
 	bool (*sleep)(int timeout_ms);
+	/* A new fd (the caller owns it) that polls readable whenever a result
+	 * may have come (AsyncTask\events(): for event loops, which then
+	 * collect); -1 with errno set. NULL: the transport has none. */
+	int (*events)(void);
 	/* The id Future::id() shows for task_id, in out (at most
 	 * ASYNCTASK_TASK_ID_SHOWN bytes with its NUL); NULL: the number itself. */
 	void (*show_id)(uint64_t task_id, char *out);

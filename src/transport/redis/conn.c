@@ -112,14 +112,16 @@ void asynctask_redis_disconnect(void)
 	conn.backend = NULL;
 }
 
-/* An error reply that says "not now" rather than "no". */
+/* An error reply that says "not now" rather than "no": its code (the first
+ * word) is one of these, whole ("BUSYGROUP" is a "no", not a "BUSY"). */
 static bool transient_reply(const redisReply *reply)
 {
 	static const char *const codes[] = {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		size_t len = strlen(codes[i]);
-		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0) {
+		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0
+				&& (reply->len == len || reply->str[len] == ' ')) {
 			return true;
 		}
 	}
@@ -516,6 +518,39 @@ redisReply *asynctask_redis_command_by(const char *backend, double start, double
 		double pause = backoff_seconds(attempt - 1);
 		pause_for(pause < left ? pause : left);
 	}
+}
+
+redisContext *asynctask_redis_connect_own(const char *backend, double seconds, char *error, size_t error_size)
+{
+	asynctask_redis_url_t url;
+	char where[320];
+	failure_t failure;
+	redisContext *ctx = NULL;
+
+	error[0] = '\0';
+	if (!asynctask_redis_url_parse(backend, &url, error, error_size) || url.kind == ASYNCTASK_BACKEND_LOCAL) {
+		if (!error[0]) {
+			snprintf(error, error_size, "asynctask.backend does not name a Redis server");
+		}
+		return NULL;
+	}
+	asynctask_redis_url_describe(&url, where, sizeof(where));
+	/* the connecting functions fill `conn`: the command connection is set
+	 * aside meanwhile and put back as it was */
+	__typeof__(conn) saved = conn;
+	memset(&conn, 0, sizeof(conn));
+	memset(&failure, 0, sizeof(failure));
+	bool made = url.kind == ASYNCTASK_BACKEND_REDIS_SENTINEL
+		? connect_via_sentinels(backend, &url, seconds, &failure)
+		: connect_to(backend, &url, where, seconds, &failure);
+	if (made) {
+		ctx = conn.ctx;
+	} else {
+		snprintf(error, error_size, "%s", failure.message);
+	}
+	free(conn.backend);
+	conn = saved;
+	return ctx;
 }
 
 uint64_t asynctask_redis_connection(void)

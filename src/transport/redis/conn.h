@@ -73,6 +73,13 @@ uint64_t asynctask_redis_connection(void);
 redisReply *asynctask_redis_command_on(uint64_t connection, double seconds, double blocks, int argc,
 	const char **argv, const size_t *argv_len, char *error, size_t error_size);
 
+/* A connection of the caller's own to `backend` (not this process's command
+ * connection, which it leaves alone), made now with the same handshake
+ * (AUTH, SELECT; the master the Sentinels name), one try within `seconds`:
+ * for a blocking read kept apart (the event stream, events.h). The caller
+ * frees it with redisFree(). NULL with the reason in `error`. */
+redisContext *asynctask_redis_connect_own(const char *backend, double seconds, char *error, size_t error_size);
+
 /* Closes this process's connection, if any (module shutdown). */
 void asynctask_redis_disconnect(void);
 

@@ -18,6 +18,7 @@ int asynctask_mailbox_init(asynctask_mailbox_t *box)
 	box->owner = 0;
 	box->sleeping = 0;
 	box->bell = 0;
+	box->listening = 0;
 	box->head = box->tail = 0;
 	box->bulk_head = box->bulk_tail = box->bulk_used = 0;
 	return asynctask_lock_init(&box->lock);
@@ -77,6 +78,7 @@ void asynctask_mailbox_free(asynctask_mailbox_t *box, pid_t owner, smart_str *le
 			asynctask_mailbox_collect(box, left);
 		}
 		box->sleeping = 0;
+		box->listening = 0;
 		/* empty with one store: a holder killed here leaves it consistent */
 		__atomic_store_n(&box->head, box->tail, __ATOMIC_RELEASE);
 		__atomic_store_n(&box->bulk_head, box->bulk_tail, __ATOMIC_RELEASE);
@@ -167,6 +169,12 @@ int asynctask_mailbox_sleep(asynctask_mailbox_t *box, int timeout_ms)
 	}
 	__atomic_store_n(&box->sleeping, 0, __ATOMIC_RELAXED);
 	return err;
+}
+
+bool asynctask_mailbox_listen(asynctask_mailbox_t *box)
+{
+	__atomic_store_n(&box->listening, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&box->tail, __ATOMIC_SEQ_CST) != box->head;
 }
 
 asynctask_mailbox_t *asynctask_mailbox_of(asynctask_mailbox_t *boxes, uint32_t n, pid_t owner)

@@ -64,6 +64,9 @@ typedef struct _asynctask_mailbox_t {
 	int32_t  owner;              /* the dispatching process it serves; 0: free */
 	uint32_t sleeping;           /* the owner sleeps on bell: ring it */
 	uint32_t bell;               /* futex word: bumped by a poster that wakes the owner */
+	/* the owner waits on its event stream (result_events.h): the first
+	 * poster to see it clears it and writes a wake-up to the owner's FIFO */
+	uint32_t listening;
 	uint64_t tail;               /* bytes posted */
 	uint64_t bulk_tail;          /* bulk bytes posted (moved before tail, under the lock) */
 	uint64_t bulk_used;          /* bulk_tail when the bulk pages were last given back */
@@ -118,6 +121,21 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst);
 /* The owner: the bulk data up to position `end` is read (or dropped): posters may reuse it. */
 void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end);
+
+/* The owner, with an event stream (result_events.h): says it listens,
+ * then looks again. true: a message came before the word was out (a
+ * poster may not have seen it): collect and listen again. Dekker's
+ * handshake, as for sleeping: a poster that publishes after this look sees
+ * listening (asynctask_mailbox_take_listener). */
+bool asynctask_mailbox_listen(asynctask_mailbox_t *box);
+/* A poster, after a post: true when the owner listened and this poster is
+ * the one to wake it (the word is cleared: one wake-up per listen). */
+static inline bool asynctask_mailbox_take_listener(asynctask_mailbox_t *box)
+{
+	uint32_t listening = 1;
+	return __atomic_load_n(&box->listening, __ATOMIC_SEQ_CST) != 0
+		&& __atomic_compare_exchange_n(&box->listening, &listening, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 
 /* Takes and releases the lock: a post its holder died in the middle of is
  * settled now (the manager, before it reads a dead worker's claim). */

@@ -77,6 +77,12 @@ zend_string *asynctask_results_take(uint64_t id);
  * pipe error). */
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim);
+/* The manager, once a second: an owner that listens on its event stream
+ * (result_events.h) with messages waiting in its mailbox has a wake-up
+ * written for it. The poster that published them would have, unless it
+ * died in between (killed right after its post): without this the owner's
+ * event loop would never hear of them. */
+void asynctask_results_wake_stranded(asynctask_pool_t *pool);
 
 /* Closes the pipes this poster keeps open whose reader is gone (the
  * dispatcher exited, or a php-fpm child ended its request): one poll(), for

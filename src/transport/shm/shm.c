@@ -28,6 +28,7 @@
 #include "src/transport/shm/priority.h"
 #include "src/transport/shm/region.h"
 #include "src/transport/shm/result.h"
+#include "src/transport/shm/result_events.h"
 #include "src/transport/shm/rundir.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/shm/shm.h"
@@ -343,6 +344,16 @@ static void shm_recount(asynctask_result_status_t status)
 	asynctask_region_count_outcome(ASYNCTASK_G(pool), status, 1);
 }
 
+/* The event stream (result_events.h), its FIFO watched and the mailbox listened to at once. */
+static int shm_events(void)
+{
+	int fd = asynctask_results_events();
+	if (fd >= 0) {
+		asynctask_results_drain();
+	}
+	return fd;
+}
+
 const asynctask_transport_t asynctask_shm_transport = {
 	.name     = "shm",
 	.send     = shm_send,
@@ -355,6 +366,7 @@ const asynctask_transport_t asynctask_shm_transport = {
 	.forget   = asynctask_results_forget,
 	.spin     = asynctask_results_spin,
 	.sleep    = asynctask_results_sleep,
+	.events   = shm_events,
 	.take     = shm_take,
 	.wait     = shm_wait,
 	.post     = shm_post,
