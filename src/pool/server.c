@@ -254,8 +254,15 @@ void asynctask_server_shutdown(void)
 void asynctask_server_request_startup(void)
 {
 	if (asynctask_server_enabled()) {
-		/* only the master may hold the lifeline open */
-		close_fd(&server.lifeline);
+		/* under php-fpm only the master may hold the lifeline open. Under
+		 * Apache its children keep it too: a graceful restart shuts PHP
+		 * down in the parent while the old children finish their requests,
+		 * and those may still ask for (and dispatch to) their pool; the
+		 * old supervisor lets its pools go once the parent and every old
+		 * child closed it. (A killed parent: the supervisor watches its pid.) */
+		if (!server.apache) {
+			close_fd(&server.lifeline);
+		}
 #ifdef HAVE_ASYNCTASK_REDIS
 		/* a node of the remote backend: its section's pool serves whether or
 		 * not this request dispatches (dispatch() goes to Redis, never to it),

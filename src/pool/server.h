@@ -7,9 +7,10 @@
  * Under Apache's mod_php (prefork) it is the same with the Apache parent
  * as the master and its children as the FPM children: one section,
  * "apache", so one pool per user of the children (User). The parent runs
- * PHP's startup again at each graceful restart (after shutting PHP down,
- * which closes the lifeline): the old supervisor's pools drain and leave,
- * the new startup forks a new supervisor. The supervisor (under php-fpm
+ * PHP's startup again at each graceful restart, after shutting PHP down,
+ * which closes its end of the lifeline; the children keep theirs, so the
+ * old supervisor's pools drain and leave once the old children finished
+ * their requests too. The new startup forks a new supervisor. The supervisor (under php-fpm
  * too) closes the master's listening sockets it inherited.
  *
  *   php-fpm master (root) ── forks at startup ──► supervisor (root, maps nothing)
@@ -69,7 +70,8 @@ bool asynctask_server_enabled(void);
  * the door and the lifeline); nothing in any other process. */
 void asynctask_server_shutdown(void);
 
-/* RINIT: a php-fpm child lets go of the master's lifeline. */
+/* RINIT: a php-fpm child lets go of the master's lifeline (an Apache child
+ * keeps it). */
 void asynctask_server_request_startup(void);
 
 /* This php-fpm child's pool, asked of the supervisor the first time and

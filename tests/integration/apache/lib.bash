@@ -78,6 +78,8 @@ start_apache() {
 # start_apache_site KEY=value...: new site, configured, Apache started
 start_apache_site() {
 	new_site "${SITE_NAME:-apache}"
+	cp "$FPM_ROOT"/tests/integration/apache/fixtures/*.php "$SITE/app/"
+	chmod -R a+rX "$SITE/app"
 	local try
 	for try in 1 2 3; do
 		configure_apache "$@"   # (a new free port each time)

@@ -187,6 +187,35 @@ t_graceful() {
 	stop_site
 }
 
+# The first request of a fresh server, still running when Apache restarts
+# gracefully, dispatches for the first time (so its old child asks the old
+# supervisor for a pool) only after the restart: it gets its pool and its
+# results. (The old supervisor lets its pools go only once the old children
+# are gone too.)
+t_graceful_inflight() {
+	echo "--- graceful_inflight: a request in flight across apachectl graceful"
+	start_apache_site WORKERS=2 CHILDREN=2 || { fail "graceful_inflight: Apache start"; stop_site; return; }
+	local out=$SITE/log/late.out late_pid r i
+	curl -s --max-time 30 "$BASE/late.php?ms=2500" > "$out" 2>&1 &
+	late_pid=$!
+	sleep 0.5
+	graceful || fail "graceful_inflight: apachectl graceful"
+	wait "$late_pid"
+	check "graceful_inflight: its first dispatch, after the restart, gets a pool and the results ($(head -c 300 "$out"))" \
+		test "$(json values.0 < "$out")" = 42 -a -n "$(json values.1 < "$out")"
+	for i in $(seq 100); do
+		r=$(get result.php)
+		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
+		sleep 0.1
+	done
+	FPM_PIDS+=($(pool_pids) $(site_supervisors))
+	check "graceful_inflight: the new children get results" test "$(json values <<< "$r")" = "[7,14,21]"
+	for i in $(seq 100); do [ "$(site_supervisors | wc -l)" -eq 1 ] && break; sleep 0.2; done
+	check "graceful_inflight: then the old supervisor leaves: one runs ($(site_supervisors | paste -sd ' '))" \
+		test "$(site_supervisors | wc -l)" -eq 1
+	stop_site
+}
+
 # lifecycle HOW: a warm pool with 4 slow tasks queued; stop Apache (HOW: stop
 # = -k stop, SIGTERM; graceful-stop = -k graceful-stop; KILL = SIGKILL of the
 # parent); the tasks complete, and nothing of the server remains, its port free.
