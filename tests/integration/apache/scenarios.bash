@@ -183,6 +183,20 @@ t_graceful() {
 	fds_after=$(ls "/proc/$MASTER/fd" | wc -l)
 	check "graceful: the parent holds no more descriptors than before ($fds_before -> $fds_after)" \
 		test "$fds_after" -le "$fds_before"
+	# apachectl restart (SIGHUP: the children are killed at once, PHP restarts)
+	mapfile -t old_pids < <(pool_pids | grep .)
+	old_sup=$(site_supervisors)
+	APACHE_ARGUMENTS="-f $SITE/httpd.conf" "$APACHECTL_BIN" restart > "$SITE/log/apachectl.out" 2>&1 ||
+		fail "graceful: apachectl restart ($(cat "$SITE/log/apachectl.out"))"
+	for i in $(seq 100); do
+		r=$(get result.php)
+		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
+		sleep 0.1
+	done
+	FPM_PIDS+=($(pool_pids) $(site_supervisors))
+	check "restart: results back after apachectl restart" test "$(json values <<< "$r")" = "[7,14,21]"
+	check "restart: the old pool and supervisor leave" wait_gone 20 "${old_pids[@]}" "$old_sup"
+	check "restart: one supervisor runs ($(site_supervisors | paste -sd ' '))" test "$(site_supervisors | wc -l)" -eq 1
 	grep -q 'PHP Warning.*asynctask' "$SITE/log/error.log" && note "error.log: $(grep -m1 'PHP Warning.*asynctask' "$SITE/log/error.log")"
 	stop_site
 }
