@@ -88,7 +88,7 @@ void asynctask_manager_fail_queued_tasks(const char *why)
 
 	for (uint32_t i = 0; i < pool->nqueues; i++) {
 		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
-		while (asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), &claim, &payload, &spilled, NULL)) {
+		while (asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), &claim, NULL, &payload, &spilled, NULL)) {
 			zend_string_release(payload);
 			if (spilled && claim.spill[0]) {
 				asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);

@@ -369,8 +369,9 @@ static int redis_collect(void)
 	return booked < 0 ? 0 : booked;
 }
 
-static zend_string *redis_result(uint64_t task_id)
+static zend_string *redis_result(uint64_t task_id, zval *value)
 {
+	(void) value;  /* never decoded here */
 	return asynctask_redis_result_take(task_id);
 }
 
@@ -474,6 +475,7 @@ void asynctask_redis_dispatch_stats(zval *return_value)
 
 void asynctask_redis_dispatch_rshutdown(void)
 {
+	asynctask_redis_command_flush();   /* the LTRIM of the last results booked (replies.c) */
 	asynctask_redis_dispatcher_rshutdown();
 }
 

@@ -155,6 +155,9 @@ void asynctask_redis_events_rearm(void)
 	if (!events.ctx && !connect_events(backend)) {
 		return;
 	}
+	/* the LTRIM of the results just booked goes first (replies.c queues it for the
+	 * next command): else this BLMOVE would answer at once with one of them */
+	asynctask_redis_command_flush();
 	send_blmove(key);
 }
 
