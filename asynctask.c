@@ -356,6 +356,7 @@ PHP_MINIT_FUNCTION(asynctask)
 PHP_MSHUTDOWN_FUNCTION(asynctask)
 {
 	(void) type;
+	asynctask_server_shutdown();
 	asynctask_callable_shutdown();
 	asynctask_redis_settings_mshutdown();
 	UNREGISTER_INI_ENTRIES();

@@ -11,6 +11,7 @@
 #endif
 
 #include "src/pool/manager_internal.h"
+#include "src/pool/server_messages.h"
 
 bool asynctask_manager_stopping(void)
 {
@@ -167,8 +168,8 @@ void asynctask_manager_master_gone(void)
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
 	if (asynctask_mgr.pool->workers) {
 		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "fpm_master_gone",
-			"the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
-			asynctask_region_queued(asynctask_mgr.pool));
+			"the %s master is gone (stopped, reloaded or restarted): running the %" PRIu64 " queued task(s), "
+			"then leaving", asynctask_server_master(), asynctask_region_queued(asynctask_mgr.pool));
 	}
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);
 	asynctask_region_wake_all(asynctask_mgr.pool);
