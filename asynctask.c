@@ -316,6 +316,8 @@ static PHP_GINIT_FUNCTION(asynctask)
 #endif
 	memset(asynctask_globals, 0, sizeof(*asynctask_globals));
 	asynctask_globals->result_fd = -1;
+	asynctask_globals->events_fd = -1;
+	asynctask_globals->events_watched = -1;
 	asynctask_globals->transport = &asynctask_shm_transport;
 }
 
@@ -354,6 +356,7 @@ PHP_MINIT_FUNCTION(asynctask)
 PHP_MSHUTDOWN_FUNCTION(asynctask)
 {
 	(void) type;
+	asynctask_server_shutdown();
 	asynctask_callable_shutdown();
 	asynctask_redis_settings_mshutdown();
 	UNREGISTER_INI_ENTRIES();

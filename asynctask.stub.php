@@ -324,6 +324,20 @@ namespace AsyncTask {
 
     /** Which task this is, inside a task; null outside one. */
     function context(): ?TaskContext {}
+
+    /**
+     * This process's event stream, for event loops (Revolt/Amp, ReactPHP):
+     * a read-only stream resource that becomes readable whenever one of this
+     * process's Futures may have settled. Never read it: poll it (stream_select(),
+     * EventLoop::onReadable()), then ask the Futures (isDone(), wait(0)), which
+     * collect what came and re-arm it. A forked child calls it again for its own.
+     * Attaches to the pool as dispatch() does.
+     *
+     * @return resource
+     * @throws Exception when the pool cannot start or the stream cannot be made
+     * @throws BackendException when the Redis backend is misconfigured
+     */
+    function events(): mixed {}
 }
 
 namespace AsyncTask\Testing {

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 82d0ecc137e95d3a8f51523d5cd4613ef41a925e */
+ * Stub hash: b5bdbc0a9776b7ac31960e8495646426c2121eac */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_dispatch, 0, 1, AsyncTask\\Future, 0)
 	ZEND_ARG_TYPE_INFO(0, callable, IS_CALLABLE, 0)
@@ -12,6 +12,9 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_map, 0, 2, IS_ARRAY, 0
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_AsyncTask_context, 0, 0, AsyncTask\\TaskContext, 1)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_AsyncTask_events, 0, 0, IS_MIXED, 0)
 ZEND_END_ARG_INFO()
 
 #if defined(ASYNCTASK_FAULT_INJECTION)
@@ -96,8 +99,7 @@ ZEND_BEGIN_ARG_INFO_EX(arginfo_class_AsyncTask_Task___construct, 0, 0, 1)
 	ZEND_ARG_VARIADIC_TYPE_INFO(0, args, IS_MIXED, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_AsyncTask_Task_handle, 0, 0, IS_MIXED, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_AsyncTask_Task_handle arginfo_AsyncTask_events
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_AsyncTask_Task_dispatch, 0, 0, AsyncTask\\Future, 0)
 ZEND_END_ARG_INFO()
@@ -192,6 +194,7 @@ ZEND_END_ARG_INFO()
 ZEND_FUNCTION(AsyncTask_dispatch);
 ZEND_FUNCTION(AsyncTask_map);
 ZEND_FUNCTION(AsyncTask_context);
+ZEND_FUNCTION(AsyncTask_events);
 #if defined(ASYNCTASK_FAULT_INJECTION)
 ZEND_FUNCTION(AsyncTask_Testing_encode);
 #endif
@@ -265,6 +268,7 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("AsyncTask", dispatch, AsyncTask_dispatch, arginfo_AsyncTask_dispatch)
 	ZEND_NS_FALIAS("AsyncTask", map, AsyncTask_map, arginfo_AsyncTask_map)
 	ZEND_NS_FALIAS("AsyncTask", context, AsyncTask_context, arginfo_AsyncTask_context)
+	ZEND_NS_FALIAS("AsyncTask", events, AsyncTask_events, arginfo_AsyncTask_events)
 #if defined(ASYNCTASK_FAULT_INJECTION)
 	ZEND_NS_FALIAS("AsyncTask\\Testing", encode, AsyncTask_Testing_encode, arginfo_AsyncTask_Testing_encode)
 #endif

@@ -79,6 +79,11 @@ ZEND_BEGIN_MODULE_GLOBALS(asynctask)
 	smart_str mailbox_buffer;
 	uint32_t  fifo_skipped;
 	bool      fifo_readable;
+	/* AsyncTask\events() (shm/result_events.h): the epoll fd, the pid that
+	 * made it, the result FIFO it watches (-1: none) */
+	int       events_fd;
+	int       events_pid;
+	int       events_watched;
 	/* results this process has received and no Future has taken yet: task id => zend_string */
 	HashTable results;
 	/* task ids this process dispatched whose report has not arrived yet */

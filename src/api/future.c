@@ -163,14 +163,14 @@ static bool future_poll(future_t *future)
 		return false;
 	}
 	transport->collect();
-	future->result = transport->result(future->id);
+	future->result = transport->result(future->id, &future->value);
 	if (future->result || UNEXPECTED(EG(exception))) {
 		return future->result != NULL;
 	}
 	if (future_orphaned(future)) {
 		/* a last look: the pool may have posted it just before it went */
 		transport->collect();
-		future->result = transport->result(future->id);
+		future->result = transport->result(future->id, &future->value);
 		if (!future->result) {
 			char message[160];
 			snprintf(message, sizeof(message), "the pool stopped before task %s reported a result",
@@ -248,6 +248,19 @@ zend_result asynctask_handle_interrupts(void)
  * when a signal handler that ran meanwhile threw (EG(exception) is set). */
 static bool future_await(future_t *future, uint64_t deadline)
 {
+	/* a remote backend: a look is a round trip, and a sleep returns at once
+	 * when a result is there already; so unless this one is booked (an
+	 * earlier look brought it), it sleeps first: one round trip where a look
+	 * that finds nothing and a sleep were two */
+	if (future->transport->remote && !future->result && future->owner == asynctask_self()) {
+		future->result = future->transport->result(future->id, &future->value);
+		if (!future->result && (!deadline || asynctask_now_ns() + 1000000 < deadline)) {
+			sleep_for_results(future->transport, deadline);
+			if (UNEXPECTED(EG(exception))) {
+				return false;  /* the backend could not be reached */
+			}
+		}
+	}
 	/* a short task's result often comes within microseconds: look for it
 	 * spinning, while that pays (lock.h), before sleeping */
 	while (!future_poll(future) && !EG(exception) && !past(deadline) && future->transport->spin()) {

@@ -144,8 +144,11 @@ typedef struct _asynctask_transport_t {
 	/* Collects every result that has arrived; returns how many. */
 	int (*collect)(void);
 	/* The collected result of task_id (a received result, see
-	 * ASYNCTASK_RESULT_HEADER; the caller owns it), or NULL. */
-	zend_string *(*result)(uint64_t task_id);
+	 * ASYNCTASK_RESULT_HEADER; the caller owns it), or NULL. A transport
+	 * may decode a value as it arrives (shm: a large one, decoded from
+	 * shared memory, not copied out first): then it is in *value (UNDEF
+	 * before; the caller owns it) and the result has no data. */
+	zend_string *(*result)(uint64_t task_id, zval *value);
 	/* The Future of task_id settled without its result (cancelled, or the
 	 * pool went away). */
 	void (*settled)(uint64_t task_id);
@@ -157,6 +160,10 @@ typedef struct _asynctask_transport_t {
 	/* Sleeps until results may have come, at most timeout_ms; true when
 	 * there may be news. */
 	bool (*sleep)(int timeout_ms);
+	/* A new fd (the caller owns it) that polls readable whenever a result
+	 * may have come (AsyncTask\events(): for event loops, which then
+	 * collect); -1 with errno set. NULL: the transport has none. */
+	int (*events)(void);
 	/* The id Future::id() shows for task_id, in out (at most
 	 * ASYNCTASK_TASK_ID_SHOWN bytes with its NUL); NULL: the number itself. */
 	void (*show_id)(uint64_t task_id, char *out);

@@ -4,18 +4,35 @@
  * own hash padded so when it is longer than a block.
  * tests/transport/redis/hmac_rfc4231 checks it against the RFC 4231 test
  * vectors.
+ *
+ * With OpenSSL's libcrypto (configure found it: HAVE_ASYNCTASK_LIBCRYPTO)
+ * its HMAC() computes it, with the CPU's SHA extensions where there are:
+ * about 1.8 GB/s against PHP's SHA-256's 0.15-0.3 GB/s on the development
+ * machine, which made signing and checking a 1 MB task or result (four
+ * times per round trip) most of its time. Without it, PHP's own SHA-256.
  */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include <limits.h>
 #include <string.h>
 
 #include "php.h"
 #include "ext/hash/php_hash.h"
 #include "ext/hash/php_hash_sha.h"
 
+#ifdef HAVE_ASYNCTASK_LIBCRYPTO
+# include <openssl/evp.h>
+# include <openssl/hmac.h>
+#endif
+
 #include "src/codec/redis/hmac.h"
 
 #define BLOCK 64   /* SHA-256's block size */
 
-void asynctask_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
+/* PHP's own SHA-256 (ext/hash) */
+static void hmac_sha256_php(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
 	uint8_t mac[ASYNCTASK_HMAC_SIZE])
 {
 	uint8_t block[BLOCK] = {0}, pad[BLOCK], inner[ASYNCTASK_HMAC_SIZE];
@@ -49,6 +66,23 @@ void asynctask_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *da
 	ZEND_SECURE_ZERO(block, sizeof(block));
 	ZEND_SECURE_ZERO(pad, sizeof(pad));
 	ZEND_SECURE_ZERO(&ctx, sizeof(ctx));
+}
+
+void asynctask_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
+	uint8_t mac[ASYNCTASK_HMAC_SIZE])
+{
+#ifdef HAVE_ASYNCTASK_LIBCRYPTO
+	static const uint8_t no_key[1] = {0};
+	unsigned int len = ASYNCTASK_HMAC_SIZE;
+
+	/* a key of 0 bytes gets a valid pointer (HMAC() reads NULL as "no key given"); a
+	 * failure (out of memory) falls back to the same HMAC computed the slow way */
+	if (key_len <= INT_MAX && HMAC(EVP_sha256(), key_len ? key : no_key, (int) key_len, data, data_len, mac, &len)
+			&& len == ASYNCTASK_HMAC_SIZE) {
+		return;
+	}
+#endif
+	hmac_sha256_php(key, key_len, data, data_len, mac);
 }
 
 bool asynctask_hmac_equal(const uint8_t a[ASYNCTASK_HMAC_SIZE], const uint8_t b[ASYNCTASK_HMAC_SIZE])

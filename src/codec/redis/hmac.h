@@ -1,6 +1,6 @@
 /*
- * HMAC-SHA256 (RFC 2104 with SHA-256) over PHP's own SHA-256 (ext/hash),
- * and a comparison of two MACs whose time does not depend on where they
+ * HMAC-SHA256 (RFC 2104 with SHA-256): OpenSSL's libcrypto when configure
+ * found it, else over PHP's own SHA-256 (ext/hash); and a comparison of two MACs whose time does not depend on where they
  * differ. Nothing else: no vendored crypto.
  */
 #ifndef ASYNCTASK_REDIS_HMAC_H

@@ -40,6 +40,7 @@ static struct {
 	char         *backend;   /* the asynctask.backend value it connected for (malloc'ed) */
 	uint64_t      serial;    /* connections made by this process: which one a command ran on */
 	char          where[320];  /* where it goes, for messages (the master's address under Sentinel) */
+	unsigned      later;     /* commands queued to go with the next one, their replies not read yet */
 } conn;
 
 /* Why the last attempt failed; `permanent` when retrying cannot help. */
@@ -107,19 +108,22 @@ void asynctask_redis_disconnect(void)
 		redisFree(conn.ctx);   /* in a forked child: closes the child's copy only */
 		conn.ctx = NULL;
 	}
+	conn.later = 0;   /* what was queued goes with the connection (asynctask_redis_command_later()) */
 	conn.where[0] = '\0';
 	free(conn.backend);
 	conn.backend = NULL;
 }
 
-/* An error reply that says "not now" rather than "no". */
+/* An error reply that says "not now" rather than "no": its code (the first
+ * word) is one of these, whole ("BUSYGROUP" is a "no", not a "BUSY"). */
 static bool transient_reply(const redisReply *reply)
 {
 	static const char *const codes[] = {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		size_t len = strlen(codes[i]);
-		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0) {
+		if (reply->len >= len && strncmp(reply->str, codes[i], len) == 0
+				&& (reply->len == len || reply->str[len] == ' ')) {
 			return true;
 		}
 	}
@@ -200,6 +204,7 @@ static bool connect_to(const char *backend, const asynctask_redis_url_t *url, co
 	conn.ctx = ctx;
 	conn.pid = getpid();
 	conn.serial++;
+	conn.later = 0;   /* nothing queued on a new connection */
 	snprintf(conn.where, sizeof(conn.where), "%s", where);
 	conn.backend = strdup(backend);
 	if (!conn.backend) {
@@ -406,7 +411,22 @@ static redisReply *try_command(const char *backend, const asynctask_redis_url_t 
 		asynctask_redis_disconnect();
 		return NULL;
 	}
-	reply = redisCommandArgv(conn.ctx, argc, argv, argv_len);
+	reply = NULL;
+	if (redisAppendCommandArgv(conn.ctx, argc, argv, argv_len) == REDIS_OK) {
+		/* the commands queued before it go out in the same write: their replies come first */
+		bool read = true;
+		while (conn.later > 0 && read) {
+			redisReply *earlier = NULL;
+			read = redisGetReply(conn.ctx, (void **) &earlier) == REDIS_OK && earlier;
+			if (earlier) {
+				freeReplyObject(earlier);   /* an error too: what was queued may fail harmlessly */
+			}
+			conn.later -= read;
+		}
+		if (read) {
+			(void) redisGetReply(conn.ctx, (void **) &reply);
+		}
+	}
 	if (!reply) {
 		/* EOF, reset, or no reply within the slice: the connection is unusable now */
 		bool timed_out = conn.ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -516,6 +536,64 @@ redisReply *asynctask_redis_command_by(const char *backend, double start, double
 		double pause = backoff_seconds(attempt - 1);
 		pause_for(pause < left ? pause : left);
 	}
+}
+
+bool asynctask_redis_command_later(const char *backend, int argc, const char **argv, const size_t *argv_len)
+{
+	if (!backend || !connection_current(backend) || redisAppendCommandArgv(conn.ctx, argc, argv, argv_len) != REDIS_OK) {
+		return false;
+	}
+	conn.later++;
+	return true;
+}
+
+void asynctask_redis_command_flush(void)
+{
+	const char *argv[] = {"PING"};
+	size_t argv_len[] = {4};
+	char error[256];
+	double seconds = ASYNCTASK_G(dispatch_timeout) < 1.0 ? ASYNCTASK_G(dispatch_timeout) : 1.0;
+
+	if (!conn.later || !conn.ctx || conn.pid != getpid() || conn.ctx->err) {
+		return;
+	}
+	redisReply *reply = asynctask_redis_command_on(conn.serial, seconds, 0, 1, argv, argv_len, error, sizeof(error));
+	if (reply) {
+		freeReplyObject(reply);
+	}
+}
+
+redisContext *asynctask_redis_connect_own(const char *backend, double seconds, char *error, size_t error_size)
+{
+	asynctask_redis_url_t url;
+	char where[320];
+	failure_t failure;
+	redisContext *ctx = NULL;
+
+	error[0] = '\0';
+	if (!asynctask_redis_url_parse(backend, &url, error, error_size) || url.kind == ASYNCTASK_BACKEND_LOCAL) {
+		if (!error[0]) {
+			snprintf(error, error_size, "asynctask.backend does not name a Redis server");
+		}
+		return NULL;
+	}
+	asynctask_redis_url_describe(&url, where, sizeof(where));
+	/* the connecting functions fill `conn`: the command connection is set
+	 * aside meanwhile and put back as it was */
+	__typeof__(conn) saved = conn;
+	memset(&conn, 0, sizeof(conn));
+	memset(&failure, 0, sizeof(failure));
+	bool made = url.kind == ASYNCTASK_BACKEND_REDIS_SENTINEL
+		? connect_via_sentinels(backend, &url, seconds, &failure)
+		: connect_to(backend, &url, where, seconds, &failure);
+	if (made) {
+		ctx = conn.ctx;
+	} else {
+		snprintf(error, error_size, "%s", failure.message);
+	}
+	free(conn.backend);
+	conn = saved;
+	return ctx;
 }
 
 uint64_t asynctask_redis_connection(void)

@@ -17,6 +17,7 @@
 #ifndef ASYNCTASK_REDIS_CONN_H
 #define ASYNCTASK_REDIS_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,21 @@ redisReply *asynctask_redis_command_to(const char *backend, double blocks, int a
 redisReply *asynctask_redis_command_by(const char *backend, double started, double deadline, double blocks, int argc,
 	const char **argv, const size_t *argv_len);
 
+/* Queues a command to go out in the same write as the next command on the
+ * connection to `backend` (no round trip of its own); its reply is read
+ * then, before that command's, and dropped, an error too: for a command
+ * whose outcome nobody waits for and that may be lost harmlessly with the
+ * connection (LTRIM of results already booked: read again, they are dropped
+ * as settled). false when there is no usable connection to `backend` now:
+ * nothing was queued. */
+bool asynctask_redis_command_later(const char *backend, int argc, const char **argv, const size_t *argv_len);
+
+/* Sends what asynctask_redis_command_later() queued, if anything, with a
+ * PING, and reads the replies (at most a second; nothing thrown): at the end
+ * of a request, so that a process that ends leaves no booked result behind,
+ * and before an event stream's BLMOVE (events.c), which must not find them. */
+void asynctask_redis_command_flush(void);
+
 /* A monotonic clock, seconds. */
 double asynctask_redis_clock(void);
 
@@ -72,6 +88,13 @@ uint64_t asynctask_redis_connection(void);
  * connection is gone, fails or Redis answers an error. */
 redisReply *asynctask_redis_command_on(uint64_t connection, double seconds, double blocks, int argc,
 	const char **argv, const size_t *argv_len, char *error, size_t error_size);
+
+/* A connection of the caller's own to `backend` (not this process's command
+ * connection, which it leaves alone), made now with the same handshake
+ * (AUTH, SELECT; the master the Sentinels name), one try within `seconds`:
+ * for a blocking read kept apart (the event stream, events.h). The caller
+ * frees it with redisFree(). NULL with the reason in `error`. */
+redisContext *asynctask_redis_connect_own(const char *backend, double seconds, char *error, size_t error_size);
 
 /* Closes this process's connection, if any (module shutdown). */
 void asynctask_redis_disconnect(void);

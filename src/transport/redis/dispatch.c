@@ -20,6 +20,7 @@
 #include "src/transport/redis/conn.h"
 #include "src/transport/redis/dispatch.h"
 #include "src/transport/redis/dispatcher.h"
+#include "src/transport/redis/events.h"
 #include "src/transport/redis/protocol.h"
 #include "src/transport/redis/replies.h"
 
@@ -260,6 +261,7 @@ static zend_result send_entry(const char *payload, size_t length, uint32_t timeo
 		asynctask_redis_sent_forget(*task_id);
 		return FAILURE;
 	}
+	asynctask_redis_events_rearm();  /* with an event stream: it waits for this result too */
 	return SUCCESS;
 }
 
@@ -359,12 +361,17 @@ static void redis_expect(uint64_t task_id)
 
 static int redis_collect(void)
 {
+	if (asynctask_redis_events_quiet()) {
+		return 0;  /* with an event stream: nothing came since the last look (events.h) */
+	}
 	int booked = asynctask_redis_replies_collect();
+	asynctask_redis_events_rearm();
 	return booked < 0 ? 0 : booked;
 }
 
-static zend_string *redis_result(uint64_t task_id)
+static zend_string *redis_result(uint64_t task_id, zval *value)
 {
+	(void) value;  /* never decoded here */
 	return asynctask_redis_result_take(task_id);
 }
 
@@ -432,6 +439,7 @@ const asynctask_transport_t asynctask_redis_transport = {
 	.spin     = redis_spin,
 	.sleep    = redis_sleep,
 	.show_id  = redis_show_id,
+	.events   = asynctask_redis_events,
 	.alive    = redis_alive,
 	.recount  = redis_recount,
 };
@@ -467,6 +475,7 @@ void asynctask_redis_dispatch_stats(zval *return_value)
 
 void asynctask_redis_dispatch_rshutdown(void)
 {
+	asynctask_redis_command_flush();   /* the LTRIM of the last results booked (replies.c) */
 	asynctask_redis_dispatcher_rshutdown();
 }
 

@@ -145,7 +145,7 @@ void asynctask_redis_node_move(void)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_moved, NULL, argc, argv, argvlen) == REDIS_OK) {
+	if (asynctask_redis_node_command(asynctask_rnode.writer.ac, on_moved, NULL, argc, argv, argvlen) == REDIS_OK) {
 		asynctask_rnode.moving = true;
 	} else {
 		schedule(ASYNCTASK_REDIS_MOVE_EVERY_MS);

@@ -13,6 +13,7 @@
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
  *   node_reply.c    the reply helpers every part uses
+ *   node_script.c   sending a command: a Lua script by its SHA1 (EVALSHA), in full again on NOSCRIPT
  */
 #ifndef ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
 #define ASYNCTASK_TRANSPORT_REDIS_NODE_INTERNAL_H
@@ -159,6 +160,17 @@ static inline const char *asynctask_redis_node_job_stream(const asynctask_redis_
 	unsigned level = job->level < ASYNCTASK_REDIS_LEVELS ? job->level : ASYNCTASK_REDIS_LEVEL_NORMAL;
 	return asynctask_rnode.queues[queue].streams[level];
 }
+
+/* --- node_script.c */
+
+/* redisAsyncCommandArgv(), but "EVAL <text> ..." goes as "EVALSHA <its sha1>
+ * ..." and, when the server answers NOSCRIPT, once more as the EVAL (which
+ * loads it); fn sees only the last answer. Every script of the node goes
+ * through it (any other command passes through unchanged). */
+int asynctask_redis_node_command(redisAsyncContext *ac, redisCallbackFn *fn, void *privdata, int argc,
+	const char **argv, const size_t *argvlen);
+/* The node stops: the scripts' texts kept for a NOSCRIPT go. */
+void asynctask_redis_node_scripts_free(void);
 
 /* --- node_reply.c */
 

@@ -189,6 +189,7 @@ void asynctask_redis_node_shutdown(void)
 	}
 	asynctask_redis_node_delayed_stop();
 	asynctask_redis_node_sentinel_stop();
+	asynctask_redis_node_scripts_free();
 	free(asynctask_rnode.config.secret);
 	asynctask_rnode.config.secret = NULL;
 }

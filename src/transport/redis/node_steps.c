@@ -29,11 +29,12 @@ static const char STORE_SCRIPT[] =
 	"return 1\n";
 
 /* dead: KEYS stream dead [reply]; ARGV group id consumer t error node attempts [result ttl_ms].
- * Only while the entry is pending to this consumer. */
+ * Only while the entry is pending to this consumer. The dead stream is
+ * trimmed to about its newest ASYNCTASK_REDIS_DEAD_MAX entries as it grows. */
 static const char DEAD_SCRIPT[] =
 	"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])\n"
 	"if #p == 0 then return 0 end\n"
-	"redis.call('XADD', KEYS[2], '*', 't', ARGV[4], 'error', ARGV[5], 'node', ARGV[6], 'attempts', ARGV[7],\n"
+	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', " ASYNCTASK_REDIS_DEAD_MAX_TEXT ", '*', 't', ARGV[4], 'error', ARGV[5], 'node', ARGV[6], 'attempts', ARGV[7],\n"
 	"  'stream', KEYS[1], 'id', ARGV[2])\n"
 	"if #KEYS > 2 then\n"
 	"  redis.call('RPUSH', KEYS[3], ARGV[8])\n"
@@ -246,7 +247,7 @@ void asynctask_redis_node_touch(void)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	redisAsyncCommandArgv(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, argc, argv, argvlen);
+	asynctask_redis_node_command(asynctask_rnode.writer.ac, asynctask_redis_node_ignore_reply, NULL, argc, argv, argvlen);
 	free(argv);
 	free(argvlen);
 }

@@ -345,7 +345,7 @@ static bool send_take(conn_t *conn, int kind)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(conn->ac, on_read, t, argc, argv, argvlen) != REDIS_OK) {
+	if (asynctask_redis_node_command(conn->ac, on_read, t, argc, argv, argvlen) != REDIS_OK) {
 		free(t);
 		return false;
 	}
@@ -462,7 +462,7 @@ static void send_claim(const char **argv, int argc, take_t *t)
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_claim, t, argc, argv, argvlen) != REDIS_OK) {
+	if (asynctask_redis_node_command(asynctask_rnode.writer.ac, on_claim, t, argc, argv, argvlen) != REDIS_OK) {
 		free(t);
 		return;
 	}

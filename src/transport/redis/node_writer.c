@@ -175,7 +175,7 @@ void asynctask_redis_node_send_op(op_t *op)
 		keep_op(op);
 		return;
 	}
-	if (redisAsyncCommandArgv(asynctask_rnode.writer.ac, on_op, op, op->argc, (const char **) op->argv, op->argvlen)
+	if (asynctask_redis_node_command(asynctask_rnode.writer.ac, on_op, op, op->argc, (const char **) op->argv, op->argvlen)
 		!= REDIS_OK) {
 		keep_op(op);
 		return;

@@ -62,11 +62,16 @@
  *                            without taking) and LTRIMs what it booked. The task entry names this
  *                            key in its reply-key field (empty, with the
  *                            NO_REPLY flag, when nobody waits).
- *   {prefix}:dead            stream of dead-lettered tasks: XADD {key} *
+ *   {prefix}:dead            stream of dead-lettered tasks: XADD {key}
+ *                            MAXLEN ~ ASYNCTASK_REDIS_DEAD_MAX *
  *                            t <the signed task as it arrived, or the raw
  *                            field when it failed to verify> error <text>
  *                            node <who dead-lettered it> attempts <n>
  *                            stream <its queue's stream> id <its entry id>.
+ *                            Trimmed as it grows: about the newest
+ *                            ASYNCTASK_REDIS_DEAD_MAX entries are kept
+ *                            (~: Redis trims whole macro nodes, so a few
+ *                            more may stay), the oldest dropped.
  *
  * A result entry (kind RESULT) carries the task's id, the attempt that
  * produced it, the node that ran it, and as payload:
@@ -82,8 +87,9 @@
  * max_attempts gets a FAILED result (status FAILED, the last error) from the
  * node that dead-lettered it.
  *
- * Atomic steps run as Lua scripts (EVAL; the script's text is in the file
- * that sends it):
+ * Atomic steps run as Lua scripts (the script's text is in the file that
+ * sends it; a node sends EVALSHA with the text's SHA1, and EVAL with the
+ * text when Redis answers NOSCRIPT: node_script.c; a dispatcher sends EVAL):
  *  - cancel (dispatcher): the entry is deleted (XDEL) only when no node has
  *    taken it (not pending in the group, and past the group's last delivered
  *    id, or no group yet); replies 1 when deleted. Else, for a task whose run
@@ -165,6 +171,12 @@
 #define ASYNCTASK_REDIS_DELAYED_FMT   "%s:delayed:%s"  /* prefix, queue */
 #define ASYNCTASK_REDIS_DELAYED_TASKS ":t"        /* suffix of the delayed set's hash */
 #define ASYNCTASK_REDIS_DELAYED_MOVED ":moved:"   /* suffix + member: a moved member's entry id */
+
+/* The dead stream keeps about this many of its newest entries (XADD MAXLEN ~): it never grows without bound. */
+#define ASYNCTASK_REDIS_DEAD_MAX      10000
+#define ASYNCTASK_REDIS_TEXT_(x)      #x
+#define ASYNCTASK_REDIS_TEXT(x)       ASYNCTASK_REDIS_TEXT_(x)
+#define ASYNCTASK_REDIS_DEAD_MAX_TEXT ASYNCTASK_REDIS_TEXT(ASYNCTASK_REDIS_DEAD_MAX)   /* as the scripts spell it */
 
 /* Priority levels, highest first: the order the take step reads them in. */
 #define ASYNCTASK_REDIS_LEVELS        3

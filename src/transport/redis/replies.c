@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "php.h"
 #include "zend_exceptions.h"
@@ -31,6 +32,46 @@ static uint64_t get64(const unsigned char *p)
 		v = v << 8 | p[i];
 	}
 	return v;
+}
+
+/* The last results booked, by their MAC (the entry's last 32 bytes: these
+ * very bytes, not another attempt's result for the same task): their LTRIM
+ * goes with a later command (drop_head()), so a connection lost before it
+ * leaves them in the list, read again later; they are dropped then without
+ * a word (not refused: they were this process's and settled their Future).
+ * Forgotten in a forked child, whose list is its own. */
+#define BOOKED_RECENT 256
+#define MAC_SIZE      32
+static struct {
+	uint8_t  macs[BOOKED_RECENT][MAC_SIZE];
+	unsigned next, count;
+	pid_t    pid;
+} booked_recent;
+
+static void booked_note(const uint8_t *mac)
+{
+	if (booked_recent.pid != getpid()) {
+		booked_recent.pid = getpid();
+		booked_recent.next = booked_recent.count = 0;
+	}
+	memcpy(booked_recent.macs[booked_recent.next], mac, MAC_SIZE);
+	booked_recent.next = (booked_recent.next + 1) % BOOKED_RECENT;
+	if (booked_recent.count < BOOKED_RECENT) {
+		booked_recent.count++;
+	}
+}
+
+static bool booked_lately(const uint8_t *mac)
+{
+	if (booked_recent.pid != getpid()) {
+		return false;
+	}
+	for (unsigned i = 0; i < booked_recent.count; i++) {
+		if (memcmp(booked_recent.macs[i], mac, MAC_SIZE) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 static void refuse(const char *key, const char *format, const char *detail)
@@ -66,6 +107,9 @@ static bool book(const char *bytes, size_t len, const char *key)
 	}
 	asynctask_wire_id_hex(e.id, hex);
 	sent = asynctask_redis_sent_find_wire(e.id, &task_id);
+	if (!sent && booked_lately((const uint8_t *) bytes + len - MAC_SIZE)) {
+		return false;   /* booked already; its LTRIM was lost with a connection */
+	}
 	if (!sent) {
 		refuse(key, "not a task this process sent and still waits for (another dispatcher's, one already "
 			"settled or cancelled, or from an earlier run): task ", hex);
@@ -82,6 +126,7 @@ static bool book(const char *bytes, size_t len, const char *key)
 	}
 	/* the first result wins: the task leaves the books, a later one is refused above */
 	asynctask_redis_count_outcome(status);
+	booked_note((const uint8_t *) bytes + len - MAC_SIZE);
 	if (sent->forgotten) {
 		asynctask_redis_counts()->unread++;
 		asynctask_redis_sent_remove(task_id);
@@ -108,14 +153,19 @@ static bool book(const char *bytes, size_t len, const char *key)
 
 /* Removes the first n elements of the list, once they are booked. Only this
  * process takes from its list (nodes append at the tail), so they are still
- * the first n. Failing (the connection lost), they stay: read again later,
- * they are dropped as settled, never lost. */
+ * the first n. The LTRIM goes with this process's next command to Redis (no
+ * round trip of its own: a Future's wait is a BLMOVE and no more), or now
+ * when there is no connection to queue it on. Failing (the connection lost),
+ * they stay: read again later, they are dropped as settled, never lost. */
 static void drop_head(const char *key, size_t n)
 {
 	char start[32];
 	snprintf(start, sizeof(start), "%zu", n);
 	const char *argv[] = {"LTRIM", key, start, "-1"};
 	size_t argv_len[] = {5, strlen(key), strlen(start), 2};
+	if (asynctask_redis_command_later(asynctask_redis_dispatcher_backend(), 4, argv, argv_len)) {
+		return;
+	}
 	redisReply *reply = asynctask_redis_command_to(asynctask_redis_dispatcher_backend(), 0, 4, argv, argv_len);
 
 	if (reply) {

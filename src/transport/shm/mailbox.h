@@ -17,9 +17,11 @@
  *
  * A message too large for one pipe message (a result over 4 KB) puts its
  * data in the mailbox's bulk ring instead, in the same critical section
- * that publishes the message, which says where the data is: the owner
- * copies it once, straight from shared memory into the result it keeps,
- * after its memory_limit check (result_spilled.c), then frees it. A bulk post never
+ * that publishes the message, which says where the data is, always in one
+ * piece (data that would wrap starts at the ring's beginning): after its
+ * memory_limit check (result_spilled.c) the owner decodes a value in the
+ * compact encoding straight from shared memory, or copies anything else
+ * once into the result it keeps, then frees it. A bulk post never
  * waits: without room now (or for data larger than the bulk ring) the
  * poster uses a spill file, as before. Bulk data is freed in the order it
  * was posted; the pages of a freed mailbox's bulk ring go back to the system.
@@ -64,6 +66,9 @@ typedef struct _asynctask_mailbox_t {
 	int32_t  owner;              /* the dispatching process it serves; 0: free */
 	uint32_t sleeping;           /* the owner sleeps on bell: ring it */
 	uint32_t bell;               /* futex word: bumped by a poster that wakes the owner */
+	/* the owner waits on its event stream (result_events.h): the first
+	 * poster to see it clears it and writes a wake-up to the owner's FIFO */
+	uint32_t listening;
 	uint64_t tail;               /* bytes posted */
 	uint64_t bulk_tail;          /* bulk bytes posted (moved before tail, under the lock) */
 	uint64_t bulk_used;          /* bulk_tail when the bulk pages were last given back */
@@ -116,8 +121,27 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 /* The owner: copies the bulk data a message named (position, length) into
  * dst, or false when the message names data that is not there. */
 bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst);
+/* The owner: where the bulk data a message named (position, length) is, in
+ * one piece (posters never wrap it), for reading in place until it is
+ * freed; NULL when the message names data that is not there. */
+const char *asynctask_mailbox_bulk_at(const asynctask_mailbox_t *box, uint64_t pos, uint64_t len);
 /* The owner: the bulk data up to position `end` is read (or dropped): posters may reuse it. */
 void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end);
+
+/* The owner, with an event stream (result_events.h): says it listens,
+ * then looks again. true: a message came before the word was out (a
+ * poster may not have seen it): collect and listen again. Dekker's
+ * handshake, as for sleeping: a poster that publishes after this look sees
+ * listening (asynctask_mailbox_take_listener). */
+bool asynctask_mailbox_listen(asynctask_mailbox_t *box);
+/* A poster, after a post: true when the owner listened and this poster is
+ * the one to wake it (the word is cleared: one wake-up per listen). */
+static inline bool asynctask_mailbox_take_listener(asynctask_mailbox_t *box)
+{
+	uint32_t listening = 1;
+	return __atomic_load_n(&box->listening, __ATOMIC_SEQ_CST) != 0
+		&& __atomic_compare_exchange_n(&box->listening, &listening, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 
 /* Takes and releases the lock: a post its holder died in the middle of is
  * settled now (the manager, before it reads a dead worker's claim). */

@@ -35,6 +35,7 @@
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
 #include "src/transport/shm/result_store.h"
+#include "src/transport/shm/result_events.h"
 
 _Static_assert(sizeof(result_header_t) + ASYNCTASK_RESULT_INLINE_MAX == PIPE_BUF, "see result.h");
 
@@ -109,6 +110,9 @@ zend_result asynctask_results_open(asynctask_pool_t *pool)
 	ASYNCTASK_G(mailbox) = asynctask_mailbox_take(asynctask_region_mailboxes(pool), pool->mailboxes, pid);
 	ASYNCTASK_G(fifo_skipped) = 0;
 	ASYNCTASK_G(fifo_readable) = false;
+	if (asynctask_results_events_on()) {
+		asynctask_results_drain();  /* the event stream watches the new FIFO and mailbox */
+	}
 	return SUCCESS;
 }
 
@@ -142,6 +146,9 @@ uint32_t asynctask_results_close(void)
 
 	if (ASYNCTASK_G(result_fd) < 0) {
 		return 0;
+	}
+	if (ASYNCTASK_G(result_pid) == asynctask_self()) {
+		asynctask_results_events_unwatch();
 	}
 	close(ASYNCTASK_G(result_fd));
 	ASYNCTASK_G(result_fd) = -1;
@@ -254,11 +261,26 @@ static int parse(smart_str *buffer)
  * FIFO_EVERY drains, in case. */
 #define FIFO_EVERY 256
 
+/* With an event stream (result_events.h): the FIFO watched, and the
+ * mailbox listened to, what came before the word was out collected. */
+static int listen_for_events(int fd, asynctask_mailbox_t *box)
+{
+	int count = 0;
+
+	asynctask_results_events_watch(fd);
+	while (box && asynctask_mailbox_listen(box)) {
+		asynctask_mailbox_collect(box, &ASYNCTASK_G(mailbox_buffer));
+		count += parse(&ASYNCTASK_G(mailbox_buffer));
+	}
+	return count;
+}
+
 int asynctask_results_drain(void)
 {
 	int fd = asynctask_results_fd();
 	smart_str *buffer = &ASYNCTASK_G(result_buffer);
 	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
+	bool events = asynctask_results_events_on();
 	int count = 0;
 
 	if (fd < 0) {
@@ -269,7 +291,8 @@ int asynctask_results_drain(void)
 			asynctask_mailbox_collect(box, &ASYNCTASK_G(mailbox_buffer));
 			count += parse(&ASYNCTASK_G(mailbox_buffer));  /* whole messages: it ends empty */
 		}
-		if (!ASYNCTASK_G(fifo_readable) && ++ASYNCTASK_G(fifo_skipped) < FIFO_EVERY) {
+		/* with an event stream the FIFO also carries the wake-ups: read each time */
+		if (!events && !ASYNCTASK_G(fifo_readable) && ++ASYNCTASK_G(fifo_skipped) < FIFO_EVERY) {
 			return count;
 		}
 		ASYNCTASK_G(fifo_readable) = false;
@@ -289,6 +312,9 @@ int asynctask_results_drain(void)
 		if (n < READ_CHUNK) {
 			break;  /* it had less than asked for: empty now, no need for a read() to say so */
 		}
+	}
+	if (events) {
+		count += listen_for_events(fd, box);
 	}
 	return count;
 }
@@ -340,13 +366,23 @@ bool asynctask_results_sleep(int timeout_ms)
 	return ready > 0;
 }
 
-zend_string *asynctask_results_take(uint64_t id)
+zend_string *asynctask_results_take(uint64_t id, zval *value)
 {
 	zval *zv = zend_hash_index_find(&ASYNCTASK_G(results), id);
+	zend_string *result;
+
 	if (!zv) {
 		return NULL;
 	}
-	zend_string *result = zend_string_copy(Z_STR_P(zv));
+	if (Z_TYPE_P(zv) == IS_REFERENCE) {
+		/* decoded as it arrived (result_spilled.c; only in a process with a
+		 * mailbox): the value, and a result that only says it is one */
+		ZEND_ASSERT(value);
+		ZVAL_COPY(value, Z_REFVAL_P(zv));
+		result = asynctask_results_alloc(ASYNCTASK_RESULT_VALUE, 0, 0);
+	} else {
+		result = zend_string_copy(Z_STR_P(zv));
+	}
 	zend_hash_index_del(&ASYNCTASK_G(results), id);
 	return result;
 }

@@ -62,8 +62,12 @@ void asynctask_results_expect(uint64_t id);
 void asynctask_results_settled(uint64_t id);
 /* The Future of task id is gone: drop its report, now or when it arrives. */
 void asynctask_results_forget(uint64_t id);
-/* Takes the result of task id, if it arrived (caller owns the string). */
-zend_string *asynctask_results_take(uint64_t id);
+/* Takes the result of task id, if it arrived (caller owns the string). A
+ * value in the compact encoding that came through the mailbox's bulk ring
+ * was decoded as it arrived: then it goes to *value (the caller owns it;
+ * NULL only where no mailbox is held, the Redis node's bridge) and the
+ * result is a VALUE without data. */
+zend_string *asynctask_results_take(uint64_t id, zval *value);
 
 /* --- the posting side (workers, manager) ------------------------------- */
 
@@ -77,6 +81,12 @@ zend_string *asynctask_results_take(uint64_t id);
  * pipe error). */
 int asynctask_result_post(asynctask_pool_t *pool, const asynctask_report_t *report, double timeout,
 	asynctask_claim_t *claim);
+/* The manager, once a second: an owner that listens on its event stream
+ * (result_events.h) with messages waiting in its mailbox has a wake-up
+ * written for it. The poster that published them would have, unless it
+ * died in between (killed right after its post): without this the owner's
+ * event loop would never hear of them. */
+void asynctask_results_wake_stranded(asynctask_pool_t *pool);
 
 /* Closes the pipes this poster keeps open whose reader is gone (the
  * dispatcher exited, or a php-fpm child ended its request): one poll(), for

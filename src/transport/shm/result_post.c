@@ -164,6 +164,39 @@ void asynctask_results_close_dead_pipes(void)
 	}
 }
 
+/* The owner listens on its event stream (result_events.h) and this poster
+ * is the one to tell it: a message of no task into its FIFO makes the
+ * stream readable (the reader drops it). Never waits: a full FIFO is
+ * readable already; an owner that no longer reads has nothing to wake. */
+static void wake_listener(asynctask_mailbox_t *box, pid_t owner)
+{
+	if (!asynctask_mailbox_take_listener(box)) {
+		return;  /* the plain path: one load */
+	}
+	result_header_t header = { .magic = RESULT_MAGIC };
+	int fd = pipe_for(owner, false);
+	int err = fd < 0 ? errno : post_message(fd, (const char *) &header, sizeof(header), owner, 0);
+	if (err == EPIPE) {
+		fd = pipe_for(owner, true);
+		err = fd < 0 ? errno : post_message(fd, (const char *) &header, sizeof(header), owner, 0);
+	}
+	if (err != 0 && err != EAGAIN) {
+		forget_pipe(owner);
+	}
+}
+
+void asynctask_results_wake_stranded(asynctask_pool_t *pool)
+{
+	asynctask_mailbox_t *boxes = asynctask_region_mailboxes(pool);
+
+	for (uint32_t i = 0; i < pool->mailboxes; i++) {
+		pid_t owner = __atomic_load_n(&boxes[i].owner, __ATOMIC_RELAXED);
+		if (owner > 0 && asynctask_mailbox_pending(&boxes[i])) {
+			wake_listener(&boxes[i], owner);  /* only an owner that still listens */
+		}
+	}
+}
+
 /* Into the owner's mailbox: 0 when posted, ENOENT when it has none. A
  * worker's claim is noted delivered in the same critical section. */
 static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *report, const char *message, size_t len,
@@ -181,6 +214,9 @@ static int post_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t *rep
 			claim ? &claim->delivered : NULL);
 		if (err == ENXIO) {
 			continue;  /* given up as we looked: it may have another one now */
+		}
+		if (err == 0) {
+			wake_listener(box, owner);
 		}
 		return err;
 	}
@@ -205,6 +241,9 @@ static int post_bulk_to_mailbox(asynctask_pool_t *pool, const asynctask_report_t
 		}
 		int err = asynctask_mailbox_post_bulk(box, report->owner, (const char *) &header, sizeof(header), data, len,
 			report->task_id, claim ? &claim->delivered : NULL);
+		if (err == 0) {
+			wake_listener(box, report->owner);
+		}
 		if (err != ENXIO) {
 			return err;
 		}

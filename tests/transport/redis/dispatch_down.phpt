@@ -70,9 +70,9 @@ within [1, 1.5) s
 int(0)
 int(0)
 -- Redis frozen while a Future waits
-wait: AsyncTask\BackendException: Redis at DIR/redis.sock: LRANGE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
+wait: AsyncTask\BackendException: Redis at DIR/redis.sock: BLMOVE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
 isDone: AsyncTask\BackendException: Redis at DIR/redis.sock: LRANGE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
 cancel: AsyncTask\BackendException: Redis at DIR/redis.sock: LRANGE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
-all: AsyncTask\BackendException: Redis at DIR/redis.sock: LRANGE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
+all: AsyncTask\BackendException: Redis at DIR/redis.sock: BLMOVE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
 any: AsyncTask\BackendException: Redis at DIR/redis.sock: LRANGE failed: no reply in time (gave up after %d attempts in 0.%d s, asynctask.dispatch_timeout)
 string(1) "X"
