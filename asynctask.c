@@ -356,6 +356,7 @@ PHP_MINIT_FUNCTION(asynctask)
 PHP_MSHUTDOWN_FUNCTION(asynctask)
 {
 	(void) type;
+	asynctask_server_shutdown();
 	asynctask_callable_shutdown();
 	asynctask_redis_settings_mshutdown();
 	UNREGISTER_INI_ENTRIES();
@@ -384,6 +385,12 @@ PHP_RSHUTDOWN_FUNCTION(asynctask)
 	zend_hash_destroy(&ASYNCTASK_G(results));
 	zend_hash_destroy(&ASYNCTASK_G(outstanding));
 	zend_hash_destroy(&ASYNCTASK_G(abandoned));
+	/* empty again, allocating nothing: Futures in arrays or cycles are freed after
+	 * this (zend_deactivate()), and each tells the tables it is gone
+	 * (asynctask_results_forget(), which then finds nothing and adds nothing) */
+	zend_hash_init(&ASYNCTASK_G(results), 8, NULL, ZVAL_PTR_DTOR, 0);
+	zend_hash_init(&ASYNCTASK_G(outstanding), 8, NULL, NULL, 0);
+	zend_hash_init(&ASYNCTASK_G(abandoned), 8, NULL, NULL, 0);
 	smart_str_free(&ASYNCTASK_G(result_buffer));
 	smart_str_free(&ASYNCTASK_G(mailbox_buffer));
 	asynctask_callable_cache_destroy();

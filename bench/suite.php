@@ -178,6 +178,10 @@ $rssAfter = [
     'asynctask' => rss_kb_list($async->workerPids()), 'baseline' => rss_kb_list($base->workerPids()),
     'caller' => rss_kb(getmypid()),
 ];
+$privateAfter = [
+    'asynctask' => array_map('private_rss_kb', $async->workerPids()),
+    'baseline' => array_map('private_rss_kb', $base->workerPids()),
+];
 
 // the same round trip and fan-out with CPU-bound processes around (README: Benchmark)
 $scenarios = load_scenarios($systems, $async, $base, $P);
@@ -226,6 +230,8 @@ $row('idle RSS per worker (MB, mean)', mean($idle['asynctask']) / 1024, mean($id
 $row('worker RSS before the throughput runs (MB)', mean($rssBefore['asynctask']) / 1024, mean($rssBefore['baseline']) / 1024, '%.1f');
 $row('worker RSS after the throughput runs (MB)', mean($rssAfter['asynctask']) / 1024, mean($rssAfter['baseline']) / 1024, '%.1f',
     'flat: see tests/integration/stress');
+$row('worker private RSS after the throughput runs (MB; VmRSS less the shared ring)', mean($privateAfter['asynctask']) / 1024,
+    mean($privateAfter['baseline']) / 1024, '%.1f', '≤ 1.3×', static fn ($a, $r) => $r !== null && $r <= 1.3);
 
 $limit = $limitFile !== null ? parse_limit($limitFile) : [];
 $machine = machine();
@@ -703,6 +709,19 @@ function rss_kb(int $pid): int
 function rss_kb_list(array $pids): array
 {
     return array_map('rss_kb', $pids);
+}
+
+/** A process's own resident memory: VmRSS less RssShmem, the pages of shared memory it has touched
+ * (asynctask's region: every process of a pool maps the same ring, so VmRSS counts its pages once in
+ * each of them, however many processes share them). */
+function private_rss_kb(int $pid): int
+{
+    $status = @file_get_contents("/proc/$pid/status");
+    if ($status === false || !preg_match('/^VmRSS:\s+(\d+)\s+kB/m', $status, $rss)) {
+        return 0;
+    }
+    $shmem = preg_match('/^RssShmem:\s+(\d+)\s+kB/m', $status, $m) ? (int) $m[1] : 0;
+    return (int) $rss[1] - $shmem;
 }
 
 function mean(array $v): float

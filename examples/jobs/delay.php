@@ -13,7 +13,7 @@ $start = hrtime(true);
 $since = fn (): string => sprintf('%.3f s', (hrtime(true) - $start) / 1e9);
 
 $reminder = (new Task(fn (string $who) => "reminder for $who sent", 'ada'))->delay(0.5)->dispatch();
-$cancelled = (new Task(fn () => 'never printed'))->delay(0.3)->dispatch();
+$cancelled = (new Task(fn () => 'never printed'))->delay(60)->dispatch();
 $now = AsyncTask\dispatch(fn () => 'an ordinary task is not held up')->wait();
 echo "$now ({$since()})\n";
 

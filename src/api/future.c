@@ -163,14 +163,14 @@ static bool future_poll(future_t *future)
 		return false;
 	}
 	transport->collect();
-	future->result = transport->result(future->id);
+	future->result = transport->result(future->id, &future->value);
 	if (future->result || UNEXPECTED(EG(exception))) {
 		return future->result != NULL;
 	}
 	if (future_orphaned(future)) {
 		/* a last look: the pool may have posted it just before it went */
 		transport->collect();
-		future->result = transport->result(future->id);
+		future->result = transport->result(future->id, &future->value);
 		if (!future->result) {
 			char message[160];
 			snprintf(message, sizeof(message), "the pool stopped before task %s reported a result",
@@ -253,7 +253,7 @@ static bool future_await(future_t *future, uint64_t deadline)
 	 * earlier look brought it), it sleeps first: one round trip where a look
 	 * that finds nothing and a sleep were two */
 	if (future->transport->remote && !future->result && future->owner == asynctask_self()) {
-		future->result = future->transport->result(future->id);
+		future->result = future->transport->result(future->id, &future->value);
 		if (!future->result && (!deadline || asynctask_now_ns() + 1000000 < deadline)) {
 			sleep_for_results(future->transport, deadline);
 			if (UNEXPECTED(EG(exception))) {

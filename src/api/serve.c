@@ -111,15 +111,8 @@ void asynctask_node_server_startup(void)
 	if (!asynctask_redis_url_is_remote(ASYNCTASK_G(backend)) || ASYNCTASK_G(backend_refused)) {
 		return;
 	}
-	/* a node serves "default" (asynctask_node_start() says why) */
-	asynctask_queues_t queues;
-	if (asynctask_queues_parse(ASYNCTASK_G(queues) ? ASYNCTASK_G(queues) : "", &queues, why, sizeof(why))
-			&& (queues.count > 1 || (queues.count == 1 && strcmp(queues.queues[0].name, ASYNCTASK_QUEUE_DEFAULT) != 0))) {
-		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend as "
-			"nodes: not supported yet: named queues (asynctask.queues \"%s\") on a node of the Redis backend",
-			ASYNCTASK_G(queues));
-		return;
-	}
+	/* each section's pool serves the queues of asynctask.queues, each with its
+	 * workers (the bridge names them from the pool's region, as for Pool::serve()) */
 	if (!node_settings(&config, why, sizeof(why))) {
 		/* (the settings' own startup warning said so already, where it could) */
 		php_error_docref(NULL, E_WARNING, "asynctask: the php-fpm pool sections will not serve asynctask.backend "

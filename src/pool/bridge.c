@@ -247,7 +247,7 @@ static void collect(void)
 		ZEND_HASH_FOREACH_NUM_KEY(&ASYNCTASK_G(results), id) {
 			break;
 		} ZEND_HASH_FOREACH_END();
-		zend_string *result = asynctask_results_take(id);
+		zend_string *result = asynctask_results_take(id, NULL);  /* no mailbox here: never decoded */
 		asynctask_redis_job_t *job = take_running(id);
 		if (result && job) {
 			asynctask_redis_node_finish(job, ASYNCTASK_RESULT_STATUS(result), ASYNCTASK_RESULT_DATA(result),

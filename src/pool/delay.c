@@ -19,11 +19,24 @@
 
 #define RETRY_NS (10ull * 1000 * 1000)  /* no room in the queue for a due task: look again after */
 
-/* A task held: its record (header and payload) and the index of its queue. */
+/* A task held: its record (header and payload; 8 bytes a task in the heap).
+ * The index of its queue is kept in the record's `next`, which links a
+ * record of the ring into its level's list (priority.h) and means nothing
+ * in a copy the manager holds (asynctask_queue_push_due() clears it). */
 typedef struct {
 	asynctask_record_t *record;
-	uint32_t            queue;
 } held_t;
+
+static inline uint32_t held_queue(held_t h)
+{
+	return (uint32_t) h.record->next;
+}
+
+static inline held_t held(asynctask_record_t *record, uint32_t queue)
+{
+	record->next = queue;
+	return (held_t) { record };
+}
 
 static struct {
 	asynctask_pool_t *pool;
@@ -109,11 +122,13 @@ static asynctask_record_t *heap_remove(size_t i)
 	return r;
 }
 
-/* A held record that will not run: a task with retries leaves its file
- * (src/pool/retry.h), which is then removed. Frees it. */
+/* A held record that will not run (cancelled, or the pool stops): a task
+ * that travels in a file (one with retries, src/pool/retry.h, one larger
+ * than a quarter of its queue, a chain's next link) leaves it, which is
+ * then removed. Frees it. */
 static void drop(asynctask_record_t *r)
 {
-	if (r->flags & ASYNCTASK_RECORD_RETRY) {
+	if (r->flags & ASYNCTASK_RECORD_SPILLED) {
 		char name[ASYNCTASK_SPILL_NAME_MAX];
 		asynctask_record_spill_name(r, name);
 		if (name[0]) {
@@ -162,12 +177,13 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 	asynctask_delay_look();  /* cancellations first */
 	while (delay.n > 0 && delay.heap[0].record->due_ns <= asynctask_now_ns()) {
 		held_t top = delay.heap[0];
-		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, top.queue);
-		int err = full[top.queue] ? EAGAIN
+		uint32_t queue = held_queue(top);
+		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, queue);
+		int err = full[queue] ? EAGAIN
 			: asynctask_queue_push_due(&rq->queue, asynctask_region_queue_ring(delay.pool, rq), top.record);
 		if (err == EAGAIN) {
 			/* its queue is full: its workers make room */
-			full[top.queue] = true;
+			full[queue] = true;
 			retry = true;
 			if (!aside && !(aside = malloc(delay.n * sizeof(*aside)))) {
 				break;  /* the rest waits for the retry */
@@ -179,7 +195,7 @@ static void fire(evutil_socket_t fd, short what, void *arg)
 		asynctask_record_t *r = heap_remove(0);
 		if (err == 0) {
 			free(r);
-			asynctask_idle_kick(delay.pool, top.queue);
+			asynctask_idle_kick(delay.pool, queue);
 		} else {
 			drop(r);  /* cancelled meanwhile */
 		}
@@ -242,7 +258,7 @@ static bool look_at(uint32_t queue)
 	/* room in the heap first: what cannot be held stays on the list for the next look */
 	while (__atomic_load_n(&q->levels[ASYNCTASK_LIST_DELAYED].count, __ATOMIC_ACQUIRE) > 0 && heap_reserve()
 			&& (r = asynctask_queue_take_delayed(q, ring))) {
-		heap_push((held_t) { r, queue });
+		heap_push(held(r, queue));
 		taken = true;
 	}
 	apply_cancels(rq);
@@ -266,6 +282,11 @@ size_t asynctask_delay_held(void)
 	return delay.n;
 }
 
+bool asynctask_delay_due_by(uint64_t deadline_ns)
+{
+	return delay.n > 0 && delay.heap[0].record->due_ns <= deadline_ns;
+}
+
 bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue)
 {
 	if (!heap_reserve()) {
@@ -275,7 +296,7 @@ bool asynctask_delay_hold(asynctask_record_t *record, uint32_t queue)
 		asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, queue);
 		asynctask_queue_hold_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq), record->task_id);
 	}
-	heap_push((held_t) { record, queue });
+	heap_push(held(record, queue));
 	if (delay.timer) {
 		arm_for_earliest();
 	}
@@ -311,9 +332,9 @@ void asynctask_delay_fail_all(asynctask_delay_fail_fn fail, const char *why)
 			"the pool stopped with %zu delayed task(s) not yet due: they fail, never run", delay.n);
 	}
 	for (size_t i = 0; i < delay.n; i++) {
-		fail(delay.heap[i].record, delay.heap[i].queue, why);
+		fail(delay.heap[i].record, held_queue(delay.heap[i]), why);
 		if (delay.heap[i].record->flags & ASYNCTASK_RECORD_RETRY) {
-			asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, delay.heap[i].queue);
+			asynctask_region_queue_t *rq = asynctask_region_queue(delay.pool, held_queue(delay.heap[i]));
 			asynctask_queue_release_retry(&rq->queue, asynctask_region_queue_ring(delay.pool, rq),
 				delay.heap[i].record->task_id);
 		}

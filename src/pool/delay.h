@@ -12,6 +12,12 @@
  * moment the rest are tried again 10 ms later (the loop never waits).
  * 100,000 delayed tasks are a heap of pointers and one malloc'd copy of
  * each record (header and payload): no timer each, no CPU while they wait.
+ * A task larger than a quarter of its queue travels in a spill file
+ * (src/transport/shm/spill.h) as an undelayed one does: its record, and so
+ * the manager's copy, is the header and the file's name; the file stays in
+ * the pool's runtime directory until a worker takes the task (or it is
+ * cancelled, or the pool stops: then the manager removes it), and the
+ * sweep of a dead dispatcher's files leaves it (asynctask_delay_refers_to()).
  *
  * The manager never pushes a task before its due time (CLOCK_MONOTONIC,
  * the clock dispatch() computed it with), so a task never runs early.
@@ -42,6 +48,9 @@ void asynctask_delay_look(void);
 
 /* How many delayed tasks the manager holds. */
 size_t asynctask_delay_held(void);
+
+/* Does it hold a task due at or before deadline_ns (asynctask_now_ns())? */
+bool asynctask_delay_due_by(uint64_t deadline_ns);
 
 /* Holds record (malloc'd; the manager's own retry of a task whose worker
  * died, src/pool/retry.h, or a chain's next link a worker left to it,

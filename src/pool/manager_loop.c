@@ -9,6 +9,7 @@
 #endif
 
 #include "src/pool/manager_internal.h"
+#include "src/pool/server_messages.h"
 
 asynctask_manager_state_t asynctask_mgr;
 
@@ -30,8 +31,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	__atomic_store_n(&asynctask_mgr.pool->heartbeat_ns, asynctask_now_ns(), __ATOMIC_RELAXED);
 	if (asynctask_mgr.master_gone) {
 		if (asynctask_now_ns() >= asynctask_mgr.drain_deadline) {
-			asynctask_manager_stop_now(
-				"the php-fpm master is gone and the queue did not drain within asynctask.shutdown_timeout");
+			char why[160];
+			snprintf(why, sizeof(why), "the %s master is gone and the queue did not drain within "
+				"asynctask.shutdown_timeout", asynctask_server_master());
+			asynctask_manager_stop_now(why);
 			return;
 		}
 	} else {

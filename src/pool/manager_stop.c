@@ -11,6 +11,7 @@
 #endif
 
 #include "src/pool/manager_internal.h"
+#include "src/pool/server_messages.h"
 
 bool asynctask_manager_stopping(void)
 {
@@ -35,6 +36,12 @@ void asynctask_manager_check_drained(void)
 	}
 	if (asynctask_manager_queue_has_work()) {
 		/* every worker left while tasks were queued (they crashed): run them */
+		return;
+	}
+	if (asynctask_mgr.master_gone && asynctask_delay_due_by(asynctask_mgr.drain_deadline)) {
+		/* php-fpm reloads or stops: the delayed tasks (and retries) that come due
+		 * within asynctask.shutdown_timeout still run here (the next pool does not
+		 * inherit them); spawn_missing() starts a worker for each when it is due */
 		return;
 	}
 #ifdef HAVE_ASYNCTASK_REDIS
@@ -87,7 +94,7 @@ void asynctask_manager_fail_queued_tasks(const char *why)
 
 	for (uint32_t i = 0; i < pool->nqueues; i++) {
 		asynctask_region_queue_t *rq = asynctask_region_queue(pool, i);
-		while (asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), &claim, &payload, &spilled, NULL)) {
+		while (asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), &claim, NULL, &payload, &spilled, NULL)) {
 			zend_string_release(payload);
 			if (spilled && claim.spill[0]) {
 				asynctask_spill_remove(asynctask_rundir_fd(), claim.spill);
@@ -167,8 +174,8 @@ void asynctask_manager_master_gone(void)
 	asynctask_mgr.drain_deadline = asynctask_now_ns() + (uint64_t) (ASYNCTASK_G(shutdown_timeout) * 1e9);
 	if (asynctask_mgr.pool->workers) {
 		asynctask_log_event(ASYNCTASK_LOG_NOTICE, "fpm_master_gone",
-			"the php-fpm master is gone: running the %" PRIu64 " queued task(s), then leaving",
-			asynctask_region_queued(asynctask_mgr.pool));
+			"the %s master is gone (stopped, reloaded or restarted): running the %" PRIu64 " queued task(s), "
+			"then leaving", asynctask_server_master(), asynctask_region_queued(asynctask_mgr.pool));
 	}
 	__atomic_store_n(&asynctask_mgr.pool->stopping, 1, __ATOMIC_SEQ_CST);
 	asynctask_region_wake_all(asynctask_mgr.pool);

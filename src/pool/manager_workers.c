@@ -248,9 +248,28 @@ void asynctask_manager_enforce_time_limits(void)
 		}
 	}
 }
+/* Draining after the php-fpm master left: a worker for each empty slot of
+ * a queue that has tasks (a delayed task came due after its queue's
+ * workers had retired, check_drained() waits for those). */
+static void spawn_for_due_tasks(void)
+{
+	asynctask_pool_t *pool = asynctask_mgr.pool;
+
+	for (uint32_t i = 0; i < pool->workers; i++) {
+		asynctask_worker_slot_t *slot = &pool->slots[i];
+		if (slot->state == ASYNCTASK_WORKER_EMPTY
+				&& __atomic_load_n(&asynctask_region_slot_queue(pool, slot)->queue.live, __ATOMIC_SEQ_CST) > 0) {
+			asynctask_manager_spawn(i);
+		}
+	}
+}
+
 void asynctask_manager_spawn_missing(void)
 {
 	if (asynctask_manager_stopping()) {
+		if (asynctask_mgr.master_gone && !asynctask_mgr.respawn_at) {
+			spawn_for_due_tasks();
+		}
 		return;
 	}
 	note_started_workers();

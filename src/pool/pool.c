@@ -105,8 +105,8 @@ zend_result asynctask_pool_start(zend_long workers)
 	char error[PATH_MAX + 256];
 
 	if (asynctask_server_enabled() || (pool && pool->server)) {
-		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
-			"(asynctask.enable=1): it starts and stops with php-fpm");
+		asynctask_throw(asynctask_ce_exception, "the pool belongs to the %s master "
+			"(asynctask.enable=1): it starts and stops with %s", asynctask_server_master(), asynctask_server_master());
 		return FAILURE;
 	}
 	if (workers > ASYNCTASK_WORKERS_MAX) {
@@ -143,7 +143,7 @@ zend_result asynctask_pool_start(zend_long workers)
 	if (!may_own_pool()) {
 		asynctask_throw(asynctask_ce_exception,
 			"no asynctask pool runs under the %s SAPI: set asynctask.enable=1 in php.ini "
-			"(the php.ini php-fpm loads, not a pool's php_admin_value) to start one at server startup",
+			"(the php.ini php-fpm or Apache's mod_php loads, not a php_admin_value) to start one at server startup",
 			sapi_module.name);
 		return FAILURE;
 	}
@@ -260,8 +260,8 @@ void asynctask_pool_stop(double timeout)
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
 
 	if (asynctask_server_enabled() || (pool && pool->server)) {
-		asynctask_throw(asynctask_ce_exception, "the pool belongs to the php-fpm master "
-			"(asynctask.enable=1): it starts and stops with php-fpm");
+		asynctask_throw(asynctask_ce_exception, "the pool belongs to the %s master "
+			"(asynctask.enable=1): it starts and stops with %s", asynctask_server_master(), asynctask_server_master());
 		return;
 	}
 	if (!pool) {

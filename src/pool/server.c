@@ -1,16 +1,19 @@
 /*
- * Server pools (php-fpm, asynctask.enable=1): the master's part and an FPM
- * child's part. See server.h for the picture, supervisor.c for the process
- * in the middle, server_manager.c for a server pool's manager.
+ * Server pools (php-fpm or Apache's mod_php, asynctask.enable=1): the
+ * master's part and a child's part. See server.h for the picture,
+ * supervisor.c for the process in the middle, server_manager.c for a server
+ * pool's manager.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -42,9 +45,15 @@
 /* How long a child waits to get its request through the door. */
 #define DOOR_SEND_TIMEOUT_S 5
 
+/* The section name of the one pool per user under Apache (its children
+ * have no FPM title to name one). */
+#define APACHE_SECTION "apache"
+
 static struct {
-	bool enabled;              /* asynctask.enable=1 under php-fpm */
-	int  door;                 /* master and FPM children: the door's sending end */
+	bool enabled;              /* asynctask.enable=1 under php-fpm or Apache */
+	bool apache;               /* under Apache's mod_php (apache2handler) */
+	pid_t starter;             /* the process that started the supervisor */
+	int  door;                 /* master and its children: the door's sending end */
 	int  lifeline;             /* master (and children until their first request): its write end */
 	char error[512];           /* why there is no supervisor, when there is none */
 } server = { .door = -1, .lifeline = -1 };
@@ -59,6 +68,38 @@ static void close_fd(int *fd)
 
 /* --- the master: start the supervisor ----------------------------------- */
 
+/* The master's listening sockets: Apache opened its own before PHP's
+ * startup, and a php-fpm master re-executed by a reload inherited its
+ * own. The supervisor (and so every pool process) keeps none of them, or
+ * a stopped server's port would stay taken until its pools drained. Every
+ * other descriptor stays: opcache's lock file, the logs, stderr. */
+static void close_listening_sockets(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+
+	if (!dir) {
+		asynctask_log_event(ASYNCTASK_LOG_WARNING, "supervisor_fds",
+			"the pool supervisor cannot list its descriptors (%s): it keeps the server's listening "
+			"sockets open", strerror(errno));
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		char *end;
+		long fd = strtol(entry->d_name, &end, 10);
+		int listening = 0;
+		socklen_t len = sizeof(listening);
+
+		if (*end != '\0' || end == entry->d_name || fd <= 2 || fd == dirfd(dir)) {
+			continue;
+		}
+		if (getsockopt((int) fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening) {
+			close((int) fd);
+		}
+	}
+	closedir(dir);
+}
+
 /* The supervisor is not the master's child (a short-lived intermediate
  * forks it): php-fpm supervises its own children and would log an "unknown
  * child" when ours exits, e.g. after a reload. */
@@ -72,6 +113,7 @@ static bool fork_supervisor(int door, int lifeline)
 		if (pid == 0) {
 			close_fd(&server.door);
 			close_fd(&server.lifeline);
+			close_listening_sockets();
 			asynctask_supervisor_run(door, lifeline);
 		}
 		_exit(pid > 0 ? 0 : 1);
@@ -95,6 +137,9 @@ static zend_result start_supervisor(void)
 	int on = 1;
 	struct timeval send_timeout = { DOOR_SEND_TIMEOUT_S, 0 };
 
+	/* a supervisor of this process's previous startup (Apache's graceful
+	 * restart, when its shutdown did not say so) is let go first */
+	asynctask_server_shutdown();
 	/* opcache's own post-startup (its shared memory) first: pools forked
 	 * from here on have everything an FPM child has */
 	if (previous_post_startup) {
@@ -126,6 +171,7 @@ static zend_result start_supervisor(void)
 	}
 	server.door = door[1];
 	server.lifeline = lifeline[1];
+	server.starter = getpid();
 	if (!fork_supervisor(door[0], lifeline[0])) {
 		snprintf(server.error, sizeof(server.error), "cannot fork its supervisor: %s", strerror(errno));
 		close_fd(&server.door);
@@ -141,7 +187,7 @@ static zend_result start_supervisor(void)
 	return SUCCESS;
 
 failed:
-	zend_error(E_WARNING, "asynctask: no pool will run under this php-fpm: %s", server.error);
+	zend_error(E_WARNING, "asynctask: no pool will run under this %s: %s", asynctask_server_master(), server.error);
 	return SUCCESS;
 }
 
@@ -167,15 +213,16 @@ void asynctask_server_startup(void)
 	if (!ASYNCTASK_G(enable)) {
 		return;
 	}
-	if (strcmp(sapi_module.name, "fpm-fcgi") != 0) {
+	server.apache = strcmp(sapi_module.name, "apache2handler") == 0;
+	if (strcmp(sapi_module.name, "fpm-fcgi") != 0 && !server.apache) {
 		if (strcmp(sapi_module.name, "cli") != 0 && strcmp(sapi_module.name, "phpdbg") != 0) {
-			zend_error(E_WARNING, "asynctask.enable=1 starts pools under php-fpm only; "
+			zend_error(E_WARNING, "asynctask.enable=1 starts pools under php-fpm and Apache's mod_php only; "
 				"none was started under the %s SAPI", sapi_module.name);
 		}
 		return;
 	}
 	server.enabled = true;
-	snprintf(server.error, sizeof(server.error), "its supervisor did not start (see the php-fpm log)");
+	snprintf(server.error, sizeof(server.error), "its supervisor did not start (see the %s log)", asynctask_server_master());
 	/* zend extensions start after every module's MINIT, in the order they
 	 * were registered: this one after opcache */
 	zend_register_extension(&server_extension, NULL);
@@ -186,6 +233,19 @@ bool asynctask_server_enabled(void)
 	return server.enabled && !ASYNCTASK_G(in_pool_process);
 }
 
+void asynctask_server_shutdown(void)
+{
+	/* the master's PHP shuts down: Apache's parent does so at every
+	 * graceful restart, then starts PHP (and a new supervisor) again in
+	 * the same process; the old supervisor must see its lifeline close
+	 * now, or it would wait for a parent that never leaves */
+	if (server.starter == getpid()) {
+		close_fd(&server.door);
+		close_fd(&server.lifeline);
+		server.starter = 0;
+	}
+}
+
 /* --- an FPM child: ask for the pool -------------------------------------- */
 
 /* After an ask that found no pool, a child asks again this much later at the earliest. */
@@ -194,8 +254,15 @@ bool asynctask_server_enabled(void)
 void asynctask_server_request_startup(void)
 {
 	if (asynctask_server_enabled()) {
-		/* only the master may hold the lifeline open */
-		close_fd(&server.lifeline);
+		/* under php-fpm only the master may hold the lifeline open. Under
+		 * Apache its children keep it too: a graceful restart shuts PHP
+		 * down in the parent while the old children finish their requests,
+		 * and those may still ask for (and dispatch to) their pool; the
+		 * old supervisor lets its pools go once the parent and every old
+		 * child closed it. (A killed parent: the supervisor watches its pid.) */
+		if (!server.apache) {
+			close_fd(&server.lifeline);
+		}
 #ifdef HAVE_ASYNCTASK_REDIS
 		/* a node of the remote backend: its section's pool serves whether or
 		 * not this request dispatches (dispatch() goes to Redis, never to it),
@@ -221,6 +288,10 @@ static void fpm_section(char section[ASYNCTASK_SECTION_MAX])
 	size_t n = 0, i;
 
 	section[0] = '\0';
+	if (server.apache) {
+		snprintf(section, ASYNCTASK_SECTION_MAX, "%s", APACHE_SECTION);
+		return;
+	}
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return;
@@ -303,7 +374,7 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 	int sock[2], fds[2] = { -1, -1 };
 
 	if (server.door < 0) {
-		snprintf(error, error_size, "no pool runs under this php-fpm: %s", server.error);
+		snprintf(error, error_size, "no pool runs under this %s: %s", asynctask_server_master(), server.error);
 		return NULL;
 	}
 	fpm_section(request.section);
@@ -321,8 +392,8 @@ static asynctask_pool_t *ask_for_pool(char *error, size_t error_size)
 	close(sock[1]);
 	if (err != 0) {
 		close(sock[0]);
-		snprintf(error, error_size, "cannot reach the pool's supervisor (the php-fpm master's asynctask "
-			"process): %s", strerror(err));
+		snprintf(error, error_size, "cannot reach the pool's supervisor (the %s master's asynctask "
+			"process): %s", asynctask_server_master(), strerror(err));
 		return NULL;
 	}
 	err = receive_reply(sock[0], &reply, fds, error, error_size);

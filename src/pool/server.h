@@ -4,6 +4,15 @@
  * directory) that runs as that section's user. Shared memory is only ever
  * shared among processes of one uid.
  *
+ * Under Apache's mod_php (prefork) it is the same with the Apache parent
+ * as the master and its children as the FPM children: one section,
+ * "apache", so one pool per user of the children (User). The parent runs
+ * PHP's startup again at each graceful restart, after shutting PHP down,
+ * which closes its end of the lifeline; the children keep theirs, so the
+ * old supervisor's pools drain and leave once the old children finished
+ * their requests too. The new startup forks a new supervisor. The supervisor (under php-fpm
+ * too) closes the master's listening sockets it inherited.
+ *
  *   php-fpm master (root) ── forks at startup ──► supervisor (root, maps nothing)
  *        │ forks                                    │ forks one per (uid, gid, section),
  *        ▼                                          ▼ which drops to that user at once
@@ -52,11 +61,17 @@
  * asynctask.enable=1 under php-fpm. */
 void asynctask_server_startup(void);
 
-/* Whether this process's pools are the server's: a php-fpm child of a
- * master with asynctask.enable=1 (whether or not its supervisor started). */
+/* Whether this process's pools are the server's: a php-fpm or Apache child
+ * of a master with asynctask.enable=1 (whether or not its supervisor
+ * started). */
 bool asynctask_server_enabled(void);
 
-/* RINIT: a php-fpm child lets go of the master's lifeline. */
+/* MSHUTDOWN: the process that started the supervisor lets it go (closes
+ * the door and the lifeline); nothing in any other process. */
+void asynctask_server_shutdown(void);
+
+/* RINIT: a php-fpm child lets go of the master's lifeline (an Apache child
+ * keeps it). */
 void asynctask_server_request_startup(void);
 
 /* This php-fpm child's pool, asked of the supervisor the first time and

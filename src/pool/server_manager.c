@@ -53,8 +53,8 @@ bool asynctask_server_become(uid_t uid, gid_t gid, const gid_t *groups, int ngro
 			return false;
 		}
 	} else if (geteuid() != uid) {
-		snprintf(error, error_size, "the php-fpm master runs as uid %d and cannot start a pool for uid %d",
-			(int) geteuid(), (int) uid);
+		snprintf(error, error_size, "the %s master runs as uid %d and cannot start a pool for uid %d",
+			asynctask_server_master(), (int) geteuid(), (int) uid);
 		return false;
 	}
 	if (getuid() != uid || geteuid() != uid || (uid != 0 && (getgid() != gid || getegid() != gid))) {
@@ -160,7 +160,8 @@ ZEND_NORETURN void asynctask_server_manager_main(int link, uid_t uid, gid_t gid,
 		_exit(70);
 	}
 	asynctask_log_event(ASYNCTASK_LOG_NOTICE, "pool_started",
-		"pool for FPM section [%s] (uid %d) started; runtime directory %s", section[0] ? section : "?",
+		"pool for %s section [%s] (uid %d) started; runtime directory %s", asynctask_server_master(),
+		section[0] ? section : "?",
 		(int) uid, asynctask_rundir_path());
 #ifdef HAVE_ASYNCTASK_REDIS
 	if (asynctask_bridge_configured()) {

@@ -1,19 +1,32 @@
 /*
  * What the processes of php-fpm's pools say to each other (server.h has
  * the picture): an FPM child's request through the door, the answer it
- * gets, and a new manager's word to the supervisor. Types only.
+ * gets, and a new manager's word to the supervisor. Types only, and the
+ * name of the server's master for their messages.
  */
 #ifndef ASYNCTASK_SERVER_MESSAGES_H
 #define ASYNCTASK_SERVER_MESSAGES_H
 
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "php.h"
+#include "SAPI.h"
 
 #define ASYNCTASK_SERVER_MAGIC   0x56535441u  /* "ATSV" */
 #define ASYNCTASK_SERVER_VERSION 2
 #define ASYNCTASK_SECTION_MAX    64
 #define ASYNCTASK_STATUS_LISTEN_MAX 128   /* "unix:" and a sun_path fit */
 #define ASYNCTASK_STATUS_TOKEN_MAX  256
+
+/* What the master of the server pools is called in messages: the pools run
+ * under php-fpm or Apache's mod_php (apache2handler), and every process of
+ * theirs keeps the SAPI it was forked from. */
+static inline const char *asynctask_server_master(void)
+{
+	return strcmp(sapi_module.name, "apache2handler") == 0 ? "Apache" : "php-fpm";
+}
 
 /* A child's request, through the door, with its own socket (SCM_RIGHTS).
  * The status settings are its section's (php.ini, or the section's

@@ -247,7 +247,7 @@ static managed_t *pool_for(const asynctask_peer_t *peer, const asynctask_server_
 		return NULL;
 	}
 	if (!free_entry) {
-		*why = "this php-fpm runs as many asynctask pools as it may (64)";
+		*why = "this server runs as many asynctask pools as it may (64)";
 		return NULL;
 	}
 	if (!start_manager(free_entry, peer, request, groups, ngroups)) {
@@ -305,7 +305,7 @@ static void handle(asynctask_server_request_t *request, ssize_t n, const asyncta
 		sup.master = ppid;
 	}
 	if (sup.master_gone) {
-		refuse(client, ESHUTDOWN, "the php-fpm master is gone: its asynctask pools are draining");
+		refuse(client, ESHUTDOWN, "the server's master is gone, or restarted: its asynctask pools are draining");
 		return;
 	}
 	managed_t *m = pool_for(peer, request, groups, ngroups, &why);
@@ -388,8 +388,9 @@ static void reap(void)
 			if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 				if (!sup.master_gone) {
 					asynctask_log_event(ASYNCTASK_LOG_WARNING, "manager_exited",
-						"the manager (pid %d) of the pool of FPM section [%s] (uid %d) ended (status "
-						"%d); the next request starts a new one", (int) pid, m->section, (int) m->uid, status);
+						"the manager (pid %d) of the pool of %s section [%s] (uid %d) ended (status "
+						"%d); the next request starts a new one", (int) pid, asynctask_server_master(), m->section,
+						(int) m->uid, status);
 				}
 				remove_left(m);
 			}

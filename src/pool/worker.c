@@ -286,9 +286,39 @@ static void hand_on(const char *value, size_t len)
 	}
 }
 
+/* A large return value's buffer is kept for the next one (from RESULT_KEEP_MIN up to
+ * RESULT_KEEP_MAX, the largest result that travels in shared memory, mailbox.h): a new one
+ * for each task was a 2 MB chunk of the Zend allocator that, in some heaps, it unmapped
+ * when the buffer was freed and faulted in afresh for the next (perf: munmap from
+ * post_return_value after every 1 MiB result). Taken out of its slot while in use. */
+#define RESULT_KEEP_MIN (64 * 1024)
+#define RESULT_KEEP_MAX (4 * 1024 * 1024)
+static smart_str result_kept;
+
+static void result_buffer_take(smart_str *encoded)
+{
+	*encoded = result_kept;
+	memset(&result_kept, 0, sizeof(result_kept));
+	if (encoded->s) {
+		ZSTR_LEN(encoded->s) = 0;
+	}
+}
+
+static void result_buffer_release(smart_str *encoded)
+{
+	if (encoded->s && encoded->a >= RESULT_KEEP_MIN && encoded->a <= RESULT_KEEP_MAX && !result_kept.s) {
+		result_kept = *encoded;
+	} else {
+		smart_str_free(encoded);
+	}
+	memset(encoded, 0, sizeof(*encoded));
+}
+
 static void post_return_value(zval *retval)
 {
-	smart_str encoded = {0};
+	smart_str encoded;
+
+	result_buffer_take(&encoded);
 
 	if (asynctask_result_check(retval) == SUCCESS
 		&& asynctask_serialize(retval, &encoded, "the task's return value") == SUCCESS
@@ -305,7 +335,7 @@ static void post_return_value(zval *retval)
 	} else {
 		post_exception(ASYNCTASK_RESULT_UNENCODABLE);
 	}
-	smart_str_free(&encoded);
+	result_buffer_release(&encoded);
 }
 
 #define FATAL_ERRORS (E_ERROR | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR | E_PARSE)

@@ -144,8 +144,11 @@ typedef struct _asynctask_transport_t {
 	/* Collects every result that has arrived; returns how many. */
 	int (*collect)(void);
 	/* The collected result of task_id (a received result, see
-	 * ASYNCTASK_RESULT_HEADER; the caller owns it), or NULL. */
-	zend_string *(*result)(uint64_t task_id);
+	 * ASYNCTASK_RESULT_HEADER; the caller owns it), or NULL. A transport
+	 * may decode a value as it arrives (shm: a large one, decoded from
+	 * shared memory, not copied out first): then it is in *value (UNDEF
+	 * before; the caller owns it) and the result has no data. */
+	zend_string *(*result)(uint64_t task_id, zval *value);
 	/* The Future of task_id settled without its result (cancelled, or the
 	 * pool went away). */
 	void (*settled)(uint64_t task_id);

@@ -369,8 +369,9 @@ static int redis_collect(void)
 	return booked < 0 ? 0 : booked;
 }
 
-static zend_string *redis_result(uint64_t task_id)
+static zend_string *redis_result(uint64_t task_id, zval *value)
 {
+	(void) value;  /* never decoded here */
 	return asynctask_redis_result_take(task_id);
 }
 

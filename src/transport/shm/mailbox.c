@@ -284,15 +284,24 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 		return ENXIO;
 	}
 	uint64_t tail = box->tail, bulk_tail = box->bulk_tail;
+	/* in one piece: data that would wrap starts at the ring's beginning
+	 * instead (the bytes skipped are freed with it), so that the owner can
+	 * decode it where it is */
+	uint64_t start = bulk_tail;
+	size_t offset = (size_t) (bulk_tail % ASYNCTASK_MAILBOX_BULK);
+	if (data_len > ASYNCTASK_MAILBOX_BULK - offset) {
+		start += ASYNCTASK_MAILBOX_BULK - offset;
+	}
 	if (ASYNCTASK_MAILBOX_SIZE - (tail - __atomic_load_n(&box->head, __ATOMIC_ACQUIRE)) < len
-			|| ASYNCTASK_MAILBOX_BULK - (bulk_tail - __atomic_load_n(&box->bulk_head, __ATOMIC_ACQUIRE)) < data_len) {
+			|| ASYNCTASK_MAILBOX_BULK - (bulk_tail - __atomic_load_n(&box->bulk_head, __ATOMIC_ACQUIRE))
+				< data_len + (start - bulk_tail)) {
 		asynctask_lock_release(&box->lock);
 		return EAGAIN;  /* the poster spills to a file instead of waiting */
 	}
 	/* the copy is made under the lock: other posters to this owner wait for
 	 * it, as they would for the owner to read a full mailbox */
-	bulk_write(box, bulk_tail, data, data_len);
-	uint64_t where[2] = { bulk_tail, data_len };
+	bulk_write(box, start, data, data_len);
+	uint64_t where[2] = { start, data_len };
 	ring_write(box, tail, header, header_len);
 	ring_write(box, tail + header_len, (const char *) where, sizeof(where));
 	box->journal.tail = tail + len;
@@ -302,7 +311,7 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 	__atomic_store_n(&box->journal.task_id, task_id ? task_id : UINT64_MAX, __ATOMIC_SEQ_CST);
 	/* the data's room first, then the message that names it: a poster
 	 * killed between the two has its room given back (settle_journal) */
-	__atomic_store_n(&box->bulk_tail, bulk_tail + data_len, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&box->bulk_tail, start + data_len, __ATOMIC_SEQ_CST);
 	ASYNCTASK_FAULT("mailbox.bulk.reserved");
 	__atomic_store_n(&box->tail, tail + len, __ATOMIC_SEQ_CST);  /* published */
 	if (delivered) {
@@ -319,17 +328,32 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 	return 0;
 }
 
-bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst)
+/* Whether (pos, len) names bulk data published with its message and not yet freed. */
+static bool bulk_published(const asynctask_mailbox_t *box, uint64_t pos, uint64_t len)
 {
 	uint64_t head = __atomic_load_n(&box->bulk_head, __ATOMIC_RELAXED);
 	uint64_t tail = __atomic_load_n(&box->bulk_tail, __ATOMIC_ACQUIRE);
 
-	/* published with its message, and not yet freed */
-	if (pos < head || pos > tail || len > tail - pos || len > ASYNCTASK_MAILBOX_BULK) {
+	return pos >= head && pos <= tail && len <= tail - pos && len <= ASYNCTASK_MAILBOX_BULK;
+}
+
+bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst)
+{
+	if (!bulk_published(box, pos, len)) {
 		return false;
 	}
 	bulk_read(box, pos, dst, (size_t) len);
 	return true;
+}
+
+const char *asynctask_mailbox_bulk_at(const asynctask_mailbox_t *box, uint64_t pos, uint64_t len)
+{
+	size_t offset = (size_t) (pos % ASYNCTASK_MAILBOX_BULK);
+
+	if (!bulk_published(box, pos, len) || len > ASYNCTASK_MAILBOX_BULK - offset) {
+		return NULL;
+	}
+	return (const char *) box->bulk + offset;
 }
 
 void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end)

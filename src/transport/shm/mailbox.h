@@ -17,9 +17,11 @@
  *
  * A message too large for one pipe message (a result over 4 KB) puts its
  * data in the mailbox's bulk ring instead, in the same critical section
- * that publishes the message, which says where the data is: the owner
- * copies it once, straight from shared memory into the result it keeps,
- * after its memory_limit check (result_spilled.c), then frees it. A bulk post never
+ * that publishes the message, which says where the data is, always in one
+ * piece (data that would wrap starts at the ring's beginning): after its
+ * memory_limit check (result_spilled.c) the owner decodes a value in the
+ * compact encoding straight from shared memory, or copies anything else
+ * once into the result it keeps, then frees it. A bulk post never
  * waits: without room now (or for data larger than the bulk ring) the
  * poster uses a spill file, as before. Bulk data is freed in the order it
  * was posted; the pages of a freed mailbox's bulk ring go back to the system.
@@ -119,6 +121,10 @@ int asynctask_mailbox_post_bulk(asynctask_mailbox_t *box, pid_t owner, const cha
 /* The owner: copies the bulk data a message named (position, length) into
  * dst, or false when the message names data that is not there. */
 bool asynctask_mailbox_bulk_read(asynctask_mailbox_t *box, uint64_t pos, uint64_t len, char *dst);
+/* The owner: where the bulk data a message named (position, length) is, in
+ * one piece (posters never wrap it), for reading in place until it is
+ * freed; NULL when the message names data that is not there. */
+const char *asynctask_mailbox_bulk_at(const asynctask_mailbox_t *box, uint64_t pos, uint64_t len);
 /* The owner: the bulk data up to position `end` is read (or dropped): posters may reuse it. */
 void asynctask_mailbox_bulk_free(asynctask_mailbox_t *box, uint64_t end);
 

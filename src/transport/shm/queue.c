@@ -300,7 +300,7 @@ static bool remove_taken(asynctask_queue_t *q, unsigned char *ring, asynctask_re
 }
 
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
-	zend_string **payload, uint32_t *spilled, uint32_t *seq)
+	zend_string *reuse, zend_string **payload, uint32_t *spilled, uint32_t *seq)
 {
 	bool taken = false;
 	bool made_room;
@@ -317,7 +317,15 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 			if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
 				continue;  /* its room comes back when the head reaches it */
 			}
-			*payload = zend_string_init((const char *) (record + 1), record->length, 0);
+			if (reuse && ZSTR_LEN(reuse) >= record->length) {
+				memcpy(ZSTR_VAL(reuse), record + 1, record->length);
+				ZSTR_LEN(reuse) = record->length;
+				ZSTR_VAL(reuse)[record->length] = '\0';
+				zend_string_forget_hash_val(reuse);
+				*payload = reuse;
+			} else {
+				*payload = zend_string_init((const char *) (record + 1), record->length, 0);
+			}
 			*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
 			claim->owner = record->owner;
 			claim->timeout_ms = record->timeout_ms;
@@ -655,6 +663,7 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 	int err = 0;
 
 	due.flags &= ~(ASYNCTASK_RECORD_DELAYED | ASYNCTASK_RECORD_TAKEN | ASYNCTASK_RECORD_CANCELLED);
+	due.next = 0;  /* (what a holder kept there, src/pool/delay.c) */
 	asynctask_queue_lock(q, ring);
 	for (uint32_t i = 0; i < q->delays.ncancels; i++) {
 		if (q->delays.cancels[i] == record->task_id) {

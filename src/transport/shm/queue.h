@@ -49,9 +49,12 @@ int asynctask_queue_push(asynctask_queue_t *q, unsigned char *ring, const asynct
 /* Takes the oldest live record of the highest priority level waiting (HIGH,
  * then NORMAL, then LOW) into *payload and fills claim, or returns
  * false with *seq set to the value to sleep on (seq NULL: does not sleep;
- * idle.h says how a worker waits). */
+ * idle.h says how a worker waits). The payload is copied into reuse when
+ * its length (which says its room) is enough (then *payload is reuse, its
+ * length the payload's, and the caller holds no more references than
+ * before), else into a new string. */
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
-	zend_string **payload, uint32_t *spilled, uint32_t *seq);
+	zend_string *reuse, zend_string **payload, uint32_t *spilled, uint32_t *seq);
 
 /* The longest a consumer sleeps (seconds) before it looks around: an idle
  * worker closes the pipes of callers that have gone (result.h). */

@@ -366,13 +366,23 @@ bool asynctask_results_sleep(int timeout_ms)
 	return ready > 0;
 }
 
-zend_string *asynctask_results_take(uint64_t id)
+zend_string *asynctask_results_take(uint64_t id, zval *value)
 {
 	zval *zv = zend_hash_index_find(&ASYNCTASK_G(results), id);
+	zend_string *result;
+
 	if (!zv) {
 		return NULL;
 	}
-	zend_string *result = zend_string_copy(Z_STR_P(zv));
+	if (Z_TYPE_P(zv) == IS_REFERENCE) {
+		/* decoded as it arrived (result_spilled.c; only in a process with a
+		 * mailbox): the value, and a result that only says it is one */
+		ZEND_ASSERT(value);
+		ZVAL_COPY(value, Z_REFVAL_P(zv));
+		result = asynctask_results_alloc(ASYNCTASK_RESULT_VALUE, 0, 0);
+	} else {
+		result = zend_string_copy(Z_STR_P(zv));
+	}
 	zend_hash_index_del(&ASYNCTASK_G(results), id);
 	return result;
 }

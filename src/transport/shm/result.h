@@ -62,8 +62,12 @@ void asynctask_results_expect(uint64_t id);
 void asynctask_results_settled(uint64_t id);
 /* The Future of task id is gone: drop its report, now or when it arrives. */
 void asynctask_results_forget(uint64_t id);
-/* Takes the result of task id, if it arrived (caller owns the string). */
-zend_string *asynctask_results_take(uint64_t id);
+/* Takes the result of task id, if it arrived (caller owns the string). A
+ * value in the compact encoding that came through the mailbox's bulk ring
+ * was decoded as it arrived: then it goes to *value (the caller owns it;
+ * NULL only where no mailbox is held, the Redis node's bridge) and the
+ * result is a VALUE without data. */
+zend_string *asynctask_results_take(uint64_t id, zval *value);
 
 /* --- the posting side (workers, manager) ------------------------------- */
 

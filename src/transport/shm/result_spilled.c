@@ -27,6 +27,7 @@
 #include "src/transport/shm/lock.h"
 #include "src/transport/shm/mailbox.h"
 #include "src/transport/shm/rundir.h"
+#include "src/codec/compact.h"
 #include "src/codec/remote_error.h"
 #include "src/base/clock.h"
 #include "src/transport/shm/result_store.h"
@@ -82,9 +83,30 @@ void asynctask_results_store_spilled(const result_header_t *header)
 	zend_string_efree(data);
 }
 
+/* A value in the compact encoding (codec/compact.h: no objects, so decoding
+ * runs no code and can happen now), decoded where it lies in shared memory:
+ * the caller's one copy of it, made in its final place. False (nothing
+ * kept) when it is not one, or does not decode (its Future reports that). */
+static bool keep_decoded(const result_header_t *header, const char *data, size_t len)
+{
+	zval value;
+
+	if (header->status != ASYNCTASK_RESULT_VALUE || len < 2 || data[0] != ASYNCTASK_COMPACT_MAGIC
+			|| !asynctask_compact_decode(data, len, &value)) {
+		return false;
+	}
+	if (asynctask_results_take_outstanding(header)) {
+		asynctask_results_keep_value(header->task_id, &value);
+	} else {
+		zval_ptr_dtor(&value);
+	}
+	return true;
+}
+
 /* A result in our mailbox's bulk ring (mailbox.h): checked against
- * memory_limit as a spilled one is, then copied once, straight into the
- * result kept for its Future, and its room freed. */
+ * memory_limit as a spilled one is, then decoded in place (a compact
+ * value) or copied once, straight into the result kept for its Future,
+ * and its room freed. */
 void asynctask_results_store_bulk(const result_header_t *header, const char *where_bytes)
 {
 	asynctask_mailbox_t *box = ASYNCTASK_G(mailbox);
@@ -109,6 +131,11 @@ void asynctask_results_store_bulk(const result_header_t *header, const char *whe
 	if (!asynctask_memory_allows((size_t) len + MAX((size_t) len, decoded), (size_t) len, decoded, why, sizeof(why))) {
 		asynctask_mailbox_bulk_free(box, pos + len);
 		store_failure(header, why);
+		return;
+	}
+	const char *at = asynctask_mailbox_bulk_at(box, pos, len);
+	if (at && keep_decoded(header, at, (size_t) len)) {
+		asynctask_mailbox_bulk_free(box, pos + len);
 		return;
 	}
 	zend_string *result = asynctask_results_alloc(header->status, decoded, (size_t) len);

@@ -2,7 +2,8 @@
  * Results, the books the caller keeps: a result message's header and where
  * a FIFO is (result_store.h), whether a report is one its Future waits for
  * (a late second report corrects the counts), and a result kept for its
- * Future until asynctask_results_take(). Used by result.c (a result in its
+ * Future until asynctask_results_take() (a received result, a string, or
+ * a value decoded as it arrived, in a reference). Used by result.c (a result in its
  * message), result_spilled.c (one in a file or the bulk ring),
  * result_mailbox.c and result_post.c (a FIFO's name). The lowest of the
  * result files: it calls none of the others.
@@ -88,6 +89,14 @@ void asynctask_results_keep(uint64_t id, zend_string *result)
 {
 	zval zv;
 	ZVAL_STR(&zv, result);
+	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
+}
+
+void asynctask_results_keep_value(uint64_t id, zval *value)
+{
+	zval zv;
+	/* a reference around it: the books hold received results as strings */
+	ZVAL_NEW_REF(&zv, value);
 	zend_hash_index_update(&ASYNCTASK_G(results), id, &zv);
 }
 

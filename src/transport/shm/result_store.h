@@ -48,6 +48,8 @@ bool asynctask_results_take_outstanding(const result_header_t *header);
 zend_string *asynctask_results_alloc(uint8_t status, size_t decoded, size_t len);
 /* Keeps result for its Future (task id). */
 void asynctask_results_keep(uint64_t id, zend_string *result);
+/* Keeps a value decoded as it arrived for its Future (task id): moved in. */
+void asynctask_results_keep_value(uint64_t id, zval *value);
 /* Keeps a result whose data came in the message, when its Future waits for it. */
 void asynctask_results_store(const result_header_t *header, uint8_t status, size_t decoded, const char *data,
 	size_t len);

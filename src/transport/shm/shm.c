@@ -187,11 +187,8 @@ static zend_result send_record(const char *payload, size_t length, uint32_t time
 	bool spill_failed;
 
 	if (due_ns) {
-		if (length > asynctask_queue_inline_max(&rq->queue) && !(extra_flags & ASYNCTASK_RECORD_RETRY)) {
-			asynctask_throw(asynctask_ce_exception, "not supported yet: a delayed task (Task::delay()) whose "
-				"payload (%zu bytes) is larger than a quarter of asynctask.queue_size", length);
-			return FAILURE;
-		}
+		/* (one larger than a quarter of the queue travels in a spill file as any
+		 * other: the manager then holds only its name until it is due) */
 		record.flags |= ASYNCTASK_RECORD_DELAYED;
 		record.due_ns = due_ns;
 	}
@@ -302,6 +299,48 @@ static bool shm_cancel(uint64_t task_id)
  * (region.h), and waits (idle.h) as the slot says. */
 static asynctask_worker_slot_t *consumer_slot;
 
+/* A large payload's string is kept for the next take, which copies its
+ * payload into it when it fits (queue.h). A new one for each task was,
+ * with the argument decoded from it, two large blocks freed at two chunk
+ * counts, and the Zend allocator's chunk cache then gave up: each task
+ * mapped and faulted 2 MB chunks afresh (a 1 MiB argument's round trip:
+ * about 600 us instead of 120). From TAKE_KEEP_MIN bytes (smaller ones
+ * come from its warm bins) up to the largest payload the ring holds (a
+ * quarter of asynctask.queue_size); only while the worker holds no other
+ * reference to it. */
+#define TAKE_KEEP_MIN (64 * 1024)
+static zend_string *take_kept;
+static size_t take_room;
+
+/* The kept string for this take (its length set to its room), or NULL. */
+static zend_string *take_buffer(void)
+{
+	if (take_kept && GC_REFCOUNT(take_kept) > 1) {
+		/* someone kept a reference: it is theirs now */
+		zend_string_release(take_kept);
+		take_kept = NULL;
+	}
+	if (take_kept) {
+		ZSTR_LEN(take_kept) = take_room;
+	}
+	return take_kept;
+}
+
+/* After a take: the worker gets its own reference; a new large string is kept instead. */
+static void take_keep(zend_string *payload)
+{
+	if (payload != take_kept && ZSTR_LEN(payload) >= TAKE_KEEP_MIN) {
+		if (take_kept) {
+			zend_string_release(take_kept);
+		}
+		take_kept = payload;
+		take_room = ZSTR_LEN(payload);
+	}
+	if (payload == take_kept) {
+		GC_ADDREF(payload);
+	}
+}
+
 static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *wait_token)
 {
 	asynctask_pool_t *pool = ASYNCTASK_G(pool);
@@ -309,9 +348,11 @@ static bool shm_take(asynctask_claim_t *claim, zend_string **payload, uint32_t *
 
 	consumer_slot = (asynctask_worker_slot_t *) ((char *) claim - offsetof(asynctask_worker_slot_t, claim));
 	asynctask_region_queue_t *rq = asynctask_region_slot_queue(pool, consumer_slot);
-	if (!asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), claim, payload, &spilled, wait_token)) {
+	if (!asynctask_queue_take(&rq->queue, asynctask_region_queue_ring(pool, rq), claim, take_buffer(), payload,
+			&spilled, wait_token)) {
 		return false;
 	}
+	take_keep(*payload);
 	asynctask_idle_found(pool, consumer_slot);
 	if (spilled) {
 		zend_string_release(*payload);

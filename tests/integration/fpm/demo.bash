@@ -2,13 +2,14 @@
 # its README says (examples/crowdfunding/run), drives it with headless
 # Chromium (tests/integration/fpm/fixtures/browser.php), checks the pledge end to end and
 # takes the README's screenshot. FPM_SAVE_SCREENSHOT=1 copies it to
-# examples/crowdfunding/screenshot.png.
+# examples/crowdfunding/screenshot.png. DEMO_SERVER=apache (.ci/apache sets it)
+# runs the demo under Apache + mod_php instead of nginx + php-fpm.
 
 # money_cents "€2,300" -> 230000
 money_cents() { tr -d '€,' <<< "$1" | awk '{ printf "%d\n", $1 * 100 + 0.5 }'; }
 
 t_demo() {
-	echo "--- crowdfunding demo: examples/crowdfunding/run + headless Chromium"
+	echo "--- crowdfunding demo: SERVER=${DEMO_SERVER:-fpm} examples/crowdfunding/run + headless Chromium"
 	if ! command -v chromium > /dev/null; then
 		fail "demo: chromium is not installed"
 		return
@@ -16,7 +17,7 @@ t_demo() {
 	local port out run_pid url data i
 	port=$(free_port)
 	out=$(mktemp "${FPM_TMP:-/tmp}/asynctask-fpm-demo.XXXXXX")
-	ASYNCTASK_SO=$FPM_SO PORT=$port CROWDFUNDING_KEEP=1 WORKERS=2 \
+	SERVER=${DEMO_SERVER:-fpm} ASYNCTASK_SO=$FPM_SO PORT=$port CROWDFUNDING_KEEP=1 WORKERS=2 \
 		setsid bash "$FPM_ROOT/examples/crowdfunding/run" > "$out" 2>&1 < /dev/null &
 	run_pid=$!
 	disown "$run_pid"
@@ -89,15 +90,15 @@ t_demo() {
 	fi
 
 	# stopping run (SIGTERM; Ctrl-C in a terminal is SIGINT, which a background
-	# job here ignores) stops php-fpm, nginx and the pool it started
+	# job here ignores) stops the servers (php-fpm and nginx, or Apache) and the pool it started
 	local mgr pids=()
 	mgr=$(json pool.manager_pid <<< "$s")
 	mapfile -t pids < <(descendants "$run_pid")
 	kill -TERM "$run_pid" 2> /dev/null
 	if wait_gone 30 "$run_pid" "${pids[@]}" "$mgr"; then
-		pass "demo: stopping run stops php-fpm, nginx and the pool"
+		pass "demo: stopping run stops the servers and the pool"
 	else
-		fail "demo: stopping run stops php-fpm, nginx and the pool (left: $GONE_LEFT)"
+		fail "demo: stopping run stops the servers and the pool (left: $GONE_LEFT)"
 		ps -o pid,ppid,pgid,user,stat,etime,args -p "$(tr ' ' ',' <<< "$GONE_LEFT")" | sed 's/^/     /'
 	fi
 	rm -f "$out"

@@ -7,16 +7,19 @@
 # Checks: each section's pool joins the consumer group as asynctask.node/section
 # at the section's first request; a request's tasks go through the stream (not the
 # local queue) and come back from the section's workers, running as the pool user;
-# fire-and-forget tasks run once each; Pool::stats() in a request shows the node's
+# fire-and-forget tasks run once each; the sections serve the named queues of
+# asynctask.queues ("default,mail:1"): a task onQueue('mail') goes through mail's
+# stream and runs on a section's mail worker; Pool::stats() in a request shows the node's
 # figures; a SIGUSR2 reload keeps serving (the old pools drain, the new ones take
-# over, no task lost or run twice); stopping php-fpm drains: the tasks running
+# over, no task lost or run twice; tasks delayed on a named queue before the
+# reload run after it, once); stopping php-fpm drains: the tasks running
 # finish and are acknowledged, nothing stays in hand of a gone node, what was not
 # taken waits in Redis for the next node.
 
-# redis_entries_read: entries the group has handed out so far (0 before the first)
+# redis_entries_read [QUEUE]: entries the group of QUEUE's stream (default) has handed out so far (0 before the first)
 redis_entries_read() {
 	local n
-	n=$(redis_cli xinfo groups "fpmnode:q:default" 2> /dev/null | awk 'prev == "entries-read" { print $1 } { prev = $1 }')
+	n=$(redis_cli xinfo groups "fpmnode:q:${1:-default}" 2> /dev/null | awk 'prev == "entries-read" { print $1 } { prev = $1 }')
 	echo "${n:-0}"
 }
 
@@ -25,7 +28,7 @@ node_backlog() { redis_backlog fpmnode:q:default; }
 
 # consumers_started: the consumer names the sections' nodes logged, sorted, on one line
 consumers_started() {
-	sed -n 's/.*redis node: serving the queue(s) default of prefix fpmnode at .* as consumer \(.*\)$/\1/p' "$SITE/var/asynctask.log" |
+	sed -n 's/.*redis node: serving the queue(s) default, mail of prefix fpmnode at .* as consumer \(.*\)$/\1/p' "$SITE/var/asynctask.log" |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
@@ -60,6 +63,7 @@ t_redis_fpm_node() {
 	configure ENABLE=1 WORKERS=2 CHILDREN=4 SHUTDOWN_TIMEOUT=10 EXTRA_INI="asynctask.backend=redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT
 asynctask.secret_file=$SITE/secret
 asynctask.prefix=fpmnode
+asynctask.queues=\"default,mail:1\"
 asynctask.node=web1
 asynctask.visibility_timeout=5
 asynctask.dispatch_timeout=5"
@@ -83,7 +87,7 @@ asynctask.dispatch_timeout=5"
 		test "$(json task_uid <<< "$r")" = "$(id -u "$FPM_USER") $(id -u "$FPM_USER")"
 	s=$(stats)
 	check "redis_fpm_node: stats() in a request shows the section's node ($(json backend <<< "$s"), connected $(json backend_connected <<< "$s"), $(json workers <<< "$s") workers)" \
-		test "$(json backend <<< "$s")" = redis -a "$(json backend_connected <<< "$s")" = true -a "$(json workers <<< "$s")" = 2
+		test "$(json backend <<< "$s")" = redis -a "$(json backend_connected <<< "$s")" = true -a "$(json workers <<< "$s")" = 3
 	local pool_pids
 	pool_pids=$(json worker_pids <<< "$s")
 	local all_pids
@@ -95,6 +99,30 @@ asynctask.dispatch_timeout=5"
 	check "redis_fpm_node: the tasks ran on the sections' own workers ($ran_on in $all_pids)" test "$ok" = 1
 	r=$(GET_TIMEOUT=30 get "b/result.php?x=5")
 	check "redis_fpm_node: section [b] dispatches too ($(json values <<< "$r"))" test "$(json values <<< "$r")" = "[5,10,15]"
+
+	# a named queue: the sections serve every queue of asynctask.queues, each with its workers
+	local section path mail_before mail_after default_before default_after
+	for section in a b; do
+		path=queue_node.php
+		[ "$section" = b ] && path=b/queue_node.php
+		mail_before=$(redis_entries_read mail)
+		default_before=$(redis_entries_read)
+		r=$(GET_TIMEOUT=40 get "$path")
+		mail_after=$(redis_entries_read mail)
+		default_after=$(redis_entries_read)
+		check "redis_fpm_node [$section]: tasks onQueue('mail') ran on the mail queue, the other on default ($(json queues <<< "$r") $(json values <<< "$r") $(json error <<< "$r"))" \
+			test "$(json queues <<< "$r")" = '["mail","mail","mail","default"]' -a "$(json values <<< "$r")" = "[1,2,3,4]"
+		check "redis_fpm_node [$section]: 3 went through mail's stream, 1 through default's (entries read: mail $mail_before -> $mail_after, default $default_before -> $default_after)" \
+			test "$((mail_after - mail_before))" -eq 3 -a "$((default_after - default_before))" -eq 1
+		check "redis_fpm_node [$section]: the section's node has both queues with their workers ($(json workers <<< "$r"))" \
+			test "$(json workers <<< "$r")" = '{"default":2,"mail":1}'
+		all_pids="$(json worker_pids <<< "$(get b/stats.php)") $(json worker_pids <<< "$(stats)")"
+		ran_on=$(json pids <<< "$r" | tr -d '[]' | tr ',' ' ')
+		ok=1
+		for p in $ran_on; do grep -q "\b$p\b" <<< "$all_pids" || ok=0; done
+		check "redis_fpm_node [$section]: they ran on the sections' own workers ($ran_on in $all_pids)" test "$ok" = 1
+	done
+	check "redis_fpm_node: nothing waiting or in hand on mail's stream" wait_backlog 30 fpmnode:q:mail
 
 	# fire and forget: each task once
 	local i
@@ -111,6 +139,8 @@ asynctask.dispatch_timeout=5"
 	local old_managers
 	old_managers="$(json manager_pid <<< "$(stats)") $(json manager_pid <<< "$(get b/stats.php)")"
 	for i in $(seq 6); do get "fire.php?ms=300" > /dev/null; done
+	# and 5 delayed 2 s on the mail queue, dispatched just before the reload: they run once
+	get "fire.php?delay=2&queue=mail" > /dev/null
 	kill -USR2 "$MASTER"
 	sleep 1
 	wait_listening "$PORT_A" && wait_listening "$PORT_B"
@@ -119,10 +149,12 @@ asynctask.dispatch_timeout=5"
 	r=$(GET_TIMEOUT=30 get "result.php?x=3")
 	check "redis_fpm_node: after a reload (SIGUSR2) results come back ($(json values <<< "$r"))" \
 		test "$(json values <<< "$r")" = "[3,6,9]"
-	check "redis_fpm_node: the 30 tasks around the reload recorded" wait_rows 30 60
+	check "redis_fpm_node: the 35 tasks around the reload recorded (30, and 5 delayed on mail)" wait_rows 35 60
 	c=$(get count.php)
 	check "redis_fpm_node: each once ($(json rows <<< "$c") rows, $(json distinct <<< "$c") distinct)" \
-		test "$(json rows <<< "$c")" = 30 -a "$(json distinct <<< "$c")" = 30
+		test "$(json rows <<< "$c")" = 35 -a "$(json distinct <<< "$c")" = 35
+	check "redis_fpm_node: mail's delayed set is empty ($(redis_cli zcard fpmnode:delayed:mail))" \
+		test "$(redis_cli zcard fpmnode:delayed:mail)" = 0
 	# shellcheck disable=SC2086
 	check "redis_fpm_node: the old pools' managers left ($old_managers)" wait_gone 30 $old_managers
 	check "redis_fpm_node: new managers serve ($(json manager_pid <<< "$(stats)"))" \

@@ -462,6 +462,12 @@ t_reload() {
 	FPM_PIDS+=("${old_pids[@]}")
 	old=${old_pids[0]}
 	get "slow.php?tag=usr2&n=4&ms=1000" > /dev/null
+	# delayed tasks the old pool holds: 3 due in 2 s (within shutdown_timeout, 10 s: the old
+	# pool runs them before it leaves), 2 due in 60 s (they fail when it leaves, logged)
+	check "reload: database ready" test "$(get setup.php)" = ready
+	local soon later
+	soon=$(get "fire.php?n=3&delay=2" | cut -d' ' -f1)
+	later=$(get "fire.php?n=2&delay=60" | cut -d' ' -f1)
 	kill -USR2 "$MASTER"
 	sleep 0.5
 	wait_listening "$PORT_A"
@@ -477,6 +483,14 @@ t_reload() {
 	check "reload: the old pool exits after draining" wait_gone 20 "${old_pids[@]}"
 	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^usr2-')
 	check "reload: the 4 tasks dispatched before the reload completed ($n)" test "$n" -eq 4
+	local rows
+	rows=$("$PHP_BIN" -n -d extension=pdo -d extension=pdo_sqlite -r '$db = new PDO("sqlite:" . $argv[1]);
+		foreach ([$argv[2], $argv[3]] as $req) { $q = $db->prepare("SELECT COUNT(*) FROM tasks WHERE req = ?");
+		$q->execute([$req]); echo $q->fetchColumn(), " "; }' "$SITE/var/test.sqlite" "$soon" "$later" 2> /dev/null)
+	check "reload: the old pool ran the 3 tasks delayed 2 s before it left, not the 2 delayed 60 s (rows: $rows)" \
+		test "$rows" = "3 0 "
+	check "reload: the old pool said it dropped the 2 not yet due" \
+		grep -q 'the pool stopped with 2 delayed task(s) not yet due' "$SITE/var/asynctask.log"
 	bootstrap_once "reload: bootstrap"
 	grep -q 'unknown child' "$SITE/log/fpm.log" && note "reload: fpm.log: $(grep -m1 'unknown child' "$SITE/log/fpm.log")"
 	stop_site

@@ -1,0 +1,22 @@
+<?php
+
+// The test application's commands: the skeleton's "inspire", one that dispatches a job, and the
+// no-op job latency benchmark (bench/noop-latency.php).
+
+use App\Jobs\PingJob;
+use Illuminate\Foundation\Inspiring;
+use Illuminate\Support\Facades\Artisan;
+
+Artisan::command('inspire', function () {
+    $this->comment(Inspiring::quote());
+})->purpose('Display an inspiring quote');
+
+Artisan::command('app:dispatch-ping {id}', function (string $id) {
+    PingJob::dispatch($id);
+    $this->info("dispatched $id");
+})->purpose('Dispatch a PingJob (asynctask/laravel tests)');
+
+Artisan::command('app:bench-noop {jobs=200}', function (string $jobs) {
+    $benchJobs = (int) $jobs;
+    require base_path('bench/noop-latency.php');
+})->purpose('A no-op job\'s dispatch-to-done latency on asynctask, sync and database (asynctask/laravel tests)');
