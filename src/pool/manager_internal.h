@@ -83,10 +83,29 @@ typedef struct {
 	uint32_t           startup_failures;
 	uint64_t           backoff_ns;
 	uint64_t           respawn_at;
+	/* The workers as the manager forked them, in its own memory: the pids it
+	 * signals and reaps are never read from the region, which every process
+	 * of the pool can write (a caller that scribbles over it must not make
+	 * the manager signal its own process group, or the caller). */
+	uint32_t           workers;                        /* the pool's count at start */
+	pid_t              pids[ASYNCTASK_WORKERS_MAX];    /* per slot; 0: none */
 } asynctask_manager_state_t;
 
 /* The manager's state (defined in manager_loop.c). */
 extern asynctask_manager_state_t asynctask_mgr;
+
+/* The worker of slot index as the manager forked it (0: none). */
+static inline pid_t asynctask_manager_pid(uint32_t index)
+{
+	return index < asynctask_mgr.workers ? asynctask_mgr.pids[index] : 0;
+}
+
+static inline void asynctask_manager_set_pid(uint32_t index, pid_t pid)
+{
+	if (index < asynctask_mgr.workers) {
+		asynctask_mgr.pids[index] = pid;
+	}
+}
 
 /* --- manager_workers.c */
 

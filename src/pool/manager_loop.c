@@ -144,6 +144,8 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 	asynctask_log_set_role("manager");
 	asynctask_mgr.pool = pool;
 	asynctask_mgr.hooks = hooks;
+	asynctask_mgr.workers = pool->workers < ASYNCTASK_WORKERS_MAX ? pool->workers : ASYNCTASK_WORKERS_MAX;
+	memset(asynctask_mgr.pids, 0, sizeof(asynctask_mgr.pids));
 	pool->heartbeat_ns = asynctask_now_ns();
 	prctl(PR_SET_NAME, "asynctask-mgr");  /* what ps -o comm, top and pgrep show */
 	pool->manager = (int32_t) asynctask_self();

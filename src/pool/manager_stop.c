@@ -109,13 +109,15 @@ void asynctask_manager_stop_now(const char *why)
 	asynctask_pool_t *pool = asynctask_mgr.pool;
 	char message[256];
 
-	for (uint32_t i = 0; i < pool->workers; i++) {
+	for (uint32_t i = 0; i < asynctask_mgr.workers; i++) {
 		asynctask_worker_slot_t *slot = &pool->slots[i];
-		if (slot->state == ASYNCTASK_WORKER_EMPTY) {
+		pid_t pid = asynctask_mgr.pids[i];
+		if (pid <= 0) {
 			continue;
 		}
-		kill(slot->pid, SIGKILL);
-		waitpid(slot->pid, NULL, 0);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		asynctask_mgr.pids[i] = 0;
 		bool unheard;
 		asynctask_claim_t claim = asynctask_manager_dead_claim(slot, &unheard);
 		asynctask_status_task_ended(slot, &claim);

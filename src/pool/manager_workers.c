@@ -54,10 +54,12 @@ void asynctask_manager_spawn(uint32_t index)
 		asynctask_log_event(ASYNCTASK_LOG_ERROR, "fork_failed", "cannot fork a worker: %s (retrying)", strerror(errno));
 		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
+		asynctask_manager_set_pid(index, 0);
 		return;
 	}
 	slot->pid = pid;
 	slot->state = ASYNCTASK_WORKER_RUNNING;
+	asynctask_manager_set_pid(index, pid);
 }
 /* Workers keep failing to start: stop forking them for a while (doubling,
  * up to 30 s), and fail what is queued rather than let callers wait. */
@@ -97,7 +99,8 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	bool unheard;
 	asynctask_claim_t claim = asynctask_manager_dead_claim(slot, &unheard);
 	bool timed_out = slot->timed_out;
-	pid_t pid = slot->pid;
+	uint32_t index = (uint32_t) (slot - pool->slots);
+	pid_t pid = asynctask_manager_pid(index);
 	char how[96], message[512];
 
 	asynctask_manager_describe_exit(how, sizeof(how), status);
@@ -133,6 +136,7 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 			asynctask_manager_back_off();
 			slot->pid = 0;
 			slot->state = ASYNCTASK_WORKER_EMPTY;
+			asynctask_manager_set_pid(index, 0);
 			return;
 		}
 	}
@@ -142,10 +146,11 @@ void asynctask_manager_worker_exited(asynctask_worker_slot_t *slot, int status)
 	 * to the new one, so stats() never shows the pool a worker short. */
 	if (!asynctask_manager_stopping() || asynctask_manager_queue_has_work()) {
 		ASYNCTASK_COUNT_IN(pool, slot->queue, respawned);
-		asynctask_manager_spawn((uint32_t) (slot - pool->slots));
+		asynctask_manager_spawn(index);
 	} else {
 		slot->pid = 0;
 		slot->state = ASYNCTASK_WORKER_EMPTY;
+		asynctask_manager_set_pid(index, 0);
 	}
 	asynctask_manager_continue_reload();
 
@@ -209,10 +214,9 @@ void asynctask_manager_reap(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
-			asynctask_worker_slot_t *slot = &asynctask_mgr.pool->slots[i];
-			if (slot->state != ASYNCTASK_WORKER_EMPTY && slot->pid == pid) {
-				asynctask_manager_worker_exited(slot, status);
+		for (uint32_t i = 0; i < asynctask_mgr.workers; i++) {
+			if (asynctask_mgr.pids[i] == pid) {
+				asynctask_manager_worker_exited(&asynctask_mgr.pool->slots[i], status);
 				break;
 			}
 		}
@@ -226,17 +230,18 @@ void asynctask_manager_enforce_time_limits(void)
 {
 	uint64_t now = asynctask_now_ns();
 
-	for (uint32_t i = 0; i < asynctask_mgr.pool->workers; i++) {
+	for (uint32_t i = 0; i < asynctask_mgr.workers; i++) {
 		asynctask_worker_slot_t *slot = &asynctask_mgr.pool->slots[i];
+		pid_t pid = asynctask_mgr.pids[i];
 		uint64_t id = __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST);
 		uint32_t limit = slot->claim.timeout_ms;
 
-		if (id == 0 || limit == 0 || slot->state == ASYNCTASK_WORKER_EMPTY) {
+		if (id == 0 || limit == 0 || pid <= 0) {
 			continue;
 		}
 		if (slot->timed_out) {
 			if (now - slot->killed_ns >= KILL_GRACE_NS) {
-				kill(slot->pid, SIGKILL);
+				kill(pid, SIGKILL);
 			}
 			continue;
 		}
@@ -244,7 +249,7 @@ void asynctask_manager_enforce_time_limits(void)
 			&& __atomic_load_n(&slot->claim.task_id, __ATOMIC_SEQ_CST) == id) {
 			slot->timed_out = 1;
 			slot->killed_ns = now;
-			kill(slot->pid, SIGTERM);
+			kill(pid, SIGTERM);
 		}
 	}
 }
