@@ -128,6 +128,9 @@ if (3 === count($runs)) {
 }
 $f = entries('failed', 'fail1');
 check('... then its failed() is called once, with the last exception', $got && 1 === count($f) && str_contains((string) $f[0]['error'], 'attempt 3'), json_encode($f));
+// the row is written after failed() is called (JobFailed's listener): wait for it too
+waitFor(static fn () => [] !== failedRows('fail1'), 10);
+usleep(200000);   // and a moment more: a second row would come now
 $rows = failedRows('fail1');
 check('... and it lands in failed_jobs (SQLite) once, with connection, queue and exception',
     1 === count($rows) && 'asynctask' === $rows[0]->connection && 'default' === $rows[0]->queue && str_contains((string) $rows[0]->exception, 'failing job fail1, attempt 3'),
