@@ -34,7 +34,7 @@ echo $mail->wait(5), " after {$since()}, while the report still runs\n";
 echo $report->wait(5), " after {$since()}\n";
 
 $waiting = (new Task('strlen', 'no node here'))->onQueue('reports')->dispatch();
-usleep(500000);
+usleep(1200000);                           // a node reads its figures from Redis once a second
 var_dump($waiting->isDone());              // false: no node serves "reports"; it waits in Redis
 print_r(array_map(fn (array $q) => $q['completed'] . ' completed, ' . $q['stream_length'] . ' waiting in Redis',
     AsyncTask\Pool::stats()['queues']));
