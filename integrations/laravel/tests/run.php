@@ -159,6 +159,7 @@ $got = waitFor(static fn () => [] !== entries('failed', 'slow1'), 15);
 $f = entries('failed', 'slow1');
 check('a job past its $timeout (1 s) is failed, with TimeoutExceededException, within 5 s (before the pool\'s own limit, 6 s)',
     $got && 'Illuminate\Queue\TimeoutExceededException' === ($f[0]['class'] ?? null) && $f[0]['t'] - $t0 < 5, json_encode($f));
+waitFor(static fn () => [] !== failedRows('slow1'), 10);   // written after failed() is called
 check('... it never ran to its end, and it is in failed_jobs', [] === entries('slow-done', 'slow1') && 1 === count(failedRows('slow1')));
 $after = microtime(true);
 PingJob::dispatch('after-slow');
@@ -183,6 +184,7 @@ check('a chain goes on after a job that failed once and succeeded on its retry, 
 Bus::chain([new FailingJob('chain-fail', PHP_INT_MAX), new PingJob('chain-never')])->dispatch();
 // FailingJob has tries 3 and backoff 1, 2: failed after about 3 s
 $got = waitFor(static fn () => [] !== entries('failed', 'chain-fail'), 20);
+waitFor(static fn () => [] !== failedRows('chain-fail'), 10);   // written after failed() is called
 usleep(500000);
 check('a chain stops at a job that failed (failed() called, in failed_jobs): the next never runs',
     $got && [] === entries('ping', 'chain-never') && 1 === count(failedRows('chain-fail')));
