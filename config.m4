@@ -137,7 +137,10 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/pool/server.c \
     src/pool/server_manager.c \
     src/pool/supervisor.c \
-    src/pool/worker.c \
+    src/pool/worker_loop.c \
+    src/pool/worker_boot.c \
+    src/pool/worker_task.c \
+    src/pool/worker_outcome.c \
     src/pool/worker_server.c \
     src/pool/recycle.c \
     src/pool/delay.c \

@@ -5,9 +5,9 @@
  * part; supervisor.c: the root process in the middle; server_manager.c: a
  * server pool's manager; server_messages.h: what they say), the manager's
  * libevent loop (manager_*.c: forks, reaps and respawns workers, time limits,
- * a dead worker's task reported) and the workers (worker.c: take a task,
+ * a dead worker's task reported) and the workers (worker_*.c: take a task,
  * run it, post its outcome). Files call downwards in that order: pool.c,
- * server.c, supervisor.c, server_manager.c, manager.c, worker.c; the manager
+ * server.c, supervisor.c, server_manager.c, manager_*.c, worker_*.c; the manager
  * learns of php-fpm only through the hooks its maker hands it. It may call
  * the transport (tasks and results through ASYNCTASK_G(transport); the shm
  * region, rundir and recovery primitives directly, for making a pool and

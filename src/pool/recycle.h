@@ -4,7 +4,7 @@
  *
  * What is measured is zend_memory_usage(true): the memory the Zend allocator
  * holds from the system (its chunks and huge blocks), read after the worker
- * gave back what a large task freed (worker.c). It is what tasks keep alive
+ * gave back what a large task freed (worker_loop.c). It is what tasks keep alive
  * (statics, globals, caches of loaded code), not RSS: RSS also counts pages
  * shared with the manager after fork and libc's own heap, and costs a read of
  * /proc per task. Without the Zend allocator (USE_ZEND_ALLOC=0) it reads 0

@@ -1,5 +1,5 @@
 /*
- * A worker's request state (split from worker.c): the last error PHP
+ * A worker's request state (split from the worker's loop): the last error PHP
  * recorded, forgotten before each task so that one reported during the task
  * is the task's own; PHP's log lines written as asynctask.log's; and, for a worker of the server pool (php-fpm), forked
  * from the master's startup state, a PHP request of its own whose output,
