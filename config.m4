@@ -116,6 +116,8 @@ if test "$PHP_ASYNCTASK" != "no"; then
     src/transport/shm/mailbox.c \
     src/transport/shm/memory.c \
     src/transport/shm/queue.c \
+    src/transport/shm/queue_cancel.c \
+    src/transport/shm/queue_held.c \
     src/transport/shm/queue_ring.c \
     src/transport/shm/region.c \
     src/transport/shm/result.c \

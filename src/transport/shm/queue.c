@@ -1,8 +1,11 @@
 /*
- * The task queue (queue.h): pushing a record into the ring, taking one out
- * (by priority level; the delayed ones, by the manager), cancelling and
- * discarding, and the priority levels' lists. Each change is made under the
- * lock, journaled first: queue_ring.c's, below it (which calls nothing here).
+ * The task queue (queue.h): records into the ring and out of it. Pushing
+ * one (a dispatcher's, a worker's next run or link, the manager's due
+ * delayed task), taking one out (by priority level; the delayed ones, by
+ * the manager), discarding them all, and the priority levels' lists and the
+ * ring's room that these keep. Each change is made under the lock, journaled
+ * first: queue_ring.c's, below it. Calls queue_held.c (the retries the
+ * manager holds); queue_cancel.c and queue_held.c call nothing here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,22 +14,22 @@
 #include <unistd.h>
 
 #include "src/transport/shm/queue.h"
+#include "src/transport/shm/queue_internal.h"
 #include "src/base/fault.h"
 #include "src/transport/shm/rundir.h"
 #include "src/base/clock.h"
 
 #define RECORD_ALIGN 8
-#define HEADER_SIZE  sizeof(asynctask_record_t)
 
 static uint64_t record_size(uint64_t length)
 {
-	return (HEADER_SIZE + length + RECORD_ALIGN - 1) & ~(uint64_t) (RECORD_ALIGN - 1);
+	return (ASYNCTASK_RECORD_HEADER_SIZE + length + RECORD_ALIGN - 1) & ~(uint64_t) (RECORD_ALIGN - 1);
 }
 
 size_t asynctask_queue_inline_max(const asynctask_queue_t *q)
 {
 	/* A quarter of the ring: one large task never monopolises the queue. */
-	return (size_t) (q->capacity / 4 - HEADER_SIZE);
+	return (size_t) (q->capacity / 4 - ASYNCTASK_RECORD_HEADER_SIZE);
 }
 
 int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity)
@@ -35,11 +38,6 @@ int asynctask_queue_init(asynctask_queue_t *q, uint32_t index, uint64_t capacity
 	q->index = index;
 	q->capacity = capacity & ~(uint64_t) (RECORD_ALIGN - 1);
 	return asynctask_lock_init(&q->lock);
-}
-
-static asynctask_record_t *record_at(unsigned char *ring, uint64_t offset)
-{
-	return (asynctask_record_t *) (ring + offset);
 }
 
 /* --- the priority levels' lists (priority.h) ---------------------------- */
@@ -58,7 +56,7 @@ static void priority_link(asynctask_queue_t *q, unsigned char *ring, uint64_t po
 	if (l->count == 0) {
 		l->first = pos;
 	} else {
-		record_at(ring, l->last)->next = pos;
+		asynctask_record_at(ring, l->last)->next = pos;
 	}
 	l->last = pos;
 	l->count++;
@@ -69,7 +67,7 @@ static void priority_unlink_first(asynctask_queue_t *q, unsigned char *ring, uin
 {
 	asynctask_queue_level_t *l = &q->levels[level];
 
-	l->first = record_at(ring, l->first)->next;
+	l->first = asynctask_record_at(ring, l->first)->next;
 	l->count--;
 }
 
@@ -117,7 +115,7 @@ static void skip_padding(asynctask_queue_t *q, unsigned char *ring)
 		return;
 	}
 	uint64_t rest = q->capacity - q->head;
-	if (rest < HEADER_SIZE || (record_at(ring, q->head)->flags & ASYNCTASK_RECORD_PAD)) {
+	if (rest < ASYNCTASK_RECORD_HEADER_SIZE || (asynctask_record_at(ring, q->head)->flags & ASYNCTASK_RECORD_PAD)) {
 		q->used -= rest;
 		q->head = 0;
 	}
@@ -137,13 +135,13 @@ static bool try_push(asynctask_queue_t *q, unsigned char *ring, const asynctask_
 		return false;
 	}
 	ASYNCTASK_FAULT("queue.push.reserved");
-	if (pad >= HEADER_SIZE) {
-		asynctask_record_t *filler = record_at(ring, q->tail);
-		memset(filler, 0, HEADER_SIZE);
+	if (pad >= ASYNCTASK_RECORD_HEADER_SIZE) {
+		asynctask_record_t *filler = asynctask_record_at(ring, q->tail);
+		memset(filler, 0, ASYNCTASK_RECORD_HEADER_SIZE);
 		filler->size = pad;
 		filler->flags = ASYNCTASK_RECORD_PAD;
 	}
-	asynctask_record_t *slot = record_at(ring, pos);
+	asynctask_record_t *slot = asynctask_record_at(ring, pos);
 	*slot = *record;
 	slot->size = need;
 	memcpy(slot + 1, payload, record->length);
@@ -265,7 +263,7 @@ static bool reclaim_head(asynctask_queue_t *q, unsigned char *ring)
 		if (q->count == 0) {
 			return dropped;
 		}
-		asynctask_record_t *record = record_at(ring, q->head);
+		asynctask_record_t *record = asynctask_record_at(ring, q->head);
 		if (!(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
 			return dropped;
 		}
@@ -299,9 +297,29 @@ static bool remove_taken(asynctask_queue_t *q, unsigned char *ring, asynctask_re
 	return false;
 }
 
+/* Unlinks the first records of a list (a level's, or the delayed tasks')
+ * up to its first live one, and returns that one (at *offset), or NULL when
+ * there is none; the cancelled ones unlinked keep their room until the head
+ * reaches them. Lock held. */
+static inline asynctask_record_t *unlink_first_live(asynctask_queue_t *q, unsigned char *ring, uint32_t list,
+	uint64_t *offset)
+{
+	while (q->levels[list].count > 0) {
+		asynctask_record_t *record = asynctask_record_at(ring, q->levels[list].first);
+		*offset = q->levels[list].first;
+		priority_unlink_first(q, ring, list);
+		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
+			return record;
+		}
+	}
+	return NULL;
+}
+
 bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_claim_t *claim,
 	zend_string *reuse, zend_string **payload, uint32_t *spilled, uint32_t *seq)
 {
+	asynctask_record_t *record = NULL;
+	uint64_t offset;
 	bool taken = false;
 	bool made_room;
 
@@ -309,57 +327,51 @@ bool asynctask_queue_take(asynctask_queue_t *q, unsigned char *ring, asynctask_c
 	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_TAKE, claim);
 	made_room = reclaim_head(q, ring);
 	/* HIGH, then NORMAL, then LOW; the first live record of a level is its oldest */
-	for (uint32_t level = 0; level < ASYNCTASK_QUEUE_LEVELS && !taken; level++) {
-		while (q->levels[level].count > 0) {
-			uint64_t offset = q->levels[level].first;
-			asynctask_record_t *record = record_at(ring, offset);
-			priority_unlink_first(q, ring, level);
-			if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
-				continue;  /* its room comes back when the head reaches it */
-			}
-			if (reuse && ZSTR_LEN(reuse) >= record->length) {
-				memcpy(ZSTR_VAL(reuse), record + 1, record->length);
-				ZSTR_LEN(reuse) = record->length;
-				ZSTR_VAL(reuse)[record->length] = '\0';
-				zend_string_forget_hash_val(reuse);
-				*payload = reuse;
-			} else {
-				*payload = zend_string_init((const char *) (record + 1), record->length, 0);
-			}
-			*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
-			claim->owner = record->owner;
-			claim->timeout_ms = record->timeout_ms;
-			claim->started_ns = asynctask_now_ns();
-			claim->queued_ns = record->queued_ns;
-			claim->outcome = 0;
-			claim->delivered = 0;
-			claim->queue = q->index;
-			claim->attempt = asynctask_record_attempt(record->flags);
-			claim->record_flags = record->flags;
-			claim->link = claim->links = 0;  /* the worker reads them from a chain's block */
-			claim->handing_on = 0;
-			if (record->flags & ASYNCTASK_RECORD_RETRY) {
-				/* its file stays while the task may run again (src/pool/retry.h) */
-				claim->retry = record->flags;
-				claim->spill[0] = '\0';
-				record_spill_name(record, claim->retry_file);
-			} else {
-				claim->retry = 0;
-				claim->retry_file[0] = '\0';
-				record_spill_name(record, claim->spill);
-			}
-			/* the task id last: from here on the manager treats the task as held */
-			__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
-			ASYNCTASK_FAULT("queue.take.claimed");
-			__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
-			if (remove_taken(q, ring, record, offset)) {
-				made_room = true;
-			} else {
-				ASYNCTASK_FAULT("queue.take.out_of_turn");
-			}
-			taken = true;
-			break;
+	for (uint32_t level = 0; level < ASYNCTASK_QUEUE_LEVELS && !record; level++) {
+		record = unlink_first_live(q, ring, level, &offset);
+	}
+	if (record) {
+		if (reuse && ZSTR_LEN(reuse) >= record->length) {
+			memcpy(ZSTR_VAL(reuse), record + 1, record->length);
+			ZSTR_LEN(reuse) = record->length;
+			ZSTR_VAL(reuse)[record->length] = '\0';
+			zend_string_forget_hash_val(reuse);
+			*payload = reuse;
+		} else {
+			*payload = zend_string_init((const char *) (record + 1), record->length, 0);
 		}
+		*spilled = record->flags & ASYNCTASK_RECORD_SPILLED;
+		claim->owner = record->owner;
+		claim->timeout_ms = record->timeout_ms;
+		claim->started_ns = asynctask_now_ns();
+		claim->queued_ns = record->queued_ns;
+		claim->outcome = 0;
+		claim->delivered = 0;
+		claim->queue = q->index;
+		claim->attempt = asynctask_record_attempt(record->flags);
+		claim->record_flags = record->flags;
+		claim->link = claim->links = 0;  /* the worker reads them from a chain's block */
+		claim->handing_on = 0;
+		if (record->flags & ASYNCTASK_RECORD_RETRY) {
+			/* its file stays while the task may run again (src/pool/retry.h) */
+			claim->retry = record->flags;
+			claim->spill[0] = '\0';
+			record_spill_name(record, claim->retry_file);
+		} else {
+			claim->retry = 0;
+			claim->retry_file[0] = '\0';
+			record_spill_name(record, claim->spill);
+		}
+		/* the task id last: from here on the manager treats the task as held */
+		__atomic_store_n(&claim->task_id, record->task_id, __ATOMIC_SEQ_CST);
+		ASYNCTASK_FAULT("queue.take.claimed");
+		__atomic_sub_fetch(&q->live, 1, __ATOMIC_SEQ_CST);
+		if (remove_taken(q, ring, record, offset)) {
+			made_room = true;
+		} else {
+			ASYNCTASK_FAULT("queue.take.out_of_turn");
+		}
+		taken = true;
 	}
 	ASYNCTASK_FAULT("queue.take.done");
 	asynctask_queue_journal_end(q);
@@ -382,102 +394,6 @@ void asynctask_queue_wake_all(asynctask_queue_t *q)
 	asynctask_queue_wake_producers(q);
 }
 
-/* The first queued record, padding skipped, for which match(record, arg)
- * holds, or NULL; *at is its offset. Lock held. */
-static asynctask_record_t *find_record(asynctask_queue_t *q, unsigned char *ring,
-	bool (*match)(const asynctask_record_t *, const void *), const void *arg, uint64_t *at)
-{
-	uint64_t offset = q->head;
-
-	for (uint64_t seen = 0; seen < q->count; ) {
-		if (q->capacity - offset < HEADER_SIZE) {
-			offset = 0;
-			continue;
-		}
-		asynctask_record_t *record = record_at(ring, offset);
-		if (record->flags & ASYNCTASK_RECORD_PAD) {
-			offset = 0;
-			continue;
-		}
-		if (match(record, arg)) {
-			*at = offset;
-			return record;
-		}
-		offset += record->size;
-		seen++;
-	}
-	return NULL;
-}
-
-/* (a taken record's room may still hold its id: not a match) */
-static bool has_task_id(const asynctask_record_t *record, const void *task_id)
-{
-	return record->task_id == *(const uint64_t *) task_id && !(record->flags & ASYNCTASK_RECORD_TAKEN);
-}
-
-/* --- retries the manager holds (queue.h; src/pool/retry.h) ------------- */
-
-static int32_t held_index(const asynctask_queue_t *q, uint64_t task_id)
-{
-	for (uint32_t i = 0; i < q->delays.nheld; i++) {
-		if (q->delays.held[i] == task_id) {
-			return (int32_t) i;
-		}
-	}
-	return -1;
-}
-
-/* Lock held: lists task_id as held (one store commits it). */
-static void hold(asynctask_queue_t *q, uint64_t task_id)
-{
-	if (q->delays.nheld == ASYNCTASK_RETRY_HELD) {
-		q->delays.held_dropped++;
-		return;
-	}
-	q->delays.held[q->delays.nheld] = task_id;
-	__atomic_store_n(&q->delays.nheld, q->delays.nheld + 1, __ATOMIC_SEQ_CST);
-}
-
-/* Lock held. Only the manager releases: if it dies in between, the pool is gone. */
-static void release(asynctask_queue_t *q, uint64_t task_id)
-{
-	int32_t i = held_index(q, task_id);
-	if (i >= 0) {
-		q->delays.held[i] = q->delays.held[q->delays.nheld - 1];
-		__atomic_store_n(&q->delays.nheld, q->delays.nheld - 1, __ATOMIC_SEQ_CST);
-	}
-}
-
-/* Lock held: a task the manager holds until its next run is cancelled as a
- * delayed one is (the manager sees the request before it pushes anything).
- * 1, 0 (not held), or EAGAIN. */
-static int cancel_held(asynctask_queue_t *q, uint64_t task_id)
-{
-	if (held_index(q, task_id) < 0) {
-		return 0;
-	}
-	if (q->delays.ncancels == ASYNCTASK_DELAY_CANCELS) {
-		return EAGAIN;
-	}
-	q->delays.cancels[q->delays.ncancels] = task_id;
-	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels + 1, __ATOMIC_SEQ_CST);
-	return 1;
-}
-
-void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
-{
-	asynctask_queue_lock(q, ring);
-	hold(q, task_id);
-	asynctask_lock_release(&q->lock);
-}
-
-void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
-{
-	asynctask_queue_lock(q, ring);
-	release(q, task_id);
-	asynctask_lock_release(&q->lock);
-}
-
 int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, asynctask_claim_t *claim)
 {
@@ -485,37 +401,6 @@ int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const a
 	bool pushed = try_push(q, ring, record, payload, false, claim);
 	asynctask_lock_release(&q->lock);
 	return pushed ? 0 : EAGAIN;
-}
-
-/* Marks the record at offset cancelled, journaled (a process killed halfway
- * is rolled back); one not delayed leaves the live count. Under the lock. */
-static void mark_cancelled(asynctask_queue_t *q, asynctask_record_t *record, uint64_t offset)
-{
-	q->journal.record = offset;
-	q->journal.record_flags = record->flags;
-	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_CANCEL, NULL);
-	record->flags |= ASYNCTASK_RECORD_CANCELLED;
-	if (!(record->flags & ASYNCTASK_RECORD_DELAYED)) {
-		q->live--;
-	}
-	asynctask_queue_journal_end(q);
-}
-
-int asynctask_queue_cancel(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id)
-{
-	int cancelled = 0;
-	uint64_t offset;
-
-	asynctask_queue_lock(q, ring);
-	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
-	if (record && !(record->flags & (ASYNCTASK_RECORD_CANCELLED | ASYNCTASK_RECORD_TAKEN))) {
-		mark_cancelled(q, record, offset);
-		cancelled = 1;
-	} else if (!record) {
-		cancelled = cancel_held(q, task_id);
-	}
-	asynctask_lock_release(&q->lock);
-	return cancelled;
 }
 
 uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
@@ -531,7 +416,7 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 			asynctask_queue_journal_end(q);
 			break;
 		}
-		asynctask_record_t *record = record_at(ring, q->head);
+		asynctask_record_t *record = asynctask_record_at(ring, q->head);
 		uint32_t list = record_list(record->flags);
 		if (priority_linked(q, q->head, list)) {
 			priority_unlink_first(q, ring, list);
@@ -550,69 +435,20 @@ uint64_t asynctask_queue_discard(asynctask_queue_t *q, unsigned char *ring)
 	return dropped;
 }
 
-static bool spills_to(const asynctask_record_t *record, const void *name)
-{
-	size_t len = strlen(name);
-	return (record->flags & ASYNCTASK_RECORD_SPILLED) && !(record->flags & ASYNCTASK_RECORD_TAKEN) && record->length == len && memcmp(record + 1, name, len) == 0;
-}
-
-bool asynctask_queue_refers_to(asynctask_queue_t *q, unsigned char *ring, const char *name)
-{
-	uint64_t offset;
-
-	asynctask_queue_lock(q, ring);
-	bool found = find_record(q, ring, spills_to, name, &offset) != NULL;
-	asynctask_lock_release(&q->lock);
-	return found;
-}
-
 /* --- delayed tasks (queue.h; src/pool/delay.h) -------------------------- */
-
-int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id, uint64_t due_ns)
-{
-	int cancelled = 0;
-	uint64_t offset;
-
-	asynctask_queue_lock(q, ring);
-	asynctask_record_t *record = find_record(q, ring, has_task_id, &task_id, &offset);
-	if (record) {
-		/* still in the ring: on the delayed list, or queued for workers once due */
-		if (!(record->flags & ASYNCTASK_RECORD_CANCELLED)) {
-			mark_cancelled(q, record, offset);
-			cancelled = 1;
-		}
-	} else if ((cancelled = cancel_held(q, task_id)) != 0) {
-		/* a task with retries and a delay, held for its next run */
-	} else if (asynctask_now_ns() < due_ns && q->delays.ncancels == ASYNCTASK_DELAY_CANCELS) {
-		cancelled = EAGAIN;
-	} else if (asynctask_now_ns() < due_ns) {
-		/* the manager holds it, and pushes nothing before it is due: it will
-		 * see this before it does (asynctask_queue_push_due()). One store
-		 * commits it: nothing to roll back. */
-		q->delays.cancels[q->delays.ncancels] = task_id;
-		__atomic_store_n(&q->delays.ncancels, q->delays.ncancels + 1, __ATOMIC_SEQ_CST);
-		cancelled = 1;
-	}
-	asynctask_lock_release(&q->lock);
-	return cancelled;
-}
 
 asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned char *ring)
 {
 	asynctask_record_t *copy = NULL;
+	uint64_t offset;
 	bool made_room;
 
 	asynctask_queue_lock(q, ring);
 	asynctask_queue_journal_begin(q, ASYNCTASK_JOURNAL_TAKE, NULL);
 	made_room = reclaim_head(q, ring);
-	while (q->levels[ASYNCTASK_LIST_DELAYED].count > 0) {
-		uint64_t offset = q->levels[ASYNCTASK_LIST_DELAYED].first;
-		asynctask_record_t *record = record_at(ring, offset);
-		priority_unlink_first(q, ring, ASYNCTASK_LIST_DELAYED);
-		if (record->flags & ASYNCTASK_RECORD_CANCELLED) {
-			continue;  /* its room comes back when the head reaches it */
-		}
-		copy = malloc(HEADER_SIZE + record->length);
+	asynctask_record_t *record = unlink_first_live(q, ring, ASYNCTASK_LIST_DELAYED, &offset);
+	if (record) {
+		copy = malloc(ASYNCTASK_RECORD_HEADER_SIZE + record->length);
 		if (!copy) {
 			/* leave the queue as it was: this one is taken on a later look */
 			asynctask_journal_t *j = &q->journal;
@@ -622,16 +458,15 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 			q->count = j->count;
 			memcpy(q->levels, j->levels, sizeof(q->levels));
 			made_room = false;
-			break;
+		} else {
+			memcpy(copy, record, ASYNCTASK_RECORD_HEADER_SIZE + record->length);
+			if (record->flags & ASYNCTASK_RECORD_RETRY) {
+				asynctask_queue_held_add(q, record->task_id);  /* cancellable while the manager holds it */
+			}
+			if (remove_taken(q, ring, record, offset)) {
+				made_room = true;
+			}
 		}
-		memcpy(copy, record, HEADER_SIZE + record->length);
-		if (record->flags & ASYNCTASK_RECORD_RETRY) {
-			hold(q, record->task_id);  /* cancellable while the manager holds it */
-		}
-		if (remove_taken(q, ring, record, offset)) {
-			made_room = true;
-		}
-		break;
 	}
 	asynctask_queue_journal_end(q);
 	asynctask_lock_release(&q->lock);
@@ -640,21 +475,6 @@ asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned 
 		asynctask_queue_wake_producers(q);
 	}
 	return copy;
-}
-
-uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring, uint64_t *ids, uint32_t max)
-{
-	uint32_t n;
-
-	asynctask_queue_lock(q, ring);
-	n = q->delays.ncancels < max ? q->delays.ncancels : max;
-	memcpy(ids, q->delays.cancels + (q->delays.ncancels - n), n * sizeof(*ids));
-	__atomic_store_n(&q->delays.ncancels, q->delays.ncancels - n, __ATOMIC_SEQ_CST);
-	for (uint32_t i = 0; i < n; i++) {
-		release(q, ids[i]);  /* (a retry the manager drops now) */
-	}
-	asynctask_lock_release(&q->lock);
-	return n;
 }
 
 int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record)
@@ -677,7 +497,7 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 		err = EAGAIN;
 	}
 	if (err != EAGAIN && (record->flags & ASYNCTASK_RECORD_RETRY)) {
-		release(q, record->task_id);
+		asynctask_queue_held_drop(q, record->task_id);
 	}
 	asynctask_lock_release(&q->lock);
 	return err;

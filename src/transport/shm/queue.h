@@ -15,7 +15,9 @@
  * back and clears the dead worker's claim, so it runs once, elsewhere.
  *
  * The ring's layout and its lock with the journal are queue_ring.h's
- * (queue_ring.c), below queue.c, which makes the changes.
+ * (queue_ring.c), below the files that make the changes: queue.c (pushes,
+ * takes), queue_cancel.c and queue_held.c (what the manager holds), listed
+ * in queue_internal.h.
  */
 #ifndef ASYNCTASK_QUEUE_H
 #define ASYNCTASK_QUEUE_H
@@ -27,6 +29,7 @@
 #include "php.h"
 #include "src/transport/shm/priority.h"
 #include "src/transport/shm/queue_ring.h"
+#include "src/transport/shm/queue_held.h"
 #include "src/transport/shm/spill.h"
 #include "src/transport/transport.h"
 
@@ -87,8 +90,7 @@ int asynctask_queue_cancel_delayed(asynctask_queue_t *q, unsigned char *ring, ui
  * copy (header, then payload), or returns NULL when there is none. */
 asynctask_record_t *asynctask_queue_take_delayed(asynctask_queue_t *q, unsigned char *ring);
 
-/* Manager: moves the cancellation requests into ids (at most max); returns how many. */
-uint32_t asynctask_queue_take_cancels(asynctask_queue_t *q, unsigned char *ring, uint64_t *ids, uint32_t max);
+/* (the manager's cancellation requests: queue_held.h) */
 
 /* Manager: queues a due delayed task (a copy from asynctask_queue_take_delayed)
  * for the workers, without waiting: 0, ECANCELED when it was cancelled
@@ -105,11 +107,7 @@ int asynctask_queue_push_due(asynctask_queue_t *q, unsigned char *ring, const as
 int asynctask_queue_push_next(asynctask_queue_t *q, unsigned char *ring, const asynctask_record_t *record,
 	const char *payload, asynctask_claim_t *claim);
 
-/* Manager: lists task_id as a retry it holds (its own crash retries). */
-void asynctask_queue_hold_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
-
-/* Manager: it no longer holds task_id (the pool stops). */
-void asynctask_queue_release_retry(asynctask_queue_t *q, unsigned char *ring, uint64_t task_id);
+/* (the retries the manager holds: queue_held.h) */
 
 /* The spill file name a record carries into name, "" when it has none. */
 void asynctask_record_spill_name(const asynctask_record_t *record, char name[ASYNCTASK_SPILL_NAME_MAX]);

@@ -2,7 +2,7 @@
  * The task queue's ring in shared memory (queue.h says how it works): the
  * layout every process shares (a record and its flags, the priority levels'
  * lists, the journal, the queue's header), and its lock with the journal
- * (queue_ring.c): what queue.c's critical sections are made of.
+ * (queue_ring.c): what the queue's critical sections are made of.
  */
 #ifndef ASYNCTASK_QUEUE_RING_H
 #define ASYNCTASK_QUEUE_RING_H
@@ -133,7 +133,7 @@ typedef struct {
  * worker's claim). */
 void asynctask_queue_sync(asynctask_queue_t *q, unsigned char *ring);
 
-/* --- queue_ring.c, for queue.c's critical sections */
+/* --- queue_ring.c, for the queue's critical sections (queue_internal.h) */
 
 /* Takes the lock; when its last holder died inside, rolls its changes back first. */
 void asynctask_queue_lock(asynctask_queue_t *q, unsigned char *ring);
