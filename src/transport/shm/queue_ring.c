@@ -3,24 +3,26 @@
  * journals what it is about to change and clears the journal with its last
  * store; the next process to take the lock after a holder died rolls those
  * changes back (and clears the dead worker's claim). Also the wake-ups of
- * the futex words producers and consumers sleep on. queue.c, above, calls
- * these; they call nothing of it.
+ * the futex words producers and consumers sleep on. queue.c and its
+ * neighbours above (queue_internal.h) call these; they call nothing of them.
  */
 #include <limits.h>
 #include <string.h>
 
 #include "src/transport/shm/queue_ring.h"
 
+/* What a journal keeps of the queue, besides the levels' lists: saved by
+ * asynctask_queue_journal_begin(), put back by roll_back(). One list for
+ * both, so that what is put back is what was saved. */
+#define JOURNALED(field) field(head) field(tail) field(used) field(count) field(live) field(pushed)
+#define SAVE(name)       j->name = q->name;
+#define PUT_BACK(name)   q->name = j->name;
+
 void asynctask_queue_journal_begin(asynctask_queue_t *q, asynctask_journal_op_t op, const asynctask_claim_t *claim)
 {
 	asynctask_journal_t *j = &q->journal;
 
-	j->head = q->head;
-	j->tail = q->tail;
-	j->used = q->used;
-	j->count = q->count;
-	j->live = q->live;
-	j->pushed = q->pushed;
+	JOURNALED(SAVE)
 	memcpy(j->levels, q->levels, sizeof(j->levels));
 	j->record_saved = 0;
 	j->claim = claim ? (int64_t) ((const char *) claim - (const char *) q) : 0;
@@ -53,12 +55,7 @@ static void roll_back(asynctask_queue_t *q, unsigned char *ring)
 	asynctask_journal_t *j = &q->journal;
 
 	if (j->op != ASYNCTASK_JOURNAL_NONE) {
-		q->head = j->head;
-		q->tail = j->tail;
-		q->used = j->used;
-		q->count = j->count;
-		q->live = j->live;
-		q->pushed = j->pushed;
+		JOURNALED(PUT_BACK)
 		memcpy(q->levels, j->levels, sizeof(q->levels));
 		if (j->op == ASYNCTASK_JOURNAL_CANCEL || (j->op == ASYNCTASK_JOURNAL_TAKE && j->record_saved)) {
 			((asynctask_record_t *) (ring + j->record))->flags = j->record_flags;
