@@ -230,17 +230,20 @@ static size_t enter_context(const zend_string *payload, size_t from)
 	return skip;
 }
 
+/* Releases a copy kept while the task runs, if there is one. */
+static void forget(zend_string **kept)
+{
+	if (*kept) {
+		zend_string_release(*kept);
+		*kept = NULL;
+	}
+}
+
 /* The task's retry plan and chain are over. */
 static void forget_plans(void)
 {
-	if (asynctask_wkr.retry_plan) {
-		zend_string_release(asynctask_wkr.retry_plan);
-		asynctask_wkr.retry_plan = NULL;
-	}
-	if (asynctask_wkr.chain_block) {
-		zend_string_release(asynctask_wkr.chain_block);
-		asynctask_wkr.chain_block = NULL;
-	}
+	forget(&asynctask_wkr.retry_plan);
+	forget(&asynctask_wkr.chain_block);
 }
 
 /* Runs the task the transport gave us; consumes payload (NULL, with errno
