@@ -144,6 +144,18 @@ $e = entries('ping', 'artisan1')[0] ?? null;
 check('`php artisan app:dispatch-ping` exits 0', 0 === $rc, implode("\n", $out));
 check('the job dispatched from the artisan command runs in the pool', $got && $e['in_task'], json_encode($e));
 
+// 2b. a chain dispatched by an artisan command that exits at once: the pool (locally, the
+// command's own, which drains when it ends; over Redis, the node) runs it to its end
+$out = [];
+$cmd = sprintf('cd %s && php %s artisan app:dispatch-chain artisan-chain 2>&1', escapeshellarg($base), (string) getenv('LV_TEST_PHP_ARGS'));
+exec($cmd, $out, $rc);
+$got = waitFor(static fn () => [] !== entries('ping', 'artisan-chain-c'), 15);
+$links = [entries('ping', 'artisan-chain-a'), entries('ping', 'artisan-chain-b'), entries('ping', 'artisan-chain-c')];
+check('a chain of 3 jobs dispatched by `php artisan app:dispatch-chain` (exit 0) runs each link once, in order, as one pool chain',
+    0 === $rc && $got && [1, 1, 1] === array_map('count', $links) && $links[0][0]['t'] <= $links[1][0]['t'] && $links[1][0]['t'] <= $links[2][0]['t']
+    && null !== $links[0][0]['task'] && 1 === count(array_unique(array_map(static fn ($l) => $l[0]['task'], $links))),
+    "rc $rc: ".implode("\n", $out).' '.json_encode($links));
+
 // 3. many jobs; the application booted once per worker
 for ($i = 0; $i < 40; ++$i) {
     PingJob::dispatch("p$i");
