@@ -24,7 +24,8 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
-# The unprivileged user FPM's pool sections (and so the task workers) run as.
+# The unprivileged user FPM's pool sections and Apache's children (and so the
+# task workers) run as.
 if [ "$(id -u)" -eq 0 ]; then
 	if getent passwd www-data > /dev/null; then FPM_USER=www-data; else FPM_USER=nobody; fi
 	FPM_GROUP=$(id -gn "$FPM_USER")
