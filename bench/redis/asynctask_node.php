@@ -17,6 +17,8 @@
  *                               dropped, until the node acknowledged the last one (the stream is
  *                               empty: a node deletes an entry once its result is stored)
  *   fire_redis_cpu_us           redis-server's CPU time per task of that run
+ *   drain_per_s                 a backlog of tasks (dispatched while no node ran) drained by a node of
+ *                               2 started then, tasks/s from its first result stored to its last
  *   echo_1mb_mb_per_s, echo_1mb_p50_ms  a 1 MiB string of random bytes sent and returned, compared
  *                               byte for byte; MB/s counted as the baseline counts it: echoes per
  *                               second, one MiB each (each also travels back: twice that moves)
@@ -91,6 +93,24 @@ $out['echo_1mb_p50_ms'] = percentile($samples, 50);
 $out['echo_1mb_mb_per_s'] = count($samples) / (array_sum($samples) / 1e3);
 
 AsyncTask\Pool::stop();
+
+// drain: a backlog of tasks dispatched while no node runs, then a node of 2 started and timed
+// until it acknowledged the last (it takes only as many entries as it has idle workers)
+for ($i = 0; $i < $N['fire']; $i++) {
+    AsyncTask\dispatch('bench_noop', $i);
+}
+AsyncTask\Pool::start(2);
+// timed from the first result stored (its entry deleted), so that the node's start is not
+while (($left = $redis->xLen($stream)) >= $N['fire']) {
+    usleep(100);
+}
+$t = hrtime(true);
+while ($redis->xLen($stream) > 0) {
+    usleep(500);
+}
+$out['drain_per_s'] = $left / ((hrtime(true) - $t) / 1e9);
+AsyncTask\Pool::stop();
+
 foreach ($redis->keys("$prefix:*") as $key) {
     $redis->del($key);
 }

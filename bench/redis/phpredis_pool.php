@@ -20,6 +20,9 @@
  *   fire_4_per_s                the same with 4 dispatching processes (php-fpm children are several)
  *   fire_pipelined_per_s        1 dispatcher, XADDs pipelined by 100
  *   echo_1mb_mb_per_s, echo_1mb_p50_ms  a 1 MB string sent and returned
+ *   drain_count16_per_s         a backlog of tasks drained by freshly started workers, tasks/s from
+ *                               the first entry read to the last acknowledged
+ *   drain_count1_per_s          the same, the workers reading one entry at a time (no hoarding)
  */
 
 declare(strict_types=1);
@@ -35,12 +38,12 @@ const GROUP = 'workers';
 ], ['redis', 'pcntl_fork']);
 
 /** A worker: what the README of a home-made Redis queue does. Never returns. */
-function worker(string $socket, string $stream, int $n): never
+function worker(string $socket, string $stream, int $n, int $count = 16): never
 {
     $redis = bench_connect($socket);
     $redis->setOption(Redis::OPT_READ_TIMEOUT, -1);
     for (;;) {
-        $batch = $redis->xReadGroup(GROUP, "worker-$n", [$stream => '>'], 16, 1000);
+        $batch = $redis->xReadGroup(GROUP, "worker-$n", [$stream => '>'], $count, 1000);
         foreach ($batch[$stream] ?? [] as $entryId => $fields) {
             [$fn, $args, $id, $replyKey] = unserialize($fields['t']);
             $result = $fn(...$args);
@@ -52,14 +55,24 @@ function worker(string $socket, string $stream, int $n): never
     }
 }
 
+/** The group's XINFO GROUPS entry. @return array<string, mixed> */
+function group(Redis $redis, string $stream): array
+{
+    foreach ($redis->xInfo('GROUPS', $stream) as $group) {
+        if ($group['name'] === GROUP) {
+            return $group;
+        }
+    }
+    return [];
+}
+
 /** Waits until the group has read and acknowledged everything up to $lastId. */
 function drained(Redis $redis, string $stream, string $lastId): void
 {
     for (;;) {
-        foreach ($redis->xInfo('GROUPS', $stream) as $group) {
-            if ($group['name'] === GROUP && $group['last-delivered-id'] === $lastId && $group['pending'] === 0) {
-                return;
-            }
+        $group = group($redis, $stream);
+        if ($group['last-delivered-id'] === $lastId && $group['pending'] === 0) {
+            return;
         }
         usleep(500);
     }
@@ -70,14 +83,7 @@ $replyKey = 'bench:r:' . getmypid();
 $redis = bench_connect($socket);
 $redis->del($stream, $replyKey);
 $redis->xGroup('CREATE', $stream, GROUP, '$', true);
-$workers = [];
-for ($n = 0; $n < WORKERS; $n++) {
-    $pid = pcntl_fork();
-    if ($pid === 0) {
-        worker($socket, $stream, $n);
-    }
-    $workers[] = $pid;
-}
+$workers = start_workers($socket, $stream, 16);
 $out = [];
 $seq = 0;
 
@@ -171,9 +177,53 @@ for ($i = 0; $i < $N['echo'] + 5; $i++) {
 $out['echo_1mb_p50_ms'] = percentile($samples, 50);
 $out['echo_1mb_mb_per_s'] = count($samples) / (array_sum($samples) / 1e3);
 
-foreach ($workers as $pid) {
-    posix_kill($pid, SIGKILL);
-    pcntl_waitpid($pid, $status);
+/** Forks the workers, each reading up to $count entries at a time. @return list<int> their pids */
+function start_workers(string $socket, string $stream, int $count): array
+{
+    $pids = [];
+    for ($n = 0; $n < WORKERS; $n++) {
+        $pid = pcntl_fork();
+        if ($pid === 0) {
+            worker($socket, $stream, $n, $count);
+        }
+        $pids[] = $pid;
+    }
+    return $pids;
 }
+
+/** @param list<int> $pids */
+function stop_workers(array $pids): void
+{
+    foreach ($pids as $pid) {
+        posix_kill($pid, SIGKILL);
+        pcntl_waitpid($pid, $status);
+    }
+}
+
+// drain: a backlog of tasks (XADDs pipelined by 100, no worker running), then workers
+// started and timed until they acknowledged the last; reading 16 entries at a time (as
+// above) and 1 at a time (no hoarding: DESIGN's rule for a node)
+stop_workers($workers);
+foreach ([16, 1] as $count) {
+    for ($i = 0; $i < $N['fire']; $i += 100) {
+        $pipe = $redis->pipeline();
+        for ($j = 0; $j < 100; $j++) {
+            $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
+        }
+        $ids = $pipe->exec();
+        $last = end($ids);
+    }
+    $before = group($redis, $stream)['entries-read'] ?? 0;
+    $workers = start_workers($socket, $stream, $count);
+    // timed from the first entry read, so that the workers' start is not
+    while (($read = group($redis, $stream)['entries-read'] ?? 0) === $before) {
+        usleep(100);
+    }
+    $t = hrtime(true);
+    drained($redis, $stream, $last);
+    $out["drain_count{$count}_per_s"] = ($N['fire'] - ($read - $before)) / ((hrtime(true) - $t) / 1e9);
+    stop_workers($workers);
+}
+
 $redis->del($stream, $replyKey);
 echo json_encode($out), "\n";
