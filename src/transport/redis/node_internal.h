@@ -8,7 +8,10 @@
  *   node_delayed.c  moving due delayed tasks into their streams (the move step, every queue)
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
- *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming; per queue), verifying them, a job's outcome
+ *   node_outcome.c  a job's outcome: retried, chained, stored, claimed again, dead-lettered, abandoned
+ *   node_claim.c    reclaiming entries (the claim step: XAUTOCLAIM per queue, XCLAIM of a crashed one)
+ *   node_take.c     taking entries (the take step, XREADGROUP; per queue), the workers promised to each
+ *   node_entry.c    each entry read or claimed verified and handed to the bridge (or dead-lettered)
  *   node_jobs.c     a job's retries and chain: the retry and next steps (Lua scripts)
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
@@ -254,7 +257,22 @@ void asynctask_redis_node_touch(void);
 bool asynctask_redis_node_follow_up(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
 	size_t len);
 
+/* --- node_claim.c */
+
+/* XCLAIM of one entry of a queue's level's stream, to run it again at once (its worker died). */
+void asynctask_redis_node_claim_one(const char *entry_id, unsigned queue, unsigned level);
+/* Takes over entries other nodes left pending too long (when workers are free). */
+void asynctask_redis_node_reclaim(void);
+
 /* --- node_take.c */
+
+/* The queue's free workers not yet promised to a take step or a claim that is out. */
+uint32_t asynctask_redis_node_capacity(uint32_t queue);
+/* A request's promises (a take step's, a blocked read's, a claim's) are kept no longer: its answer came (or
+ * never will). */
+void asynctask_redis_node_release(const take_t *t);
+
+/* --- node_entry.c */
 
 /* One entry from a read or a claim of a queue's level's stream: [id, [field, value, ...]], delivered for
  * the attempts-th time. */
@@ -262,12 +280,6 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	unsigned level);
 /* The queue and level whose stream is named (the reply of a read), or false. */
 bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, unsigned *level);
-/* The queue's free workers not yet promised to a take step or a claim that is out. */
-uint32_t asynctask_redis_node_capacity(uint32_t queue);
-/* XCLAIM of one entry of a queue's level's stream, to run it again at once (its worker died). */
-void asynctask_redis_node_claim_one(const char *entry_id, unsigned queue, unsigned level);
-/* Takes over entries other nodes left pending too long (when workers are free). */
-void asynctask_redis_node_reclaim(void);
 
 /* --- node_delayed.c */
 
