@@ -70,4 +70,13 @@ size_t asynctask_chain_read(const char *buf, size_t len, asynctask_chain_t *chai
 /* Reads the first link of buf (a chain's rest); returns its length, 0 when bad. */
 size_t asynctask_chain_link_read(const char *buf, size_t len, asynctask_chain_link_t *link);
 
+/* The chain's next link, to be queued once the link chain describes returned
+ * value (serialized): appends its payload as it travels, [its retry plan][the
+ * block: the next link's number, value as its previous value, the links
+ * after it][its payload], to payload, and reads it into next (its time
+ * limit, priority, plan). false, with why set, when chain's rest has no
+ * readable link (nothing appended). */
+bool asynctask_chain_next(const asynctask_chain_t *chain, const char *value, size_t len, smart_str *payload,
+	asynctask_chain_link_t *next, char *why, size_t why_size);
+
 #endif

@@ -52,34 +52,12 @@ static const char CLAIM_SCRIPT[] =
 	"end\n"
 	"return out\n";
 
-/* The entries of a claim (reply: [[id, fields, deliveries, stream], ...]), each handed on with its queue
- * and level, delivered for the deliveries-th time. Returns how many. */
-static size_t claimed_entries(const redisReply *reply)
-{
-	size_t taken = 0;
-	unsigned queue, level;
-
-	for (size_t s = 0; reply && reply->type == REDIS_REPLY_ARRAY && s < reply->elements; s++) {
-		const redisReply *e = reply->element[s];
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 || e->element[2]->type != REDIS_REPLY_INTEGER
-			|| !asynctask_redis_node_stream_of(e->element[3], &queue, &level)) {
-			continue;
-		}
-		asynctask_redis_node_take_entry(e->element[0], e->element[1], (uint32_t) e->element[2]->integer, queue,
-			level);
-		taken++;
-	}
-	return taken;
-}
-
 static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 {
 	redisReply *reply = r;
 	take_t *t = privdata;
 
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, reply);
 	asynctask_rnode.claiming--;
 	asynctask_redis_node_release(t);
 	if (asynctask_redis_node_demoted(ac, reply)) {
@@ -92,7 +70,7 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 		free(t);
 		return;
 	}
-	size_t taken = claimed_entries(reply);
+	size_t taken = asynctask_redis_node_take_entries(reply, true, NULL);
 	if (t->kind == CLAIM_AUTO) {
 		/* an automatic reclaim, not a crashed task's second run */
 		asynctask_rnode.stats.reclaimed += taken;
@@ -140,7 +118,7 @@ void asynctask_redis_node_reclaim(void)
 {
 	char counts[ASYNCTASK_QUEUES_MAX][16], keys[16], idle[32];
 	const char *argv[16 + 4 * ASYNCTASK_QUEUES_MAX];
-	uint32_t included[ASYNCTASK_QUEUES_MAX], n = 0;
+	uint32_t included[ASYNCTASK_QUEUES_MAX];
 	uint64_t now = asynctask_now_ns();
 	int argc = 0;
 
@@ -152,13 +130,7 @@ void asynctask_redis_node_reclaim(void)
 	uint64_t every = asynctask_rnode.config.visibility_ms * 1000000ull / 4;
 	every = every < 50000000ull ? 50000000ull : every > 5000000000ull ? 5000000000ull : every;
 	asynctask_rnode.next_reclaim = now + every;
-	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
-		uint32_t free_workers = asynctask_redis_node_capacity(q);
-		if (free_workers > 0) {
-			snprintf(counts[n], sizeof(counts[n]), "%u", free_workers);
-			included[n++] = q;
-		}
-	}
+	uint32_t n = asynctask_redis_node_free_queues(false, included, counts);
 	if (n == 0) {
 		return;
 	}
@@ -170,18 +142,11 @@ void asynctask_redis_node_reclaim(void)
 	snprintf(keys, sizeof(keys), "%u", n * ASYNCTASK_REDIS_LEVELS);
 	snprintf(idle, sizeof(idle), "%" PRIu64, asynctask_rnode.config.visibility_ms);
 	argv[argc++] = "EVAL"; argv[argc++] = CLAIM_SCRIPT; argv[argc++] = keys;
-	for (uint32_t i = 0; i < n; i++) {
-		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
-			argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
-		}
-	}
+	argc = asynctask_redis_node_add_streams(argv, argc, included, n);
 	argv[argc++] = ASYNCTASK_REDIS_GROUP;
 	argv[argc++] = asynctask_rnode.config.node;
 	argv[argc++] = idle;
 	argv[argc++] = "auto";
-	for (uint32_t i = 0; i < n; i++) {
-		argv[argc++] = counts[i];
-		t->promised[included[i]] = (uint32_t) strtoul(counts[i], NULL, 10);
-	}
+	argc = asynctask_redis_node_add_counts(argv, argc, t, included, n, counts);
 	send_claim(argv, argc, t);
 }

@@ -6,8 +6,8 @@
  * dead-lettered, never run, when it does not verify.
  *
  * It calls down to node_steps.c (dead-letter) and node_writer.c (the jobs
- * running), never up to node_take.c or node_claim.c, which read entries and
- * hand each to it.
+ * running), never up to node_take.c or node_claim.c, which hand it their
+ * replies.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -15,7 +15,8 @@
 
 #include "src/transport/redis/node_internal.h"
 
-bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, unsigned *level)
+/* The queue and level whose stream is named (the reply of a read or a claim), or false. */
+static bool stream_of(const redisReply *stream, unsigned *queue, unsigned *level)
 {
 	if (!stream || stream->type != REDIS_REPLY_STRING) {
 		return false;
@@ -34,8 +35,7 @@ bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, u
 }
 
 /* One entry from a read or a claim: [id, [field, value, ...]], delivered for the attempts-th time. */
-void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned queue,
-	unsigned level)
+static void take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned queue, unsigned level)
 {
 	char entry_id[48], why[512];
 	const redisReply *t = NULL;
@@ -112,4 +112,42 @@ void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fie
 	}
 	asynctask_redis_node_live_add(job);
 	asynctask_rnode.hooks.run(job);
+}
+
+/* The entries of a take step, a blocked read or a claim (reply: [[stream, [[id, fields], ...]], ...],
+ * or for a claim [[id, fields, deliveries, stream], ...]), each handed on with its queue and level; which
+ * queues had some into got. Returns how many. */
+size_t asynctask_redis_node_take_entries(const redisReply *reply, bool claim, bool got[ASYNCTASK_QUEUES_MAX])
+{
+	size_t taken = 0;
+	unsigned queue, level;
+
+	for (size_t s = 0; reply && reply->type == REDIS_REPLY_ARRAY && s < reply->elements; s++) {
+		const redisReply *e = reply->element[s];
+		if (claim) {
+			if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 || e->element[2]->type != REDIS_REPLY_INTEGER
+				|| !stream_of(e->element[3], &queue, &level)) {
+				continue;
+			}
+			take_entry(e->element[0], e->element[1], (uint32_t) e->element[2]->integer, queue, level);
+			taken++;
+			continue;
+		}
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[1]->type != REDIS_REPLY_ARRAY
+			|| !stream_of(e->element[0], &queue, &level)) {
+			continue;
+		}
+		const redisReply *entries = e->element[1];
+		for (size_t i = 0; i < entries->elements; i++) {
+			const redisReply *entry = entries->element[i];
+			if (entry->type == REDIS_REPLY_ARRAY && entry->elements >= 2) {
+				if (got) {
+					got[queue] = true;
+				}
+				take_entry(entry->element[0], entry->element[1], 1, queue, level);
+				taken++;
+			}
+		}
+	}
+	return taken;
 }

@@ -72,30 +72,38 @@ void asynctask_redis_node_release(const take_t *t)
 	}
 }
 
-/* The entries of a take step or a blocked read (reply: [[stream, [[id, fields], ...]], ...]), each handed on
- * with its queue and level; which queues had some into got. Returns how many. */
-static size_t read_entries(const redisReply *reply, bool got[ASYNCTASK_QUEUES_MAX])
+uint32_t asynctask_redis_node_free_queues(bool skip_watched, uint32_t included[ASYNCTASK_QUEUES_MAX], char counts[][16])
 {
-	size_t taken = 0;
-	unsigned queue, level;
+	uint32_t n = 0;
 
-	for (size_t s = 0; reply && reply->type == REDIS_REPLY_ARRAY && s < reply->elements; s++) {
-		const redisReply *e = reply->element[s];
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[1]->type != REDIS_REPLY_ARRAY
-			|| !asynctask_redis_node_stream_of(e->element[0], &queue, &level)) {
-			continue;
-		}
-		const redisReply *entries = e->element[1];
-		for (size_t i = 0; i < entries->elements; i++) {
-			const redisReply *entry = entries->element[i];
-			if (entry->type == REDIS_REPLY_ARRAY && entry->elements >= 2) {
-				got[queue] = true;
-				asynctask_redis_node_take_entry(entry->element[0], entry->element[1], 1, queue, level);
-				taken++;
-			}
+	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
+		uint32_t free_workers = asynctask_redis_node_capacity(q);
+		if (free_workers > 0 && !(skip_watched && asynctask_rnode.queues[q].watched)) {
+			snprintf(counts[n], sizeof(counts[n]), "%u", free_workers);
+			included[n++] = q;
 		}
 	}
-	return taken;
+	return n;
+}
+
+int asynctask_redis_node_add_streams(const char **argv, int argc, const uint32_t *included, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
+			argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
+		}
+	}
+	return argc;
+}
+
+int asynctask_redis_node_add_counts(const char **argv, int argc, take_t *t, const uint32_t *included, uint32_t n,
+	char counts[][16])
+{
+	for (uint32_t i = 0; i < n; i++) {
+		argv[argc++] = counts[i];
+		t->promised[included[i]] = (uint32_t) strtoul(counts[i], NULL, 10);
+	}
+	return argc;
 }
 
 /* The blocked read watches too few queues (one it leaves out has free
@@ -168,9 +176,7 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 	bool got[ASYNCTASK_QUEUES_MAX] = { false };
 	bool watch_more = false;
 
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, reply);
 	asynctask_redis_node_release(t);
 	if (t->stores) {
 		reply = stores_done(t, reply);   /* the take's own reply (NULL when none came) */
@@ -204,7 +210,7 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 		free(t);
 		return;  /* tried again at the next tick */
 	}
-	size_t taken = read_entries(reply, got);
+	size_t taken = asynctask_redis_node_take_entries(reply, false, got);
 	int kind = t->kind;
 	if (kind == TAKE_WRITER) {
 		for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
@@ -259,11 +265,7 @@ static bool send_take_store(conn_t *conn, take_t *t, const uint32_t *included, u
 	snprintf(keys, sizeof(keys), "%u", n * ASYNCTASK_REDIS_LEVELS + 2 * stores);
 	snprintf(nq, sizeof(nq), "%u", n);
 	argv[argc++] = "EVAL"; argv[argc++] = TAKE_STORE_SCRIPT; argv[argc++] = keys;
-	for (uint32_t i = 0; i < n; i++) {
-		for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
-			argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
-		}
-	}
+	argc = asynctask_redis_node_add_streams(argv, argc, included, n);
 	/* each store's stream and reply list (its stream again when nobody waits) */
 	uint32_t s = 0;
 	for (op_t *op = asynctask_rnode.folded; op && s < stores; op = op->next, s++) {
@@ -274,10 +276,7 @@ static bool send_take_store(conn_t *conn, take_t *t, const uint32_t *included, u
 	argv[argc++] = ASYNCTASK_REDIS_GROUP;
 	argv[argc++] = asynctask_rnode.config.node;
 	argv[argc++] = nq;
-	for (uint32_t i = 0; i < n; i++) {
-		argv[argc++] = counts[i];
-		t->promised[included[i]] = (uint32_t) strtoul(counts[i], NULL, 10);
-	}
+	argc = asynctask_redis_node_add_counts(argv, argc, t, included, n, counts);
 	for (a = 0; a < argc; a++) {
 		argvlen[a] = strlen(argv[a]);
 	}
@@ -317,16 +316,10 @@ static bool send_take(conn_t *conn, int kind)
 	char counts[ASYNCTASK_QUEUES_MAX][16], keys[16];
 	const char *argv[16 + 4 * ASYNCTASK_QUEUES_MAX];
 	size_t argvlen[16 + 4 * ASYNCTASK_QUEUES_MAX];
-	uint32_t included[ASYNCTASK_QUEUES_MAX], n = 0;
+	uint32_t included[ASYNCTASK_QUEUES_MAX];
 	int argc = 0;
 
-	for (uint32_t q = 0; q < asynctask_rnode.nqueues; q++) {
-		uint32_t free_workers = asynctask_redis_node_capacity(q);
-		if (free_workers > 0 && !(kind == TAKE_WRITER && asynctask_rnode.queues[q].watched)) {
-			snprintf(counts[n], sizeof(counts[n]), "%u", free_workers);
-			included[n++] = q;
-		}
-	}
+	uint32_t n = asynctask_redis_node_free_queues(kind == TAKE_WRITER, included, counts);
 	if (n == 0) {
 		return false;
 	}
@@ -344,11 +337,7 @@ static bool send_take(conn_t *conn, int kind)
 		argv[argc++] = "XREADGROUP"; argv[argc++] = "GROUP"; argv[argc++] = ASYNCTASK_REDIS_GROUP;
 		argv[argc++] = asynctask_rnode.config.node; argv[argc++] = "COUNT"; argv[argc++] = "1";
 		argv[argc++] = "BLOCK"; argv[argc++] = BLOCK_MS; argv[argc++] = "STREAMS";
-		for (uint32_t i = 0; i < n; i++) {
-			for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
-				argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
-			}
-		}
+		argc = asynctask_redis_node_add_streams(argv, argc, included, n);
 		for (uint32_t i = 0; i < n * ASYNCTASK_REDIS_LEVELS; i++) {
 			argv[argc++] = ">";
 		}
@@ -357,17 +346,10 @@ static bool send_take(conn_t *conn, int kind)
 	} else {
 		snprintf(keys, sizeof(keys), "%u", n * ASYNCTASK_REDIS_LEVELS);
 		argv[argc++] = "EVAL"; argv[argc++] = TAKE_SCRIPT; argv[argc++] = keys;
-		for (uint32_t i = 0; i < n; i++) {
-			for (unsigned l = 0; l < ASYNCTASK_REDIS_LEVELS; l++) {
-				argv[argc++] = asynctask_rnode.queues[included[i]].streams[l];
-			}
-		}
+		argc = asynctask_redis_node_add_streams(argv, argc, included, n);
 		argv[argc++] = ASYNCTASK_REDIS_GROUP;
 		argv[argc++] = asynctask_rnode.config.node;
-		for (uint32_t i = 0; i < n; i++) {
-			argv[argc++] = counts[i];
-			t->promised[included[i]] = (uint32_t) strtoul(counts[i], NULL, 10);
-		}
+		argc = asynctask_redis_node_add_counts(argv, argc, t, included, n, counts);
 	}
 	for (int i = 0; i < argc; i++) {
 		argvlen[i] = strlen(argv[i]);
