@@ -22,7 +22,8 @@
  * Little-endian (byteorder.h), whatever the host: over Redis the block
  * travels inside a task entry's signed payload (codec/redis/wire.h, flag
  * CHAIN), and a node writes the next link's block
- * (src/transport/redis/node_jobs.c).
+ * (src/transport/redis/node_jobs.c), as a pool's worker does
+ * (src/pool/chain.c): both with asynctask_chain_next().
  */
 #ifndef ASYNCTASK_CODEC_CHAIN_H
 #define ASYNCTASK_CODEC_CHAIN_H
