@@ -2,8 +2,9 @@
  * A Redis node taking entries, queue by queue: the take step (every queue
  * with free workers in one script, each for no more than its free workers,
  * HIGH first) and the blocked XREADGROUP on every level of those queues;
- * the workers each request out promised a queue (a claim's too, node_claim.c),
- * so that no queue is taken from for more than it has free.
+ * and the workers each request that is out promised each queue (a claim's
+ * too: node_claim.c builds its request with the helpers here), so that no
+ * queue is asked for more entries than it has free workers.
  *
  * The reader takes; while it waits in a blocked read on the queues that had
  * free workers, a queue whose workers come free is taken from on the writer
