@@ -23,6 +23,7 @@
  *   drain_count16_per_s         a backlog of tasks drained by freshly started workers, tasks/s from
  *                               the first entry read to the last acknowledged
  *   drain_count1_per_s          the same, the workers reading one entry at a time (no hoarding)
+ *   drain_count16_redis_cpu_us, drain_count1_redis_cpu_us  redis-server's CPU a task drained
  */
 
 declare(strict_types=1);
@@ -220,8 +221,10 @@ foreach ([16, 1] as $count) {
         usleep(100);
     }
     $t = hrtime(true);
+    $cpu = redis_cpu($redis);
     drained($redis, $stream, $last);
     $out["drain_count{$count}_per_s"] = ($N['fire'] - ($read - $before)) / ((hrtime(true) - $t) / 1e9);
+    $out["drain_count{$count}_redis_cpu_us"] = (redis_cpu($redis) - $cpu) * 1e6 / ($N['fire'] - ($read - $before));
     stop_workers($workers);
 }
 
