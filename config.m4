@@ -52,7 +52,7 @@ if test "$PHP_ASYNCTASK" != "no"; then
       PHP_EVAL_INCLINE($HIREDIS_CFLAGS)
       PHP_EVAL_LIBLINE($HIREDIS_LIBS, ASYNCTASK_SHARED_LIBADD)
       AC_DEFINE(HAVE_ASYNCTASK_REDIS, 1, [ asynctask: the Redis Streams backend (hiredis) ])
-      ASYNCTASK_REDIS_SOURCES="$ASYNCTASK_REDIS_SOURCES src/transport/redis/conn.c src/transport/redis/dispatcher.c src/transport/redis/replies.c src/transport/redis/dispatch.c src/transport/redis/events.c src/transport/redis/loop.c src/transport/redis/node_run.c src/transport/redis/node_conn.c src/transport/redis/node_sentinel.c src/transport/redis/node_writer.c src/transport/redis/node_steps.c src/transport/redis/node_jobs.c src/transport/redis/node_take.c src/transport/redis/node_figures.c src/transport/redis/node_delayed.c src/transport/redis/node_reply.c src/transport/redis/node_script.c src/pool/bridge.c"
+      ASYNCTASK_REDIS_SOURCES="$ASYNCTASK_REDIS_SOURCES src/transport/redis/conn.c src/transport/redis/dispatcher.c src/transport/redis/replies.c src/transport/redis/dispatch.c src/transport/redis/events.c src/transport/redis/loop.c src/transport/redis/node_run.c src/transport/redis/node_conn.c src/transport/redis/node_sentinel.c src/transport/redis/node_writer.c src/transport/redis/node_steps.c src/transport/redis/node_jobs.c src/transport/redis/node_outcome.c src/transport/redis/node_claim.c src/transport/redis/node_take.c src/transport/redis/node_entry.c src/transport/redis/node_figures.c src/transport/redis/node_delayed.c src/transport/redis/node_reply.c src/transport/redis/node_script.c src/pool/bridge.c"
     elif test "$PHP_ASYNCTASK_REDIS" = "yes"; then
       AC_MSG_ERROR([--with-asynctask-redis needs hiredis >= 0.14 found by pkg-config; on Debian/Ubuntu: apt-get install libhiredis-dev])
     fi

@@ -15,26 +15,19 @@
  *                                     so that the machine's load weighs on both alike
  *   dispatch_vs_xadd                  dispatch_p50_us / xadd_p50_us (the target is <= 1.5)
  *   fire_1_per_s                      fire-and-forget: dispatch() in a loop, Futures dropped, until
- *                                     the last XADD returned (no node runs them: nodes are another
- *                                     branch's work, so nothing here waits for them to be acknowledged)
- * Not measured yet: the round trip (it needs a node).
+ *                                     the last XADD returned, no node running: the most a node
+ *                                     could ever get from this one dispatcher (asynctask_node.php
+ *                                     measures the round trip and the end-to-end rate)
  */
 
 declare(strict_types=1);
 
-function bench_noop(int $x): int
-{
-    return $x;
-}
+require __DIR__ . '/common.php';
 
-$options = getopt('', ['socket:', 'quick']);
-$socket = $options['socket'] ?? exit("usage: --socket=/path/to/redis.sock [--quick]\n");
-$quick = isset($options['quick']);
-$N = $quick ? ['warmup' => 200, 'latency' => 2000, 'fire' => 5000] : ['warmup' => 500, 'latency' => 10000, 'fire' => 20000];
-if (!extension_loaded('redis') || !extension_loaded('asynctask')) {
-    fwrite(STDERR, "asynctask_dispatch.php needs the redis (php8.2-redis) and asynctask extensions\n");
-    exit(1);
-}
+[$socket, $N] = bench_options('asynctask_dispatch.php', [
+    'quick' => ['warmup' => 200, 'latency' => 2000, 'fire' => 5000],
+    'full' => ['warmup' => 500, 'latency' => 10000, 'fire' => 20000],
+], ['redis', 'asynctask']);
 
 $prefix = 'bench-at-' . getmypid();
 ini_set('asynctask.backend', "unix://$socket");
@@ -45,21 +38,12 @@ if (strlen((string) ini_get('asynctask.secret')) < 32 && (string) ini_get('async
 $stream = "$prefix:q:default";
 $bare = "$prefix:bare";
 
-$redis = new Redis();
-if (!$redis->connect($socket)) {
-    throw new RuntimeException("cannot connect to $socket");
-}
+$redis = bench_connect($socket);
 
 // the size of one signed entry, for a bare XADD of the same size
 AsyncTask\dispatch('bench_noop', 1);
 $last = $redis->xRevRange($stream, '+', '-', 1);
 $entry = str_repeat('e', strlen(reset($last)['t']));
-
-function percentile(array $samples, float $p): float
-{
-    sort($samples);
-    return $samples[min(count($samples) - 1, (int) floor($p * count($samples)))];
-}
 
 for ($i = 0; $i < $N['warmup']; $i++) {
     $redis->xAdd($bare, '*', ['t' => $entry]);
@@ -84,10 +68,10 @@ $fire = $N['fire'] / ((hrtime(true) - $t) / 1e9);
 $redis->del($stream);
 
 $out = [
-    'xadd_p50_us' => round(percentile($xadd, 0.50), 1),
-    'xadd_p99_us' => round(percentile($xadd, 0.99), 1),
-    'dispatch_p50_us' => round(percentile($dispatch, 0.50), 1),
-    'dispatch_p99_us' => round(percentile($dispatch, 0.99), 1),
+    'xadd_p50_us' => round(percentile($xadd, 50), 1),
+    'xadd_p99_us' => round(percentile($xadd, 99), 1),
+    'dispatch_p50_us' => round(percentile($dispatch, 50), 1),
+    'dispatch_p99_us' => round(percentile($dispatch, 99), 1),
     'fire_1_per_s' => round($fire),
 ];
 $out['dispatch_vs_xadd'] = round($out['dispatch_p50_us'] / $out['xadd_p50_us'], 2);

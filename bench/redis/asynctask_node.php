@@ -12,9 +12,13 @@
  *
  * Measured (latencies: per-call hrtime() samples after a warm-up):
  *   rt_p50_us, rt_p99_us        no-op round trip: dispatch('bench_noop', $i)->wait()
+ *   rt_redis_cpu_us             redis-server's CPU time (INFO cpu, main thread) per round trip
  *   fire_1_per_s                fire-and-forget: 1 dispatcher, dispatch() in a loop with the Futures
  *                               dropped, until the node acknowledged the last one (the stream is
  *                               empty: a node deletes an entry once its result is stored)
+ *   fire_redis_cpu_us           redis-server's CPU time per task of that run
+ *   drain_per_s                 a backlog of tasks (dispatched while no node ran) drained by a node of
+ *                               2 started then, tasks/s from its first result stored to its last
  *   echo_1mb_mb_per_s, echo_1mb_p50_ms  a 1 MiB string of random bytes sent and returned, compared
  *                               byte for byte; MB/s counted as the baseline counts it: echoes per
  *                               second, one MiB each (each also travels back: twice that moves)
@@ -22,26 +26,12 @@
 
 declare(strict_types=1);
 
-function bench_noop(int $x): int
-{
-    return $x;
-}
+require __DIR__ . '/common.php';
 
-function bench_echo(string $s): string
-{
-    return $s;
-}
-
-$options = getopt('', ['socket:', 'quick']);
-$socket = $options['socket'] ?? exit("usage: --socket=/path/to/redis.sock [--quick]\n");
-$quick = isset($options['quick']);
-$N = $quick
-    ? ['warmup' => 200, 'rt' => 1000, 'fire' => 5000, 'echo' => 20]
-    : ['warmup' => 500, 'rt' => 5000, 'fire' => 20000, 'echo' => 60];
-if (!extension_loaded('redis') || !extension_loaded('asynctask')) {
-    fwrite(STDERR, "asynctask_node.php needs the redis (php8.2-redis) and asynctask extensions\n");
-    exit(1);
-}
+[$socket, $N] = bench_options('asynctask_node.php', [
+    'quick' => ['warmup' => 200, 'rt' => 1000, 'fire' => 5000, 'echo' => 20],
+    'full' => ['warmup' => 500, 'rt' => 5000, 'fire' => 20000, 'echo' => 60],
+], ['redis', 'asynctask']);
 
 $prefix = 'bench-node-' . getmypid();
 ini_set('asynctask.backend', "unix://$socket");
@@ -54,16 +44,7 @@ if (strlen((string) ini_get('asynctask.secret')) < 32 && (string) ini_get('async
     ini_set('asynctask.secret', bin2hex(random_bytes(32)));
 }
 $stream = "$prefix:q:default";
-$redis = new Redis();
-if (!$redis->connect($socket)) {
-    throw new RuntimeException("cannot connect to $socket");
-}
-
-function percentile(array $samples, float $p): float
-{
-    sort($samples);
-    return $samples[min(count($samples) - 1, (int) floor($p / 100 * count($samples)))];
-}
+$redis = bench_connect($socket);
 
 AsyncTask\Pool::start(2);
 $out = [];
@@ -71,6 +52,9 @@ $out = [];
 // no-op round trip
 $samples = [];
 for ($i = 0; $i < $N['warmup'] + $N['rt']; $i++) {
+    if ($i === $N['warmup']) {
+        $cpu = redis_cpu($redis);
+    }
     $t = hrtime(true);
     $result = AsyncTask\dispatch('bench_noop', $i)->wait(5);
     if ($i >= $N['warmup']) {
@@ -78,10 +62,12 @@ for ($i = 0; $i < $N['warmup'] + $N['rt']; $i++) {
     }
     $result === $i || exit("wrong reply\n");
 }
+$out['rt_redis_cpu_us'] = (redis_cpu($redis) - $cpu) * 1e6 / $N['rt'];
 $out['rt_p50_us'] = percentile($samples, 50);
 $out['rt_p99_us'] = percentile($samples, 99);
 
 // fire-and-forget throughput, 1 dispatcher: until the node acknowledged (and deleted) the last entry
+$cpu = redis_cpu($redis);
 $t = hrtime(true);
 for ($i = 0; $i < $N['fire']; $i++) {
     AsyncTask\dispatch('bench_noop', $i);
@@ -90,6 +76,7 @@ while ($redis->xLen($stream) > 0) {
     usleep(500);
 }
 $out['fire_1_per_s'] = $N['fire'] / ((hrtime(true) - $t) / 1e9);
+$out['fire_redis_cpu_us'] = (redis_cpu($redis) - $cpu) * 1e6 / $N['fire'];
 
 // 1 MiB echoed back, intact
 $mb = random_bytes(1 << 20);
@@ -106,6 +93,24 @@ $out['echo_1mb_p50_ms'] = percentile($samples, 50);
 $out['echo_1mb_mb_per_s'] = count($samples) / (array_sum($samples) / 1e3);
 
 AsyncTask\Pool::stop();
+
+// drain: a backlog of tasks dispatched while no node runs, then a node of 2 started and timed
+// until it acknowledged the last (it takes only as many entries as it has idle workers)
+for ($i = 0; $i < $N['fire']; $i++) {
+    AsyncTask\dispatch('bench_noop', $i);
+}
+AsyncTask\Pool::start(2);
+// timed from the first result stored (its entry deleted), so that the node's start is not
+while (($left = $redis->xLen($stream)) >= $N['fire']) {
+    usleep(100);
+}
+$t = hrtime(true);
+while ($redis->xLen($stream) > 0) {
+    usleep(500);
+}
+$out['drain_per_s'] = $left / ((hrtime(true) - $t) / 1e9);
+AsyncTask\Pool::stop();
+
 foreach ($redis->keys("$prefix:*") as $key) {
     $redis->del($key);
 }

@@ -12,56 +12,39 @@
  *
  * Measured (latencies: per-call hrtime() samples after a warm-up):
  *   rt_p50_us, rt_p99_us        no-op round trip: XADD, then BLPOP the reply
+ *   rt_redis_cpu_us             redis-server's CPU time (INFO cpu, main thread) per round trip
  *   dispatch_p50_us, _p99_us    dispatch() alone: one XADD round trip, nobody waits
  *   fire_1_per_s                fire-and-forget: 1 dispatcher, one XADD round trip each, until
  *                               the workers acknowledged the last one
+ *   fire_redis_cpu_us           redis-server's CPU time per task of that run
  *   fire_4_per_s                the same with 4 dispatching processes (php-fpm children are several)
  *   fire_pipelined_per_s        1 dispatcher, XADDs pipelined by 100
  *   echo_1mb_mb_per_s, echo_1mb_p50_ms  a 1 MB string sent and returned
+ *   drain_count16_per_s         a backlog of tasks drained by freshly started workers, tasks/s from
+ *                               the first entry read to the last acknowledged
+ *   drain_count1_per_s          the same, the workers reading one entry at a time (no hoarding)
+ *   drain_count16_redis_cpu_us, drain_count1_redis_cpu_us  redis-server's CPU a task drained
  */
 
 declare(strict_types=1);
 
+require __DIR__ . '/common.php';
+
 const WORKERS = 2;
 const GROUP = 'workers';
 
-function bench_noop(int $x): int
-{
-    return $x;
-}
-
-function bench_echo(string $s): string
-{
-    return $s;
-}
-
-$options = getopt('', ['socket:', 'quick']);
-$socket = $options['socket'] ?? exit("usage: --socket=/path/to/redis.sock [--quick]\n");
-$quick = isset($options['quick']);
-$N = $quick
-    ? ['warmup' => 200, 'rt' => 1000, 'dispatch' => 2000, 'fire' => 5000, 'echo' => 20]
-    : ['warmup' => 500, 'rt' => 5000, 'dispatch' => 10000, 'fire' => 20000, 'echo' => 60];
-if (!extension_loaded('redis') || !function_exists('pcntl_fork')) {
-    fwrite(STDERR, "phpredis_pool.php needs the redis (php8.2-redis) and pcntl extensions\n");
-    exit(1);
-}
-
-function connect(string $socket): Redis
-{
-    $redis = new Redis();
-    if (!$redis->connect($socket)) {
-        throw new RuntimeException("cannot connect to $socket");
-    }
-    return $redis;
-}
+[$socket, $N] = bench_options('phpredis_pool.php', [
+    'quick' => ['warmup' => 200, 'rt' => 1000, 'dispatch' => 2000, 'fire' => 5000, 'echo' => 20],
+    'full' => ['warmup' => 500, 'rt' => 5000, 'dispatch' => 10000, 'fire' => 20000, 'echo' => 60],
+], ['redis', 'pcntl_fork']);
 
 /** A worker: what the README of a home-made Redis queue does. Never returns. */
-function worker(string $socket, string $stream, int $n): never
+function worker(string $socket, string $stream, int $n, int $count = 16): never
 {
-    $redis = connect($socket);
+    $redis = bench_connect($socket);
     $redis->setOption(Redis::OPT_READ_TIMEOUT, -1);
     for (;;) {
-        $batch = $redis->xReadGroup(GROUP, "worker-$n", [$stream => '>'], 16, 1000);
+        $batch = $redis->xReadGroup(GROUP, "worker-$n", [$stream => '>'], $count, 1000);
         foreach ($batch[$stream] ?? [] as $entryId => $fields) {
             [$fn, $args, $id, $replyKey] = unserialize($fields['t']);
             $result = $fn(...$args);
@@ -73,20 +56,24 @@ function worker(string $socket, string $stream, int $n): never
     }
 }
 
-function percentile(array $samples, float $p): float
+/** The group's XINFO GROUPS entry. @return array<string, mixed> */
+function group(Redis $redis, string $stream): array
 {
-    sort($samples);
-    return $samples[min(count($samples) - 1, (int) floor($p / 100 * count($samples)))];
+    foreach ($redis->xInfo('GROUPS', $stream) as $group) {
+        if ($group['name'] === GROUP) {
+            return $group;
+        }
+    }
+    return [];
 }
 
 /** Waits until the group has read and acknowledged everything up to $lastId. */
 function drained(Redis $redis, string $stream, string $lastId): void
 {
     for (;;) {
-        foreach ($redis->xInfo('GROUPS', $stream) as $group) {
-            if ($group['name'] === GROUP && $group['last-delivered-id'] === $lastId && $group['pending'] === 0) {
-                return;
-            }
+        $group = group($redis, $stream);
+        if ($group['last-delivered-id'] === $lastId && $group['pending'] === 0) {
+            return;
         }
         usleep(500);
     }
@@ -94,23 +81,19 @@ function drained(Redis $redis, string $stream, string $lastId): void
 
 $stream = 'bench:q:' . getmypid();
 $replyKey = 'bench:r:' . getmypid();
-$redis = connect($socket);
+$redis = bench_connect($socket);
 $redis->del($stream, $replyKey);
 $redis->xGroup('CREATE', $stream, GROUP, '$', true);
-$workers = [];
-for ($n = 0; $n < WORKERS; $n++) {
-    $pid = pcntl_fork();
-    if ($pid === 0) {
-        worker($socket, $stream, $n);
-    }
-    $workers[] = $pid;
-}
+$workers = start_workers($socket, $stream, 16);
 $out = [];
 $seq = 0;
 
 // no-op round trip
 $samples = [];
 for ($i = 0; $i < $N['warmup'] + $N['rt']; $i++) {
+    if ($i === $N['warmup']) {
+        $cpu = redis_cpu($redis);
+    }
     $t = hrtime(true);
     $redis->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], ++$seq, $replyKey])]);
     [, $reply] = $redis->blPop([$replyKey], 5);
@@ -120,6 +103,7 @@ for ($i = 0; $i < $N['warmup'] + $N['rt']; $i++) {
     }
     $id === $seq && $result === $i || exit("wrong reply\n");
 }
+$out['rt_redis_cpu_us'] = (redis_cpu($redis) - $cpu) * 1e6 / $N['rt'];
 $out['rt_p50_us'] = percentile($samples, 50);
 $out['rt_p99_us'] = percentile($samples, 99);
 
@@ -135,12 +119,14 @@ $out['dispatch_p99_us'] = percentile($samples, 99);
 drained($redis, $stream, $last);
 
 // fire-and-forget throughput, 1 dispatcher: until the workers acknowledged the last task
+$cpu = redis_cpu($redis);
 $t = hrtime(true);
 for ($i = 0; $i < $N['fire']; $i++) {
     $last = $redis->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], ++$seq, null])]);
 }
 drained($redis, $stream, $last);
 $out['fire_1_per_s'] = $N['fire'] / ((hrtime(true) - $t) / 1e9);
+$out['fire_redis_cpu_us'] = (redis_cpu($redis) - $cpu) * 1e6 / $N['fire'];
 
 // the same from 4 dispatching processes
 $t = hrtime(true);
@@ -148,7 +134,7 @@ $dispatchers = [];
 for ($d = 0; $d < 4; $d++) {
     $pid = pcntl_fork();
     if ($pid === 0) {
-        $mine = connect($socket);
+        $mine = bench_connect($socket);
         for ($i = 0; $i < intdiv($N['fire'], 4); $i++) {
             $mine->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i], $i, null])]);
         }
@@ -192,9 +178,55 @@ for ($i = 0; $i < $N['echo'] + 5; $i++) {
 $out['echo_1mb_p50_ms'] = percentile($samples, 50);
 $out['echo_1mb_mb_per_s'] = count($samples) / (array_sum($samples) / 1e3);
 
-foreach ($workers as $pid) {
-    posix_kill($pid, SIGKILL);
-    pcntl_waitpid($pid, $status);
+/** Forks the workers, each reading up to $count entries at a time. @return list<int> their pids */
+function start_workers(string $socket, string $stream, int $count): array
+{
+    $pids = [];
+    for ($n = 0; $n < WORKERS; $n++) {
+        $pid = pcntl_fork();
+        if ($pid === 0) {
+            worker($socket, $stream, $n, $count);
+        }
+        $pids[] = $pid;
+    }
+    return $pids;
 }
+
+/** @param list<int> $pids */
+function stop_workers(array $pids): void
+{
+    foreach ($pids as $pid) {
+        posix_kill($pid, SIGKILL);
+        pcntl_waitpid($pid, $status);
+    }
+}
+
+// drain: a backlog of tasks (XADDs pipelined by 100, no worker running), then workers
+// started and timed until they acknowledged the last; reading 16 entries at a time (as
+// above) and 1 at a time (no hoarding: DESIGN's rule for a node)
+stop_workers($workers);
+foreach ([16, 1] as $count) {
+    for ($i = 0; $i < $N['fire']; $i += 100) {
+        $pipe = $redis->pipeline();
+        for ($j = 0; $j < 100; $j++) {
+            $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
+        }
+        $ids = $pipe->exec();
+        $last = end($ids);
+    }
+    $before = group($redis, $stream)['entries-read'] ?? 0;
+    $workers = start_workers($socket, $stream, $count);
+    // timed from the first entry read, so that the workers' start is not
+    while (($read = group($redis, $stream)['entries-read'] ?? 0) === $before) {
+        usleep(100);
+    }
+    $t = hrtime(true);
+    $cpu = redis_cpu($redis);
+    drained($redis, $stream, $last);
+    $out["drain_count{$count}_per_s"] = ($N['fire'] - ($read - $before)) / ((hrtime(true) - $t) / 1e9);
+    $out["drain_count{$count}_redis_cpu_us"] = (redis_cpu($redis) - $cpu) * 1e6 / ($N['fire'] - ($read - $before));
+    stop_workers($workers);
+}
+
 $redis->del($stream, $replyKey);
 echo json_encode($out), "\n";

@@ -509,19 +509,27 @@ void asynctask_future_all(HashTable *futures, double timeout, zval *return_value
 	} ZEND_HASH_FOREACH_END();
 }
 
+/* The parameters of Future::all() and any(): the futures and the time limit (null: none, -1), checked. */
+static zend_result parse_futures(zend_execute_data *execute_data, HashTable **futures, double *timeout)
+{
+	bool is_null = true;
+
+	*timeout = 0;
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_ARRAY_HT(*futures)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_DOUBLE_OR_NULL(*timeout, is_null)
+	ZEND_PARSE_PARAMETERS_END_EX(return FAILURE);
+
+	return parse_timeout(2, *timeout, is_null, timeout);
+}
+
 ZEND_METHOD(AsyncTask_Future, all)
 {
 	HashTable *futures;
-	double timeout = 0;
-	bool is_null = true;
+	double timeout;
 
-	ZEND_PARSE_PARAMETERS_START(1, 2)
-		Z_PARAM_ARRAY_HT(futures)
-		Z_PARAM_OPTIONAL
-		Z_PARAM_DOUBLE_OR_NULL(timeout, is_null)
-	ZEND_PARSE_PARAMETERS_END();
-
-	if (parse_timeout(2, timeout, is_null, &timeout) == FAILURE) {
+	if (parse_futures(execute_data, &futures, &timeout) == FAILURE) {
 		RETURN_THROWS();
 	}
 	asynctask_future_all(futures, timeout, return_value);
@@ -530,19 +538,12 @@ ZEND_METHOD(AsyncTask_Future, all)
 ZEND_METHOD(AsyncTask_Future, any)
 {
 	HashTable *futures;
-	double timeout = 0;
-	bool is_null = true;
+	double timeout;
 	zval *item;
 	zend_string *key;
 	zend_ulong index;
 
-	ZEND_PARSE_PARAMETERS_START(1, 2)
-		Z_PARAM_ARRAY_HT(futures)
-		Z_PARAM_OPTIONAL
-		Z_PARAM_DOUBLE_OR_NULL(timeout, is_null)
-	ZEND_PARSE_PARAMETERS_END();
-
-	if (parse_timeout(2, timeout, is_null, &timeout) == FAILURE) {
+	if (parse_futures(execute_data, &futures, &timeout) == FAILURE) {
 		RETURN_THROWS();
 	}
 	if (zend_hash_num_elements(futures) == 0) {

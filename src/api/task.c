@@ -100,18 +100,29 @@ static void task_set(asynctask_task_t *task, zval *callable, zval *args, uint32_
 	}
 }
 
+/* The parameters of new Task() and dispatch(): a callable (checked) and its arguments. */
+static zend_result parse_call(zend_execute_data *execute_data, zval **callable, zval **args, uint32_t *argc)
+{
+	*args = NULL;
+	*argc = 0;
+	ZEND_PARSE_PARAMETERS_START(1, -1)
+		Z_PARAM_ZVAL(*callable)
+		Z_PARAM_VARIADIC('*', *args, *argc)
+	ZEND_PARSE_PARAMETERS_END_EX(return FAILURE);
+
+	if (!zend_is_callable(*callable, 0, NULL)) {
+		zend_argument_type_error(1, "must be a valid callback");
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 ZEND_METHOD(AsyncTask_Task, __construct)
 {
-	zval *callable, *args = NULL;
-	uint32_t argc = 0;
+	zval *callable, *args;
+	uint32_t argc;
 
-	ZEND_PARSE_PARAMETERS_START(1, -1)
-		Z_PARAM_ZVAL(callable)
-		Z_PARAM_VARIADIC('*', args, argc)
-	ZEND_PARSE_PARAMETERS_END();
-
-	if (!zend_is_callable(callable, 0, NULL)) {
-		zend_argument_type_error(1, "must be a valid callback");
+	if (parse_call(execute_data, &callable, &args, &argc) == FAILURE) {
 		RETURN_THROWS();
 	}
 	task_set(asynctask_task_from_obj(Z_OBJ_P(ZEND_THIS)), callable, args, argc);
@@ -280,16 +291,10 @@ static void dispatch_call(zval *callable, zval *args, uint32_t argc, zval *retur
 
 ZEND_FUNCTION(AsyncTask_dispatch)
 {
-	zval *callable, *args = NULL;
-	uint32_t argc = 0;
+	zval *callable, *args;
+	uint32_t argc;
 
-	ZEND_PARSE_PARAMETERS_START(1, -1)
-		Z_PARAM_ZVAL(callable)
-		Z_PARAM_VARIADIC('*', args, argc)
-	ZEND_PARSE_PARAMETERS_END();
-
-	if (!zend_is_callable(callable, 0, NULL)) {
-		zend_argument_type_error(1, "must be a valid callback");
+	if (parse_call(execute_data, &callable, &args, &argc) == FAILURE) {
 		RETURN_THROWS();
 	}
 	dispatch_call(callable, args, argc, return_value);

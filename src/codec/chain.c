@@ -114,3 +114,19 @@ size_t asynctask_chain_read(const char *buf, size_t len, asynctask_chain_t *chai
 	}
 	return (size_t) (p - buf);
 }
+
+bool asynctask_chain_next(const asynctask_chain_t *chain, const char *value, size_t len, smart_str *payload,
+	asynctask_chain_link_t *next, char *why, size_t why_size)
+{
+	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, next);
+
+	if (used == 0) {
+		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
+		return false;
+	}
+	smart_str_appendl(payload, next->plan, next->plan_len);
+	asynctask_chain_write(payload, chain->link + 1, chain->links, value, len, chain->remaining - 1,
+		chain->rest + used, chain->rest_len - used);
+	smart_str_appendl(payload, next->payload, next->payload_len);
+	return true;
+}

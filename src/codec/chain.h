@@ -22,7 +22,8 @@
  * Little-endian (byteorder.h), whatever the host: over Redis the block
  * travels inside a task entry's signed payload (codec/redis/wire.h, flag
  * CHAIN), and a node writes the next link's block
- * (src/transport/redis/node_jobs.c).
+ * (src/transport/redis/node_jobs.c), as a pool's worker does
+ * (src/pool/chain.c): both with asynctask_chain_next().
  */
 #ifndef ASYNCTASK_CODEC_CHAIN_H
 #define ASYNCTASK_CODEC_CHAIN_H
@@ -69,5 +70,14 @@ size_t asynctask_chain_read(const char *buf, size_t len, asynctask_chain_t *chai
 
 /* Reads the first link of buf (a chain's rest); returns its length, 0 when bad. */
 size_t asynctask_chain_link_read(const char *buf, size_t len, asynctask_chain_link_t *link);
+
+/* The chain's next link, to be queued once the link chain describes returned
+ * value (serialized): appends its payload as it travels, [its retry plan][the
+ * block: the next link's number, value as its previous value, the links
+ * after it][its payload], to payload, and reads it into next (its time
+ * limit, priority, plan). false, with why set, when chain's rest has no
+ * readable link (nothing appended). */
+bool asynctask_chain_next(const asynctask_chain_t *chain, const char *value, size_t len, smart_str *payload,
+	asynctask_chain_link_t *next, char *why, size_t why_size);
 
 #endif

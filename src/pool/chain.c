@@ -40,7 +40,6 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 	const char *value, size_t len, char *why, size_t why_size)
 {
 	asynctask_chain_link_t next;
-	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, &next);
 	/* a file for the next link is named in the claim from its creation until
 	 * the queue names it (the push marks the claim delivered): the manager
 	 * removes it should we die in between (manager_claims.c) */
@@ -49,15 +48,9 @@ int asynctask_chain_handoff(asynctask_pool_t *pool, asynctask_claim_t *claim, co
 	int err;
 
 	spill[0] = '\0';
-	if (used == 0) {
-		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
+	if (!asynctask_chain_next(chain, value, len, &payload, &next, why, why_size)) {
 		return EINVAL;
 	}
-	/* [its retry plan][the block: the value, the links after it][its payload] */
-	smart_str_appendl(&payload, next.plan, next.plan_len);
-	asynctask_chain_write(&payload, chain->link + 1, chain->links, value, len, chain->remaining - 1,
-		chain->rest + used, chain->rest_len - used);
-	smart_str_appendl(&payload, next.payload, next.payload_len);
 
 	asynctask_record_t record = {
 		.flags = asynctask_record_level_flags(asynctask_priority_level(next.priority)) | ASYNCTASK_RECORD_CHAIN

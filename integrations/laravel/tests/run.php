@@ -7,8 +7,14 @@ declare(strict_types=1);
  * Composer with tests/app copied over it): run by ../ci with the extension loaded,
  * asynctask.bootstrap = the application's vendor/asynctask/laravel/bootstrap/worker.php, a pool of
  * 2 workers on the queue "default" and 1 on "solo", and LV_TEST_DIR, LV_TEST_APP, LV_TEST_MODULE,
- * LV_TEST_PHP_ARGS set. Each check prints "ok" or "FAIL"; the last line is "N passed, N failed"; the exit status is
- * 1 when anything failed.
+ * LV_TEST_PHP_ARGS set. Twice: on the shared-memory backend (this process's own pool runs the
+ * jobs), and with LV_TEST_BACKEND=redis on the Redis backend: this process (and the artisan
+ * command it starts) only dispatches (asynctask.backend set), and a node that ../ci started
+ * (tests/node.php, Pool::serve(), the same asynctask.bootstrap) runs the jobs; LV_TEST_NODE names
+ * the node (asynctask.node) and LV_TEST_NODE_STATUS its status endpoint's socket, where its stats
+ * are read. The checks of the connector alone and of this php (no asynctask.bootstrap, no
+ * extension) run on the first pass only. Each check prints "ok" or "FAIL"; the last line is
+ * "N passed, N failed"; the exit status is 1 when anything failed.
  */
 
 use App\Jobs\FailingJob;
@@ -57,6 +63,39 @@ function entries(string $kind, ?string $id = null): array
     return array_values(array_filter(Journal::read(), static fn (array $e) => $e['kind'] === $kind && (null === $id || $e['id'] === $id)));
 }
 
+/**
+ * The Redis node's Pool::stats() (the node's own figures), read from its status endpoint
+ * (asynctask.status_listen, /api/stats); on the shared-memory backend this process's pool's.
+ *
+ * @return array<string, mixed>
+ */
+function poolStats(): array
+{
+    $socket = getenv('LV_TEST_NODE_STATUS');
+    if ('redis' !== getenv('LV_TEST_BACKEND') || !is_string($socket)) {
+        return AsyncTask\Pool::stats();
+    }
+    $conn = @stream_socket_client('unix://'.$socket, $errno, $error, 5);
+    if (false === $conn) {
+        throw new RuntimeException("the node's status endpoint $socket: $error");
+    }
+    fwrite($conn, "GET /api/stats HTTP/1.0\r\nHost: node\r\n\r\n");
+    $response = (string) stream_get_contents($conn);
+    fclose($conn);
+    $stats = json_decode(substr($response, (int) strpos($response, "\r\n\r\n") + 4), true);
+    if (!is_array($stats)) {
+        throw new RuntimeException("the node's status endpoint answered: ".substr($response, 0, 200));
+    }
+
+    return $stats;
+}
+
+/** Whether the node has nothing left: no entry pending, waiting in a stream or delayed, no task running. */
+function nodeSettled(array $s): bool
+{
+    return 0 === $s['pending'] && 0 === $s['stream_length'] && 0 === $s['delayed'] && 0 === $s['running'];
+}
+
 /** @return list<object> the rows of failed_jobs whose payload is a job with that id */
 function failedRows(string $id): array
 {
@@ -70,14 +109,25 @@ DB::table('job_batches')->delete();
 $me = getmypid();
 $workers = 3;
 
-// 0. the connection
+$redis = 'redis' === getenv('LV_TEST_BACKEND');
+$node = (string) getenv('LV_TEST_NODE');
+echo $redis ? "--- the Redis backend: this process dispatches, the node \"$node\" runs the jobs\n" : "--- the shared-memory backend: this process's pool runs the jobs\n";
+if ($redis) {
+    $stats = AsyncTask\Pool::stats();
+    check('with asynctask.backend set this process only dispatches: its Pool::stats() say backend redis, no workers',
+        'redis' === ($stats['backend'] ?? null) && 0 === $stats['workers'], json_encode($stats));
+}
+
+// 0. the connection (once: the first pass)
 $queue = Queue::connection('asynctask');
+if (!$redis) {
 check('the connection "asynctask" is an AsyncTaskQueue (driver asynctask, from the service provider)', $queue instanceof AsyncTaskQueue, get_debug_type($queue));
 check('pop() returns null (the pool runs the jobs), size() an int', null === $queue->pop() && is_int($queue->size()));
 check('the retry plan: tries 3, backoff [1, 2] -> 2 retries after 1 s then 2 s; tries 1 -> none; backoff "5" repeats',
     [1, 2] === AsyncTaskQueue::retryPlan(['maxTries' => 3, 'backoff' => '1,2'], 1, '0')
     && [] === AsyncTaskQueue::retryPlan(['maxTries' => null, 'backoff' => null], 1, '0')
     && [5, 5, 5] === AsyncTaskQueue::retryPlan(['maxTries' => 4, 'backoff' => null], 1, '5'));
+}
 
 // 1. a job dispatched from a route (the application's HTTP kernel handles a request)
 $response = $app->make(Illuminate\Contracts\Http\Kernel::class)->handle(Request::create('/dispatch/route1'));
@@ -94,6 +144,18 @@ $e = entries('ping', 'artisan1')[0] ?? null;
 check('`php artisan app:dispatch-ping` exits 0', 0 === $rc, implode("\n", $out));
 check('the job dispatched from the artisan command runs in the pool', $got && $e['in_task'], json_encode($e));
 
+// 2b. a chain dispatched by an artisan command that exits at once: the pool (locally, the
+// command's own, which drains when it ends; over Redis, the node) runs it to its end
+$out = [];
+$cmd = sprintf('cd %s && php %s artisan app:dispatch-chain artisan-chain 2>&1', escapeshellarg($base), (string) getenv('LV_TEST_PHP_ARGS'));
+exec($cmd, $out, $rc);
+$got = waitFor(static fn () => [] !== entries('ping', 'artisan-chain-c'), 15);
+$links = [entries('ping', 'artisan-chain-a'), entries('ping', 'artisan-chain-b'), entries('ping', 'artisan-chain-c')];
+check('a chain of 3 jobs dispatched by `php artisan app:dispatch-chain` (exit 0) runs each link once, in order, as one pool chain',
+    0 === $rc && $got && [1, 1, 1] === array_map('count', $links) && $links[0][0]['t'] <= $links[1][0]['t'] && $links[1][0]['t'] <= $links[2][0]['t']
+    && null !== $links[0][0]['task'] && 1 === count(array_unique(array_map(static fn ($l) => $l[0]['task'], $links))),
+    "rc $rc: ".implode("\n", $out).' '.json_encode($links));
+
 // 3. many jobs; the application booted once per worker
 for ($i = 0; $i < 40; ++$i) {
     PingJob::dispatch("p$i");
@@ -105,6 +167,10 @@ $runners = array_unique(array_column($pings, 'pid'));
 check('the application is booted once per worker (WorkerApplication::boots() is 1 in every job)',
     [] === array_filter($pings, static fn ($e) => 1 !== $e['boots']), json_encode(array_count_values(array_column($pings, 'boots'))));
 check("no more processes ran them than workers ($workers)", count($runners) <= $workers, json_encode(array_values($runners)));
+if ($redis) {
+    check("every job ran on the node \"$node\" (context()->node())", [] !== $pings && [$node] === array_values(array_unique(array_column($pings, 'node'))),
+        json_encode(array_values(array_unique(array_column($pings, 'node')))));
+}
 
 // 4. a delayed job runs after its delay (Task::delay())
 $t0 = microtime(true);
@@ -114,7 +180,13 @@ $late = $got ? entries('ping', 'delayed1')[0]['t'] - $t0 : -1;
 check('a job dispatched with delay(2) runs no earlier than 2 s after dispatch (and within 6 s)', $got && $late >= 1.99 && $late < 6, sprintf('after %.3f s', $late));
 
 // 5. a job failing every time: tries 3, backoff [1, 2]; failed() called; a row in failed_jobs
-$retriedBefore = AsyncTask\Pool::stats()['retried'];
+$retriedBefore = $redis ? 0 : AsyncTask\Pool::stats()['retried'];   // (a dispatcher to Redis has no 'retried')
+$nodeBefore = [];
+if ($redis) {
+    // once the tasks before have ended, so that the node's counts move by this job alone
+    waitFor(static fn () => nodeSettled(poolStats()), 10);
+    $nodeBefore = poolStats();
+}
 $t0 = microtime(true);
 FailingJob::dispatch('fail1');
 $got = waitFor(static fn () => [] !== entries('failed', 'fail1'), 20);
@@ -135,7 +207,16 @@ $rows = failedRows('fail1');
 check('... and it lands in failed_jobs (SQLite) once, with connection, queue and exception',
     1 === count($rows) && 'asynctask' === $rows[0]->connection && 'default' === $rows[0]->queue && str_contains((string) $rows[0]->exception, 'failing job fail1, attempt 3'),
     json_encode(array_map(static fn ($r) => [$r->connection, $r->queue, substr((string) $r->exception, 0, 120)], $rows)));
-check('... the pool counts its 2 retries', 2 <= AsyncTask\Pool::stats()['retried'] - $retriedBefore, (string) (AsyncTask\Pool::stats()['retried'] - $retriedBefore));
+if (!$redis) {
+    check('... the pool counts its 2 retries', 2 <= AsyncTask\Pool::stats()['retried'] - $retriedBefore, (string) (AsyncTask\Pool::stats()['retried'] - $retriedBefore));
+} else {
+    // a node counts each run by how it ended: the 2 released runs failed (ReleaseInPool), the last completed
+    waitFor(static fn () => nodeSettled(poolStats()), 10);
+    $nodeAfter = poolStats();
+    check('... the node counts its 2 released runs failed and its last completed, none crashed',
+        2 === $nodeAfter['failed'] - $nodeBefore['failed'] && 1 === $nodeAfter['completed'] - $nodeBefore['completed'] && $nodeAfter['crashed'] === $nodeBefore['crashed'],
+        sprintf('failed +%d, completed +%d, crashed +%d', $nodeAfter['failed'] - $nodeBefore['failed'], $nodeAfter['completed'] - $nodeBefore['completed'], $nodeAfter['crashed'] - $nodeBefore['crashed']));
+}
 
 // 6. a job failing once succeeds on its second run, and is not in failed_jobs
 FailingJob::dispatch('flaky1', 1);
@@ -223,8 +304,17 @@ check('4 jobs on the queue "solo" (one worker) run in one process, each on the q
 check('... each finds the scoped instances and the log\'s shared context reset', $got && [true, true, true, true] === array_column($probes, 'fresh'), json_encode(array_column($probes, 'fresh')));
 
 // 11. the pool's count: every job task completed or failed, none crashed
-$stats = AsyncTask\Pool::stats();
+if ($redis) {
+    waitFor(static fn () => nodeSettled(poolStats()), 10);
+}
+$stats = poolStats();
 check('the pool counts no crashed worker and no timed-out task (the worker enforced the job\'s timeout)', 0 === $stats['crashed'] && 0 === $stats['timed_out'], json_encode(array_intersect_key($stats, array_flip(['completed', 'failed', 'crashed', 'timed_out', 'retried']))));
+if ($redis) {
+    check('... the node dead-lettered nothing, and nothing is left in Redis (no entry pending, in a stream or delayed)',
+        0 === $stats['dead_lettered'] && nodeSettled($stats), json_encode(array_intersect_key($stats, array_flip(['dead_lettered', 'pending', 'stream_length', 'delayed', 'running']))));
+    echo "$passed passed, $failed failed\n";
+    exit($failed ? 1 : 0);
+}
 
 // 12. without asynctask.bootstrap: the job's task fails, the pool's log says why
 $log = Journal::dir().'/no-bootstrap.log';

@@ -5,8 +5,14 @@ declare(strict_types=1);
 /*
  * The Symfony Messenger integration's tests, against the real kernel of tests/app: run by ../ci
  * with the extension loaded, asynctask.bootstrap=tests/app/worker-bootstrap.php and
- * SF_TEST_DIR/SF_TEST_AUTOLOAD set. Each check prints "ok" or "FAIL"; the last line is
- * "N passed, N failed"; the exit status is 1 when anything failed.
+ * SF_TEST_DIR/SF_TEST_AUTOLOAD set. Twice: on the shared-memory backend (this process's own pool
+ * runs the messages), and with SF_TEST_BACKEND=redis on the Redis backend: this process only
+ * dispatches (asynctask.backend set), and a node that ../ci started (tests/node.php,
+ * Pool::serve(), the same asynctask.bootstrap) runs the messages; SF_TEST_NODE names the node
+ * (asynctask.node) and SF_TEST_NODE_STATUS its status endpoint's socket, where its stats are read.
+ * The checks that are about this process's pool or its php (the DSN's parsing, no
+ * asynctask.bootstrap, no extension) run on the first pass only. Each check prints "ok" or
+ * "FAIL"; the last line is "N passed, N failed"; the exit status is 1 when anything failed.
  */
 
 use App\AlwaysFails;
@@ -70,6 +76,33 @@ function failedEnvelopes(): array
     return array_map(static fn (string $f) => $serializer->decode(unserialize((string) file_get_contents($f))), glob(Journal::dir().'/failed/*.msg') ?: []);
 }
 
+/**
+ * The Redis node's Pool::stats() (with `retried`, the node's own figures), read from its status
+ * endpoint (asynctask.status_listen, /api/stats); on the shared-memory backend this process's pool's.
+ *
+ * @return array<string, mixed>
+ */
+function poolStats(): array
+{
+    $socket = getenv('SF_TEST_NODE_STATUS');
+    if ('redis' !== getenv('SF_TEST_BACKEND') || !is_string($socket)) {
+        return AsyncTask\Pool::stats();
+    }
+    $conn = @stream_socket_client('unix://'.$socket, $errno, $error, 5);
+    if (false === $conn) {
+        throw new RuntimeException("the node's status endpoint $socket: $error");
+    }
+    fwrite($conn, "GET /api/stats HTTP/1.0\r\nHost: node\r\n\r\n");
+    $response = (string) stream_get_contents($conn);
+    fclose($conn);
+    $stats = json_decode(substr($response, (int) strpos($response, "\r\n\r\n") + 4), true);
+    if (!is_array($stats)) {
+        throw new RuntimeException("the node's status endpoint answered: ".substr($response, 0, 200));
+    }
+
+    return $stats;
+}
+
 function failedFor(string $class, string $id): ?Envelope
 {
     foreach (failedEnvelopes() as $envelope) {
@@ -82,9 +115,20 @@ function failedFor(string $class, string $id): ?Envelope
     return null;
 }
 
-// 0. the DSN
+$redis = 'redis' === getenv('SF_TEST_BACKEND');
+$node = (string) getenv('SF_TEST_NODE');
+echo $redis ? "--- the Redis backend: this process dispatches, the node \"$node\" runs the messages\n" : "--- the shared-memory backend: this process's pool runs the messages\n";
+
+if ($redis) {
+    $stats = AsyncTask\Pool::stats();
+    check('with asynctask.backend set this process only dispatches: its Pool::stats() say backend redis, no workers',
+        'redis' === ($stats['backend'] ?? null) && 0 === $stats['workers'], json_encode($stats));
+}
+
+// 0. the DSN (once: the first pass)
 $factory = new AsyncTaskTransportFactory();
 $serializer = new PhpSerializer();
+if (!$redis) {
 check('supports() takes asynctask:// DSNs only', $factory->supports('asynctask://default', []) && !$factory->supports('doctrine://default', []));
 check('asynctask://mail is the pool\'s queue "mail", asynctask:// is "default"',
     'mail' === $factory->createTransport('asynctask://mail', ['transport_name' => 't'], $serializer)->getQueue()
@@ -105,11 +149,13 @@ foreach ([
         check("$what is refused", true);
     }
 }
+}
 
 $kernel = new Kernel('test', false);
 $kernel->boot();
 $bus = $kernel->getContainer()->get('test.bus');
 $me = getmypid();
+// the pool's workers on the queue "default" (this php's settings; the node has the same)
 $workers = (int) ini_get('asynctask.workers');
 
 // 1. messages handled in the pool, each worker's kernel booted once
@@ -124,6 +170,12 @@ $all = waitFor(static fn () => 40 <= count(entries('ping')), 30);
 $pings = entries('ping');
 check('40 pings handled by the pool', $all && 40 === count($pings), count($pings).' handled');
 check('each ping handled inside a pool task, in a worker process', [] !== $pings && [] === array_filter($pings, static fn ($e) => !$e['in_task'] || $e['pid'] === $me));
+check('each ping handled in the task whose id send() stamped (Future::id() = context()->id())', 40 === count($pings)
+    && [] === array_diff(array_map('strval', array_filter($ids)), array_column($pings, 'task')), json_encode(array_slice(array_column($pings, 'task'), 0, 3)));
+if ($redis) {
+    check("each ping handled on the node \"$node\" (context()->node())", [] !== $pings && [$node] === array_values(array_unique(array_column($pings, 'node'))),
+        json_encode(array_values(array_unique(array_column($pings, 'node')))));
+}
 $handlers = array_unique(array_column($pings, 'pid'));
 $boots = entries('boot');
 $bootPids = array_column($boots, 'pid');
@@ -161,7 +213,14 @@ check('a message dispatched by a handler is handled, by the same worker, after i
 
 // 4. retries through Messenger's retry strategy (2 retries, 200 ms then 400 ms): by the pool
 // (retries=pool, the default: the task runs again, attempt 2 and 3) and in the worker (retries=worker)
-$retriedBefore = AsyncTask\Pool::stats()['retried'];
+$retriedBefore = $redis ? 0 : AsyncTask\Pool::stats()['retried'];   // (a dispatcher to Redis has no 'retried')
+// (on the node: once the tasks before have ended, so that its counts move by these two alone)
+$settled = static fn (array $s): bool => 0 === $s['pending'] && 0 === $s['stream_length'] && 0 === $s['delayed'] && 0 === $s['running'];
+$nodeBefore = [];
+if ($redis) {
+    waitFor(static fn () => $settled(poolStats()), 10);
+    $nodeBefore = poolStats();
+}
 $bus->dispatch(new Flaky('f1', 2));
 $bus->dispatch(new Flaky('f2', 2), [new TransportNamesStamp(['async_worker'])]);
 foreach (['f1' => [1, 2, 3], 'f2' => [1, 1, 1]] as $id => $attempts) {
@@ -180,7 +239,17 @@ foreach (['f1' => [1, 2, 3], 'f2' => [1, 1, 1]] as $id => $attempts) {
     }
     check("$mode: a message that succeeded on a retry is not in the failure transport", null === failedFor(Flaky::class, $id));
 }
-check('the pool counts the 2 retries of retries=pool, not those of retries=worker', 2 === AsyncTask\Pool::stats()['retried'] - $retriedBefore, (string) (AsyncTask\Pool::stats()['retried'] - $retriedBefore));
+if (!$redis) {
+    check('the pool counts the 2 retries of retries=pool, not those of retries=worker', 2 === AsyncTask\Pool::stats()['retried'] - $retriedBefore, (string) (AsyncTask\Pool::stats()['retried'] - $retriedBefore));
+} else {
+    // a node counts each run by how it ended: the 2 runs of f1 that Messenger retried failed
+    // (RetryInPool), its third and f2's one run completed
+    waitFor(static fn () => $settled(poolStats()), 10);
+    $nodeAfter = poolStats();
+    check('the node counts the 2 runs that retries=pool retried failed, and 2 tasks completed (f1\'s third run, f2)',
+        2 === $nodeAfter['failed'] - $nodeBefore['failed'] && 2 === $nodeAfter['completed'] - $nodeBefore['completed'],
+        sprintf('failed +%d, completed +%d', $nodeAfter['failed'] - $nodeBefore['failed'], $nodeAfter['completed'] - $nodeBefore['completed']));
+}
 
 // 5. failure transport: after the last retry, and at once for an unrecoverable failure
 $bus->dispatch(new AlwaysFails('a1'));
@@ -204,10 +273,21 @@ check('an unrecoverable failure goes to the failure transport after one run, not
 
 // 6. the pool's own accounting: every message task completed (failures are Messenger's to handle)
 // (a task ends a moment after its handler wrote what the checks above waited for)
-waitFor(static fn () => AsyncTask\Pool::stats()['completed'] + AsyncTask\Pool::stats()['failed'] >= AsyncTask\Pool::stats()['dispatched'], 10);
-$stats = AsyncTask\Pool::stats();
-check('every message task completed in the pool, none failed', 0 === $stats['failed'] && $stats['completed'] === $stats['dispatched'],
-    json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed']))));
+if (!$redis) {
+    waitFor(static fn () => AsyncTask\Pool::stats()['completed'] + AsyncTask\Pool::stats()['failed'] >= AsyncTask\Pool::stats()['dispatched'], 10);
+    $stats = AsyncTask\Pool::stats();
+    check('every message task completed in the pool, none failed', 0 === $stats['failed'] && $stats['completed'] === $stats['dispatched'],
+        json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed']))));
+} else {
+    // the node counts runs: the failed ones are exactly the 4 that retries=pool retried (f1's
+    // first two, a1's first two); nothing crashed, timed out, was dead-lettered or is left in Redis
+    waitFor(static fn () => $settled(poolStats()), 10);
+    $stats = poolStats();
+    check('the node: every run completed but the 4 that Messenger retried (failed), none crashed, timed out or dead-lettered, nothing left in Redis',
+        4 === $stats['failed'] && 0 === $stats['crashed'] && 0 === $stats['timed_out'] && 0 === $stats['dead_lettered'] && $settled($stats)
+        && $stats['completed'] + $stats['failed'] === $stats['dispatched'],
+        json_encode(array_intersect_key($stats, array_flip(['dispatched', 'completed', 'failed', 'crashed', 'timed_out', 'dead_lettered', 'pending', 'stream_length', 'delayed', 'running']))));
+}
 
 // 6b. many at once: 60 messages that always fail and 60 that fail once (50 with retries=pool, 10
 // with retries=worker, whose retries hold the workers), retries interleaved; each of the first lands
@@ -253,9 +333,10 @@ check('a message of the transport asynctask://mail is handled on the pool\'s que
 
 // 8. asynctask://default?timeout=0.5: a message that runs longer is killed; with retries=pool the
 // pool runs it again per the retry strategy (1 retry), then counts it timed out
-$before = AsyncTask\Pool::stats()['timed_out'];
+// (a node counts each run that timed out, the local pool the task once)
+$before = poolStats()['timed_out'];
 $bus->dispatch(new Slow('s1', 3.0));
-$got = waitFor(static fn () => AsyncTask\Pool::stats()['timed_out'] > $before, 15);
+$got = waitFor(static fn () => poolStats()['timed_out'] >= $before + ($redis ? 2 : 1), 15);
 check('a message past the transport\'s timeout (0.5 s) is killed, run again once (max_retries 1), then timed out in the pool, never done',
     $got && 2 === count(entries('slow-start', 's1')) && [] === entries('slow-done', 's1'), count(entries('slow-start', 's1')).' runs');
 
@@ -268,6 +349,11 @@ $rc = $app->run(new ArrayInput(['command' => 'messenger:consume', 'receivers' =>
 $took = microtime(true) - $t0;
 check('messenger:consume async --time-limit=1 exits 0 within the limit, consuming nothing', 0 === $rc && $took < 5,
     sprintf('rc %d after %.1f s: %s', $rc, $took, trim($out->fetch())));
+
+if ($redis) {
+    echo "$passed passed, $failed failed\n";
+    exit($failed ? 1 : 0);
+}
 
 // 10. without asynctask.bootstrap the message's task fails, and the pool's log says why
 $log = Journal::dir().'/no-bootstrap.log';

@@ -80,9 +80,7 @@ static void on_moved(redisAsyncContext *ac, void *r, void *privdata)
 	uint64_t next = ASYNCTASK_REDIS_MOVE_EVERY_MS;
 	(void) privdata;
 
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, reply);
 	asynctask_rnode.moving = false;
 	if (!asynctask_rnode.started) {
 		return;

@@ -59,9 +59,7 @@ static void on_figures(redisAsyncContext *ac, void *r, void *privdata)
 	bool lag_known = true;
 	(void) privdata;
 
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, reply);
 	asynctask_rnode.figures_out = false;
 	/* MULTI/EXEC: per queue PER_QUEUE replies, then XLEN of the dead stream */
 	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < PER_QUEUE * (size_t) asynctask_rnode.nqueues + 1) {

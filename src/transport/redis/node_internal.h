@@ -8,7 +8,10 @@
  *   node_delayed.c  moving due delayed tasks into their streams (the move step, every queue)
  *   node_conn.c     the two connections (reader, writer): handshake, reconnect, watchdog
  *   node_sentinel.c asking the Sentinels where the master is (redis-sentinel://)
- *   node_take.c     taking entries (the take step, XREADGROUP, reclaiming; per queue), verifying them, a job's outcome
+ *   node_outcome.c  a job's outcome: retried, chained, stored, claimed again, dead-lettered, abandoned
+ *   node_claim.c    reclaiming entries (the claim step: XAUTOCLAIM per queue, XCLAIM of a crashed one)
+ *   node_take.c     taking entries (the take step, XREADGROUP; per queue), the workers promised to each
+ *   node_entry.c    each entry read or claimed verified and handed to the bridge (or dead-lettered)
  *   node_jobs.c     a job's retries and chain: the retry and next steps (Lua scripts)
  *   node_steps.c    the atomic steps (Lua scripts): store, dead-letter, keep-fresh
  *   node_writer.c   commands on the writer, kept while it is away; the jobs running here
@@ -186,6 +189,8 @@ void asynctask_redis_node_scripts_free(void);
 
 /* Redis answered on ac's connection (for the watchdog, asynctask_redis_node_tick()). */
 void asynctask_redis_node_heard(const redisAsyncContext *ac);
+/* A reply callback's answer: heard unless reply is NULL (the connection went before the answer). */
+void asynctask_redis_node_replied(const redisAsyncContext *ac, const redisReply *reply);
 bool asynctask_redis_node_is_error(const redisReply *reply);
 /* A reply callback that only notes Redis answered. */
 void asynctask_redis_node_ignore_reply(redisAsyncContext *ac, void *r, void *privdata);
@@ -254,20 +259,36 @@ void asynctask_redis_node_touch(void);
 bool asynctask_redis_node_follow_up(asynctask_redis_job_t *job, asynctask_result_status_t status, const char *data,
 	size_t len);
 
-/* --- node_take.c */
+/* --- node_claim.c */
 
-/* One entry from a read or a claim of a queue's level's stream: [id, [field, value, ...]], delivered for
- * the attempts-th time. */
-void asynctask_redis_node_take_entry(const redisReply *id, const redisReply *fields, uint32_t attempts, unsigned queue,
-	unsigned level);
-/* The queue and level whose stream is named (the reply of a read), or false. */
-bool asynctask_redis_node_stream_of(const redisReply *stream, unsigned *queue, unsigned *level);
-/* The queue's free workers not yet promised to a take step or a claim that is out. */
-uint32_t asynctask_redis_node_capacity(uint32_t queue);
 /* XCLAIM of one entry of a queue's level's stream, to run it again at once (its worker died). */
 void asynctask_redis_node_claim_one(const char *entry_id, unsigned queue, unsigned level);
 /* Takes over entries other nodes left pending too long (when workers are free). */
 void asynctask_redis_node_reclaim(void);
+
+/* --- node_take.c */
+
+/* The queue's free workers not yet promised to a take step or a claim that is out. */
+uint32_t asynctask_redis_node_capacity(uint32_t queue);
+/* A request's promises (a take step's, a blocked read's, a claim's) are kept no longer: its answer came (or
+ * never will). */
+void asynctask_redis_node_release(const take_t *t);
+/* The queues a request asks for: those with free workers not yet promised (skip_watched: but those the
+ * blocked read watches), each one's index into included and its free workers, as text, into counts. Returns
+ * how many. */
+uint32_t asynctask_redis_node_free_queues(bool skip_watched, uint32_t included[ASYNCTASK_QUEUES_MAX], char counts[][16]);
+/* Appends to argv (argc so far) the streams of the n included queues, three a queue, HIGH first; returns argc. */
+int asynctask_redis_node_add_streams(const char **argv, int argc, const uint32_t *included, uint32_t n);
+/* Appends to argv the counts of the n included queues, each promised in t; returns argc. */
+int asynctask_redis_node_add_counts(const char **argv, int argc, take_t *t, const uint32_t *included, uint32_t n,
+	char counts[][16]);
+
+/* --- node_entry.c */
+
+/* The entries of a take step, a blocked read or a claim (reply: [[stream, [[id, fields], ...]], ...], or for a
+ * claim [[id, fields, deliveries, stream], ...]), each verified and handed on with its queue and level (or
+ * dead-lettered); which queues had some into got (NULL: not asked). Returns how many. */
+size_t asynctask_redis_node_take_entries(const redisReply *reply, bool claim, bool got[ASYNCTASK_QUEUES_MAX]);
 
 /* --- node_delayed.c */
 

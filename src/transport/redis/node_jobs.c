@@ -184,19 +184,12 @@ static bool next_link(asynctask_redis_job_t *job, const asynctask_redis_job_part
 {
 	const asynctask_chain_t *chain = &parts->chain;
 	asynctask_chain_link_t next;
-	size_t used = asynctask_chain_link_read(chain->rest, chain->rest_len, &next);
 	smart_str payload = {0};
 	char delivery[16];
 
-	if (used == 0) {
-		snprintf(why, why_size, "the chain's link %u cannot be read", chain->link + 1);
+	if (!asynctask_chain_next(chain, value, len, &payload, &next, why, why_size)) {
 		return false;
 	}
-	/* [its retry plan][the block: the value, the links after it][its payload] */
-	smart_str_appendl(&payload, next.plan, next.plan_len);
-	asynctask_chain_write(&payload, chain->link + 1, chain->links, value, len, chain->remaining - 1,
-		chain->rest + used, chain->rest_len - used);
-	smart_str_appendl(&payload, next.payload, next.payload_len);
 	smart_str_0(&payload);
 	if (ZSTR_LEN(payload.s) > asynctask_rnode.config.max_payload) {
 		snprintf(why, why_size, "link %u of the chain would encode to %zu bytes with the value of link %u, more "

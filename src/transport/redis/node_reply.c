@@ -1,6 +1,7 @@
 /*
  * A Redis node's small reply helpers, which every part of it uses: noting
- * that Redis answered on a connection (for the watchdog), telling an error
+ * that Redis answered on a connection (for the watchdog; a reply callback's
+ * answer, or none when the connection went first), telling an error
  * reply, and a callback that only notes the answer. The lowest of the
  * node's files: it calls none of the others.
  */
@@ -19,6 +20,13 @@ void asynctask_redis_node_heard(const redisAsyncContext *ac)
 		asynctask_rnode.reader.heard_ns = now;
 	} else if (ac == asynctask_rnode.writer.ac) {
 		asynctask_rnode.writer.heard_ns = now;
+	}
+}
+
+void asynctask_redis_node_replied(const redisAsyncContext *ac, const redisReply *reply)
+{
+	if (reply) {
+		asynctask_redis_node_heard(ac);
 	}
 }
 

@@ -102,9 +102,7 @@ static void close_reader(void)
 static void on_unblocked(redisAsyncContext *ac, void *r, void *privdata)
 {
 	(void) privdata;
-	if (r) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, r);
 	asynctask_rnode.unblocking = false;
 	if (asynctask_rnode.started) {
 		close_reader();

@@ -1,32 +1,27 @@
 /*
  * A Redis node's atomic steps (protocol.h), each a Lua script: storing a
  * result, dead-lettering an entry, and keeping the entries of running jobs
- * fresh (touch). The claim step, which takes entries, is node_take.c's.
+ * fresh (touch). The claim step, which takes entries, is node_claim.c's.
  *
  * It calls down to node_writer.c (the op sent on the writer) and
- * node_reply.c, never up to node_take.c or node_conn.c.
+ * node_reply.c, never up to node_take.c, node_entry.c or node_conn.c.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
 #endif
 
 #include "src/transport/redis/node_internal.h"
+#include "src/transport/redis/node_lua.h"
 
 /* --- the atomic steps (protocol.h) ------------------------------------------------
  * store: KEYS stream [reply]; ARGV group id consumer attempt [result ttl_ms].
  * Only while the entry is pending to this consumer, in this delivery (a
  * delivery count past our attempt means it was delivered again since: our
- * result is late and dropped). */
+ * result is late and dropped): node_lua.h's store(), which the take step
+ * carrying store steps (node_take.c) runs too. */
 static const char STORE_SCRIPT[] =
-	"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1, ARGV[3])\n"
-	"if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[4]) then return 0 end\n"
-	"if #KEYS > 1 then\n"
-	"  redis.call('RPUSH', KEYS[2], ARGV[5])\n"
-	"  redis.call('PEXPIRE', KEYS[2], ARGV[6])\n"
-	"end\n"
-	"redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
-	"redis.call('XDEL', KEYS[1], ARGV[2])\n"
-	"return 1\n";
+	NODE_LUA_STORE
+	"return store(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], KEYS[2], ARGV[5], ARGV[6])\n";
 
 /* dead: KEYS stream dead [reply]; ARGV group id consumer t error node attempts [result ttl_ms].
  * Only while the entry is pending to this consumer. The dead stream is

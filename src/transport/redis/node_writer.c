@@ -136,9 +136,7 @@ static void on_op(redisAsyncContext *ac, void *r, void *privdata)
 	redisReply *reply = r;
 	op_t *op = privdata;
 
-	if (reply) {
-		asynctask_redis_node_heard(ac);
-	}
+	asynctask_redis_node_replied(ac, reply);
 	asynctask_rnode.ops_out--;
 	if (!reply && !asynctask_rnode.started) {
 		asynctask_redis_node_op_free(op);  /* the node is leaving (asynctask_redis_node_shutdown() logged what it drops) */

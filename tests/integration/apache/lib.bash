@@ -1,12 +1,15 @@
-# Helpers for the Apache (mod_php, prefork) tests, sourced by .ci/apache after
-# tests/integration/fpm/lib.bash (whose sites, checks, get/json/stats, waits and
-# cleanup they reuse): a private Apache per site, started as
-# `apache2 -f $SITE/httpd.conf -k start` on a free loopback port with the
-# php.ini of $SITE (PHPIniDir; PHP_INI_SCAN_DIR empty, so nothing of
-# /etc/php is loaded), reloaded with `apachectl graceful`, stopped with
-# `-k stop`. Never the system's Apache service, its config or its ports.
+# Helpers for the Apache (mod_php, prefork) tests, sourced by .ci/apache: a
+# private Apache per site, started as `apache2 -f $SITE/httpd.conf -k start` on
+# a free loopback port with the php.ini of $SITE (PHPIniDir; PHP_INI_SCAN_DIR
+# empty, so nothing of /etc/php is loaded), reloaded with `apachectl graceful`,
+# stopped with `-k stop`. Never the system's Apache service, its config or its
+# ports. The rest (sites, checks, get/json/stats, waits, cleanup) is
+# ../common.bash, which this sources.
 #
 # Needs: FPM_SO (path of asynctask.so), FPM_ROOT (the repository).
+
+# shellcheck source=../common.bash
+. "$FPM_ROOT/tests/integration/common.bash"
 
 APACHE_BIN=${APACHE_BIN:-$(command -v apache2 || echo /usr/sbin/apache2)}
 APACHECTL_BIN=${APACHECTL_BIN:-$(command -v apachectl || echo /usr/sbin/apachectl)}
@@ -20,14 +23,6 @@ configure_apache() {
 	local ENABLE=1 WORKERS=2 OPCACHE=0 CHILDREN=2 MAX_REQUESTS=0 SHUTDOWN_TIMEOUT=10 EXTRA_INI="" USER=$FPM_USER kv
 	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
 	HTTP_PORT=$(free_port)
-	local ini="asynctask.workers=$WORKERS
-asynctask.bootstrap=$SITE/app/bootstrap.php
-asynctask.log=$SITE/var/asynctask.log
-asynctask.shutdown_timeout=$SHUTDOWN_TIMEOUT"
-	[ "$ENABLE" = 1 ] && ini="asynctask.enable=1
-$ini"
-	[ -n "$EXTRA_INI" ] && ini="$ini
-$EXTRA_INI"
 	local user_lines="#"
 	if [ "$(id -u)" -eq 0 ]; then
 		user_lines="User $USER
@@ -35,10 +30,7 @@ Group $(id -gn "$USER")"
 		chown -R "$USER:$(id -gn "$USER")" "$SITE/var"
 	fi
 	mkdir -p "$SITE/scan"
-	local opcache_line=";"
-	[ "$OPCACHE" = 1 ] && opcache_line="zend_extension=opcache"
-	render "$FPM_ROOT/tests/integration/fpm/templates/php.ini.in" "$SITE/php.ini" SO="$FPM_SO" OPCACHE="$OPCACHE" \
-		OPCACHE_LINE="$opcache_line" ASYNCTASK="$ini"
+	render_php_ini "$ENABLE" "$WORKERS" "$OPCACHE" "$SHUTDOWN_TIMEOUT" "$EXTRA_INI"
 	render "$FPM_ROOT/tests/integration/apache/templates/httpd.conf.in" "$SITE/httpd.conf" DIR="$SITE" \
 		HTTP_PORT="$HTTP_PORT" USER_LINES="$user_lines" CHILDREN="$CHILDREN" MAX_REQUESTS="$MAX_REQUESTS" \
 		PHP_MODULE="$APACHE_PHP"

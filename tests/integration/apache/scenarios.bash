@@ -7,17 +7,9 @@
 t_smoke() {
 	echo "--- smoke: one task from one request"
 	start_apache_site || { fail "smoke: Apache start"; stop_site; return 1; }
-	local r ok=0
-	r=$(GET_TIMEOUT=20 get result.php)
-	if [ "$(json values <<< "$r")" = "[7,14,21]" ] && [ "$(json sapi <<< "$r")" = apache2handler ]; then
-		pass "smoke: a request under mod_php gets its tasks' results"
-	else
-		fail "smoke: a request under mod_php gets its tasks' results (HTTP $(status): $(head -c 300 <<< "$r"))"
-		note "asynctask.log: $(head -n 3 "$SITE/var/asynctask.log" | cut -c 1-200 | paste -sd '|')"
-		note "error.log: $(tail -n 3 "$SITE/log/error.log" | cut -c 1-200 | paste -sd '|')"
-		ok=1
-	fi
-	FPM_PIDS+=($(pool_pids))
+	local ok=0
+	smoke_check "a request under mod_php gets its tasks' results" apache2handler ||
+		{ note "error.log: $(tail -n 3 "$SITE/log/error.log" | cut -c 1-200 | paste -sd '|')"; ok=1; }
 	stop_site
 	return $ok
 }
@@ -55,11 +47,7 @@ t_functional() {
 		test "$(json task_uid <<< "$r")" = "$want_uid $want_uid"
 	# many requests at once, over all children: each gets its own results, from one pool
 	local got managers
-	got=$(seq 60 | xargs -P 6 -I{} sh -c 'printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/result.php?x={}")"' "$BASE" |
-		"$PHP_BIN" -n -r '$ok = 0; $bad = [];
-			while (($l = fgets(STDIN)) !== false) { [$x, $j] = explode(" ", rtrim($l), 2) + [1 => ""]; $v = json_decode($j, true)["values"] ?? null;
-				if ($v === [(int) $x, 2 * $x, 3 * $x]) $ok++; else $bad[] = "$x: " . substr($j, 0, 80); }
-			echo $ok, " ok", $bad ? "; wrong: " . implode(" | ", array_slice($bad, 0, 3)) : "", "\n";')
+	got=$(seq 60 | xargs -P 6 -I{} sh -c 'printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/result.php?x={}")"' "$BASE" | tally_results)
 	check "results: 60 requests, 6 at a time, each get their own results ($got)" test "$got" = "60 ok"
 	managers=$(for i in $(seq 12); do json manager_pid <<< "$(stats)"; echo; done | sort -u | grep -c .)
 	check "pool: every child's stats() names the same manager ($managers distinct over 12 requests)" test "$managers" -eq 1
@@ -86,18 +74,7 @@ t_functional() {
 	check "control: tasks run after those calls" test "$(json after <<< "$r")" = 'still works'
 	bootstrap_once "bootstrap"
 	# fire-and-forget: the request returns at once, the tasks complete after it
-	local t0 ms n
-	t0=$(date +%s%N)
-	r=$(get "slow.php?tag=ff&n=2&ms=1500")
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	check "fire-and-forget: a request dispatching 2 tasks of 1.5 s returns at once (${ms} ms)" \
-		test "$ms" -lt 1000 -a "$r" = "dispatched 2"
-	for i in $(seq 150); do
-		n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^ff-')
-		[ "$n" -eq 2 ] && break
-		sleep 0.1
-	done
-	check "fire-and-forget: both tasks completed after the response" test "$n" -eq 2
+	fire_and_forget_check
 	stop_site
 }
 
@@ -110,20 +87,10 @@ t_opcache() {
 	local r
 	r=$(get result.php)
 	check "opcache: results back ([7,14,21])" test "$(json values <<< "$r")" = "[7,14,21]"
-	closures_check "closures (opcache on, first request)"
-	check "opcache: opcache is on in the request" test "$(json opcache <<< "$R_CLOSURES")" = true
-	closures_check "closures (opcache on, script cached)"
-	check "opcache: the request script was served from opcache" test "$(json cached <<< "$R_CLOSURES")" = true
-	r=$(get autoload.php)
-	check "opcache: autoloaded class in a closure" test "$(json result <<< "$r")" = 'hello fpm from FpmTest\Greeter'
+	opcache_checks
 	FPM_PIDS+=($(pool_pids))
 	graceful || fail "opcache: apachectl graceful"
-	local i
-	for i in $(seq 100); do
-		r=$(get result.php)
-		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-		sleep 0.1
-	done
+	r=$(await_results)
 	FPM_PIDS+=($(pool_pids) $(site_supervisors))
 	check "opcache: results back after a graceful restart" test "$(json values <<< "$r")" = "[7,14,21]"
 	closures_check "closures (opcache on, after a graceful restart)"
@@ -147,11 +114,7 @@ t_graceful() {
 	fds_before=$(ls "/proc/$MASTER/fd" | wc -l)
 	get "slow.php?tag=gr&n=4&ms=1000" > /dev/null
 	graceful || { fail "graceful: apachectl graceful"; stop_site; return; }
-	for i in $(seq 100); do
-		r=$(get result.php)
-		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-		sleep 0.1
-	done
+	r=$(await_results)
 	check "graceful: results back after the graceful restart" test "$(json values <<< "$r")" = "[7,14,21]"
 	new=$(json manager_pid <<< "$(stats)")
 	new_sup=$(site_supervisors | grep -v -x "$old_sup" | head -n 1)
@@ -160,17 +123,13 @@ t_graceful() {
 	check "graceful: a new pool serves the new children (manager ${old_pids[0]} -> $new)" \
 		test -n "$new" -a "$new" != "${old_pids[0]}"
 	check "graceful: the old pool and its supervisor exit after draining" wait_gone 20 "${old_pids[@]}" "$old_sup"
-	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^gr-')
+	n=$(done_count gr)
 	check "graceful: the 4 tasks dispatched before it completed ($n)" test "$n" -eq 4
 	bootstrap_once "graceful: bootstrap"
 	for round in 2 3; do
 		mapfile -t old_pids < <(pool_pids | grep .)
 		graceful || fail "graceful: apachectl graceful ($round)"
-		for i in $(seq 100); do
-			r=$(get result.php)
-			[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-			sleep 0.1
-		done
+		r=$(await_results)
 		FPM_PIDS+=($(pool_pids) $(site_supervisors))
 		wait_gone 20 "${old_pids[@]}" || true
 	done
@@ -188,11 +147,7 @@ t_graceful() {
 	old_sup=$(site_supervisors)
 	APACHE_ARGUMENTS="-f $SITE/httpd.conf" "$APACHECTL_BIN" restart > "$SITE/log/apachectl.out" 2>&1 ||
 		fail "graceful: apachectl restart ($(cat "$SITE/log/apachectl.out"))"
-	for i in $(seq 100); do
-		r=$(get result.php)
-		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-		sleep 0.1
-	done
+	r=$(await_results)
 	FPM_PIDS+=($(pool_pids) $(site_supervisors))
 	check "restart: results back after apachectl restart" test "$(json values <<< "$r")" = "[7,14,21]"
 	check "restart: the old pool and supervisor leave" wait_gone 20 "${old_pids[@]}" "$old_sup"
@@ -217,11 +172,7 @@ t_graceful_inflight() {
 	wait "$late_pid"
 	check "graceful_inflight: its first dispatch, after the restart, gets a pool and the results ($(head -c 300 "$out"))" \
 		test "$(json values.0 < "$out")" = 42 -a -n "$(json values.1 < "$out")"
-	for i in $(seq 100); do
-		r=$(get result.php)
-		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-		sleep 0.1
-	done
+	r=$(await_results)
 	FPM_PIDS+=($(pool_pids) $(site_supervisors))
 	check "graceful_inflight: the new children get results" test "$(json values <<< "$r")" = "[7,14,21]"
 	for i in $(seq 100); do [ "$(site_supervisors | wc -l)" -eq 1 ] && break; sleep 0.2; done
@@ -250,24 +201,13 @@ lifecycle() {
 	KILL) kill -KILL "$MASTER" ;;
 	esac
 	check "$label: the parent exits" wait_gone 30 "$MASTER"
-	if wait_gone 20 "${pids[@]}"; then
-		pass "$label: the pool and its supervisor (${pids[*]}) are gone $((SECONDS - t0)) s after"
-	else
-		fail "$label: pool process(es) still alive 20 s after: $GONE_LEFT"
-		ps -o pid,ppid,user,etime,args -p "$(echo "$GONE_LEFT" | tr ' ' ',')" | sed 's/^/     /'
-	fi
-	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^st-')
+	pool_gone_check "$label" 20 "$t0" "the pool and its supervisor (${pids[*]}) are" after "${pids[@]}"
+	n=$(done_count st)
 	check "$label: the 4 tasks queued before it completed ($n)" test "$n" -eq 4
 	if [ "$how" = KILL ]; then
 		# Apache's own behaviour: the children of a killed parent live on, and serve
-		note "$label: Apache children left by the killed parent (Apache's own behaviour): $(for p in "${kids[@]}"; do alive "$p" && echo -n "$p "; done)"
-		local t1 ms
-		t1=$(date +%s%N)
-		r=$(GET_TIMEOUT=20 get inert.php)
-		ms=$((($(date +%s%N) - t1) / 1000000))
-		check "$label: dispatch() in a child left behind throws AsyncTask\Exception at once (${ms} ms)" \
-			test "$(json class <<< "$r")" = 'AsyncTask\Exception' -a "$ms" -lt 5000
-		note "$label: its message: $(json message <<< "$r")"
+		note "$label: Apache children left by the killed parent (Apache's own behaviour): $(alive_pids "${kids[@]}")"
+		orphan_dispatch_check "$label" "a child"
 	fi
 	left=$(for p in $(pgrep -f -- "$SITE/" 2> /dev/null); do alive "$p" && echo "$p"; done |
 		grep -v -x -F -f <(printf '%s\n' "${kids[@]}") | paste -sd ' ')
@@ -323,12 +263,8 @@ t_users() {
 # exactly once.
 apache_load() {
 	local label=$1 graceful_too=$2
-	echo "--- $label: $FPM_LOAD_CLIENTS clients x ${FPM_LOAD_SECONDS} s, 5 fire-and-forget tasks per request"
-	start_apache_site WORKERS=2 CHILDREN=8 || { fail "$label: Apache start"; stop_site; return; }
-	check "$label: database ready" test "$(get setup.php)" = ready
-	get result.php > /dev/null
-	FPM_PIDS+=($(pool_pids))
-	local old_mgr new_mgr out=$SITE/log/wrk.out t0 drain i
+	load_site "$label" Apache start_apache_site || return
+	local old_mgr out=$SITE/log/wrk.out t0 drain
 	old_mgr=$(json manager_pid <<< "$(stats)")
 	# (--timeout 10s: on a loaded 2-CPU machine a response may take over wrk's
 	# default 2 s while Apache replaces its children; it is a late response, not
@@ -343,30 +279,12 @@ apache_load() {
 	wait "$wrk_pid"
 	t0=$SECONDS
 	if [ "$graceful_too" = 1 ]; then
-		for i in $(seq 100); do
-			new_mgr=$(json manager_pid <<< "$(stats)")
-			[ -n "$new_mgr" ] && [ "$new_mgr" != "$old_mgr" ] && break
-			sleep 0.1
-		done
+		new_pool_checks "$label" "$old_mgr" "a new pool serves after the graceful restart"
 		FPM_PIDS+=($(pool_pids) $(site_supervisors))
-		check "$label: a new pool serves after the graceful restart (manager $old_mgr -> $new_mgr)" \
-			test -n "$new_mgr" -a "$new_mgr" != "$old_mgr"
-		check "$label: the old pool drained and exited" wait_gone 60 "$old_mgr"
 	fi
-	wait_drained 180
-	drain=$((SECONDS - t0))
-	local served rps errors c rows distinct requests incomplete missing extra
-	served=$(served_ok /fire.php)
-	rps=$(wrk_field "$out" rps)
-	errors=$(wrk_field "$out" errors)
-	c=$(get count.php)
-	rows=$(json rows <<< "$c") distinct=$(json distinct <<< "$c") requests=$(json requests <<< "$c")
-	incomplete=$(json incomplete_requests <<< "$c")
-	get reqs.php | sort > "$SITE/log/db-reqs"
-	access_log_field 200 /fire.php 3 | sort > "$SITE/log/ok-reqs"
-	missing=$(comm -23 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
-	extra=$(comm -13 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
-	note "$label: wrk $(wrk_field "$out" requests) requests, $rps req/s, p50 $(wrk_field "$out" p50) ms, p99 $(wrk_field "$out" p99) ms, $errors errors; Apache answered $served with 200; drained ${drain} s after the load"
+	local served aborted rps errors c rows distinct requests incomplete missing extra
+	fire_figures "$out" "$t0"
+	note "$label: $(wrk_summary "$out"); Apache answered $served with 200; drained ${drain} s after the load"
 	note "$label: rows $rows, distinct (req,n) $distinct, requests with rows $requests, stats $(stats)"
 	check "$label: requests were served ($served)" test "$served" -gt 0
 	if [ "$graceful_too" = 1 ]; then
@@ -383,9 +301,7 @@ apache_load() {
 	else
 		check "$label: every request answered 200 ($errors errors)" test "$errors" -eq 0
 	fi
-	check "$label: every task recorded exactly once ($distinct distinct (req,n) of $rows rows)" test "$distinct" -eq "$rows"
-	check "$label: rows = 5 x requests that dispatched ($rows = 5 x $requests, $incomplete with fewer)" \
-		test "$rows" -eq $((5 * requests)) -a "$incomplete" -eq 0
+	exactly_once_checks "$label" "$rows" "$distinct" "$requests" "$incomplete"
 	check "$label: every request answered 200 has its 5 rows ($missing without), and no other has rows ($extra)" \
 		test "$missing" -eq 0 -a "$extra" -eq 0
 	stop_site

@@ -78,26 +78,40 @@ wait_backlog() {
 	return 1
 }
 
-t_redis() {
-	echo "--- redis: php-fpm children dispatch to a real redis-server, Pool::serve() nodes run the tasks"
-	local info
+# redis_site LABEL NAME: a new site NAME with a private redis-server, its secret
+# in $SITE/secret and a copy in $SITE/var/node-secret, and app/node.php, a
+# Pool::serve() node; returns 1 after a skip when the build has no Redis
+# backend or redis-server is missing, after a failure when it did not start
+redis_site() {
+	local label=$1 info
 	info=$("$PHP_BIN" -n -d extension="$FPM_SO" -i 2> /dev/null)
 	if ! grep -q '^Redis backend => compiled in' <<< "$info"; then
-		skip "redis: this asynctask.so is built without the Redis backend"
-		return
+		skip "$label: this asynctask.so is built without the Redis backend"
+		return 1
 	fi
 	command -v redis-server > /dev/null && command -v redis-cli > /dev/null ||
-		{ skip "redis: redis-server is not installed"; return; }
-	new_site redis
-	start_redis || { fail "redis: redis-server start"; stop_site; return; }
+		{ skip "$label: redis-server is not installed"; return 1; }
+	new_site "$2"
+	start_redis || { fail "$label: redis-server start"; stop_site; return 1; }
 	# the master reads its secret as root at startup (its children keep that copy);
-	# the node reads its own copy as the pool user
+	# a node reads its own copy as the pool user
 	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SITE/secret"
 	chmod 600 "$SITE/secret"
 	cp "$SITE/secret" "$SITE/var/node-secret"
 	chown "$FPM_USER:$FPM_GROUP" "$SITE/var/node-secret"
 	chmod 600 "$SITE/var/node-secret"
 	printf '%s\n' '<?php AsyncTask\Pool::serve(); echo "serve() returned\n";' > "$SITE/app/node.php"
+}
+
+# stop_redis: ends the site's redis-server
+stop_redis() {
+	kill -TERM "$REDIS_PID" 2> /dev/null
+	wait_gone 10 "$REDIS_PID" || kill -KILL "$REDIS_PID" 2> /dev/null
+}
+
+t_redis() {
+	echo "--- redis: php-fpm children dispatch to a real redis-server, Pool::serve() nodes run the tasks"
+	redis_site redis redis || return
 	configure ENABLE=0 WORKERS=2 CHILDREN=8 EXTRA_INI="asynctask.backend=redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT
 asynctask.secret_file=$SITE/secret
 asynctask.prefix=fpmtest
@@ -173,6 +187,5 @@ asynctask.dispatch_timeout=5"
 	check "redis: node n2 ends on SIGTERM (serve() returns)" wait_gone 30 "$node2"
 	grep -q 'serve() returned' "$SITE/log/node-n2.out" || note "node n2's output: $(tail -n 5 "$SITE/log/node-n2.out")"
 	stop_site
-	kill -TERM "$REDIS_PID" 2> /dev/null
-	wait_gone 10 "$REDIS_PID" || kill -KILL "$REDIS_PID" 2> /dev/null
+	stop_redis
 }

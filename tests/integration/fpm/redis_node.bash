@@ -1,8 +1,8 @@
 # The `redis_fpm_node` scenario (t_redis_fpm_node): php-fpm with asynctask.enable=1
 # and a Redis backend, where each FPM pool section's own pool is a node (README
 # "php-fpm nodes"): requests dispatch to Redis, the sections' pools take the tasks
-# from it. Sourced by .ci/fpm after redis.bash (start_redis, redis_cli, start_node,
-# redis_backlog, wait_backlog).
+# from it. Sourced by .ci/fpm after redis.bash (redis_site, redis_cli, start_node,
+# redis_backlog, wait_backlog, stop_redis).
 #
 # Checks: each section's pool joins the consumer group as asynctask.node/section
 # at the section's first request; a request's tasks go through the stream (not the
@@ -44,22 +44,7 @@ wait_rows() {
 
 t_redis_fpm_node() {
 	echo "--- redis_fpm_node: the php-fpm sections' own pools are the nodes (asynctask.enable=1 + asynctask.backend)"
-	local info
-	info=$("$PHP_BIN" -n -d extension="$FPM_SO" -i 2> /dev/null)
-	if ! grep -q '^Redis backend => compiled in' <<< "$info"; then
-		skip "redis_fpm_node: this asynctask.so is built without the Redis backend"
-		return
-	fi
-	command -v redis-server > /dev/null && command -v redis-cli > /dev/null ||
-		{ skip "redis_fpm_node: redis-server is not installed"; return; }
-	new_site redis-node
-	start_redis || { fail "redis_fpm_node: redis-server start"; stop_site; return; }
-	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SITE/secret"
-	chmod 600 "$SITE/secret"
-	cp "$SITE/secret" "$SITE/var/node-secret"
-	chown "$FPM_USER:$FPM_GROUP" "$SITE/var/node-secret"
-	chmod 600 "$SITE/var/node-secret"
-	printf '%s\n' '<?php AsyncTask\Pool::serve(); echo "serve() returned\n";' > "$SITE/app/node.php"
+	redis_site redis_fpm_node redis-node || return
 	configure ENABLE=1 WORKERS=2 CHILDREN=4 SHUTDOWN_TIMEOUT=10 EXTRA_INI="asynctask.backend=redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT
 asynctask.secret_file=$SITE/secret
 asynctask.prefix=fpmnode
@@ -191,6 +176,5 @@ asynctask.dispatch_timeout=5"
 	check "redis_fpm_node: all 20 tasks ran once ($running_rows_before before the node, rows and distinct now: $c)" test "$c" = "20 20"
 	kill -TERM "$node1"
 	wait_gone 30 "$node1"
-	kill -TERM "$REDIS_PID" 2> /dev/null
-	wait_gone 10 "$REDIS_PID" || kill -KILL "$REDIS_PID" 2> /dev/null
+	stop_redis
 }

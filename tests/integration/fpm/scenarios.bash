@@ -2,38 +2,8 @@
 # starts its own php-fpm + nginx on free loopback ports in a fresh directory,
 # prints one line per check (ok/FAIL/skip) and stops what it started.
 #
-# FPM_LOAD_SECONDS (default 10) is how long each load test runs (20 clients).
-
-FPM_LOAD_SECONDS=${FPM_LOAD_SECONDS:-10}
-FPM_LOAD_CLIENTS=${FPM_LOAD_CLIENTS:-20}
-
-# wrk_run OUT URL ARGS...: wrk with --latency into OUT
-wrk_run() {
-	local out=$1 url=$2
-	shift 2
-	wrk --latency "$@" "$url" > "$out" 2>&1
-}
-# wrk_field OUT what: p50 | p99 (in ms), rps, requests, errors (non-2xx + socket errors)
-wrk_field() {
-	local out=$1 what=$2
-	case $what in
-	p50 | p99)
-		awk -v p="${what#p}%" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-			if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000;
-			printf "%.3f\n", v }' "$out" ;;
-	rps) awk '/^Requests\/sec:/ { print $2 }' "$out" ;;
-	requests) awk '/ requests in / { print $1 }' "$out" ;;
-	errors) awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$out" ;;
-	esac
-}
-
-# access_log_field STATUS PATH FIELD: FIELD (3 = request id, 4 = dispatch µs,
-# 5 = request time) of the requests nginx answered with STATUS for PATH
-access_log_field() {
-	awk -v s="$1" -v p="$2" -v f="$3" '{ split($2, u, "?") } $1 == s && u[1] == p { print $f }' "$SITE/log/access.log"
-}
-# served_ok PATH: requests nginx answered with 200 for PATH (any query)
-served_ok() { access_log_field 200 "$1" 1 | wc -l; }
+# FPM_LOAD_SECONDS (default 10) is how long each load test runs, with
+# FPM_LOAD_CLIENTS (20) clients (../common.bash).
 
 # percentile P: of the numbers on stdin
 percentile() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }'; }
@@ -51,17 +21,8 @@ site_processes() {
 t_smoke() {
 	echo "--- smoke: one task from one request"
 	start_site WORKERS=2 CHILDREN=2 || { fail "smoke: php-fpm + nginx start"; stop_site; return 1; }
-	local r ok=0
-	r=$(GET_TIMEOUT=20 get result.php)
-	if [ "$(json values <<< "$r")" = "[7,14,21]" ]; then
-		pass "smoke: a request gets its tasks' results"
-	else
-		fail "smoke: a request gets its tasks' results (HTTP $(status): $(head -c 300 <<< "$r"))"
-		note "asynctask.log: $(head -n 3 "$SITE/var/asynctask.log" | cut -c 1-200 | paste -sd '|')"
-		note "stats: $(stats)"
-		ok=1
-	fi
-	FPM_PIDS+=($(pool_pids))
+	local ok=0
+	smoke_check "a request gets its tasks' results" || { note "stats: $(stats)"; ok=1; }
 	stop_site
 	return $ok
 }
@@ -112,11 +73,7 @@ t_functional() {
 		test "$mgr_a" -gt 0 -a "$mgr_b" -gt 0 -a "$mgr_a" != "$mgr_b"
 	# many requests at once, in both sections: each gets its own results
 	local got
-	got=$(seq 200 | xargs -P 10 -I{} sh -c 'sec=""; [ $(({} % 3)) -eq 0 ] && sec=b/; printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/${sec}result.php?x={}")"' "$BASE" |
-		"$PHP_BIN" -n -r '$ok = 0; $bad = [];
-			while (($l = fgets(STDIN)) !== false) { [$x, $j] = explode(" ", rtrim($l), 2) + [1 => ""]; $v = json_decode($j, true)["values"] ?? null;
-				if ($v === [(int) $x, 2 * $x, 3 * $x]) $ok++; else $bad[] = "$x: " . substr($j, 0, 80); }
-			echo $ok, " ok", $bad ? "; wrong: " . implode(" | ", array_slice($bad, 0, 3)) : "", "\n";')
+	got=$(seq 200 | xargs -P 10 -I{} sh -c 'sec=""; [ $(({} % 3)) -eq 0 ] && sec=b/; printf "%s %s\n" {} "$(curl -s --max-time 20 "$0/${sec}result.php?x={}")"' "$BASE" | tally_results)
 	check "results: 200 requests, 10 at a time, in both sections, each get their own results ($got)" test "$got" = "200 ok"
 	for i in $(seq 50); do
 		s=$(stats)
@@ -199,62 +156,14 @@ t_functional() {
 	bootstrap_once "bootstrap after reload()"
 
 	# fire-and-forget: the request returns at once, the tasks complete after it
-	local t0 t1 ms n
-	t0=$(date +%s%N)
-	r=$(get "slow.php?tag=ff&n=2&ms=1500")
-	t1=$(date +%s%N)
-	ms=$(((t1 - t0) / 1000000))
-	check "fire-and-forget: a request dispatching 2 tasks of 1.5 s returns at once (${ms} ms)" \
-		test "$ms" -lt 1000 -a "$r" = "dispatched 2" -a "$(status)" = 200
-	n=0
-	for i in $(seq 150); do
-		n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^ff-')
-		[ "$n" -eq 2 ] && break
-		sleep 0.1
-	done
-	check "fire-and-forget: both tasks completed after the response" test "$n" -eq 2
+	fire_and_forget_check
 	stop_site
-}
-
-# bootstrap_once LABEL: every current worker logged its bootstrap exactly once,
-# and no worker ran it as root when the pool user is not root
-bootstrap_once() {
-	local s p c bad=0 list
-	s=$(stats)
-	list=$(json worker_pids <<< "$s" | tr -d '[]' | tr ',' ' ')
-	for p in $list; do
-		c=$(awk -v p="$p" '$1 == p' "$SITE/var/bootstrap.log" | wc -l)
-		[ "$c" -eq 1 ] || { note "worker $p included the bootstrap $c times"; bad=$((bad + 1)); }
-	done
-	check "$1: each worker ($list) included asynctask.bootstrap exactly once" test -n "$list" -a "$bad" -eq 0
-	if [ "$(id -u)" -eq 0 ]; then
-		check "$1: no bootstrap ran as root" bash -c "test -s '$SITE/var/bootstrap.log' && ! awk '\$2 == 0' '$SITE/var/bootstrap.log' | grep -q ."
-	fi
-}
-
-# closures_check LABEL: every closure case of closures.php comes back right
-closures_check() {
-	local r cases bad
-	r=$(get closures.php)
-	cases=$(json cases <<< "$r")
-	bad=$("$PHP_BIN" -n -r '$c = json_decode($argv[1], true); if (!is_array($c) || count($c) < 10) { echo "no cases: ", $argv[1]; exit; }
-		foreach ($c as $k => $v) if ($v !== "ok") echo "[$k] $v; ";' "$cases")
-	check "$1: closures of 10 shapes defined in a request script run in the workers" test -z "$bad"
-	[ -n "$bad" ] && note "$bad"
-	note "$1: a class declared in the request script itself: $(json info <<< "$r")"
-	R_CLOSURES=$r
 }
 
 t_opcache() {
 	echo "--- closures with opcache on"
 	start_site WORKERS=2 CHILDREN=2 OPCACHE=1 || { fail "opcache: php-fpm + nginx start"; stop_site; return; }
-	closures_check "closures (opcache on, first request)"
-	check "opcache: opcache is on in the request" test "$(json opcache <<< "$R_CLOSURES")" = true
-	closures_check "closures (opcache on, script cached)"
-	check "opcache: the request script was served from opcache" test "$(json cached <<< "$R_CLOSURES")" = true
-	local r
-	r=$(get autoload.php)
-	check "opcache: autoloaded class in a closure" test "$(json result <<< "$r")" = 'hello fpm from FpmTest\Greeter'
+	opcache_checks
 	FPM_PIDS+=($(pool_pids))
 	stop_site
 }
@@ -263,12 +172,8 @@ t_opcache() {
 # each into SQLite); every task of every served request recorded exactly once.
 load_test() {
 	local label=$1 reload=$2
-	echo "--- $label: $FPM_LOAD_CLIENTS clients x ${FPM_LOAD_SECONDS} s, 5 fire-and-forget tasks per request"
-	start_site WORKERS=2 CHILDREN=8 || { fail "$label: php-fpm + nginx start"; stop_site; return; }
-	check "$label: database ready" test "$(get setup.php)" = ready
-	get result.php > /dev/null
-	FPM_PIDS+=($(pool_pids))
-	local old_mgr new_mgr out=$SITE/log/wrk.out t0 drain
+	load_site "$label" "php-fpm + nginx" start_site || return
+	local old_mgr out=$SITE/log/wrk.out t0 drain
 	old_mgr=$(json manager_pid <<< "$(stats)")
 	wrk_run "$out" "$BASE/fire.php" -t2 -c"$FPM_LOAD_CLIENTS" -d"${FPM_LOAD_SECONDS}s" &
 	local wrk_pid=$!
@@ -281,39 +186,16 @@ load_test() {
 	t0=$SECONDS
 	if [ "$reload" = 1 ]; then
 		wait_listening "$PORT_A"
-		local i
-		for i in $(seq 100); do
-			new_mgr=$(json manager_pid <<< "$(stats)")
-			[ -n "$new_mgr" ] && [ "$new_mgr" != "$old_mgr" ] && break
-			sleep 0.1
-		done
+		new_pool_checks "$label" "$old_mgr" "the re-executed master started a new pool"
 		FPM_PIDS+=($(pool_pids))
-		check "$label: the re-executed master started a new pool (manager $old_mgr -> $new_mgr)" \
-			test -n "$new_mgr" -a "$new_mgr" != "$old_mgr"
-		check "$label: the old pool drained and exited" wait_gone 60 "$old_mgr"
 	fi
-	wait_drained 180
-	drain=$((SECONDS - t0))
 	local served aborted rps errors c rows distinct requests incomplete missing extra
-	served=$(served_ok /fire.php)
-	# 499: wrk closed these connections when its time was up; PHP may still have run them
-	aborted=$(access_log_field 499 /fire.php 1 | wc -l)
-	rps=$(wrk_field "$out" rps)
-	errors=$(wrk_field "$out" errors)
-	c=$(get count.php)
-	rows=$(json rows <<< "$c") distinct=$(json distinct <<< "$c") requests=$(json requests <<< "$c")
-	incomplete=$(json incomplete_requests <<< "$c")
-	get reqs.php | sort > "$SITE/log/db-reqs"
-	access_log_field 200 /fire.php 3 | sort > "$SITE/log/ok-reqs"
-	missing=$(comm -23 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
-	extra=$(comm -13 "$SITE/log/ok-reqs" "$SITE/log/db-reqs" | wc -l)
-	note "$label: wrk $(wrk_field "$out" requests) requests, $rps req/s, p50 $(wrk_field "$out" p50) ms, p99 $(wrk_field "$out" p99) ms, $errors errors; nginx: $served answered 200, $aborted closed by wrk at the end (499); drained ${drain} s after the load"
+	fire_figures "$out" "$t0"
+	note "$label: $(wrk_summary "$out"); nginx: $served answered 200, $aborted closed by wrk at the end (499); drained ${drain} s after the load"
 	note "$label: rows $rows, distinct (req,n) $distinct, requests with rows $requests, worker pids $(json pids <<< "$c"), stats $(stats)"
 	check "$label: requests were served ($served)" test "$served" -gt 0
 	check "$label: every request answered 200 ($errors errors)" test "$errors" -eq 0
-	check "$label: every task recorded exactly once ($distinct distinct (req,n) of $rows rows)" test "$distinct" -eq "$rows"
-	check "$label: rows = 5 x requests that dispatched ($rows = 5 x $requests, $incomplete with fewer)" \
-		test "$rows" -eq $((5 * requests)) -a "$incomplete" -eq 0
+	exactly_once_checks "$label" "$rows" "$distinct" "$requests" "$incomplete"
 	check "$label: every request answered 200 has its 5 rows ($missing without)" test "$missing" -eq 0
 	check "$label: rows only of requests answered 200, or cut off by wrk at the end ($extra others, $aborted cut off)" \
 		test "$extra" -le "$aborted"
@@ -391,26 +273,14 @@ lifecycle() {
 	if [ "$sig" != KILL ]; then
 		check "$label: the master exits" wait_gone 30 "$MASTER"
 	fi
-	if wait_gone 15 "${pids[@]}"; then
-		pass "$label: the pool (${pids[*]}) is gone $((SECONDS - t0)) s after the signal"
-	else
-		fail "$label: pool process(es) still alive 15 s after the signal: $GONE_LEFT"
-		ps -o pid,ppid,user,etime,args -p "$(echo "$GONE_LEFT" | tr ' ' ',')" | sed 's/^/     /'
-	fi
-	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^sig-')
+	pool_gone_check "$label" 15 "$t0" "the pool (${pids[*]}) is" "after the signal" "${pids[@]}"
+	n=$(done_count sig)
 	check "$label: the 4 tasks queued before the signal completed ($n)" test "$n" -eq 4
 	local left
 	left=$(site_processes | grep -v -x -F -f <(printf '%s\n' "${fpm_kids[@]}" "$MASTER" "$NGINX") | tr '\n' ' ')
 	if [ "$sig" = KILL ]; then
-		note "$label: FPM children left by the killed master (FPM's own behaviour): $(for p in "${fpm_kids[@]}"; do alive "$p" && echo -n "$p "; done)"
-		# they still accept requests: a dispatch there must fail fast, not hang
-		local t1 ms
-		t1=$(date +%s%N)
-		r=$(GET_TIMEOUT=20 get inert.php)
-		ms=$((($(date +%s%N) - t1) / 1000000))
-		check "$label: dispatch() in an FPM child left behind throws AsyncTask\Exception at once (${ms} ms)" \
-			test "$(json class <<< "$r")" = 'AsyncTask\Exception' -a "$ms" -lt 5000
-		note "$label: its message: $(json message <<< "$r")"
+		note "$label: FPM children left by the killed master (FPM's own behaviour): $(alive_pids "${fpm_kids[@]}")"
+		orphan_dispatch_check "$label" "an FPM child"
 	fi
 	check "$label: no other process of this server remains ($left)" test -z "${left// /}"
 	stop_site
@@ -471,17 +341,13 @@ t_reload() {
 	kill -USR2 "$MASTER"
 	sleep 0.5
 	wait_listening "$PORT_A"
-	for i in $(seq 100); do
-		r=$(get result.php)
-		[ "$(json values <<< "$r")" = "[7,14,21]" ] && break
-		sleep 0.1
-	done
+	r=$(await_results)
 	check "reload: results back after the reload" test "$(json values <<< "$r")" = "[7,14,21]"
 	new=$(json manager_pid <<< "$(stats)")
 	FPM_PIDS+=($(pool_pids))
 	check "reload: a new pool serves the re-executed master ($old -> $new)" test -n "$new" -a "$new" != "$old"
 	check "reload: the old pool exits after draining" wait_gone 20 "${old_pids[@]}"
-	n=$(ls "$SITE/var/done" 2> /dev/null | grep -c '^usr2-')
+	n=$(done_count usr2)
 	check "reload: the 4 tasks dispatched before the reload completed ($n)" test "$n" -eq 4
 	local rows
 	rows=$("$PHP_BIN" -n -d extension=pdo -d extension=pdo_sqlite -r '$db = new PDO("sqlite:" . $argv[1]);

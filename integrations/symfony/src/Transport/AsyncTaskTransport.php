@@ -91,9 +91,9 @@ final class AsyncTaskTransport implements TransportInterface
 
     /**
      * The delays (s) of the retries the transport's retry strategy allows the envelope, for
-     * Task::withRetries(); none when retries stay in the worker: the `retries` option is
-     * "worker", there is no strategy, or the pool cannot retry (asynctask.backend is set: the
-     * Redis backend has no withRetries()). A strategy is asked as Messenger's listener asks it,
+     * Task::withRetries(), on either backend (the shared-memory pool, or the nodes of a Redis
+     * backend); none when retries stay in the worker: the `retries` option is "worker", or there
+     * is no strategy. A strategy is asked as Messenger's listener asks it,
      * with the envelope's next RedeliveryStamp, but before anything failed (a probe exception):
      * a strategy whose answer depends on the exception is better served with "worker".
      *
@@ -101,7 +101,7 @@ final class AsyncTaskTransport implements TransportInterface
      */
     private function poolRetryPlan(Envelope $envelope): array
     {
-        if (self::RETRIES_POOL !== $this->retries || null === $this->retryStrategy || '' !== (string) ini_get('asynctask.backend')) {
+        if (self::RETRIES_POOL !== $this->retries || null === $this->retryStrategy) {
             return [];
         }
         $probe = new \RuntimeException('asynctask/symfony-messenger: planning the retries');

@@ -1,6 +1,7 @@
 <?php
 
-// The test application's commands: the skeleton's "inspire", one that dispatches a job, and the
+// The test application's commands: the skeleton's "inspire", one that dispatches a job, one that
+// dispatches a chain, and the
 // no-op job latency benchmark (bench/noop-latency.php).
 
 use App\Jobs\PingJob;
@@ -15,6 +16,11 @@ Artisan::command('app:dispatch-ping {id}', function (string $id) {
     PingJob::dispatch($id);
     $this->info("dispatched $id");
 })->purpose('Dispatch a PingJob (asynctask/laravel tests)');
+
+Artisan::command('app:dispatch-chain {id}', function (string $id) {
+    Illuminate\Support\Facades\Bus::chain([new PingJob("$id-a"), new PingJob("$id-b"), new PingJob("$id-c")])->dispatch();
+    $this->info("dispatched the chain $id");
+})->purpose('Dispatch a chain of 3 PingJobs and exit (asynctask/laravel tests)');
 
 Artisan::command('app:bench-noop {jobs=200}', function (string $jobs) {
     $benchJobs = (int) $jobs;

@@ -41,10 +41,16 @@ final class Journal
         return array_values(array_map(static fn (string $l) => json_decode($l, true, 512, \JSON_THROW_ON_ERROR), $lines));
     }
 
-    /** Where a handler runs: inside a pool task or not, which run of it, and how many kernels its process booted. */
+    /**
+     * Where a handler runs: inside a pool task or not, which task (its id), which run of it, on
+     * which node (asynctask.node), and how many kernels its process booted.
+     */
     public static function where(): array
     {
-        return ['in_task' => null !== \AsyncTask\context(), 'attempt' => \AsyncTask\context()?->attempt(), 'boots' => WorkerKernel::boots()];
+        $context = \AsyncTask\context();
+
+        return ['in_task' => null !== $context, 'task' => null === $context ? null : (string) $context->id(), 'attempt' => $context?->attempt(),
+            'node' => $context?->node(), 'boots' => WorkerKernel::boots()];
     }
 
     /** How many times $key was counted before, then counts it once more. */

@@ -20,7 +20,7 @@ final class Journal
     {
         $context = \extension_loaded('asynctask') ? \AsyncTask\context() : null;
         $entry += ['pid' => getmypid(), 't' => microtime(true), 'in_task' => null !== $context,
-            'attempt' => $context?->attempt(), 'queue' => $context?->queue(), 'task' => $context?->id(),
+            'attempt' => $context?->attempt(), 'queue' => $context?->queue(), 'task' => $context?->id(), 'node' => $context?->node(),
             'boots' => class_exists(\AsyncTask\Laravel\Worker\WorkerApplication::class, false) ? \AsyncTask\Laravel\Worker\WorkerApplication::boots() : 0];
         file_put_contents(self::dir().'/journal.jsonl', json_encode($entry)."\n", FILE_APPEND | LOCK_EX);
     }
