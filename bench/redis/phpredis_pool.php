@@ -56,6 +56,19 @@ function worker(string $socket, string $stream, int $n, int $count = 16): never
     }
 }
 
+/** XADDs $n no-op tasks nobody waits for, pipelined by 100; the last entry's id. */
+function add_pipelined(Redis $redis, string $stream, int $n, int &$seq): string
+{
+    for ($i = 0; $i < $n; $i += 100) {
+        $pipe = $redis->pipeline();
+        for ($j = 0; $j < 100; $j++) {
+            $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
+        }
+        $ids = $pipe->exec();
+    }
+    return end($ids);
+}
+
 /** The group's XINFO GROUPS entry. @return array<string, mixed> */
 function group(Redis $redis, string $stream): array
 {
@@ -152,14 +165,7 @@ $out['fire_4_per_s'] = 4 * intdiv($N['fire'], 4) / ((hrtime(true) - $t) / 1e9);
 
 // 1 dispatcher, XADDs pipelined by 100
 $t = hrtime(true);
-for ($i = 0; $i < $N['fire']; $i += 100) {
-    $pipe = $redis->pipeline();
-    for ($j = 0; $j < 100; $j++) {
-        $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
-    }
-    $ids = $pipe->exec();
-    $last = end($ids);
-}
+$last = add_pipelined($redis, $stream, $N['fire'], $seq);
 drained($redis, $stream, $last);
 $out['fire_pipelined_per_s'] = $N['fire'] / ((hrtime(true) - $t) / 1e9);
 
@@ -206,14 +212,7 @@ function stop_workers(array $pids): void
 // above) and 1 at a time (no hoarding: DESIGN's rule for a node)
 stop_workers($workers);
 foreach ([16, 1] as $count) {
-    for ($i = 0; $i < $N['fire']; $i += 100) {
-        $pipe = $redis->pipeline();
-        for ($j = 0; $j < 100; $j++) {
-            $pipe->xAdd($stream, '*', ['t' => serialize(['bench_noop', [$i + $j], ++$seq, null])]);
-        }
-        $ids = $pipe->exec();
-        $last = end($ids);
-    }
+    $last = add_pipelined($redis, $stream, $N['fire'], $seq);
     $before = group($redis, $stream)['entries-read'] ?? 0;
     $workers = start_workers($socket, $stream, $count);
     // timed from the first entry read, so that the workers' start is not
