@@ -87,19 +87,26 @@ final class Awaiter
         if ($woken) {
             $this->wakes++;
         }
-        foreach ($this->waiting as $key => [$future, $suspension]) {
-            if (!$future->isDone()) {
-                continue;
+        // isDone() collects every result that came, so one asked late in a pass can bring the result of
+        // a Future asked earlier in it, and the stream is not readable again for that one: ask them all
+        // again until a pass finds none newly done
+        do {
+            $settled = false;
+            foreach ($this->waiting as $key => [$future, $suspension]) {
+                if (!$future->isDone()) {
+                    continue;
+                }
+                $settled = true;
+                $this->forget($key);
+                try {
+                    $value = $future->wait(0);
+                } catch (\Throwable $e) {
+                    $suspension->throw($e);
+                    continue;
+                }
+                $suspension->resume($value);
             }
-            $this->forget($key);
-            try {
-                $value = $future->wait(0);
-            } catch (\Throwable $e) {
-                $suspension->throw($e);
-                continue;
-            }
-            $suspension->resume($value);
-        }
+        } while ($settled && $this->waiting);
     }
 
     private function forget(int $key): void

@@ -24,12 +24,19 @@ function collect($events, array $futures, array $expected): void
             return;
         }
         $wakes++;
-        foreach ($pending as $i => $future) {
-            if ($future->isDone()) {
-                $values[$i] = $future->wait(0);
-                unset($pending[$i]);
+        // isDone() collects every result that came: one asked late in a pass can bring the result
+        // of a Future asked earlier, and the stream is not readable again for it; ask until a pass
+        // finds none newly done
+        do {
+            $settled = false;
+            foreach ($pending as $i => $future) {
+                if ($future->isDone()) {
+                    $values[$i] = $future->wait(0);
+                    unset($pending[$i]);
+                    $settled = true;
+                }
             }
-        }
+        } while ($settled && $pending);
     }
     ksort($values);
     echo count($futures), " settled, values right: ", var_export($values === $expected, true),

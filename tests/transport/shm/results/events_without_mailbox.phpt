@@ -48,11 +48,16 @@ if ($pid === 0) {
     }
     $values = [];
     while (count($values) < 50 && readable($events, 30)) {
-        foreach ($futures as $i => $f) {
-            if (!isset($values[$i]) && $f->isDone()) {
-                $values[$i] = $f->wait(0);
+        // isDone() collects every result that came: ask until a pass finds none newly done
+        do {
+            $settled = false;
+            foreach ($futures as $i => $f) {
+                if (!isset($values[$i]) && $f->isDone()) {
+                    $values[$i] = $f->wait(0);
+                    $settled = true;
+                }
             }
-        }
+        } while ($settled && count($values) < 50);
     }
     ksort($values);
     $report['right'] = $values === array_map(static fn (int $i): string => str_repeat('v', $i * 100), range(0, 49));
