@@ -219,10 +219,10 @@ ZEND_NORETURN void asynctask_manager_run(asynctask_pool_t *pool, const asynctask
 #ifdef HAVE_ASYNCTASK_REDIS
 	if (asynctask_bridge_configured()) {
 		keep_large_buffers();
-	}
-	if (asynctask_bridge_configured() && !asynctask_bridge_start(pool, asynctask_mgr.base)) {
-		asynctask_manager_stop_now("the node could not start");
-		serving = false;
+		if (!asynctask_bridge_start(pool, asynctask_mgr.base)) {
+			asynctask_manager_stop_now("the node could not start");
+			serving = false;
+		}
 	}
 #endif
 	if (serving) {
