@@ -47,9 +47,13 @@ class AsyncTaskQueue extends Queue implements QueueContract
 
     public function size($queue = null): int
     {
-        $stats = \AsyncTask\Pool::stats();
+        $figures = \AsyncTask\Pool::stats()['queues'][$this->getQueue($queue)] ?? [];
 
-        return (int) ($stats['queues'][$this->getQueue($queue)]['queued'] ?? 0);
+        // over Redis (a dispatcher or a node): the queue's streams, taken entries included, and its delayed
+        // set, as Laravel's own redis driver counts; on this machine's pool: the tasks waiting in the queue
+        return isset($figures['stream_length'])
+            ? (int) $figures['stream_length'] + (int) ($figures['delayed'] ?? 0)
+            : (int) ($figures['queued'] ?? 0);
     }
 
     public function push($job, $data = '', $queue = null): mixed

@@ -471,6 +471,10 @@ void asynctask_redis_dispatch_stats(zval *return_value)
 	add_assoc_long(return_value, "cancelled", (zend_long) c->cancelled);
 	add_assoc_long(return_value, "dropped_results", (zend_long) c->unread);
 	add_assoc_long(return_value, "refused_results", (zend_long) c->refused);
+	if (!asynctask_redis_dispatch_queue_figures(return_value)) {
+		zval_ptr_dtor(return_value);
+		ZVAL_NULL(return_value);
+	}
 }
 
 void asynctask_redis_dispatch_rshutdown(void)

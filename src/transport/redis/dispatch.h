@@ -34,8 +34,19 @@ extern const asynctask_transport_t asynctask_redis_transport;
 zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *node);
 
 /* Pool::stats() of a process that only dispatches to Redis: this process's
- * own counts (see the README, "Several machines"). Collects first. */
+ * own counts (see the README, "Several machines"), collected first, and its
+ * queues' figures in Redis (below). Nothing added when either throws. */
 void asynctask_redis_dispatch_stats(zval *return_value);
+
+/* Adds "queues" to stats: for each queue asynctask.queues names ("default"
+ * when empty), at asynctask.backend under asynctask.prefix: "queued" (in
+ * its streams, not taken by a node yet), "pending" (taken by a node, not
+ * acknowledged yet: running, or on a node that died until it is
+ * reclaimed), "delayed" (in its delayed set: delayed tasks and retries
+ * waiting for their time) and "stream_length" (queued + pending), in one
+ * round trip (dispatch_figures.c). false with BackendException thrown
+ * (Redis unreachable past dispatch_timeout, or it refused). */
+bool asynctask_redis_dispatch_queue_figures(zval *stats);
 
 /* RSHUTDOWN and MSHUTDOWN (dispatcher.h). */
 void asynctask_redis_dispatch_rshutdown(void);

@@ -1,7 +1,7 @@
 <?php
 
 // The test application's commands: the skeleton's "inspire", one that dispatches a job, one that
-// dispatches a chain, and the
+// dispatches a chain, one that prints a queue's size(), and the
 // no-op job latency benchmark (bench/noop-latency.php).
 
 use App\Jobs\PingJob;
@@ -21,6 +21,10 @@ Artisan::command('app:dispatch-chain {id}', function (string $id) {
     Illuminate\Support\Facades\Bus::chain([new PingJob("$id-a"), new PingJob("$id-b"), new PingJob("$id-c")])->dispatch();
     $this->info("dispatched the chain $id");
 })->purpose('Dispatch a chain of 3 PingJobs and exit (asynctask/laravel tests)');
+
+Artisan::command('app:queue-size {queue=default}', function (string $queue) {
+    $this->line((string) Illuminate\Support\Facades\Queue::connection('asynctask')->size($queue));
+})->purpose('Print the asynctask connection\'s size() of a queue (asynctask/laravel tests)');
 
 Artisan::command('app:bench-noop {jobs=200}', function (string $jobs) {
     $benchJobs = (int) $jobs;
