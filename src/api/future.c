@@ -307,13 +307,11 @@ static void settle_refused(future_t *future, asynctask_result_status_t status, c
  * contains itself, under a typed property, comes back as null). */
 static void settle_undecodable(future_t *future)
 {
-	zend_object *ex = EG(exception);
-	zval rv;
-	zval *message = zend_read_property(zend_get_exception_base(ex), ex, "message", sizeof("message") - 1, 1, &rv);
+	zend_string *message = asynctask_exception_take_message();
 	zend_string *text = zend_strpprintf(0, "the task's return value cannot be decoded in the caller: %s",
-		Z_TYPE_P(message) == IS_STRING ? Z_STRVAL_P(message) : "unknown error");
+		ZSTR_VAL(message));
 
-	zend_clear_exception();
+	zend_string_release(message);
 	settle_refused(future, ASYNCTASK_RESULT_UNENCODABLE, ZSTR_VAL(text));
 	zend_string_release(text);
 }

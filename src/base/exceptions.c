@@ -27,6 +27,18 @@ void asynctask_throw(zend_class_entry *ce, const char *format, ...)
 	zend_string_release(message);
 }
 
+zend_string *asynctask_exception_take_message(void)
+{
+	zend_object *ex = EG(exception);
+	zval rv;
+	zval *message = zend_read_property(zend_get_exception_base(ex), ex, "message", sizeof("message") - 1, 1, &rv);
+	zend_string *text = Z_TYPE_P(message) == IS_STRING ? zend_string_copy(Z_STR_P(message))
+		: zend_string_init(ZEND_STRL("unknown error"), 0);
+
+	zend_clear_exception();
+	return text;
+}
+
 zend_result asynctask_fail(zend_string **error, const char *format, ...)
 {
 	va_list args;

@@ -41,6 +41,11 @@ void asynctask_throw(zend_class_entry *ce, const char *format, ...);
 ZEND_ATTRIBUTE_FORMAT(printf, 2, 3)
 zend_result asynctask_fail(zend_string **error, const char *format, ...);
 
+/* The pending exception's message (a copy: "unknown error" when it has
+ * none), the exception cleared: for a failure reported otherwise than by
+ * throwing. There must be a pending exception. */
+zend_string *asynctask_exception_take_message(void);
+
 /* Throws a TaskFailedException (or subclass `ce`) carrying the remote error. */
 void asynctask_throw_remote(zend_class_entry *ce, const asynctask_remote_error_t *error);
 

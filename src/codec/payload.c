@@ -138,11 +138,10 @@ out:
 /* Moves a pending exception's message into *error. */
 static zend_result fail_with_exception(zend_string **error, const char *prefix)
 {
-	zend_object *ex = EG(exception);
-	zval rv;
-	zval *message = zend_read_property(zend_get_exception_base(ex), ex, "message", sizeof("message") - 1, 1, &rv);
-	*error = zend_strpprintf(0, "%s: %s", prefix, Z_TYPE_P(message) == IS_STRING ? Z_STRVAL_P(message) : "unknown error");
-	zend_clear_exception();
+	zend_string *message = asynctask_exception_take_message();
+
+	*error = zend_strpprintf(0, "%s: %s", prefix, ZSTR_VAL(message));
+	zend_string_release(message);
 	return FAILURE;
 }
 

@@ -34,8 +34,8 @@ extern const asynctask_transport_t asynctask_redis_transport;
 zend_result asynctask_redis_dispatch_use(const zend_string *secret, const char *node);
 
 /* Pool::stats() of a process that only dispatches to Redis: this process's
- * own counts (see the README, "Several machines"), collected first, and its
- * queues' figures in Redis (below). Nothing added when either throws. */
+ * own counts (see the README, "Several machines"), collected first (which
+ * may throw), and its queues' figures in Redis (below). */
 void asynctask_redis_dispatch_stats(zval *return_value);
 
 /* Adds "queues" to stats: for each queue asynctask.queues names ("default"
@@ -44,8 +44,11 @@ void asynctask_redis_dispatch_stats(zval *return_value);
  * acknowledged yet: running, or on a node that died until it is
  * reclaimed), "delayed" (in its delayed set: delayed tasks and retries
  * waiting for their time) and "stream_length" (queued + pending), in one
- * round trip (dispatch_figures.c). false with BackendException thrown
- * (Redis unreachable past dispatch_timeout, or it refused). */
+ * round trip (dispatch_figures.c); and "backend_connected" => true. When
+ * Redis cannot be read (unreachable past dispatch_timeout, or it refused),
+ * no "queues" but "backend_connected" => false and "backend_error", the
+ * reason: nothing thrown. false with an exception thrown only when
+ * asynctask.queues cannot be parsed (its handler refuses such values). */
 bool asynctask_redis_dispatch_queue_figures(zval *stats);
 
 /* RSHUTDOWN and MSHUTDOWN (dispatcher.h). */

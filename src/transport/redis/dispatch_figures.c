@@ -106,12 +106,16 @@ bool asynctask_redis_dispatch_queue_figures(zval *stats)
 	efree(argv);
 	efree(keys);
 	if (!reply) {
-		return false;  /* thrown: Redis unreachable past dispatch_timeout, or it refused */
+		/* unreachable past dispatch_timeout, or it refused: said in the stats, not thrown */
+		add_assoc_bool(stats, "backend_connected", false);
+		add_assoc_str(stats, "backend_error", asynctask_exception_take_message());
+		return true;
 	}
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 * (size_t) named.count) {
 		freeReplyObject(reply);
-		asynctask_throw(asynctask_ce_backend_exception, "Redis answered the queues' figures with an unexpected reply");
-		return false;
+		add_assoc_bool(stats, "backend_connected", true);
+		add_assoc_string(stats, "backend_error", "Redis answered the queues' figures with an unexpected reply");
+		return true;
 	}
 	array_init_size(&queues, named.count);
 	for (uint32_t q = 0; q < named.count; q++) {
@@ -119,6 +123,7 @@ bool asynctask_redis_dispatch_queue_figures(zval *stats)
 			integer_at(reply, 3 * q + 2));
 	}
 	freeReplyObject(reply);
+	add_assoc_bool(stats, "backend_connected", true);
 	add_assoc_zval(stats, "queues", &queues);
 	return true;
 }
