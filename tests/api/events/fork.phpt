@@ -10,12 +10,7 @@ asynctask.workers=2
 require __DIR__ . '/../../helpers.inc';
 $dir = asynctask_test_dir('events_fork');
 
-function readable($stream, float $seconds): bool
-{
-    $r = [$stream];
-    $w = $e = null;
-    return stream_select($r, $w, $e, (int) $seconds, (int) (fmod($seconds, 1) * 1e6)) === 1;
-}
+require __DIR__ . '/events.inc';
 
 $events = AsyncTask\events();
 $children = [];
