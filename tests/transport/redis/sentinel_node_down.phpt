@@ -21,7 +21,8 @@ $ini = e2e_ini('sentinel_node_down', ['asynctask.backend' => 'redis-sentinel://:
 e2e_dispatcher($ini);
 [$out, $seconds] = redis_test_timed(fn () => AsyncTask\Pool::serve());
 echo str_replace(array_map('strval', $ports), ['P1', 'P2', 'P3'], $out), "\n";
-echo $seconds >= 1 && $seconds < 2.5 ? 'within [1, 2.5) s' : "took $seconds s", "\n";
+// (the upper bound leaves room for a loaded machine and an ASan build; the lower one is the setting)
+echo $seconds >= 1 && $seconds < 4 ? 'within [1, 4) s' : "took $seconds s", "\n";
 var_dump(AsyncTask\Pool::stats()['workers'] ?? null);
 
 // a serving node loses its connections while the only Sentinel is down
@@ -49,8 +50,8 @@ posix_kill($pid, SIGTERM);
 var_dump(e2e_reap($proc));
 ?>
 --EXPECTF--
-AsyncTask\BackendException: no Sentinel named the master 'mymaster' (tried 127.0.0.1:P1: Connection refused; 127.0.0.1:P2: Connection refused; 127.0.0.1:P3: Connection refused) (gave up after %d attempts in 1.%d s, asynctask.dispatch_timeout)
-within [1, 2.5) s
+AsyncTask\BackendException: no Sentinel named the master 'mymaster' (tried 127.0.0.1:P1: Connection refused; 127.0.0.1:P2: Connection refused; 127.0.0.1:P3: Connection refused) (gave up after %d attempts in %d.%d s, asynctask.dispatch_timeout)
+within [1, 4) s
 int(0)
 string(6) "before"
 bool(true)
