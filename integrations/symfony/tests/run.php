@@ -169,6 +169,9 @@ check('send() stamps each envelope with its pool task id', 40 === count(array_un
 $all = waitFor(static fn () => 40 <= count(entries('ping')), 30);
 $pings = entries('ping');
 check('40 pings handled by the pool', $all && 40 === count($pings), count($pings).' handled');
+$transport = $kernel->getContainer()->get('test.transport.async');
+check("the transport's getMessageCount() (messenger:stats) is 0 once every message was handled",
+    waitFor(static fn () => 0 === $transport->getMessageCount(), 10), (string) $transport->getMessageCount());
 check('each ping handled inside a pool task, in a worker process', [] !== $pings && [] === array_filter($pings, static fn ($e) => !$e['in_task'] || $e['pid'] === $me));
 check('each ping handled in the task whose id send() stamped (Future::id() = context()->id())', 40 === count($pings)
     && [] === array_diff(array_map('strval', array_filter($ids)), array_column($pings, 'task')), json_encode(array_slice(array_column($pings, 'task'), 0, 3)));

@@ -15,7 +15,8 @@ declare(strict_types=1);
  *
  * There is nothing to consume: get() returns no envelope, so `messenger:consume` of this
  * transport idles until its limits (--time-limit, --limit, a stop signal) end it. ack() and
- * reject() have nothing to remove.
+ * reject() have nothing to remove. getMessageCount() (`messenger:stats`) counts the messages
+ * waiting in the transport's queue, from Pool::stats().
  */
 
 namespace AsyncTask\Symfony\Messenger\Transport;
@@ -28,10 +29,11 @@ use Symfony\Component\Messenger\Retry\RetryStrategyInterface;
 use Symfony\Component\Messenger\Stamp\DelayStamp;
 use Symfony\Component\Messenger\Stamp\RedeliveryStamp;
 use Symfony\Component\Messenger\Stamp\TransportMessageIdStamp;
+use Symfony\Component\Messenger\Transport\Receiver\MessageCountAwareInterface;
 use Symfony\Component\Messenger\Transport\Serialization\SerializerInterface;
 use Symfony\Component\Messenger\Transport\TransportInterface;
 
-final class AsyncTaskTransport implements TransportInterface
+final class AsyncTaskTransport implements TransportInterface, MessageCountAwareInterface
 {
     /** Messenger's retries of a message run as the pool's (Task::withRetries()) when they can */
     public const RETRIES_POOL = 'pool';
@@ -145,5 +147,27 @@ final class AsyncTaskTransport implements TransportInterface
     public function getQueue(): string
     {
         return $this->queue;
+    }
+
+    /**
+     * The messages in the transport's queue (`messenger:stats`): over Redis, its entries there,
+     * taken by a node and not handled yet included, and its delayed ones (a dispatching process
+     * sees the queues its asynctask.queues names); on this machine's pool, the tasks waiting in
+     * its queue, as this process's pool has them (0 in a process without one).
+     */
+    public function getMessageCount(): int
+    {
+        if (!\extension_loaded('asynctask')) {
+            throw new TransportException(sprintf('The asynctask transport "%s" needs the asynctask extension, which this PHP (%s) does not load.', $this->transportName, \PHP_SAPI));
+        }
+        $stats = \AsyncTask\Pool::stats();
+        if (false === ($stats['backend_connected'] ?? true) && isset($stats['backend_error'])) {
+            throw new TransportException(sprintf('The asynctask transport "%s" cannot count its messages: %s', $this->transportName, $stats['backend_error']));
+        }
+        $figures = $stats['queues'][$this->queue] ?? [];
+
+        return isset($figures['stream_length'])
+            ? (int) $figures['stream_length'] + (int) ($figures['delayed'] ?? 0)
+            : (int) ($figures['queued'] ?? 0);
     }
 }

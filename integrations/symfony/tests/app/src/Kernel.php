@@ -84,6 +84,7 @@ final class Kernel extends BaseKernel
         $services->set(MailPingHandler::class)->tag('messenger.message_handler');
         $services->set(SlowHandler::class)->tag('messenger.message_handler');
         $services->alias('test.bus', 'messenger.default_bus')->public();
+        $services->alias('test.transport.async', 'messenger.transport.async')->public();
     }
 
     protected function configureRoutes(RoutingConfigurator $routes): void
