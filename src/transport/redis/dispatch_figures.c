@@ -24,10 +24,11 @@
 #include "src/transport/redis/protocol.h"
 
 /* KEYS: per queue its ASYNCTASK_REDIS_LEVELS streams, then its delayed set;
- * ARGV[1] the group. Replies per queue: the streams' entries, the group's
- * pending entries on them (a stream or group not there yet: 0), the delayed
- * set's members. */
-#define KEYS_PER_QUEUE (ASYNCTASK_REDIS_LEVELS + 1)
+ * ARGV[1] the group. Replies per queue (REPLIES_PER_QUEUE): the streams'
+ * entries, the group's pending entries on them (a stream or group not there
+ * yet: 0), the delayed set's members. */
+#define KEYS_PER_QUEUE    (ASYNCTASK_REDIS_LEVELS + 1)
+#define REPLIES_PER_QUEUE 3
 static const char figures_script[] =
 	"local out = {}\n"
 	"for i = 1, #KEYS, " ASYNCTASK_REDIS_TEXT(KEYS_PER_QUEUE) " do\n"
@@ -85,7 +86,9 @@ bool asynctask_redis_dispatch_queue_figures(zval *stats)
 	char count[16];
 
 	snprintf(count, sizeof(count), "%" PRIu32, nkeys);
-	argv[0] = "EVAL", argv[1] = figures_script, argv[2] = count;
+	argv[0] = "EVAL";
+	argv[1] = figures_script;
+	argv[2] = count;
 	for (uint32_t q = 0, k = 0; q < named.count; q++) {
 		for (unsigned level = 0; level < ASYNCTASK_REDIS_LEVELS; level++, k++) {
 			snprintf(keys[k], ASYNCTASK_REDIS_KEY_MAX, ASYNCTASK_REDIS_LEVEL_FMT, prefix, named.queues[q].name,
@@ -111,7 +114,7 @@ bool asynctask_redis_dispatch_queue_figures(zval *stats)
 		add_assoc_str(stats, "backend_error", asynctask_exception_take_message());
 		return true;
 	}
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 * (size_t) named.count) {
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != REPLIES_PER_QUEUE * (size_t) named.count) {
 		freeReplyObject(reply);
 		add_assoc_bool(stats, "backend_connected", true);
 		add_assoc_string(stats, "backend_error", "Redis answered the queues' figures with an unexpected reply");
@@ -119,8 +122,9 @@ bool asynctask_redis_dispatch_queue_figures(zval *stats)
 	}
 	array_init_size(&queues, named.count);
 	for (uint32_t q = 0; q < named.count; q++) {
-		add_queue(&queues, named.queues[q].name, integer_at(reply, 3 * q), integer_at(reply, 3 * q + 1),
-			integer_at(reply, 3 * q + 2));
+		size_t at = REPLIES_PER_QUEUE * (size_t) q;
+		add_queue(&queues, named.queues[q].name, integer_at(reply, at), integer_at(reply, at + 1),
+			integer_at(reply, at + 2));
 	}
 	freeReplyObject(reply);
 	add_assoc_bool(stats, "backend_connected", true);
