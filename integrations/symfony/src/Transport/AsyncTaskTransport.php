@@ -161,7 +161,7 @@ final class AsyncTaskTransport implements TransportInterface, MessageCountAwareI
             throw new TransportException(sprintf('The asynctask transport "%s" needs the asynctask extension, which this PHP (%s) does not load.', $this->transportName, \PHP_SAPI));
         }
         $stats = \AsyncTask\Pool::stats();
-        if (false === ($stats['backend_connected'] ?? true) && isset($stats['backend_error'])) {
+        if (isset($stats['backend_error'])) {
             throw new TransportException(sprintf('The asynctask transport "%s" cannot count its messages: %s', $this->transportName, $stats['backend_error']));
         }
         $figures = $stats['queues'][$this->queue] ?? [];
